@@ -1,0 +1,31 @@
+/**
+ * The one entry point everything else uses (CLI, worker, tests).
+ * Implementation lives in ./reducer; this file only states the contract.
+ */
+import type { BundleSource } from './bundle/source';
+import type { Diagnostic, TraceErrorInfo } from './errors';
+import type { RolloutTrace } from './schema/state';
+import type { Manifest } from './schema/manifest';
+
+export interface ReduceProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  eventsDone: number;
+}
+
+export interface ReduceOptions {
+  /** 'error' (default) matches the official reducer; 'skip' reports unknown event types as diagnostics and goes on. */
+  unknownEvents?: 'error' | 'skip';
+  onProgress?: (p: ReduceProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReduceResult {
+  manifest: Manifest | null;
+  /** The state reduced so far: complete on success, partial when `error` is set, null if the manifest failed. */
+  state: RolloutTrace | null;
+  error: TraceErrorInfo | null;
+  diagnostics: Diagnostic[];
+  /** Number of trace.jsonl events applied successfully. */
+  eventsApplied: number;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** A reference from an event to a file under payloads/. */
+export const RawPayloadKindSchema = z.object({
+  type: z.enum([
+    'inference_request',
+    'inference_response',
+    'compaction_request',
+    'compaction_checkpoint',
+    'compaction_response',
+    'tool_invocation',
+    'tool_result',
+    'tool_runtime_event',
+    'terminal_runtime_event',
+    'protocol_event',
+    'session_metadata',
+    'agent_result',
+  ]),
+});
+export const RawPayloadRefSchema = z.object({
+  raw_payload_id: z.string(),
+  kind: RawPayloadKindSchema,
+  path: z.string(),
+});
+export type RawPayloadRef = z.infer<typeof RawPayloadRefSchema>;
+
+export const RolloutStatusSchema = z.enum(['running', 'completed', 'failed', 'aborted']);
+export type RolloutStatus = z.infer<typeof RolloutStatusSchema>;
+export const ExecutionStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled', 'aborted']);
+export type ExecutionStatus = z.infer<typeof ExecutionStatusSchema>;
+export const CodeCellRuntimeStatusSchema = z.enum(['starting', 'running', 'yielded', 'completed', 'failed', 'terminated']);
+export type CodeCellRuntimeStatus = z.infer<typeof CodeCellRuntimeStatusSchema>;
+
+export const ToolCallKindSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('exec_command') }),
+  z.object({ type: z.literal('write_stdin') }),
+  z.object({ type: z.literal('apply_patch') }),
+  z.object({ type: z.literal('mcp'), server: z.string(), tool: z.string() }),
+  z.object({ type: z.literal('web') }),
+  z.object({ type: z.literal('image_generation') }),
+  z.object({ type: z.literal('spawn_agent') }),
+  z.object({ type: z.literal('assign_agent_task') }),
+  z.object({ type: z.literal('send_message') }),
+  z.object({ type: z.literal('wait_agent') }),
+  z.object({ type: z.literal('close_agent') }),
+  z.object({ type: z.literal('other'), name: z.string() }),
+]);
+export type ToolCallKind = z.infer<typeof ToolCallKindSchema>;
+
+export const ToolCallSummarySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('terminal'), operation_id: z.string() }),
+  z.object({
+    type: z.literal('agent'),
+    target_agent_path: z.string().nullable(),
+    task_name: z.string().nullable(),
+    message_preview: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('wait_agent'), target_agent_path: z.string().nullable(), timeout_ms: z.number().nullable() }),
+  z.object({
+    type: z.literal('generic'),
+    label: z.string(),
+    input_preview: z.string().nullable(),
+    output_preview: z.string().nullable(),
+  }),
+]);
+export type ToolCallSummary = z.infer<typeof ToolCallSummarySchema>;
