@@ -51,16 +51,20 @@ export const ToolCallSummarySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('terminal'), operation_id: z.string() }),
   z.object({
     type: z.literal('agent'),
-    target_agent_path: z.string().nullable(),
-    task_name: z.string().nullable(),
-    message_preview: z.string().nullable(),
+    target_agent_path: z.string(),
+    task_name: z.string().nullable().default(null),
+    message_preview: z.string(),
   }),
-  z.object({ type: z.literal('wait_agent'), target_agent_path: z.string().nullable(), timeout_ms: z.number().nullable() }),
+  z.object({
+    type: z.literal('wait_agent'),
+    target_agent_path: z.string().nullable().default(null),
+    timeout_ms: z.number().int().nonnegative().nullable().default(null),
+  }),
   z.object({
     type: z.literal('generic'),
     label: z.string(),
-    input_preview: z.string().nullable(),
-    output_preview: z.string().nullable(),
+    input_preview: z.string().nullable().default(null),
+    output_preview: z.string().nullable().default(null),
   }),
 ]);
 export type ToolCallSummary = z.infer<typeof ToolCallSummarySchema>;

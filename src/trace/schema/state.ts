@@ -75,7 +75,13 @@ export const ConversationPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('encoded'), label: z.string(), value: z.string() }),
   z.object({ type: z.literal('json'), summary: z.string(), raw_payload_id: z.string() }),
   z.object({ type: z.literal('code'), language: z.string(), source: z.string() }),
-  z.object({ type: z.literal('payload_ref'), label: z.string(), raw_payload_id: z.string() }),
+  z.object({
+    type: z.literal('payload_ref'),
+    label: z.string(),
+    raw_payload_id: z.string(),
+    /** Schema 2: SHA-256 of the content entry's canonical JSON; the identity of images and files. */
+    content_sha256: z.string().optional(),
+  }),
 ]);
 export type ConversationPart = z.infer<typeof ConversationPartSchema>;
 
@@ -321,3 +327,5 @@ export const RolloutTraceSchema = z.object({
 });
 /** The reduced state exactly as `state.json` holds it. */
 export type RolloutTrace = z.infer<typeof RolloutTraceSchema>;
+
+export * from './common';

@@ -1,0 +1,422 @@
+/**
+ * JSON parsing and printing that agree with serde_json, which the official
+ * reducer uses. JavaScript's JSON.parse turns `1.0` into `1` and rounds
+ * integers above 2^53; serde keeps `1.0` a float (printed back as `1.0`) and
+ * rejects a float where an integer is expected. Such numbers are rare in
+ * traces, so we parse with JSON.parse and fall back to a slower parser that
+ * keeps exact numbers only for texts that contain one.
+ */
+
+/** A number that JSON.parse would not round-trip exactly: a float lexeme or an integer beyond 2^53. */
+export class JsonNumber {
+  constructor(readonly lexeme: string) {}
+  get isInteger(): boolean {
+    return !/[.eE]/.test(this.lexeme);
+  }
+  toNumber(): number {
+    return Number(this.lexeme);
+  }
+}
+
+export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${message} at line ${line} column ${column}`);
+  }
+}
+
+/**
+ * True when the text holds a number token that JSON.parse would not keep
+ * exactly, or an escaped lone surrogate (which serde rejects). Strings are
+ * skipped with indexOf, so the cost is small even for large payloads.
+ */
+export function needsExactParse(text: string): boolean {
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const q = text.indexOf('"', i);
+    const end = q < 0 ? n : q;
+    if (end > i && segmentHasInexactNumber(text, i, end)) return true;
+    if (q < 0) return false;
+    // Skip the string; note any \u escapes of surrogates.
+    let j = q + 1;
+    for (;;) {
+      const close = text.indexOf('"', j);
+      if (close < 0) return false; // unterminated: JSON.parse will report it
+      const bs = text.indexOf('\\', j);
+      if (bs >= 0 && bs < close) {
+        const c = text.charCodeAt(bs + 1);
+        if (c === 0x75 /* u */) {
+          const h = text.charCodeAt(bs + 2) | 0x20;
+          const h2 = text.charCodeAt(bs + 3) | 0x20;
+          if (h === 0x64 /* d */ && h2 >= 0x38 /* 8 */ && (h2 <= 0x39 || (h2 >= 0x61 && h2 <= 0x66))) return true;
+        }
+        j = bs + 2;
+        continue;
+      }
+      i = close + 1;
+      break;
+    }
+  }
+  return false;
+}
+
+function segmentHasInexactNumber(text: string, from: number, to: number): boolean {
+  let digits = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x30 && c <= 0x39) {
+      digits++;
+      if (digits > 15) return true;
+    } else {
+      if (digits > 0 && (c === 0x2e || c === 0x65 || c === 0x45)) return true;
+      digits = 0;
+    }
+  }
+  return false;
+}
+
+/** Parse like serde_json::from_str::<Value>: exact numbers, rejects lone surrogates and depth > 128. */
+export function parseJson(text: string): JsonValue {
+  if (!needsExactParse(text)) {
+    try {
+      const v = JSON.parse(text) as JsonValue;
+      if (maxDepthExceeds(text, 128)) throw new JsonSyntaxError('recursion limit exceeded', 1, 1);
+      return v;
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) throw e;
+      // Re-parse with the exact parser for a serde-like position in the message.
+    }
+  }
+  return new ExactParser(text).parseDocument();
+}
+
+function maxDepthExceeds(text: string, limit: number): boolean {
+  // Cheap upper bound first: count brackets outside of strings only when needed.
+  let opens = 0;
+  for (let k = 0; k < text.length && opens <= limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x5b || c === 0x7b) opens++;
+  }
+  if (opens <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (inString) {
+      if (c === 0x5c) k++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+class ExactParser {
+  private i = 0;
+  private depth = 0;
+  constructor(private readonly s: string) {}
+
+  parseDocument(): JsonValue {
+    this.ws();
+    const v = this.value();
+    this.ws();
+    if (this.i < this.s.length) this.fail('trailing characters');
+    return v;
+  }
+
+  private fail(msg: string): never {
+    let line = 1;
+    let col = 0;
+    for (let k = 0; k < this.i && k < this.s.length; k++) {
+      if (this.s.charCodeAt(k) === 10) {
+        line++;
+        col = 0;
+      } else col++;
+    }
+    // serde reports EOF at the last character read, other errors at the offending one.
+    throw new JsonSyntaxError(msg, line, this.i >= this.s.length ? col : col + 1);
+  }
+
+  private ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.i++;
+      else break;
+    }
+  }
+
+  private value(): JsonValue {
+    const s = this.s;
+    if (this.i >= s.length) this.fail('EOF while parsing a value');
+    const c = s[this.i];
+    switch (c) {
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        return this.literal('null', null);
+      default:
+        if (c === '-' || (c >= '0' && c <= '9')) return this.number();
+        this.fail('expected value');
+    }
+  }
+
+  private literal<T extends JsonValue>(word: string, v: T): T {
+    if (this.s.startsWith(word, this.i)) {
+      this.i += word.length;
+      return v;
+    }
+    this.fail('expected ident');
+  }
+
+  private enter(): void {
+    if (++this.depth > 128) this.fail('recursion limit exceeded');
+  }
+
+  private object(): JsonValue {
+    this.enter();
+    this.i++;
+    const out: { [k: string]: JsonValue } = {};
+    this.ws();
+    if (this.s[this.i] === '}') {
+      this.i++;
+      this.depth--;
+      return out;
+    }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail(this.i >= this.s.length ? 'EOF while parsing an object' : 'key must be a string');
+      const k = this.string();
+      this.ws();
+      if (this.s[this.i] !== ':') this.fail(this.i >= this.s.length ? 'EOF while parsing an object' : 'expected `:`');
+      this.i++;
+      this.ws();
+      out[k] = this.value();
+      this.ws();
+      const c = this.s[this.i];
+      if (c === ',') {
+        this.i++;
+        continue;
+      }
+      if (c === '}') {
+        this.i++;
+        this.depth--;
+        return out;
+      }
+      this.fail(this.i >= this.s.length ? 'EOF while parsing an object' : 'expected `,` or `}`');
+    }
+  }
+
+  private array(): JsonValue {
+    this.enter();
+    this.i++;
+    const out: JsonValue[] = [];
+    this.ws();
+    if (this.s[this.i] === ']') {
+      this.i++;
+      this.depth--;
+      return out;
+    }
+    for (;;) {
+      this.ws();
+      out.push(this.value());
+      this.ws();
+      const c = this.s[this.i];
+      if (c === ',') {
+        this.i++;
+        continue;
+      }
+      if (c === ']') {
+        this.i++;
+        this.depth--;
+        return out;
+      }
+      this.fail(this.i >= this.s.length ? 'EOF while parsing a list' : 'expected `,` or `]`');
+    }
+  }
+
+  private string(): string {
+    const s = this.s;
+    this.i++;
+    let out = '';
+    let start = this.i;
+    for (;;) {
+      if (this.i >= s.length) this.fail('EOF while parsing a string');
+      const c = s.charCodeAt(this.i);
+      if (c === 0x22) {
+        out += s.slice(start, this.i);
+        this.i++;
+        return out;
+      }
+      if (c < 0x20) this.fail('control character (\\u0000-\\u001F) found while parsing a string');
+      if (c === 0x5c) {
+        out += s.slice(start, this.i);
+        const e = s[this.i + 1];
+        this.i += 2;
+        switch (e) {
+          case '"': out += '"'; break;
+          case '\\': out += '\\'; break;
+          case '/': out += '/'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'u': {
+            const cp = this.hex4();
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+              if (s[this.i] !== '\\' || s[this.i + 1] !== 'u') this.fail('lone leading surrogate in hex escape');
+              this.i += 2;
+              const lo = this.hex4();
+              if (lo < 0xdc00 || lo > 0xdfff) this.fail('lone leading surrogate in hex escape');
+              out += String.fromCharCode(cp, lo);
+            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+              this.fail('lone trailing surrogate in hex escape');
+            } else out += String.fromCharCode(cp);
+            break;
+          }
+          default:
+            this.fail('invalid escape');
+        }
+        start = this.i;
+        continue;
+      }
+      this.i++;
+    }
+  }
+
+  private hex4(): number {
+    const h = this.s.slice(this.i, this.i + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid escape');
+    this.i += 4;
+    return parseInt(h, 16);
+  }
+
+  private number(): JsonValue {
+    const s = this.s;
+    const start = this.i;
+    if (s[this.i] === '-') this.i++;
+    if (s[this.i] === '0') {
+      this.i++;
+    } else if (s[this.i] >= '1' && s[this.i] <= '9') {
+      while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+    } else this.fail('invalid number');
+    let isFloat = false;
+    if (s[this.i] === '.') {
+      isFloat = true;
+      this.i++;
+      if (!(s[this.i] >= '0' && s[this.i] <= '9')) this.fail('invalid number');
+      while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+    }
+    if (s[this.i] === 'e' || s[this.i] === 'E') {
+      isFloat = true;
+      this.i++;
+      if (s[this.i] === '+' || s[this.i] === '-') this.i++;
+      if (!(s[this.i] >= '0' && s[this.i] <= '9')) this.fail('invalid number');
+      while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+    }
+    const lexeme = s.slice(start, this.i);
+    if (!isFloat) {
+      const n = Number(lexeme);
+      if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;
+      const big = BigInt(lexeme);
+      // serde keeps i64/u64 exactly; beyond that it falls back to f64.
+      if (big >= -(2n ** 63n) && big < 2n ** 64n) return new JsonNumber(lexeme);
+      return new JsonNumber(formatF64(Number(lexeme)));
+    }
+    const f = Number(lexeme);
+    if (!Number.isFinite(f)) this.fail('number out of range');
+    return new JsonNumber(formatF64(f));
+  }
+}
+
+/** serde_json's (ryu's) text for a finite f64: `1.0`, `1e20`, `1.5e-7`, `0.001`. */
+export function formatF64(f: number): string {
+  if (f === 0) return Object.is(f, -0) ? '-0.0' : '0.0';
+  const neg = f < 0;
+  const exp = Math.abs(f).toExponential(); // shortest round-trip digits
+  const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exp)!;
+  const digits = m[1] + (m[2] ?? '');
+  const length = digits.length;
+  const kk = Number(m[3]) + 1; // 10^(kk-1) <= |f| < 10^kk
+  const k = kk - length;
+  let out: string;
+  if (k >= 0 && kk <= 16) out = digits + '0'.repeat(k) + '.0';
+  else if (kk > 0 && kk <= 16) out = digits.slice(0, kk) + '.' + digits.slice(kk);
+  else if (kk > -5 && kk <= 0) out = '0.' + '0'.repeat(-kk) + digits;
+  else if (length === 1) out = digits + 'e' + (kk - 1);
+  else out = digits[0] + '.' + digits.slice(1) + 'e' + (kk - 1);
+  return neg ? '-' + out : out;
+}
+
+/** Compact serialization as serde_json::to_string would print the value. */
+export function serdeStringify(v: JsonValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isInteger(v) ? String(v) : formatF64(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+  }
+  if (v instanceof JsonNumber) return v.lexeme;
+  if (Array.isArray(v)) return '[' + v.map(serdeStringify).join(',') + ']';
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(v)) {
+    if (!first) out += ',';
+    first = false;
+    out += JSON.stringify(k) + ':' + serdeStringify((v as Record<string, JsonValue>)[k]);
+  }
+  return out + '}';
+}
+
+/** serde's `Value::as_i64`: integers in i64 range only. */
+export function asI64(v: JsonValue | undefined): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : null;
+  if (v instanceof JsonNumber && v.isInteger) {
+    const b = BigInt(v.lexeme);
+    if (b >= -(2n ** 63n) && b < 2n ** 63n) return Number(b);
+  }
+  return null;
+}
+
+/** serde's u64 deserialization target: non-negative integers only. */
+export function asU64(v: JsonValue | undefined): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : null;
+  if (v instanceof JsonNumber && v.isInteger && !v.lexeme.startsWith('-')) return Number(BigInt(v.lexeme));
+  return null;
+}
+
+export function isJsonObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+export function isJsonNumber(v: JsonValue | undefined): v is number | JsonNumber {
+  return typeof v === 'number' || v instanceof JsonNumber;
+}
+
+/** Compact JSON with object keys sorted at every level (serde_json's canonical Value order). */
+export function canonicalStringify(v: JsonValue): string {
+  if (v === null || typeof v !== 'object' || v instanceof JsonNumber) return serdeStringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonicalStringify).join(',') + ']';
+  const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalStringify(v[k])).join(',') + '}';
+}

@@ -1,0 +1,185 @@
+import type { TraceErrorInfo } from '../errors';
+import type { JsonValue } from '../json/lossless';
+import type { RawPayloadRef } from '../schema/common';
+import type {
+  AgentThread,
+  CodeCell,
+  CodexTurn,
+  Compaction,
+  CompactionRequest,
+  ConversationItem,
+  InferenceCall,
+  InteractionEdge,
+  RolloutTrace,
+  TerminalOperation,
+  TerminalSession,
+  ToolCall,
+} from '../schema/state';
+import type { PendingAgentEdge } from './agents';
+import type { PendingCodeCellEvent, PendingCodeCellStart } from './code-cells';
+
+/** A reduction rule was violated. The driver adds file, line and seq. */
+export class ReduceFailure extends Error {
+  constructor(
+    message: string,
+    readonly causes: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A payload this event needs is missing or not JSON; carries where it was referenced. */
+export class PayloadFailure extends Error {
+  constructor(readonly info: TraceErrorInfo) {
+    super(info.message);
+  }
+}
+
+export function fail(message: string, ...causes: string[]): never {
+  throw new ReduceFailure(message, causes);
+}
+
+/** The state under construction: maps keep insertion order; serialization sorts keys. */
+export interface WorkingState {
+  schema_version: number;
+  trace_id: string;
+  rollout_id: string;
+  started_at_unix_ms: number;
+  ended_at_unix_ms: number | null;
+  status: RolloutTrace['status'];
+  recording_complete: boolean;
+  root_thread_id: string;
+  threads: Map<string, AgentThread>;
+  codex_turns: Map<string, CodexTurn>;
+  conversation_items: Map<string, ConversationItem>;
+  inference_calls: Map<string, InferenceCall>;
+  code_cells: Map<string, CodeCell>;
+  tool_calls: Map<string, ToolCall>;
+  terminal_sessions: Map<string, TerminalSession>;
+  terminal_operations: Map<string, TerminalOperation>;
+  compactions: Map<string, Compaction>;
+  compaction_requests: Map<string, CompactionRequest>;
+  interaction_edges: Map<string, InteractionEdge>;
+  raw_payloads: Map<string, RawPayloadRef>;
+}
+
+/** Everything the per-concern reducers share while replaying one bundle. */
+export class Reducer {
+  readonly s: WorkingState;
+  nextItemOrdinal = 1;
+  nextOperationOrdinal = 1;
+  /** Last model-visible sequence of item ids per thread (request window + response items). */
+  readonly snapshots = new Map<string, string[]>();
+  /** Replacement ids of the latest compaction that no full request has used yet. */
+  readonly pendingReplacement = new Map<string, string[]>();
+  /** (thread, runtime cell id) → code cell id. */
+  readonly cellIdsByRuntime = new Map<string, string>();
+  readonly pendingCellStarts = new Map<string, PendingCodeCellStart>();
+  readonly pendingCellEvents = new Map<string, PendingCodeCellEvent[]>();
+  pendingEdges: PendingAgentEdge[] = [];
+  /** Responses item id → its first `history_item_accepted`. */
+  readonly acceptedResponses = new Map<string, { seq: number; wall: number }>();
+
+  // Indexes that replace full scans of the maps.
+  readonly itemsByCallId = new Map<string, string[]>();
+  readonly itemsByResponsesId = new Map<string, string[]>();
+  readonly toolsByVisibleCallId = new Map<string, string[]>();
+  readonly inferencesByResponseItem = new Map<string, Set<string>>();
+  readonly inferencesByResponseId = new Map<string, Set<string>>();
+  readonly inferencesByTurn = new Map<string, string[]>();
+  readonly edgeTargetItems = new Set<string>();
+  /** Thread membership of conversation_item_ids, for push-unique in O(1). */
+  readonly threadItemSets = new Map<string, Set<string>>();
+
+  /** Parsed payloads of the event being replayed, by path. */
+  eventPayloads = new Map<string, JsonValue>();
+  /** Payloads that were missing or not JSON when their event was replayed, by path. */
+  readonly payloadProblems = new Map<string, TraceErrorInfo>();
+  /** exec process id → terminal session id (schema 2 names sessions after operations). */
+  readonly sessionsByProcess = new Map<string, string>();
+  /** write_stdin operation → the session_id its arguments named. */
+  readonly stdinSessionHint = new Map<string, string>();
+  /** Parsed tool invocation payloads, kept for later reads (agent message contents). */
+  readonly invocationPayloads = new Map<string, JsonValue>();
+
+  constructor(manifest: { trace_id: string; rollout_id: string; root_thread_id: string; started_at_unix_ms: number }) {
+    this.s = {
+      schema_version: 2,
+      trace_id: manifest.trace_id,
+      rollout_id: manifest.rollout_id,
+      started_at_unix_ms: manifest.started_at_unix_ms,
+      ended_at_unix_ms: null,
+      status: 'running',
+      recording_complete: false,
+      root_thread_id: manifest.root_thread_id,
+      threads: new Map(),
+      codex_turns: new Map(),
+      conversation_items: new Map(),
+      inference_calls: new Map(),
+      code_cells: new Map(),
+      tool_calls: new Map(),
+      terminal_sessions: new Map(),
+      terminal_operations: new Map(),
+      compactions: new Map(),
+      compaction_requests: new Map(),
+      interaction_edges: new Map(),
+      raw_payloads: new Map(),
+    };
+  }
+
+  /** A payload's parsed body; the driver has read every ref of the current event. */
+  payload(ref: RawPayloadRef): JsonValue {
+    const v = this.eventPayloads.get(ref.path);
+    if (v !== undefined) return v;
+    const problem = this.payloadProblems.get(ref.path);
+    if (problem) throw new PayloadFailure(problem);
+    const inv = this.invocationPayloads.get(ref.path);
+    if (inv !== undefined) return inv;
+    return fail(`open payload ${ref.raw_payload_id}`, 'No such file or directory (payload was not loaded)');
+  }
+
+  thread(id: string): AgentThread {
+    const t = this.s.threads.get(id);
+    if (!t) fail(`trace event referenced unknown thread ${id}`);
+    return t;
+  }
+
+  /** Push-unique ids into a thread's transcript list. */
+  appendThreadItems(threadId: string, ids: readonly string[]): void {
+    const t = this.thread(threadId);
+    let set = this.threadItemSets.get(threadId);
+    if (!set) {
+      set = new Set(t.conversation_item_ids);
+      this.threadItemSets.set(threadId, set);
+    }
+    for (const id of ids) {
+      if (!set.has(id)) {
+        set.add(id);
+        t.conversation_item_ids.push(id);
+      }
+    }
+  }
+}
+
+export function pushUnique(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
+export function indexPush<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/** Byte-wise (code unit) order, which is how the official reducer's maps iterate. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortedKeys<V>(m: Map<string, V>): string[] {
+  return [...m.keys()].sort(compareKeys);
+}
+
+export function runningWindow(wall: number, seq: number) {
+  return { started_at_unix_ms: wall, started_seq: seq, ended_at_unix_ms: null, ended_seq: null, status: 'running' as const };
+}

@@ -1,0 +1,61 @@
+/**
+ * Schema 2 history acceptance: `history_item_accepted` names a Responses item
+ * id that Codex recorded into a thread's history. Accepted items carry
+ * `accepted_at_unix_ms`/`accepted_seq`; response output joins the thread's
+ * transcript list only once accepted.
+ */
+import type { EventOf, TraceEvent } from '../schema/events';
+import type { ConversationItem } from '../schema/state';
+import { reconcile } from './conversation';
+import { fail, type Reducer } from './core';
+import { normalizeItems } from './normalize';
+
+export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'history_item_accepted'>): void {
+  if (p.agent_message_payload) {
+    const threadId = ev.thread_id;
+    if (threadId === null) fail(`history item ${p.item_id} did not include a thread id`);
+    const body = r.payload(p.agent_message_payload);
+    const items = normalizeItems([body], p.agent_message_payload);
+    const snapshot = r.snapshots.get(threadId) ?? [];
+    const ids = reconcile(r, items, {
+      threadId,
+      turnId: ev.codex_turn_id ?? '',
+      wall: ev.wall_time_unix_ms,
+      producers: [],
+      mode: 'append',
+      startIndex: snapshot.length,
+      previous: snapshot,
+    });
+    if (ev.codex_turn_id === null) for (const id of ids) r.s.conversation_items.get(id)!.codex_turn_id = null;
+    const snap = r.snapshots.get(threadId);
+    if (snap) snap.push(...ids);
+    else r.snapshots.set(threadId, ids.slice());
+  }
+  // Acceptance belongs to the Responses item id: items created later with the same id
+  // (compaction replacements, re-sent prefixes) are accepted too.
+  if (!r.acceptedResponses.has(p.item_id)) r.acceptedResponses.set(p.item_id, { seq: ev.seq, wall: ev.wall_time_unix_ms });
+  const acceptance = r.acceptedResponses.get(p.item_id)!;
+  for (const id of r.itemsByResponsesId.get(p.item_id) ?? []) {
+    const item = r.s.conversation_items.get(id)!;
+    if (item.accepted_seq === undefined) setAccepted(item, acceptance.seq, acceptance.wall);
+    r.appendThreadItems(item.thread_id, [item.item_id]);
+  }
+}
+
+function setAccepted(item: ConversationItem, seq: number, wall: number): void {
+  item.accepted_at_unix_ms = wall;
+  item.accepted_seq = seq;
+}
+
+/** A newly created item is accepted if its Responses id already was. */
+export function applyPendingAcceptance(r: Reducer, itemId: string, responsesId: string): void {
+  const acceptance = r.acceptedResponses.get(responsesId);
+  if (acceptance) setAccepted(r.s.conversation_items.get(itemId)!, acceptance.seq, acceptance.wall);
+}
+
+/** Response output already accepted joins the transcript now; the rest waits for its acceptance. */
+export function markResponseItemsProduced(r: Reducer, threadId: string, ids: readonly string[]): void {
+  const accepted = ids.filter((id) => r.s.conversation_items.get(id)!.accepted_seq !== undefined);
+  if (accepted.length > 0) r.appendThreadItems(threadId, accepted);
+}
+

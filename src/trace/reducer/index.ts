@@ -1,0 +1,244 @@
+/**
+ * Replays a bundle into the reduced state, as `codex debug trace-reduce`
+ * (Codex 0.169.0, trace schema 2) does: one pass over trace.jsonl in order,
+ * payloads read as events need them, and every referenced payload checked to
+ * be JSON once the replay is done.
+ */
+import type { ReduceOptions, ReduceResult } from '../api';
+import type { BundleSource } from '../bundle/source';
+import type { Diagnostic, TraceErrorInfo } from '../errors';
+import { JsonSyntaxError, parseJson, type JsonValue } from '../json/lossless';
+import { ManifestSchema, type Manifest } from '../schema/manifest';
+import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, payloadRefsOf, type TraceEvent } from '../schema/events';
+import type { RawPayloadRef } from '../schema/common';
+import type { RolloutTrace } from '../schema/state';
+import { resolveSpawnFallbacks } from './agents';
+import { PayloadFailure, ReduceFailure, Reducer, sortedKeys, type WorkingState } from './core';
+import { applyEvent } from './replay';
+
+export const SUPPORTED_SCHEMA_VERSION = 2;
+const EVENT_LOG = 'trace.jsonl';
+const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
+/** Rust's `str::trim` whitespace (Unicode White_Space), which unlike JS's does not include U+FEFF. */
+const BLANK_LINE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
+class LocatedError extends Error {
+  constructor(readonly info: TraceErrorInfo) {
+    super(info.message);
+  }
+}
+
+export async function reduceBundle(source: BundleSource, options: ReduceOptions = {}): Promise<ReduceResult> {
+  const diagnostics: Diagnostic[] = [];
+  let manifest: Manifest | null = null;
+  let reducer: Reducer | null = null;
+  let eventsApplied = 0;
+  try {
+    manifest = await readManifest(source);
+    reducer = new Reducer(manifest);
+    const r = reducer;
+    const log = await source.readText(EVENT_LOG);
+    if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
+
+    const bytesTotal = log.length + (source.size ? estimatePayloadBytes() : 0);
+    let bytesDone = 0;
+    const problems = r.payloadProblems;
+    let expectedSeq = 1;
+    let recordingCompleted = false;
+    let lineStart = 0;
+    let lineNo = 0;
+    let lastProgress = 0;
+    while (lineStart < log.length) {
+      let lineEnd = log.indexOf('\n', lineStart);
+      if (lineEnd < 0) lineEnd = log.length;
+      let line = log.slice(lineStart, lineEnd);
+      const hadNewline = lineEnd < log.length;
+      lineStart = lineEnd + 1;
+      lineNo++;
+      if (hadNewline && line.endsWith('\r')) line = line.slice(0, -1);
+      bytesDone += line.length + 1;
+      if (BLANK_LINE.test(line)) continue;
+      if (options.signal?.aborted) throw new LocatedError(at(EVENT_LOG, lineNo, null, 'cancelled', []));
+
+      const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics);
+      const ev = parsed.event;
+      if (ev.schema_version !== SUPPORTED_SCHEMA_VERSION)
+        throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, `unsupported trace event schema ${ev.schema_version} at line ${lineNo}`, []));
+      if (ev.seq !== expectedSeq)
+        throw new LocatedError(
+          at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
+        );
+      if (ev.rollout_id !== manifest.rollout_id)
+        throw new LocatedError(
+          at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
+        );
+      if (recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
+      expectedSeq++;
+      if (parsed.skipped) continue;
+      if (ev.payload.type === 'recording_completed') recordingCompleted = true;
+
+      const refs = payloadRefsOf(ev.payload);
+      r.eventPayloads = new Map();
+      for (const ref of refs) {
+        r.s.raw_payloads.set(ref.raw_payload_id, { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, path: ref.path });
+        bytesDone += await loadPayload(source, r, ref, ev, problems);
+      }
+      try {
+        applyEvent(r, ev);
+      } catch (e) {
+        if (e instanceof PayloadFailure) throw new LocatedError(e.info);
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
+        throw e;
+      }
+      eventsApplied++;
+      if (options.onProgress && (eventsApplied - lastProgress >= 64)) {
+        lastProgress = eventsApplied;
+        options.onProgress({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
+      }
+    }
+    r.eventPayloads = new Map();
+    try {
+      resolveSpawnFallbacks(r);
+    } catch (e) {
+      if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, null, null, e.message, e.causes));
+      throw e;
+    }
+    // Every referenced payload must exist and be JSON, even those the replay never read.
+    for (const id of sortedKeys(r.s.raw_payloads)) {
+      const problem = problems.get(r.s.raw_payloads.get(id)!.path);
+      if (problem) throw new LocatedError(problem);
+    }
+    options.onProgress?.({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
+    return { manifest, state: finish(r.s), error: null, diagnostics, eventsApplied };
+  } catch (e) {
+    const info: TraceErrorInfo =
+      e instanceof LocatedError
+        ? e.info
+        : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
+    return { manifest, state: reducer ? finish(reducer.s) : null, error: info, diagnostics, eventsApplied };
+  }
+}
+
+function estimatePayloadBytes(): number {
+  return 0;
+}
+
+function at(file: string, line: number | null, seq: number | null, message: string, causes: string[]): TraceErrorInfo {
+  return { file, line, seq, message, causes };
+}
+
+async function readManifest(source: BundleSource): Promise<Manifest> {
+  const text = await source.readText('manifest.json');
+  if (text === null)
+    throw new LocatedError(at('manifest.json', null, null, 'the bundle has no manifest.json', ['No such file or directory: a trace bundle needs manifest.json, trace.jsonl and payloads/']));
+  let raw: JsonValue;
+  try {
+    raw = parseJson(text);
+  } catch (e) {
+    throw new LocatedError(at('manifest.json', null, null, 'read manifest.json', [(e as Error).message]));
+  }
+  const m = ManifestSchema.safeParse(raw);
+  if (!m.success) throw new LocatedError(at('manifest.json', null, null, 'read manifest.json', [zodMessage(m.error)]));
+  if (m.data.schema_version !== SUPPORTED_SCHEMA_VERSION)
+    throw new LocatedError(
+      at('manifest.json', null, null, `trace schema ${m.data.schema_version} cannot establish accepted history; use its matching reducer or record a new bundle`, [
+        `this viewer reads trace schema ${SUPPORTED_SCHEMA_VERSION} (Codex CLI 0.169.0)`,
+      ]),
+    );
+  return m.data;
+}
+
+function zodMessage(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+function parseLine(
+  line: string,
+  lineNo: number,
+  unknownEvents: 'error' | 'skip',
+  diagnostics: Diagnostic[],
+): { event: TraceEvent; skipped: boolean } {
+  let raw: JsonValue;
+  try {
+    raw = parseJson(line);
+  } catch (e) {
+    const msg = e instanceof JsonSyntaxError ? e.message : String((e as Error).message);
+    throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [msg]));
+  }
+  const env = EnvelopeSchema.safeParse(raw);
+  if (!env.success) throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [zodMessage(env.error)]));
+  const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
+  if (typeof payloadType === 'string' && !KNOWN_TYPES.has(payloadType)) {
+    const message = `unknown event type \`${payloadType}\``;
+    if (unknownEvents === 'skip') {
+      diagnostics.push({ kind: 'unknown_event_type', file: EVENT_LOG, line: lineNo, seq: env.data.seq, message });
+      return { event: { ...env.data, payload: { type: 'recording_completed' }, line: lineNo }, skipped: true };
+    }
+    throw new LocatedError(
+      at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`${message}; this reducer knows ${EVENT_TYPES.length} event types`]),
+    );
+  }
+  const payload = EventPayloadSchema.safeParse(env.data.payload);
+  if (!payload.success)
+    throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`payload: ${zodMessage(payload.error)}`]));
+  return { event: { ...env.data, payload: payload.data, line: lineNo }, skipped: false };
+}
+
+function seqHint(line: string): number | null {
+  const m = /"seq"\s*:\s*(\d+)/.exec(line);
+  return m ? Number(m[1]) : null;
+}
+
+async function loadPayload(source: BundleSource, r: Reducer, ref: RawPayloadRef, ev: TraceEvent, problems: Map<string, TraceErrorInfo>): Promise<number> {
+  if (r.eventPayloads.has(ref.path)) return 0;
+  const file = ref.path;
+  let text: string | null;
+  try {
+    text = await source.readText(file);
+  } catch (e) {
+    problems.set(file, at(file, ev.line, ev.seq, `read payload ${ref.raw_payload_id}`, [(e as Error).message]));
+    return 0;
+  }
+  if (text === null) {
+    problems.set(file, at(file, ev.line, ev.seq, `open payload ${ref.raw_payload_id}`, [`No such file: ${file}`]));
+    return 0;
+  }
+  try {
+    r.eventPayloads.set(file, parseJson(text));
+    problems.delete(file);
+  } catch (e) {
+    problems.set(file, at(file, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
+  }
+  return text.length;
+}
+
+/** The working maps as the plain, key-sorted objects of `state.json`. */
+function finish(s: WorkingState): RolloutTrace {
+  const obj = <V>(m: Map<string, V>): Record<string, V> => {
+    const out: Record<string, V> = {};
+    for (const k of sortedKeys(m)) out[k] = m.get(k)!;
+    return out;
+  };
+  return {
+    schema_version: s.schema_version,
+    trace_id: s.trace_id,
+    rollout_id: s.rollout_id,
+    started_at_unix_ms: s.started_at_unix_ms,
+    ended_at_unix_ms: s.ended_at_unix_ms,
+    status: s.status,
+    recording_complete: s.recording_complete,
+    root_thread_id: s.root_thread_id,
+    threads: obj(s.threads),
+    codex_turns: obj(s.codex_turns),
+    conversation_items: obj(s.conversation_items),
+    inference_calls: obj(s.inference_calls),
+    code_cells: obj(s.code_cells),
+    tool_calls: obj(s.tool_calls),
+    terminal_sessions: obj(s.terminal_sessions),
+    terminal_operations: obj(s.terminal_operations),
+    compactions: obj(s.compactions),
+    compaction_requests: obj(s.compaction_requests),
+    interaction_edges: obj(s.interaction_edges),
+    raw_payloads: obj(s.raw_payloads),
+  };
+}

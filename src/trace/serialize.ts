@@ -1,0 +1,54 @@
+import type { RolloutTrace } from './schema/state';
+
+const MAPS = [
+  'threads',
+  'codex_turns',
+  'conversation_items',
+  'inference_calls',
+  'code_cells',
+  'tool_calls',
+  'terminal_sessions',
+  'terminal_operations',
+  'compactions',
+  'compaction_requests',
+  'interaction_edges',
+  'raw_payloads',
+] as const;
+
+/**
+ * `state.json` text exactly as the official reducer writes it: serde's pretty
+ * printer (two-space indent, no trailing newline), maps sorted by key. Maps
+ * are written entry by entry so that an id that looks like an integer cannot
+ * be moved by JavaScript's own object key order.
+ */
+export function serializeState(state: RolloutTrace): string {
+  const out: string[] = ['{'];
+  const top: [string, unknown][] = [
+    ['schema_version', state.schema_version],
+    ['trace_id', state.trace_id],
+    ['rollout_id', state.rollout_id],
+    ['started_at_unix_ms', state.started_at_unix_ms],
+    ['ended_at_unix_ms', state.ended_at_unix_ms],
+    ['status', state.status],
+    ['recording_complete', state.recording_complete],
+    ['root_thread_id', state.root_thread_id],
+  ];
+  const lines: string[] = top.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  for (const name of MAPS) {
+    const map = state[name] as Record<string, unknown>;
+    const keys = Object.keys(map).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (keys.length === 0) {
+      lines.push(`  ${JSON.stringify(name)}: {}`);
+      continue;
+    }
+    const entries = keys.map((k) => `    ${JSON.stringify(k)}: ${indent(JSON.stringify(map[k], null, 2), '    ')}`);
+    lines.push(`  ${JSON.stringify(name)}: {\n${entries.join(',\n')}\n  }`);
+  }
+  out.push(lines.join(',\n'));
+  out.push('}');
+  return out.join('\n');
+}
+
+function indent(json: string, pad: string): string {
+  return json.includes('\n') ? json.split('\n').join('\n' + pad) : json;
+}

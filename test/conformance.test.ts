@@ -1,0 +1,46 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DirectorySource } from '../src/cli/directory-source';
+import { reduceBundle } from '../src/trace/reducer';
+import { serializeState } from '../src/trace/serialize';
+
+/** Every real bundle recorded with Codex 0.169.0, with the state.json its own reducer wrote. */
+function corpusBundles(): string[] {
+  const root = join(__dirname, 'fixtures/traces');
+  const out: string[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory()) continue;
+    if (existsSync(join(dir, 'state.json'))) out.push(dir);
+    for (const sub of readdirSync(dir).sort()) {
+      if (sub.startsWith('bundle-') && existsSync(join(dir, sub, 'state.json'))) out.push(join(dir, sub));
+    }
+  }
+  return out;
+}
+
+describe('reduce matches the official state.json byte for byte', () => {
+  const bundles = corpusBundles();
+  it('covers the whole corpus, nested resume bundles included', () => {
+    expect(bundles.length).toBeGreaterThanOrEqual(20);
+    expect(bundles.some((b) => b.endsWith('multi-turn-resume/bundle-3'))).toBe(true);
+  });
+  for (const dir of bundles) {
+    it(dir.split('fixtures/traces/')[1], async () => {
+      const result = await reduceBundle(new DirectorySource(dir));
+      expect(result.error).toBeNull();
+      const ours = serializeState(result.state!);
+      const official = readFileSync(join(dir, 'state.json'), 'utf8');
+      if (ours !== official) {
+        // Show the first differing line rather than a 1 MB string diff.
+        const a = ours.split('\n');
+        const b = official.split('\n');
+        let i = 0;
+        while (i < a.length && a[i] === b[i]) i++;
+        expect({ line: i + 1, ours: a[i] }).toEqual({ line: i + 1, ours: b[i] });
+      }
+      expect(ours).toBe(official);
+    });
+  }
+});
