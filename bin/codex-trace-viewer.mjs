@@ -1,7 +1,38 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so a clone needs no build step.
-import { register } from 'tsx/esm/api';
-import { fileURLToPath } from 'node:url';
+// The CLI is TypeScript. On first run (and whenever src/ changes) it is bundled
+// with esbuild into node_modules/.cache, so later runs start as fast as plain JS.
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-await import(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'src/cli/main.ts');
+const bundle = join(root, 'node_modules/.cache/codex-trace-viewer/cli.mjs');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+const sources = ['trace', 'cli'].map((d) => join(root, 'src', d));
+const stale = !existsSync(bundle) || Math.max(...sources.map(newestMtime), statSync(fileURLToPath(import.meta.url)).mtimeMs) > statSync(bundle).mtimeMs;
+if (stale) {
+  const { buildSync } = await import('esbuild');
+  mkdirSync(dirname(bundle), { recursive: true });
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: bundle,
+    packages: 'external',
+    logLevel: 'error',
+  });
+}
+await import(pathToFileURL(bundle).href);

@@ -1,8 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { BundleSource } from '../trace/bundle/source';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A bundle directory on disk. Paths that escape the directory read as missing. */
 export class DirectorySource implements BundleSource {
@@ -26,7 +25,11 @@ export class DirectorySource implements BundleSource {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw e;
     }
-    return utf8.decode(bytes);
+    // Like the official reader, refuse text that is not UTF-8 rather than replace bytes.
+    const text = bytes.toString('utf8');
+    // toString replaces bad bytes with U+FFFD; only then is the full check needed.
+    if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
+    return text;
   }
   size(p: string): number | null {
     const full = this.path(p);

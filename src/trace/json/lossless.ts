@@ -31,53 +31,101 @@ export class JsonSyntaxError extends Error {
 }
 
 /**
- * True when the text holds a number token that JSON.parse would not keep
- * exactly, or an escaped lone surrogate (which serde rejects). Strings are
- * skipped with indexOf, so the cost is small even for large payloads.
+ * True when JSON.parse would not give serde's answer for this text: a number
+ * it would not keep exactly, an escaped surrogate (serde rejects lone ones),
+ * or nesting deeper than serde's limit of 128. Strings are skipped with
+ * indexOf, so the cost stays small for large payloads.
  */
+const TOKEN = /["[\]{}]|-?[0-9][0-9.eE+-]*/g;
+
 export function needsExactParse(text: string): boolean {
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const q = text.indexOf('"', i);
-    const end = q < 0 ? n : q;
-    if (end > i && segmentHasInexactNumber(text, i, end)) return true;
-    if (q < 0) return false;
-    // Skip the string; note any \u escapes of surrogates.
-    let j = q + 1;
-    for (;;) {
-      const close = text.indexOf('"', j);
-      if (close < 0) return false; // unterminated: JSON.parse will report it
-      const bs = text.indexOf('\\', j);
-      if (bs >= 0 && bs < close) {
-        const c = text.charCodeAt(bs + 1);
-        if (c === 0x75 /* u */) {
-          const h = text.charCodeAt(bs + 2) | 0x20;
-          const h2 = text.charCodeAt(bs + 3) | 0x20;
-          if (h === 0x64 /* d */ && h2 >= 0x38 /* 8 */ && (h2 <= 0x39 || (h2 >= 0x61 && h2 <= 0x66))) return true;
+  let depth = 0;
+  const re = new RegExp(TOKEN);
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const tok = m[0];
+    const c = tok.charCodeAt(0);
+    if (c === 0x22 /* " */) {
+      // Skip the string; look for escaped surrogates on the way.
+      let j = m.index + 1;
+      for (;;) {
+        const close = text.indexOf('"', j);
+        if (close < 0) return false; // unterminated: JSON.parse will report it
+        const bs = text.indexOf('\\', j);
+        if (bs >= 0 && bs < close) {
+          if (text.charCodeAt(bs + 1) === 0x75 /* u */) {
+            const h = text.charCodeAt(bs + 2) | 0x20;
+            const h2 = text.charCodeAt(bs + 3) | 0x20;
+            if (h === 0x64 /* d */ && h2 >= 0x38 /* 8 */ && (h2 <= 0x39 || (h2 >= 0x61 && h2 <= 0x66))) return true;
+          }
+          j = bs + 2;
+          continue;
         }
-        j = bs + 2;
-        continue;
+        re.lastIndex = close + 1;
+        break;
       }
-      i = close + 1;
-      break;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > 128) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (inexactNumber(text, m.index, m.index + tok.length)) return true;
+  }
+  return false;
+}
+
+function inexactNumber(text: string, from: number, to: number): boolean {
+  const len = to - from;
+  if (len <= 15) {
+    let plain = true;
+    for (let k = from; k < to; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 0x2e || c === 0x65 || c === 0x45) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain && !(len === 2 && text.charCodeAt(from) === 0x2d && text.charCodeAt(from + 1) === 0x30)) return false;
+  }
+  const v = Number(text.slice(from, to));
+  return Number.isInteger(v) || Object.is(v, -0) || !Number.isFinite(v);
+}
+
+/**
+ * Parse a large document fast: JSON.parse, checked against serde's limits
+ * (no escaped lone surrogates, nesting at most 128). Numbers may be inexact;
+ * `parseJson` on the same text gives the exact values when they matter.
+ */
+export function parseJsonFast(text: string): JsonValue {
+  if (text.includes('\\ud') || text.includes('\\uD')) return new ExactParser(text).parseDocument();
+  let v: JsonValue;
+  try {
+    v = JSON.parse(text) as JsonValue;
+  } catch {
+    return new ExactParser(text).parseDocument();
+  }
+  if (tooDeep(v, 0)) return new ExactParser(text).parseDocument();
+  return v;
+}
+
+function tooDeep(v: JsonValue, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth >= 128) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true;
+  } else {
+    for (const k in v) {
+      const x = (v as Record<string, JsonValue>)[k];
+      if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true;
     }
   }
   return false;
 }
 
-function segmentHasInexactNumber(text: string, from: number, to: number): boolean {
-  let digits = 0;
-  for (let k = from; k < to; k++) {
-    const c = text.charCodeAt(k);
-    if (c >= 0x30 && c <= 0x39) {
-      digits++;
-      if (digits > 15) return true;
-    } else {
-      if (digits > 0 && (c === 0x2e || c === 0x65 || c === 0x45)) return true;
-      digits = 0;
-    }
-  }
+/** True when a JSON.parse'd value holds an integral number, whose original lexeme may have been a float. */
+export function hasIntegralNumber(v: JsonValue): boolean {
+  if (typeof v === 'number') return Number.isInteger(v);
+  if (v === null || typeof v !== 'object' || v instanceof JsonNumber) return false;
+  if (Array.isArray(v)) return v.some(hasIntegralNumber);
+  for (const k in v) if (hasIntegralNumber((v as Record<string, JsonValue>)[k])) return true;
   return false;
 }
 
@@ -85,38 +133,12 @@ function segmentHasInexactNumber(text: string, from: number, to: number): boolea
 export function parseJson(text: string): JsonValue {
   if (!needsExactParse(text)) {
     try {
-      const v = JSON.parse(text) as JsonValue;
-      if (maxDepthExceeds(text, 128)) throw new JsonSyntaxError('recursion limit exceeded', 1, 1);
-      return v;
-    } catch (e) {
-      if (e instanceof JsonSyntaxError) throw e;
-      // Re-parse with the exact parser for a serde-like position in the message.
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      // Re-parse with the exact parser for a serde-like message and position.
     }
   }
   return new ExactParser(text).parseDocument();
-}
-
-function maxDepthExceeds(text: string, limit: number): boolean {
-  // Cheap upper bound first: count brackets outside of strings only when needed.
-  let opens = 0;
-  for (let k = 0; k < text.length && opens <= limit; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 0x5b || c === 0x7b) opens++;
-  }
-  if (opens <= limit) return false;
-  let depth = 0;
-  let inString = false;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (inString) {
-      if (c === 0x5c) k++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
 }
 
 class ExactParser {

@@ -62,8 +62,13 @@ export function installCompaction(r: Reducer, ev: TraceEvent, p: EventOf<'compac
   };
   const inputHistory = arrayOf('input_history');
   const replacementHistory = arrayOf('replacement_history');
-  const inputItems = normalizeItems(inputHistory, ref);
-  const replacementItems = normalizeItems(replacementHistory, ref);
+  const exactArray = (k: string, fallback: JsonValue[]) => () => {
+    const exact = r.exactPayload(ref);
+    const v = isJsonObject(exact) ? exact[k] : undefined;
+    return Array.isArray(v) ? v : fallback;
+  };
+  const inputItems = normalizeItems(inputHistory, ref, exactArray('input_history', inputHistory));
+  const replacementItems = normalizeItems(replacementHistory, ref, exactArray('replacement_history', replacementHistory));
   const wall = ev.wall_time_unix_ms;
   const inputIds = reconcile(r, inputItems, {
     threadId,

@@ -1,5 +1,5 @@
 import type { TraceErrorInfo } from '../errors';
-import type { JsonValue } from '../json/lossless';
+import { needsExactParse, parseJson, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef } from '../schema/common';
 import type {
   AgentThread,
@@ -91,8 +91,8 @@ export class Reducer {
   /** Thread membership of conversation_item_ids, for push-unique in O(1). */
   readonly threadItemSets = new Map<string, Set<string>>();
 
-  /** Parsed payloads of the event being replayed, by path. */
-  eventPayloads = new Map<string, JsonValue>();
+  /** Payloads of the event being replayed, by path: the fast parse, the text, and the exact parse once asked for. */
+  eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue }>();
   /** Payloads that were missing or not JSON when their event was replayed, by path. */
   readonly payloadProblems = new Map<string, TraceErrorInfo>();
   /** exec process id → terminal session id (schema 2 names sessions after operations). */
@@ -130,12 +130,20 @@ export class Reducer {
   /** A payload's parsed body; the driver has read every ref of the current event. */
   payload(ref: RawPayloadRef): JsonValue {
     const v = this.eventPayloads.get(ref.path);
-    if (v !== undefined) return v;
+    if (v !== undefined) return v.value;
     const problem = this.payloadProblems.get(ref.path);
     if (problem) throw new PayloadFailure(problem);
     const inv = this.invocationPayloads.get(ref.path);
     if (inv !== undefined) return inv;
     return fail(`open payload ${ref.raw_payload_id}`, 'No such file or directory (payload was not loaded)');
+  }
+
+  /** The payload with serde-exact numbers (`1.0` stays a float); parsed again only when the text needs it. */
+  exactPayload(ref: RawPayloadRef): JsonValue {
+    const e = this.eventPayloads.get(ref.path);
+    if (e === undefined) return this.payload(ref);
+    if (e.exact === undefined) e.exact = needsExactParse(e.text) ? parseJson(e.text) : e.value;
+    return e.exact;
   }
 
   thread(id: string): AgentThread {

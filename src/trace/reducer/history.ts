@@ -14,7 +14,7 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
   if (p.agent_message_payload) {
     const threadId = ev.thread_id;
     if (threadId === null) fail(`history item ${p.item_id} did not include a thread id`);
-    const body = r.payload(p.agent_message_payload);
+    const body = r.exactPayload(p.agent_message_payload);
     const items = normalizeItems([body], p.agent_message_payload);
     const snapshot = r.snapshots.get(threadId) ?? [];
     const ids = reconcile(r, items, {

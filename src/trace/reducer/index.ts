@@ -7,7 +7,7 @@
 import type { ReduceOptions, ReduceResult } from '../api';
 import type { BundleSource } from '../bundle/source';
 import type { Diagnostic, TraceErrorInfo } from '../errors';
-import { JsonSyntaxError, parseJson, type JsonValue } from '../json/lossless';
+import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, payloadRefsOf, type TraceEvent } from '../schema/events';
 import type { RawPayloadRef } from '../schema/common';
@@ -204,7 +204,7 @@ async function loadPayload(source: BundleSource, r: Reducer, ref: RawPayloadRef,
     return 0;
   }
   try {
-    r.eventPayloads.set(file, parseJson(text));
+    r.eventPayloads.set(file, { value: parseJsonFast(text), text });
     problems.delete(file);
   } catch (e) {
     problems.set(file, at(file, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));

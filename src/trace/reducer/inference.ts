@@ -41,7 +41,10 @@ function reduceRequest(r: Reducer, ev: TraceEvent, callId: string, threadId: str
   const input = isJsonObject(payload) ? payload.input : undefined;
   if (input === undefined) fail(`inference request payload ${ref.raw_payload_id} did not contain input`);
   if (!Array.isArray(input)) fail(`inference request payload ${ref.raw_payload_id} had non-array input`);
-  const items = normalizeItems(input, ref);
+  const items = normalizeItems(input, ref, () => {
+    const exact = r.exactPayload(ref);
+    return isJsonObject(exact) && Array.isArray(exact.input) ? exact.input : input;
+  });
   const prevResponseId = isJsonObject(payload) && typeof payload.previous_response_id === 'string' ? payload.previous_response_id : null;
   const replacement = prevResponseId === null ? r.pendingReplacement.get(threadId) : undefined;
   let ids: string[];
@@ -130,7 +133,7 @@ function setResponseId(r: Reducer, callId: string, old: string | null, next: str
 }
 
 function reduceResponse(r: Reducer, ev: TraceEvent, callId: string, ref: RawPayloadRef): string[] {
-  const payload = r.payload(ref);
+  const payload = r.exactPayload(ref);
   const output = isJsonObject(payload) ? payload.output_items : undefined;
   if (!Array.isArray(output)) fail(`inference response payload ${ref.raw_payload_id} did not contain output_items`);
   const call = r.s.inference_calls.get(callId)!;

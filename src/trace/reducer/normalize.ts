@@ -1,7 +1,7 @@
 /** Turning Responses-API items (from requests, responses, checkpoints) into conversation item data. */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { isJsonObject, asI64, canonicalStringify, parseJson, serdeStringify, type JsonValue } from '../json/lossless';
+import { isJsonObject, asI64, canonicalStringify, hasIntegralNumber, parseJson, serdeStringify, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef } from '../schema/common';
 import type { ConversationItem, ConversationPart, TokenUsage } from '../schema/state';
 import { fail } from './core';
@@ -21,9 +21,15 @@ type Obj = { [k: string]: JsonValue };
 
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
 
-export function normalizeItems(items: JsonValue[], ref: RawPayloadRef): NormalizedItem[] {
+/**
+ * `exactItems` gives the same array parsed with serde-exact numbers; it is
+ * consulted only for items holding an integral number, whose text (`1` or
+ * `1.0`) decides how the item's JSON summary or content hash reads.
+ */
+export function normalizeItems(items: JsonValue[], ref: RawPayloadRef, exactItems?: () => JsonValue[]): NormalizedItem[] {
   const out: NormalizedItem[] = [];
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = exactItems && hasIntegralNumber(items[i]) ? exactItems()[i] : items[i];
     if (isJsonObject(item)) {
       if (item.type === 'additional_tools') continue;
       if ('internal_chat_message_metadata_passthrough' in item) {

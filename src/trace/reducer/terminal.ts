@@ -64,7 +64,7 @@ export function startTerminalFromInvocation(
   ref: RawPayloadRef | null,
 ): string | null {
   if (kind.type !== 'write_stdin' || !ref) return null;
-  const payload = r.payload(ref);
+  const payload = r.exactPayload(ref);
   const args = writeStdinArgs(payload);
   if (!args) return null;
   const op = newOperation(r, ev, toolId, 'write_stdin', {
@@ -109,7 +109,7 @@ function writeStdinArgs(payload: JsonValue) {
 export function startTerminalFromRuntime(r: Reducer, ev: TraceEvent, tool: ToolCall, ref: RawPayloadRef): string | null {
   const kind = tool.kind.type;
   if (kind !== 'exec_command' && kind !== 'write_stdin') return null;
-  const payload = r.payload(ref);
+  const payload = r.exactPayload(ref);
   const begin = execBegin(payload);
   if (!begin) fail(`parse terminal runtime start payload ${ref.raw_payload_id}`, 'missing field `command` or `cwd`');
   const request: TerminalRequest =
@@ -162,7 +162,7 @@ export function endTerminalOperation(
 ): void {
   const op = r.s.terminal_operations.get(operationId);
   if (!op) fail(`terminal end referenced unknown operation ${operationId}`);
-  const parsed = ref ? terminalResponse(r.payload(ref), op.kind, ref.raw_payload_id) : null;
+  const parsed = ref ? terminalResponse(r.exactPayload(ref), op.kind, ref.raw_payload_id) : null;
   op.execution.ended_at_unix_ms = ev.wall_time_unix_ms;
   op.execution.ended_seq = ev.seq;
   op.execution.status = status;

@@ -61,7 +61,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
   };
   r.s.tool_calls.set(id, tool);
   if (p.model_visible_call_id !== null) indexPush(r.toolsByVisibleCallId, p.model_visible_call_id, id);
-  if (p.invocation_payload) r.invocationPayloads.set(p.invocation_payload.path, r.payload(p.invocation_payload));
+  if (p.invocation_payload) r.invocationPayloads.set(p.invocation_payload.path, r.exactPayload(p.invocation_payload));
   linkToolToCodeCell(r, id, requester);
   linkToInferenceResponse(r, id);
   for (const item of outputItems) addOutputItem(r, id, item);
