@@ -85,8 +85,28 @@ function inexactNumber(text: string, from: number, to: number): boolean {
     }
     if (plain && !(len === 2 && text.charCodeAt(from) === 0x2d && text.charCodeAt(from + 1) === 0x30)) return false;
   }
-  const v = Number(text.slice(from, to));
-  return Number.isInteger(v) || Object.is(v, -0) || !Number.isFinite(v);
+  const lexeme = text.slice(from, to);
+  return String(Number(lexeme)) !== serdeNumberText(lexeme);
+}
+
+const I64_MIN = -(2n ** 63n);
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * How the official reducer prints a number it parsed: its serde_json keeps
+ * number text (arbitrary precision). Integers that fit 64 bits are printed
+ * canonically (`-0` → `0`); other integers and all floats keep their digits,
+ * with the exponent written `e`, signed (`1E5` → `1e+5`).
+ */
+export function serdeNumberText(lexeme: string): string {
+  if (!/[.eE]/.test(lexeme)) {
+    const b = BigInt(lexeme);
+    return b >= I64_MIN && b <= U64_MAX ? b.toString() : lexeme;
+  }
+  let t = lexeme.replace('E', 'e');
+  const e = t.indexOf('e');
+  if (e >= 0 && t[e + 1] !== '+' && t[e + 1] !== '-') t = t.slice(0, e + 1) + '+' + t.slice(e + 1);
+  return t;
 }
 
 /**
@@ -339,52 +359,22 @@ class ExactParser {
     } else if (s[this.i] >= '1' && s[this.i] <= '9') {
       while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
     } else this.fail('invalid number');
-    let isFloat = false;
     if (s[this.i] === '.') {
-      isFloat = true;
       this.i++;
       if (!(s[this.i] >= '0' && s[this.i] <= '9')) this.fail('invalid number');
       while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
     }
     if (s[this.i] === 'e' || s[this.i] === 'E') {
-      isFloat = true;
       this.i++;
       if (s[this.i] === '+' || s[this.i] === '-') this.i++;
       if (!(s[this.i] >= '0' && s[this.i] <= '9')) this.fail('invalid number');
       while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
     }
     const lexeme = s.slice(start, this.i);
-    if (!isFloat) {
-      const n = Number(lexeme);
-      if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;
-      const big = BigInt(lexeme);
-      // serde keeps i64/u64 exactly; beyond that it falls back to f64.
-      if (big >= -(2n ** 63n) && big < 2n ** 64n) return new JsonNumber(lexeme);
-      return new JsonNumber(formatF64(Number(lexeme)));
-    }
-    const f = Number(lexeme);
-    if (!Number.isFinite(f)) this.fail('number out of range');
-    return new JsonNumber(formatF64(f));
+    const text = serdeNumberText(lexeme);
+    const n = Number(lexeme);
+    return String(n) === text ? n : new JsonNumber(text);
   }
-}
-
-/** serde_json's (ryu's) text for a finite f64: `1.0`, `1e20`, `1.5e-7`, `0.001`. */
-export function formatF64(f: number): string {
-  if (f === 0) return Object.is(f, -0) ? '-0.0' : '0.0';
-  const neg = f < 0;
-  const exp = Math.abs(f).toExponential(); // shortest round-trip digits
-  const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exp)!;
-  const digits = m[1] + (m[2] ?? '');
-  const length = digits.length;
-  const kk = Number(m[3]) + 1; // 10^(kk-1) <= |f| < 10^kk
-  const k = kk - length;
-  let out: string;
-  if (k >= 0 && kk <= 16) out = digits + '0'.repeat(k) + '.0';
-  else if (kk > 0 && kk <= 16) out = digits.slice(0, kk) + '.' + digits.slice(kk);
-  else if (kk > -5 && kk <= 0) out = '0.' + '0'.repeat(-kk) + digits;
-  else if (length === 1) out = digits + 'e' + (kk - 1);
-  else out = digits[0] + '.' + digits.slice(1) + 'e' + (kk - 1);
-  return neg ? '-' + out : out;
 }
 
 /** Compact serialization as serde_json::to_string would print the value. */
@@ -394,7 +384,8 @@ export function serdeStringify(v: JsonValue): string {
     case 'string':
       return JSON.stringify(v);
     case 'number':
-      return Number.isInteger(v) ? String(v) : formatF64(v);
+      // A number only reaches here when its text prints back the same (see needsExactParse).
+      return String(v);
     case 'boolean':
       return v ? 'true' : 'false';
   }

@@ -42,10 +42,19 @@ function agentPath(r: Reducer, threadId: string): string {
   return t.agent_path;
 }
 
+/** Codex thread ids in protocol payloads are UUIDs (hyphenated, simple, braced or `urn:uuid:`). */
+const UUID = /^(?:urn:uuid:)?(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[0-9a-fA-F]{32})$/;
+
 /** Required string fields of a collab protocol payload, as its typed deserialization demands. */
 function fields(v: JsonValue, names: string[], what: string): Obj {
   if (!isJsonObject(v)) fail(`parse ${what} payload`, 'invalid type: expected a map');
-  for (const n of names) if (typeof v[n] !== 'string') fail(`parse ${what} payload`, `missing field \`${n}\``);
+  for (const n of names) {
+    const x = v[n];
+    if (typeof x !== 'string') fail(`parse ${what} payload`, `missing field \`${n}\``);
+    if (n.endsWith('thread_id') && !UUID.test(x)) fail(`parse ${what} payload`, `field \`${n}\` is not a UUID: ${x}`);
+  }
+  const child = v.new_thread_id;
+  if (typeof child === 'string' && !UUID.test(child)) fail(`parse ${what} payload`, `field \`new_thread_id\` is not a UUID: ${child}`);
   return v;
 }
 
@@ -286,7 +295,7 @@ function parseCommunication(text: string): [string, string, string] | null {
 function queueOrResolve(r: Reducer, pending: PendingAgentEdge): void {
   const thread = r.s.threads.get(pending.targetThreadId);
   if (thread) {
-    for (const itemId of thread.conversation_item_ids) {
+    for (const itemId of r.transcript(thread.thread_id)) {
       if (r.edgeTargetItems.has(itemId)) continue;
       const m = interAgentMessage(r, itemId);
       if (m && m[1] === pending.author && m[2] === pending.content) {

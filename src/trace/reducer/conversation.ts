@@ -36,13 +36,15 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
     } else {
       const atIndex = index < prev.length ? prev[index] : undefined;
       if (atIndex !== undefined) {
-        if (itemMatches(r, atIndex, item)) id = atIndex;
+        // Schema 2 reuses an id at most once per request, even by position.
+        if (itemMatches(r, atIndex, item) && !(ctx.mode === 'full' && chosen.has(atIndex))) id = atIndex;
         else if (ctx.mode === 'full') id = findMatching(r, prev, chosen, item);
         else
           fail(
             `model conversation mismatch while reducing turn ${ctx.turnId} for thread ${ctx.threadId} at item index ${index}: existing item ${atIndex} does not match the current model payload item`,
           );
       } else if (ctx.mode === 'full') id = findMatching(r, prev, chosen, item);
+      else id = findByResponsesId(r, ctx.threadId, item);
     }
     if (id === null) id = createItem(r, ctx.threadId, ctx.turnId, ctx.wall, item, ctx.producers.slice());
     updateFromSighting(r, id, item, ctx.producers);
@@ -55,6 +57,19 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
   flushPendingCodeCellStarts(r);
   return ids;
 }
+
+/** Appended output may repeat an item the thread already has: the oldest with its Responses id and content. */
+function findByResponsesId(r: Reducer, threadId: string, item: NormalizedItem): string | null {
+  if (item.responsesId === null) return null;
+  let best: string | null = null;
+  for (const id of r.itemsByResponsesId.get(item.responsesId) ?? []) {
+    const stored = r.s.conversation_items.get(id)!;
+    if (stored.thread_id === threadId && matches(stored, item) && (best === null || itemOrdinal(id) < itemOrdinal(best))) best = id;
+  }
+  return best;
+}
+
+const itemOrdinal = (id: string) => Number(id.slice(id.indexOf(':') + 1));
 
 function findMatching(r: Reducer, prev: readonly string[], chosen: Set<string>, item: NormalizedItem): string | null {
   for (const id of prev) {
@@ -101,6 +116,12 @@ export function createItem(
 function updateFromSighting(r: Reducer, id: string, item: NormalizedItem, producers: readonly ProducerRef[]): void {
   const stored = r.s.conversation_items.get(id)!;
   if (stored.kind === 'reasoning') mergeReasoning(stored, item.parts);
+  if (stored.responses_item_id === undefined && item.responsesId !== null) {
+    // An item first seen without a Responses id takes the id of a later sighting.
+    stored.responses_item_id = item.responsesId;
+    indexPush(r.itemsByResponsesId, item.responsesId, id);
+    applyPendingAcceptance(r, id, item.responsesId);
+  }
   for (const p of producers) addProducer(stored, p);
 }
 
@@ -126,9 +147,9 @@ function producerEquals(a: ProducerRef, b: ProducerRef): boolean {
   }
 }
 
-/** Raise when a call id is reused in this thread with different content. */
+/** Raise when a call id is reused in this thread for a different call (outputs may differ: schema 2). */
 function ensureCallIdConsistency(r: Reducer, threadId: string, item: NormalizedItem): void {
-  if (item.call_id === null) return;
+  if (item.call_id === null || (item.kind !== 'function_call' && item.kind !== 'custom_tool_call')) return;
   const ids = r.itemsByCallId.get(item.call_id);
   if (!ids) return;
   for (const id of ids) {
@@ -147,8 +168,8 @@ export function itemMatches(r: Reducer, id: string, item: NormalizedItem): boole
 function matches(stored: ConversationItem, item: NormalizedItem): boolean {
   if (stored.role !== item.role || stored.channel !== item.channel || stored.kind !== item.kind) return false;
   if (stored.call_id !== item.call_id) return false;
-  // Schema 2: the Responses item id is part of identity (a re-sent prefix gets fresh ids).
-  if ((stored.responses_item_id ?? null) !== item.responsesId) return false;
+  // Schema 2: the Responses item id is part of identity (a re-sent prefix gets fresh ids); a missing id matches any.
+  if (stored.responses_item_id !== undefined && item.responsesId !== null && stored.responses_item_id !== item.responsesId) return false;
   const a = stored.agent_message;
   const b = item.agent_message;
   if (a || b) {

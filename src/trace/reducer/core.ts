@@ -88,8 +88,13 @@ export class Reducer {
   readonly inferencesByResponseId = new Map<string, Set<string>>();
   readonly inferencesByTurn = new Map<string, string[]>();
   readonly edgeTargetItems = new Set<string>();
-  /** Thread membership of conversation_item_ids, for push-unique in O(1). */
-  readonly threadItemSets = new Map<string, Set<string>>();
+  /**
+   * Per thread, every item in the order it first entered the transcript, and
+   * which of them count. Schema 2 lists a response item only once Codex
+   * accepted it into history (or a later request carried it), but keeps the
+   * position it took when the response was reduced.
+   */
+  readonly transcripts = new Map<string, { order: string[]; seen: Set<string>; members: Set<string> }>();
 
   /** Payloads of the event being replayed, by path: the fast parse, the text, and the exact parse once asked for. */
   eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue }>();
@@ -97,8 +102,8 @@ export class Reducer {
   readonly payloadProblems = new Map<string, TraceErrorInfo>();
   /** exec process id → terminal session id (schema 2 names sessions after operations). */
   readonly sessionsByProcess = new Map<string, string>();
-  /** write_stdin operation → the session_id its arguments named. */
-  readonly stdinSessionHint = new Map<string, string>();
+  /** Terminal operation → the process id its exec begin payload named. */
+  readonly operationProcess = new Map<string, string>();
   /** Parsed tool invocation payloads, kept for later reads (agent message contents). */
   readonly invocationPayloads = new Map<string, JsonValue>();
 
@@ -152,20 +157,29 @@ export class Reducer {
     return t;
   }
 
-  /** Push-unique ids into a thread's transcript list. */
-  appendThreadItems(threadId: string, ids: readonly string[]): void {
-    const t = this.thread(threadId);
-    let set = this.threadItemSets.get(threadId);
-    if (!set) {
-      set = new Set(t.conversation_item_ids);
-      this.threadItemSets.set(threadId, set);
-    }
+  /** Push-unique ids into a thread's transcript; `member` false holds a place until acceptance. */
+  appendThreadItems(threadId: string, ids: readonly string[], member = true): void {
+    this.thread(threadId);
+    let t = this.transcripts.get(threadId);
+    if (!t) this.transcripts.set(threadId, (t = { order: [], seen: new Set(), members: new Set() }));
     for (const id of ids) {
-      if (!set.has(id)) {
-        set.add(id);
-        t.conversation_item_ids.push(id);
+      if (!t.seen.has(id)) {
+        t.seen.add(id);
+        t.order.push(id);
       }
+      if (member) t.members.add(id);
     }
+  }
+
+  /** The thread's `conversation_item_ids` as they stand now. */
+  transcript(threadId: string): string[] {
+    const t = this.transcripts.get(threadId);
+    return t ? t.order.filter((id) => t.members.has(id)) : [];
+  }
+
+  /** Write every thread's current transcript into the state. */
+  materializeTranscripts(): void {
+    for (const [threadId, thread] of this.s.threads) thread.conversation_item_ids = this.transcript(threadId);
   }
 }
 

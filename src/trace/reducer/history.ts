@@ -31,16 +31,21 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
     if (snap) snap.push(...ids);
     else r.snapshots.set(threadId, ids.slice());
   }
-  // Acceptance belongs to the Responses item id: items created later with the same id
-  // (compaction replacements, re-sent prefixes) are accepted too.
-  if (!r.acceptedResponses.has(p.item_id)) r.acceptedResponses.set(p.item_id, { seq: ev.seq, wall: ev.wall_time_unix_ms });
-  const acceptance = r.acceptedResponses.get(p.item_id)!;
+  // Acceptance belongs to the Responses item id within the event's thread: items
+  // created there later with the same id (compaction replacements) are accepted too.
+  if (ev.thread_id === null) return;
+  const key = acceptanceKey(ev.thread_id, p.item_id);
+  if (!r.acceptedResponses.has(key)) r.acceptedResponses.set(key, { seq: ev.seq, wall: ev.wall_time_unix_ms });
+  const acceptance = r.acceptedResponses.get(key)!;
   for (const id of r.itemsByResponsesId.get(p.item_id) ?? []) {
     const item = r.s.conversation_items.get(id)!;
+    if (item.thread_id !== ev.thread_id) continue;
     if (item.accepted_seq === undefined) setAccepted(item, acceptance.seq, acceptance.wall);
     r.appendThreadItems(item.thread_id, [item.item_id]);
   }
 }
+
+const acceptanceKey = (threadId: string, responsesId: string) => `${threadId}\u0000${responsesId}`;
 
 function setAccepted(item: ConversationItem, seq: number, wall: number): void {
   item.accepted_at_unix_ms = wall;
@@ -49,12 +54,14 @@ function setAccepted(item: ConversationItem, seq: number, wall: number): void {
 
 /** A newly created item is accepted if its Responses id already was. */
 export function applyPendingAcceptance(r: Reducer, itemId: string, responsesId: string): void {
-  const acceptance = r.acceptedResponses.get(responsesId);
-  if (acceptance) setAccepted(r.s.conversation_items.get(itemId)!, acceptance.seq, acceptance.wall);
+  const item = r.s.conversation_items.get(itemId)!;
+  const acceptance = r.acceptedResponses.get(acceptanceKey(item.thread_id, responsesId));
+  if (acceptance) setAccepted(item, acceptance.seq, acceptance.wall);
 }
 
-/** Response output already accepted joins the transcript now; the rest waits for its acceptance. */
+/** Response output takes its transcript place now; it counts once accepted (or carried by a request). */
 export function markResponseItemsProduced(r: Reducer, threadId: string, ids: readonly string[]): void {
+  r.appendThreadItems(threadId, ids, false);
   const accepted = ids.filter((id) => r.s.conversation_items.get(id)!.accepted_seq !== undefined);
   if (accepted.length > 0) r.appendThreadItems(threadId, accepted);
 }

@@ -13,7 +13,7 @@ import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, payloadRefsOf, type Tr
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
-import { PayloadFailure, ReduceFailure, Reducer, sortedKeys, type WorkingState } from './core';
+import { PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
 
 export const SUPPORTED_SCHEMA_VERSION = 2;
@@ -109,13 +109,13 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
       if (problem) throw new LocatedError(problem);
     }
     options.onProgress?.({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
-    return { manifest, state: finish(r.s), error: null, diagnostics, eventsApplied };
+    return { manifest, state: finish(r), error: null, diagnostics, eventsApplied };
   } catch (e) {
     const info: TraceErrorInfo =
       e instanceof LocatedError
         ? e.info
         : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
-    return { manifest, state: reducer ? finish(reducer.s) : null, error: info, diagnostics, eventsApplied };
+    return { manifest, state: reducer ? finish(reducer) : null, error: info, diagnostics, eventsApplied };
   }
 }
 
@@ -213,7 +213,9 @@ async function loadPayload(source: BundleSource, r: Reducer, ref: RawPayloadRef,
 }
 
 /** The working maps as the plain, key-sorted objects of `state.json`. */
-function finish(s: WorkingState): RolloutTrace {
+function finish(r: Reducer): RolloutTrace {
+  r.materializeTranscripts();
+  const s = r.s;
   const obj = <V>(m: Map<string, V>): Record<string, V> => {
     const out: Record<string, V> = {};
     for (const k of sortedKeys(m)) out[k] = m.get(k)!;

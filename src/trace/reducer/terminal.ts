@@ -73,8 +73,10 @@ export function startTerminalFromInvocation(
     yield_time_ms: args.yield_time_ms,
     max_output_tokens: args.max_output_tokens,
   }, ref);
-  r.stdinSessionHint.set(op.operation_id, args.session_id);
-  void threadId;
+  // The session named by session_id: an exec's (by process id) or one this write opens.
+  const known = r.sessionsByProcess.get(args.session_id);
+  const joined = joinSession(r, threadId, op, known ?? null);
+  if (known === undefined) r.sessionsByProcess.set(args.session_id, joined);
   return op.operation_id;
 }
 
@@ -117,9 +119,10 @@ export function startTerminalFromRuntime(r: Reducer, ev: TraceEvent, tool: ToolC
       ? { type: 'exec_command', command: begin.command, display_command: begin.command.join(' '), cwd: begin.cwd, yield_time_ms: null, max_output_tokens: null }
       : { type: 'write_stdin', stdin: begin.interaction_input ?? '', yield_time_ms: null, max_output_tokens: null };
   const op = newOperation(r, ev, tool.tool_call_id, kind, request, ref);
+  if (begin.process_id !== null) r.operationProcess.set(op.operation_id, begin.process_id);
   if (kind === 'exec_command') {
-    const sessionId = joinSession(r, tool.thread_id, op, null);
-    if (begin.process_id !== null) r.sessionsByProcess.set(begin.process_id, sessionId);
+    // Without a process id there is nothing to attach to: no session.
+    if (begin.process_id !== null) r.sessionsByProcess.set(begin.process_id, joinSession(r, tool.thread_id, op, null));
   } else if (begin.process_id !== null) {
     joinSession(r, tool.thread_id, op, r.sessionsByProcess.get(begin.process_id) ?? null);
   }
@@ -141,15 +144,27 @@ function execBegin(v: JsonValue) {
   };
 }
 
-/** `stdin_target_resolved`: the write goes to the session of the named exec tool. */
+/**
+ * `stdin_target_resolved`: the write belongs to the named exec's session, even
+ * when this arrives late; the session it joined before loses it, and goes
+ * away if that leaves it empty.
+ */
 export function resolveStdinTarget(r: Reducer, _ev: TraceEvent, toolId: string, execToolId: string): void {
   const tool = r.s.tool_calls.get(toolId)!;
   if (tool.terminal_operation_id === null) return;
   const op = r.s.terminal_operations.get(tool.terminal_operation_id)!;
-  if (op.terminal_id !== null) return;
   const exec = r.s.tool_calls.get(execToolId);
   const execOp = exec?.terminal_operation_id ? r.s.terminal_operations.get(exec.terminal_operation_id) : undefined;
-  if (execOp?.terminal_id) joinSession(r, tool.thread_id, op, execOp.terminal_id);
+  const target = execOp?.terminal_id;
+  if (!target || op.terminal_id === target) return;
+  if (op.terminal_id !== null) {
+    const old = r.s.terminal_sessions.get(op.terminal_id);
+    if (old) {
+      old.operation_ids = old.operation_ids.filter((id) => id !== op.operation_id);
+      if (old.operation_ids.length === 0) r.s.terminal_sessions.delete(old.terminal_id);
+    }
+  }
+  joinSession(r, tool.thread_id, op, target);
 }
 
 export function endTerminalOperation(
@@ -168,13 +183,12 @@ export function endTerminalOperation(
   op.execution.status = status;
   if (parsed && ref) {
     pushUnique(op.raw_payload_ids, ref.raw_payload_id);
+    const before = r.operationProcess.get(op.operation_id);
+    if (before !== undefined && parsed.processId !== null && before !== parsed.processId)
+      fail(`terminal operation ${op.operation_id} changed process id from ${before} to ${parsed.processId}`);
     op.result = parsed.result;
   }
-  if (op.terminal_id === null && op.kind === 'write_stdin') {
-    const hint = r.stdinSessionHint.get(op.operation_id) ?? parsed?.processId ?? null;
-    const known = hint !== null ? r.sessionsByProcess.get(hint) : undefined;
-    joinSession(r, threadId, op, known ?? null);
-  }
+  void threadId;
 }
 
 function terminalResponse(v: JsonValue, kind: TerminalOperation['kind'], payloadId: string): { processId: string | null; result: TerminalResult } {
@@ -194,19 +208,13 @@ function execEnd(v: JsonValue): { processId: string | null; result: TerminalResu
   const pid = v.process_id;
   if (pid !== undefined && pid !== null && typeof pid !== 'string') return null;
   const processId = (pid ?? null) as string | null;
-  if (typeof v.aggregated_output === 'string') {
-    return {
-      processId,
-      result: { exit_code: exit, stdout: v.aggregated_output, stderr: '', formatted_output: null, original_token_count: null, chunk_id: null },
-    };
-  }
-  if (typeof v.stdout === 'string' && typeof v.stderr === 'string' && typeof v.formatted_output === 'string') {
-    return {
-      processId,
-      result: { exit_code: exit, stdout: v.stdout, stderr: v.stderr, formatted_output: v.formatted_output, original_token_count: null, chunk_id: null },
-    };
-  }
-  return null;
+  // Schema 2 keeps only the aggregated output; the older stdout/stderr fields are ignored.
+  const out = v.aggregated_output;
+  if (out !== undefined && out !== null && typeof out !== 'string') return null;
+  return {
+    processId,
+    result: { exit_code: exit, stdout: out ?? '', stderr: '', formatted_output: null, original_token_count: null, chunk_id: null },
+  };
 }
 
 function textContent(v: JsonValue): string | null {
