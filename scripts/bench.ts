@@ -48,26 +48,38 @@ function ensureLargeBundle(): string | null {
   }
   console.log(`recording a LONG_STEPS=1000 bundle into ${LARGE} (takes several minutes, once)…`);
   mkdirSync(join(CACHE, 'long-1000'), { recursive: true });
-  const env = { ...process.env, LONG_STEPS: '1000' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LONG_STEPS: '1000' };
   const oracle = oracleBin();
   if (oracle) env.CODEX_BIN = oracle;
   const r = spawnSync('node', ['record.mjs', '--out', join(CACHE, 'long-1000'), 'long-session'], { cwd: RECORDER, env, stdio: 'inherit' });
   return r.status === 0 && existsSync(join(LARGE, 'trace.jsonl')) ? LARGE : null;
 }
 
+/**
+ * The official reducer. We time its native executable, not the npm launcher
+ * script in front of it, so that Node's start-up is not charged to it.
+ */
+function nativeBinary(prefix: string): string | null {
+  const vendor = join(prefix, 'node_modules/@openai/codex-linux-x64/vendor');
+  if (!existsSync(vendor)) return null;
+  for (const triple of readdirSync(vendor)) {
+    const bin = join(vendor, triple, 'bin/codex');
+    if (existsSync(bin)) return bin;
+  }
+  return null;
+}
+
 function oracleBin(): string | null {
-  const candidates = [
-    process.env.CODEX_ORACLE_BIN,
-    join(CACHE, 'oracle/node_modules/.bin/codex'),
-    join(homedir(), '.cache/codex-oracle/node_modules/.bin/codex'),
-  ].filter((x): x is string => !!x);
-  for (const c of candidates) if (existsSync(c)) return c;
+  if (process.env.CODEX_ORACLE_BIN && existsSync(process.env.CODEX_ORACLE_BIN)) return process.env.CODEX_ORACLE_BIN;
+  for (const prefix of [join(CACHE, 'oracle'), join(homedir(), '.cache/codex-oracle')]) {
+    const bin = nativeBinary(prefix);
+    if (bin) return bin;
+  }
   const prefix = join(CACHE, 'oracle');
   console.log(`installing the official binary (@openai/codex@0.169.0) into ${prefix} for comparison…`);
   mkdirSync(prefix, { recursive: true });
   const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '@openai/codex@0.169.0'], { stdio: 'inherit' });
-  const bin = join(prefix, 'node_modules/.bin/codex');
-  return r.status === 0 && existsSync(bin) ? bin : null;
+  return r.status === 0 ? nativeBinary(prefix) : null;
 }
 
 const mb = (b: number) => b / 1e6;
@@ -85,10 +97,11 @@ async function main() {
     const events = readdirSync(dir).includes('trace.jsonl') ? spawnSync('wc', ['-l', join(dir, 'trace.jsonl')]).stdout.toString().trim().split(' ')[0] : '?';
     const ours: { wall: number; inproc: number; rss: number }[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = await runMeasured(process.execPath, ['--import', 'tsx', 'scripts/bench-reduce-child.ts', dir, '/tmp/ctv-bench-state.json']);
+      const r = await runMeasured(process.execPath, ['bin/codex-trace-viewer.mjs', 'reduce', dir, '-o', '/tmp/ctv-bench-state.json']);
       if (r.code !== 0) throw new Error(`our reducer failed on ${dir}: ${r.stderr}`);
-      const j = JSON.parse(r.stdout) as { ms: number; maxRssBytes: number };
-      ours.push({ wall: r.wallMs, inproc: j.ms, rss: Math.max(j.maxRssBytes, r.peakRssBytes ?? 0) });
+      const child = await runMeasured(process.execPath, ['--import', 'tsx', 'scripts/bench-reduce-child.ts', dir]);
+      const j = JSON.parse(child.stdout) as { ms: number; maxRssBytes: number };
+      ours.push({ wall: r.wallMs, inproc: j.ms, rss: r.peakRssBytes ?? j.maxRssBytes });
     }
     const official: { wall: number; rss: number }[] = [];
     if (oracle) {

@@ -1,0 +1,78 @@
+/**
+ * The app shell: header (identity, summary, search, load controls), load
+ * notices, and either the welcome screen or the workspace
+ * (threads | conversation & other centre panels | inspector).
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { BundlePicker, DropZone, LoadBanner, LoadProgress } from '../loader';
+import { PayloadReaderProvider } from '../panels/inspector';
+import { installUrlSync, useStore } from '../store';
+import { traceClient } from '../worker/client';
+import { HARNESS_ENABLED, harnessFixtureName, loadHarnessFixture } from './devHarness';
+import { Header } from './Header';
+import { focusSearch } from './SearchBox';
+import { ServicesContext, type TraceServices } from './services';
+import { ShortcutsModal } from './ShortcutsModal';
+import { useShortcuts } from './useShortcuts';
+import { Welcome } from './Welcome';
+import { Workspace } from './Workspace';
+import '../ui/theme.css';
+import '../ui/ui.css';
+import './app.css';
+
+let harnessLoad: Promise<TraceServices> | null = null;
+/** Dev harness: load the fixture once per page (StrictMode runs effects twice). */
+function harnessOnce(name: string): Promise<TraceServices> {
+  harnessLoad ??= loadHarnessFixture(name);
+  return harnessLoad;
+}
+
+/** The data path's services: the trace worker. */
+export const workerServices: TraceServices = {
+  readPayload: (path) => traceClient.readPayload(path),
+  search: (query, limit) => traceClient.search(query, limit),
+};
+
+export function App({ services }: { services?: TraceServices }) {
+  const [harness, setHarness] = useState<TraceServices | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const hasTrace = useStore((s) => s.state !== null);
+  const bundleKey = useStore((s) => s.bundleKey);
+  const loadSeq = useStore((s) => s.loadSeq);
+
+  useEffect(() => installUrlSync(useStore), []);
+
+  useEffect(() => {
+    if (!HARNESS_ENABLED || services) return;
+    const name = harnessFixtureName();
+    if (name) harnessOnce(name).then(setHarness, (e) => console.error('fixture harness:', e));
+  }, [services]);
+
+  const svc = services ?? harness ?? workerServices;
+  const openHelp = useCallback(() => setHelpOpen(true), []);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
+  useShortcuts({ openHelp, closeHelp, helpOpen, focusSearch });
+
+  const reader = useMemo(() => svc.readPayload.bind(svc), [svc]);
+
+  return (
+    <ServicesContext.Provider value={svc}>
+      <PayloadReaderProvider reader={reader} cacheKey={`${bundleKey ?? ''}#${loadSeq}`}>
+        <DropZone>
+          <div className="app" data-has-trace={hasTrace || undefined}>
+            <Header onHelp={openHelp} />
+            <div className="app-notices">
+              <LoadProgress />
+              <LoadBanner />
+              <BundlePicker />
+            </div>
+            {hasTrace ? <Workspace /> : <Welcome />}
+          </div>
+          {helpOpen && <ShortcutsModal onClose={closeHelp} />}
+        </DropZone>
+      </PayloadReaderProvider>
+    </ServicesContext.Provider>
+  );
+}
+
+export default App;

@@ -1,0 +1,146 @@
+/**
+ * The search box (`/` focuses it). Queries run through the data path's
+ * `search` (the worker); clicking or Enter on a hit selects it.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useStore } from '../store';
+import { labelOf } from '../trace/indexes/resolve';
+import { Badge } from '../ui/Badge';
+import { useServices, type SearchHit } from './services';
+
+export const SEARCH_INPUT_ID = 'ctv-search';
+const LIMIT = 50;
+
+type Status = { kind: 'idle' } | { kind: 'searching' } | { kind: 'done'; hits: SearchHit[] } | { kind: 'error'; message: string };
+
+/** Focus the search box (the `/` shortcut). */
+export function focusSearch(): boolean {
+  const el = document.getElementById(SEARCH_INPUT_ID) as HTMLInputElement | null;
+  if (!el) return false;
+  el.focus();
+  el.select();
+  return true;
+}
+
+export function SearchBox() {
+  const { search } = useServices();
+  const state = useStore((s) => s.state);
+  const indexes = useStore((s) => s.indexes);
+  const loadSeq = useStore((s) => s.loadSeq);
+  const select = useStore((s) => s.select);
+  const [query, setQuery] = useState('');
+  const [open, setOpen] = useState(false);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [active, setActive] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const reqSeq = useRef(0);
+
+  // A new trace: old hits are meaningless.
+  useEffect(() => {
+    setStatus({ kind: 'idle' });
+    setQuery('');
+  }, [loadSeq]);
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) {
+      reqSeq.current++;
+      setStatus({ kind: 'idle' });
+      return;
+    }
+    const seq = ++reqSeq.current;
+    setStatus({ kind: 'searching' });
+    const t = setTimeout(() => {
+      search(q, LIMIT).then(
+        (hits) => seq === reqSeq.current && (setStatus({ kind: 'done', hits }), setActive(0)),
+        (err: unknown) => seq === reqSeq.current && setStatus({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+      );
+    }, 120);
+    return () => clearTimeout(t);
+  }, [query, search, loadSeq]);
+
+  const hits = status.kind === 'done' ? status.hits : [];
+  const choose = (h: SearchHit) => {
+    select({ kind: h.kind, id: h.id });
+    setOpen(false);
+    inputRef.current?.blur();
+  };
+
+  const threadLabel = (id: string) => (state ? labelOf(state, indexes, { kind: 'thread', id }) : id);
+
+  return (
+    <div className="search" role="search">
+      <input
+        ref={inputRef}
+        id={SEARCH_INPUT_ID}
+        className="search-input"
+        type="search"
+        placeholder="Search items and tool calls"
+        aria-label="Search the trace"
+        aria-controls="ctv-search-results"
+        autoComplete="off"
+        spellCheck={false}
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setOpen(true);
+        }}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            if (open && query) setOpen(false);
+            else inputRef.current?.blur();
+          } else if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setOpen(true);
+            setActive((a) => Math.min(hits.length - 1, a + 1));
+          } else if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            setActive((a) => Math.max(0, a - 1));
+          } else if (e.key === 'Enter' && hits[active]) {
+            e.preventDefault();
+            choose(hits[active]);
+          }
+        }}
+      />
+      <kbd className="search-kbd" aria-hidden="true">
+        /
+      </kbd>
+      {open && query.trim() && (
+        <div className="search-results" id="ctv-search-results" role="listbox" aria-label="Search results" data-testid="search-results">
+          {status.kind === 'searching' && <div className="search-note dim">Searching…</div>}
+          {status.kind === 'error' && (
+            <div className="search-note search-error" role="alert">
+              Search failed: {status.message}
+            </div>
+          )}
+          {status.kind === 'done' && hits.length === 0 && <div className="search-note dim">No matches.</div>}
+          {hits.map((h, i) => (
+            <button
+              type="button"
+              key={`${h.kind}:${h.id}`}
+              role="option"
+              aria-selected={i === active}
+              className={`search-hit${i === active ? ' is-active' : ''}`}
+              data-testid="search-hit"
+              onMouseDown={(e) => e.preventDefault()}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => choose(h)}
+            >
+              <span className="search-hit-head">
+                <Badge tone={h.kind === 'tool_call' ? 'info' : 'neutral'}>{h.kind === 'tool_call' ? 'tool' : 'item'}</Badge>
+                <span className="search-hit-title">{state ? labelOf(state, indexes, { kind: h.kind, id: h.id }) : h.id}</span>
+                <span className="search-hit-thread faint">{threadLabel(h.threadId)}</span>
+              </span>
+              <span className="search-hit-snippet">{h.snippet}</span>
+            </button>
+          ))}
+          {hits.length >= LIMIT && <div className="search-note faint">Showing the first {LIMIT} matches.</div>}
+        </div>
+      )}
+    </div>
+  );
+}

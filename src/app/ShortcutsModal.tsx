@@ -1,0 +1,40 @@
+import { Modal } from '../ui/Modal';
+
+export const SHORTCUTS: { keys: string[][]; what: string }[] = [
+  { keys: [['?']], what: 'Show this list of shortcuts' },
+  { keys: [['/']], what: 'Search items and tool calls' },
+  { keys: [['Esc']], what: 'Close a dialog or the search results' },
+  { keys: [['['], ['Alt', '←']], what: 'Back in selection history' },
+  { keys: [[']'], ['Alt', '→']], what: 'Forward in selection history' },
+  { keys: [['↑'], ['↓']], what: 'Previous / next item (in the conversation)' },
+  { keys: [['Enter']], what: 'Open the highlighted search result' },
+];
+
+export function ShortcutsModal({ onClose }: { onClose: () => void }) {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={onClose}>
+      <table className="shortcuts" data-testid="shortcuts">
+        <tbody>
+          {SHORTCUTS.map((s) => (
+            <tr key={s.what}>
+              <td className="shortcut-keys">
+                {s.keys.map((combo, i) => (
+                  <span key={i}>
+                    {i > 0 && <span className="faint"> or </span>}
+                    {combo.map((k, j) => (
+                      <span key={j}>
+                        {j > 0 && '+'}
+                        <kbd>{k}</kbd>
+                      </span>
+                    ))}
+                  </span>
+                ))}
+              </td>
+              <td>{s.what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Modal>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * The panel registry: every panel the app shell can show, and where.
+ * Only list panels that exist. To add one (timeline, compaction, request
+ * window…), append an entry; the shell renders a tab for it in its region.
+ *
+ * Panels read everything they need from the store (`useStore`):
+ * state, indexes, selection/select, activeThreadId, viewport, filters.
+ */
+import type { ComponentType } from 'react';
+import { ConversationPanel } from '../panels/conversation';
+import { CompactionPanel } from '../panels/compaction';
+import { RequestWindowPanel } from '../panels/request-window';
+
+export type PanelRegion = 'center' | 'bottom';
+
+export interface PanelDef {
+  /** Stable id; stored in the URL view state (`panels.center`). */
+  id: string;
+  title: string;
+  region: PanelRegion;
+  component: ComponentType;
+  /** Optional one-line description (tab tooltip). */
+  description?: string;
+}
+
+export const PANELS: readonly PanelDef[] = [
+  {
+    id: 'conversation',
+    title: 'Conversation',
+    region: 'center',
+    component: ConversationPanel,
+    description: "A thread's transcript: every conversation item in order, with compactions",
+  },
+  { id: 'compaction', title: 'Compactions', region: 'center', component: CompactionPanel, description: 'Every compaction of every thread: what it replaced, before/after history, size, requests' },
+  { id: 'request-window', title: 'Request windows', region: 'center', component: RequestWindowPanel, description: 'What each model call saw: its request window, the diff against the previous request, context strata over time, all calls' },
+];
+
+export function panelsIn(region: PanelRegion): PanelDef[] {
+  return PANELS.filter((p) => p.region === region);
+}

@@ -1,0 +1,165 @@
+/**
+ * The transcript of one thread: `thread.conversation_item_ids` in order,
+ * virtualized (variable row heights, measured). Selecting a row selects the
+ * item; a selection made anywhere else is revealed here (thread switch +
+ * scroll into view).
+ */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useStore } from '../../store';
+import { revealItemOf } from '../../trace/indexes/resolve';
+import type { ConversationItem } from '../../trace/schema/state';
+import { ItemRow } from './ItemRow';
+import './conversation.css';
+
+function estimateSize(item: ConversationItem | undefined): number {
+  if (!item) return 60;
+  if (item.kind === 'compaction_marker') return 34;
+  let chars = 0;
+  for (const p of item.body.parts) {
+    if (p.type === 'text' || p.type === 'summary') chars += Math.min(p.text.length, 420);
+    else if (p.type === 'json') chars += Math.min(p.summary.length, 420);
+    else if (p.type === 'code') chars += Math.min(p.source.length, 420);
+    else chars += 40;
+  }
+  return 44 + Math.min(8, Math.ceil(chars / 90)) * 17;
+}
+
+export function ThreadSwitcher() {
+  const state = useStore((s) => s.state);
+  const indexes = useStore((s) => s.indexes);
+  const active = useStore((s) => s.activeThreadId);
+  const setActiveThread = useStore((s) => s.setActiveThread);
+  if (!state) return null;
+  const order = indexes?.threadTree.order ?? Object.keys(state.threads);
+  return (
+    <label className="thread-switcher">
+      <span className="faint">Thread</span>
+      <select aria-label="Thread" value={active ?? ''} onChange={(e) => setActiveThread(e.target.value || null)}>
+        {order.map((id) => {
+          const t = state.threads[id];
+          const depth = indexes?.threadTree.depth.get(id) ?? 0;
+          const label = `${'\u2003'.repeat(depth)}${depth ? '↳ ' : ''}${t.nickname ? `${t.nickname} · ` : ''}${t.agent_path}  (${t.conversation_item_ids.length})`;
+          return (
+            <option key={id} value={id}>
+              {label}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
+}
+
+export function ConversationPanel() {
+  const state = useStore((s) => s.state);
+  const indexes = useStore((s) => s.indexes);
+  const activeThreadId = useStore((s) => s.activeThreadId);
+  const selection = useStore((s) => s.selection);
+  const selectionSeq = useStore((s) => s.selectionSeq);
+  const select = useStore((s) => s.select);
+
+  const thread = state && activeThreadId ? state.threads[activeThreadId] : undefined;
+  const itemIds = useMemo(
+    () => (thread && state ? thread.conversation_item_ids.filter((id) => state.conversation_items[id]) : []),
+    [thread, state],
+  );
+  const positions = useMemo(() => new Map(itemIds.map((id, i) => [id, i])), [itemIds]);
+
+  // The item the selection is revealed at (itself, or e.g. a tool call's call item).
+  const revealId = useMemo(() => (state && selection ? revealItemOf(state, indexes, selection) : null), [state, indexes, selection]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: itemIds.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => estimateSize(state?.conversation_items[itemIds[i]]),
+    getItemKey: (i) => itemIds[i] ?? i,
+    overscan: 6,
+  });
+
+  // New thread: start at the top (a pending reveal below overrides this).
+  const lastThread = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (lastThread.current !== (activeThreadId ?? null)) {
+      lastThread.current = activeThreadId ?? null;
+      if (scrollRef.current) scrollRef.current.scrollTop = 0;
+    }
+  }, [activeThreadId]);
+
+  // Reveal the selection whenever it is (re)made. A click in this list only
+  // needs the row kept in view; a selection from elsewhere is centred.
+  const selfSelected = useRef(false);
+  useEffect(() => {
+    const fromHere = selfSelected.current;
+    selfSelected.current = false;
+    if (!revealId) return;
+    const index = positions.get(revealId);
+    if (index === undefined) return;
+    virtualizer.scrollToIndex(index, { align: fromHere ? 'auto' : 'center' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectionSeq, revealId, positions]);
+
+  const onSelect = useCallback(
+    (itemId: string) => {
+      selfSelected.current = true;
+      select({ kind: 'conversation_item', id: itemId });
+    },
+    [select],
+  );
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    if (e.altKey || e.metaKey || e.ctrlKey) return;
+    e.preventDefault();
+    const cur = revealId ? positions.get(revealId) : undefined;
+    const next = cur === undefined ? 0 : Math.max(0, Math.min(itemIds.length - 1, cur + (e.key === 'ArrowDown' ? 1 : -1)));
+    if (itemIds[next]) onSelect(itemIds[next]);
+  };
+
+  if (!state || !indexes) return <div className="conv conv-empty dim">No trace loaded.</div>;
+
+  const showAcceptance = state.schema_version >= 2;
+  const compactions = indexes.compactionsByThread.get(activeThreadId ?? '')?.length ?? 0;
+  const notAccepted = showAcceptance ? itemIds.filter((id) => state.conversation_items[id].accepted_seq == null).length : 0;
+
+  return (
+    <div className="conv" data-testid="conversation-panel">
+      <div className="conv-toolbar">
+        <ThreadSwitcher />
+        <span className="conv-stats faint">
+          {itemIds.length} items
+          {compactions > 0 && ` · ${compactions} compaction${compactions === 1 ? '' : 's'}`}
+          {notAccepted > 0 && ` · ${notAccepted} not accepted`}
+        </span>
+      </div>
+      {!thread ? (
+        <div className="conv-empty dim">Pick a thread.</div>
+      ) : itemIds.length === 0 ? (
+        <div className="conv-empty dim">This thread has no conversation items.</div>
+      ) : (
+        <div
+          className="conv-scroll"
+          ref={scrollRef}
+          tabIndex={0}
+          role="listbox"
+          aria-label={`Conversation of ${thread.agent_path}`}
+          onKeyDown={onKeyDown}
+        >
+          <div className="conv-canvas" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((v) => {
+              const id = itemIds[v.index];
+              const item = state.conversation_items[id];
+              const highlight = selection?.kind === 'conversation_item' && selection.id === id ? 'selected' : revealId === id ? 'related' : null;
+              return (
+                <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="conv-slot" style={{ transform: `translateY(${v.start}px)` }}>
+                  <ItemRow state={state} indexes={indexes} item={item} highlight={highlight} showAcceptance={showAcceptance} onSelect={onSelect} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

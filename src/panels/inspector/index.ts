@@ -1,0 +1,2 @@
+export { Inspector } from './Inspector';
+export { PayloadReaderProvider, usePayloadReader, type PayloadReader } from './payloadReader';

@@ -1,0 +1,50 @@
+/** Selectors over the app store. Use with `useStore(selector)`. */
+import { computeItemLifetime, type ItemLifetime } from '../trace/windows/lifetime';
+import type { AppStore } from './types';
+import type { ViewState } from './viewState';
+
+export type { ItemLifetime, LifetimeEnd } from '../trace/windows/lifetime';
+
+export const selectCanGoBack = (s: AppStore): boolean =>
+  s.selection === null ? s.history.index >= 0 : s.history.index > 0;
+export const selectCanGoForward = (s: AppStore): boolean => s.history.index + 1 < s.history.entries.length;
+/** True when a (possibly partial) trace is on screen. */
+export const selectHasTrace = (s: AppStore): boolean => s.state !== null;
+export const selectSummary = (s: AppStore) => s.indexes?.summary ?? null;
+export const selectIsLoading = (s: AppStore): boolean => s.load.phase === 'loading';
+
+/** The current view as a URL view state. */
+export function selectViewState(s: AppStore): ViewState {
+  return {
+    v: 1,
+    thread: s.activeThreadId,
+    selection: s.selection ? { kind: s.selection.kind, id: s.selection.id } : null,
+    window: s.viewport ? { ...s.viewport } : null,
+    filters: { ...s.filters, kinds: [...s.filters.kinds], statuses: [...s.filters.statuses], threadIds: [...s.filters.threadIds] },
+    panels: { ...s.panels },
+  };
+}
+
+/**
+ * Lifetime of the selected conversation item: the inference calls whose
+ * request window carried it (first → last), its producer call, gaps, and how
+ * it left the window (src/trace/windows/lifetime.ts). Null unless a
+ * conversation item is selected. Memoized: the same object is returned until
+ * the trace or the selected item changes, so `useStore(selectItemLifetime)`
+ * re-renders only then. Timelines highlight `callIds` / `startMs`–`endMs`.
+ */
+export const selectItemLifetime = (() => {
+  let lastState: AppStore['state'] = null;
+  let lastIndexes: AppStore['indexes'] = null;
+  let lastId: string | null = null;
+  let last: ItemLifetime | null = null;
+  return (s: AppStore): ItemLifetime | null => {
+    const id = s.selection?.kind === 'conversation_item' ? s.selection.id : null;
+    if (s.state === lastState && s.indexes === lastIndexes && id === lastId) return last;
+    lastState = s.state;
+    lastIndexes = s.indexes;
+    lastId = id;
+    last = id && s.state && s.indexes ? computeItemLifetime(s.state, s.indexes, id) : null;
+    return last;
+  };
+})();

@@ -1,0 +1,182 @@
+import type { StateCreator } from 'zustand';
+import { buildTraceIndexes, type TraceIndexes } from '../trace/indexes/build';
+import { objectExists, sameRef } from '../trace/indexes/refs';
+import { threadOf } from '../trace/indexes/resolve';
+import type { RolloutTrace } from '../trace/schema/state';
+import type {
+  AppStore,
+  FiltersSlice,
+  SelectionSlice,
+  TraceSlice,
+  ViewportSlice,
+  ViewSlice,
+} from './types';
+import { DEFAULT_FILTERS, DEFAULT_PANELS, type ViewState } from './viewState';
+
+type Slice<T> = StateCreator<AppStore, [], [], T>;
+
+/** Maximum number of entries kept in the selection history. */
+export const HISTORY_LIMIT = 200;
+
+function safeIndexes(state: RolloutTrace | null): TraceIndexes | null {
+  if (!state) return null;
+  try {
+    return buildTraceIndexes(state);
+  } catch (e) {
+    // A partial state from a failed load can be inconsistent; show it without indexes rather than not at all.
+    console.error('building trace indexes failed', e);
+    return null;
+  }
+}
+
+function defaultThread(state: RolloutTrace | null, indexes: TraceIndexes | null): string | null {
+  if (!state) return null;
+  if (state.threads[state.root_thread_id]) return state.root_thread_id;
+  return indexes?.threadTree.order[0] ?? Object.keys(state.threads)[0] ?? null;
+}
+
+/** The store fields a view state sets, validated against the loaded trace. */
+function viewStatePatch(s: AppStore, vs: ViewState): Partial<AppStore> {
+  const state = s.state!;
+  const sel = vs.selection && objectExists(state, vs.selection) ? vs.selection : null;
+  const thread =
+    vs.thread && state.threads[vs.thread]
+      ? vs.thread
+      : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
+  return {
+    activeThreadId: thread,
+    selection: sel,
+    selectionSeq: s.selectionSeq + 1,
+    history: sel ? { entries: [sel], index: 0 } : { entries: [], index: -1 },
+    viewport: vs.window,
+    filters: { ...vs.filters },
+    panels: { ...vs.panels },
+    pendingView: null,
+  };
+}
+
+export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
+  load: { phase: 'idle', label: null, progress: null, error: null, diagnostics: [] },
+  manifest: null,
+  state: null,
+  bundleKey: null,
+  bundleLabel: null,
+  indexes: null,
+  loadSeq: 0,
+  beginLoad: ({ label }) =>
+    // The previous trace (if any) stays on screen while loading, so a cancel can fall back to it.
+    set({ load: { phase: 'loading', label, progress: null, error: null, diagnostics: [] } }),
+  setLoadProgress: (p) => {
+    if (get().load.phase !== 'loading') return;
+    set((s) => ({ load: { ...s.load, progress: { ...p } } }));
+  },
+  finishLoad: ({ label, manifest, state, error, diagnostics, bundleKey }) => {
+    const indexes = safeIndexes(state);
+    set((s) => ({
+      load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
+      manifest,
+      state,
+      bundleKey,
+      bundleLabel: label,
+      indexes,
+      loadSeq: s.loadSeq + 1,
+      selection: null,
+      selectionSeq: s.selectionSeq + 1,
+      history: { entries: [], index: -1 },
+      viewport: null,
+      activeThreadId: defaultThread(state, indexes),
+    }));
+    const s = get();
+    if (s.state && s.pendingView) set(viewStatePatch(s, s.pendingView));
+  },
+  failLoad: ({ label, error }) =>
+    set((s) => ({
+      load: { phase: 'failed', label, progress: s.load.progress, error, diagnostics: [] },
+      manifest: null,
+      state: null,
+      bundleKey: null,
+      bundleLabel: null,
+      indexes: null,
+      loadSeq: s.loadSeq + 1,
+      selection: null,
+      selectionSeq: s.selectionSeq + 1,
+      history: { entries: [], index: -1 },
+      viewport: null,
+      activeThreadId: null,
+    })),
+  cancelLoad: () => {
+    if (get().load.phase !== 'loading') return;
+    set((s) => ({ load: { ...s.load, phase: 'cancelled', progress: null } }));
+  },
+});
+
+/** Reveal: the thread a selection lives in becomes the active thread. */
+function revealThread(s: AppStore, sel: AppStore['selection']): string | null {
+  if (!sel || !s.state) return s.activeThreadId;
+  return threadOf(s.state, s.indexes, sel) ?? s.activeThreadId;
+}
+
+export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
+  selection: null,
+  selectionSeq: 0,
+  history: { entries: [], index: -1 },
+  select: (sel) =>
+    set((s) => {
+      if (!sel) return { selection: null, selectionSeq: s.selectionSeq + 1 };
+      const next = { kind: sel.kind, id: sel.id } as NonNullable<typeof sel>;
+      const { entries, index } = s.history;
+      let history = s.history;
+      if (!sameRef(entries[index], next)) {
+        const kept = entries.slice(0, index + 1);
+        kept.push(next);
+        const drop = Math.max(0, kept.length - HISTORY_LIMIT);
+        history = { entries: drop ? kept.slice(drop) : kept, index: kept.length - 1 - drop };
+      }
+      return { selection: next, selectionSeq: s.selectionSeq + 1, history, activeThreadId: revealThread(s, next) };
+    }),
+  back: () =>
+    set((s) => {
+      const { entries, index } = s.history;
+      // From a cleared selection, "back" returns to the last selected object.
+      const target = s.selection === null ? index : index - 1;
+      if (target < 0 || target >= entries.length) return {};
+      const sel = entries[target];
+      return { selection: sel, selectionSeq: s.selectionSeq + 1, history: { entries, index: target }, activeThreadId: revealThread(s, sel) };
+    }),
+  forward: () =>
+    set((s) => {
+      const { entries, index } = s.history;
+      if (index + 1 >= entries.length) return {};
+      const sel = entries[index + 1];
+      return { selection: sel, selectionSeq: s.selectionSeq + 1, history: { entries, index: index + 1 }, activeThreadId: revealThread(s, sel) };
+    }),
+});
+
+export const createViewportSlice: Slice<ViewportSlice> = (set) => ({
+  viewport: null,
+  setViewport: (w) =>
+    set({ viewport: w && Number.isFinite(w.startMs) && Number.isFinite(w.endMs) ? { startMs: Math.min(w.startMs, w.endMs), endMs: Math.max(w.startMs, w.endMs) } : null }),
+});
+
+export const createFiltersSlice: Slice<FiltersSlice> = (set) => ({
+  filters: { ...DEFAULT_FILTERS },
+  setFilters: (patch) => set((s) => ({ filters: { ...s.filters, ...patch } })),
+  resetFilters: () => set({ filters: { ...DEFAULT_FILTERS } }),
+});
+
+export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
+  activeThreadId: null,
+  panels: { ...DEFAULT_PANELS },
+  pendingView: null,
+  setActiveThread: (threadId) => {
+    const st = get().state;
+    if (threadId !== null && st && !st.threads[threadId]) return;
+    set({ activeThreadId: threadId });
+  },
+  setCenterPanel: (id) => set((s) => ({ panels: { ...s.panels, center: id } })),
+  applyViewState: (vs) => {
+    const s = get();
+    if (s.state) set(viewStatePatch(s, vs));
+    else set({ pendingView: vs });
+  },
+});

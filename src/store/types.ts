@@ -1,0 +1,107 @@
+import type { Diagnostic, TraceErrorInfo } from '../trace/errors';
+import type { TraceIndexes } from '../trace/indexes/build';
+import type { ObjectRef } from '../trace/indexes/refs';
+import type { Manifest } from '../trace/schema/manifest';
+import type { RolloutTrace } from '../trace/schema/state';
+import type { Filters, PanelsState, ViewState } from './viewState';
+
+export type { ObjectKind, ObjectRef } from '../trace/indexes/refs';
+export type { Filters, PanelsState, ViewState } from './viewState';
+
+/** The one selection shared by every panel. */
+export type Selection = ObjectRef | null;
+export type SelectionKind = ObjectRef['kind'];
+
+export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
+
+export interface LoadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  eventsDone: number;
+}
+
+export interface LoadState {
+  phase: LoadPhase;
+  /** What is being (or was last) loaded: a directory or archive name. */
+  label: string | null;
+  progress: LoadProgress | null;
+  error: TraceErrorInfo | null;
+  diagnostics: Diagnostic[];
+}
+
+export interface FinishLoadArgs {
+  label: string;
+  manifest: Manifest | null;
+  /** Complete on success; may be partial when `error` is set (it is shown anyway); null if nothing could be reduced. */
+  state: RolloutTrace | null;
+  error: TraceErrorInfo | null;
+  diagnostics: Diagnostic[];
+  /** Identifies the loaded bundle (e.g. a hash or name+size); used to key per-bundle UI state. */
+  bundleKey: string | null;
+}
+
+export interface TraceSlice {
+  load: LoadState;
+  manifest: Manifest | null;
+  state: RolloutTrace | null;
+  bundleKey: string | null;
+  /** Label of the bundle whose state is shown (the load label at finish time). */
+  bundleLabel: string | null;
+  /** Derived indexes, computed once per finished load. */
+  indexes: TraceIndexes | null;
+  /** Bumps on every finishLoad: panels reset per-trace UI state when it changes. */
+  loadSeq: number;
+  beginLoad(args: { label: string }): void;
+  setLoadProgress(p: LoadProgress): void;
+  finishLoad(args: FinishLoadArgs): void;
+  failLoad(args: { label: string; error: TraceErrorInfo }): void;
+  cancelLoad(): void;
+}
+
+export interface SelectionHistory {
+  entries: ObjectRef[];
+  /** Index of the current entry; -1 when empty. */
+  index: number;
+}
+
+export interface SelectionSlice {
+  selection: Selection;
+  /** Bumps on every select/back/forward, even when re-selecting the same object, so panels reveal it again. */
+  selectionSeq: number;
+  history: SelectionHistory;
+  /** Select an object (or clear with null). Records history and reveals it in every panel (switches the active thread). */
+  select(sel: Selection): void;
+  back(): void;
+  forward(): void;
+}
+
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+}
+
+export interface ViewportSlice {
+  /** Visible time window (unix ms) for the timeline; null = whole trace. */
+  viewport: TimeWindow | null;
+  setViewport(w: TimeWindow | null): void;
+}
+
+export interface FiltersSlice {
+  filters: Filters;
+  setFilters(patch: Partial<Filters>): void;
+  resetFilters(): void;
+}
+
+export interface ViewSlice {
+  /** Thread shown by per-thread panels (conversation). */
+  activeThreadId: string | null;
+  panels: PanelsState;
+  /** A view state read from the URL before a trace was loaded; applied on the next finishLoad. */
+  pendingView: ViewState | null;
+  setActiveThread(threadId: string | null): void;
+  setCenterPanel(id: string): void;
+  /** Apply a (URL) view state now if a trace is loaded, else keep it until finishLoad. */
+  applyViewState(vs: ViewState): void;
+}
+
+export type AppStore = TraceSlice & SelectionSlice & ViewportSlice & FiltersSlice & ViewSlice;

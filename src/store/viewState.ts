@@ -1,0 +1,138 @@
+/**
+ * The URL view state: a small, zod-validated, versioned object kept in the
+ * location hash (`#view=<json>`), so a view can be shared or reloaded.
+ *
+ * Versioning: every serialized object carries `v`. `parseViewState` runs the
+ * upgrader table: `UPGRADERS[v]` turns a version-v object into the next
+ * version (and `UPGRADERS[CURRENT]` is the identity). When the shape changes,
+ * add a `ViewStateV2Schema`, bump `VIEW_STATE_VERSION`, and make `UPGRADERS[1]`
+ * return a v2 object; old links keep working.
+ */
+import { z } from 'zod';
+import { OBJECT_KINDS } from '../trace/indexes/refs';
+
+export const VIEW_STATE_VERSION = 1 as const;
+/** The key inside the hash (`#view=...`); other hash keys are left alone. */
+export const VIEW_STATE_HASH_KEY = 'view';
+
+export const SelectionSchema = z.object({ kind: z.enum(OBJECT_KINDS), id: z.string().min(1) }).nullable();
+
+export const TimeWindowSchema = z
+  .object({ startMs: z.number().finite(), endMs: z.number().finite() })
+  .refine((w) => w.endMs >= w.startMs, 'endMs must not be before startMs');
+
+export const FiltersSchema = z.object({
+  kinds: z.array(z.string()),
+  statuses: z.array(z.string()),
+  threadIds: z.array(z.string()),
+  text: z.string(),
+});
+export type Filters = z.infer<typeof FiltersSchema>;
+export const DEFAULT_FILTERS: Filters = { kinds: [], statuses: [], threadIds: [], text: '' };
+
+export const PanelsSchema = z.object({
+  /** id of the active centre panel (see src/app/panels.ts). */
+  center: z.string(),
+});
+export type PanelsState = z.infer<typeof PanelsSchema>;
+export const DEFAULT_PANELS: PanelsState = { center: 'conversation' };
+
+/**
+ * Version 1. Each field falls back to its default when it is malformed, so one
+ * bad field in a hand-edited link does not throw the whole view away.
+ */
+export const ViewStateV1Schema = z.object({
+  v: z.literal(1),
+  thread: z.string().nullable().catch(null),
+  selection: SelectionSchema.catch(null),
+  window: TimeWindowSchema.nullable().catch(null),
+  filters: FiltersSchema.catch(() => ({ ...DEFAULT_FILTERS })),
+  panels: PanelsSchema.catch(() => ({ ...DEFAULT_PANELS })),
+});
+export type ViewStateV1 = z.infer<typeof ViewStateV1Schema>;
+
+/** The current version's schema and type. */
+export const ViewStateSchema = ViewStateV1Schema;
+export type ViewState = ViewStateV1;
+
+export const DEFAULT_VIEW_STATE: ViewState = {
+  v: 1,
+  thread: null,
+  selection: null,
+  window: null,
+  filters: DEFAULT_FILTERS,
+  panels: DEFAULT_PANELS,
+};
+
+/** Upgrader for one version: takes an object of that version, returns one of a later version (identity for the current one). */
+export type ViewStateUpgrader = (raw: Record<string, unknown>) => Record<string, unknown>;
+export type ViewStateUpgraders = Readonly<Record<number, ViewStateUpgrader>>;
+
+export const VIEW_STATE_UPGRADERS: ViewStateUpgraders = {
+  1: (raw) => raw,
+};
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Bring a decoded object of any known version up to the current version and
+ * validate it. Returns null for unknown/future versions or invalid input.
+ */
+export function upgradeViewState(
+  raw: unknown,
+  upgraders: ViewStateUpgraders = VIEW_STATE_UPGRADERS,
+  current: number = VIEW_STATE_VERSION,
+): ViewState | null {
+  let cur = raw;
+  for (let steps = 0; steps < 64; steps++) {
+    if (!isRecord(cur) || typeof cur.v !== 'number') return null;
+    const v = cur.v;
+    const up = Object.prototype.hasOwnProperty.call(upgraders, v) ? upgraders[v] : undefined;
+    if (!up) return null;
+    let next: unknown;
+    try {
+      next = up(cur);
+    } catch {
+      return null;
+    }
+    if (v === current) {
+      const parsed = ViewStateSchema.safeParse(next);
+      return parsed.success ? parsed.data : null;
+    }
+    if (!isRecord(next) || typeof next.v !== 'number' || next.v <= v) return null;
+    cur = next;
+  }
+  return null;
+}
+
+/** `ViewState` → the value stored under `#view=` (JSON). */
+export function serializeViewState(vs: ViewState): string {
+  return JSON.stringify(ViewStateSchema.parse(vs));
+}
+
+/** Decode the `#view=` value; null when absent, malformed, or of an unknown version. */
+export function parseViewState(text: string | null | undefined, upgraders?: ViewStateUpgraders, current?: number): ViewState | null {
+  if (!text) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return upgradeViewState(raw, upgraders, current);
+}
+
+/** Put a view state into a location hash, keeping any other `key=value` entries. */
+export function writeViewStateToHash(hash: string, vs: ViewState): string {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  params.set(VIEW_STATE_HASH_KEY, serializeViewState(vs));
+  return `#${params.toString()}`;
+}
+
+/** Read a view state from a location hash (`#view=...&other=...`). */
+export function readViewStateFromHash(hash: string, upgraders?: ViewStateUpgraders, current?: number): ViewState | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return parseViewState(params.get(VIEW_STATE_HASH_KEY), upgraders, current);
+}

@@ -1,0 +1,5 @@
+export * from './refs';
+export * from './build';
+export * from './summary';
+export * from './resolve';
+export * from './links';

@@ -1,0 +1,81 @@
+/** Formatting helpers shared by every panel. Pure functions. */
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Wall-clock time of a unix-ms timestamp, local time: `14:03:07.412`. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Local date and time: `2026-11-25 14:03:07`. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A duration: `0 ms`, `412 ms`, `1.24 s`, `12.4 s`, `3m 07s`, `2h 05m`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  const neg = ms < 0;
+  const a = Math.abs(ms);
+  let s: string;
+  if (a < 1000) s = `${Math.round(a)} ms`;
+  else if (a < 10_000) s = `${(a / 1000).toFixed(2)} s`;
+  else if (a < 60_000) s = `${(a / 1000).toFixed(1)} s`;
+  else if (a < 3_600_000) {
+    const m = Math.floor(a / 60_000);
+    s = `${m}m ${pad(Math.floor((a % 60_000) / 1000))}s`;
+  } else {
+    const h = Math.floor(a / 3_600_000);
+    s = `${h}h ${pad(Math.floor((a % 3_600_000) / 60_000))}m`;
+  }
+  return neg ? `−${s}` : s;
+}
+
+/** Offset from the trace start: `+1.240 s`, `+412 ms`. */
+export function formatRelative(ms: number, startMs: number): string {
+  const d = ms - startMs;
+  const sign = d < 0 ? '−' : '+';
+  const a = Math.abs(d);
+  if (a < 1000) return `${sign}${a} ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(3)} s`;
+  return `${sign}${formatDuration(a)}`;
+}
+
+/** Integer with thousands separators: `26,000`. */
+export function formatInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Compact count: `950`, `12.3k`, `4.56M`. */
+export function formatCompact(n: number): string {
+  const a = Math.abs(n);
+  if (a < 1000) return String(Math.round(n));
+  if (a < 1_000_000) return `${(n / 1000).toFixed(a < 10_000 ? 2 : 1).replace(/\.0+$/, '')}k`;
+  return `${(n / 1_000_000).toFixed(2).replace(/\.0+$/, '')}M`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** UTF-8 byte length of a string (for "[encrypted N bytes]"). */
+export function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/**
+ * Size in bytes of an encoded blob: the decoded size when the value is
+ * base64 (how encrypted_content is carried), else its UTF-8 length.
+ */
+export function encodedByteLength(value: string): number {
+  const v = value.trim();
+  if (v.length > 0 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && (v.length % 4 === 0 || !v.endsWith('='))) {
+    const pad = v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0;
+    return Math.floor((v.length * 3) / 4) - pad;
+  }
+  return utf8Length(value);
+}

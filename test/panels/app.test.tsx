@@ -1,0 +1,168 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../src/app/App';
+import { LAYOUT_STORAGE_KEY, readLayout } from '../../src/app/layoutPrefs';
+import { PANELS } from '../../src/app/panels';
+import type { TraceServices } from '../../src/app/services';
+import { resetStore, useStore } from '../../src/store';
+import { fixturePayloadReader, loadManifest, loadRawState, loadState } from './helpers';
+
+function load(name: string) {
+  act(() => {
+    useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state: loadState(name), error: null, diagnostics: [], bundleKey: name });
+  });
+}
+
+function services(name: string, search: TraceServices['search'] = async () => []): TraceServices {
+  return { readPayload: fixturePayloadReader(name), search };
+}
+
+beforeEach(() => {
+  resetStore();
+  window.history.replaceState(null, '', '/');
+  localStorage.clear();
+});
+afterEach(() => cleanup());
+
+describe('App shell', () => {
+  it('shows a welcome with how to open a bundle when nothing is loaded', () => {
+    render(<App services={services('single-turn-answer')} />);
+    const welcome = screen.getByTestId('welcome');
+    expect(within(welcome).getByText('Open a Codex rollout trace')).toBeTruthy();
+    expect(within(welcome).getByText(/Drop a trace bundle anywhere/)).toBeTruthy();
+    expect(within(welcome).getByRole('button', { name: /Open folder/ })).toBeTruthy();
+    expect(screen.queryByTestId('summary-agents')).toBeNull();
+  });
+
+  it('shows the trace identity and summary figures computed from the official state', () => {
+    render(<App services={services('multi-agent')} />);
+    load('multi-agent');
+    const raw = loadRawState('multi-agent');
+    expect(screen.queryByTestId('welcome')).toBeNull();
+    const identity = screen.getByTestId('trace-identity');
+    expect(within(identity).getByText('multi-agent')).toBeTruthy();
+    expect(within(identity).getByText(raw.rollout_id)).toBeTruthy();
+    const fig = (n: string) => screen.getByTestId(`summary-${n}`).textContent;
+    expect(fig('agents')).toBe('2');
+    expect(fig('turns')).toBe(String(Object.keys(raw.codex_turns).length));
+    expect(fig('items')).toBe('22');
+    expect(fig('inference-calls')).toBe('5');
+    expect(fig('tool-calls')).toBe('3');
+    expect(fig('compactions')).toBe('0');
+    let tokens = 0;
+    for (const c of Object.values<any>(raw.inference_calls)) tokens += c.usage ? c.usage.input_tokens + c.usage.output_tokens : 0;
+    expect(screen.getByTestId('summary-tokens').parentElement!.getAttribute('title')).toContain(tokens.toLocaleString('en-US'));
+    expect(fig('wall-time')).toBe(`${raw.ended_at_unix_ms - raw.started_at_unix_ms} ms`);
+    expect(fig('status')).toBe('completed');
+    expect(fig('recording')).toBe('recording complete');
+  });
+
+  it('lists threads root first with sub-agents nested, and selecting one switches the conversation', () => {
+    render(<App services={services('multi-agent')} />);
+    load('multi-agent');
+    const raw = loadRawState('multi-agent');
+    const rows = screen.getAllByTestId('thread-row');
+    expect(rows.map((r) => r.getAttribute('data-thread-id'))).toEqual([
+      raw.root_thread_id,
+      Object.keys(raw.threads).find((t) => t !== raw.root_thread_id),
+    ]);
+    expect(rows[1].getAttribute('aria-level')).toBe('2');
+    expect(within(rows[1]).getByText('Anscombe')).toBeTruthy();
+    expect(within(rows[1]).getByText('/root/worker')).toBeTruthy();
+    fireEvent.click(rows[1]);
+    expect(useStore.getState().activeThreadId).toBe(rows[1].getAttribute('data-thread-id'));
+    expect(useStore.getState().selection).toEqual({ kind: 'thread', id: rows[1].getAttribute('data-thread-id') });
+    expect((screen.getByRole('combobox', { name: 'Thread' }) as HTMLSelectElement).value).toBe(rows[1].getAttribute('data-thread-id'));
+  });
+
+  it('registers only panels that exist, and renders a tab for each', () => {
+    expect(PANELS[0].id).toBe('conversation');
+    expect(new Set(PANELS.map((p) => p.id)).size).toBe(PANELS.length);
+    for (const p of PANELS) expect(typeof p.component).toBe('function');
+    render(<App services={services('single-turn-answer')} />);
+    load('single-turn-answer');
+    const center = PANELS.filter((p) => p.region === 'center');
+    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(expect.arrayContaining(center.map((p) => p.title)));
+    expect(screen.getByRole('tab', { name: 'Conversation' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('conversation-panel')).toBeTruthy();
+    expect(within(screen.getByRole('complementary', { name: 'Inspector' })).getByText(/Nothing selected/)).toBeTruthy();
+  });
+});
+
+describe('keyboard', () => {
+  it('? opens the shortcut map and Escape closes it', () => {
+    render(<App services={services('single-turn-answer')} />);
+    load('single-turn-answer');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    fireEvent.keyDown(window, { key: '?' });
+    const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect(within(dialog).getByText('Back in selection history')).toBeTruthy();
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('[ and ] (and Alt+arrows) walk the selection history', () => {
+    render(<App services={services('multi-agent')} />);
+    load('multi-agent');
+    const s = () => useStore.getState();
+    act(() => s().select({ kind: 'tool_call', id: 'call_0002' }));
+    act(() => s().select({ kind: 'tool_call', id: 'call_0005' }));
+    fireEvent.keyDown(window, { key: '[' });
+    expect(s().selection).toEqual({ kind: 'tool_call', id: 'call_0002' });
+    fireEvent.keyDown(window, { key: ']' });
+    expect(s().selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+    fireEvent.keyDown(window, { key: 'ArrowLeft', altKey: true });
+    expect(s().selection).toEqual({ kind: 'tool_call', id: 'call_0002' });
+    fireEvent.keyDown(window, { key: 'ArrowRight', altKey: true });
+    expect(s().selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+    // the header buttons do the same
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    expect(s().selection).toEqual({ kind: 'tool_call', id: 'call_0002' });
+    expect((screen.getByRole('button', { name: 'Back' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('/ focuses the search box; hits come from the search service and clicking one selects it', async () => {
+    const search = vi.fn(async (q: string) => [
+      { kind: 'conversation_item' as const, id: 'conversation_item:11', threadId: '01a211df-b84f-7a40-9801-35cd39c111d7', snippet: `…${q} the files…` },
+      { kind: 'tool_call' as const, id: 'call_0002', threadId: '01a211df-b809-7550-8dfb-397c91f1e3bd', snippet: 'spawn_agent <b>x</b>' },
+    ]);
+    render(<App services={services('multi-agent', search)} />);
+    load('multi-agent');
+    fireEvent.keyDown(window, { key: '/' });
+    const input = screen.getByRole('searchbox', { name: 'Search the trace' });
+    expect(document.activeElement).toBe(input);
+    fireEvent.change(input, { target: { value: 'count' } });
+    const hits = await screen.findAllByTestId('search-hit');
+    expect(search).toHaveBeenCalledWith('count', 50);
+    expect(hits).toHaveLength(2);
+    expect(within(hits[1]).getByText('spawn_agent <b>x</b>')).toBeTruthy(); // snippet is literal text
+    fireEvent.click(hits[0]);
+    expect(useStore.getState().selection).toEqual({ kind: 'conversation_item', id: 'conversation_item:11' });
+    // selecting reveals: the conversation switched to the worker thread
+    expect(useStore.getState().activeThreadId).toBe('01a211df-b84f-7a40-9801-35cd39c111d7');
+  });
+
+  it('shows a search failure instead of hits', async () => {
+    render(<App services={services('multi-agent', async () => Promise.reject(new Error('no trace in worker')))} />);
+    load('multi-agent');
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search the trace' }), { target: { value: 'x' } });
+    await waitFor(() => expect(screen.getByText(/Search failed: no trace in worker/)).toBeTruthy());
+  });
+});
+
+describe('layout', () => {
+  it('splitters resize regions and the sizes persist in localStorage', () => {
+    render(<App services={services('single-turn-answer')} />);
+    load('single-turn-answer');
+    const sep = screen.getByRole('separator', { name: 'Resize thread list' });
+    const before = Number(sep.getAttribute('aria-valuenow'));
+    fireEvent.keyDown(sep, { key: 'ArrowRight', shiftKey: true });
+    expect(Number(sep.getAttribute('aria-valuenow'))).toBe(before + 40);
+    expect(JSON.parse(localStorage.getItem(LAYOUT_STORAGE_KEY)!).left).toBe(before + 40);
+    expect(readLayout().left).toBe(before + 40);
+    cleanup();
+    render(<App services={services('single-turn-answer')} />);
+    expect(Number(screen.getByRole('separator', { name: 'Resize thread list' }).getAttribute('aria-valuenow'))).toBe(before + 40);
+  });
+});
