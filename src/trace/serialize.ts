@@ -22,6 +22,16 @@ const MAPS = [
  * be moved by JavaScript's own object key order.
  */
 export function serializeState(state: RolloutTrace): string {
+  const text = serializeWith(state);
+  // Integers beyond 2^53 are held as exact text and written as bare numbers.
+  return text.includes(EXACT) ? text.replace(EXACT_STRING, '$1') : text;
+}
+
+/** A JsonNumber serializes (via toJSON) as a marked string; the marker cannot occur in other text (JSON escapes U+0000). */
+const EXACT = '\\u0000#';
+const EXACT_STRING = /"\\u0000#([-0-9.eE+]+)"/g;
+
+function serializeWith(state: RolloutTrace): string {
   const out: string[] = ['{'];
   const top: [string, unknown][] = [
     ['schema_version', state.schema_version],

@@ -12,21 +12,34 @@ export interface BundleSource {
   size?(path: string): number | null;
 }
 
-/** A bundle held in memory: path → text or bytes (zip/tar entries, tests). */
+/**
+ * One file's content: text, bytes (zip/tar entries), or a `Blob`/`File`
+ * (dropped or picked files, read lazily).
+ */
+export type FileBody = string | Uint8Array | Blob;
+
+/** A bundle held in memory or in browser files: path → body (zip/tar entries, dropped folders, tests). */
 export class MemorySource implements BundleSource {
   private readonly decoder = new TextDecoder('utf-8');
   constructor(
     readonly name: string,
-    private readonly files: Map<string, string | Uint8Array>,
+    private readonly files: Map<string, FileBody>,
   ) {}
   async readText(path: string): Promise<string | null> {
     const f = this.files.get(path);
     if (f === undefined) return null;
-    return typeof f === 'string' ? f : this.decoder.decode(f);
+    if (typeof f === 'string') return f;
+    if (f instanceof Uint8Array) return this.decoder.decode(f);
+    return f.text();
   }
   size(path: string): number | null {
     const f = this.files.get(path);
     if (f === undefined) return null;
-    return typeof f === 'string' ? f.length : f.byteLength;
+    if (typeof f === 'string') return f.length;
+    return f instanceof Uint8Array ? f.byteLength : f.size;
+  }
+  /** Every path in the bundle. */
+  paths(): IterableIterator<string> {
+    return this.files.keys();
   }
 }

@@ -16,6 +16,10 @@ export class JsonNumber {
   toNumber(): number {
     return Number(this.lexeme);
   }
+  /** Marked text that serializeState turns back into a bare number. */
+  toJSON(): string {
+    return `\u0000#${this.lexeme}`;
+  }
 }
 
 export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
@@ -409,6 +413,21 @@ export function asI64(v: JsonValue | undefined): number | null {
     if (b >= -(2n ** 63n) && b < 2n ** 63n) return Number(b);
   }
   return null;
+}
+
+/** The exact i64 value of an integer lexeme, or null when it is not one. */
+export function asI64Exact(n: JsonNumber): bigint | null {
+  if (!n.isInteger) return null;
+  const b = BigInt(n.lexeme);
+  return b >= -(2n ** 63n) && b < 2n ** 63n ? b : null;
+}
+
+/** Order two i64 values that may be exact-text numbers. */
+export function compareI64(a: number | JsonNumber, b: number | JsonNumber): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = typeof a === 'number' ? BigInt(a) : BigInt(a.lexeme);
+  const y = typeof b === 'number' ? BigInt(b) : BigInt(b.lexeme);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** serde's u64 deserialization target: non-negative integers only. */

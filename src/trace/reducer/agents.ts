@@ -3,8 +3,17 @@
  * the recipient-side conversation item that carried the message, which usually
  * appears later; until then the edge waits in a pending list.
  */
-import { isJsonObject, parseJson, type JsonValue } from '../json/lossless';
+import { compareI64, isJsonObject, parseJson, type JsonValue } from '../json/lossless';
+import type { z } from 'zod';
 import type { EventOf, TraceEvent } from '../schema/events';
+import {
+  CollabCloseBeginSchema,
+  CollabCloseEndSchema,
+  CollabInteractionBeginSchema,
+  CollabInteractionEndSchema,
+  CollabSpawnEndSchema,
+  SubAgentActivitySchema,
+} from '../schema/payloads';
 import type { RawPayloadRef } from '../schema/common';
 import type { InteractionEdge, InteractionEdgeKind, TraceAnchor } from '../schema/state';
 import { compareKeys, fail, pushUnique, sortedKeys, type Reducer } from './core';
@@ -42,20 +51,11 @@ function agentPath(r: Reducer, threadId: string): string {
   return t.agent_path;
 }
 
-/** Codex thread ids in protocol payloads are UUIDs (hyphenated, simple, braced or `urn:uuid:`). */
-const UUID = /^(?:urn:uuid:)?(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[0-9a-fA-F]{32})$/;
-
-/** Required string fields of a collab protocol payload, as its typed deserialization demands. */
-function fields(v: JsonValue, names: string[], what: string): Obj {
-  if (!isJsonObject(v)) fail(`parse ${what} payload`, 'invalid type: expected a map');
-  for (const n of names) {
-    const x = v[n];
-    if (typeof x !== 'string') fail(`parse ${what} payload`, `missing field \`${n}\``);
-    if (n.endsWith('thread_id') && !UUID.test(x)) fail(`parse ${what} payload`, `field \`${n}\` is not a UUID: ${x}`);
-  }
-  const child = v.new_thread_id;
-  if (typeof child === 'string' && !UUID.test(child)) fail(`parse ${what} payload`, `field \`new_thread_id\` is not a UUID: ${child}`);
-  return v;
+/** A collab protocol payload, checked as Codex's typed deserialization checks it. */
+function typed<T>(schema: z.ZodType<T>, v: JsonValue, what: string): T {
+  const r = schema.safeParse(v);
+  if (!r.success) fail(`parse ${what} payload`, r.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '));
+  return r.data;
 }
 
 function toolPayloadIds(r: Reducer, toolId: string): string[] {
@@ -75,11 +75,11 @@ export function agentEdgeFromRuntimeStart(r: Reducer, toolId: string, ref: RawPa
   if (!tool) fail(`agent edge referenced unknown tool call ${toolId}`);
   const kind = tool.kind.type;
   if (kind === 'assign_agent_task' || kind === 'send_message') {
-    const p = fields(r.payload(ref), ['receiver_thread_id', 'prompt'], 'collab interaction begin');
-    queueMessageEdge(r, toolId, kind, p.receiver_thread_id as string, p.prompt as string, null);
+    const p = typed(CollabInteractionBeginSchema, r.payload(ref), 'collab interaction begin');
+    queueMessageEdge(r, toolId, kind, p.receiver_thread_id, p.prompt, null);
   } else if (kind === 'close_agent') {
-    const p = fields(r.payload(ref), ['receiver_thread_id'], 'collab close begin');
-    upsertCloseEdge(r, toolId, p.receiver_thread_id as string, null);
+    const p = typed(CollabCloseBeginSchema, r.payload(ref), 'collab close begin');
+    upsertCloseEdge(r, toolId, p.receiver_thread_id, null);
   }
 }
 
@@ -89,9 +89,9 @@ export function agentEdgeFromRuntimeEnd(r: Reducer, ev: TraceEvent, toolId: stri
   const payload = r.payload(ref);
   const wall = ev.wall_time_unix_ms;
   if (isJsonObject(payload) && 'agent_thread_id' in payload) {
-    const p = fields(payload, ['agent_thread_id', 'kind'], 'sub-agent activity');
-    const target = p.agent_thread_id as string;
-    const activity = p.kind as string;
+    const p = typed(SubAgentActivitySchema, payload, 'sub-agent activity');
+    const target = p.agent_thread_id;
+    const activity = p.kind;
     if (kind === 'spawn_agent' && activity === 'started') {
       queueActivityEdge(r, wall, toolId, `edge:spawn:${tool.thread_id}:${target}`, 'spawn_agent', target, target);
     } else if ((kind === 'assign_agent_task' || kind === 'send_message') && activity === 'interacted') {
@@ -104,28 +104,27 @@ export function agentEdgeFromRuntimeEnd(r: Reducer, ev: TraceEvent, toolId: stri
     return;
   }
   if (kind === 'spawn_agent') {
-    const p = fields(payload, ['sender_thread_id', 'prompt'], 'collab spawn end');
-    const child = (p as Obj).new_thread_id;
+    const p = typed(CollabSpawnEndSchema, payload, 'collab spawn end');
+    const child = p.new_thread_id;
     if (child === undefined || child === null) return;
-    if (typeof child !== 'string') fail('parse collab spawn end payload', 'invalid type for `new_thread_id`');
     queueOrResolve(r, {
-      edgeId: `edge:spawn:${p.sender_thread_id as string}:${child}`,
+      edgeId: `edge:spawn:${p.sender_thread_id}:${child}`,
       kind: 'spawn_agent',
       source: { type: 'tool_call', tool_call_id: toolId },
       targetThreadId: child,
       author: agentPath(r, tool.thread_id),
-      content: p.prompt as string,
+      content: p.prompt,
       spawnFallbackThreadId: child,
       startedAt: tool.execution.started_at_unix_ms,
       endedAt: wall,
       payloadIds: toolPayloadIds(r, toolId),
     });
   } else if (kind === 'assign_agent_task' || kind === 'send_message') {
-    const p = fields(payload, ['receiver_thread_id', 'prompt'], 'collab interaction end');
-    queueMessageEdge(r, toolId, kind, p.receiver_thread_id as string, p.prompt as string, wall);
+    const p = typed(CollabInteractionEndSchema, payload, 'collab interaction end');
+    queueMessageEdge(r, toolId, kind, p.receiver_thread_id, p.prompt, wall);
   } else if (kind === 'close_agent') {
-    const p = fields(payload, ['receiver_thread_id'], 'collab close end');
-    upsertCloseEdge(r, toolId, p.receiver_thread_id as string, wall);
+    const p = typed(CollabCloseEndSchema, payload, 'collab close end');
+    upsertCloseEdge(r, toolId, p.receiver_thread_id, wall);
   }
 }
 
@@ -229,7 +228,7 @@ export function observeAgentResult(r: Reducer, ev: TraceEvent, p: EventOf<'agent
 /** The child's final answer in that turn: latest first-seen time, the last such item in id order on ties. */
 function latestAssistantMessage(r: Reducer, threadId: string, turnId: string): string | null {
   let best: string | null = null;
-  let bestTime = -Infinity;
+  let bestTime: number | null = null;
   for (const id of sortedKeys(r.s.conversation_items)) {
     const item = r.s.conversation_items.get(id)!;
     if (
@@ -238,7 +237,7 @@ function latestAssistantMessage(r: Reducer, threadId: string, turnId: string): s
       item.role === 'assistant' &&
       item.kind === 'message' &&
       item.agent_message === undefined &&
-      item.first_seen_at_unix_ms >= bestTime
+      (bestTime === null || compareI64(item.first_seen_at_unix_ms, bestTime) >= 0)
     ) {
       best = id;
       bestTime = item.first_seen_at_unix_ms;
@@ -315,7 +314,7 @@ function queueOrResolve(r: Reducer, pending: PendingAgentEdge): void {
       existing.spawnFallbackThreadId !== pending.spawnFallbackThreadId
     )
       fail(`pending interaction edge ${pending.edgeId} was observed with conflicting delivery data`);
-    existing.startedAt = Math.min(existing.startedAt, pending.startedAt);
+    existing.startedAt = minStart(existing.startedAt, pending.startedAt);
     existing.endedAt = mergeEnd(existing.endedAt, pending.endedAt);
     for (const id of pending.payloadIds) pushUnique(existing.payloadIds, id);
     return;
@@ -324,9 +323,11 @@ function queueOrResolve(r: Reducer, pending: PendingAgentEdge): void {
 }
 
 function mergeEnd(a: number | null, b: number | null): number | null {
-  if (a !== null && b !== null) return Math.max(a, b);
+  if (a !== null && b !== null) return compareI64(a, b) >= 0 ? a : b;
   return a ?? b;
 }
+
+const minStart = (a: number, b: number) => (compareI64(a, b) <= 0 ? a : b);
 
 /** Each sighted item may be the delivery that a pending edge waits for. */
 export function resolvePendingEdgesForItem(r: Reducer, itemId: string): void {
@@ -357,7 +358,7 @@ function upsertEdge(r: Reducer, edge: InteractionEdge): void {
   if (existing) {
     if (existing.kind !== edge.kind || !anchorEquals(existing.source, edge.source) || !anchorEquals(existing.target, edge.target))
       fail(`interaction edge ${edge.edge_id} was observed with conflicting endpoints`);
-    existing.started_at_unix_ms = Math.min(existing.started_at_unix_ms, edge.started_at_unix_ms);
+    existing.started_at_unix_ms = minStart(existing.started_at_unix_ms, edge.started_at_unix_ms);
     existing.ended_at_unix_ms = mergeEnd(existing.ended_at_unix_ms, edge.ended_at_unix_ms);
     for (const id of edge.carried_item_ids) pushUnique(existing.carried_item_ids, id);
     for (const id of edge.carried_raw_payload_ids) pushUnique(existing.carried_raw_payload_ids, id);

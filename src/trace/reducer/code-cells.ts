@@ -62,9 +62,6 @@ export function startCodeCell(r: Reducer, ev: TraceEvent, p: EventOf<'code_cell_
   if (existing !== undefined && existing !== cellId)
     fail(`runtime code cell ${p.runtime_cell_id} in thread ${threadId} mapped to both ${existing} and ${cellId}`);
   r.cellIdsByRuntime.set(key, cellId);
-  // Schema 2: the model's `exec` tool call names the cell it started.
-  const toolIds = r.toolsByVisibleCallId.get(p.model_visible_call_id);
-  if (toolIds && toolIds.length === 1) r.s.tool_calls.get(toolIds[0])!.started_code_cell_id = cellId;
   const pending: PendingCodeCellStart = {
     seq: ev.seq,
     wall: ev.wall_time_unix_ms,
@@ -135,6 +132,8 @@ function materialize(r: Reducer, p: PendingCodeCellStart): void {
     nested_tool_call_ids: nested,
     wait_tool_call_ids: [],
   });
+  // Schema 2: the model's `exec` tool call names the cell it started (whichever of the two comes second).
+  for (const toolId of r.toolsByVisibleCallId.get(p.callId) ?? []) r.s.tool_calls.get(toolId)!.started_code_cell_id = p.cellId;
   for (const item of outputs) addOutputItem(r, p.cellId, item);
   const queued = r.pendingCellEvents.get(p.cellId);
   if (queued) {
@@ -175,12 +174,11 @@ function applyLifecycle(r: Reducer, cellId: string, e: PendingCodeCellEvent): vo
   const cell = r.s.code_cells.get(cellId)!;
   if (e.kind === 'initial') {
     cell.runtime_cell_id = e.runtimeCellId;
-    if (cell.initial_response_at_unix_ms === null) {
-      cell.initial_response_at_unix_ms = e.wall;
-      cell.initial_response_seq = e.seq;
-      cell.initial_response_status = e.status;
-      cell.raw_initial_response_payload_id = e.payloadId;
-    }
+    // Schema 2: the initial response is recorded as it arrives, even after the cell ended.
+    cell.initial_response_at_unix_ms = e.wall;
+    cell.initial_response_seq = e.seq;
+    cell.initial_response_status = e.status;
+    cell.raw_initial_response_payload_id = e.payloadId;
     if (e.status === 'yielded') {
       cell.yielded_at_unix_ms = e.wall;
       cell.yielded_seq = e.seq;

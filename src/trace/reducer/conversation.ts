@@ -44,7 +44,7 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
             `model conversation mismatch while reducing turn ${ctx.turnId} for thread ${ctx.threadId} at item index ${index}: existing item ${atIndex} does not match the current model payload item`,
           );
       } else if (ctx.mode === 'full') id = findMatching(r, prev, chosen, item);
-      else id = findByResponsesId(r, ctx.threadId, item);
+      else id = findByResponsesId(r, ctx.threadId, chosen, item);
     }
     if (id === null) id = createItem(r, ctx.threadId, ctx.turnId, ctx.wall, item, ctx.producers.slice());
     updateFromSighting(r, id, item, ctx.producers);
@@ -59,12 +59,12 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
 }
 
 /** Appended output may repeat an item the thread already has: the oldest with its Responses id and content. */
-function findByResponsesId(r: Reducer, threadId: string, item: NormalizedItem): string | null {
+function findByResponsesId(r: Reducer, threadId: string, chosen: Set<string>, item: NormalizedItem): string | null {
   if (item.responsesId === null) return null;
   let best: string | null = null;
   for (const id of r.itemsByResponsesId.get(item.responsesId) ?? []) {
     const stored = r.s.conversation_items.get(id)!;
-    if (stored.thread_id === threadId && matches(stored, item) && (best === null || itemOrdinal(id) < itemOrdinal(best))) best = id;
+    if (stored.thread_id === threadId && !chosen.has(id) && matches(stored, item) && (best === null || itemOrdinal(id) < itemOrdinal(best))) best = id;
   }
   return best;
 }
@@ -154,7 +154,7 @@ function ensureCallIdConsistency(r: Reducer, threadId: string, item: NormalizedI
   if (!ids) return;
   for (const id of ids) {
     const stored = r.s.conversation_items.get(id)!;
-    if (stored.thread_id === threadId && stored.kind === item.kind && !matches(stored, item)) {
+    if (stored.thread_id === threadId && stored.kind === item.kind && !matches(stored, item, false)) {
       fail(`model-visible call id ${item.call_id} was reused with different content`);
     }
   }
@@ -165,11 +165,12 @@ export function itemMatches(r: Reducer, id: string, item: NormalizedItem): boole
   return stored !== undefined && matches(stored, item);
 }
 
-function matches(stored: ConversationItem, item: NormalizedItem): boolean {
+function matches(stored: ConversationItem, item: NormalizedItem, compareResponsesId = true): boolean {
   if (stored.role !== item.role || stored.channel !== item.channel || stored.kind !== item.kind) return false;
   if (stored.call_id !== item.call_id) return false;
   // Schema 2: the Responses item id is part of identity (a re-sent prefix gets fresh ids); a missing id matches any.
-  if (stored.responses_item_id !== undefined && item.responsesId !== null && stored.responses_item_id !== item.responsesId) return false;
+  if (compareResponsesId && stored.responses_item_id !== undefined && item.responsesId !== null && stored.responses_item_id !== item.responsesId)
+    return false;
   const a = stored.agent_message;
   const b = item.agent_message;
   if (a || b) {

@@ -4,6 +4,7 @@
  * `accepted_at_unix_ms`/`accepted_seq`; response output joins the thread's
  * transcript list only once accepted.
  */
+import { isJsonObject } from '../json/lossless';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem } from '../schema/state';
 import { reconcile } from './conversation';
@@ -11,10 +12,12 @@ import { fail, type Reducer } from './core';
 import { normalizeItems } from './normalize';
 
 export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'history_item_accepted'>): void {
+  if (ev.thread_id === null) fail('history acceptance has no thread');
+  r.thread(ev.thread_id);
   if (p.agent_message_payload) {
     const threadId = ev.thread_id;
-    if (threadId === null) fail(`history item ${p.item_id} did not include a thread id`);
     const body = r.exactPayload(p.agent_message_payload);
+    if (!isJsonObject(body) || body.id !== p.item_id) fail(`accepted agent message does not match receipt ${p.item_id}`);
     const items = normalizeItems([body], p.agent_message_payload);
     const snapshot = r.snapshots.get(threadId) ?? [];
     const ids = reconcile(r, items, {
@@ -33,7 +36,6 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
   }
   // Acceptance belongs to the Responses item id within the event's thread: items
   // created there later with the same id (compaction replacements) are accepted too.
-  if (ev.thread_id === null) return;
   const key = acceptanceKey(ev.thread_id, p.item_id);
   if (!r.acceptedResponses.has(key)) r.acceptedResponses.set(key, { seq: ev.seq, wall: ev.wall_time_unix_ms });
   const acceptance = r.acceptedResponses.get(key)!;

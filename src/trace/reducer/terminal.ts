@@ -65,7 +65,7 @@ export function startTerminalFromInvocation(
 ): string | null {
   if (kind.type !== 'write_stdin' || !ref) return null;
   const payload = r.exactPayload(ref);
-  const args = writeStdinArgs(payload);
+  const args = writeStdinArgs(payload, ref.raw_payload_id);
   if (!args) return null;
   const op = newOperation(r, ev, toolId, 'write_stdin', {
     type: 'write_stdin',
@@ -80,13 +80,26 @@ export function startTerminalFromInvocation(
   return op.operation_id;
 }
 
-function writeStdinArgs(payload: JsonValue) {
-  if (!isJsonObject(payload) || payload.tool_name !== 'write_stdin') return null;
-  const inner = payload.payload;
-  if (!isJsonObject(inner) || inner.type !== 'function' || typeof inner.arguments !== 'string') return null;
+/**
+ * The write's arguments. A malformed invocation is an error; arguments that do
+ * not name a usable session just make no operation (schema 2).
+ */
+function writeStdinArgs(payload: JsonValue, payloadId: string) {
+  const bad = (why: string): never => fail(`parse terminal invocation payload ${payloadId} as dispatch payload`, why);
+  if (!isJsonObject(payload)) bad('invalid type: expected a dispatch payload object');
+  const p = payload as Obj;
+  if (typeof p.tool_name !== 'string') bad('missing field `tool_name`');
+  const inner = p.payload;
+  if (!isJsonObject(inner) || typeof inner.type !== 'string') bad('invalid field `payload`');
+  const fn = inner as Obj;
+  if (p.tool_name !== 'write_stdin') bad(`dispatch terminal request is for ${p.tool_name as string}, not write_stdin`);
+  if (fn.type !== 'function') bad(`write_stdin dispatch payload used unsupported ${fn.type as string} payload`);
+  if (fn.arguments !== undefined && fn.arguments !== null && typeof fn.arguments !== 'string') bad('invalid type for `arguments`');
+  if (typeof fn.arguments !== 'string') bad('write_stdin dispatch payload omitted function arguments');
+  const inner2 = fn as { arguments: string };
   let args: JsonValue;
   try {
-    args = parseJson(inner.arguments);
+    args = parseJson(inner2.arguments);
   } catch {
     return null;
   }
@@ -151,9 +164,10 @@ function execBegin(v: JsonValue) {
  */
 export function resolveStdinTarget(r: Reducer, _ev: TraceEvent, toolId: string, execToolId: string): void {
   const tool = r.s.tool_calls.get(toolId)!;
+  const exec = r.s.tool_calls.get(execToolId);
+  if (!exec) fail(`stdin target referenced unknown exec ${execToolId}`);
   if (tool.terminal_operation_id === null) return;
   const op = r.s.terminal_operations.get(tool.terminal_operation_id)!;
-  const exec = r.s.tool_calls.get(execToolId);
   const execOp = exec?.terminal_operation_id ? r.s.terminal_operations.get(exec.terminal_operation_id) : undefined;
   const target = execOp?.terminal_id;
   if (!target || op.terminal_id === target) return;

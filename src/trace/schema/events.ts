@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonNumber, asI64Exact } from '../json/lossless';
 import {
   CodeCellRuntimeStatusSchema,
   ExecutionStatusSchema,
@@ -15,7 +16,11 @@ import {
  */
 
 const u64 = z.number().int().nonnegative();
-const i64 = z.number().int();
+/** An i64: JSON.parse numbers, or exact text for magnitudes beyond 2^53 (kept and written back as is). */
+const i64 = z.union([
+  z.number().int(),
+  z.instanceof(JsonNumber).refine((n) => asI64Exact(n) !== null, 'expected i64'),
+]) as unknown as z.ZodNumber;
 /** serde `Option<T>`: missing and null both mean "absent". */
 const opt = <T extends z.ZodType>(t: T) => t.nullable().default(null);
 const Ref = RawPayloadRefSchema;

@@ -1,0 +1,41 @@
+/**
+ * Path helpers for bundle-relative paths. Every path inside this module's
+ * world uses `/`, has no leading `/` or `./`, and never contains `..`.
+ */
+
+/**
+ * Normalizes a path from a drop, a folder picker or an archive entry:
+ * backslashes become `/`, empty and `.` segments are dropped. Returns null
+ * for a path that climbs out (`..`) or is empty: such entries are ignored.
+ */
+export function normalizePath(raw: string): string | null {
+  const out: string[] = [];
+  for (const seg of raw.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' || seg.includes('\0')) return null;
+    out.push(seg);
+  }
+  return out.length ? out.join('/') : null;
+}
+
+/** `a/b/c.json` → `a/b`; `c.json` → `` (the root). */
+export function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+/** `a/b` → `b`; `` → ``. */
+export function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** Joins a directory (possibly ``) and a relative path. */
+export function joinPath(dir: string, rel: string): string {
+  return dir ? `${dir}/${rel}` : rel;
+}
+
+/** Whether `path` lies inside directory `dir` (`` is the root and holds everything). */
+export function isInside(path: string, dir: string): boolean {
+  return dir === '' || path.startsWith(`${dir}/`);
+}

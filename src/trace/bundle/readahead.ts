@@ -1,0 +1,53 @@
+import type { BundleSource } from './source';
+import { normalizePath } from './paths';
+
+/**
+ * Wraps a source whose reads are slow one at a time (a request per payload
+ * over HTTP, an IPC round trip per dropped File) so that the reducer rarely
+ * waits: once trace.jsonl has been read, the payloads it mentions are read
+ * `window` ahead of the reader, in the order of their first mention, which is
+ * the order the reducer asks for them. A read-ahead body is handed out once and
+ * then forgotten, so memory stays bounded by the window.
+ */
+export function withReadAhead(source: BundleSource, window = 12): BundleSource {
+  const order: string[] = [];
+  const position = new Map<string, number>();
+  const ahead = new Map<string, Promise<string | null>>();
+  let issued = 0;
+
+  const issueThrough = (end: number) => {
+    for (; issued < Math.min(end, order.length); issued++) {
+      const p = order[issued];
+      const pending = source.readText(p);
+      pending.catch(() => {}); // surfaces when (if) the reader asks for it
+      ahead.set(p, pending);
+    }
+  };
+
+  return {
+    name: source.name,
+    size: source.size?.bind(source),
+    async readText(path: string): Promise<string | null> {
+      const p = normalizePath(path) ?? path;
+      const at = position.get(p);
+      if (at !== undefined) issueThrough(at + 1 + window);
+      const early = ahead.get(p);
+      if (early) {
+        ahead.delete(p);
+        return early;
+      }
+      const text = await source.readText(p);
+      if (p === 'trace.jsonl' && text !== null && order.length === 0) {
+        for (const m of text.matchAll(/"path":"([^"\\]+)"/g)) {
+          const ref = normalizePath(m[1]);
+          if (ref && !position.has(ref)) {
+            position.set(ref, order.length);
+            order.push(ref);
+          }
+        }
+        issueThrough(window);
+      }
+      return text;
+    },
+  };
+}

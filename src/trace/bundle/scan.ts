@@ -1,0 +1,265 @@
+/**
+ * Turns whatever the user dropped or picked (loose files, a folder, archives)
+ * into trace bundles: archives are unpacked, bundle roots are found, and each
+ * bundle is described cheaply enough to let the user choose one.
+ * Pure: needs only Blob/File, which workers have.
+ */
+import { ManifestSchema, type Manifest } from '../schema/manifest';
+import type { TraceErrorInfo } from '../errors';
+import { MemorySource, type FileBody } from './source';
+import { basename, dirname, isInside, normalizePath } from './paths';
+import { readZip } from './zip';
+import { readTar, readTarGz } from './tar';
+
+/** One picked or dropped file; `path` is relative (from webkitRelativePath or a directory walk). */
+export interface InputFile {
+  path: string;
+  file: Blob;
+}
+
+export type ArchiveKind = 'zip' | 'tar.gz' | 'tar';
+
+/** The archive format a file name announces, if any. */
+export function archiveKind(name: string): ArchiveKind | null {
+  const n = name.toLowerCase();
+  if (n.endsWith('.zip')) return 'zip';
+  if (n.endsWith('.tar.gz') || n.endsWith('.tgz')) return 'tar.gz';
+  if (n.endsWith('.tar')) return 'tar';
+  return null;
+}
+
+export const SCHEMA_VERSION = 2;
+
+function problem(file: string, message: string, causes: string[] = []): TraceErrorInfo {
+  return { file, line: null, seq: null, message, causes };
+}
+
+async function blobBytes(blob: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+function unpack(kind: ArchiveKind, bytes: Uint8Array): Map<string, Uint8Array> {
+  if (kind === 'zip') return readZip(bytes);
+  if (kind === 'tar') return readTar(bytes);
+  return readTarGz(bytes);
+}
+
+/**
+ * Collects all inputs into one path → body map. Each archive is unpacked and
+ * its entries placed under a directory named after the archive (`x.zip/...`).
+ * Throws a TraceErrorInfo-carrying error (see `ScanError`) when an archive cannot be read.
+ */
+export async function collectFiles(inputs: InputFile[], signal?: AbortSignal): Promise<Map<string, FileBody>> {
+  const files = new Map<string, FileBody>();
+  for (const input of inputs) {
+    signal?.throwIfAborted();
+    const path = normalizePath(input.path);
+    if (!path) continue;
+    const kind = archiveKind(path);
+    if (!kind) {
+      files.set(path, input.file);
+      continue;
+    }
+    let entries: Map<string, Uint8Array>;
+    try {
+      entries = unpack(kind, await blobBytes(input.file));
+    } catch (e) {
+      throw new ScanError(
+        problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [
+          e instanceof Error ? e.message : String(e),
+        ]),
+      );
+    }
+    for (const [p, data] of entries) files.set(`${path}/${p}`, data);
+  }
+  return files;
+}
+
+/** A failure to read the input at all (as opposed to a problem with one bundle). */
+export class ScanError extends Error {
+  constructor(readonly info: TraceErrorInfo) {
+    super(info.message);
+    this.name = 'ScanError';
+  }
+}
+
+/**
+ * Bundle roots: every directory holding trace.jsonl (a manifest is expected
+ * beside it; its absence is reported per bundle). When no trace.jsonl exists
+ * anywhere, directories holding a manifest.json are returned instead so that
+ * the problem can be named. Sorted by path.
+ */
+export function findBundleDirs(paths: Iterable<string>): string[] {
+  const traces = new Set<string>();
+  const manifests = new Set<string>();
+  for (const p of paths) {
+    const b = basename(p);
+    if (b === 'trace.jsonl') traces.add(dirname(p));
+    else if (b === 'manifest.json') manifests.add(dirname(p));
+  }
+  const dirs = traces.size ? traces : manifests;
+  return [...dirs].sort();
+}
+
+/** Checks manifest.json text: present, JSON, the fields the reducer needs, schema 2. */
+export function checkManifest(text: string | null, file = 'manifest.json'): { manifest: Manifest | null; problem: TraceErrorInfo | null } {
+  if (text === null) {
+    return {
+      manifest: null,
+      problem: problem(
+        file,
+        'manifest.json is missing, so this is not a complete trace bundle. A bundle recorded by Codex is a folder holding manifest.json, trace.jsonl and payloads/.',
+      ),
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return {
+      manifest: null,
+      problem: problem(file, 'manifest.json is not valid JSON, so the bundle cannot be identified.', [
+        e instanceof Error ? e.message : String(e),
+      ]),
+    };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    return {
+      manifest: null,
+      problem: problem(file, `manifest.json does not look like a trace manifest: ${fields.join(', ')} missing or of the wrong type.`),
+    };
+  }
+  const manifest = parsed.data;
+  if (manifest.schema_version !== SCHEMA_VERSION) {
+    return {
+      manifest,
+      problem: problem(
+        file,
+        `This bundle uses trace schema ${manifest.schema_version}, but this viewer reads only schema ${SCHEMA_VERSION} ` +
+          `(bundles recorded by Codex 0.169.0). A bundle can only be read by the reducer of its own schema generation; ` +
+          `record the session again with a current Codex to view it here.`,
+      ),
+    };
+  }
+  return { manifest, problem: null };
+}
+
+/** What the bundle picker shows about one bundle. */
+export interface BundleInfo {
+  /** The bundle's directory inside the input (`` for the top); unique within one scan. */
+  key: string;
+  /** Shown to the user. */
+  name: string;
+  rolloutId: string | null;
+  traceId: string | null;
+  startedAtUnixMs: number | null;
+  /** Number of `thread_started` events, or null when not counted. */
+  threadCount: number | null;
+  /** Bytes of the bundle's own files (nested bundles not included). */
+  sizeBytes: number;
+  /** Why this bundle cannot be loaded, or null. */
+  problem: TraceErrorInfo | null;
+}
+
+export interface BundleGroup {
+  rolloutId: string | null;
+  bundles: BundleInfo[];
+}
+
+function bodySize(b: FileBody): number {
+  if (typeof b === 'string') return b.length;
+  return b instanceof Uint8Array ? b.byteLength : b.size;
+}
+
+/**
+ * Counts thread_started events without parsing every line. The writer emits
+ * compact JSON, and a quote inside a string value is always escaped, so the
+ * pattern can only match a real `type` tag.
+ */
+export function countThreadStarts(traceText: string): number {
+  const needle = '"type":"thread_started"';
+  let n = 0;
+  for (let i = traceText.indexOf(needle); i >= 0; i = traceText.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/** The files of one bundle, with the bundle's directory stripped from their paths. */
+export function bundleSource(files: Map<string, FileBody>, dir: string, name: string): MemorySource {
+  if (dir === '') return new MemorySource(name, files);
+  const sub = new Map<string, FileBody>();
+  const cut = dir.length + 1;
+  for (const [p, b] of files) if (isInside(p, dir)) sub.set(p.slice(cut), b);
+  return new MemorySource(name, sub);
+}
+
+/**
+ * Finds and describes every bundle in `files`. With `countThreads`, each
+ * bundle's trace.jsonl is read to count its threads (skip it when only one
+ * bundle was found and it will be loaded anyway).
+ */
+export async function describeBundles(
+  files: Map<string, FileBody>,
+  label: string,
+  opts: { countThreads?: boolean; signal?: AbortSignal } = {},
+): Promise<BundleInfo[]> {
+  const dirs = findBundleDirs(files.keys());
+  // Each file counts toward the deepest bundle directory that holds it.
+  const sizes = new Map<string, number>(dirs.map((d) => [d, 0]));
+  const byDepth = [...dirs].sort((a, b) => b.length - a.length);
+  for (const [p, b] of files) {
+    const owner = byDepth.find((d) => isInside(p, d));
+    if (owner !== undefined) sizes.set(owner, sizes.get(owner)! + bodySize(b));
+  }
+  const out: BundleInfo[] = [];
+  for (const dir of dirs) {
+    opts.signal?.throwIfAborted();
+    const src = bundleSource(files, dir, dir || label);
+    const { manifest, problem: manifestProblem } = checkManifest(await src.readText('manifest.json'));
+    let bundleProblem = manifestProblem;
+    if (!bundleProblem && src.size('trace.jsonl') === null) {
+      bundleProblem = problem(
+        'trace.jsonl',
+        'trace.jsonl is missing next to manifest.json, so there are no events to show. A bundle recorded by Codex holds manifest.json, trace.jsonl and payloads/.',
+      );
+    }
+    let threadCount: number | null = null;
+    if (opts.countThreads && !bundleProblem) {
+      const text = await src.readText('trace.jsonl');
+      threadCount = text === null ? null : countThreadStarts(text);
+    }
+    out.push({
+      key: dir,
+      name: dir || label,
+      rolloutId: manifest?.rollout_id ?? null,
+      traceId: manifest?.trace_id ?? null,
+      startedAtUnixMs: manifest?.started_at_unix_ms ?? null,
+      threadCount,
+      sizeBytes: sizes.get(dir) ?? 0,
+      problem: bundleProblem,
+    });
+  }
+  return out;
+}
+
+/**
+ * Groups bundles by rollout id (a resumed session writes one bundle per
+ * process, all sharing the rollout id). Groups and the bundles inside them are
+ * ordered by start time; bundles without a rollout id come last, in one group.
+ */
+export function groupByRollout(bundles: BundleInfo[]): BundleGroup[] {
+  const groups = new Map<string | null, BundleInfo[]>();
+  for (const b of bundles) {
+    const g = groups.get(b.rolloutId);
+    if (g) g.push(b);
+    else groups.set(b.rolloutId, [b]);
+  }
+  const start = (b: BundleInfo) => b.startedAtUnixMs ?? Number.POSITIVE_INFINITY;
+  const byStart = (a: BundleInfo, b: BundleInfo) => start(a) - start(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const list = [...groups].map(([rolloutId, bs]) => ({ rolloutId, bundles: bs.sort(byStart) }));
+  return list.sort((a, b) => {
+    if ((a.rolloutId === null) !== (b.rolloutId === null)) return a.rolloutId === null ? 1 : -1;
+    return byStart(a.bundles[0], b.bundles[0]);
+  });
+}

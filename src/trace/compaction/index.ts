@@ -1,0 +1,4 @@
+export * from './content';
+export * from './align';
+export * from './analysis';
+export * from './window';
