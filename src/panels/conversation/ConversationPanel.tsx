@@ -9,6 +9,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
 import { useStore } from '../../store';
 import { revealItemOf } from '../../trace/indexes/resolve';
 import type { ConversationItem } from '../../trace/schema/state';
+import { HistoryModeToggle, ModelWindowBar, useHistoryMode, useModelWindow } from './HistoryMode';
 import { ItemRow } from './ItemRow';
 import './conversation.css';
 
@@ -60,10 +61,14 @@ export function ConversationPanel() {
   const select = useStore((s) => s.select);
 
   const thread = state && activeThreadId ? state.threads[activeThreadId] : undefined;
-  const itemIds = useMemo(
-    () => (thread && state ? thread.conversation_item_ids.filter((id) => state.conversation_items[id]) : []),
-    [thread, state],
-  );
+  // "Full history" or "Model saw": the request window of the selected moment's inference call.
+  const [mode, setMode] = useHistoryMode();
+  const modelView = useModelWindow(activeThreadId, mode === 'window');
+  const itemIds = useMemo(() => {
+    if (!thread || !state) return [];
+    const ids = modelView ? state.inference_calls[modelView.callId]?.request_item_ids ?? [] : thread.conversation_item_ids;
+    return ids.filter((id) => state.conversation_items[id]);
+  }, [thread, state, modelView]);
   const positions = useMemo(() => new Map(itemIds.map((id, i) => [id, i])), [itemIds]);
 
   // The item the selection is revealed at (itself, or e.g. a tool call's call item).
@@ -127,12 +132,15 @@ export function ConversationPanel() {
     <div className="conv" data-testid="conversation-panel">
       <div className="conv-toolbar">
         <ThreadSwitcher />
+        <HistoryModeToggle mode={mode} onChange={setMode} />
         <span className="conv-stats faint">
           {itemIds.length} items
           {compactions > 0 && ` · ${compactions} compaction${compactions === 1 ? '' : 's'}`}
           {notAccepted > 0 && ` · ${notAccepted} not accepted`}
         </span>
       </div>
+      {thread && modelView && <ModelWindowBar view={modelView} threadId={thread.thread_id} items={itemIds.length} />}
+      {thread && mode === 'window' && !modelView && <div className="conv-window-bar faint">This thread has no inference call: the model saw nothing of it.</div>}
       {!thread ? (
         <div className="conv-empty dim">Pick a thread.</div>
       ) : itemIds.length === 0 ? (

@@ -6,8 +6,10 @@ import { shortItemId } from '../../trace/indexes/resolve';
 import type { ConversationItem, ProducerRef, RolloutTrace } from '../../trace/schema/state';
 import { Badge } from '../../ui/Badge';
 import { BodyParts } from '../../ui/BodyParts';
-import { formatRelative } from '../../ui/format';
+import { formatClock, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
+import { getCompactionAnalysis } from '../../trace/compaction';
+import { CompactionLink } from '../compaction/CompactionLink';
 
 function producerRef(p: ProducerRef): ObjectRef | null {
   switch (p.type) {
@@ -60,7 +62,7 @@ function MarkerRow({ state, indexes, item, highlight, onSelect }: ItemRowProps) 
       <span className="marker-rule" />
       <span className="marker-label">
         <span className="marker-title">History compacted here</span>
-        {cid && <RefLink target={{ kind: 'compaction', id: cid }}>{compactionLabel(indexes, cid)}</RefLink>}
+        {cid && <CompactionLink target={{ kind: 'compaction', id: cid }}>{compactionLabel(indexes, cid)}</CompactionLink>}
         {c && (
           <span className="faint">
             {c.input_item_ids.length} replaced · {c.replacement_item_ids.length} installed
@@ -78,11 +80,14 @@ function ItemRowImpl(props: ItemRowProps) {
   if (item.kind === 'compaction_marker') return <MarkerRow {...props} />;
   const replacedBy = indexes.itemReplacedBy.get(item.item_id) ?? [];
   const installedBy = indexes.itemInstalledBy.get(item.item_id) ?? [];
+  // History shrinks with no compaction record (e.g. local compaction) that dropped this item.
+  const analysis = getCompactionAnalysis(state, indexes);
+  const droppedBy = (analysis.replacedIn.get(item.item_id) ?? []).map((k) => analysis.byKey.get(k)!).filter((e) => e && e.kind === 'untraced');
   const accepted = item.accepted_seq != null;
   const producers = item.produced_by.map(producerRef).filter((r): r is ObjectRef => r !== null);
   return (
     <div
-      className={`conv-row conv-item role-${item.role}${replacedBy.length ? ' is-replaced' : ''}${installedBy.length ? ' is-installed' : ''}${highlight ? ` is-${highlight}` : ''}`}
+      className={`conv-row conv-item role-${item.role}${replacedBy.length || droppedBy.length ? ' is-replaced' : ''}${installedBy.length ? ' is-installed' : ''}${highlight ? ` is-${highlight}` : ''}`}
       data-testid="conv-row"
       data-item-id={item.item_id}
       data-kind={item.kind}
@@ -133,16 +138,24 @@ function ItemRowImpl(props: ItemRowProps) {
       <div className="conv-body">
         <BodyParts parts={item.body.parts} limit={360} maxLines={5} />
       </div>
-      {(replacedBy.length > 0 || installedBy.length > 0) && (
+      {(replacedBy.length > 0 || installedBy.length > 0 || droppedBy.length > 0) && (
         <div className="conv-marks">
           {installedBy.map((c) => (
             <span key={`i${c}`} className="conv-mark mark-installed" data-testid="mark-installed" data-compaction-id={c}>
-              installed by <RefLink target={{ kind: 'compaction', id: c }}>{compactionLabel(indexes, c)}</RefLink>
+              installed by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
+              {state.compactions[c] && <span className="mark-time mono"> at {formatClock(state.compactions[c].installed_at_unix_ms)}</span>}
             </span>
           ))}
           {replacedBy.map((c) => (
             <span key={`r${c}`} className="conv-mark mark-replaced" data-testid="mark-replaced" data-compaction-id={c}>
-              replaced by <RefLink target={{ kind: 'compaction', id: c }}>{compactionLabel(indexes, c)}</RefLink>
+              replaced by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
+              {state.compactions[c] && <span className="mark-time mono"> at {formatClock(state.compactions[c].installed_at_unix_ms)}</span>}
+            </span>
+          ))}
+          {droppedBy.map((e) => (
+            <span key={`u${e.key}`} className="conv-mark mark-replaced mark-untraced" data-testid="mark-untraced" data-event-key={e.key} title="The request window dropped it with no compaction record in the trace">
+              dropped by <CompactionLink target={e.ref} fromItem={item.item_id}>{e.label.toLowerCase()}</CompactionLink>
+              <span className="mark-time mono"> at {formatClock(e.atMs)}</span>
             </span>
           ))}
         </div>

@@ -545,27 +545,28 @@ export function lastCallWith(state: RolloutTrace, idx: TraceIndexes, event: Comp
 /**
  * Which event a compaction view should show for a selection made anywhere,
  * given the event it shows now (null: keep showing the current one):
- * 1. the event the selection is (`eventForRef`);
- * 2. a conversation item: the current event if the item takes part in it
- *    (before, after, replaced or installed), else the first event that replaced it;
+ * 1. a conversation item that takes part in the current event (before, after,
+ *    replaced or installed) keeps it;
+ * 2. the event the selection is (`eventForRef`); for another conversation
+ *    item, the first event that replaced it;
  * 3. an inference call: the current event if the call is its last-before or
  *    first-after call, else the event whose first call after it is;
  * 4. a thread or a turn: the current event if it is in it, else its first event.
  */
 export function eventForSelection(analysis: CompactionAnalysis, state: RolloutTrace, ref: ObjectRef | null, currentKey: string | null): string | null {
   if (!ref) return null;
+  const cur = currentKey ? analysis.byKey.get(currentKey) : undefined;
+  // An item of the event being shown keeps it (e.g. clicking, in compaction 2's "before", an item compaction 1 installed).
+  if (
+    ref.kind === 'conversation_item' &&
+    cur &&
+    (cur.before?.itemIds.includes(ref.id) || cur.after?.itemIds.includes(ref.id) || cur.replacedIds.includes(ref.id) || cur.replacementIds.includes(ref.id))
+  ) {
+    return cur.key;
+  }
   const direct = eventForRef(analysis, state, ref);
   if (direct) return direct;
-  const cur = currentKey ? analysis.byKey.get(currentKey) : undefined;
-  if (ref.kind === 'conversation_item') {
-    if (
-      cur &&
-      (cur.before?.itemIds.includes(ref.id) || cur.after?.itemIds.includes(ref.id) || cur.replacedIds.includes(ref.id) || cur.replacementIds.includes(ref.id))
-    ) {
-      return cur.key;
-    }
-    return analysis.replacedIn.get(ref.id)?.[0] ?? null;
-  }
+  if (ref.kind === 'conversation_item') return analysis.replacedIn.get(ref.id)?.[0] ?? null;
   if (ref.kind === 'inference_call') {
     if (cur && (cur.lastBeforeCallId === ref.id || cur.firstAfterCallId === ref.id)) return cur.key;
     return analysis.events.find((e) => e.firstAfterCallId === ref.id)?.key ?? null;

@@ -1,0 +1,2 @@
+export { CompactionPanel } from './CompactionPanel';
+export { useCompactionAnalysis } from './useCompactionAnalysis';
