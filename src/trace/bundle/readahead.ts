@@ -9,7 +9,7 @@ import { normalizePath } from './paths';
  * the order the reducer asks for them. A read-ahead body is handed out once and
  * then forgotten, so memory stays bounded by the window.
  */
-export function withReadAhead(source: BundleSource, window = 12): BundleSource {
+export function withReadAhead(source: BundleSource, window = 32): BundleSource {
   const order: string[] = [];
   const position = new Map<string, number>();
   const ahead = new Map<string, Promise<string | null>>();

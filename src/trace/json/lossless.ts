@@ -46,16 +46,20 @@ export function needsExactParse(text: string): boolean {
   let depth = 0;
   const re = new RegExp(TOKEN);
   let m: RegExpExecArray | null;
+  // Next backslash at or after some position (-1: none left). Kept across
+  // strings so that text with many strings or many escapes stays linear.
+  let bs = -2;
   while ((m = re.exec(text)) !== null) {
     const tok = m[0];
     const c = tok.charCodeAt(0);
     if (c === 0x22 /* " */) {
       // Skip the string; look for escaped surrogates on the way.
       let j = m.index + 1;
+      let close = -2;
       for (;;) {
-        const close = text.indexOf('"', j);
+        if (close < j) close = text.indexOf('"', j);
         if (close < 0) return false; // unterminated: JSON.parse will report it
-        const bs = text.indexOf('\\', j);
+        if (bs !== -1 && bs < j) bs = text.indexOf('\\', j);
         if (bs >= 0 && bs < close) {
           if (text.charCodeAt(bs + 1) === 0x75 /* u */) {
             const h = text.charCodeAt(bs + 2) | 0x20;

@@ -37,7 +37,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
     manifest = await readManifest(source);
     reducer = new Reducer(manifest);
     const r = reducer;
-    const log = await source.readText(EVENT_LOG);
+    const log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
     if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
 
     const bytesTotal = log.length + (source.size ? estimatePayloadBytes() : 0);
@@ -128,7 +128,7 @@ function at(file: string, line: number | null, seq: number | null, message: stri
 }
 
 async function readManifest(source: BundleSource): Promise<Manifest> {
-  const text = await source.readText('manifest.json');
+  const text = await readSourceText(source, 'manifest.json', 'read manifest.json');
   if (text === null)
     throw new LocatedError(at('manifest.json', null, null, 'the bundle has no manifest.json', ['No such file or directory: a trace bundle needs manifest.json, trace.jsonl and payloads/']));
   let raw: JsonValue;
@@ -146,6 +146,15 @@ async function readManifest(source: BundleSource): Promise<Manifest> {
       ]),
     );
   return m.data;
+}
+
+/** A file's text; a read that fails (unreadable, not UTF-8) is an error located at that file. */
+async function readSourceText(source: BundleSource, file: string, what: string): Promise<string | null> {
+  try {
+    return await source.readText(file);
+  } catch (e) {
+    throw new LocatedError(at(file, null, null, what, [(e as Error)?.message ?? String(e)]));
+  }
 }
 
 function zodMessage(err: { issues: { path: PropertyKey[]; message: string }[] }): string {

@@ -201,8 +201,15 @@ export function endTerminalOperation(
     if (before !== undefined && parsed.processId !== null && before !== parsed.processId)
       fail(`terminal operation ${op.operation_id} changed process id from ${before} to ${parsed.processId}`);
     op.result = parsed.result;
+    if (before === undefined && parsed.processId !== null) {
+      // The process id first seen at the end still names the operation's session.
+      r.operationProcess.set(op.operation_id, parsed.processId);
+      if (op.terminal_id === null) {
+        const session = joinSession(r, threadId, op, r.sessionsByProcess.get(parsed.processId) ?? null);
+        if (!r.sessionsByProcess.has(parsed.processId)) r.sessionsByProcess.set(parsed.processId, session);
+      }
+    }
   }
-  void threadId;
 }
 
 function terminalResponse(v: JsonValue, kind: TerminalOperation['kind'], payloadId: string): { processId: string | null; result: TerminalResult } {

@@ -15,10 +15,12 @@ import {
  * optional field may be missing or null, integers must be integers.
  */
 
-const u64 = z.number().int().nonnegative();
+/** Integers of any size JSON.parse keeps exactly (zod's .int() stops at 2^53 - 1). */
+const integer = () => z.number().refine(Number.isInteger, 'expected an integer');
+const u64 = integer().refine((n) => n >= 0, 'expected a non-negative integer');
 /** An i64: JSON.parse numbers, or exact text for magnitudes beyond 2^53 (kept and written back as is). */
 const i64 = z.union([
-  z.number().int(),
+  integer(),
   z.instanceof(JsonNumber).refine((n) => asI64Exact(n) !== null, 'expected i64'),
 ]) as unknown as z.ZodNumber;
 /** serde `Option<T>`: missing and null both mean "absent". */
@@ -201,7 +203,7 @@ export type EventPayload = z.infer<typeof EventPayloadSchema>;
 export type EventOf<T extends EventType> = Extract<EventPayload, { type: T }>;
 
 export const EnvelopeSchema = z.object({
-  schema_version: z.number().int().nonnegative(),
+  schema_version: u64,
   seq: u64,
   wall_time_unix_ms: i64,
   rollout_id: z.string(),
