@@ -9,6 +9,8 @@ export default defineConfig({
   build: { outDir: 'dist', sourcemap: true },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    // End-to-end tests run against a production build: vitest.e2e.config.ts.
+    exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,

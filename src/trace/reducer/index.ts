@@ -40,7 +40,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
     const log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
     if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
 
-    const bytesTotal = log.length + (source.size ? estimatePayloadBytes() : 0);
+    const bytesTotal = bundleBytes(source) ?? log.length;
     let bytesDone = 0;
     const problems = r.payloadProblems;
     let expectedSeq = 1;
@@ -62,6 +62,11 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
 
       const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics);
       const ev = parsed.event;
+      if (parsed.skipped) {
+        // An event this reducer does not know is reported, not checked: it keeps its place in seq if it has one.
+        if (ev.seq === expectedSeq) expectedSeq++;
+        continue;
+      }
       if (ev.schema_version !== SUPPORTED_SCHEMA_VERSION)
         throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, `unsupported trace event schema ${ev.schema_version} at line ${lineNo}`, []));
       if (ev.seq !== expectedSeq)
@@ -74,7 +79,6 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
         );
       if (recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
       expectedSeq++;
-      if (parsed.skipped) continue;
       if (ev.payload.type === 'recording_completed') recordingCompleted = true;
 
       const refs = payloadRefsOf(ev.payload);
@@ -119,8 +123,13 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
   }
 }
 
-function estimatePayloadBytes(): number {
-  return 0;
+/** Total size of the bundle's files when the source can list them (for progress). */
+function bundleBytes(source: BundleSource): number | null {
+  const s = source as BundleSource & { paths?(): Iterable<string> };
+  if (!s.paths || !s.size) return null;
+  let total = 0;
+  for (const p of s.paths()) total += s.size(p) ?? 0;
+  return total;
 }
 
 function at(file: string, line: number | null, seq: number | null, message: string, causes: string[]): TraceErrorInfo {

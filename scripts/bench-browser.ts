@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:browser`: how long the production build takes, in headless
+ * Chromium, from dropping a bundle to (1) the first painted summary and (2) a
+ * fully interactive page. Prints figures; asserts nothing.
+ *
+ *   npm run bench:browser [-- <bundle dir | .zip | .tar.gz>...] [--runs N]
+ *
+ * Always measures test/fixtures/traces/long-session; add paths for larger bundles
+ * (e.g. ~/.cache/codex-trace-viewer/long-1000/long-session, which `npm run bench` records).
+ *
+ * "Drop" is the folder picker's change event (Playwright sets the input's files;
+ * the time to copy them into the browser is not counted). "First painted
+ * summary": the summary header shows the new trace's item count and a frame
+ * has been painted after it. "Fully interactive": after that, the main thread
+ * has had no long task (> 50 ms) for 500 ms (the last long task's end, as in TTI).
+ * Also printed: the longest main-thread task that began after the drop, and when the
+ * worker's result reached the main thread (performance marks from client.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { serve } from '../src/cli/serve';
+import { launch, recordLongTasks } from '../test/e2e/browser';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, '.cache/bench-dist');
+const QUIET_MS = 500;
+
+function parseArgs() {
+  const a = process.argv.slice(2);
+  let runs = 5;
+  const inputs = [path.join(ROOT, 'test/fixtures/traces/long-session')];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '--runs') runs = Number(a[++i]);
+    else inputs.push(path.resolve(a[i].replace(/^~(?=\/)/, process.env.HOME ?? '~')));
+  }
+  return { runs, inputs };
+}
+
+function bytesOf(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const name of readdirSync(p)) n += bytesOf(path.join(p, name));
+  return n;
+}
+
+interface Run {
+  summaryMs: number;
+  interactiveMs: number;
+  resultMs: number | null;
+  longestTaskMs: number;
+}
+
+async function once(page: Page, url: string, input: string): Promise<Run> {
+  await page.goto(url);
+  await page.getByTestId('welcome').waitFor();
+  await page.evaluate(() => {
+    const w = window as unknown as { __bench: { t0: number | null; summary: number | null } };
+    w.__bench = { t0: null, summary: null };
+    window.addEventListener('change', () => (w.__bench.t0 ??= performance.now()), { capture: true });
+    // First frame painted with a summary on screen: the mutation, then the next frame's rAF, then a task after it.
+    const obs = new MutationObserver(() => {
+      if (w.__bench.summary !== null || !document.querySelector('[data-testid="summary-items"]')) return;
+      w.__bench.summary = -1;
+      requestAnimationFrame(() => setTimeout(() => (w.__bench.summary = performance.now()), 0));
+    });
+    obs.observe(document.body, { childList: true, subtree: true });
+  });
+  const isDir = statSync(input).isDirectory();
+  const target = page.getByTestId(isDir ? 'folder-input' : 'file-input');
+  await target.setInputFiles(input);
+  await page.waitForFunction(() => ((window as unknown as { __bench: { summary: number | null } }).__bench.summary ?? -1) > 0, undefined, {
+    timeout: 600_000,
+    polling: 50,
+  });
+  // Wait for a quiet window after the last long task.
+  for (;;) {
+    const quiet = await page.evaluate((q) => {
+      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+      const last = w.__longTasks.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
+      return performance.now() - last >= q;
+    }, QUIET_MS);
+    if (quiet) break;
+    await page.waitForTimeout(100);
+  }
+  return page.evaluate(() => {
+    const w = window as unknown as { __bench: { t0: number; summary: number }; __longTasks: { start: number; duration: number }[] };
+    const t0 = w.__bench.t0;
+    // Tasks that begin after the drop: the one in which Playwright hands over the files (and the change event fires) is its own, not the app's.
+    const after = w.__longTasks.filter((t) => t.start >= t0);
+    const lastEnd = after.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
+    const result = performance.getEntriesByName('ctv:result-received').at(-1);
+    return {
+      summaryMs: w.__bench.summary - t0,
+      interactiveMs: Math.max(w.__bench.summary, lastEnd) - t0,
+      resultMs: result ? result.startTime - t0 : null,
+      longestTaskMs: Math.max(0, ...after.map((t) => t.duration)),
+    };
+  });
+}
+
+function stats(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const med = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return `median ${med.toFixed(0).padStart(6)} ms   (min ${s[0].toFixed(0)}, max ${s[s.length - 1].toFixed(0)})`;
+}
+
+async function main() {
+  const { runs, inputs } = parseArgs();
+  for (const p of inputs) if (!existsSync(p)) throw new Error(`${p} does not exist`);
+  console.log('building the production app…');
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const server = await serve({ roots: [], port: 0, distDir: DIST, log: () => {} });
+  const browser = await launch();
+  try {
+    for (const input of inputs) {
+      console.log(`\n${input}  (${(bytesOf(input) / 1024 / 1024).toFixed(1)} MiB, ${runs} runs)`);
+      const results: Run[] = [];
+      for (let i = 0; i < runs; i++) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await recordLongTasks(page);
+        results.push(await once(page, server.url, input));
+        await context.close();
+      }
+      const col = (k: keyof Run) => results.map((r) => r[k]).filter((v): v is number => v !== null);
+      console.log(`  drop → worker result on main thread  ${stats(col('resultMs'))}`);
+      console.log(`  drop → first painted summary         ${stats(col('summaryMs'))}`);
+      console.log(`  drop → fully interactive             ${stats(col('interactiveMs'))}`);
+      console.log(`  longest main-thread task             ${stats(col('longestTaskMs'))}`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

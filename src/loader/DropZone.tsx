@@ -1,0 +1,70 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { traceClient } from '../worker/client';
+import { dragHasFiles, filesFromDataTransfer } from './dataTransfer';
+import './loader.css';
+
+/**
+ * Makes the whole window a drop target for trace bundles (folders, loose
+ * files, .zip, .tar.gz) and shows an overlay while files are dragged over it.
+ * Wraps the app; renders its children unchanged.
+ */
+export function DropZone({ children }: { children?: ReactNode }) {
+  const [dragging, setDragging] = useState(false);
+  // dragenter/dragleave fire for every child element crossed; count them.
+  const depth = useRef(0);
+
+  useEffect(() => {
+    const onEnter = (e: DragEvent) => {
+      if (!dragHasFiles(e.dataTransfer)) return;
+      e.preventDefault();
+      depth.current++;
+      setDragging(true);
+    };
+    const onOver = (e: DragEvent) => {
+      if (!dragHasFiles(e.dataTransfer)) return;
+      e.preventDefault(); // allows the drop
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const onLeave = (e: DragEvent) => {
+      if (!dragHasFiles(e.dataTransfer)) return;
+      depth.current = Math.max(0, depth.current - 1);
+      if (depth.current === 0) setDragging(false);
+    };
+    const onDrop = (e: DragEvent) => {
+      depth.current = 0;
+      setDragging(false);
+      if (!e.dataTransfer || !dragHasFiles(e.dataTransfer)) return;
+      e.preventDefault(); // otherwise the browser navigates to the file
+      filesFromDataTransfer(e.dataTransfer).then(
+        (files) => {
+          if (files.length) void traceClient.loadFiles(files);
+        },
+        (err) => console.error('could not read the dropped files', err),
+      );
+    };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, []);
+
+  return (
+    <div className="ctv-dropzone" data-dragging={dragging || undefined}>
+      {children}
+      {dragging && (
+        <div className="ctv-drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          <div className="ctv-drop-overlay__card">
+            <div className="ctv-drop-overlay__title">Drop to open the trace</div>
+            <div className="ctv-drop-overlay__hint">a bundle folder (manifest.json, trace.jsonl, payloads/), or a .zip / .tar.gz of one or more bundles</div>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

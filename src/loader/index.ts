@@ -1,0 +1,7 @@
+/** The loading UI: place these in the app shell. */
+export { DropZone } from './DropZone';
+export { LoadControls } from './LoadControls';
+export { LoadProgress } from './LoadProgress';
+export { LoadBanner } from './LoadBanner';
+export { BundlePicker } from './BundlePicker';
+export { loadStartupBundle } from './startup';

@@ -1,0 +1,274 @@
+/**
+ * The main thread's handle on the trace worker (a singleton, `traceClient`).
+ * It drives the trace store's load actions, keeps at most one load running
+ * (a new one cancels the old), and fetches payload bodies and search results
+ * from the worker on demand.
+ */
+import { useStore } from '../store';
+import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
+import { clearPicker, usePickerStore } from '../loader/pickerStore';
+import { normalizePath } from '../trace/bundle/paths';
+import type { InputFile } from '../trace/bundle/scan';
+import { parseResponse, type LoadInputMsg, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
+
+export type { SearchHit } from './protocol';
+export type { InputFile } from '../trace/bundle/scan';
+
+/** What `loadFiles` accepts: a FileList from an input, Files (their webkitRelativePath is used), or path + file pairs from a directory walk. */
+export type LoadInput = FileList | ReadonlyArray<File | InputFile>;
+
+/** How a load ended, as far as this call is concerned. */
+export type LoadOutcome = 'ready' | 'failed' | 'cancelled' | 'picking';
+
+/**
+ * Files per message to the worker. Cloning a File costs the main thread about
+ * 0.5 ms in Chromium, so 64 keep each message's task well under 50 ms.
+ */
+const FILES_PER_MESSAGE = 64;
+
+/** A message channel to a worker (or an in-process stand-in in tests). */
+export interface Transport {
+  post(msg: WorkerRequest): void;
+  /** Called with every message the worker sends, and with an Error when it crashes. */
+  listen(onMessage: (data: unknown) => void, onCrash: (err: Error) => void): void;
+  terminate(): void;
+}
+
+export function workerTransport(): Transport {
+  const worker = new Worker(new URL('./trace.worker.ts', import.meta.url), { type: 'module', name: 'trace' });
+  return {
+    post: (msg) => worker.postMessage(msg),
+    listen(onMessage, onCrash) {
+      worker.onmessage = (e) => onMessage(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        onCrash(new Error(e.message || 'the trace worker failed to start'));
+      };
+      worker.onmessageerror = () => onCrash(new Error('a worker message could not be decoded'));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+function toInputFiles(files: LoadInput): InputFile[] {
+  const out: InputFile[] = [];
+  for (const f of Array.from(files as ArrayLike<File | InputFile>)) {
+    if ('file' in f && 'path' in f) out.push(f);
+    else out.push({ path: (f as File).webkitRelativePath || (f as File).name, file: f as File });
+  }
+  return out;
+}
+
+/** A name for the input: its single top-level folder or file, else a count. */
+export function labelFor(files: InputFile[]): string {
+  const tops = new Set(files.map((f) => (normalizePath(f.path) ?? f.path).split('/')[0]));
+  if (tops.size === 1) return [...tops][0];
+  return `${files.length} files`;
+}
+
+function plainError(message: string, cause?: unknown): TraceErrorInfo {
+  return { file: '', line: null, seq: null, message, causes: cause === undefined ? [] : [String(cause instanceof Error ? cause.message : cause)] };
+}
+
+/** Performance marks for profiling and scripts/bench-browser.ts (cheap; no-op where unsupported). */
+function mark(name: string): void {
+  globalThis.performance?.mark?.(name);
+}
+
+interface Pending {
+  resolve(msg: WorkerResponse): void;
+  reject(err: Error): void;
+}
+
+export class TraceClient {
+  private transport: Transport | null = null;
+  private nextId = 1;
+  /** The load (or select) request whose messages drive the store. */
+  private current: { id: number; label: string; settle(o: LoadOutcome): void } | null = null;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private makeTransport: () => Transport = workerTransport) {}
+
+  /** Tests: run against another transport (e.g. the worker handler in-process). Drops the current one. */
+  setTransportFactory(make: () => Transport): void {
+    this.transport?.terminate();
+    this.transport = null;
+    this.current = null;
+    this.makeTransport = make;
+  }
+
+  private send(msg: WorkerRequest): void {
+    if (!this.transport) {
+      const t = this.makeTransport();
+      t.listen(
+        (data) => this.onMessage(t, data),
+        (err) => this.onCrash(t, err),
+      );
+      this.transport = t;
+    }
+    this.transport.post(msg);
+  }
+
+  /** Loads dropped or picked files: a bundle folder, loose bundle files, or .zip / .tar.gz archives. */
+  loadFiles(files: LoadInput, label?: string): Promise<LoadOutcome> {
+    const inputs = toInputFiles(files);
+    const first = inputs.slice(0, FILES_PER_MESSAGE);
+    const outcome = this.start(label ?? labelFor(inputs), { kind: 'files', files: first, more: inputs.length - first.length });
+    if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
+    return outcome;
+  }
+
+  /** The rest of a large selection, one chunk per task so that the page stays responsive. */
+  private async sendRest(target: number, rest: InputFile[]): Promise<void> {
+    for (let i = 0; i < rest.length; i += FILES_PER_MESSAGE) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.current?.id !== target) return; // cancelled or replaced
+      this.send({ type: 'files', id: this.nextId++, target, files: rest.slice(i, i + FILES_PER_MESSAGE) });
+    }
+  }
+
+  /** Loads a bundle served by `codex-trace-viewer serve` under /bundles/<name>/. */
+  loadUrl(name: string, baseUrl = new URL(`bundles/${name.split('/').map(encodeURIComponent).join('/')}/`, document.baseURI).href): Promise<LoadOutcome> {
+    return this.start(name, { kind: 'url', baseUrl });
+  }
+
+  /** Loads bundle `key` from the picker's list. */
+  pick(key: string): Promise<LoadOutcome> {
+    const { scanId, groups } = usePickerStore.getState();
+    const bundle = groups?.flatMap((g) => g.bundles).find((b) => b.key === key);
+    if (scanId === null || !bundle) return Promise.resolve('failed');
+    clearPicker();
+    // The scan request is finished (it only waits for this choice): nothing to cancel.
+    if (this.current?.id === scanId) this.current = null;
+    mark('ctv:load-start');
+    const id = this.nextId++;
+    const outcome = this.track(id, bundle.name);
+    useStore.getState().beginLoad({ label: bundle.name });
+    this.send({ type: 'select', id, scanId, key });
+    return outcome;
+  }
+
+  /** Stops the running load (or dismisses the picker). */
+  cancel(): void {
+    const cur = this.current;
+    clearPicker();
+    if (!cur) return;
+    this.current = null;
+    this.send({ type: 'cancel', id: this.nextId++, target: cur.id });
+    useStore.getState().cancelLoad();
+    cur.settle('cancelled');
+  }
+
+  private track(id: number, label: string): Promise<LoadOutcome> {
+    const prev = this.current;
+    if (prev) {
+      this.send({ type: 'cancel', id: this.nextId++, target: prev.id });
+      prev.settle('cancelled');
+    }
+    return new Promise<LoadOutcome>((resolve) => {
+      this.current = { id, label, settle: resolve };
+    });
+  }
+
+  private start(label: string, input: LoadInputMsg): Promise<LoadOutcome> {
+    mark('ctv:load-start');
+    clearPicker();
+    const id = this.nextId++;
+    const outcome = this.track(id, label);
+    useStore.getState().beginLoad({ label });
+    this.send({ type: 'load', id, label, input });
+    return outcome;
+  }
+
+  /** A payload body (parsed JSON) by bundle path (`payloads/3.json`) or payload id (`raw_payload:3`). */
+  async readPayload(path: string): Promise<unknown> {
+    const msg = await this.request({ type: 'readPayload', id: this.nextId++, path });
+    if (msg.type === 'payload') return msg.data;
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
+  }
+
+  /** Searches item text and tool calls of the loaded trace. */
+  async search(query: string, limit = 50): Promise<SearchHit[]> {
+    const msg = await this.request({ type: 'search', id: this.nextId++, query, limit });
+    if (msg.type === 'searchResult') return msg.hits;
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
+  }
+
+  private request(msg: WorkerRequest): Promise<WorkerResponse> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(msg.id, { resolve, reject });
+      this.send(msg);
+    });
+  }
+
+  private onMessage(from: Transport, data: unknown): void {
+    if (from !== this.transport) return;
+    const parsed = parseResponse(data);
+    if (!parsed.ok) {
+      console.error('trace worker sent a malformed message', parsed.reason);
+      const id = (data as { id?: unknown } | null)?.id;
+      if (this.current && id === this.current.id) this.fail(plainError('The trace worker sent a malformed reply.', parsed.reason));
+      return;
+    }
+    const msg = parsed.msg;
+    const waiter = this.pending.get(msg.id);
+    if (waiter) {
+      this.pending.delete(msg.id);
+      waiter.resolve(msg);
+      return;
+    }
+    const cur = this.current;
+    if (!cur || msg.id !== cur.id) return; // a cancelled or superseded load
+    const store = useStore.getState();
+    switch (msg.type) {
+      case 'progress':
+        store.setLoadProgress({ bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone });
+        return;
+      case 'bundles':
+        usePickerStore.setState({ scanId: msg.id, label: msg.label, groups: msg.groups });
+        cur.settle('picking');
+        return;
+      case 'result':
+        mark('ctv:result-received');
+        this.current = null;
+        store.finishLoad({
+          label: msg.label,
+          manifest: msg.manifest,
+          state: msg.stateJson === null ? null : JSON.parse(msg.stateJson),
+          error: msg.error,
+          diagnostics: msg.diagnostics,
+          bundleKey: msg.bundleKey,
+        });
+        mark('ctv:store-updated');
+        cur.settle('ready');
+        return;
+      case 'error':
+        this.fail(msg.error);
+        return;
+      case 'cancelled':
+        return;
+      default:
+        return;
+    }
+  }
+
+  private fail(error: TraceErrorInfo): void {
+    const cur = this.current;
+    if (!cur) return;
+    this.current = null;
+    useStore.getState().failLoad({ label: cur.label, error });
+    cur.settle('failed');
+  }
+
+  private onCrash(from: Transport, err: Error): void {
+    if (from !== this.transport) return;
+    from.terminate();
+    this.transport = null;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    clearPicker();
+    this.fail(plainError('The trace worker stopped unexpectedly.', err));
+  }
+}
+
+export const traceClient = new TraceClient();

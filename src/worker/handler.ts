@@ -1,0 +1,320 @@
+/**
+ * The trace worker's logic, independent of the Worker global so that tests can
+ * run it in-process: feed it requests, collect what it posts.
+ *
+ * It owns the loaded bundle: the main thread gets the reduced state once and
+ * asks for payload bodies and search results on demand.
+ */
+import { reduceBundle as defaultReduce } from '../trace/reducer';
+import type { ReduceOptions, ReduceProgress, ReduceResult } from '../trace/api';
+import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
+import type { TraceErrorInfo } from '../trace/errors';
+import type { RolloutTrace } from '../trace/schema/state';
+import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
+import { normalizePath } from '../trace/bundle/paths';
+import { withReadAhead } from '../trace/bundle/readahead';
+import {
+  ScanError,
+  bundleSource,
+  checkManifest,
+  collectFiles,
+  describeBundles,
+  findBundleDirs,
+  groupByRollout,
+  type BundleInfo,
+  type InputFile,
+} from '../trace/bundle/scan';
+import { parseRequest, type LoadInputMsg, type WorkerRequest, type WorkerResponse } from './protocol';
+import { SearchIndex } from './search';
+
+export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
+
+export interface HandlerDeps {
+  reduce?: ReduceFn;
+  fetch?: typeof fetch;
+  /** Minimum milliseconds between two progress messages of one load (default 50: at most 20/s). */
+  progressIntervalMs?: number;
+  now?: () => number;
+}
+
+interface Scan {
+  label: string;
+  files: Map<string, FileBody>;
+  bundles: BundleInfo[];
+}
+
+interface Loaded {
+  source: BundleSource;
+  state: RolloutTrace;
+  index: SearchIndex | null;
+}
+
+/** Bytes the reducer will read: trace.jsonl and the payloads. */
+function eventAndPayloadBytes(source: MemorySource): number {
+  let n = 0;
+  for (const p of source.paths()) if (p === 'trace.jsonl' || p.startsWith('payloads/')) n += source.size(p) ?? 0;
+  return n;
+}
+
+function errorInfo(file: string, message: string, cause?: unknown): TraceErrorInfo {
+  const causes = cause === undefined ? [] : [cause instanceof Error ? cause.message : String(cause)];
+  return { file, line: null, seq: null, message, causes };
+}
+
+function isAbort(e: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (e instanceof Error && e.name === 'AbortError');
+}
+
+/**
+ * Lets queued messages (a cancel, a newer load) in while the reducer runs:
+ * reads from memory resolve as microtasks, so without this a reduction over an
+ * unpacked archive would hold the worker until it ends.
+ */
+function yielding(source: BundleSource, everyMs = 16): BundleSource {
+  let last = Date.now();
+  const yieldNow = () =>
+    new Promise<void>((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    });
+  return {
+    name: source.name,
+    size: source.size?.bind(source),
+    async readText(path) {
+      if (Date.now() - last >= everyMs) {
+        await yieldNow();
+        last = Date.now();
+      }
+      return source.readText(path);
+    },
+  };
+}
+
+export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: HandlerDeps = {}) {
+  const reduce = deps.reduce ?? defaultReduce;
+  const fetchImpl = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const interval = deps.progressIntervalMs ?? 50;
+  const now = deps.now ?? (() => Date.now());
+  const jobs = new Map<number, AbortController>();
+  /** What the latest multi-bundle load found, waiting for the user's pick. */
+  let scan: { id: number; value: Scan } | null = null;
+  let loaded: Loaded | null = null;
+  /** Loads still receiving files: their list so far and a wake-up for each `files` message. */
+  const receiving = new Map<number, { files: InputFile[]; wake: () => void }>();
+
+  /** Waits until load `id` has received `more` further files (or is cancelled). */
+  async function receiveRest(id: number, first: InputFile[], more: number, signal: AbortSignal): Promise<InputFile[]> {
+    const entry = { files: [...first], wake: () => {} };
+    receiving.set(id, entry);
+    try {
+      while (entry.files.length < first.length + more) {
+        signal.throwIfAborted();
+        await new Promise<void>((resolve) => {
+          entry.wake = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      signal.throwIfAborted();
+      return entry.files;
+    } finally {
+      receiving.delete(id);
+    }
+  }
+
+  /**
+   * Progress reporting for one job: at most one message per `interval`, and
+   * always the last one. The reducer counts payload bytes as it reads them but
+   * knows only trace.jsonl's size up front; when the whole bundle's size is
+   * known here (`expectedBytes`), it is the total instead.
+   */
+  function progressReporter(id: number, expectedBytes: number | null) {
+    let last = -Infinity;
+    let pending: ReduceProgress | null = null;
+    return {
+      push(raw: ReduceProgress) {
+        const p = expectedBytes ? { ...raw, bytesTotal: Math.max(raw.bytesTotal, expectedBytes, raw.bytesDone) } : raw;
+        pending = p;
+        const t = now();
+        if (t - last >= interval) {
+          last = t;
+          post({ type: 'progress', id, ...p });
+          pending = null;
+        }
+      },
+      flush() {
+        if (pending) post({ type: 'progress', id, ...pending });
+        pending = null;
+      },
+    };
+  }
+
+  async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal): Promise<void> {
+    const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
+    if (problem || !manifest) {
+      post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
+      return;
+    }
+    if (source instanceof FetchSource) await source.probe('trace.jsonl');
+    const progress = progressReporter(id, source instanceof MemorySource ? eventAndPayloadBytes(source) : null);
+    const result = await reduce(yielding(withReadAhead(source)), { unknownEvents: 'skip', signal, onProgress: progress.push });
+    signal.throwIfAborted();
+    progress.flush();
+    if (!result.state) {
+      post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
+      return;
+    }
+    loaded = { source, state: result.state, index: null };
+    post({
+      type: 'result',
+      id,
+      label,
+      bundleKey: result.manifest?.trace_id ?? manifest.trace_id,
+      manifest: result.manifest ?? manifest,
+      stateJson: JSON.stringify(result.state),
+      error: result.error,
+      diagnostics: result.diagnostics,
+      eventsApplied: result.eventsApplied,
+    });
+  }
+
+  async function loadBundle(id: number, s: Scan, bundle: BundleInfo, signal: AbortSignal): Promise<void> {
+    if (bundle.problem) {
+      post({ type: 'error', id, error: bundle.problem });
+      return;
+    }
+    const label = bundle.key ? bundle.name : s.label;
+    await reduceAndPost(id, label, bundleSource(s.files, bundle.key, label), signal);
+  }
+
+  async function load(id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
+    if (input.kind === 'url') {
+      await reduceAndPost(id, label, await openHttpBundle(label, input.baseUrl, fetchImpl, signal), signal);
+      return;
+    }
+    const inputs = input.more ? await receiveRest(id, input.files, input.more, signal) : input.files;
+    const files = await collectFiles(inputs, signal);
+    const dirs = findBundleDirs(files.keys());
+    if (dirs.length === 0) {
+      post({
+        type: 'error',
+        id,
+        error: errorInfo(
+          label,
+          `No trace bundle found in ${label}. A bundle is a folder holding manifest.json, trace.jsonl and payloads/ ` +
+            `(Codex writes one per session under $CODEX_ROLLOUT_TRACE_ROOT); drop that folder, or a .zip / .tar.gz of it.`,
+        ),
+      });
+      return;
+    }
+    const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, signal });
+    const value: Scan = { label, files, bundles };
+    if (bundles.length === 1) {
+      await loadBundle(id, value, bundles[0], signal);
+      return;
+    }
+    scan = { id, value };
+    post({ type: 'bundles', id, label, groups: groupByRollout(bundles) });
+  }
+
+  /** Runs a cancellable job and turns its failure into an `error` or `cancelled` message. */
+  async function job(id: number, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const ac = new AbortController();
+    jobs.set(id, ac);
+    try {
+      await run(ac.signal);
+    } catch (e) {
+      if (isAbort(e, ac.signal)) post({ type: 'cancelled', id });
+      else if (e instanceof ScanError) post({ type: 'error', id, error: e.info });
+      else post({ type: 'error', id, error: errorInfo('', 'Loading failed unexpectedly.', e) });
+    } finally {
+      jobs.delete(id);
+    }
+  }
+
+  async function readPayload(id: number, rawPath: string): Promise<void> {
+    if (!loaded) {
+      post({ type: 'error', id, error: errorInfo(rawPath, 'No trace is loaded.') });
+      return;
+    }
+    // Accept a payload id (raw_payload:N) as well as its path.
+    const ref = Object.hasOwn(loaded.state.raw_payloads, rawPath) ? loaded.state.raw_payloads[rawPath] : undefined;
+    const path = normalizePath(ref ? ref.path : rawPath);
+    if (!path) {
+      post({ type: 'error', id, error: errorInfo(rawPath, `"${rawPath}" is not a path inside the bundle.`) });
+      return;
+    }
+    const text = await loaded.source.readText(path);
+    if (text === null) {
+      post({ type: 'error', id, error: errorInfo(path, `${path} is not in the bundle (the recorder may have failed to write it).`) });
+      return;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      post({ type: 'error', id, error: errorInfo(path, `${path} is not valid JSON.`, e) });
+      return;
+    }
+    post({ type: 'payload', id, path, data });
+  }
+
+  function search(id: number, query: string, limit: number): void {
+    if (!loaded) {
+      post({ type: 'searchResult', id, hits: [] });
+      return;
+    }
+    loaded.index ??= new SearchIndex(loaded.state);
+    post({ type: 'searchResult', id, hits: loaded.index.search(query, limit) });
+  }
+
+  async function handle(msg: WorkerRequest): Promise<void> {
+    switch (msg.type) {
+      case 'load':
+        scan = null;
+        return job(msg.id, (signal) => load(msg.id, msg.label, msg.input, signal));
+      case 'files': {
+        const r = receiving.get(msg.target);
+        if (r) {
+          r.files.push(...msg.files);
+          r.wake();
+        }
+        return;
+      }
+      case 'select': {
+        const s = scan?.id === msg.scanId ? scan.value : null;
+        const bundle = s?.bundles.find((b) => b.key === msg.key);
+        if (!s || !bundle) {
+          post({ type: 'error', id: msg.id, error: errorInfo(msg.key, 'That bundle is no longer available; open the files again.') });
+          return;
+        }
+        return job(msg.id, (signal) => loadBundle(msg.id, s, bundle, signal));
+      }
+      case 'cancel':
+        jobs.get(msg.target)?.abort();
+        if (scan?.id === msg.target) scan = null;
+        return;
+      case 'readPayload':
+        return readPayload(msg.id, msg.path).catch((e) =>
+          post({ type: 'error', id: msg.id, error: errorInfo(msg.path, `Could not read ${msg.path}.`, e) }),
+        );
+      case 'search':
+        return search(msg.id, msg.query, msg.limit);
+    }
+  }
+
+  /** Entry point for one incoming message. Malformed messages are answered with an error when they carry an id. */
+  return function onMessage(data: unknown): Promise<void> {
+    const parsed = parseRequest(data);
+    if (!parsed.ok) {
+      const id = typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'number' ? (data as { id: number }).id : -1;
+      if (id >= 0) post({ type: 'error', id, error: errorInfo('', 'The worker received a malformed request.', parsed.reason) });
+      else console.error('trace worker: malformed request', parsed.reason);
+      return Promise.resolve();
+    }
+    return handle(parsed.msg);
+  };
+}

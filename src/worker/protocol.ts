@@ -1,0 +1,129 @@
+/**
+ * Messages between the main thread (client.ts) and the trace worker
+ * (trace.worker.ts). Every message carries the `id` of the request it belongs
+ * to; both sides validate what they receive with these schemas.
+ *
+ * The reduced state in `result` travels as JSON text: for a large trace,
+ * JSON.parse on the main thread costs a fraction of deserializing the same
+ * object graph from a structured clone. It was produced by our own reducer in
+ * the worker and is not schema-checked again (that would cost the main thread
+ * a long task); everything else is checked fully.
+ *
+ * Many dropped files are sent in chunks (a `load` with the first chunk and
+ * `more` announced, then `files` messages) because cloning a File costs the
+ * main thread about half a millisecond: thousands at once would freeze the page.
+ */
+import { z } from 'zod';
+import { ManifestSchema } from '../trace/schema/manifest';
+
+const Id = z.number().int().nonnegative();
+
+export const TraceErrorInfoSchema = z.object({
+  file: z.string(),
+  line: z.number().int().nullable(),
+  seq: z.number().int().nullable(),
+  message: z.string(),
+  causes: z.array(z.string()),
+});
+
+export const DiagnosticSchema = z.object({
+  kind: z.literal('unknown_event_type'),
+  file: z.string(),
+  line: z.number().int(),
+  seq: z.number().int().nullable(),
+  message: z.string(),
+});
+
+const BlobSchema = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, 'expected a Blob or File');
+
+const InputFileSchema = z.object({ path: z.string().min(1), file: BlobSchema });
+
+export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
+  /** Dropped or picked files (archives among them are unpacked in the worker); `more` files follow in `files` messages. */
+  z.object({
+    kind: z.literal('files'),
+    files: z.array(InputFileSchema),
+    more: z.number().int().nonnegative().optional(),
+  }),
+  /** A bundle served over HTTP; `baseUrl` is the absolute URL of its directory. */
+  z.object({ kind: z.literal('url'), baseUrl: z.string().url() }),
+]);
+export type LoadInputMsg = z.infer<typeof LoadInputMsgSchema>;
+
+export const RequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('load'), id: Id, label: z.string(), input: LoadInputMsgSchema }),
+  /** More files for load request `target` (see `more`). */
+  z.object({ type: z.literal('files'), id: Id, target: Id, files: z.array(InputFileSchema).min(1) }),
+  /** Load bundle `key` out of what load request `scanId` found. */
+  z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
+  /** Abort request `target` (a load or select). */
+  z.object({ type: z.literal('cancel'), id: Id, target: Id }),
+  z.object({ type: z.literal('readPayload'), id: Id, path: z.string().min(1) }),
+  z.object({ type: z.literal('search'), id: Id, query: z.string(), limit: z.number().int().positive().max(10_000) }),
+]);
+export type WorkerRequest = z.infer<typeof RequestSchema>;
+
+export const ProgressSchema = z.object({
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+  eventsDone: z.number().int().nonnegative(),
+});
+
+export const BundleInfoSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  rolloutId: z.string().nullable(),
+  traceId: z.string().nullable(),
+  startedAtUnixMs: z.number().nullable(),
+  threadCount: z.number().int().nullable(),
+  sizeBytes: z.number().nonnegative(),
+  problem: TraceErrorInfoSchema.nullable(),
+});
+
+export const SearchHitSchema = z.object({
+  kind: z.enum(['conversation_item', 'tool_call']),
+  id: z.string(),
+  threadId: z.string(),
+  snippet: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+export const ResponseSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), id: Id, ...ProgressSchema.shape }),
+  /** The input holds several bundles: the user must pick one (then a `select` request follows). */
+  z.object({
+    type: z.literal('bundles'),
+    id: Id,
+    label: z.string(),
+    groups: z.array(z.object({ rolloutId: z.string().nullable(), bundles: z.array(BundleInfoSchema) })),
+  }),
+  /** Reduction finished; `error` set means the state is partial (stopped at the error). `stateJson` is the state as JSON text. */
+  z.object({
+    type: z.literal('result'),
+    id: Id,
+    label: z.string(),
+    bundleKey: z.string(),
+    manifest: ManifestSchema.nullable(),
+    stateJson: z.string().nullable(),
+    error: TraceErrorInfoSchema.nullable(),
+    diagnostics: z.array(DiagnosticSchema),
+    eventsApplied: z.number().int().nonnegative(),
+  }),
+  /** The request failed as a whole (for a load: nothing was reduced). */
+  z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),
+  z.object({ type: z.literal('cancelled'), id: Id }),
+  z.object({ type: z.literal('payload'), id: Id, path: z.string(), data: z.unknown() }),
+  z.object({ type: z.literal('searchResult'), id: Id, hits: z.array(SearchHitSchema) }),
+]);
+export type WorkerResponse = z.infer<typeof ResponseSchema>;
+
+/** Parses a message or explains why it is not one. */
+export function parseRequest(data: unknown): { ok: true; msg: WorkerRequest } | { ok: false; reason: string } {
+  const r = RequestSchema.safeParse(data);
+  return r.success ? { ok: true, msg: r.data } : { ok: false, reason: z.prettifyError(r.error) };
+}
+
+export function parseResponse(data: unknown): { ok: true; msg: WorkerResponse } | { ok: false; reason: string } {
+  const r = ResponseSchema.safeParse(data);
+  return r.success ? { ok: true, msg: r.data } : { ok: false, reason: z.prettifyError(r.error) };
+}

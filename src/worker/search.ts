@@ -1,0 +1,83 @@
+/**
+ * Full-text search over a reduced trace, run in the worker. The index is a
+ * flat list of (kind, id, thread, text) built on the first search of a loaded
+ * trace; a query is a case-insensitive substring match over it. Hits come in
+ * index order: conversation items in creation order, then tool calls in start order.
+ */
+import type { RolloutTrace, ConversationItem, ToolCall } from '../trace/schema/state';
+import type { SearchHit } from './protocol';
+
+interface Entry {
+  kind: SearchHit['kind'];
+  id: string;
+  threadId: string;
+  text: string;
+  lower: string;
+}
+
+/** Item body text: text, summaries, code and JSON summaries (encoded reasoning and payload refs are skipped). */
+function itemText(item: ConversationItem): string {
+  const out: string[] = [];
+  for (const part of item.body.parts) {
+    if (part.type === 'text' || part.type === 'summary') out.push(part.text);
+    else if (part.type === 'code') out.push(part.source);
+    else if (part.type === 'json') out.push(part.summary);
+  }
+  return out.join('\n');
+}
+
+function toolText(tool: ToolCall, state: RolloutTrace): string {
+  const out: string[] = [];
+  const s = tool.summary;
+  if (s.type === 'generic') out.push(s.label, s.input_preview ?? '', s.output_preview ?? '');
+  else if (s.type === 'agent') out.push(s.target_agent_path ?? '', s.task_name ?? '', s.message_preview ?? '');
+  else if (s.type === 'wait_agent') out.push(s.target_agent_path ?? '');
+  out.push(tool.kind.type === 'other' ? tool.kind.name : tool.kind.type === 'mcp' ? `${tool.kind.server}.${tool.kind.tool}` : tool.kind.type);
+  const opId = tool.terminal_operation_id ?? (s.type === 'terminal' ? s.operation_id : null);
+  const op = opId ? state.terminal_operations[opId] : undefined;
+  if (op) {
+    if (op.request.type === 'exec_command') out.push(op.request.display_command, op.request.command.join(' '));
+    else out.push(op.request.stdin);
+  }
+  return out.filter(Boolean).join('\n');
+}
+
+function numericSuffix(id: string): number {
+  const n = Number(id.slice(id.lastIndexOf(':') + 1));
+  return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+
+export class SearchIndex {
+  private readonly entries: Entry[] = [];
+
+  constructor(state: RolloutTrace) {
+    const push = (kind: Entry['kind'], id: string, threadId: string, text: string) => {
+      if (text) this.entries.push({ kind, id, threadId, text, lower: text.toLowerCase() });
+    };
+    const items = Object.values(state.conversation_items).sort((a, b) => numericSuffix(a.item_id) - numericSuffix(b.item_id));
+    for (const item of items) push('conversation_item', item.item_id, item.thread_id, itemText(item));
+    const tools = Object.values(state.tool_calls).sort((a, b) => a.execution.started_seq - b.execution.started_seq);
+    for (const tool of tools) push('tool_call', tool.tool_call_id, tool.thread_id, toolText(tool, state));
+  }
+
+  search(query: string, limit = 50): SearchHit[] {
+    const q = query.trim().toLowerCase();
+    if (!q) return [];
+    const hits: SearchHit[] = [];
+    for (const e of this.entries) {
+      const at = e.lower.indexOf(q);
+      if (at < 0) continue;
+      hits.push({ kind: e.kind, id: e.id, threadId: e.threadId, snippet: snippet(e.text, at, q.length) });
+      if (hits.length >= limit) break;
+    }
+    return hits;
+  }
+}
+
+/** Up to ~40 characters either side of the match, on one line, with ellipses where cut. */
+export function snippet(text: string, at: number, len: number, context = 40): string {
+  const start = Math.max(0, at - context);
+  const end = Math.min(text.length, at + len + context);
+  const body = text.slice(start, end).replace(/\s+/g, ' ');
+  return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
+}

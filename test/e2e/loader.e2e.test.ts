@@ -1,0 +1,278 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import path from 'node:path';
+import { launch, longTasks, recordLongTasks, screenshotPath } from './browser';
+import { TRACES, officialCounts, tgzOf, zipOf } from '../loader-helpers';
+
+/** Provided by test/e2e/global-setup.ts; absent when this file is picked up by the unit-test config, which then skips it. */
+const baseUrl = inject('baseUrl');
+
+let browser: Browser;
+let context: BrowserContext;
+
+interface PageProblems {
+  errors: string[];
+  cspViolations: string[];
+}
+
+async function openPage(url = baseUrl): Promise<{ page: Page; problems: PageProblems }> {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: PageProblems = { errors: [], cspViolations: [] };
+  page.on('pageerror', (e) => problems.errors.push(String(e)));
+  const onConsole = (where: string) => (m: { type(): string; text(): string }) => {
+    if (m.type() === 'error') problems.errors.push(`${where}: ${m.text()}`);
+    if (/Content Security Policy/i.test(m.text())) problems.cspViolations.push(`${where}: ${m.text()}`);
+  };
+  page.on('console', onConsole('page'));
+  page.on('worker', (w) => w.on('console', onConsole('worker')));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await recordLongTasks(page);
+  await page.goto(url);
+  return { page, problems };
+}
+
+type Phase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
+
+function loadPhase(page: Page): Promise<{ phase: Phase; label: string | null }> {
+  return page.evaluate(() => {
+    const l = window.__traceStore!.getState().load;
+    return { phase: l.phase, label: l.label };
+  });
+}
+
+async function waitForPhase(page: Page, phases: Phase[], label?: string): Promise<void> {
+  await page.waitForFunction(
+    ([phases, label]) => {
+      const l = window.__traceStore?.getState().load;
+      return !!l && (phases as string[]).includes(l.phase) && (label == null || l.label === label);
+    },
+    [phases, label ?? null] as const,
+    { timeout: 30_000 },
+  );
+}
+
+function storeCounts(page: Page) {
+  return page.evaluate(() => {
+    const s = window.__traceStore!.getState().state!;
+    const n = (o: object) => Object.keys(o).length;
+    return {
+      threads: n(s.threads),
+      turns: n(s.codex_turns),
+      items: n(s.conversation_items),
+      inferenceCalls: n(s.inference_calls),
+      toolCalls: n(s.tool_calls),
+      compactions: n(s.compactions),
+    };
+  });
+}
+
+/** The counts the summary header shows (the shell's data-testid="summary-<name>"), once it shows them. */
+async function summaryCounts(page: Page) {
+  const read = async (name: string) => Number(((await page.getByTestId(`summary-${name}`).textContent()) ?? '').replace(/[^\d]/g, ''));
+  await page.getByTestId('summary-items').waitFor();
+  return {
+    threads: await read('agents'),
+    turns: await read('turns'),
+    items: await read('items'),
+    inferenceCalls: await read('inference-calls'),
+    toolCalls: await read('tool-calls'),
+    compactions: await read('compactions'),
+  };
+}
+
+/** Both the store and the painted summary agree with the official state.json. */
+async function expectCounts(page: Page, fixture: string) {
+  const official = officialCounts(fixture);
+  expect(await storeCounts(page)).toEqual(official);
+  await expect.poll(() => summaryCounts(page), { timeout: 10_000 }).toEqual(official);
+}
+
+/** Dispatches a synthetic drop of in-memory files on the window, as a file manager would. */
+async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array }[], screenshot?: string) {
+  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((payload) => {
+    const dt = new DataTransfer();
+    for (const f of payload) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name));
+    }
+    (window as unknown as { __dt: DataTransfer }).__dt = dt;
+    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+  await page.getByTestId('drop-overlay').waitFor();
+  if (screenshot) await page.screenshot({ path: screenshotPath(screenshot) });
+  await page.evaluate(() => {
+    const dt = (window as unknown as { __dt: DataTransfer }).__dt;
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+}
+
+describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('loads the default sample (long-session) at startup, under a strict CSP', async () => {
+    const { page, problems } = await openPage();
+    await waitForPhase(page, ['ready'], 'long-session');
+    await expectCounts(page, 'long-session');
+    expect(await page.getByTestId('bundle-label').textContent()).toBe('long-session');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('default-sample') });
+    const tasks = await longTasks(page);
+    const loadStart = await page.evaluate(() => performance.getEntriesByName('ctv:load-start')[0]?.startTime ?? 0);
+    const longest = (ts: { duration: number }[]) => Math.max(0, ...ts.map((t) => t.duration)).toFixed(0);
+    console.log(
+      `long-session at startup: longest main-thread task ${longest(tasks)} ms from navigation (${tasks.length} long tasks; app start-up included), ` +
+        `${longest(tasks.filter((t) => t.start >= loadStart))} ms after the load began`,
+    );
+    expect(problems.cspViolations).toEqual([]);
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a folder with the folder picker', async () => {
+    const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'compaction-remote'));
+    await waitForPhase(page, ['ready'], 'compaction-remote');
+    await expectCounts(page, 'compaction-remote');
+    await page.screenshot({ path: screenshotPath('folder-compaction-remote') });
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a dropped .zip', async () => {
+    const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    await dropFiles(page, [{ name: 'multi-agent.zip', bytes: zipOf(['multi-agent']) }], 'drop-overlay');
+    await waitForPhase(page, ['ready'], 'multi-agent.zip/multi-agent');
+    await expectCounts(page, 'multi-agent');
+    await page.screenshot({ path: screenshotPath('zip-multi-agent') });
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a .tar.gz picked with the file picker', async () => {
+    const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    await page.getByTestId('file-input').setInputFiles({ name: 'tools.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tgzOf('tools-one-turn')) });
+    await waitForPhase(page, ['ready'], 'tools.tar.gz/tools-one-turn');
+    await expectCounts(page, 'tools-one-turn');
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a truncated trace: the banner names file, line and seq, above the partial data', async () => {
+    const { page } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'broken/truncated-mid-file'));
+    await waitForPhase(page, ['failed'], 'truncated-mid-file');
+    const banner = page.getByTestId('load-banner');
+    expect(await banner.getAttribute('data-kind')).toBe('partial');
+    expect(await banner.getByTestId('load-error-line').textContent()).toBe('line 10');
+    expect(await banner.getByTestId('load-error-seq').textContent()).toBe('seq 10');
+    expect(await page.evaluate(() => window.__traceStore!.getState().state !== null)).toBe(true);
+    // The partial data (what was read before line 10) is on screen below the banner.
+    const items = await summaryCounts(page);
+    expect(items.threads).toBe(1);
+    const bannerBox = (await banner.boundingBox())!;
+    const summaryBox = (await page.getByTestId('summary-items').boundingBox())!;
+    const workspaceBox = (await page.locator('.workspace').boundingBox())!;
+    expect(bannerBox.y).toBeLessThan(workspaceBox.y);
+    expect(summaryBox.y).toBeLessThan(bannerBox.y); // header summary above, notices, then the data
+    await page.screenshot({ path: screenshotPath('broken-truncated-mid-file') });
+    await context.close();
+  });
+
+  it('an unknown event type: the skipped event is listed with line and seq', async () => {
+    const { page } = await openPage(`${baseUrl}?trace=traces/broken/unknown-event-type`);
+    await waitForPhase(page, ['ready', 'failed'], 'traces/broken/unknown-event-type');
+    const diags = page.getByTestId('load-diagnostics');
+    await diags.locator('summary').click();
+    const d = diags.getByTestId('load-diagnostic').first();
+    expect(await d.textContent()).toMatch(/line 7.*seq 6.*totally_unknown_event/);
+    await page.screenshot({ path: screenshotPath('broken-unknown-event-type') });
+    await context.close();
+  });
+
+  it('a folder holding several bundles of one resumed session: pick one from the list', async () => {
+    const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'multi-turn-resume'));
+    const picker = page.getByTestId('bundle-picker');
+    await picker.waitFor();
+    expect(await picker.getByTestId('bundle-group').count()).toBe(1);
+    expect(await picker.getByTestId('bundle-option').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key))).toEqual([
+      'multi-turn-resume',
+      'multi-turn-resume/bundle-2',
+      'multi-turn-resume/bundle-3',
+    ]);
+    await page.screenshot({ path: screenshotPath('bundle-picker') });
+    await picker.getByRole('button', { name: 'Open multi-turn-resume/bundle-3' }).click();
+    await waitForPhase(page, ['ready'], 'multi-turn-resume/bundle-3');
+    await expectCounts(page, 'multi-turn-resume/bundle-3');
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('Cancel stops a load in progress and keeps the trace that was open', async () => {
+    const { page } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitForPhase(page, ['ready']);
+    // Hold the long-session download so that the load is still running when Cancel is clicked.
+    let held = false;
+    await page.route('**/bundles/long-session/**', async (route) => {
+      held = true;
+      await new Promise((r) => setTimeout(r, 20_000));
+      await route.abort().catch(() => {});
+    });
+    void page.evaluate(() => window.__traceClient!.loadUrl('long-session'));
+    const progress = page.getByTestId('load-progress');
+    await progress.waitFor();
+    await expect.poll(() => held).toBe(true);
+    expect(await progress.textContent()).toContain('Loading long-session');
+    await page.screenshot({ path: screenshotPath('loading-progress') });
+    await progress.getByTestId('load-cancel').click();
+    await waitForPhase(page, ['cancelled']);
+    await progress.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('load-banner').getAttribute('data-kind')).toBe('cancelled');
+    // The previous trace stays.
+    await expectCounts(page, 'single-turn-answer');
+    await page.screenshot({ path: screenshotPath('cancelled') });
+    await context.close();
+  });
+
+  it('search runs in the worker, and payload bodies are read from it on demand', async () => {
+    const { page, problems } = await openPage();
+    await waitForPhase(page, ['ready'], 'long-session');
+    await page.getByRole('searchbox', { name: 'Search the trace' }).or(page.getByLabel('Search the trace')).first().fill('echo step-42;');
+    const hits = page.getByTestId('search-hit');
+    await hits.first().waitFor();
+    expect(await hits.count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('search-results').textContent()).toContain('step-42');
+    // The same query straight to the worker: a tool call with its thread, and the snippet around the match.
+    const direct = await page.evaluate(() => window.__traceClient!.search('echo step-42;', 10));
+    expect(direct).toContainEqual(expect.objectContaining({ kind: 'tool_call', snippet: expect.stringContaining('echo step-42;') }));
+    await hits.first().click();
+    const payload = page.locator('[data-testid^="payload-raw_payload:"]').first();
+    await payload.locator('.payload-toggle').click();
+    await payload.locator('.payload-body').waitFor();
+    await expect.poll(async () => (await payload.locator('.payload-body').textContent()) ?? '').not.toContain('Reading');
+    expect(await payload.getByRole('alert').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('search-and-payload') });
+    // And directly: the body of payloads/1.json (session metadata) comes back parsed.
+    const meta = (await page.evaluate(() => window.__traceClient!.readPayload('payloads/1.json'))) as { thread_id?: string };
+    expect(typeof meta.thread_id).toBe('string');
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,280 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BundlePicker, DropZone, LoadBanner, LoadControls, LoadProgress } from '../src/loader';
+import { resetStore, useStore } from '../src/store';
+import { traceClient, type Transport } from '../src/worker/client';
+import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
+import { clearPicker } from '../src/loader/pickerStore';
+import type { WorkerRequest } from '../src/worker/protocol';
+import { TRACES, fixtureState, folderInputs, listFiles, officialCounts } from './loader-helpers';
+
+/** The worker's handler, run in-process; replies arrive asynchronously as they would from a Worker. */
+function useInProcessWorker(deps: HandlerDeps = {}) {
+  const sent: WorkerRequest[] = [];
+  traceClient.setTransportFactory((): Transport => {
+    let deliver: (d: unknown) => void = () => {};
+    const handler = createWorkerHandler((m) => setTimeout(() => deliver(m), 0), deps);
+    return {
+      post: (msg) => {
+        sent.push(msg);
+        void handler(msg);
+      },
+      listen: (onMessage) => {
+        deliver = onMessage;
+      },
+      terminate: () => {},
+    };
+  });
+  return sent;
+}
+
+function Loader() {
+  return (
+    <DropZone>
+      <LoadControls />
+      <LoadProgress />
+      <LoadBanner />
+      <BundlePicker />
+      <main data-testid="content">content</main>
+    </DropZone>
+  );
+}
+
+/** Files as a folder picker returns them (webkitRelativePath set). */
+function pickedFolder(name: string): File[] {
+  return folderInputs(name).map(({ path: p, file }) => {
+    Object.defineProperty(file, 'webkitRelativePath', { value: p });
+    return file as File;
+  });
+}
+
+function counts() {
+  const s = useStore.getState().state!;
+  const n = (o: object) => Object.keys(o).length;
+  return {
+    threads: n(s.threads),
+    turns: n(s.codex_turns),
+    items: n(s.conversation_items),
+    inferenceCalls: n(s.inference_calls),
+    toolCalls: n(s.tool_calls),
+    compactions: n(s.compactions),
+  };
+}
+
+/** A fake FileSystemEntry tree over a fixture folder, as `webkitGetAsEntry` gives for a dropped folder. */
+function entryFor(absDir: string, fullPath: string): FileSystemEntry {
+  const names = listFiles(absDir, absDir);
+  const children = new Map<string, string[]>();
+  for (const rel of names) {
+    const [head, ...rest] = rel.split('/');
+    const list = children.get(head) ?? [];
+    if (rest.length) list.push(rest.join('/'));
+    children.set(head, list);
+  }
+  const dir = {
+    isFile: false,
+    isDirectory: true,
+    name: path.basename(absDir),
+    fullPath,
+    createReader() {
+      // Hand out entries in batches of 2, like browsers do in batches of 100.
+      const all = [...children.keys()].map((name) => {
+        const p = path.join(absDir, name);
+        if (children.get(name)!.length) return entryFor(p, `${fullPath}/${name}`);
+        return {
+          isFile: true,
+          isDirectory: false,
+          name,
+          fullPath: `${fullPath}/${name}`,
+          file: (ok: (f: File) => void) => ok(new File([readFileSync(p)], name)),
+        } as unknown as FileSystemEntry;
+      });
+      let at = 0;
+      return { readEntries: (ok: (e: FileSystemEntry[]) => void) => setTimeout(() => ok(all.slice(at, (at += 2))), 0) };
+    },
+  };
+  return dir as unknown as FileSystemEntry;
+}
+
+function dropEventData(entries: FileSystemEntry[]) {
+  return {
+    types: ['Files'],
+    files: [],
+    items: entries.map((e) => ({ kind: 'file', webkitGetAsEntry: () => e, getAsFile: () => null })),
+    dropEffect: 'none',
+  };
+}
+
+beforeEach(() => {
+  resetStore();
+  clearPicker();
+});
+afterEach(() => {
+  traceClient.cancel();
+  cleanup();
+});
+
+describe('loader components', () => {
+  it('loads a folder picked with "Open folder…": no banner, the official counts in the store', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    const input = screen.getByTestId('folder-input') as HTMLInputElement;
+    expect(input.webkitdirectory).toBe(true);
+    fireEvent.change(input, { target: { files: pickedFolder('compaction-remote') } });
+    expect(useStore.getState().load).toMatchObject({ phase: 'loading', label: 'compaction-remote' });
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'));
+    expect(counts()).toEqual(officialCounts('compaction-remote'));
+    expect(screen.queryByTestId('load-banner')).toBeNull();
+    expect(screen.queryByTestId('load-progress')).toBeNull();
+  });
+
+  it('shows bytes and events while loading, and Cancel leaves a "cancelled" notice', async () => {
+    let release: () => void = () => {};
+    const sent = useInProcessWorker({
+      reduce: (_src, opts) =>
+        new Promise((_resolve, reject) => {
+          opts?.onProgress?.({ bytesDone: 1024 * 1024, bytesTotal: 4 * 1024 * 1024, eventsDone: 1234 });
+          opts?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+          release = () => reject(new Error('never'));
+        }),
+    });
+    render(<Loader />);
+    act(() => void traceClient.loadFiles(pickedFolder('single-turn-answer')));
+    const progress = await screen.findByTestId('load-progress');
+    await waitFor(() => expect(within(progress).getByTestId('load-progress-figures').textContent).toBe('1.0 MB of 4.0 MB · 1,234 events'));
+    expect(within(progress).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
+    fireEvent.click(within(progress).getByTestId('load-cancel'));
+    expect(sent.map((m) => m.type)).toEqual(['load', 'cancel']);
+    expect(useStore.getState().load.phase).toBe('cancelled');
+    expect(screen.queryByTestId('load-progress')).toBeNull();
+    expect(screen.getByTestId('load-banner').dataset.kind).toBe('cancelled');
+    expect(screen.getByTestId('load-banner').textContent).toContain('single-turn-answer');
+    release();
+  });
+
+  it('a new load while one runs cancels the old one; only the new one lands', async () => {
+    const sent = useInProcessWorker();
+    render(<Loader />);
+    const first = traceClient.loadFiles(pickedFolder('long-session'));
+    const second = traceClient.loadFiles(pickedFolder('single-turn-answer'));
+    expect(await first).toBe('cancelled');
+    expect(await second).toBe('ready');
+    // long-session has more files than one message takes: the first load was cut short while its files were still being sent.
+    expect(sent.map((m) => m.type).filter((t) => t !== 'files')).toEqual(['load', 'cancel', 'load']);
+    expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'single-turn-answer' });
+    expect(counts()).toEqual(officialCounts('single-turn-answer'));
+  });
+
+  it('a truncated trace: banner with file, line and seq above the partial data', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('broken/truncated-mid-file')));
+    const banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('partial');
+    expect(within(banner).getByTestId('load-error-file').textContent).toBe('trace.jsonl');
+    expect(within(banner).getByTestId('load-error-line').textContent).toBe('line 10');
+    expect(within(banner).getByTestId('load-error-seq').textContent).toBe('seq 10');
+    expect(within(banner).getByTestId('load-error-message').textContent).toContain('parse trace event line 10');
+    expect(useStore.getState().state).not.toBeNull();
+    // The banner comes before the content in document order (it sits above the data).
+    expect(banner.compareDocumentPosition(screen.getByTestId('content')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it('an unknown event type: listed with its line and seq', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('broken/unknown-event-type')));
+    const diags = screen.getByTestId('load-diagnostics');
+    expect(diags.textContent).toMatch(/Skipped 1 event of an unknown type/);
+    const [d] = within(diags).getAllByTestId('load-diagnostic');
+    expect(d.textContent).toContain('line 7');
+    expect(d.textContent).toContain('seq 6');
+    expect(d.textContent).toContain('totally_unknown_event');
+  });
+
+  it('skipped events alone: the notice says the rest was read', () => {
+    render(<LoadBanner />);
+    act(() =>
+      useStore.getState().finishLoad({
+        label: 'x',
+        manifest: null,
+        state: fixtureState('single-turn-answer') as never,
+        error: null,
+        diagnostics: [{ kind: 'unknown_event_type', file: 'trace.jsonl', line: 3, seq: 3, message: 'unknown event type `future_event`' }],
+        bundleKey: 'k',
+      }),
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByTestId('load-diagnostics').textContent).toMatch(/Skipped 1 event of an unknown type; the rest of the trace was read\./);
+  });
+
+  it('a missing manifest or another schema version: a plain explanation, nothing loaded', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('broken/missing-manifest')));
+    let banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('failed');
+    expect(banner.textContent).toContain('Could not open missing-manifest');
+    expect(banner.textContent).toContain('manifest.json is missing');
+    expect(useStore.getState().state).toBeNull();
+
+    await act(() => traceClient.loadFiles(pickedFolder('broken/unknown-schema-version')));
+    banner = screen.getByTestId('load-banner');
+    expect(banner.textContent).toMatch(/trace schema 99, but this viewer reads only schema 2/);
+  });
+
+  it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+    const root = path.join(TRACES, 'multi-turn-resume');
+    const data = dropEventData([entryFor(root, '/multi-turn-resume')]);
+    fireEvent.dragEnter(window, { dataTransfer: data });
+    expect(screen.getByTestId('drop-overlay')).toBeTruthy();
+    fireEvent.dragLeave(window, { dataTransfer: data });
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+    fireEvent.dragEnter(window, { dataTransfer: data });
+    fireEvent.drop(window, { dataTransfer: data });
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+
+    const picker = await screen.findByTestId('bundle-picker');
+    expect(screen.queryByTestId('load-progress')).toBeNull();
+    const groups = within(picker).getAllByTestId('bundle-group');
+    expect(groups).toHaveLength(1);
+    const rollout = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')).rollout_id;
+    expect(groups[0].textContent).toContain(rollout);
+    expect(groups[0].textContent).toContain('3 bundles (resumed session)');
+    const rows = within(picker).getAllByTestId('bundle-option');
+    expect(rows.map((r) => r.dataset.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
+    expect(rows[1].textContent).toContain('1 thread');
+    expect(rows[1].textContent).toMatch(/\d+(\.\d)? KB/);
+
+    fireEvent.click(within(rows[1]).getByRole('button', { name: /Open/ }));
+    expect(screen.queryByTestId('bundle-picker')).toBeNull();
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'));
+    expect(useStore.getState().load.label).toBe('multi-turn-resume/bundle-2');
+    expect(JSON.stringify(useStore.getState().state, null, 2)).toBe(readFileSync(path.join(root, 'bundle-2/state.json'), 'utf8'));
+  });
+
+  it('Cancel on the picker dismisses it', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles([...pickedFolder('single-turn-answer'), ...pickedFolder('image-input')]));
+    const picker = screen.getByTestId('bundle-picker');
+    expect(within(picker).getAllByTestId('bundle-group')).toHaveLength(2);
+    fireEvent.click(within(picker).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByTestId('bundle-picker')).toBeNull();
+    expect(useStore.getState().load.phase).toBe('cancelled');
+  });
+
+  it('an unreadable archive is named in the banner', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['nope'], 'trace.zip')] } });
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('failed'));
+    expect(screen.getByTestId('load-banner').textContent).toContain('Could not unpack trace.zip');
+  });
+});

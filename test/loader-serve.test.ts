@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CONTENT_SECURITY_POLICY, bundlesMiddleware, serve, type ServeHandle } from '../src/cli/serve';
+import { FetchSource, openHttpBundle } from '../src/trace/bundle/fetch';
+import { withReadAhead } from '../src/trace/bundle/readahead';
+import { MemorySource } from '../src/trace/bundle/source';
+import { readTar } from '../src/trace/bundle/tar';
+import { createWorkerHandler } from '../src/worker/handler';
+import type { WorkerResponse } from '../src/worker/protocol';
+import { TRACES, listFiles } from './loader-helpers';
+
+/** A raw request: the path is sent exactly as given (fetch would resolve `..` first). */
+function get(port: number, rawPath: string, opts: { method?: string; host?: string } = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: rawPath, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}` } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+let tmp: string;
+let h: ServeHandle;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'ctv-serve-'));
+  const dist = path.join(tmp, 'dist');
+  mkdirSync(path.join(dist, 'assets'), { recursive: true });
+  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>app</title>');
+  writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(path.join(tmp, 'secret.txt'), 'secret');
+  // A root of bundles: two copies of fixtures plus escape attempts by symlink.
+  const root = path.join(tmp, 'traces');
+  cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'single-turn-answer'), { recursive: true });
+  cpSync(path.join(TRACES, 'multi-turn-resume'), path.join(root, 'multi-turn-resume'), { recursive: true });
+  symlinkSync(path.join(tmp, 'secret.txt'), path.join(root, 'single-turn-answer', 'leak.txt'));
+  symlinkSync(tmp, path.join(root, 'single-turn-answer', 'up'));
+  h = await serve({ roots: [root, path.join(TRACES, 'image-input')], port: 0, distDir: dist, log: () => {} });
+});
+
+afterAll(async () => {
+  await h?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('serve', () => {
+  it('serves the app with a strict CSP and other security headers', async () => {
+    const r = await get(h.port, '/');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('<title>app</title>');
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("worker-src 'self' blob:");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect((await get(h.port, '/assets/app.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('lists every bundle under the roots in /bundles/index.json with its manifest', async () => {
+    const r = await get(h.port, '/bundles/index.json');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    const list = JSON.parse(r.body) as { name: string; manifest: { trace_id: string } }[];
+    expect(list.map((b) => b.name)).toEqual([
+      'traces/multi-turn-resume',
+      'traces/multi-turn-resume/bundle-2',
+      'traces/multi-turn-resume/bundle-3',
+      'traces/single-turn-answer',
+      'image-input',
+    ]);
+    expect(list[1].manifest).toEqual(JSON.parse(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-2/manifest.json'), 'utf8')));
+    expect(h.bundles).toEqual(list);
+  });
+
+  it('serves bundle files read-only', async () => {
+    const r = await get(h.port, '/bundles/image-input/trace.jsonl');
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
+    expect(r.headers['cache-control']).toBe('no-store');
+    const p = await get(h.port, '/bundles/traces/multi-turn-resume/bundle-3/payloads/1.json');
+    expect(p.status).toBe(200);
+    expect(p.headers['content-type']).toBe('application/json; charset=utf-8');
+    const head = await get(h.port, '/bundles/image-input/manifest.json', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(readFileSync(path.join(TRACES, 'image-input/manifest.json')).byteLength);
+    expect(head.body).toBe('');
+    for (const method of ['PUT', 'POST', 'DELETE']) expect((await get(h.port, '/bundles/image-input/manifest.json', { method })).status).toBe(405);
+  });
+
+  it('refuses paths outside the served roots', async () => {
+    const refused = [
+      '/bundles/image-input/../../../package.json',
+      '/bundles/image-input/..%2f..%2fpackage.json',
+      '/bundles/image-input/%2e%2e/%2e%2e/package.json',
+      '/bundles/image-input/..%5c..%5cpackage.json',
+      '/bundles/traces/single-turn-answer/leak.txt', // symlink to a file outside the root
+      '/bundles/traces/single-turn-answer/up/secret.txt', // symlinked directory outside the root
+      '/bundles/image-input/%00',
+      '/assets/..%2f..%2fsecret.txt',
+    ];
+    for (const p of refused) {
+      const r = await get(h.port, p);
+      expect([403, 404], p).toContain(r.status);
+      expect(r.body, p).not.toContain('secret');
+      expect(r.body, p).not.toContain('"name"');
+    }
+    expect((await get(h.port, '/bundles/traces/single-turn-answer/leak.txt')).status).toBe(403);
+    expect((await get(h.port, '/bundles/image-input/..%2fx')).status).toBe(403);
+    expect((await get(h.port, '/bundles/image-input/payloads')).status).toBe(404); // no directory listings
+    expect((await get(h.port, '/bundles/nope/manifest.json')).status).toBe(404);
+    expect((await get(h.port, '/bundles/image-input/%E0%A4%A')).status).toBe(400);
+  });
+
+  it('refuses requests for another Host (DNS rebinding)', async () => {
+    expect((await get(h.port, '/bundles/index.json', { host: 'evil.example:80' })).status).toBe(403);
+    expect((await get(h.port, '/', { host: `localhost:${h.port}` })).status).toBe(200);
+  });
+
+  it('packs a bundle into one tar: manifest, trace and payloads, without nested bundles or state.json', async () => {
+    const res = await fetch(`${h.url}bundles/traces/multi-turn-resume/?pack=tar`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-tar');
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    const entries = readTar(new Uint8Array(await res.arrayBuffer()));
+    const expected = listFiles(path.join(TRACES, 'multi-turn-resume'), path.join(TRACES, 'multi-turn-resume')).filter(
+      (p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'),
+    );
+    expect([...entries.keys()]).toEqual(['manifest.json', 'trace.jsonl', ...expected.filter((p) => p.startsWith('payloads/'))]);
+    for (const p of expected) expect(Buffer.from(entries.get(p)!).equals(readFileSync(path.join(TRACES, 'multi-turn-resume', p))), p).toBe(true);
+
+    expect((await get(h.port, '/bundles/traces/?pack=tar')).status).toBe(404); // not a bundle
+    expect((await get(h.port, '/bundles/traces/single-turn-answer/up/?pack=tar')).status).toBe(403); // symlink out of the root
+    expect((await get(h.port, '/bundles/traces/..%2f/?pack=tar')).status).toBe(403);
+  });
+
+  it('opens a served bundle as one tar, or file by file from a server without packing', async () => {
+    const base = `${h.url}bundles/image-input/`;
+    const packed = await openHttpBundle('image-input', base);
+    expect(packed).toBeInstanceOf(MemorySource);
+    expect(await packed.readText('trace.jsonl')).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
+
+    const requested: string[] = [];
+    const noPack: typeof fetch = (input, init) => {
+      const url = String(input);
+      requested.push(url.slice(base.length));
+      return url.includes('?pack=') ? Promise.resolve(new Response('no', { status: 404 })) : fetch(input, init);
+    };
+    const plain = await openHttpBundle('image-input', base, noPack);
+    expect(plain).toBeInstanceOf(FetchSource);
+    const ahead = withReadAhead(plain);
+    const trace = await ahead.readText('trace.jsonl');
+    expect(trace).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
+    // Payloads the trace mentions are fetched ahead of the reader, in order of first mention.
+    const mentioned = [...new Set([...trace!.matchAll(/"path":"([^"]+)"/g)].map((m) => m[1]))];
+    expect(requested.slice(2, 2 + Math.min(12, mentioned.length))).toEqual(mentioned.slice(0, 12));
+    for (const p of mentioned) expect(await ahead.readText(p)).toBe(readFileSync(path.join(TRACES, 'image-input', p), 'utf8'));
+    expect(requested.filter((r) => r === mentioned[0])).toHaveLength(1); // read ahead once, not again
+    expect(await ahead.readText('payloads/9999.json')).toBeNull();
+  });
+
+  it('the worker loads a served bundle by URL, matching state.json', async () => {
+    const out: WorkerResponse[] = [];
+    const handler = createWorkerHandler((m) => out.push(m));
+    await handler({ type: 'load', id: 1, label: 'image-input', input: { kind: 'url', baseUrl: `${h.url}bundles/image-input/` } });
+    const r = out.find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(out));
+    expect(JSON.stringify(JSON.parse(r.stateJson!), null, 2)).toBe(readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'));
+    await handler({ type: 'readPayload', id: 2, path: 'payloads/2.json' });
+    expect(out.find((m) => m.id === 2)).toMatchObject({ type: 'payload', data: JSON.parse(readFileSync(path.join(TRACES, 'image-input/payloads/2.json'), 'utf8')) });
+  });
+
+  it('offers the /bundles/ routes as a dev-server middleware', async () => {
+    const mw = bundlesMiddleware([path.join(TRACES, 'image-input')]);
+    const server = http.createServer((req, res) => mw(req, res, () => res.writeHead(299).end('next')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      expect(JSON.parse((await get(port, '/bundles/index.json')).body)[0].name).toBe('image-input');
+      expect((await get(port, '/bundles/image-input/manifest.json')).status).toBe(200);
+      expect((await get(port, '/bundles/image-input/../../package.json')).status).not.toBe(200);
+      expect((await get(port, '/src/main.tsx')).status).toBe(299);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('explains a missing build and a missing root', async () => {
+    await expect(serve({ roots: [TRACES], port: 0, distDir: path.join(tmp, 'nope'), log: () => {} })).rejects.toThrow(/npm run build/);
+    await expect(serve({ roots: [path.join(tmp, 'missing')], port: 0, distDir: path.join(tmp, 'dist'), log: () => {} })).rejects.toThrow(/does not exist/);
+  });
+});

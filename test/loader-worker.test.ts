@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
+import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
+import { SearchIndex, snippet } from '../src/worker/search';
+import type { RolloutTrace } from '../src/trace/schema/state';
+import { TRACES, fixtureState, folderInputs, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
+
+function harness(deps: HandlerDeps = {}) {
+  const out: WorkerResponse[] = [];
+  const onMessage = createWorkerHandler((m) => {
+    // Everything the worker posts must pass the main thread's validation.
+    const parsed = parseResponse(structuredClone(m));
+    if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
+    out.push(m);
+  }, deps);
+  return { out, send: onMessage, of: (id: number) => out.filter((m) => m.id === id) };
+}
+
+/** The state a result message carries (as JSON text). */
+const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null => (r.stateJson === null ? null : JSON.parse(r.stateJson));
+
+const counts = (s: RolloutTrace) => ({
+  threads: Object.keys(s.threads).length,
+  turns: Object.keys(s.codex_turns).length,
+  items: Object.keys(s.conversation_items).length,
+  inferenceCalls: Object.keys(s.inference_calls).length,
+  toolCalls: Object.keys(s.tool_calls).length,
+  compactions: Object.keys(s.compactions).length,
+});
+
+describe('protocol', () => {
+  it('accepts well-formed requests and rejects malformed ones with a reason', () => {
+    expect(parseRequest({ type: 'search', id: 3, query: 'ls', limit: 10 }).ok).toBe(true);
+    expect(parseRequest({ type: 'cancel', id: 4, target: 3 }).ok).toBe(true);
+    expect(parseRequest({ type: 'files', id: 5, target: 1, files: [{ path: 'a/payloads/1.json', file: new Blob(['{}']) }] }).ok).toBe(true);
+    expect(parseRequest({ type: 'files', id: 5, target: 1, files: [] }).ok).toBe(false);
+    expect(parseRequest({ type: 'load', id: 1, label: 'x', input: { kind: 'files', files: [{ path: 'a/trace.jsonl', file: new Blob(['']) }] } }).ok).toBe(true);
+    expect(parseRequest({ type: 'load', id: 1, label: 'x', input: { kind: 'url', baseUrl: 'http://127.0.0.1:1/bundles/a/' } }).ok).toBe(true);
+
+    const bad = [
+      { type: 'search', id: 3, query: 'ls' }, // no limit
+      { type: 'search', id: -1, query: 'ls', limit: 1 },
+      { type: 'load', id: 1, label: 'x', input: { kind: 'files', files: [{ path: 'a', file: 'not a blob' }] } },
+      { type: 'load', id: 1, label: 'x', input: { kind: 'url', baseUrl: 'not a url' } },
+      { type: 'readPayload', id: 2, path: '' },
+      { type: 'frobnicate', id: 2 },
+      null,
+    ];
+    for (const b of bad) {
+      const r = parseRequest(b);
+      expect(r.ok, JSON.stringify(b)).toBe(false);
+      if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('validates responses, including error locations', () => {
+    expect(parseResponse({ type: 'progress', id: 1, bytesDone: 1, bytesTotal: 2, eventsDone: 1 }).ok).toBe(true);
+    expect(parseResponse({ type: 'progress', id: 1, bytesDone: -1, bytesTotal: 2, eventsDone: 1 }).ok).toBe(false);
+    expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: 3, seq: 2, message: 'x', causes: [] } }).ok).toBe(true);
+    expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: '3', seq: 2, message: 'x', causes: [] } }).ok).toBe(false);
+    expect(parseResponse({ type: 'searchResult', id: 1, hits: [{ kind: 'thread', id: 'a', threadId: 't', snippet: '' }] }).ok).toBe(false);
+    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateJson: {}, error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
+      false,
+    );
+    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateJson: '{}', error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('worker handler', () => {
+  it('loads a dropped folder and matches the official state', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'tools-one-turn', input: { kind: 'files', files: folderInputs('tools-one-turn') } });
+    const result = h.of(1).find((m) => m.type === 'result');
+    expect(result?.type).toBe('result');
+    if (result?.type !== 'result') return;
+    expect(result.error).toBeNull();
+    expect(result.label).toBe('tools-one-turn');
+    expect(result.bundleKey).toBe(JSON.parse(readFileSync(path.join(TRACES, 'tools-one-turn/manifest.json'), 'utf8')).trace_id);
+    expect(JSON.stringify(stateOf(result), null, 2)).toBe(readFileSync(path.join(TRACES, 'tools-one-turn/state.json'), 'utf8'));
+  });
+
+  it('loads a zip and a tar.gz', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'x.zip', input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['compaction-remote']) as Uint8Array<ArrayBuffer>], 'x.zip') }] } });
+    await h.send({ type: 'load', id: 2, label: 'y.tgz', input: { kind: 'files', files: [{ path: 'y.tgz', file: new File([tgzOf('multi-agent') as Uint8Array<ArrayBuffer>], 'y.tgz') }] } });
+    for (const [id, name] of [[1, 'compaction-remote'], [2, 'multi-agent']] as const) {
+      const r = h.of(id).find((m) => m.type === 'result');
+      if (r?.type !== 'result') throw new Error(`no result for ${name}: ${JSON.stringify(h.of(id))}`);
+      expect(counts(stateOf(r)!)).toEqual(officialCounts(name));
+    }
+  });
+
+  it('takes a large selection in chunks: the load waits for the announced files', async () => {
+    const h = harness();
+    const all = folderInputs('tools-one-turn');
+    const first = all.slice(0, 10);
+    const running = h.send({ type: 'load', id: 1, label: 'tools-one-turn', input: { kind: 'files', files: first, more: all.length - 10 } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.of(1)).toEqual([]); // still waiting for the rest
+    let id = 2;
+    for (let i = 10; i < all.length; i += 25) await h.send({ type: 'files', id: id++, target: 1, files: all.slice(i, i + 25) });
+    await running;
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'tools-one-turn/state.json'), 'utf8'));
+  });
+
+  it('a load cancelled while its files are still arriving ends as cancelled', async () => {
+    const h = harness();
+    const all = folderInputs('single-turn-answer');
+    const running = h.send({ type: 'load', id: 1, label: 's', input: { kind: 'files', files: all.slice(0, 2), more: all.length - 2 } });
+    await h.send({ type: 'cancel', id: 2, target: 1 });
+    await running;
+    expect(h.of(1)).toEqual([{ type: 'cancelled', id: 1 }]);
+  });
+
+  it('throttles progress to one message per interval, and always sends the last one', async () => {
+    let t = 0;
+    const reduce: HandlerDeps['reduce'] = async (source, opts) => {
+      for (let i = 1; i <= 100; i++) {
+        t += 5; // 100 reports 5 ms apart: 500 ms in all
+        opts?.onProgress?.({ bytesDone: i, bytesTotal: 100, eventsDone: i });
+      }
+      const real = await import('../src/trace/reducer');
+      return real.reduceBundle(source);
+    };
+    const h2 = harness({ now: () => t, progressIntervalMs: 50, reduce });
+    await h2.send({ type: 'load', id: 7, label: 's', input: { kind: 'files', files: folderInputs('single-turn-answer') } });
+    const progress = h2.of(7).filter((m) => m.type === 'progress');
+    expect(progress.length).toBeLessThanOrEqual(11); // ≤ 20 per second of (fake) time, plus the final one
+    expect(progress.length).toBeGreaterThanOrEqual(9);
+    expect(progress[progress.length - 1]).toMatchObject({ bytesDone: 100, eventsDone: 100 });
+  });
+
+  it('reports progress against the bytes of trace.jsonl and the payloads, not the trace alone', async () => {
+    const h = harness({ progressIntervalMs: 0 });
+    await h.send({ type: 'load', id: 1, label: 'long', input: { kind: 'files', files: folderInputs('long-session') } });
+    const progress = h.of(1).filter((m) => m.type === 'progress');
+    const dir = path.join(TRACES, 'long-session');
+    const expected = listFiles(dir, dir)
+      .filter((p) => p === 'trace.jsonl' || p.startsWith('payloads/'))
+      .reduce((n, p) => n + readFileSync(path.join(dir, p)).byteLength, 0);
+    expect(progress.length).toBeGreaterThan(3);
+    for (const p of progress) if (p.type === 'progress') expect(p.bytesTotal).toBe(expected);
+    const ratios = progress.map((p) => (p.type === 'progress' ? p.bytesDone / p.bytesTotal : 0));
+    expect(ratios[0]).toBeLessThan(0.5);
+    expect(ratios[ratios.length - 1]).toBeGreaterThan(0.95);
+    expect(ratios).toEqual([...ratios].sort((a, b) => a - b));
+  });
+
+  it('asks to pick when the drop holds several bundles, then loads the chosen one', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'multi-turn-resume', input: { kind: 'files', files: folderInputs('multi-turn-resume') } });
+    const bundles = h.of(1).find((m) => m.type === 'bundles');
+    if (bundles?.type !== 'bundles') throw new Error('expected a bundle list');
+    expect(bundles.groups).toHaveLength(1);
+    expect(bundles.groups[0].bundles.map((b) => [b.key, b.threadCount])).toEqual([
+      ['multi-turn-resume', 1],
+      ['multi-turn-resume/bundle-2', 1],
+      ['multi-turn-resume/bundle-3', 1],
+    ]);
+    await h.send({ type: 'select', id: 2, scanId: 1, key: 'multi-turn-resume/bundle-3' });
+    const r = h.of(2).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(2)));
+    expect(r.label).toBe('multi-turn-resume/bundle-3');
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-3/state.json'), 'utf8'));
+    // A stale scan id is refused.
+    await h.send({ type: 'select', id: 3, scanId: 99, key: 'multi-turn-resume' });
+    expect(h.of(3)[0]).toMatchObject({ type: 'error' });
+  });
+
+  it('reports a missing manifest and another schema as plain errors, with nothing reduced', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'missing-manifest', input: { kind: 'files', files: folderInputs('broken/missing-manifest') } });
+    await h.send({ type: 'load', id: 2, label: 'v99', input: { kind: 'files', files: folderInputs('broken/unknown-schema-version') } });
+    await h.send({ type: 'load', id: 3, label: 'nothing', input: { kind: 'files', files: [{ path: 'notes.txt', file: new Blob(['hi']) }] } });
+    expect(h.of(1)).toEqual([{ type: 'error', id: 1, error: expect.objectContaining({ file: 'manifest.json', message: expect.stringMatching(/manifest\.json is missing/) }) }]);
+    expect(h.of(2)).toEqual([{ type: 'error', id: 2, error: expect.objectContaining({ message: expect.stringMatching(/schema 99/) }) }]);
+    expect(h.of(3)).toEqual([{ type: 'error', id: 3, error: expect.objectContaining({ message: expect.stringMatching(/No trace bundle found in nothing/) }) }]);
+  });
+
+  it('returns the partial state with the failing line and seq for a truncated trace', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 't', input: { kind: 'files', files: folderInputs('broken/truncated-mid-file') } });
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(r.error).toMatchObject({ file: 'trace.jsonl', line: 10 });
+    expect(r.error?.seq).toBe(10);
+    expect(stateOf(r)).not.toBeNull();
+    expect(r.eventsApplied).toBe(9);
+  });
+
+  it('skips unknown event types (the worker asks for unknownEvents: skip) with a diagnostic naming line and seq', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'u', input: { kind: 'files', files: folderInputs('broken/unknown-event-type') } });
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    // The inserted line 7 is a copy of line 6 (seq 6) with an unknown type.
+    expect(r.diagnostics).toEqual([expect.objectContaining({ kind: 'unknown_event_type', file: 'trace.jsonl', line: 7, seq: 6 })]);
+    expect(r.diagnostics[0].message).toContain('totally_unknown_event');
+    expect(stateOf(r)).not.toBeNull();
+  });
+
+  it('cancels a running load', async () => {
+    const h = harness();
+    const running = h.send({ type: 'load', id: 1, label: 'long', input: { kind: 'files', files: folderInputs('long-session') } });
+    // Let it start reading, then cancel.
+    await new Promise((r) => setTimeout(r, 5));
+    await h.send({ type: 'cancel', id: 2, target: 1 });
+    await running;
+    expect(h.of(1).map((m) => m.type)).toContain('cancelled');
+    expect(h.of(1).map((m) => m.type)).not.toContain('result');
+  });
+
+  it('serves payloads on demand and searches the loaded trace', async () => {
+    const h = harness();
+    await h.send({ type: 'readPayload', id: 1, path: 'payloads/1.json' });
+    expect(h.of(1)[0]).toMatchObject({ type: 'error', error: { message: 'No trace is loaded.' } });
+    await h.send({ type: 'load', id: 2, label: 'tools', input: { kind: 'files', files: folderInputs('tools-one-turn') } });
+    await h.send({ type: 'readPayload', id: 3, path: 'payloads/3.json' });
+    expect(h.of(3)[0]).toEqual({
+      type: 'payload',
+      id: 3,
+      path: 'payloads/3.json',
+      data: JSON.parse(readFileSync(path.join(TRACES, 'tools-one-turn/payloads/3.json'), 'utf8')),
+    });
+    await h.send({ type: 'readPayload', id: 4, path: 'raw_payload:3' });
+    expect(h.of(4)[0]).toMatchObject({ type: 'payload', path: 'payloads/3.json' });
+    await h.send({ type: 'readPayload', id: 8, path: 'constructor' });
+    expect(h.of(8)[0]).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/not in the bundle/) } });
+    await h.send({ type: 'readPayload', id: 5, path: '../state.json' });
+    expect(h.of(5)[0]).toMatchObject({ type: 'error' });
+    await h.send({ type: 'readPayload', id: 6, path: 'payloads/9999.json' });
+    expect(h.of(6)[0]).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/not in the bundle/) } });
+
+    const state = fixtureState('tools-one-turn') as unknown as RolloutTrace;
+    const tool = Object.values(state.tool_calls).find((t) => t.terminal_operation_id)!;
+    const op = state.terminal_operations[tool.terminal_operation_id!];
+    const cmd = op.request.type === 'exec_command' ? op.request.display_command : '';
+    expect(cmd.length).toBeGreaterThan(2);
+    await h.send({ type: 'search', id: 7, query: cmd.toUpperCase(), limit: 5 });
+    const hits = h.of(7)[0];
+    if (hits.type !== 'searchResult') throw new Error('expected hits');
+    expect(hits.hits).toContainEqual(expect.objectContaining({ kind: 'tool_call', id: tool.tool_call_id, threadId: tool.thread_id }));
+  });
+
+  it('answers a malformed request with an error', async () => {
+    const h = harness();
+    await h.send({ type: 'search', id: 5, query: 3, limit: 1 });
+    expect(h.of(5)[0]).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/malformed/) } });
+  });
+});
+
+describe('search index', () => {
+  it('finds item text case-insensitively, in item order, with a snippet around the match', () => {
+    const state = fixtureState('long-session') as unknown as RolloutTrace;
+    const idx = new SearchIndex(state);
+    const user = Object.values(state.conversation_items).find((i) => i.role === 'user' && i.body.parts.some((p) => p.type === 'text'))!;
+    const text = (user.body.parts.find((p) => p.type === 'text') as { text: string }).text;
+    const word = text.split(/\s+/).find((w) => w.length > 5)!;
+    const hits = idx.search(word.toUpperCase(), 1000);
+    expect(hits.some((h) => h.id === user.item_id && h.kind === 'conversation_item' && h.threadId === user.thread_id)).toBe(true);
+    expect(hits.every((h) => h.snippet.toLowerCase().includes(word.toLowerCase()))).toBe(true);
+    expect(idx.search(word, 2)).toHaveLength(2);
+    expect(idx.search('   ')).toEqual([]);
+    expect(idx.search('zzzz-no-such-text-zzzz')).toEqual([]);
+  });
+
+  it('cuts snippets on both sides', () => {
+    const text = `${'a'.repeat(100)}NEEDLE${'b'.repeat(100)}`;
+    const s = snippet(text, 100, 6);
+    expect(s.startsWith('…')).toBe(true);
+    expect(s.endsWith('…')).toBe(true);
+    expect(s).toContain('NEEDLE');
+    expect(snippet('short NEEDLE', 6, 6)).toBe('short NEEDLE');
+  });
+});
