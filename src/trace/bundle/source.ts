@@ -42,4 +42,8 @@ export class MemorySource implements BundleSource {
   paths(): IterableIterator<string> {
     return this.files.keys();
   }
+  /** The bundle's files (path → body), e.g. to hash or keep them. */
+  fileMap(): ReadonlyMap<string, FileBody> {
+    return this.files;
+  }
 }

@@ -5,7 +5,7 @@
  * lifecycle events.
  */
 import type { EventOf, TraceEvent } from '../schema/events';
-import type { CodeCellRuntimeStatus, ConversationItem, ExecutionStatus, ToolCallRequester } from '../schema/state';
+import type { CodeCellRuntimeStatus, ConversationItem, ExecutionStatus, ToolCall, ToolCallRequester } from '../schema/state';
 import { addProducer } from './conversation';
 import { compareKeys, fail, pushUnique, sortedKeys, type Reducer } from './core';
 
@@ -133,13 +133,21 @@ function materialize(r: Reducer, p: PendingCodeCellStart): void {
     wait_tool_call_ids: [],
   });
   // Schema 2: the model's `exec` tool call names the cell it started (whichever of the two comes second).
-  for (const toolId of r.toolsByVisibleCallId.get(p.callId) ?? []) r.s.tool_calls.get(toolId)!.started_code_cell_id = p.cellId;
+  for (const toolId of r.toolsByVisibleCallId.get(p.callId) ?? []) {
+    const tool = r.s.tool_calls.get(toolId)!;
+    if (isExecTool(tool)) tool.started_code_cell_id = p.cellId;
+  }
   for (const item of outputs) addOutputItem(r, p.cellId, item);
   const queued = r.pendingCellEvents.get(p.cellId);
   if (queued) {
     r.pendingCellEvents.delete(p.cellId);
     for (const e of queued) applyLifecycle(r, p.cellId, e);
   }
+}
+
+/** The model's code-mode `exec` tool, the only tool that starts cells. */
+export function isExecTool(tool: ToolCall): boolean {
+  return tool.kind.type === 'other' && tool.kind.name === 'exec';
 }
 
 function addOutputItem(r: Reducer, cellId: string, itemId: string): void {

@@ -210,22 +210,24 @@ function seqHint(line: string): number | null {
 async function loadPayload(source: BundleSource, r: Reducer, ref: RawPayloadRef, ev: TraceEvent, problems: Map<string, TraceErrorInfo>): Promise<number> {
   if (r.eventPayloads.has(ref.path)) return 0;
   const file = ref.path;
+  // An empty path names no file: locate the problem at the event that carries it.
+  const where = file === '' ? EVENT_LOG : file;
   let text: string | null;
   try {
     text = await source.readText(file);
   } catch (e) {
-    problems.set(file, at(file, ev.line, ev.seq, `read payload ${ref.raw_payload_id}`, [(e as Error).message]));
+    problems.set(file, at(where, ev.line, ev.seq, `read payload ${ref.raw_payload_id}`, [(e as Error).message]));
     return 0;
   }
   if (text === null) {
-    problems.set(file, at(file, ev.line, ev.seq, `open payload ${ref.raw_payload_id}`, [`No such file: ${file}`]));
+    problems.set(file, at(where, ev.line, ev.seq, `open payload ${ref.raw_payload_id}`, [`No such file: ${file || '(empty path)'}`]));
     return 0;
   }
   try {
     r.eventPayloads.set(file, { value: parseJsonFast(text), text });
     problems.delete(file);
   } catch (e) {
-    problems.set(file, at(file, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
+    problems.set(file, at(where, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
   }
   return text.length;
 }

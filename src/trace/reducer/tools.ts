@@ -46,7 +46,9 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     model_visible_call_id: p.model_visible_call_id,
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
     started_code_cell_id:
-      p.model_visible_call_id !== null && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`) ? `code_cell:${p.model_visible_call_id}` : undefined,
+      p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
+        ? `code_cell:${p.model_visible_call_id}`
+        : undefined,
     thread_id: threadId,
     started_by_codex_turn_id: ev.codex_turn_id,
     execution: runningWindow(ev.wall_time_unix_ms, ev.seq),
