@@ -16,12 +16,14 @@ export const selectIsLoading = (s: AppStore): boolean => s.load.phase === 'loadi
 /** The current view as a URL view state. */
 export function selectViewState(s: AppStore): ViewState {
   return {
-    v: 1,
+    v: 2,
+    trace: s.state ? { name: s.servedName, hash: s.bundleHash, label: s.bundleLabel } : null,
     thread: s.activeThreadId,
     selection: s.selection ? { kind: s.selection.kind, id: s.selection.id } : null,
     window: s.viewport ? { ...s.viewport } : null,
     filters: { ...s.filters, kinds: [...s.filters.kinds], statuses: [...s.filters.statuses], threadIds: [...s.filters.threadIds] },
     panels: { ...s.panels },
+    diff: s.diffPair ? { ...s.diffPair } : null,
   };
 }
 

@@ -1,0 +1,283 @@
+/**
+ * Request-window panel: exactly what each model call saw.
+ *   - context strata chart of the active thread (make-up of every window, token usage, compactions);
+ *   - the lifetime of the selected conversation item (which windows carried it);
+ *   - a table of every inference call and compaction request (sort, filter);
+ *   - the focused request: its window, diff against the previous request, response, raw payloads.
+ * Selecting anything anywhere moves the panel to the matching request
+ * (src/trace/windows/focus.ts); clicking here selects through the store.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { selectItemLifetime, useStore } from '../../store';
+import type { ObjectRef } from '../../trace/indexes/refs';
+import { shortItemId } from '../../trace/indexes/resolve';
+import { getWindowAnalysis } from '../../trace/windows/analysis';
+import { focusForSelection, threadOfRequest, type RequestRef } from '../../trace/windows/focus';
+import { Splitter } from '../../ui/Splitter';
+import { RefLink } from '../../ui/RefLink';
+import { ThreadSwitcher } from '../conversation';
+import { CallsTable } from './CallsTable';
+import { CompactionDetail } from './CompactionDetail';
+import { InferenceDetail, type DetailTab } from './InferenceDetail';
+import { kindLabel } from './itemText';
+import { buildRows, type RequestRow } from './rows';
+import { StrataChart, StrataLegend, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
+import './requestWindow.css';
+
+const sameReq = (a: RequestRef | null, b: RequestRef | null) => (a && b ? a.kind === b.kind && a.id === b.id : a === b);
+
+function Segmented<T extends string>({ value, options, onChange, label }: { value: T; options: [T, string, string?][]; onChange(v: T): void; label: string }) {
+  return (
+    <span className="rw-seg" role="group" aria-label={label}>
+      {options.map(([v, text, title]) => (
+        <button key={v} type="button" className={`rw-seg-btn${v === value ? ' is-active' : ''}`} aria-pressed={v === value} title={title} onClick={() => onChange(v)}>
+          {text}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+export function RequestWindowPanel() {
+  const state = useStore((s) => s.state);
+  const indexes = useStore((s) => s.indexes);
+  const loadSeq = useStore((s) => s.loadSeq);
+  const activeThreadId = useStore((s) => s.activeThreadId);
+  const selection = useStore((s) => s.selection);
+  const selectionSeq = useStore((s) => s.selectionSeq);
+  const select = useStore((s) => s.select);
+  const lifetime = useStore(selectItemLifetime);
+
+  const analysis = useMemo(() => (state && indexes ? getWindowAnalysis(state, indexes) : null), [state, indexes]);
+  const rows = useMemo(() => (state && indexes && analysis ? buildRows(state, indexes, analysis) : []), [state, indexes, analysis]);
+
+  const [focus, setFocus] = useState<RequestRef | null>(null);
+  const focusRef = useRef<RequestRef | null>(null);
+  focusRef.current = focus;
+  const [revealSeq, setRevealSeq] = useState(0);
+  const pickedInTable = useRef(false);
+  const [metric, setMetric] = useState<ChartMetric>('bytes');
+  const [xMode, setXMode] = useState<ChartXMode>('calls');
+  const [tab, setTab] = useState<DetailTab>('window');
+  const [showChart, setShowChart] = useState(true);
+  // Table size: follows the panel's height until the user drags the splitter.
+  const [tableSize, setTableSize] = useState<{ h: number | null; w: number }>({ h: null, w: 560 });
+  const rootRef = useRef<HTMLDivElement>(null);
+  const [panelH, setPanelH] = useState(900);
+  useLayoutEffect(() => {
+    const el = rootRef.current;
+    if (!el) return;
+    const measure = () => el.clientHeight > 0 && setPanelH(el.clientHeight);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [state]);
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(v)));
+  const chartH = clamp((panelH - 32) * 0.25, 130, 230);
+  const tableH = tableSize.h ?? clamp((panelH - 32) * 0.26, 190, 320);
+
+  // A new trace: forget the focus.
+  useEffect(() => setFocus(null), [loadSeq]);
+
+  // The selection (made anywhere) decides the focused request.
+  useEffect(() => {
+    if (!state || !indexes) return;
+    const next = focusForSelection(state, indexes, selection, focusRef.current);
+    const fromTable = pickedInTable.current;
+    pickedInTable.current = false;
+    if (next && !sameReq(next, focusRef.current)) setFocus(next);
+    if (next && !fromTable) setRevealSeq((n) => n + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectionSeq, state, indexes]);
+
+  // The thread the chart shows: the active thread when it has calls, else the focused request's.
+  const chartThreadId = useMemo(() => {
+    if (!state || !analysis) return null;
+    if (activeThreadId && (analysis.threads.get(activeThreadId)?.calls.length ?? 0) > 0) return activeThreadId;
+    const f = focus ? threadOfRequest(state, focus) : null;
+    if (f && analysis.threads.has(f)) return f;
+    for (const [t, tw] of analysis.threads) if (tw.calls.length > 0) return t;
+    return null;
+  }, [state, analysis, activeThreadId, focus]);
+  const thread = chartThreadId ? analysis?.threads.get(chartThreadId) ?? null : null;
+
+  // The request shown: the focus when it is in the chart's thread, else that thread's last call.
+  const shown: RequestRef | null = useMemo(() => {
+    if (!state) return null;
+    if (focus && (!chartThreadId || threadOfRequest(state, focus) === chartThreadId)) return focus;
+    const last = thread?.calls[thread.calls.length - 1];
+    return last ? { kind: 'inference_call', id: last } : focus;
+  }, [state, focus, chartThreadId, thread]);
+
+  const pick = useCallback(
+    (ref: ObjectRef, fromTable = false) => {
+      pickedInTable.current = fromTable;
+      select(ref);
+    },
+    [select],
+  );
+  const onPickRow = useCallback((r: RequestRow) => pick({ kind: r.kind, id: r.id }, true), [pick]);
+  const onPickCall = useCallback((id: string) => pick({ kind: 'inference_call', id }), [pick]);
+  const onPickCompaction = useCallback((id: string) => pick({ kind: 'compaction', id }), [pick]);
+  const onSelectItem = useCallback((id: string) => pick({ kind: 'conversation_item', id }), [pick]);
+
+  const carriers = useMemo(() => {
+    if (!lifetime) return null;
+    const s = new Set(lifetime.callIds);
+    return s;
+  }, [lifetime]);
+
+  if (!state || !indexes || !analysis) return <div className="rw rw-empty dim">No trace loaded.</div>;
+
+  const selectedItemId = selection?.kind === 'conversation_item' ? selection.id : null;
+  const selectedCompactionId = selection?.kind === 'compaction' ? selection.id : shown?.kind === 'compaction_request' ? state.compaction_requests[shown.id]?.compaction_id ?? null : null;
+  const nCalls = analysis.order.length;
+  const nCompReq = Object.keys(state.compaction_requests).length;
+  const unexplainedCalls = [...analysis.calls.values()].filter((c) => c.unexplained > 0).length;
+  const detailProps = { state, idx: indexes, analysis, metric, selectedItemId, selectionSeq, tab, onTab: setTab, onSelectItem };
+  const lifetimeItem = lifetime ? state.conversation_items[lifetime.itemId] : undefined;
+
+  return (
+    <div className="rw" data-testid="request-window-panel" ref={rootRef}>
+      <div className="rw-toolbar">
+        <ThreadSwitcher />
+        <Segmented<ChartMetric>
+          label="Size unit"
+          value={metric}
+          onChange={setMetric}
+          options={[
+            ['bytes', 'Bytes', 'Sizes in UTF-8 bytes of the items’ bodies'],
+            ['tokens', 'Est. tokens', 'Sizes as estimated tokens: body bytes ÷ 4'],
+          ]}
+        />
+        <Segmented<ChartXMode>
+          label="Chart x axis"
+          value={xMode}
+          onChange={setXMode}
+          options={[
+            ['calls', 'By call', 'One bar per call, evenly spaced'],
+            ['time', 'By time', 'Bars at their start time, as wide as their duration'],
+          ]}
+        />
+        <button type="button" className="rw-seg-btn rw-chart-toggle" aria-pressed={showChart} onClick={() => setShowChart(!showChart)} title="Show or hide the strata chart">
+          Chart
+        </button>
+        <span className="rw-stats faint" data-testid="rw-stats">
+          {nCalls} inference call{nCalls === 1 ? '' : 's'}
+          {nCompReq > 0 && ` · ${nCompReq} compaction request${nCompReq === 1 ? '' : 's'}`}
+          {unexplainedCalls > 0 && <span className="rw-warn-text"> · {unexplainedCalls} with unexplained drops</span>}
+        </span>
+      </div>
+
+      {showChart && (
+        <section className="rw-chart-section" aria-label="Context strata" data-testid="rw-chart-section">
+          <div className="rw-chart-head">
+            <span className="rw-section-title">Context strata</span>
+            <span className="faint rw-chart-sub">
+              {thread ? `${state.threads[thread.threadId]?.agent_path ?? ''} · ${thread.calls.length} calls · ${thread.compactions.length} compaction${thread.compactions.length === 1 ? '' : 's'}` : ''}
+            </span>
+            <span className="rw-axis-note faint" data-testid="rw-axis-note">
+              {metric === 'tokens' ? (
+                <>
+                  bars: <b>est. tokens</b> (body bytes ÷ 4) · lines: reported tokens{thread && sharesTokenAxis(thread, metric) ? ', same axis' : ' (right axis)'}
+                </>
+              ) : (
+                <>
+                  bars: <b>body bytes</b> (left axis) · lines: reported tokens (right axis)
+                </>
+              )}
+            </span>
+            <span className="rw-hint faint" title="Drag across bars to zoom in; double-click or Esc to zoom out; Ctrl/⌘ + wheel zooms, Shift + wheel pans; ← → move between calls">
+              drag to zoom · double-click to reset
+            </span>
+          </div>
+          <StrataLegend />
+          {thread && thread.calls.length > 0 ? (
+            <StrataChart
+              state={state}
+              analysis={analysis}
+              thread={thread}
+              metric={metric}
+              xMode={xMode}
+              focusedCallId={shown?.kind === 'inference_call' ? shown.id : null}
+              lifetime={lifetime}
+              selectedCompactionId={selectedCompactionId}
+              onPickCall={onPickCall}
+              onPickCompaction={onPickCompaction}
+              height={chartH}
+            />
+          ) : (
+            <div className="rw-chart-empty dim">This thread made no inference calls.</div>
+          )}
+          {lifetime && lifetimeItem && (
+            <div className="rw-lifetime" data-testid="rw-lifetime" data-item-id={lifetime.itemId}>
+              <span className="rw-lifetime-dot" />
+              <RefLink target={{ kind: 'conversation_item', id: lifetime.itemId }}>
+                #{shortItemId(lifetime.itemId)} {kindLabel(lifetimeItem)}
+              </RefLink>
+              {lifetime.callIds.length > 0 ? (
+                <span>
+                  in <b data-testid="rw-lifetime-count">{lifetime.callIds.length}</b> window{lifetime.callIds.length === 1 ? '' : 's'}:{' '}
+                  <RefLink target={{ kind: 'inference_call', id: lifetime.firstCallId! }}>Inference {analysis.calls.get(lifetime.firstCallId!)?.ordinal}</RefLink>
+                  {lifetime.lastCallId !== lifetime.firstCallId && (
+                    <>
+                      {' → '}
+                      <RefLink target={{ kind: 'inference_call', id: lifetime.lastCallId! }}>Inference {analysis.calls.get(lifetime.lastCallId!)?.ordinal}</RefLink>
+                    </>
+                  )}
+                  {lifetime.gapCallIds.length > 0 && <span className="rw-warn-text"> · absent from {lifetime.gapCallIds.length} in between</span>}
+                </span>
+              ) : (
+                <span className="faint">never in a request window</span>
+              )}
+              {lifetime.producerCallId && (
+                <span className="faint">
+                  · produced by <RefLink target={{ kind: 'inference_call', id: lifetime.producerCallId }}>Inference {analysis.calls.get(lifetime.producerCallId)?.ordinal}</RefLink>
+                </span>
+              )}
+              <span className="faint" data-testid="rw-lifetime-end">
+                ·{' '}
+                {lifetime.end.type === 'live' ? (
+                  'still in the last window'
+                ) : lifetime.end.type === 'compacted' ? (
+                  <>
+                    compacted by <RefLink target={{ kind: 'compaction', id: lifetime.end.compactionId }}>{`Compaction ${indexes.compactionOrdinal.get(lifetime.end.compactionId) ?? ''}`}</RefLink>
+                  </>
+                ) : lifetime.end.type === 'dropped' ? (
+                  <>
+                    dropped at <RefLink target={{ kind: 'inference_call', id: lifetime.end.atCallId }}>Inference {analysis.calls.get(lifetime.end.atCallId)?.ordinal}</RefLink>
+                  </>
+                ) : (
+                  'not carried into any later request'
+                )}
+              </span>
+            </div>
+          )}
+        </section>
+      )}
+
+      <div className="rw-main">
+        <section className="rw-table-section" style={{ ['--rw-table-h' as string]: `${tableH}px`, ['--rw-table-w' as string]: `${tableSize.w}px` }} aria-label="Inference calls">
+          <CallsTable rows={rows} t0={state.started_at_unix_ms} metric={metric} focusedId={shown?.id ?? null} carriers={carriers} onPick={onPickRow} revealSeq={revealSeq} />
+        </section>
+        <span className="rw-split-h">
+          <Splitter orientation="horizontal" size={tableH} min={90} max={900} onResize={(h) => setTableSize((s) => ({ ...s, h }))} label="Resize the calls table" />
+        </span>
+        <span className="rw-split-v">
+          <Splitter orientation="vertical" size={tableSize.w} min={320} max={1400} onResize={(w) => setTableSize((s) => ({ ...s, w }))} label="Resize the calls table" defaultSize={560} />
+        </span>
+        <section className="rw-detail-section" aria-label="Request window">
+          {shown?.kind === 'inference_call' ? (
+            <InferenceDetail key={shown.id} callId={shown.id} {...detailProps} />
+          ) : shown?.kind === 'compaction_request' ? (
+            <CompactionDetail key={shown.id} requestId={shown.id} {...detailProps} />
+          ) : (
+            <div className="rw-detail-empty dim">Select an inference call in the chart or the table.</div>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+export { RequestWindowPanel } from './RequestWindowPanel';
