@@ -4,57 +4,17 @@
  */
 import type { ConversationItem, ConversationPart } from '../schema/state';
 
-/** UTF-8 byte length of a string, without allocating (handles surrogate pairs). */
-export function utf8Bytes(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
-}
+import { itemBodySize, utf8Bytes } from '../indexes/item-size';
+export { utf8Bytes } from '../indexes/item-size';
 
-function partBytes(p: ConversationPart): number {
-  switch (p.type) {
-    case 'text':
-    case 'summary':
-      return utf8Bytes(p.text);
-    case 'encoded':
-      return utf8Bytes(p.value);
-    case 'json':
-      return utf8Bytes(p.summary);
-    case 'code':
-      return utf8Bytes(p.source);
-    case 'payload_ref':
-      return 0;
-  }
-}
-
-/**
- * Body size of an item in bytes, as the reduced state records it: text, summary,
- * encoded (encrypted) and code parts count in full; `json` parts count their
- * summary (the reducer cuts it at 240 bytes); payload references count 0.
- * So this is a lower bound for items with json or payload parts.
- */
+/** Body size of an item in bytes (see indexes/item-size); a lower bound for items with cut json or payload parts. */
 export function itemBytes(item: ConversationItem | undefined): number {
-  if (!item) return 0;
-  let n = 0;
-  for (const p of item.body.parts) n += partBytes(p);
-  return n;
+  return item ? itemBodySize(item).bytes : 0;
 }
 
 /** True when the body size is a lower bound (a json summary was cut, or a payload is referenced). */
 export function itemBytesIsLowerBound(item: ConversationItem | undefined): boolean {
-  if (!item) return false;
-  return item.body.parts.some((p) => p.type === 'payload_ref' || (p.type === 'json' && p.summary.endsWith('...')));
+  return item ? itemBodySize(item).partial : false;
 }
 
 function partKey(p: ConversationPart): unknown[] {
