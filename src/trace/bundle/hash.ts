@@ -1,13 +1,15 @@
 /**
- * A bundle's content hash: SHA-256 over its manifest, trace and payloads, so
- * that a share link can name a dropped bundle and find it again (in the
- * recent-bundles cache, or when the same bundle is dropped on another machine).
+ * A bundle's content hash, so that a share link can name a dropped bundle and
+ * find it again (in the recent-bundles cache, or when the same bundle is
+ * dropped on another machine).
  *
- * The hashed stream is, for each file in a fixed order — manifest.json,
- * trace.jsonl, then payloads/ paths in code-unit order — the record
- * `<path> NUL <byte length> NUL <bytes>`. Where the bundle came from (folder,
- * zip, tar, served files) does not matter; other files in the folder are not
- * hashed. Blobs are read as streams, so large bundles are never held twice.
+ * For each file in a fixed order — manifest.json, trace.jsonl, then payloads/
+ * paths in code-unit order — the record `<path> NUL <byte length> NUL
+ * <SHA-256 of the bytes>` is appended to a list; the bundle's hash is the
+ * SHA-256 (hex) of that list. Per-file digests use the platform's native
+ * SHA-256 (crypto.subtle) when there is one, @noble/hashes otherwise; both give
+ * the same value. Where the bundle came from (folder, zip, tar, served files)
+ * does not matter; other files in the folder are not hashed.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -34,25 +36,43 @@ function byteLength(body: FileBody): number {
   return body instanceof Uint8Array ? body.byteLength : body.size;
 }
 
+async function bodyBytes(body: FileBody): Promise<Uint8Array> {
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  return new Uint8Array(await body.arrayBuffer());
+}
+
+type Digest = (bytes: Uint8Array) => Promise<Uint8Array>;
+
+const nobleDigest: Digest = async (bytes) => sha256(bytes);
+
+function platformDigest(): Digest {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return nobleDigest;
+  return async (bytes) => {
+    try {
+      return new Uint8Array(await subtle.digest('SHA-256', bytes as BufferSource));
+    } catch {
+      return sha256(bytes);
+    }
+  };
+}
+
 /** SHA-256 (lower-case hex) of a bundle's files (path → body), see the module comment. */
-export async function hashBundleFiles(files: ReadonlyMap<string, FileBody>, signal?: AbortSignal): Promise<string> {
+export async function hashBundleFiles(files: ReadonlyMap<string, FileBody>, signal?: AbortSignal, digest: Digest = platformDigest()): Promise<string> {
   const h = sha256.create();
   for (const path of hashedPaths(files.keys())) {
     signal?.throwIfAborted();
     const body = files.get(path)!;
     h.update(encoder.encode(`${path}\0${byteLength(body)}\0`));
-    if (typeof body === 'string') h.update(encoder.encode(body));
-    else if (body instanceof Uint8Array) h.update(body);
-    else if (typeof body.stream === 'function') {
-      const reader = body.stream().getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        h.update(value);
-      }
-    } else h.update(new Uint8Array(await body.arrayBuffer()));
+    h.update(await digest(await bodyBytes(body)));
   }
   return bytesToHex(h.digest());
+}
+
+/** The same hash computed with @noble/hashes only (tests compare the two). */
+export function hashBundleFilesPortable(files: ReadonlyMap<string, FileBody>, signal?: AbortSignal): Promise<string> {
+  return hashBundleFiles(files, signal, nobleDigest);
 }
 
 /** The short form shown to people (first 12 hex digits). */

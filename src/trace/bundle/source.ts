@@ -20,7 +20,8 @@ export type FileBody = string | Uint8Array | Blob;
 
 /** A bundle held in memory or in browser files: path → body (zip/tar entries, dropped folders, tests). */
 export class MemorySource implements BundleSource {
-  private readonly decoder = new TextDecoder('utf-8');
+  // ignoreBOM keeps a leading U+FEFF, as the CLI's reader and the official reducer see it (TextDecoder and Blob.text() would drop it).
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   constructor(
     readonly name: string,
     private readonly files: Map<string, FileBody>,
@@ -30,7 +31,7 @@ export class MemorySource implements BundleSource {
     if (f === undefined) return null;
     if (typeof f === 'string') return f;
     if (f instanceof Uint8Array) return this.decoder.decode(f);
-    return f.text();
+    return this.decoder.decode(await f.arrayBuffer());
   }
   size(path: string): number | null {
     const f = this.files.get(path);

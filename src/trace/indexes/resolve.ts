@@ -6,6 +6,7 @@ import type { ToolCallKind } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { anchorRef, type TraceIndexes } from './build';
 import { getObject, type ObjectRef } from './refs';
+import { escapeInvisible } from '../invisible';
 
 /** The thread an object belongs to (for "reveal": switch the transcript to it). */
 export function threadOf(state: RolloutTrace, idx: TraceIndexes | null, ref: ObjectRef, depth = 0): string | null {
@@ -126,7 +127,16 @@ function clip(s: string, n: number): string {
 }
 
 /** A short label for lists and links. Never throws; unknown ids label as the id. */
+/**
+ * A short human label for any object. Hidden characters from the trace (bidi
+ * overrides, zero-width...) are written as visible ⟨NAME⟩ markers, since
+ * labels end up in plain-text places too (titles, canvas, tooltips).
+ */
 export function labelOf(state: RolloutTrace, idx: TraceIndexes | null, ref: ObjectRef): string {
+  return escapeInvisible(rawLabelOf(state, idx, ref));
+}
+
+function rawLabelOf(state: RolloutTrace, idx: TraceIndexes | null, ref: ObjectRef): string {
   switch (ref.kind) {
     case 'thread': {
       const t = getObject(state, ref);

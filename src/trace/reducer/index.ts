@@ -238,7 +238,11 @@ function finish(r: Reducer): RolloutTrace {
   const s = r.s;
   const obj = <V>(m: Map<string, V>): Record<string, V> => {
     const out: Record<string, V> = {};
-    for (const k of sortedKeys(m)) out[k] = m.get(k)!;
+    for (const k of sortedKeys(m)) {
+      // An id spelled `__proto__` must stay a key, not replace the object's prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: m.get(k)!, enumerable: true, writable: true, configurable: true });
+      else out[k] = m.get(k)!;
+    }
     return out;
   };
   return {

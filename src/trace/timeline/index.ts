@@ -7,3 +7,4 @@ export * from './ticks';
 export * from './filter';
 export * from './reveal';
 export * from './overview';
+export * from './lod';

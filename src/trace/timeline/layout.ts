@@ -213,6 +213,42 @@ export function forEachVisible(
   return visited;
 }
 
+function lowerBoundDirect(key: Float64Array, t: number, from = 0): number {
+  let lo = from;
+  let hi = key.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `forEachVisible` over parallel start/end arrays (e.g. level-of-detail runs), calling `cb` with the index. */
+export function forEachVisibleRun(start: Float64Array, end: Float64Array, t0: number, t1: number, msPerPx: number, cb: (k: number) => void): number {
+  let k = lowerBoundDirect(end, t0);
+  let visited = 0;
+  const n = start.length;
+  while (k < n) {
+    const s = start[k];
+    if (s > t1) break;
+    cb(k);
+    visited++;
+    if (end[k] - s >= msPerPx) {
+      k++;
+      continue;
+    }
+    const col = Math.floor((s - t0) / msPerPx);
+    const j = lowerBoundDirect(start, t0 + (col + 1) * msPerPx, k + 1);
+    if (j - 1 > k) {
+      cb(j - 1);
+      visited++;
+    }
+    k = j;
+  }
+  return visited;
+}
+
 // ---------------------------------------------------------------- hit testing
 
 /** The span of a row under time t (within tolMs for thin spans), topmost lane first; -1 if none. */
