@@ -5,6 +5,7 @@ import { App } from './app/App';
 import { useStore } from './store';
 import { traceClient } from './worker/client';
 import { loadStartupBundle } from './loader/startup';
+import { readEmbedded } from './share/embedded';
 
 declare global {
   interface Window {
@@ -25,4 +26,10 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void loadStartupBundle();
+// An exported page (src/share/export.ts) carries its trace and view; any other page loads what the URL names.
+const embedded = readEmbedded();
+if (embedded) {
+  window.__ctvWorkerSource = embedded.workerSource;
+  if (embedded.view) useStore.getState().applyViewState(embedded.view);
+  void traceClient.loadFiles(embedded.files, embedded.name, { remember: false });
+} else void loadStartupBundle();

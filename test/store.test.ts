@@ -7,6 +7,7 @@ import {
   selectViewState,
   useStore,
 } from '../src/store';
+import { viewFitsTrace } from '../src/store';
 import { loadManifest, loadState } from './panels/helpers';
 
 const finish = (name: string, extra: Partial<Parameters<ReturnType<typeof useStore.getState>['finishLoad']>[0]> = {}) =>
@@ -164,12 +165,14 @@ describe('view state (URL) applied to the store', () => {
   it('a view read before the trace loads is applied when it finishes, dropping ids the trace does not have', () => {
     const worker = '01a211df-b84f-7a40-9801-35cd39c111d7';
     useStore.getState().applyViewState({
-      v: 1,
+      v: 2,
+      trace: null,
       thread: worker,
       selection: { kind: 'tool_call', id: 'call_0005' },
       window: { startMs: 1, endMs: 2 },
       filters: { kinds: ['tool_call'], statuses: [], threadIds: [], text: 'x' },
       panels: { center: 'conversation' },
+      diff: null,
     });
     expect(useStore.getState().pendingView).not.toBeNull();
     finish('multi-agent');
@@ -179,11 +182,58 @@ describe('view state (URL) applied to the store', () => {
     expect(s.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
     expect(s.viewport).toEqual({ startMs: 1, endMs: 2 });
     expect(s.filters.text).toBe('x');
-    expect(selectViewState(s)).toMatchObject({ v: 1, thread: worker, selection: { kind: 'tool_call', id: 'call_0005' } });
+    expect(selectViewState(s)).toMatchObject({ v: 2, thread: worker, selection: { kind: 'tool_call', id: 'call_0005' } });
 
     s.applyViewState({ ...selectViewState(s), thread: 'no-such-thread', selection: { kind: 'tool_call', id: 'nope' } });
     s = useStore.getState();
     expect(s.selection).toBeNull();
     expect(s.activeThreadId).toBe(s.state!.root_thread_id);
+  });
+});
+
+describe('a linked view waits for its own trace', () => {
+  beforeEach(() => resetStore());
+  const linked = (trace: { name: string | null; hash: string | null; label: string | null }) => ({
+    v: 2 as const,
+    trace,
+    thread: null,
+    selection: { kind: 'tool_call' as const, id: 'call_0005' },
+    window: { startMs: 1, endMs: 2 },
+    filters: { kinds: [], statuses: [], threadIds: [], text: '' },
+    panels: { center: 'conversation' },
+    diff: { from: 'a', to: 'b' },
+  });
+
+  it('is applied only when a bundle with the linked content hash loads', () => {
+    const hash = 'c'.repeat(64);
+    useStore.getState().applyViewState(linked({ name: null, hash, label: 'multi-agent' }));
+    finish('multi-agent', { contentHash: 'd'.repeat(64) });
+    let s = useStore.getState();
+    expect(s.selection).toBeNull(); // another bundle: the view keeps waiting
+    expect(s.pendingView).not.toBeNull();
+    finish('multi-agent', { contentHash: hash });
+    s = useStore.getState();
+    expect(s.pendingView).toBeNull();
+    expect(s.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+    expect(s.diffPair).toEqual({ from: 'a', to: 'b' });
+    expect(selectViewState(s).diff).toEqual({ from: 'a', to: 'b' });
+  });
+
+  it('a served bundle matches by name even when its files changed; dismiss forgets the view', () => {
+    useStore.getState().applyViewState(linked({ name: 'traces/multi-agent', hash: 'e'.repeat(64), label: 'multi-agent' }));
+    finish('multi-agent', { contentHash: 'f'.repeat(64), servedName: 'traces/multi-agent' });
+    expect(useStore.getState().selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+
+    useStore.getState().applyViewState(linked({ name: null, hash: '0'.repeat(64), label: 'x' }));
+    expect(useStore.getState().pendingView).not.toBeNull();
+    useStore.getState().dismissPendingView();
+    expect(useStore.getState().pendingView).toBeNull();
+  });
+
+  it('viewFitsTrace: no reference fits anything; otherwise hash or served name must match', () => {
+    expect(viewFitsTrace(null, { bundleHash: null, servedName: null })).toBe(true);
+    expect(viewFitsTrace({ name: null, hash: 'a'.repeat(64), label: null }, { bundleHash: 'a'.repeat(64), servedName: null })).toBe(true);
+    expect(viewFitsTrace({ name: null, hash: 'a'.repeat(64), label: null }, { bundleHash: 'b'.repeat(64), servedName: null })).toBe(false);
+    expect(viewFitsTrace({ name: 'x', hash: null, label: null }, { bundleHash: null, servedName: 'y' })).toBe(false);
   });
 });

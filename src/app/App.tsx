@@ -10,6 +10,7 @@ import { installUrlSync, useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { HARNESS_ENABLED, harnessFixtureName, loadHarnessFixture } from './devHarness';
 import { Header } from './Header';
+import { PendingViewBanner } from '../share/PendingViewBanner';
 import { focusSearch } from './SearchBox';
 import { ServicesContext, type TraceServices } from './services';
 import { ShortcutsModal } from './ShortcutsModal';
@@ -64,6 +65,7 @@ export function App({ services }: { services?: TraceServices }) {
             <div className="app-notices">
               <LoadProgress />
               <LoadBanner />
+              <PendingViewBanner />
               <BundlePicker />
             </div>
             {hasTrace ? <Workspace /> : <Welcome />}

@@ -3,6 +3,7 @@ import { selectCanGoBack, selectCanGoForward, useStore } from '../store';
 import { CopyId } from '../ui/CopyId';
 import { formatDateTime } from '../ui/format';
 import { SearchBox } from './SearchBox';
+import { ShareControls, ShareNoticeLine } from '../share/ShareControls';
 import { SummaryBar } from './SummaryBar';
 
 function Identity() {
@@ -54,12 +55,14 @@ export function Header({ onHelp }: { onHelp: () => void }) {
         <Identity />
         <div className="header-spacer" />
         {hasTrace && <SearchBox />}
+        {hasTrace && <ShareControls />}
         {hasTrace && <LoadControls />}
         <button type="button" className="icon-btn help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts  ( ? )" onClick={onHelp}>
           ?
         </button>
       </div>
       {hasTrace && <SummaryBar />}
+      <ShareNoticeLine />
     </header>
   );
 }

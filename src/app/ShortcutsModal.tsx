@@ -7,6 +7,7 @@ export const SHORTCUTS: { keys: string[][]; what: string }[] = [
   { keys: [['['], ['Alt', '←']], what: 'Back in selection history' },
   { keys: [[']'], ['Alt', '→']], what: 'Forward in selection history' },
   { keys: [['↑'], ['↓']], what: 'Previous / next item (in the conversation)' },
+  { keys: [['c']], what: 'Copy a link to this view (trace, selection, time window, filters)' },
   { keys: [['Enter']], what: 'Open the highlighted search result' },
 ];
 

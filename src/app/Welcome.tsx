@@ -1,6 +1,7 @@
 /** The empty state: what this is and how to open a trace. */
 import { LoadControls } from '../loader';
 import { useStore } from '../store';
+import { RecentBundles } from '../share/RecentBundles';
 
 export function Welcome() {
   const loading = useStore((s) => s.load.phase === 'loading');
@@ -48,6 +49,7 @@ export function Welcome() {
             </p>
           </section>
         </div>
+        <RecentBundles />
       </div>
     </main>
   );

@@ -10,6 +10,7 @@ import type { ComponentType } from 'react';
 import { ConversationPanel } from '../panels/conversation';
 import { CompactionPanel } from '../panels/compaction';
 import { RequestWindowPanel } from '../panels/request-window';
+import { TimelinePanel } from '../panels/timeline';
 
 export type PanelRegion = 'center' | 'bottom';
 
@@ -33,6 +34,7 @@ export const PANELS: readonly PanelDef[] = [
   },
   { id: 'compaction', title: 'Compactions', region: 'center', component: CompactionPanel, description: 'Every compaction of every thread: what it replaced, before/after history, size, requests' },
   { id: 'request-window', title: 'Request windows', region: 'center', component: RequestWindowPanel, description: 'What each model call saw: its request window, the diff against the previous request, context strata over time, all calls' },
+  { id: 'timeline', title: 'Timeline', region: 'bottom', component: TimelinePanel, description: 'The whole session on one time axis: every agent, turn, inference and tool call; zoom with W/S or the wheel' },
 ];
 
 export function panelsIn(region: PanelRegion): PanelDef[] {

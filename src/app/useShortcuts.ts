@@ -1,6 +1,7 @@
-/** Global keyboard shortcuts: ? help, / search, [ ] and Alt+←/→ history, Escape closes. */
+/** Global keyboard shortcuts: ? help, / search, [ ] and Alt+←/→ history, c copy link, Escape closes. */
 import { useEffect } from 'react';
 import { useStore } from '../store';
+import { copyShareLink } from '../share/actions';
 
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -33,6 +34,11 @@ export function useShortcuts({ openHelp, closeHelp, helpOpen, focusSearch }: { o
         else openHelp();
       } else if (e.key === '/') {
         if (focusSearch()) e.preventDefault();
+      } else if (e.key === 'c') {
+        if (useStore.getState().state) {
+          e.preventDefault();
+          void copyShareLink();
+        }
       } else if (e.key === '[') {
         e.preventDefault();
         useStore.getState().back();

@@ -31,6 +31,7 @@ export async function runServe(args: string[]): Promise<number> {
     return 2;
   }
   const handle = await serve({ roots, port, host, open, distDir: join(projectRoot(), 'dist') });
+  if (handle.bundles.length) process.stdout.write('Open a bundle (each link reopens that trace; "Copy link" in the viewer adds the view):\n');
   for (const b of handle.bundles) process.stdout.write(`  ${handle.url}?trace=${encodeURIComponent(b.name)}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

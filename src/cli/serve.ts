@@ -449,7 +449,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const url = `http://${shownHost}:${port}/`;
   const bundles = await listBundles(roots);
   log(`codex-trace-viewer: serving ${bundles.length} bundle${bundles.length === 1 ? '' : 's'} at ${url}`);
-  if (options.open) openBrowser(url);
+  // Open the first bundle by name, so that the address bar holds a link that reopens it.
+  if (options.open) openBrowser(bundles.length ? `${url}?trace=${encodeURIComponent(bundles[0].name)}` : url);
   return {
     url,
     port,

@@ -25,7 +25,7 @@ export function resetStore(): void {
 
 export * from './types';
 export * from './selectors';
-export { HISTORY_LIMIT } from './slices';
+export { HISTORY_LIMIT, viewFitsTrace } from './slices';
 export {
   DEFAULT_FILTERS,
   DEFAULT_PANELS,
@@ -37,6 +37,9 @@ export {
   readViewStateFromHash,
   serializeViewState,
   upgradeViewState,
+  upgradeV1toV2,
+  ViewStateV1Schema,
+  ViewStateV2Schema,
   writeViewStateToHash,
 } from './viewState';
 export type { ViewStateUpgrader, ViewStateUpgraders } from './viewState';

@@ -11,7 +11,7 @@ import type {
   ViewportSlice,
   ViewSlice,
 } from './types';
-import { DEFAULT_FILTERS, DEFAULT_PANELS, type ViewState } from './viewState';
+import { DEFAULT_FILTERS, DEFAULT_PANELS, type TraceRef, type ViewState } from './viewState';
 
 type Slice<T> = StateCreator<AppStore, [], [], T>;
 
@@ -35,8 +35,30 @@ function defaultThread(state: RolloutTrace | null, indexes: TraceIndexes | null)
   return indexes?.threadTree.order[0] ?? Object.keys(state.threads)[0] ?? null;
 }
 
+/**
+ * Whether a view's trace reference names the loaded trace: same content hash,
+ * or (for served bundles, whose files may have grown since) the same served
+ * name. A view without a reference (v1 links) fits any trace.
+ */
+export function viewFitsTrace(ref: TraceRef | null, loaded: { bundleHash: string | null; servedName: string | null }): boolean {
+  if (!ref || (!ref.hash && !ref.name)) return true;
+  if (ref.hash && loaded.bundleHash && ref.hash === loaded.bundleHash) return true;
+  if (ref.name && loaded.servedName && ref.name === loaded.servedName) return true;
+  return false;
+}
+
+/** Moves the history cursor to the entry equal to `sel` nearest the current one (browser back/forward), or keeps it. */
+function historyAt(h: AppStore['history'], sel: AppStore['selection']): AppStore['history'] {
+  if (!sel) return h;
+  let best = -1;
+  for (let i = 0; i < h.entries.length; i++) {
+    if (sameRef(h.entries[i], sel) && (best < 0 || Math.abs(i - h.index) < Math.abs(best - h.index))) best = i;
+  }
+  return best < 0 ? h : { entries: h.entries, index: best };
+}
+
 /** The store fields a view state sets, validated against the loaded trace. */
-function viewStatePatch(s: AppStore, vs: ViewState): Partial<AppStore> {
+function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partial<AppStore> {
   const state = s.state!;
   const sel = vs.selection && objectExists(state, vs.selection) ? vs.selection : null;
   const thread =
@@ -47,10 +69,11 @@ function viewStatePatch(s: AppStore, vs: ViewState): Partial<AppStore> {
     activeThreadId: thread,
     selection: sel,
     selectionSeq: s.selectionSeq + 1,
-    history: sel ? { entries: [sel], index: 0 } : { entries: [], index: -1 },
+    history: fromHistory ? historyAt(s.history, sel) : sel ? { entries: [sel], index: 0 } : { entries: [], index: -1 },
     viewport: vs.window,
     filters: { ...vs.filters },
     panels: { ...vs.panels },
+    diffPair: vs.diff ?? null,
     pendingView: null,
   };
 }
@@ -61,6 +84,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   state: null,
   bundleKey: null,
   bundleLabel: null,
+  bundleHash: null,
+  servedName: null,
   indexes: null,
   loadSeq: 0,
   beginLoad: ({ label }) =>
@@ -70,7 +95,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state, error, diagnostics, bundleKey }) => {
+  finishLoad: ({ label, manifest, state, error, diagnostics, bundleKey, contentHash, servedName }) => {
     const indexes = safeIndexes(state);
     set((s) => ({
       load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
@@ -78,6 +103,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       state,
       bundleKey,
       bundleLabel: label,
+      bundleHash: contentHash ?? null,
+      servedName: servedName ?? null,
       indexes,
       loadSeq: s.loadSeq + 1,
       selection: null,
@@ -87,7 +114,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       activeThreadId: defaultThread(state, indexes),
     }));
     const s = get();
-    if (s.state && s.pendingView) set(viewStatePatch(s, s.pendingView));
+    if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
   },
   failLoad: ({ label, error }) =>
     set((s) => ({
@@ -96,6 +123,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       state: null,
       bundleKey: null,
       bundleLabel: null,
+      bundleHash: null,
+      servedName: null,
       indexes: null,
       loadSeq: s.loadSeq + 1,
       selection: null,
@@ -168,15 +197,18 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   activeThreadId: null,
   panels: { ...DEFAULT_PANELS },
   pendingView: null,
+  diffPair: null,
+  setDiffPair: (p) => set({ diffPair: p && p.from && p.to ? { from: p.from, to: p.to } : null }),
+  dismissPendingView: () => set({ pendingView: null }),
   setActiveThread: (threadId) => {
     const st = get().state;
     if (threadId !== null && st && !st.threads[threadId]) return;
     set({ activeThreadId: threadId });
   },
   setCenterPanel: (id) => set((s) => ({ panels: { ...s.panels, center: id } })),
-  applyViewState: (vs) => {
+  applyViewState: (vs, opts) => {
     const s = get();
-    if (s.state) set(viewStatePatch(s, vs));
+    if (s.state && viewFitsTrace(vs.trace, s)) set(viewStatePatch(s, vs, opts?.fromHistory));
     else set({ pendingView: vs });
   },
 });

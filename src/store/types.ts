@@ -3,10 +3,10 @@ import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
 import type { Manifest } from '../trace/schema/manifest';
 import type { RolloutTrace } from '../trace/schema/state';
-import type { Filters, PanelsState, ViewState } from './viewState';
+import type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 export type { ObjectKind, ObjectRef } from '../trace/indexes/refs';
-export type { Filters, PanelsState, ViewState } from './viewState';
+export type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 /** The one selection shared by every panel. */
 export type Selection = ObjectRef | null;
@@ -38,6 +38,10 @@ export interface FinishLoadArgs {
   diagnostics: Diagnostic[];
   /** Identifies the loaded bundle (e.g. a hash or name+size); used to key per-bundle UI state. */
   bundleKey: string | null;
+  /** SHA-256 (hex) of the bundle's manifest, trace and payloads, when the worker could compute it. */
+  contentHash?: string | null;
+  /** The bundle's name under /bundles/ when it was opened from `serve` (what `?trace=` carries). */
+  servedName?: string | null;
 }
 
 export interface TraceSlice {
@@ -47,6 +51,10 @@ export interface TraceSlice {
   bundleKey: string | null;
   /** Label of the bundle whose state is shown (the load label at finish time). */
   bundleLabel: string | null;
+  /** Content hash of the shown bundle (see FinishLoadArgs.contentHash). */
+  bundleHash: string | null;
+  /** Name under /bundles/ of the shown bundle when it came from `serve`; null for dropped bundles. */
+  servedName: string | null;
   /** Derived indexes, computed once per finished load. */
   indexes: TraceIndexes | null;
   /** Bumps on every finishLoad: panels reset per-trace UI state when it changes. */
@@ -96,12 +104,25 @@ export interface ViewSlice {
   /** Thread shown by per-thread panels (conversation). */
   activeThreadId: string | null;
   panels: PanelsState;
-  /** A view state read from the URL before a trace was loaded; applied on the next finishLoad. */
+  /**
+   * A view state read from a link before its trace was loaded. It is applied by
+   * the finishLoad of a matching trace (same content hash, or same served name;
+   * any trace when the view names none) and waits otherwise.
+   */
   pendingView: ViewState | null;
+  /** Reserved pair of inference calls to compare (carried by links; see DiffPairSchema). */
+  diffPair: DiffPair | null;
+  setDiffPair(p: DiffPair | null): void;
+  /** Forget a pending view (the user gave up on the linked bundle). */
+  dismissPendingView(): void;
   setActiveThread(threadId: string | null): void;
   setCenterPanel(id: string): void;
-  /** Apply a (URL) view state now if a trace is loaded, else keep it until finishLoad. */
-  applyViewState(vs: ViewState): void;
+  /**
+   * Apply a (URL) view state now if a matching trace is loaded, else keep it
+   * until finishLoad. `fromHistory` (browser back/forward): keep the selection
+   * history, moving its cursor to the restored selection.
+   */
+  applyViewState(vs: ViewState, opts?: { fromHistory?: boolean }): void;
 }
 
 export type AppStore = TraceSlice & SelectionSlice & ViewportSlice & FiltersSlice & ViewSlice;

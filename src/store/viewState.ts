@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { OBJECT_KINDS } from '../trace/indexes/refs';
 
-export const VIEW_STATE_VERSION = 1 as const;
+export const VIEW_STATE_VERSION = 2 as const;
 /** The key inside the hash (`#view=...`); other hash keys are left alone. */
 export const VIEW_STATE_HASH_KEY = 'view';
 
@@ -51,25 +51,77 @@ export const ViewStateV1Schema = z.object({
 });
 export type ViewStateV1 = z.infer<typeof ViewStateV1Schema>;
 
+/**
+ * Which trace a view belongs to. `name` is the bundle's name under
+ * `/bundles/` of `codex-trace-viewer serve` (what `?trace=` carries), or null
+ * for a dropped bundle; `hash` is the bundle's content hash (SHA-256 of
+ * manifest, trace and payloads, see src/trace/bundle/hash.ts), which finds a
+ * dropped bundle again in the recent-bundles cache or when it is dropped anew;
+ * `label` is what the user saw (folder or archive name).
+ */
+export const TraceRefSchema = z.object({
+  name: z.string().min(1).nullable(),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  label: z.string().nullable(),
+});
+export type TraceRef = z.infer<typeof TraceRefSchema>;
+
+/**
+ * A pair of inference calls to compare (ids). Reserved: the request-window
+ * panel diffs each call against the previous one and keeps no pair in the
+ * store yet; links carry it and the store keeps it so it survives a round trip.
+ */
+export const DiffPairSchema = z.object({ from: z.string().min(1), to: z.string().min(1) });
+export type DiffPair = z.infer<typeof DiffPairSchema>;
+
+/**
+ * Version 2: v1 plus the trace the view belongs to (`trace`) and the optional
+ * diff pair. A v1 link has no trace reference: it applies to whatever trace
+ * `?trace=` (or the default bundle) opens.
+ */
+export const ViewStateV2Schema = z.object({
+  v: z.literal(2),
+  trace: TraceRefSchema.nullable().catch(null),
+  thread: z.string().nullable().catch(null),
+  selection: SelectionSchema.catch(null),
+  window: TimeWindowSchema.nullable().catch(null),
+  filters: FiltersSchema.catch(() => ({ ...DEFAULT_FILTERS })),
+  panels: PanelsSchema.catch(() => ({ ...DEFAULT_PANELS })),
+  diff: DiffPairSchema.nullable().optional().catch(null),
+});
+export type ViewStateV2 = z.infer<typeof ViewStateV2Schema>;
+
 /** The current version's schema and type. */
-export const ViewStateSchema = ViewStateV1Schema;
-export type ViewState = ViewStateV1;
+export const ViewStateSchema = ViewStateV2Schema;
+export type ViewState = ViewStateV2;
 
 export const DEFAULT_VIEW_STATE: ViewState = {
-  v: 1,
+  v: 2,
+  trace: null,
   thread: null,
   selection: null,
   window: null,
   filters: DEFAULT_FILTERS,
   panels: DEFAULT_PANELS,
+  diff: null,
 };
 
 /** Upgrader for one version: takes an object of that version, returns one of a later version (identity for the current one). */
 export type ViewStateUpgrader = (raw: Record<string, unknown>) => Record<string, unknown>;
 export type ViewStateUpgraders = Readonly<Record<number, ViewStateUpgrader>>;
 
+/** v1 → v2: v1 links carry no trace reference and no diff pair. */
+export function upgradeV1toV2(raw: Record<string, unknown>): Record<string, unknown> {
+  const v1 = ViewStateV1Schema.parse(raw);
+  return { ...v1, v: 2, trace: null, diff: null };
+}
+
 export const VIEW_STATE_UPGRADERS: ViewStateUpgraders = {
-  1: (raw) => raw,
+  1: upgradeV1toV2,
+  2: (raw) => raw,
 };
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -9,9 +9,20 @@ import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
 import { clearPicker, usePickerStore } from '../loader/pickerStore';
 import { normalizePath } from '../trace/bundle/paths';
 import type { InputFile } from '../trace/bundle/scan';
-import { parseResponse, type LoadInputMsg, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
+import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
+import workerUrl from './trace.worker.ts?worker&url';
 
-export type { SearchHit } from './protocol';
+export type { RecentBundle, SearchHit } from './protocol';
+
+/** URL of the built worker script (the exporter inlines its text). */
+export const TRACE_WORKER_URL: string = workerUrl;
+
+declare global {
+  interface Window {
+    /** Set by an exported page (src/share/embedded.ts): the worker's source, started from a Blob URL because file:// pages cannot load module workers. */
+    __ctvWorkerSource?: string;
+  }
+}
 export type { InputFile } from '../trace/bundle/scan';
 
 /** What `loadFiles` accepts: a FileList from an input, Files (their webkitRelativePath is used), or path + file pairs from a directory walk. */
@@ -34,8 +45,19 @@ export interface Transport {
   terminate(): void;
 }
 
+function startWorker(): Worker {
+  const inline = typeof window !== 'undefined' ? window.__ctvWorkerSource : undefined;
+  if (inline) {
+    // A classic worker: Chromium refuses module workers from blob: URLs of a file:// (opaque-origin) page.
+    // The built worker is one self-contained script without import/export, so it runs as either.
+    const url = URL.createObjectURL(new Blob([inline], { type: 'text/javascript' }));
+    return new Worker(url, { name: 'trace' });
+  }
+  return new Worker(workerUrl, { type: 'module', name: 'trace' });
+}
+
 export function workerTransport(): Transport {
-  const worker = new Worker(new URL('./trace.worker.ts', import.meta.url), { type: 'module', name: 'trace' });
+  const worker = startWorker();
   return {
     post: (msg) => worker.postMessage(msg),
     listen(onMessage, onCrash) {
@@ -84,7 +106,7 @@ export class TraceClient {
   private transport: Transport | null = null;
   private nextId = 1;
   /** The load (or select) request whose messages drive the store. */
-  private current: { id: number; label: string; settle(o: LoadOutcome): void } | null = null;
+  private current: { id: number; label: string; servedName: string | null; settle(o: LoadOutcome): void } | null = null;
   private readonly pending = new Map<number, Pending>();
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
@@ -109,11 +131,19 @@ export class TraceClient {
     this.transport.post(msg);
   }
 
-  /** Loads dropped or picked files: a bundle folder, loose bundle files, or .zip / .tar.gz archives. */
-  loadFiles(files: LoadInput, label?: string): Promise<LoadOutcome> {
+  /**
+   * Loads dropped or picked files: a bundle folder, loose bundle files, or .zip / .tar.gz archives.
+   * The bundle is kept in the recent-bundles cache unless `remember` is false.
+   */
+  loadFiles(files: LoadInput, label?: string, opts: { remember?: boolean } = {}): Promise<LoadOutcome> {
     const inputs = toInputFiles(files);
     const first = inputs.slice(0, FILES_PER_MESSAGE);
-    const outcome = this.start(label ?? labelFor(inputs), { kind: 'files', files: first, more: inputs.length - first.length });
+    const outcome = this.start(label ?? labelFor(inputs), {
+      kind: 'files',
+      files: first,
+      more: inputs.length - first.length,
+      ...(opts.remember === false ? { remember: false } : {}),
+    });
     if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
     return outcome;
   }
@@ -130,6 +160,32 @@ export class TraceClient {
   /** Loads a bundle served by `codex-trace-viewer serve` under /bundles/<name>/. */
   loadUrl(name: string, baseUrl = new URL(`bundles/${name.split('/').map(encodeURIComponent).join('/')}/`, document.baseURI).href): Promise<LoadOutcome> {
     return this.start(name, { kind: 'url', baseUrl });
+  }
+
+  /** Loads a bundle kept in the recent-bundles cache (by content hash); 'failed' when it is not there. */
+  loadCached(hash: string, label = 'recent bundle'): Promise<LoadOutcome> {
+    return this.start(label, { kind: 'cached', hash });
+  }
+
+  /** The recent-bundles cache, newest first. */
+  async listRecent(): Promise<RecentBundle[]> {
+    const msg = await this.request({ type: 'recentList', id: this.nextId++ });
+    if (msg.type === 'recent') return msg.bundles;
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
+  }
+
+  /** Forget one cached bundle, or all (null); returns what is left. */
+  async forgetRecent(hash: string | null): Promise<RecentBundle[]> {
+    const msg = await this.request({ type: 'recentForget', id: this.nextId++, hash });
+    if (msg.type === 'recent') return msg.bundles;
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
+  }
+
+  /** The loaded bundle as a zip (manifest, trace, payloads at its root); `name` is a file-safe form of its label. */
+  async exportBundle(): Promise<{ name: string; zip: Uint8Array }> {
+    const msg = await this.request({ type: 'exportBundle', id: this.nextId++ });
+    if (msg.type === 'exported') return { name: msg.name, zip: msg.zip };
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
   }
 
   /** Loads bundle `key` from the picker's list. */
@@ -166,7 +222,7 @@ export class TraceClient {
       prev.settle('cancelled');
     }
     return new Promise<LoadOutcome>((resolve) => {
-      this.current = { id, label, settle: resolve };
+      this.current = { id, label, servedName: null, settle: resolve };
     });
   }
 
@@ -175,6 +231,7 @@ export class TraceClient {
     clearPicker();
     const id = this.nextId++;
     const outcome = this.track(id, label);
+    if (input.kind === 'url') this.current!.servedName = label;
     useStore.getState().beginLoad({ label });
     this.send({ type: 'load', id, label, input });
     return outcome;
@@ -238,6 +295,8 @@ export class TraceClient {
           error: msg.error,
           diagnostics: msg.diagnostics,
           bundleKey: msg.bundleKey,
+          contentHash: msg.contentHash ?? null,
+          servedName: cur.servedName,
         });
         mark('ctv:store-updated');
         cur.settle('ready');

@@ -26,6 +26,10 @@ import {
 } from '../trace/bundle/scan';
 import { parseRequest, type LoadInputMsg, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
+import { sizeProblem } from './limits';
+import { hashBundleFiles } from '../trace/bundle/hash';
+import { IdbRecentStore, type RecentStore } from './recent';
+import { zipSync } from 'fflate';
 
 export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
 
@@ -35,9 +39,13 @@ export interface HandlerDeps {
   /** Minimum milliseconds between two progress messages of one load (default 50: at most 20/s). */
   progressIntervalMs?: number;
   now?: () => number;
+  /** The recent-bundles cache; default IndexedDB when available, else none. */
+  recent?: RecentStore | null;
 }
 
 interface Scan {
+  /** Keep the chosen bundle in the recent-bundles cache. */
+  remember: boolean;
   label: string;
   files: Map<string, FileBody>;
   bundles: BundleInfo[];
@@ -99,6 +107,11 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   const fetchImpl = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const interval = deps.progressIntervalMs ?? 50;
   const now = deps.now ?? (() => Date.now());
+  let recentStore: RecentStore | null | undefined = deps.recent;
+  const recent = (): RecentStore | null => {
+    if (recentStore === undefined) recentStore = typeof indexedDB !== 'undefined' ? new IdbRecentStore() : null;
+    return recentStore;
+  };
   const jobs = new Map<number, AbortController>();
   /** What the latest multi-bundle load found, waiting for the user's pick. */
   let scan: { id: number; value: Scan } | null = null;
@@ -152,13 +165,18 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     };
   }
 
-  async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal): Promise<void> {
+  async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
     const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
     if (problem || !manifest) {
       post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
       return;
     }
     if (source instanceof FetchSource) await source.probe('trace.jsonl');
+    const tooLarge = source instanceof MemorySource ? sizeProblem(eventAndPayloadBytes(source)) : null;
+    if (tooLarge) {
+      post({ type: 'error', id, error: tooLarge });
+      return;
+    }
     const progress = progressReporter(id, source instanceof MemorySource ? eventAndPayloadBytes(source) : null);
     const result = await reduce(yielding(withReadAhead(source)), { unknownEvents: 'skip', signal, onProgress: progress.push });
     signal.throwIfAborted();
@@ -168,6 +186,9 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     loaded = { source, state: result.state, index: null };
+    const files = source instanceof MemorySource ? source.fileMap() : null;
+    const contentHash = files ? await hashBundleFiles(files, signal) : null;
+    signal.throwIfAborted();
     post({
       type: 'result',
       id,
@@ -178,7 +199,12 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       error: result.error,
       diagnostics: result.diagnostics,
       eventsApplied: result.eventsApplied,
+      contentHash,
     });
+    if (remember && files && contentHash && !result.error) {
+      const store = recent();
+      store?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, files).catch((e) => console.warn('recent bundles: could not keep this bundle', e));
+    }
   }
 
   async function loadBundle(id: number, s: Scan, bundle: BundleInfo, signal: AbortSignal): Promise<void> {
@@ -187,12 +213,23 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     const label = bundle.key ? bundle.name : s.label;
-    await reduceAndPost(id, label, bundleSource(s.files, bundle.key, label), signal);
+    await reduceAndPost(id, label, bundleSource(s.files, bundle.key, label), signal, s.remember);
   }
 
   async function load(id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
     if (input.kind === 'url') {
       await reduceAndPost(id, label, await openHttpBundle(label, input.baseUrl, fetchImpl, signal), signal);
+      return;
+    }
+    if (input.kind === 'cached') {
+      const hit = await recent()
+        ?.get(input.hash)
+        .catch(() => null);
+      if (!hit) {
+        post({ type: 'error', id, error: errorInfo(input.hash, 'That bundle is not among the recently opened bundles on this machine.') });
+        return;
+      }
+      await reduceAndPost(id, hit.meta.name, new MemorySource(hit.meta.name, hit.files), signal);
       return;
     }
     const inputs = input.more ? await receiveRest(id, input.files, input.more, signal) : input.files;
@@ -211,7 +248,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, signal });
-    const value: Scan = { label, files, bundles };
+    const value: Scan = { remember: input.remember !== false, label, files, bundles };
     if (bundles.length === 1) {
       await loadBundle(id, value, bundles[0], signal);
       return;
@@ -262,6 +299,29 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     post({ type: 'payload', id, path, data });
   }
 
+  /** The loaded bundle (manifest, trace, payloads) as a deflated zip, files at its root (opened with the label it was exported under). */
+  async function exportBundle(id: number): Promise<void> {
+    if (!loaded) {
+      post({ type: 'error', id, error: errorInfo('', 'No trace is loaded.') });
+      return;
+    }
+    const src = loaded.source;
+    const paths =
+      src instanceof MemorySource
+        ? [...src.paths()].filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
+        : ['manifest.json', 'trace.jsonl', ...Object.values(loaded.state.raw_payloads).map((r) => r.path)];
+    const dir = (src.name || 'bundle').replace(/[\\/:*?"<>|]+/g, '_');
+    const entries: Record<string, Uint8Array> = {};
+    const enc = new TextEncoder();
+    for (const p of new Set(paths)) {
+      const body = src instanceof MemorySource ? src.fileMap().get(p) : await src.readText(p);
+      if (body === undefined || body === null) continue;
+      entries[p] = typeof body === 'string' ? enc.encode(body) : body instanceof Uint8Array ? body : new Uint8Array(await body.arrayBuffer());
+    }
+    const zip = zipSync(entries, { level: 6 });
+    post({ type: 'exported', id, name: dir, zip });
+  }
+
   function search(id: number, query: string, limit: number): void {
     if (!loaded) {
       post({ type: 'searchResult', id, hits: [] });
@@ -303,6 +363,19 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
         );
       case 'search':
         return search(msg.id, msg.query, msg.limit);
+      case 'recentList':
+      case 'recentForget': {
+        const store = recent();
+        try {
+          if (msg.type === 'recentForget') await store?.forget(msg.hash);
+          post({ type: 'recent', id: msg.id, bundles: store ? await store.list() : [] });
+        } catch (e) {
+          post({ type: 'error', id: msg.id, error: errorInfo('', 'The recent-bundles cache is not available.', e) });
+        }
+        return;
+      }
+      case 'exportBundle':
+        return exportBundle(msg.id).catch((e) => post({ type: 'error', id: msg.id, error: errorInfo('', 'Could not pack the bundle.', e) }));
     }
   }
 

@@ -44,7 +44,11 @@ export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
     kind: z.literal('files'),
     files: z.array(InputFileSchema),
     more: z.number().int().nonnegative().optional(),
+    /** Keep the bundle in the recent-bundles cache (default true; false for a bundle embedded in an exported page). */
+    remember: z.boolean().optional(),
   }),
+  /** A bundle from the recent-bundles cache (IndexedDB), by content hash. */
+  z.object({ kind: z.literal('cached'), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
   /** A bundle served over HTTP; `baseUrl` is the absolute URL of its directory. */
   z.object({ kind: z.literal('url'), baseUrl: z.string().url() }),
 ]);
@@ -60,6 +64,11 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), id: Id, target: Id }),
   z.object({ type: z.literal('readPayload'), id: Id, path: z.string().min(1) }),
   z.object({ type: z.literal('search'), id: Id, query: z.string(), limit: z.number().int().positive().max(10_000) }),
+  /** The recent-bundles cache: list it, or forget one bundle (hash) or all (null); answered with `recent`. */
+  z.object({ type: z.literal('recentList'), id: Id }),
+  z.object({ type: z.literal('recentForget'), id: Id, hash: z.string().nullable() }),
+  /** The loaded bundle's files as a zip (for an exported page); answered with `exported`. */
+  z.object({ type: z.literal('exportBundle'), id: Id }),
 ]);
 export type WorkerRequest = z.infer<typeof RequestSchema>;
 
@@ -88,6 +97,15 @@ export const SearchHitSchema = z.object({
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 
+export const RecentMetaSchema = z.object({
+  hash: z.string(),
+  name: z.string(),
+  sizeBytes: z.number().nonnegative(),
+  savedAtMs: z.number(),
+  traceId: z.string().nullable(),
+});
+export type RecentBundle = z.infer<typeof RecentMetaSchema>;
+
 export const ResponseSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), id: Id, ...ProgressSchema.shape }),
   /** The input holds several bundles: the user must pick one (then a `select` request follows). */
@@ -108,12 +126,21 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: z.array(DiagnosticSchema),
     eventsApplied: z.number().int().nonnegative(),
+    /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when the files could not be enumerated. */
+    contentHash: z.string().nullable().optional(),
   }),
   /** The request failed as a whole (for a load: nothing was reduced). */
   z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),
   z.object({ type: z.literal('cancelled'), id: Id }),
   z.object({ type: z.literal('payload'), id: Id, path: z.string(), data: z.unknown() }),
   z.object({ type: z.literal('searchResult'), id: Id, hits: z.array(SearchHitSchema) }),
+  z.object({ type: z.literal('recent'), id: Id, bundles: z.array(RecentMetaSchema) }),
+  z.object({
+    type: z.literal('exported'),
+    id: Id,
+    name: z.string(),
+    zip: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+  }),
 ]);
 export type WorkerResponse = z.infer<typeof ResponseSchema>;
 

@@ -1,0 +1,60 @@
+/**
+ * Bundles recently opened on this machine (kept in IndexedDB by the worker so
+ * that share links to dropped bundles reopen): open one again, forget one, or
+ * forget them all.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useStore } from '../store';
+import { shortHash } from '../trace/bundle/hash';
+import { traceClient, type RecentBundle } from '../worker/client';
+import { RECENT_MAX_BUNDLES, RECENT_MAX_BYTES } from '../worker/recent';
+import './share.css';
+
+function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function RecentBundles() {
+  const [list, setList] = useState<RecentBundle[] | null>(null);
+  const loadSeq = useStore((s) => s.loadSeq);
+  const refresh = useCallback(() => {
+    traceClient.listRecent().then(setList, () => setList([]));
+  }, []);
+  useEffect(refresh, [refresh, loadSeq]);
+  const forget = (hash: string | null) => {
+    traceClient.forgetRecent(hash).then(setList, () => refresh());
+  };
+  if (!list || list.length === 0) return null;
+  return (
+    <section className="recent-bundles" data-testid="recent-bundles" aria-label="Recent bundles">
+      <div className="recent-head">
+        <h2>Recent bundles</h2>
+        <span className="faint">
+          kept in this browser only · last {RECENT_MAX_BUNDLES} or {RECENT_MAX_BYTES / 1024 / 1024} MB
+        </span>
+        <button type="button" className="ctv-btn ctv-btn--small" data-testid="forget-recent" onClick={() => forget(null)}>
+          Forget all
+        </button>
+      </div>
+      <ul>
+        {list.map((b) => (
+          <li key={b.hash} data-testid="recent-bundle">
+            <button type="button" className="recent-open" title={`Open ${b.name} again`} onClick={() => void traceClient.loadCached(b.hash, b.name)}>
+              <span className="recent-name">{b.name}</span>
+              <span className="mono faint" title={b.hash}>
+                {shortHash(b.hash)}
+              </span>
+              <span className="faint">{formatSize(b.sizeBytes)}</span>
+              <span className="faint">{new Date(b.savedAtMs).toLocaleString()}</span>
+            </button>
+            <button type="button" className="icon-btn" aria-label={`Forget ${b.name}`} title="Forget this bundle" onClick={() => forget(b.hash)}>
+              ✕
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
