@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { escapeInvisible } from './invisible';
+import { SafeText } from './SafeText';
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -26,8 +28,8 @@ export function CopyId({ value, label }: { value: string; label?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <span className="copy-id">
-      <code className="copy-id-text" title={value}>
-        {value}
+      <code className="copy-id-text" title={escapeInvisible(value)}>
+        <SafeText text={value} mode="id" ansi={false} />
       </code>
       <button
         type="button"

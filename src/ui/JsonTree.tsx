@@ -3,6 +3,7 @@
  * React text node: nothing is ever interpreted as HTML.
  */
 import { useState, type ReactNode } from 'react';
+import { SafeText } from './SafeText';
 
 const STRING_LIMIT = 160;
 const CHILD_PAGE = 100;
@@ -31,12 +32,17 @@ function preview(v: unknown): string {
 function StringValue({ value }: { value: string }) {
   const [open, setOpen] = useState(false);
   const long = value.length > STRING_LIMIT || value.includes('\n');
-  if (!long) return <span className="json-string">"{value}"</span>;
+  if (!long)
+    return (
+      <span className="json-string">
+        "<SafeText text={value} ansi={false} />"
+      </span>
+    );
   if (!open) {
     const firstLine = value.split('\n', 1)[0];
     return (
       <span className="json-string">
-        "{firstLine.slice(0, STRING_LIMIT)}…"
+        "<SafeText text={firstLine.slice(0, STRING_LIMIT)} ansi={false} />…"
         <button type="button" className="link-btn json-more" onClick={() => setOpen(true)}>
           expand ({value.length.toLocaleString('en-US')} chars)
         </button>
@@ -48,7 +54,9 @@ function StringValue({ value }: { value: string }) {
       <button type="button" className="link-btn json-more" onClick={() => setOpen(false)}>
         collapse
       </button>
-      <pre className="json-long">{value}</pre>
+      <pre className="json-long">
+        <SafeText text={value} />
+      </pre>
     </span>
   );
 }
@@ -90,7 +98,7 @@ function Node({ name, value, depth, defaultDepth }: { name: ReactNode; value: un
         </button>
       </div>
       {open &&
-        entries.slice(0, limit).map(([k, v]) => <Node key={k} name={k} value={v} depth={depth + 1} defaultDepth={defaultDepth} />)}
+        entries.slice(0, limit).map(([k, v]) => <Node key={k} name={<SafeText text={k} mode="id" ansi={false} />} value={v} depth={depth + 1} defaultDepth={defaultDepth} />)}
       {open && entries.length > limit && (
         <div className="json-row" style={{ paddingLeft: (depth + 1) * 14 + 14 }}>
           <button type="button" className="link-btn" onClick={() => setLimit(limit + CHILD_PAGE)}>

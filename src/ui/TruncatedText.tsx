@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SafeText } from './SafeText';
 
 /** Where to cut `text` to show at most `limit` chars and `maxLines` lines. */
 export function clipPoint(text: string, limit: number, maxLines: number): number {
@@ -14,7 +15,8 @@ export function clipPoint(text: string, limit: number, maxLines: number): number
 
 /**
  * Long text shown clipped with an expand control. Text is rendered as a text
- * node only (never as HTML), so untrusted content is always literal.
+ * node only (never as HTML), so untrusted content is always literal; ANSI
+ * colours are shown as colours and hidden characters as markers (SafeText).
  */
 export function TruncatedText({
   text,
@@ -39,7 +41,7 @@ export function TruncatedText({
   return (
     <div className={`trunc${className ? ` ${className}` : ''}`}>
       <Tag className={mono ? 'trunc-text mono' : 'trunc-text prose'}>
-        {shown}
+        <SafeText text={shown} />
         {long && !open ? '…' : null}
       </Tag>
       {long && (

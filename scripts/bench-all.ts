@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: every benchmark, then one summary table of every figure.
+ *
+ *   npm run bench [-- <args for the reducer benchmark>]
+ *
+ * Runs, in order and when the script exists: the reducer in Node against the
+ * official binary (scripts/bench.ts, `npm run bench:reducer`), the browser load
+ * (scripts/bench-browser.ts), the timeline frames (scripts/bench-timeline.ts)
+ * and the browser memory (scripts/bench-memory.ts). Each one's own output is
+ * shown as it runs; the figures are then read back from that output (and from
+ * bench-memory's JSON) into one table: reducer MB/s and ratio against the
+ * official binary, load times, frame times, heap. A benchmark that fails or
+ * prints nothing recognisable is listed as such; the others still run.
+ * BENCH_ONLY=reducer,browser,timeline,memory runs a subset.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Step {
+  key: string;
+  script: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+type Row = [area: string, subject: string, figure: string, value: string];
+
+function run(step: Step): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, step.script), ...step.args], { cwd: ROOT, env: { ...process.env, ...step.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** The reducer table of scripts/bench.ts: header row, dashes, rows. */
+function reducerRows(out: string): Row[] {
+  const lines = out.split('\n');
+  const dash = lines.findIndex((l) => /^-+(\s+-+)+\s*$/.test(l));
+  if (dash < 1) return [];
+  const head = lines[dash - 1].split(/\s{2,}/).map((s) => s.trim());
+  const rows: Row[] = [];
+  for (const l of lines.slice(dash + 1)) {
+    if (!l.trim()) break;
+    const cells = l.split(/\s{2,}/).map((s) => s.trim());
+    const get = (name: string) => cells[head.indexOf(name)] ?? '';
+    const b = get('bundle');
+    rows.push(['reducer (Node)', b, 'throughput', `${get('MB/s')} MB/s`]);
+    rows.push(['reducer (Node)', b, 'vs official binary (process)', `${get('speedup (process)')}`]);
+    rows.push(['reducer (Node)', b, 'vs official binary (reduce)', `${get('speedup (reduce)')}`]);
+    rows.push(['reducer (Node)', b, 'peak RSS', `${get('ours peak RSS MB')} MB (official ${get('official peak RSS MB')} MB)`]);
+    rows.push(['reducer (Node)', b, 'state.json identical', get('identical')]);
+  }
+  return rows;
+}
+
+/** "label   figures" lines under "<bundle>  (N MiB, ...)" headings (scripts/bench-browser.ts). */
+function browserRows(out: string): Row[] {
+  const rows: Row[] = [];
+  let subject = '';
+  for (const l of out.split('\n')) {
+    const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
+    if (h) {
+      subject = `${path.basename(h[1])} (${h[2]})`;
+      continue;
+    }
+    const m = /^\s+(drop → [^\s].*?|longest main-thread task)\s{2,}(.+)$/.exec(l);
+    if (m && subject) rows.push(['browser load', subject, m[1].trim(), m[2].trim()]);
+  }
+  return rows;
+}
+
+/** Frame and draw figures of scripts/bench-timeline.ts. */
+function timelineRows(out: string): Row[] {
+  const rows: Row[] = [];
+  let subject = 'timeline';
+  for (const l of out.split('\n')) {
+    const m = /^\s+(model build|row layout ×2|cull all lanes|hit test|frame interval|canvas draw|long tasks|load into store \(indexes\))\s+(.+)$/.exec(l);
+    if (m) rows.push(['timeline', subject, m[1], m[2].trim()]);
+    else if (/^ {2}\S/.test(l) && !/:\s*$/.test(l) && l.trim().length < 80) subject = l.trim();
+  }
+  return rows;
+}
+
+async function main() {
+  const only = process.env.BENCH_ONLY?.split(',');
+  const memJson = path.join(os.tmpdir(), `bench-memory-${process.pid}.json`);
+  const steps: Step[] = [
+    { key: 'reducer', script: 'scripts/bench.ts', args: process.argv.slice(2) },
+    { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3'] },
+    { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
+    { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
+  ];
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const step of steps) {
+    if (only && !only.includes(step.key)) continue;
+    if (!existsSync(path.join(ROOT, step.script))) {
+      notes.push(`${step.key}: ${step.script} does not exist (skipped)`);
+      continue;
+    }
+    console.log(`\n=== ${step.key}: ${step.script} ===`);
+    const t0 = performance.now();
+    const { code, out } = await run(step);
+    const secs = ((performance.now() - t0) / 1000).toFixed(0);
+    let got: Row[] = [];
+    if (step.key === 'reducer') got = reducerRows(out);
+    else if (step.key === 'browser') got = browserRows(out);
+    else if (step.key === 'timeline') got = timelineRows(out);
+    else if (step.key === 'memory' && existsSync(memJson)) {
+      for (const f of JSON.parse(readFileSync(memJson, 'utf8')) as { bundle: string; bundleMiB: number; loadMs: number; heapUsedMiB: number; heapTotalMiB: number; baselineHeapUsedMiB: number }[]) {
+        const subject = `${f.bundle} (${f.bundleMiB.toFixed(1)} MiB)`;
+        got.push(['browser memory', subject, 'served load → summary', `${f.loadMs.toFixed(0)} ms`]);
+        got.push(['browser memory', subject, 'main-thread JS heap (after GC)', `${f.heapUsedMiB.toFixed(1)} MiB used / ${f.heapTotalMiB.toFixed(1)} MiB allocated`]);
+        got.push(['browser memory', subject, 'empty-app baseline heap', `${f.baselineHeapUsedMiB.toFixed(1)} MiB`]);
+      }
+      rmSync(memJson, { force: true });
+    }
+    if (code !== 0) notes.push(`${step.key}: exited with code ${code} after ${secs} s`);
+    else if (!got.length) notes.push(`${step.key}: ran (${secs} s) but printed no figure this table recognises; see its output above`);
+    rows.push(...got);
+  }
+
+  console.log('\n=== summary: every figure ===');
+  const head: Row = ['area', 'bundle / scenario', 'figure', 'value'];
+  const all = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  for (const [i, r] of all.entries()) {
+    console.log(r.map((cell, c) => (c === 3 ? cell : cell.padEnd(widths[c]))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  for (const n of notes) console.log(`note: ${n}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
