@@ -9,7 +9,8 @@ import type { BundleSource } from '../bundle/source';
 import type { Diagnostic, TraceErrorInfo } from '../errors';
 import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
-import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, payloadRefsOf, type TraceEvent } from '../schema/events';
+import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, RawToolCallRequesterSchema, payloadRefsOf, type TraceEvent } from '../schema/events';
+import { RawPayloadKindSchema, ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
@@ -185,6 +186,7 @@ function parseLine(
   }
   const env = EnvelopeSchema.safeParse(raw);
   if (!env.success) throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [zodMessage(env.error)]));
+  resolveVariantIndexes(env.data.payload);
   const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
   if (typeof payloadType === 'string' && !KNOWN_TYPES.has(payloadType)) {
     const message = `unknown event type \`${payloadType}\``;
@@ -201,6 +203,33 @@ function parseLine(
     throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`payload: ${zodMessage(payload.error)}`]));
   return { event: { ...env.data, payload: payload.data, line: lineNo }, skipped: false };
 }
+
+/**
+ * Codex reads the `type` tags of its tagged enums with serde, which also takes
+ * a variant's index (a non-negative integer) in place of its name. Rewrite
+ * such tags to names so the schemas below see what Codex sees.
+ */
+function resolveVariantIndexes(payload: unknown): void {
+  if (!isObj(payload)) return;
+  tagByIndex(payload, EVENT_TYPES);
+  for (const v of Object.values(payload)) if (isObj(v) && 'raw_payload_id' in v && isObj(v.kind)) tagByIndex(v.kind, PAYLOAD_KINDS);
+  if (Array.isArray(payload.payloads)) for (const ref of payload.payloads) if (isObj(ref) && isObj(ref.kind)) tagByIndex(ref.kind, PAYLOAD_KINDS);
+  if (isObj(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
+  if (isObj(payload.summary)) tagByIndex(payload.summary, SUMMARY_KINDS);
+  if (isObj(payload.requester)) tagByIndex(payload.requester, REQUESTER_KINDS);
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function tagByIndex(o: Record<string, unknown>, names: readonly string[]): void {
+  const t = o.type;
+  if (typeof t === 'number' && Number.isInteger(t) && t >= 0 && t < names.length) o.type = names[t];
+}
+
+const PAYLOAD_KINDS = RawPayloadKindSchema.shape.type.options;
+const TOOL_KINDS = ToolCallKindSchema.options.map((o) => o.shape.type.value);
+const SUMMARY_KINDS = ToolCallSummarySchema.options.map((o) => o.shape.type.value);
+const REQUESTER_KINDS = RawToolCallRequesterSchema.options.map((o) => o.shape.type.value);
 
 function seqHint(line: string): number | null {
   const m = /"seq"\s*:\s*(\d+)/.exec(line);

@@ -1,6 +1,5 @@
 /** Tool calls: dispatch boundaries, runtime observations, and links to model-visible items. */
 import { isJsonObject, parseJson, type JsonValue } from '../json/lossless';
-import { ToolCallKindSchema } from '../schema/common';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem, ToolCall, ToolCallRequester } from '../schema/state';
 import { agentEdgeFromRuntimeEnd, agentEdgeFromRuntimeStart, attachToolResultToEdge } from './agents';
@@ -132,8 +131,7 @@ export function endTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_ended'
 export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_runtime_started'>): void {
   const t = mustTool(r, p.tool_call_id, 'tool runtime start');
   pushUnique(t.raw_runtime_payload_ids, p.runtime_payload.raw_payload_id);
-  const kind = ToolCallKindSchema.safeParse(p.kind);
-  if (kind.success) t.kind = kind.data;
+  t.kind = p.kind;
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
   if (t.terminal_operation_id !== null && terminalKind)
     fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);

@@ -125,8 +125,7 @@ export const EventPayloadSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('tool_call_runtime_started'),
     tool_call_id: z.string(),
-    /** Read leniently by Codex: a kind that does not parse leaves the tool's kind as it was. */
-    kind: z.unknown(),
+    kind: ToolCallKindSchema,
     runtime_payload: Ref,
   }),
   z.object({

@@ -161,10 +161,13 @@ export function groupSummary(model: TimelineModel, group: number): SummaryClass[
   return out;
 }
 
-/** The summary runs to draw at `msPerPx`: the coarsest level whose merged gaps stay under a pixel. */
-export function pickSummaryRuns(model: TimelineModel, cls: SummaryClass, msPerPx: number): LaneRuns {
+/**
+ * The summary runs to draw at `msPerPx`: the coarsest level whose merged gaps
+ * stay under `maxGapPx` pixels (a summary row may close gaps of a few pixels).
+ */
+export function pickSummaryRuns(model: TimelineModel, cls: SummaryClass, msPerPx: number, maxGapPx = 3): LaneRuns {
   const base = lodBase(model);
   let level = 0;
-  for (let l = 0; l < LOD_LEVELS; l++) if (base * 4 ** l <= msPerPx) level = l + 1;
+  for (let l = 0; l < LOD_LEVELS; l++) if (base * 4 ** l <= msPerPx * maxGapPx) level = l + 1;
   return cls.levels[level];
 }

@@ -289,25 +289,37 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const win = (ref: ObjectRef, kind: number, w: ExecutionWindow, cat: number, thread: string, track: TrackKind, mark = NaN, session: string | null = null) =>
     col.push(ref, kind, w.started_at_unix_ms, w.ended_at_unix_ms, st(w.status), cat, thread, track, mark, session);
 
-  for (const id in state.codex_turns) {
+  const codex_turnsIds = Object.keys(state.codex_turns);
+  for (let k = 0; k < codex_turnsIds.length; k++) {
+    const id = codex_turnsIds[k];
     const t = state.codex_turns[id];
     win({ kind: 'turn', id }, SK.turn, t.execution, 0, t.thread_id, 'turns');
   }
-  for (const id in state.inference_calls) {
+  const inference_callsIds = Object.keys(state.inference_calls);
+  for (let k = 0; k < inference_callsIds.length; k++) {
+    const id = inference_callsIds[k];
     const c = state.inference_calls[id];
     win({ kind: 'inference_call', id }, SK.inference, c.execution, 0, c.thread_id, 'inference');
   }
-  for (const id in state.tool_calls) {
+  const waitCalls: string[] = [];
+  const tool_callsIds = Object.keys(state.tool_calls);
+  for (let k = 0; k < tool_callsIds.length; k++) {
+    const id = tool_callsIds[k];
     const t = state.tool_calls[id];
     win({ kind: 'tool_call', id }, SK.tool, t.execution, toolCategory(t.kind), t.thread_id, 'tools');
+    if (t.kind.type === 'wait_agent') waitCalls.push(id);
   }
-  for (const id in state.code_cells) {
+  const code_cellsIds = Object.keys(state.code_cells);
+  for (let k = 0; k < code_cellsIds.length; k++) {
+    const id = code_cellsIds[k];
     const c = state.code_cells[id];
     const mark = c.initial_response_at_unix_ms ?? c.yielded_at_unix_ms ?? NaN;
     win({ kind: 'code_cell', id }, SK.code_cell, c.execution, 5, c.thread_id, 'code', mark);
   }
   const opsOfSession = new Map<string, number[]>();
-  for (const id in state.terminal_operations) {
+  const terminal_operationsIds = Object.keys(state.terminal_operations);
+  for (let k = 0; k < terminal_operationsIds.length; k++) {
+    const id = terminal_operationsIds[k];
     const op = state.terminal_operations[id];
     const tool = state.tool_calls[op.tool_call_id];
     const session = op.terminal_id !== null && state.terminal_sessions[op.terminal_id] ? op.terminal_id : null;
@@ -333,11 +345,15 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
     }
     col.push({ kind: 'terminal_session', id }, SK.terminal_session, a, open ? null : Math.max(a, b), open ? STATUS_CODE.running : 0, 0, col.thread[ops[0]], 'terminal', NaN, id);
   }
-  for (const id in state.compaction_requests) {
+  const compaction_requestsIds = Object.keys(state.compaction_requests);
+  for (let k = 0; k < compaction_requestsIds.length; k++) {
+    const id = compaction_requestsIds[k];
     const r = state.compaction_requests[id];
     win({ kind: 'compaction_request', id }, SK.compaction_request, r.execution, 0, r.thread_id, 'compaction');
   }
-  for (const id in state.compactions) {
+  const compactionsIds = Object.keys(state.compactions);
+  for (let k = 0; k < compactionsIds.length; k++) {
+    const id = compactionsIds[k];
     const c = state.compactions[id];
     col.push({ kind: 'compaction', id }, SK.compaction, c.installed_at_unix_ms, c.installed_at_unix_ms, 0, 0, c.thread_id, 'compaction');
   }
@@ -532,8 +548,8 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   // Waits: from the awaited agent to the wait call, at the moment the wait returned.
   const threadByPath = new Map<string, string>();
   for (const t of Object.values(state.threads)) threadByPath.set(t.agent_path, t.thread_id);
-  for (const [id, t] of Object.entries(state.tool_calls)) {
-    if (t.kind.type !== 'wait_agent') continue;
+  for (const id of waitCalls) {
+    const t = state.tool_calls[id];
     const span = spanIndex[SK.tool].get(id);
     const dstGroup = groupOfThread.get(t.thread_id);
     if (span === undefined || dstGroup === undefined) continue;

@@ -1,0 +1,1 @@
+export { TimelinePanel, TIMELINE_FALLBACK_SIZE } from './TimelinePanel';
