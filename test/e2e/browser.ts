@@ -1,5 +1,5 @@
 /** Headless Chromium for the e2e tests and the browser benchmark. */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,4 +33,33 @@ export async function recordLongTasks(page: Page): Promise<void> {
 
 export async function longTasks(page: Page): Promise<{ start: number; duration: number }[]> {
   return page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+}
+
+/**
+ * Open a served fixture (`?trace=traces/<name>`) in a fresh context and wait until it is loaded.
+ * Page errors and console errors are collected in `errors` for the test to assert on.
+ */
+export async function openTrace(
+  browser: Browser,
+  baseUrl: string,
+  trace: string,
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 1000 }, colorScheme: options.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${baseUrl}?trace=traces/${trace}`);
+  await page.waitForFunction(
+    (label) => {
+      const l = (window as unknown as { __traceStore?: { getState(): { load: { phase: string; label: string | null } } } }).__traceStore?.getState().load;
+      return !!l && l.phase === 'ready' && l.label === label;
+    },
+    `traces/${trace}`,
+    { timeout: 30_000 },
+  );
+  return { context, page, errors };
 }

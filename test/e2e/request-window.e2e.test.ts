@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, screenshotPath } from './browser';
+import { launch, openTrace, screenshotPath } from './browser';
 import { loadRawState } from '../panels/helpers';
 import { makeManyCallsTrace } from '../windows/synthetic';
 
@@ -17,19 +17,9 @@ let browser: Browser;
 let context: BrowserContext;
 
 async function open(trace: string, colorScheme: 'light' | 'dark' = 'light', viewport = { width: 1600, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
-  context = await browser.newContext({ viewport, colorScheme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(`${baseUrl}?trace=traces/${trace}`);
-  await page.waitForFunction((label) => {
-    const l = window.__traceStore?.getState().load;
-    return !!l && l.phase === 'ready' && l.label === label;
-  }, `traces/${trace}`, { timeout: 30_000 });
-  return { page, errors };
+  const opened = await openTrace(browser, baseUrl, trace, { colorScheme, viewport });
+  context = opened.context;
+  return { page: opened.page, errors: opened.errors };
 }
 
 async function openPanel(page: Page) {
