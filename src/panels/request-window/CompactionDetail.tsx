@@ -6,7 +6,6 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { matchCompactionInput, type CompactionWindow } from '../../trace/windows/compactionInput';
-import { PayloadSection } from '../inspector/PayloadSection';
 import { usePayloadReader } from '../inspector/payloadReader';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
@@ -14,7 +13,7 @@ import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import { KV, type DetailProps, type DetailTab } from './InferenceDetail';
+import { KV, RawPayloadTab, type DetailProps, type DetailTab } from './InferenceDetail';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
 
@@ -198,20 +197,8 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
           ) : (
             <div className="rw-detail-empty dim">{load.status === 'loading' ? 'Reading the request payload…' : 'The window is read from the raw request payload, which could not be read.'}</div>
           ))}
-        {tab === 'request_raw' && (
-          <div className="rw-raw">
-            <PayloadSection key={req.raw_request_payload_id} payloadId={req.raw_request_payload_id} payload={payload} role="request" defaultOpen />
-          </div>
-        )}
-        {tab === 'response_raw' && (
-          <div className="rw-raw">
-            {req.raw_response_payload_id ? (
-              <PayloadSection key={req.raw_response_payload_id} payloadId={req.raw_response_payload_id} payload={state.raw_payloads[req.raw_response_payload_id]} role="response" defaultOpen />
-            ) : (
-              <div className="rw-detail-empty dim">No response payload was recorded for this request.</div>
-            )}
-          </div>
-        )}
+        {tab === 'request_raw' && <RawPayloadTab state={state} payloadId={req.raw_request_payload_id} role="request" what="request" />}
+        {tab === 'response_raw' && <RawPayloadTab state={state} payloadId={req.raw_response_payload_id} role="response" what="request" />}
       </div>
     </div>
   );

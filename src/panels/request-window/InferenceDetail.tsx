@@ -360,21 +360,32 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
             )}
           </div>
         )}
-        {tab === 'request_raw' && (
-          <div className="rw-raw">
-            <PayloadSection key={call.raw_request_payload_id} payloadId={call.raw_request_payload_id} payload={state.raw_payloads[call.raw_request_payload_id]} role="request" defaultOpen />
-          </div>
-        )}
-        {tab === 'response_raw' && (
-          <div className="rw-raw">
-            {call.raw_response_payload_id ? (
-              <PayloadSection key={call.raw_response_payload_id} payloadId={call.raw_response_payload_id} payload={state.raw_payloads[call.raw_response_payload_id]} role="response" defaultOpen />
-            ) : (
-              <div className="rw-detail-empty dim">No response payload was recorded for this call.</div>
-            )}
-          </div>
-        )}
+        {tab === 'request_raw' && <RawPayloadTab state={state} payloadId={call.raw_request_payload_id} role="request" what="call" />}
+        {tab === 'response_raw' && <RawPayloadTab state={state} payloadId={call.raw_response_payload_id} role="response" what="call" />}
       </div>
+    </div>
+  );
+}
+
+/** A request's raw request or response payload, opened; says so when none was recorded. */
+export function RawPayloadTab({
+  state,
+  payloadId,
+  role,
+  what,
+}: {
+  state: RolloutTrace;
+  payloadId: string | null;
+  role: 'request' | 'response';
+  what: 'call' | 'request';
+}) {
+  return (
+    <div className="rw-raw">
+      {payloadId ? (
+        <PayloadSection key={payloadId} payloadId={payloadId} payload={state.raw_payloads[payloadId]} role={role} defaultOpen />
+      ) : (
+        <div className="rw-detail-empty dim">No {role} payload was recorded for this {what}.</div>
+      )}
     </div>
   );
 }
