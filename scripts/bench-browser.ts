@@ -52,6 +52,13 @@ interface Run {
   interactiveMs: number;
   resultMs: number | null;
   longestTaskMs: number;
+  workerReduceMs: number | null;
+  requestArrivedMs: number | null;
+  filesArrivedMs: number | null;
+  workerReadMs: number | null;
+  workerHashMs: number | null;
+  workerSerializeMs: number | null;
+  storeMs: number | null;
 }
 
 async function once(page: Page, url: string, input: string): Promise<Run> {
@@ -92,8 +99,17 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
     // Tasks that begin after the drop: the one in which Playwright hands over the files (and the change event fires) is its own, not the app's.
     const after = w.__longTasks.filter((t) => t.start >= t0);
     const lastEnd = after.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
-    const result = performance.getEntriesByName('ctv:result-received').at(-1);
+    const result = performance.getEntriesByName('ctv:result-received').at(-1) as PerformanceMark | undefined;
+    const stored = performance.getEntriesByName('ctv:store-updated').at(-1);
+    const w8 = (result?.detail ?? {}) as Record<string, number>;
     return {
+      workerReduceMs: w8.reduce ?? null,
+      requestArrivedMs: w8.requestAt ? w8.requestAt - performance.timeOrigin - t0 : null,
+      filesArrivedMs: w8.filesAt ? w8.filesAt - performance.timeOrigin - t0 : null,
+      workerReadMs: w8.read ?? null,
+      workerHashMs: w8.hashWait ?? null,
+      workerSerializeMs: w8.serialize ?? null,
+      storeMs: result && stored ? stored.startTime - result.startTime : null,
       summaryMs: w.__bench.summary - t0,
       interactiveMs: Math.max(w.__bench.summary, lastEnd) - t0,
       resultMs: result ? result.startTime - t0 : null,
@@ -103,6 +119,7 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
 }
 
 function stats(xs: number[]): string {
+  if (!xs.length) return '   n/a';
   const s = [...xs].sort((a, b) => a - b);
   const med = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return `median ${med.toFixed(0).padStart(6)} ms   (min ${s[0].toFixed(0)}, max ${s[s.length - 1].toFixed(0)})`;
@@ -131,7 +148,14 @@ async function main() {
         await context.close();
       }
       const col = (k: keyof Run) => results.map((r) => r[k]).filter((v): v is number => v !== null);
+      console.log(`  drop → load request in the worker    ${stats(col('requestArrivedMs'))}`);
+      console.log(`  drop → all files in the worker       ${stats(col('filesArrivedMs'))}`);
+      console.log(`    worker: read dropped files         ${stats(col('workerReadMs'))}`);
+      console.log(`    worker: reduce                     ${stats(col('workerReduceMs'))}`);
+      console.log(`    worker: wait for content hash      ${stats(col('workerHashMs'))}`);
+      console.log(`    worker: serialize state            ${stats(col('workerSerializeMs'))}`);
       console.log(`  drop → worker result on main thread  ${stats(col('resultMs'))}`);
+      console.log(`    main: parse state + store update   ${stats(col('storeMs'))}`);
       console.log(`  drop → first painted summary         ${stats(col('summaryMs'))}`);
       console.log(`  drop → fully interactive             ${stats(col('interactiveMs'))}`);
       console.log(`  longest main-thread task             ${stats(col('longestTaskMs'))}`);

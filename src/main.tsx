@@ -33,3 +33,4 @@ if (embedded) {
   if (embedded.view) useStore.getState().applyViewState(embedded.view);
   void traceClient.loadFiles(embedded.files, embedded.name, { remember: false });
 } else void loadStartupBundle();
+traceClient.warmUp();

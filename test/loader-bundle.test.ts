@@ -18,6 +18,7 @@ import {
   findBundleDirs,
   groupByRollout,
   ScanError,
+  singleBundleFiles,
 } from '../src/trace/bundle/scan';
 import { TRACES, folderInputs, listFiles, tgzOf, zipOf } from './loader-helpers';
 
@@ -116,6 +117,18 @@ describe('bundle detection', () => {
     expect(await src.readText('payloads/1.json')).toBe(fixtureText('single-turn-answer/payloads/1.json'));
     expect(await src.readText('single-turn-answer/trace.jsonl')).toBeNull();
     expect(src.size('trace.jsonl')).toBe(Buffer.byteLength(fixtureText('single-turn-answer/trace.jsonl')));
+  });
+
+  it('streams one plain bundle directly: its own files only, in the order the reducer reads them', () => {
+    const blob = new Blob(['x']);
+    const f = (p: string) => ({ path: p, file: blob });
+    const picked = [f('b/payloads/10.json'), f('b/state.json'), f('b/payloads/2.json'), f('b/trace.jsonl'), f('b/scenario.md'), f('b/manifest.json')];
+    expect(singleBundleFiles(picked)?.map((x) => x.path)).toEqual(['manifest.json', 'trace.jsonl', 'payloads/2.json', 'payloads/10.json']);
+    // Anything that needs the full scan is left to it: archives, several bundles, a missing manifest or event log.
+    expect(singleBundleFiles([...picked, f('b.zip')])).toBeNull();
+    expect(singleBundleFiles([...picked, f('b/bundle-2/trace.jsonl'), f('b/bundle-2/manifest.json')])).toBeNull();
+    expect(singleBundleFiles(picked.filter((x) => !x.path.endsWith('manifest.json')))).toBeNull();
+    expect(singleBundleFiles(picked.filter((x) => !x.path.endsWith('trace.jsonl')))).toBeNull();
   });
 
   it('counts thread_started events without parsing', () => {

@@ -8,6 +8,7 @@ import { resetStore, useStore } from '../src/store';
 import { traceClient, type Transport } from '../src/worker/client';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { clearPicker } from '../src/loader/pickerStore';
+import { formatBytes } from '../src/loader/format';
 import type { WorkerRequest } from '../src/worker/protocol';
 import { TRACES, fixtureState, folderInputs, listFiles, officialCounts } from './loader-helpers';
 
@@ -133,21 +134,29 @@ describe('loader components', () => {
 
   it('shows bytes and events while loading, and Cancel leaves a "cancelled" notice', async () => {
     let release: () => void = () => {};
+    const dir = path.join(TRACES, 'single-turn-answer');
+    const bundleBytes = listFiles(dir, dir)
+      .filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
+      .reduce((n, p) => n + readFileSync(path.join(dir, p)).byteLength, 0);
+    const quarter = Math.floor(bundleBytes / 4);
     const sent = useInProcessWorker({
-      reduce: (_src, opts) =>
+      reduce: (src, opts) =>
         new Promise((_resolve, reject) => {
-          opts?.onProgress?.({ bytesDone: 1024 * 1024, bytesTotal: 4 * 1024 * 1024, eventsDone: 1234 });
           opts?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
           release = () => reject(new Error('never'));
+          // Report once every file has arrived, so that the total is the bundle's size rather than an estimate.
+          void src.readText('trace.jsonl').then(() => setTimeout(() => opts?.onProgress?.({ bytesDone: quarter, bytesTotal: 1, eventsDone: 1234 }), 50));
         }),
     });
     render(<Loader />);
     act(() => void traceClient.loadFiles(pickedFolder('single-turn-answer')));
     const progress = await screen.findByTestId('load-progress');
-    await waitFor(() => expect(within(progress).getByTestId('load-progress-figures').textContent).toBe('1.0 MB of 4.0 MB · 1,234 events'));
+    await waitFor(() =>
+      expect(within(progress).getByTestId('load-progress-figures').textContent).toBe(`${formatBytes(quarter)} of ${formatBytes(bundleBytes)} · 1,234 events`),
+    );
     expect(within(progress).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
     fireEvent.click(within(progress).getByTestId('load-cancel'));
-    expect(sent.map((m) => m.type)).toEqual(['load', 'cancel']);
+    expect(sent.map((m) => m.type).filter((t) => t !== 'bytes')).toEqual(['load', 'cancel']);
     expect(useStore.getState().load.phase).toBe('cancelled');
     expect(screen.queryByTestId('load-progress')).toBeNull();
     expect(screen.getByTestId('load-banner').dataset.kind).toBe('cancelled');
@@ -162,8 +171,9 @@ describe('loader components', () => {
     const second = traceClient.loadFiles(pickedFolder('single-turn-answer'));
     expect(await first).toBe('cancelled');
     expect(await second).toBe('ready');
-    // long-session has more files than one message takes: the first load was cut short while its files were still being sent.
-    expect(sent.map((m) => m.type).filter((t) => t !== 'files')).toEqual(['load', 'cancel', 'load']);
+    // The first load was cut short while its files were still being read and sent.
+    expect(sent.map((m) => m.type).filter((t) => t !== 'bytes')).toEqual(['load', 'cancel', 'load']);
+    expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['stream', 'stream']);
     expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'single-turn-answer' });
     expect(counts()).toEqual(officialCounts('single-turn-answer'));
   });

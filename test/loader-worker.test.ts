@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { SearchIndex, snippet } from '../src/worker/search';
+import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
 import { TRACES, fixtureState, folderInputs, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
 
@@ -116,6 +117,72 @@ describe('worker handler', () => {
     await h.send({ type: 'cancel', id: 2, target: 1 });
     await running;
     expect(h.of(1)).toEqual([{ type: 'cancelled', id: 1 }]);
+  });
+
+  /** A bundle's files as the main thread streams them: bundle-relative paths and bytes, in the client's reading order. */
+  function streamed(name: string) {
+    const files = singleBundleFiles(folderInputs(name))!;
+    const dir = path.join(TRACES, name);
+    return files.map((f) => ({ path: f.path, data: new Uint8Array(readFileSync(path.join(dir, f.path))) }));
+  }
+
+  it('reduces a streamed bundle while its bytes arrive, in any order and batching, to the official state', async () => {
+    const h = harness();
+    const files = streamed('compaction-remote');
+    expect(files.slice(0, 2).map((f) => f.path)).toEqual(['manifest.json', 'trace.jsonl']);
+    const running = h.send({ type: 'load', id: 1, label: 'compaction-remote', input: { kind: 'stream', paths: files.map((f) => f.path) } });
+    // Payloads first and backwards, the event log last: the reducer waits for what it needs.
+    const order = [...files].reverse();
+    let id = 2;
+    for (let i = 0; i < order.length; i += 3) {
+      await new Promise((r) => setTimeout(r, 1));
+      await h.send({ type: 'bytes', id: id++, target: 1, files: order.slice(i, i + 3) });
+    }
+    await running;
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'compaction-remote/state.json'), 'utf8'));
+    // The same content hash as the same bundle dropped as files (share links name bundles by it).
+    const h2 = harness();
+    await h2.send({ type: 'load', id: 1, label: 'compaction-remote', input: { kind: 'files', files: folderInputs('compaction-remote') } });
+    const r2 = h2.of(1).find((m) => m.type === 'result');
+    expect(r2?.type === 'result' && r2.contentHash).toBe(r.contentHash);
+    expect(r.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    // Progress while files still arrive says so; the last report has the exact total.
+    const progress = h.of(1).filter((m) => m.type === 'progress');
+    const last = progress.at(-1);
+    expect(last?.type === 'progress' && [last.phase, last.bytesTotal]).toEqual(['reducing', files.reduce((n, f) => n + f.data.byteLength, 0)]);
+    // Payloads are then served from the streamed bytes.
+    await h.send({ type: 'readPayload', id: 99, path: 'payloads/1.json' });
+    expect(h.of(99)[0]).toMatchObject({ type: 'payload', path: 'payloads/1.json' });
+  });
+
+  it('a streamed file the page could not read fails the load naming that file', async () => {
+    const h = harness();
+    const files = streamed('single-turn-answer');
+    const running = h.send({ type: 'load', id: 1, label: 's', input: { kind: 'stream', paths: files.map((f) => f.path) } });
+    const broken = files.find((f) => f.path.startsWith('payloads/'))!;
+    await h.send({
+      type: 'bytes',
+      id: 2,
+      target: 1,
+      files: files.map((f) => (f === broken ? { path: f.path, error: 'NotReadableError: the file changed on disk' } : f)),
+    });
+    await running;
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(r.error?.file).toBe(broken.path);
+    expect(r.error?.causes.join(' ')).toContain('the file changed on disk');
+  });
+
+  it('a streamed load cancelled before its files arrive ends as cancelled', async () => {
+    const h = harness();
+    const files = streamed('single-turn-answer');
+    const running = h.send({ type: 'load', id: 1, label: 's', input: { kind: 'stream', paths: files.map((f) => f.path) } });
+    await h.send({ type: 'bytes', id: 2, target: 1, files: files.slice(0, 1) });
+    await h.send({ type: 'cancel', id: 3, target: 1 });
+    await running;
+    expect(h.of(1).filter((m) => m.type !== 'progress')).toEqual([{ type: 'cancelled', id: 1 }]);
   });
 
   it('throttles progress to one message per interval, and always sends the last one', async () => {

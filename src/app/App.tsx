@@ -15,6 +15,7 @@ import { focusSearch } from './SearchBox';
 import { ServicesContext, type TraceServices } from './services';
 import { ShortcutsModal } from './ShortcutsModal';
 import { useShortcuts } from './useShortcuts';
+import { StagedMount } from './staging';
 import { Welcome } from './Welcome';
 import { Workspace } from './Workspace';
 import '../ui/theme.css';
@@ -68,7 +69,13 @@ export function App({ services }: { services?: TraceServices }) {
               <PendingViewBanner />
               <BundlePicker />
             </div>
-            {hasTrace ? <Workspace /> : <Welcome />}
+            {hasTrace ? (
+              <StagedMount>
+                <Workspace />
+              </StagedMount>
+            ) : (
+              <Welcome />
+            )}
           </div>
           {helpOpen && <ShortcutsModal onClose={closeHelp} />}
         </DropZone>

@@ -6,6 +6,7 @@ import { Splitter } from '../ui/Splitter';
 import { DEFAULT_LAYOUT, LAYOUT_LIMITS, useLayoutSizes } from './layoutPrefs';
 import { panelsIn, type PanelDef } from './panels';
 import { ThreadTree } from './ThreadTree';
+import { STAGE, Stage } from './staging';
 
 function PanelTabs({ panels, active, onPick, label }: { panels: PanelDef[]; active: PanelDef; onPick: (id: string) => void; label: string }) {
   return (
@@ -29,14 +30,16 @@ function PanelTabs({ panels, active, onPick, label }: { panels: PanelDef[]; acti
   );
 }
 
-function Region({ panels, activeId, onPick, label }: { panels: PanelDef[]; activeId: string | null; onPick: (id: string) => void; label: string }) {
+function Region({ panels, activeId, onPick, label, stage }: { panels: PanelDef[]; activeId: string | null; onPick: (id: string) => void; label: string; stage: number }) {
   const active = panels.find((p) => p.id === activeId) ?? panels[0];
   const Active = active.component;
   return (
     <section className="region" aria-label={label}>
       <PanelTabs panels={panels} active={active} onPick={onPick} label={label} />
       <div className="region-body" role="tabpanel" id={`tabpanel-${active.id}`} aria-labelledby={`tab-${active.id}`}>
-        <Active />
+        <Stage at={stage}>
+          <Active />
+        </Stage>
       </div>
     </section>
   );
@@ -51,11 +54,13 @@ export function Workspace() {
   return (
     <div className="workspace" style={{ gridTemplateColumns: `${sizes.left}px 1px minmax(0, 1fr) 1px ${sizes.right}px` }}>
       <aside className="ws-left">
-        <ThreadTree />
+        <Stage at={STAGE.threads}>
+          <ThreadTree />
+        </Stage>
       </aside>
       <Splitter orientation="vertical" size={sizes.left} min={LAYOUT_LIMITS.left[0]} max={LAYOUT_LIMITS.left[1]} onResize={(v) => setSize('left', v)} label="Resize thread list" defaultSize={DEFAULT_LAYOUT.left} />
       <div className="ws-center">
-        <Region panels={centerPanels} activeId={center} onPick={setCenterPanel} label="Main panels" />
+        <Region panels={centerPanels} activeId={center} onPick={setCenterPanel} label="Main panels" stage={STAGE.center} />
         {bottomPanels.length > 0 && (
           <>
             <Splitter
@@ -85,7 +90,9 @@ export function Workspace() {
         defaultSize={DEFAULT_LAYOUT.right}
       />
       <aside className="ws-right" aria-label="Inspector">
-        <Inspector />
+        <Stage at={STAGE.inspector}>
+          <Inspector />
+        </Stage>
       </aside>
     </div>
   );
@@ -94,5 +101,5 @@ export function Workspace() {
 function BottomRegion({ panels }: { panels: PanelDef[] }) {
   // Bottom-region tab choice is local UI state (not in the URL).
   const [active, setActive] = useState<string | null>(panels[0]?.id ?? null);
-  return <Region panels={panels} activeId={active} onPick={setActive} label="Bottom panels" />;
+  return <Region panels={panels} activeId={active} onPick={setActive} label="Bottom panels" stage={STAGE.bottom} />;
 }

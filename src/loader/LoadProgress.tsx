@@ -1,7 +1,8 @@
 import { useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { usePickerStore } from './pickerStore';
-import { formatBytes, formatCount } from './format';
+import { formatBytes } from './format';
+import { formatInt } from '../ui/format';
 import './loader.css';
 
 /** While a trace loads: what, how far (bytes and events), and a Cancel button. */
@@ -20,7 +21,9 @@ export function LoadProgress() {
           Loading <strong>{load.label}</strong>
         </span>
         <span className="ctv-load-progress__figures" data-testid="load-progress-figures">
-          {p ? `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''} · ${formatCount(p.eventsDone)} events` : 'reading files…'}
+          {p
+            ? `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
+            : 'reading files…'}
         </span>
       </div>
       <div

@@ -12,10 +12,6 @@ export function formatBytes(n: number): string {
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 export function formatStart(ms: number | null): string {
   if (ms === null) return 'unknown start';
   const d = new Date(ms);

@@ -1,3 +1,4 @@
+import type { ProgressMsg } from '../worker/protocol';
 import type { Diagnostic, TraceErrorInfo } from '../trace/errors';
 import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
@@ -14,11 +15,8 @@ export type SelectionKind = ObjectRef['kind'];
 
 export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
 
-export interface LoadProgress {
-  bytesDone: number;
-  bytesTotal: number;
-  eventsDone: number;
-}
+/** How far a load is, as the worker reports it. */
+export type LoadProgress = ProgressMsg;
 
 export interface LoadState {
   phase: LoadPhase;

@@ -2,7 +2,7 @@
 import type { ConversationPart } from '../trace/schema/state';
 import { RefLink } from './RefLink';
 import { TruncatedText } from './TruncatedText';
-import { encodedByteLength } from './format';
+import { encodedByteLength, formatInt } from './format';
 
 function jsonSummary(summary: string): string {
   // Summaries are often compact JSON (function arguments): pretty-print when they parse.
@@ -28,8 +28,8 @@ export function BodyPart({ part, limit = 600, maxLines = 8 }: { part: Conversati
       );
     case 'encoded':
       return (
-        <div className="part part-encoded" title={`${part.label}: ${part.value.length.toLocaleString('en-US')} encoded characters`}>
-          <span className="mono">[encrypted {encodedByteLength(part.value).toLocaleString('en-US')} bytes]</span>
+        <div className="part part-encoded" title={`${part.label}: ${formatInt(part.value.length)} encoded characters`}>
+          <span className="mono">[encrypted {formatInt(encodedByteLength(part.value))} bytes]</span>
           {part.label && <span className="faint"> {part.label}</span>}
         </div>
       );

@@ -4,6 +4,7 @@
  */
 import { useState, type ReactNode } from 'react';
 import { SafeText } from './SafeText';
+import { formatInt } from './format';
 
 const STRING_LIMIT = 160;
 const CHILD_PAGE = 100;
@@ -44,7 +45,7 @@ function StringValue({ value }: { value: string }) {
       <span className="json-string">
         "<SafeText text={firstLine.slice(0, STRING_LIMIT)} ansi={false} />…"
         <button type="button" className="link-btn json-more" onClick={() => setOpen(true)}>
-          expand ({value.length.toLocaleString('en-US')} chars)
+          expand ({formatInt(value.length)} chars)
         </button>
       </span>
     );

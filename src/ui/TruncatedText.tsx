@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { SafeText } from './SafeText';
+import { formatInt } from './format';
 
 /** Where to cut `text` to show at most `limit` chars and `maxLines` lines. */
 export function clipPoint(text: string, limit: number, maxLines: number): number {
@@ -46,7 +47,7 @@ export function TruncatedText({
       </Tag>
       {long && (
         <button type="button" className="link-btn trunc-toggle" onClick={(e) => (e.stopPropagation(), setOpen(!open))}>
-          {open ? 'Show less' : `Show all (${text.length.toLocaleString('en-US')} chars${lineCount(text) > 1 ? `, ${lineCount(text).toLocaleString('en-US')} lines` : ''})`}
+          {open ? 'Show less' : `Show all (${formatInt(text.length)} chars${lineCount(text) > 1 ? `, ${formatInt(lineCount(text))} lines` : ''})`}
         </button>
       )}
     </div>

@@ -8,7 +8,7 @@ import { useStore } from '../store';
 import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
 import { clearPicker, usePickerStore } from '../loader/pickerStore';
 import { normalizePath } from '../trace/bundle/paths';
-import type { InputFile } from '../trace/bundle/scan';
+import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 
@@ -37,9 +37,14 @@ export type LoadOutcome = 'ready' | 'failed' | 'cancelled' | 'picking';
  */
 const FILES_PER_MESSAGE = 64;
 
+/** Parallel file reads while streaming a bundle to the worker, and most files per `bytes` message. */
+const STREAM_READS = 32;
+const STREAM_BATCH = 64;
+
 /** A message channel to a worker (or an in-process stand-in in tests). */
 export interface Transport {
-  post(msg: WorkerRequest): void;
+  /** `transfer`: buffers whose ownership moves to the worker with the message. */
+  post(msg: WorkerRequest, transfer?: Transferable[]): void;
   /** Called with every message the worker sends, and with an Error when it crashes. */
   listen(onMessage: (data: unknown) => void, onCrash: (err: Error) => void): void;
   terminate(): void;
@@ -59,7 +64,7 @@ function startWorker(): Worker {
 export function workerTransport(): Transport {
   const worker = startWorker();
   return {
-    post: (msg) => worker.postMessage(msg),
+    post: (msg, transfer) => worker.postMessage(msg, transfer ?? []),
     listen(onMessage, onCrash) {
       worker.onmessage = (e) => onMessage(e.data);
       worker.onerror = (e) => {
@@ -93,8 +98,8 @@ function plainError(message: string, cause?: unknown): TraceErrorInfo {
 }
 
 /** Performance marks for profiling and scripts/bench-browser.ts (cheap; no-op where unsupported). */
-function mark(name: string): void {
-  globalThis.performance?.mark?.(name);
+function mark(name: string, detail?: unknown): void {
+  globalThis.performance?.mark?.(name, detail === undefined ? undefined : { detail });
 }
 
 interface Pending {
@@ -119,7 +124,12 @@ export class TraceClient {
     this.makeTransport = make;
   }
 
-  private send(msg: WorkerRequest): void {
+  /** Starts the worker ahead of the first load, so that a drop does not wait for the worker's script to load and compile. */
+  warmUp(): void {
+    this.ensureTransport();
+  }
+
+  private ensureTransport(): Transport {
     if (!this.transport) {
       const t = this.makeTransport();
       t.listen(
@@ -128,7 +138,11 @@ export class TraceClient {
       );
       this.transport = t;
     }
-    this.transport.post(msg);
+    return this.transport;
+  }
+
+  private send(msg: WorkerRequest, transfer?: Transferable[]): void {
+    this.ensureTransport().post(msg, transfer);
   }
 
   /**
@@ -137,6 +151,16 @@ export class TraceClient {
    */
   loadFiles(files: LoadInput, label?: string, opts: { remember?: boolean } = {}): Promise<LoadOutcome> {
     const inputs = toInputFiles(files);
+    const bundle = singleBundleFiles(inputs);
+    if (bundle) {
+      const outcome = this.start(label ?? labelFor(inputs), {
+        kind: 'stream',
+        paths: bundle.map((f) => f.path),
+        ...(opts.remember === false ? { remember: false } : {}),
+      });
+      void this.streamFiles(this.current!.id, bundle);
+      return outcome;
+    }
     const first = inputs.slice(0, FILES_PER_MESSAGE);
     const outcome = this.start(label ?? labelFor(inputs), {
       kind: 'files',
@@ -146,6 +170,49 @@ export class TraceClient {
     });
     if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
     return outcome;
+  }
+
+  /**
+   * Reads one bundle's files here and hands their bytes to the worker as they
+   * come (transferred, not copied). Reads run in parallel; their bytes go in
+   * batches so that the worker is not woken per file. Stops when the load is
+   * cancelled or replaced.
+   */
+  private async streamFiles(target: number, files: InputFile[]): Promise<void> {
+    type Entry = { path: string; data: Uint8Array } | { path: string; error: string };
+    let batch: Entry[] = [];
+    let flushScheduled = false;
+    const live = () => this.current?.id === target;
+    const flush = () => {
+      flushScheduled = false;
+      if (!batch.length || !live()) return;
+      const sending = batch;
+      batch = [];
+      const transfer = sending.flatMap((e) => ('data' in e ? [e.data.buffer as ArrayBuffer] : []));
+      this.send({ type: 'bytes', id: this.nextId++, target, files: sending }, transfer);
+    };
+    const add = (e: Entry) => {
+      batch.push(e);
+      // The event log goes at once (the reducer starts on it); payloads in batches of what arrived within a task.
+      if (e.path === 'trace.jsonl' || batch.length >= STREAM_BATCH) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setTimeout(flush, 0);
+      }
+    };
+    let next = 0;
+    const lane = async () => {
+      while (next < files.length && live()) {
+        const f = files[next++];
+        try {
+          add({ path: f.path, data: new Uint8Array(await f.file.arrayBuffer()) });
+        } catch (e) {
+          add({ path: f.path, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STREAM_READS, files.length) }, lane));
+    flush();
   }
 
   /** The rest of a large selection, one chunk per task so that the page stays responsive. */
@@ -279,14 +346,14 @@ export class TraceClient {
     const store = useStore.getState();
     switch (msg.type) {
       case 'progress':
-        store.setLoadProgress({ bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone });
+        store.setLoadProgress({ bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone, phase: msg.phase });
         return;
       case 'bundles':
         usePickerStore.setState({ scanId: msg.id, label: msg.label, groups: msg.groups });
         cur.settle('picking');
         return;
       case 'result':
-        mark('ctv:result-received');
+        mark('ctv:result-received', msg.timings);
         this.current = null;
         store.finishLoad({
           label: msg.label,

@@ -6,13 +6,14 @@
  * asks for payload bodies and search results on demand.
  */
 import { reduceBundle as defaultReduce } from '../trace/reducer';
-import type { ReduceOptions, ReduceProgress, ReduceResult } from '../trace/api';
+import type { ReduceOptions, ReduceResult } from '../trace/api';
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
 import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
 import { normalizePath } from '../trace/bundle/paths';
 import { withReadAhead } from '../trace/bundle/readahead';
+import { ArrivingSource } from '../trace/bundle/arriving';
 import {
   ScanError,
   bundleSource,
@@ -24,10 +25,10 @@ import {
   type BundleInfo,
   type InputFile,
 } from '../trace/bundle/scan';
-import { parseRequest, type LoadInputMsg, type WorkerRequest, type WorkerResponse } from './protocol';
+import { parseRequest, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
 import { sizeProblem } from './limits';
-import { hashBundleFiles } from '../trace/bundle/hash';
+import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
 import { zipSync } from 'fflate';
 
@@ -118,6 +119,11 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   let loaded: Loaded | null = null;
   /** Loads still receiving files: their list so far and a wake-up for each `files` message. */
   const receiving = new Map<number, { files: InputFile[]; wake: () => void }>();
+  /** Stream loads whose files are still arriving, by request id. */
+  const streams = new Map<number, ArrivingSource>();
+  /** Wall-clock milliseconds (comparable across threads) at which each load's request and last file arrived. */
+  const arrivals = new Map<number, { request: number; files?: number }>();
+  const wallNow = () => performance.timeOrigin + performance.now();
 
   /** Waits until load `id` has received `more` further files (or is cancelled). */
   async function receiveRest(id: number, first: InputFile[], more: number, signal: AbortSignal): Promise<InputFile[]> {
@@ -146,14 +152,16 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
    */
   function progressReporter(id: number, expectedBytes: number | null) {
     let last = -Infinity;
-    let pending: ReduceProgress | null = null;
+    let lastPhase: Progress['phase'];
+    let pending: Progress | null = null;
     return {
-      push(raw: ReduceProgress) {
+      push(raw: Progress) {
         const p = expectedBytes ? { ...raw, bytesTotal: Math.max(raw.bytesTotal, expectedBytes, raw.bytesDone) } : raw;
         pending = p;
         const t = now();
-        if (t - last >= interval) {
+        if (t - last >= interval || p.phase !== lastPhase) {
           last = t;
+          lastPhase = p.phase;
           post({ type: 'progress', id, ...p });
           pending = null;
         }
@@ -165,6 +173,12 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     };
   }
 
+  function arrivalTimes(id: number): Record<string, number> {
+    const a = arrivals.get(id);
+    arrivals.delete(id);
+    return a ? { requestAt: a.request, ...(a.files ? { filesAt: a.files } : {}) } : {};
+  }
+
   async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
     const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
     if (problem || !manifest) {
@@ -172,38 +186,84 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     if (source instanceof FetchSource) await source.probe('trace.jsonl');
-    const tooLarge = source instanceof MemorySource ? sizeProblem(eventAndPayloadBytes(source)) : null;
+    const memory = source instanceof MemorySource ? source : null;
+    const arriving = source instanceof ArrivingSource ? source : null;
+    const expected = memory ? eventAndPayloadBytes(memory) : null;
+    const tooLarge = expected === null ? null : sizeProblem(expected);
     if (tooLarge) {
       post({ type: 'error', id, error: tooLarge });
       return;
     }
-    const progress = progressReporter(id, source instanceof MemorySource ? eventAndPayloadBytes(source) : null);
-    const result = await reduce(yielding(withReadAhead(source)), { unknownEvents: 'skip', signal, onProgress: progress.push });
+    const progress = progressReporter(id, expected);
+    const t0 = performance.now();
+    let hashing: Promise<string | null> = Promise.resolve(null);
+    /** What the reducer last reported (a stream's arrivals report it again with a better total). */
+    let reduced = { bytesDone: 0, eventsDone: 0 };
+    /** Set when a streamed bundle turns out larger than the limit (its size is known only as it arrives). */
+    let streamTooLarge: TraceErrorInfo | null = null;
+    /** A stream's total is known once its last file is in; until then, an estimate from the average file so far. */
+    const streamProgress = (a: ArrivingSource): Progress => {
+      const complete = a.arrivedCount === a.fileCount;
+      const total = complete ? a.arrivedBytes : Math.round((a.arrivedBytes / Math.max(1, a.arrivedCount)) * a.fileCount);
+      return { ...reduced, bytesTotal: Math.max(total, reduced.bytesDone), phase: complete ? 'reducing' : 'reading' };
+    };
+    if (memory) {
+      await memory.materialize(hashedPaths(memory.paths()), { signal });
+      // Hashing runs beside the reduction: the digests themselves are computed off this thread.
+      hashing = hashBundleFiles(memory.fileMap(), signal);
+    } else if (arriving) {
+      arriving.onArrival = () => {
+        streamTooLarge ??= sizeProblem(arriving.arrivedBytes);
+        if (streamTooLarge) arriving.abort(new Error(streamTooLarge.message));
+        else progress.push(streamProgress(arriving));
+      };
+      hashing = arriving.complete(signal).then((m) => hashBundleFiles(m.fileMap(), signal));
+    }
+    hashing.catch(() => {}); // awaited below; an abort surfaces there
+    const t1 = performance.now();
+    const result = await reduce(yielding(withReadAhead(source)), {
+      unknownEvents: 'skip',
+      signal,
+      onProgress: (p) => {
+        reduced = { bytesDone: p.bytesDone, eventsDone: p.eventsDone };
+        progress.push(arriving ? streamProgress(arriving) : { ...p, phase: 'reducing' });
+      },
+    });
     signal.throwIfAborted();
+    if (streamTooLarge) {
+      post({ type: 'error', id, error: streamTooLarge });
+      return;
+    }
     progress.flush();
+    const t2 = performance.now();
     if (!result.state) {
       post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
       return;
     }
-    loaded = { source, state: result.state, index: null };
-    const files = source instanceof MemorySource ? source.fileMap() : null;
-    const contentHash = files ? await hashBundleFiles(files, signal) : null;
+    const contentHash = await hashing;
+    // A streamed bundle is complete once hashed: keep it in memory like a dropped one.
+    const kept = arriving ? await arriving.complete(signal) : memory;
+    loaded = { source: kept ?? source, state: result.state, index: null };
     signal.throwIfAborted();
+    const t3 = performance.now();
+    const stateJson = JSON.stringify(result.state);
+    const t4 = performance.now();
     post({
       type: 'result',
       id,
       label,
       bundleKey: result.manifest?.trace_id ?? manifest.trace_id,
       manifest: result.manifest ?? manifest,
-      stateJson: JSON.stringify(result.state),
+      stateJson,
       error: result.error,
       diagnostics: result.diagnostics,
       eventsApplied: result.eventsApplied,
       contentHash,
+      timings: { ...arrivalTimes(id), read: t1 - t0, reduce: t2 - t1, hashWait: t3 - t2, serialize: t4 - t3 },
     });
-    if (remember && files && contentHash && !result.error) {
+    if (remember && kept && contentHash && !result.error) {
       const store = recent();
-      store?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, files).catch((e) => console.warn('recent bundles: could not keep this bundle', e));
+      store?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap()).catch((e) => console.warn('recent bundles: could not keep this bundle', e));
     }
   }
 
@@ -221,6 +281,24 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       await reduceAndPost(id, label, await openHttpBundle(label, input.baseUrl, fetchImpl, signal), signal);
       return;
     }
+    if (input.kind === 'stream') {
+      const source = streams.get(id);
+      if (!source) return;
+      void source.complete(signal).then(
+        () => {
+          const arrival = arrivals.get(id);
+          if (arrival) arrival.files = wallNow();
+        },
+        () => {},
+      );
+      try {
+        await reduceAndPost(id, label, source, signal, input.remember !== false);
+      } finally {
+        source.abort(new DOMException('The load ended.', 'AbortError'));
+        streams.delete(id);
+      }
+      return;
+    }
     if (input.kind === 'cached') {
       const hit = await recent()
         ?.get(input.hash)
@@ -233,6 +311,8 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     const inputs = input.more ? await receiveRest(id, input.files, input.more, signal) : input.files;
+    const arrival = arrivals.get(id);
+    if (arrival) arrival.files = wallNow();
     const files = await collectFiles(inputs, signal);
     const dirs = findBundleDirs(files.keys());
     if (dirs.length === 0) {
@@ -335,6 +415,10 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     switch (msg.type) {
       case 'load':
         scan = null;
+        arrivals.clear();
+        arrivals.set(msg.id, { request: wallNow() });
+        // Registered before any await: the first bytes follow right behind this message.
+        if (msg.input.kind === 'stream') streams.set(msg.id, new ArrivingSource(msg.label, msg.input.paths));
         return job(msg.id, (signal) => load(msg.id, msg.label, msg.input, signal));
       case 'files': {
         const r = receiving.get(msg.target);
@@ -342,6 +426,12 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
           r.files.push(...msg.files);
           r.wake();
         }
+        return;
+      }
+      case 'bytes': {
+        const source = streams.get(msg.target);
+        if (!source) return;
+        for (const f of msg.files) source.deliver(f.path, 'data' in f ? f.data : new Error(`${f.path} could not be read: ${f.error}`));
         return;
       }
       case 'select': {
@@ -355,6 +445,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       }
       case 'cancel':
         jobs.get(msg.target)?.abort();
+        streams.get(msg.target)?.abort(new DOMException('The load was cancelled.', 'AbortError'));
         if (scan?.id === msg.target) scan = null;
         return;
       case 'readPayload':

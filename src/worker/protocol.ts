@@ -36,6 +36,8 @@ export const DiagnosticSchema = z.object({
 
 const BlobSchema = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, 'expected a Blob or File');
 
+const BytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+
 const InputFileSchema = z.object({ path: z.string().min(1), file: BlobSchema });
 
 export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
@@ -45,6 +47,16 @@ export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
     files: z.array(InputFileSchema),
     more: z.number().int().nonnegative().optional(),
     /** Keep the bundle in the recent-bundles cache (default true; false for a bundle embedded in an exported page). */
+    remember: z.boolean().optional(),
+  }),
+  /**
+   * One plain bundle whose files the main thread reads and sends as `bytes`
+   * messages (`paths` relative to the bundle root): cloning a File into a
+   * worker costs the main thread more than reading it there.
+   */
+  z.object({
+    kind: z.literal('stream'),
+    paths: z.array(z.string().min(1)).min(1),
     remember: z.boolean().optional(),
   }),
   /** A bundle from the recent-bundles cache (IndexedDB), by content hash. */
@@ -58,6 +70,15 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), id: Id, label: z.string(), input: LoadInputMsgSchema }),
   /** More files for load request `target` (see `more`). */
   z.object({ type: z.literal('files'), id: Id, target: Id, files: z.array(InputFileSchema).min(1) }),
+  /** Bytes of files announced by stream load `target` (buffers transferred), or why one could not be read. */
+  z.object({
+    type: z.literal('bytes'),
+    id: Id,
+    target: Id,
+    files: z
+      .array(z.union([z.object({ path: z.string(), data: BytesSchema }), z.object({ path: z.string(), error: z.string() })]))
+      .min(1),
+  }),
   /** Load bundle `key` out of what load request `scanId` found. */
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
   /** Abort request `target` (a load or select). */
@@ -76,7 +97,11 @@ export const ProgressSchema = z.object({
   bytesDone: z.number().nonnegative(),
   bytesTotal: z.number().nonnegative(),
   eventsDone: z.number().int().nonnegative(),
+  /** 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed. */
+  phase: z.enum(['reading', 'reducing']).optional(),
 });
+
+export type ProgressMsg = z.infer<typeof ProgressSchema>;
 
 export const BundleInfoSchema = z.object({
   key: z.string(),
@@ -128,6 +153,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     eventsApplied: z.number().int().nonnegative(),
     /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when the files could not be enumerated. */
     contentHash: z.string().nullable().optional(),
+    /** Milliseconds the worker spent in each phase of this load (for benchmarks and the load details). */
+    timings: z.record(z.string(), z.number()).optional(),
   }),
   /** The request failed as a whole (for a load: nothing was reduced). */
   z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),
@@ -139,7 +166,7 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     type: z.literal('exported'),
     id: Id,
     name: z.string(),
-    zip: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
+    zip: BytesSchema,
   }),
 ]);
 export type WorkerResponse = z.infer<typeof ResponseSchema>;

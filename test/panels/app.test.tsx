@@ -8,10 +8,12 @@ import type { TraceServices } from '../../src/app/services';
 import { resetStore, useStore } from '../../src/store';
 import { fixturePayloadReader, loadManifest, loadRawState, loadState } from './helpers';
 
-function load(name: string) {
+/** Loads a fixture into the store and waits until every region of the workspace has mounted (they mount a task apart). */
+async function load(name: string) {
   act(() => {
     useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state: loadState(name), error: null, diagnostics: [], bundleKey: name });
   });
+  await waitFor(() => expect(document.querySelector('.stage-pending')).toBeNull());
 }
 
 function services(name: string, search: TraceServices['search'] = async () => []): TraceServices {
@@ -35,9 +37,9 @@ describe('App shell', () => {
     expect(screen.queryByTestId('summary-agents')).toBeNull();
   });
 
-  it('shows the trace identity and summary figures computed from the official state', () => {
+  it('shows the trace identity and summary figures computed from the official state', async () => {
     render(<App services={services('multi-agent')} />);
-    load('multi-agent');
+    await load('multi-agent');
     const raw = loadRawState('multi-agent');
     expect(screen.queryByTestId('welcome')).toBeNull();
     const identity = screen.getByTestId('trace-identity');
@@ -58,9 +60,9 @@ describe('App shell', () => {
     expect(fig('recording')).toBe('recording complete');
   });
 
-  it('lists threads root first with sub-agents nested, and selecting one switches the conversation', () => {
+  it('lists threads root first with sub-agents nested, and selecting one switches the conversation', async () => {
     render(<App services={services('multi-agent')} />);
-    load('multi-agent');
+    await load('multi-agent');
     const raw = loadRawState('multi-agent');
     const rows = screen.getAllByTestId('thread-row');
     expect(rows.map((r) => r.getAttribute('data-thread-id'))).toEqual([
@@ -76,12 +78,12 @@ describe('App shell', () => {
     expect((screen.getByRole('combobox', { name: 'Thread' }) as HTMLSelectElement).value).toBe(rows[1].getAttribute('data-thread-id'));
   });
 
-  it('registers only panels that exist, and renders a tab for each', () => {
+  it('registers only panels that exist, and renders a tab for each', async () => {
     expect(PANELS[0].id).toBe('conversation');
     expect(new Set(PANELS.map((p) => p.id)).size).toBe(PANELS.length);
     for (const p of PANELS) expect(typeof p.component).toBe('function');
     render(<App services={services('single-turn-answer')} />);
-    load('single-turn-answer');
+    await load('single-turn-answer');
     const center = PANELS.filter((p) => p.region === 'center');
     expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(expect.arrayContaining(center.map((p) => p.title)));
     expect(screen.getByRole('tab', { name: 'Conversation' }).getAttribute('aria-selected')).toBe('true');
@@ -91,9 +93,9 @@ describe('App shell', () => {
 });
 
 describe('keyboard', () => {
-  it('? opens the shortcut map and Escape closes it', () => {
+  it('? opens the shortcut map and Escape closes it', async () => {
     render(<App services={services('single-turn-answer')} />);
-    load('single-turn-answer');
+    await load('single-turn-answer');
     expect(screen.queryByRole('dialog')).toBeNull();
     fireEvent.keyDown(window, { key: '?' });
     const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -102,9 +104,9 @@ describe('keyboard', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it('[ and ] (and Alt+arrows) walk the selection history', () => {
+  it('[ and ] (and Alt+arrows) walk the selection history', async () => {
     render(<App services={services('multi-agent')} />);
-    load('multi-agent');
+    await load('multi-agent');
     const s = () => useStore.getState();
     act(() => s().select({ kind: 'tool_call', id: 'call_0002' }));
     act(() => s().select({ kind: 'tool_call', id: 'call_0005' }));
@@ -128,7 +130,7 @@ describe('keyboard', () => {
       { kind: 'tool_call' as const, id: 'call_0002', threadId: '01a211df-b809-7550-8dfb-397c91f1e3bd', snippet: 'spawn_agent <b>x</b>' },
     ]);
     render(<App services={services('multi-agent', search)} />);
-    load('multi-agent');
+    await load('multi-agent');
     fireEvent.keyDown(window, { key: '/' });
     const input = screen.getByRole('searchbox', { name: 'Search the trace' });
     expect(document.activeElement).toBe(input);
@@ -145,16 +147,16 @@ describe('keyboard', () => {
 
   it('shows a search failure instead of hits', async () => {
     render(<App services={services('multi-agent', async () => Promise.reject(new Error('no trace in worker')))} />);
-    load('multi-agent');
+    await load('multi-agent');
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search the trace' }), { target: { value: 'x' } });
     await waitFor(() => expect(screen.getByText(/Search failed: no trace in worker/)).toBeTruthy());
   });
 });
 
 describe('layout', () => {
-  it('splitters resize regions and the sizes persist in localStorage', () => {
+  it('splitters resize regions and the sizes persist in localStorage', async () => {
     render(<App services={services('single-turn-answer')} />);
-    load('single-turn-answer');
+    await load('single-turn-answer');
     const sep = screen.getByRole('separator', { name: 'Resize thread list' });
     const before = Number(sep.getAttribute('aria-valuenow'));
     fireEvent.keyDown(sep, { key: 'ArrowRight', shiftKey: true });

@@ -89,9 +89,9 @@ describe('chart ticks', () => {
   });
 });
 
-describe('fastInt', () => {
+describe('formatInt', () => {
   it('formats like toLocaleString(en-US) for integers', async () => {
-    const { fastInt } = await import('../../src/panels/request-window/chartScale');
-    for (const n of [0, 7, 999, 1000, 12_345, 1_000_000, 987_654_321, -4321, 12.6]) expect(fastInt(n)).toBe(Math.round(n).toLocaleString('en-US'));
+    const { formatInt } = await import('../../src/ui/format');
+    for (const n of [0, 7, 999, 1000, 12_345, 1_000_000, 987_654_321, -4321, 12.6]) expect(formatInt(n)).toBe(Math.round(n).toLocaleString('en-US'));
   });
 });

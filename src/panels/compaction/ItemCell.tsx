@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { itemBytes, itemBytesIsLowerBound, itemKindLabel, itemPreview } from '../../trace/compaction';
 import { shortItemId } from '../../trace/indexes/resolve';
 import type { ConversationItem } from '../../trace/schema/state';
-import { formatBytes } from '../../ui/format';
+import { formatBytes, formatInt } from '../../ui/format';
 
 export function ItemCell({
   itemId,
@@ -29,7 +29,7 @@ export function ItemCell({
       data-item-id={itemId}
       data-testid={testId}
       aria-pressed={selected}
-      title={`${itemId} · ${item ? `${item.role} ${itemKindLabel(item)}` : 'not in trace'} · ${bytes.toLocaleString('en-US')}${lower ? '+' : ''} bytes`}
+      title={`${itemId} · ${item ? `${item.role} ${itemKindLabel(item)}` : 'not in trace'} · ${formatInt(bytes)}${lower ? '+' : ''} bytes`}
       onClick={(e) => {
         e.stopPropagation();
         onSelect(itemId);

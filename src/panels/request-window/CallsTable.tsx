@@ -17,10 +17,9 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, StatusBadge } from '../../ui/Badge';
-import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
+import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { estimateTokens } from '../../trace/windows/sizes';
 import type { ChartMetric } from './StrataChart';
-import { fastInt } from './chartScale';
 import { matchesNumeric, parseNumericFilter } from './filters';
 import type { RequestRow } from './rows';
 
@@ -105,7 +104,7 @@ function makeColumns(metric: ChartMetric, t0: number) {
       sortUndefined: 'last',
       filterFn: numericFilter,
       meta: { width: 72, align: 'right', filter: 'number', placeholder: '>50k', title: 'Input tokens (usage). Filter: >50k, 10k-20k' } satisfies ColMeta,
-      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : fastInt(c.getValue()!)}</span>,
+      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : formatInt(c.getValue()!)}</span>,
     }),
     col.accessor((r) => u(r.cached), {
       id: 'cached',
@@ -113,7 +112,7 @@ function makeColumns(metric: ChartMetric, t0: number) {
       sortUndefined: 'last',
       filterFn: numericFilter,
       meta: { width: 70, align: 'right', filter: 'number', placeholder: '>0', title: 'Cached input tokens (usage)' } satisfies ColMeta,
-      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : fastInt(c.getValue()!)}</span>,
+      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : formatInt(c.getValue()!)}</span>,
     }),
     col.accessor((r) => u(r.out), {
       id: 'out',
@@ -121,7 +120,7 @@ function makeColumns(metric: ChartMetric, t0: number) {
       sortUndefined: 'last',
       filterFn: numericFilter,
       meta: { width: 58, align: 'right', filter: 'number', placeholder: '>100', title: 'Output tokens (usage)' } satisfies ColMeta,
-      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : fastInt(c.getValue()!)}</span>,
+      cell: (c) => <span className="mono">{c.getValue() === undefined ? '—' : formatInt(c.getValue()!)}</span>,
     }),
     col.accessor((r) => u(r.items), {
       id: 'items',
@@ -172,7 +171,7 @@ function makeColumns(metric: ChartMetric, t0: number) {
       cell: (c) => {
         const v = c.getValue();
         if (v === undefined) return <span className="faint">—</span>;
-        return <span className="mono">{metric === 'tokens' ? `≈${fastInt(estimateTokens(v))}` : formatBytes(v)}</span>;
+        return <span className="mono">{metric === 'tokens' ? `≈${formatInt(estimateTokens(v))}` : formatBytes(v)}</span>;
       },
     }),
     col.accessor('model', {

@@ -7,7 +7,7 @@ import type { ConversationItem, RolloutTrace } from '../../trace/schema/state';
 import type { AddOrigin } from '../../trace/windows/diff';
 import { addOriginText } from '../../trace/windows/diff';
 import type { Stratum } from '../../trace/windows/sizes';
-import { formatBytes } from '../../ui/format';
+import { formatBytes, formatInt } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { itemPreview, kindLabel } from './itemText';
 
@@ -127,7 +127,7 @@ function ItemLineImpl(p: ItemLineProps) {
         <span className={`rw-swatch rw-sw-${p.stratum}`} />
         {kindLabel(item)}
       </span>
-      <span className="rw-size" title={`${p.bytes.toLocaleString('en-US')} bytes of body${p.partialSize ? ' (some content is only in the raw payload)' : ''}`}>
+      <span className="rw-size" title={`${formatInt(p.bytes)} bytes of body${p.partialSize ? ' (some content is only in the raw payload)' : ''}`}>
         <span className="rw-size-bar">
           <span className={`rw-size-fill rw-bg-${p.stratum}`} style={{ width: `${pct}%` }} />
         </span>

@@ -15,8 +15,8 @@ import type { RolloutTrace } from '../../trace/schema/state';
 import type { ItemLifetime } from '../../trace/windows/lifetime';
 import type { ThreadWindows, WindowAnalysis } from '../../trace/windows/analysis';
 import { STRATA, STRATUM_COUNT, STRATUM_LABEL, STRATUM_SHORT, estimateTokens } from '../../trace/windows/sizes';
-import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
-import { axisBytes, axisCount, axisTime, byteTicks, niceTicks, ordinalStep, timeStep, fastInt } from './chartScale';
+import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
+import { axisBytes, axisCount, axisTime, byteTicks, niceTicks, ordinalStep, timeStep } from './chartScale';
 
 export type ChartMetric = 'bytes' | 'tokens';
 export type ChartXMode = 'calls' | 'time';
@@ -616,7 +616,7 @@ function StrataChartImpl(props: StrataChartProps) {
 
 function ChartTip({ state, analysis, thread, index, metric }: { state: RolloutTrace; analysis: WindowAnalysis; thread: ThreadWindows; index: number; metric: ChartMetric }) {
   const c = analysis.calls.get(thread.calls[index])!;
-  const fmt = (b: number) => (metric === 'tokens' ? `≈${fastInt(estimateTokens(b))}` : formatBytes(b));
+  const fmt = (b: number) => (metric === 'tokens' ? `≈${formatInt(estimateTokens(b))}` : formatBytes(b));
   return (
     <>
       <div className="rw-tip-head">
@@ -645,8 +645,8 @@ function ChartTip({ state, analysis, thread, index, metric }: { state: RolloutTr
       <div className="rw-tip-foot">
         {c.usage ? (
           <span>
-            input <b className="mono">{fastInt(c.usage.input_tokens)}</b> · cached <b className="mono">{fastInt(c.usage.cached_input_tokens)}</b> · out{' '}
-            <b className="mono">{fastInt(c.usage.output_tokens)}</b>
+            input <b className="mono">{formatInt(c.usage.input_tokens)}</b> · cached <b className="mono">{formatInt(c.usage.cached_input_tokens)}</b> · out{' '}
+            <b className="mono">{formatInt(c.usage.output_tokens)}</b>
           </span>
         ) : (
           <span className="faint">no usage reported</span>

@@ -57,18 +57,3 @@ export function axisTime(ms: number): string {
   return `${Math.floor(ms / 3_600_000)}h${a % 3_600_000 ? ` ${Math.round((a % 3_600_000) / 60_000)}m` : ''}`;
 }
 
-/** Integer with thousands separators (`26,000`), without Intl (toLocaleString is slow in hot paths: tooltips, table cells). */
-export function fastInt(n: number): string {
-  const v = Math.round(n);
-  const neg = v < 0;
-  let s = String(Math.abs(v));
-  if (s.length > 3) {
-    let out = '';
-    while (s.length > 3) {
-      out = `,${s.slice(-3)}${out}`;
-      s = s.slice(0, -3);
-    }
-    s = s + out;
-  }
-  return neg ? `-${s}` : s;
-}

@@ -60,13 +60,20 @@ function platformDigest(): Digest {
 
 /** SHA-256 (lower-case hex) of a bundle's files (path → body), see the module comment. */
 export async function hashBundleFiles(files: ReadonlyMap<string, FileBody>, signal?: AbortSignal, digest: Digest = platformDigest()): Promise<string> {
+  const paths = hashedPaths(files.keys());
+  // The per-file digests run concurrently: the platform's run off this thread.
+  const digests = await Promise.all(
+    paths.map(async (path) => {
+      signal?.throwIfAborted();
+      return digest(await bodyBytes(files.get(path)!));
+    }),
+  );
+  signal?.throwIfAborted();
   const h = sha256.create();
-  for (const path of hashedPaths(files.keys())) {
-    signal?.throwIfAborted();
-    const body = files.get(path)!;
-    h.update(encoder.encode(`${path}\0${byteLength(body)}\0`));
-    h.update(await digest(await bodyBytes(body)));
-  }
+  paths.forEach((path, i) => {
+    h.update(encoder.encode(`${path}\0${byteLength(files.get(path)!)}\0`));
+    h.update(digests[i]);
+  });
   return bytesToHex(h.digest());
 }
 

@@ -185,6 +185,42 @@ export function countThreadStarts(traceText: string): number {
   return n;
 }
 
+/**
+ * When the input is one plain bundle (no archives, exactly one bundle
+ * directory, manifest.json and trace.jsonl both present), its files with
+ * paths relative to the bundle, in the order the reducer reads them:
+ * manifest, event log, then payloads by number. Otherwise null: the input
+ * needs the full scan (unpacking, a choice between bundles, or a problem to
+ * explain).
+ */
+export function singleBundleFiles(inputs: readonly InputFile[]): InputFile[] | null {
+  const byPath = new Map<string, Blob>();
+  for (const f of inputs) {
+    const p = normalizePath(f.path);
+    if (!p) continue;
+    if (archiveKind(p)) return null;
+    byPath.set(p, f.file);
+  }
+  const dirs = findBundleDirs(byPath.keys());
+  if (dirs.length !== 1) return null;
+  const dir = dirs[0];
+  const rel = (p: string) => (dir === '' ? p : p.slice(dir.length + 1));
+  const files: InputFile[] = [];
+  for (const [p, file] of byPath) {
+    if (dir !== '' && !isInside(p, dir)) continue;
+    const r = rel(p);
+    if (r === 'manifest.json' || r === 'trace.jsonl' || /^payloads\/[^/]+$/.test(r)) files.push({ path: r, file });
+  }
+  if (!files.some((f) => f.path === 'manifest.json') || !files.some((f) => f.path === 'trace.jsonl')) return null;
+  const rank = (p: string) => (p === 'manifest.json' ? -2 : p === 'trace.jsonl' ? -1 : payloadNumber(p));
+  return files.sort((a, b) => rank(a.path) - rank(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function payloadNumber(p: string): number {
+  const n = /^payloads\/(\d+)\.json$/.exec(p);
+  return n ? Number(n[1]) : Number.MAX_SAFE_INTEGER;
+}
+
 /** The files of one bundle, with the bundle's directory stripped from their paths. */
 export function bundleSource(files: Map<string, FileBody>, dir: string, name: string): MemorySource {
   if (dir === '') return new MemorySource(name, files);
