@@ -31,12 +31,14 @@ const QUIET_MS = 500;
 function parseArgs() {
   const a = process.argv.slice(2);
   let runs = 5;
+  let tasks = false;
   const inputs = [path.join(ROOT, 'test/fixtures/traces/long-session')];
   for (let i = 0; i < a.length; i++) {
     if (a[i] === '--runs') runs = Number(a[++i]);
+    else if (a[i] === '--tasks') tasks = true;
     else inputs.push(path.resolve(a[i].replace(/^~(?=\/)/, process.env.HOME ?? '~')));
   }
-  return { runs, inputs };
+  return { runs, inputs, tasks };
 }
 
 function bytesOf(p: string): number {
@@ -52,9 +54,13 @@ interface Run {
   interactiveMs: number;
   resultMs: number | null;
   longestTaskMs: number;
+  /** Every long task after the drop: [start after the drop, duration]. */
+  tasks: [number, number][];
   workerReduceMs: number | null;
+  streamReadMs: number | null;
   requestArrivedMs: number | null;
   filesArrivedMs: number | null;
+  workerUnpackMs: number | null;
   workerReadMs: number | null;
   workerHashMs: number | null;
   workerSerializeMs: number | null;
@@ -101,11 +107,15 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
     const lastEnd = after.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
     const result = performance.getEntriesByName('ctv:result-received').at(-1) as PerformanceMark | undefined;
     const stored = performance.getEntriesByName('ctv:store-updated').at(-1);
+    const streamStart = performance.getEntriesByName('ctv:stream-start').at(-1);
+    const streamEnd = performance.getEntriesByName('ctv:stream-end').at(-1);
     const w8 = (result?.detail ?? {}) as Record<string, number>;
     return {
       workerReduceMs: w8.reduce ?? null,
+      streamReadMs: streamStart && streamEnd ? streamEnd.startTime - streamStart.startTime : null,
       requestArrivedMs: w8.requestAt ? w8.requestAt - performance.timeOrigin - t0 : null,
       filesArrivedMs: w8.filesAt ? w8.filesAt - performance.timeOrigin - t0 : null,
+      workerUnpackMs: w8.unpack ?? null,
       workerReadMs: w8.read ?? null,
       workerHashMs: w8.hashWait ?? null,
       workerSerializeMs: w8.serialize ?? null,
@@ -114,6 +124,7 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
       interactiveMs: Math.max(w.__bench.summary, lastEnd) - t0,
       resultMs: result ? result.startTime - t0 : null,
       longestTaskMs: Math.max(0, ...after.map((t) => t.duration)),
+      tasks: after.map((t) => [Math.round(t.start - t0), Math.round(t.duration)] as [number, number]),
     };
   });
 }
@@ -126,7 +137,7 @@ function stats(xs: number[]): string {
 }
 
 async function main() {
-  const { runs, inputs } = parseArgs();
+  const { runs, inputs, tasks } = parseArgs();
   for (const p of inputs) if (!existsSync(p)) throw new Error(`${p} does not exist`);
   console.log('building the production app…');
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
@@ -149,7 +160,9 @@ async function main() {
       }
       const col = (k: keyof Run) => results.map((r) => r[k]).filter((v): v is number => v !== null);
       console.log(`  drop → load request in the worker    ${stats(col('requestArrivedMs'))}`);
+ console.log(`    page: read the dropped files       ${stats(col('streamReadMs'))}`);
       console.log(`  drop → all files in the worker       ${stats(col('filesArrivedMs'))}`);
+      console.log(`    worker: unpack archives            ${stats(col('workerUnpackMs'))}`);
       console.log(`    worker: read dropped files         ${stats(col('workerReadMs'))}`);
       console.log(`    worker: reduce                     ${stats(col('workerReduceMs'))}`);
       console.log(`    worker: wait for content hash      ${stats(col('workerHashMs'))}`);
@@ -159,6 +172,7 @@ async function main() {
       console.log(`  drop → first painted summary         ${stats(col('summaryMs'))}`);
       console.log(`  drop → fully interactive             ${stats(col('interactiveMs'))}`);
       console.log(`  longest main-thread task             ${stats(col('longestTaskMs'))}`);
+      if (tasks) console.log(`  long tasks of the last run (start ms after the drop, duration ms): ${results.at(-1)!.tasks.map(([s, d]) => `${s}+${d}`).join(', ')}`);
     }
   } finally {
     await browser.close();

@@ -59,18 +59,18 @@ describe('zip reader', () => {
 
 describe('tar reader', () => {
   for (const format of ['gnu', 'ustar', 'pax'] as const) {
-    it(`reads a .tar.gz made by system tar (${format} format)`, () => {
-      const entries = readTarGz(tgzOf('tools-one-turn', format));
+    it(`reads a .tar.gz made by system tar (${format} format)`, async () => {
+      const entries = await readTarGz(tgzOf('tools-one-turn', format));
       expect([...entries.keys()].sort()).toEqual(listFiles(path.join(TRACES, 'tools-one-turn')));
       expect(new TextDecoder().decode(entries.get('tools-one-turn/payloads/3.json'))).toBe(fixtureText('tools-one-turn/payloads/3.json'));
     });
   }
 
   for (const format of ['gnu', 'pax', 'ustar'] as const) {
-    it(`reads paths longer than 100 characters (${format})`, () => {
+    it(`reads paths longer than 100 characters (${format})`, async () => {
       const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(20)}`;
       const tgz = execFileSync('tar', ['-czf', '-', `--format=${format}`, '-C', TRACES, `--transform=s,^single-turn-answer,${deep},`, 'single-turn-answer']);
-      const entries = readTarGz(new Uint8Array(tgz));
+      const entries = await readTarGz(new Uint8Array(tgz));
       expect(entries.has(`${deep}/manifest.json`)).toBe(true);
       expect(entries.has(`${deep}/payloads/1.json`)).toBe(true);
     });

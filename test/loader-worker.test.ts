@@ -20,7 +20,8 @@ function harness(deps: HandlerDeps = {}) {
 }
 
 /** The state a result message carries (as JSON text). */
-const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null => (r.stateJson === null ? null : JSON.parse(r.stateJson));
+const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null =>
+  r.stateParts === null ? null : (Object.fromEntries(r.stateParts.map(([k, json]) => [k, JSON.parse(json)])) as RolloutTrace);
 
 const counts = (s: RolloutTrace) => ({
   threads: Object.keys(s.threads).length,
@@ -62,10 +63,10 @@ describe('protocol', () => {
     expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: 3, seq: 2, message: 'x', causes: [] } }).ok).toBe(true);
     expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: '3', seq: 2, message: 'x', causes: [] } }).ok).toBe(false);
     expect(parseResponse({ type: 'searchResult', id: 1, hits: [{ kind: 'thread', id: 'a', threadId: 't', snippet: '' }] }).ok).toBe(false);
-    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateJson: {}, error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
+    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateParts: [['threads', 3]], error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
       false,
     );
-    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateJson: '{}', error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
+    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateParts: [['threads', '{}']], error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
       true,
     );
   });

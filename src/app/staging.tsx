@@ -3,13 +3,22 @@
  * in the task that receives the trace would block the page for one long task
  * (and its layout after it); instead the header and the layout frame paint
  * first and each region mounts in a task of its own, in the order a reader's
- * eye goes: threads, centre panel, bottom panel, inspector.
+ * eye goes: threads, centre panel, bottom panel, inspector. The compaction
+ * analysis that the conversation's rows read gets a task of its own before them.
  */
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useStore } from '../store';
+import { getCompactionAnalysis } from '../trace/compaction';
 
-export const STAGE = { threads: 1, center: 2, bottom: 3, inspector: 4 } as const;
-const LAST_STAGE = 4;
+export const STAGE = { threads: 1, analysis: 2, center: 3, bottom: 4, inspector: 5 } as const;
+const LAST_STAGE = 5;
+
+/** Work done in a stage's own task before the regions that need it mount (no region waits on it otherwise: it is cached). */
+function prepare(stage: number): void {
+  if (stage !== STAGE.analysis) return;
+  const { state, indexes } = useStore.getState();
+  if (state && indexes) getCompactionAnalysis(state, indexes);
+}
 
 const StageContext = createContext<number>(LAST_STAGE);
 
@@ -20,7 +29,10 @@ export function StagedMount({ children }: { children: ReactNode }) {
   const stage = reached.seq === loadSeq ? reached.stage : 0;
   useEffect(() => {
     if (stage >= LAST_STAGE) return;
-    const t = setTimeout(() => setReached({ seq: loadSeq, stage: stage + 1 }), 0);
+    const t = setTimeout(() => {
+      prepare(stage + 1);
+      setReached({ seq: loadSeq, stage: stage + 1 });
+    }, 0);
     return () => clearTimeout(t);
   }, [loadSeq, stage]);
   return <StageContext.Provider value={stage}>{children}</StageContext.Provider>;

@@ -95,8 +95,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state, error, diagnostics, bundleKey, contentHash, servedName }) => {
-    const indexes = safeIndexes(state);
+  finishLoad: ({ label, manifest, state, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+    const indexes = built !== undefined ? built : safeIndexes(state);
     set((s) => ({
       load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
       manifest,

@@ -32,6 +32,8 @@ export interface FinishLoadArgs {
   manifest: Manifest | null;
   /** Complete on success; may be partial when `error` is set (it is shown anyway); null if nothing could be reduced. */
   state: RolloutTrace | null;
+  /** The state's indexes when the caller has built them already (see TraceClient.land); built here otherwise. */
+  indexes?: TraceIndexes | null;
   error: TraceErrorInfo | null;
   diagnostics: Diagnostic[];
   /** Identifies the loaded bundle (e.g. a hash or name+size); used to key per-bundle UI state. */

@@ -9,6 +9,9 @@ import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
 import { clearPicker, usePickerStore } from '../loader/pickerStore';
 import { normalizePath } from '../trace/bundle/paths';
 import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
+import { buildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
+import type { RolloutTrace } from '../trace/schema/state';
+import { timeSlicer } from './slicing';
 import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 
@@ -37,8 +40,8 @@ export type LoadOutcome = 'ready' | 'failed' | 'cancelled' | 'picking';
  */
 const FILES_PER_MESSAGE = 64;
 
-/** Parallel file reads while streaming a bundle to the worker, and most files per `bytes` message. */
-const STREAM_READS = 32;
+/** Most file reads in flight while streaming a bundle to the worker, and most files per `bytes` message. */
+const STREAM_READS = 512;
 const STREAM_BATCH = 64;
 
 /** A message channel to a worker (or an in-process stand-in in tests). */
@@ -200,19 +203,31 @@ export class TraceClient {
         setTimeout(flush, 0);
       }
     };
-    let next = 0;
-    const lane = async () => {
-      while (next < files.length && live()) {
-        const f = files[next++];
-        try {
-          add({ path: f.path, data: new Uint8Array(await f.file.arrayBuffer()) });
-        } catch (e) {
-          add({ path: f.path, error: e instanceof Error ? e.message : String(e) });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(STREAM_READS, files.length) }, lane));
+    // Reads are started in time slices (each start costs this thread a little) and many at once (the
+    // browser serves them in parallel), with at most STREAM_READS in flight to bound memory in transit.
+    const slicer = timeSlicer();
+    let inFlight = 0;
+    let wake: () => void = () => {};
+    const reads: Promise<void>[] = [];
+    mark('ctv:stream-start');
+    for (const f of files) {
+      if (!live()) break;
+      while (inFlight >= STREAM_READS) await new Promise<void>((r) => (wake = r));
+      inFlight++;
+      reads.push(
+        f.file.arrayBuffer().then(
+          (buf) => add({ path: f.path, data: new Uint8Array(buf) }),
+          (e) => add({ path: f.path, error: e instanceof Error ? e.message : String(e) }),
+        ).finally(() => {
+          inFlight--;
+          wake();
+        }),
+      );
+      await slicer.maybeYield();
+    }
+    await Promise.all(reads);
     flush();
+    mark('ctv:stream-end');
   }
 
   /** The rest of a large selection, one chunk per task so that the page stays responsive. */
@@ -354,19 +369,7 @@ export class TraceClient {
         return;
       case 'result':
         mark('ctv:result-received', msg.timings);
-        this.current = null;
-        store.finishLoad({
-          label: msg.label,
-          manifest: msg.manifest,
-          state: msg.stateJson === null ? null : JSON.parse(msg.stateJson),
-          error: msg.error,
-          diagnostics: msg.diagnostics,
-          bundleKey: msg.bundleKey,
-          contentHash: msg.contentHash ?? null,
-          servedName: cur.servedName,
-        });
-        mark('ctv:store-updated');
-        cur.settle('ready');
+        void this.land(cur, msg);
         return;
       case 'error':
         this.fail(msg.error);
@@ -376,6 +379,54 @@ export class TraceClient {
       default:
         return;
     }
+  }
+
+  /**
+   * Parses the state and builds its indexes a slice at a time (a large trace
+   * would otherwise hold the page for one long task), then hands both to the
+   * store. A cancel or a newer load in the meantime drops this one.
+   */
+  private async land(cur: NonNullable<TraceClient['current']>, msg: Extract<WorkerResponse, { type: 'result' }>): Promise<void> {
+    const slicer = timeSlicer();
+    let state: RolloutTrace | null = null;
+    let indexes: TraceIndexes | null = null;
+    if (msg.stateParts) {
+      const parsed: Record<string, unknown> = {};
+      for (const [key, json] of msg.stateParts) {
+        parsed[key] = JSON.parse(json);
+        await slicer.maybeYield();
+        if (this.current !== cur) return;
+      }
+      state = parsed as RolloutTrace;
+      try {
+        const steps = buildTraceIndexesInSteps(state);
+        for (let r = steps.next(); ; r = steps.next()) {
+          if (r.done) {
+            indexes = r.value;
+            break;
+          }
+          await slicer.maybeYield();
+          if (this.current !== cur) return;
+        }
+      } catch (e) {
+        // A partial state from a failed load can be inconsistent; show it without indexes rather than not at all.
+        console.error('building trace indexes failed', e);
+      }
+    }
+    this.current = null;
+    useStore.getState().finishLoad({
+      label: msg.label,
+      manifest: msg.manifest,
+      state,
+      indexes,
+      error: msg.error,
+      diagnostics: msg.diagnostics,
+      bundleKey: msg.bundleKey,
+      contentHash: msg.contentHash ?? null,
+      servedName: cur.servedName,
+    });
+    mark('ctv:store-updated');
+    cur.settle('ready');
   }
 
   private fail(error: TraceErrorInfo): void {

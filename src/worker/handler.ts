@@ -25,8 +25,9 @@ import {
   type BundleInfo,
   type InputFile,
 } from '../trace/bundle/scan';
-import { parseRequest, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
+import { parseRequest, stateToParts, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
+import { nextTask } from './slicing';
 import { sizeProblem } from './limits';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
@@ -81,21 +82,12 @@ function isAbort(e: unknown, signal: AbortSignal): boolean {
  */
 function yielding(source: BundleSource, everyMs = 16): BundleSource {
   let last = Date.now();
-  const yieldNow = () =>
-    new Promise<void>((resolve) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        resolve();
-      };
-      ch.port2.postMessage(null);
-    });
   return {
     name: source.name,
     size: source.size?.bind(source),
     async readText(path) {
       if (Date.now() - last >= everyMs) {
-        await yieldNow();
+        await nextTask();
         last = Date.now();
       }
       return source.readText(path);
@@ -122,7 +114,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   /** Stream loads whose files are still arriving, by request id. */
   const streams = new Map<number, ArrivingSource>();
   /** Wall-clock milliseconds (comparable across threads) at which each load's request and last file arrived. */
-  const arrivals = new Map<number, { request: number; files?: number }>();
+  const arrivals = new Map<number, { request: number; files?: number; unpack?: number }>();
   const wallNow = () => performance.timeOrigin + performance.now();
 
   /** Waits until load `id` has received `more` further files (or is cancelled). */
@@ -176,7 +168,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   function arrivalTimes(id: number): Record<string, number> {
     const a = arrivals.get(id);
     arrivals.delete(id);
-    return a ? { requestAt: a.request, ...(a.files ? { filesAt: a.files } : {}) } : {};
+    return a ? { requestAt: a.request, ...(a.files ? { filesAt: a.files } : {}), ...(a.unpack !== undefined ? { unpack: a.unpack } : {}) } : {};
   }
 
   async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
@@ -246,7 +238,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     loaded = { source: kept ?? source, state: result.state, index: null };
     signal.throwIfAborted();
     const t3 = performance.now();
-    const stateJson = JSON.stringify(result.state);
+    const stateParts = stateToParts(result.state);
     const t4 = performance.now();
     post({
       type: 'result',
@@ -254,7 +246,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       label,
       bundleKey: result.manifest?.trace_id ?? manifest.trace_id,
       manifest: result.manifest ?? manifest,
-      stateJson,
+      stateParts,
       error: result.error,
       diagnostics: result.diagnostics,
       eventsApplied: result.eventsApplied,
@@ -313,7 +305,9 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     const inputs = input.more ? await receiveRest(id, input.files, input.more, signal) : input.files;
     const arrival = arrivals.get(id);
     if (arrival) arrival.files = wallNow();
+    const unpackStart = performance.now();
     const files = await collectFiles(inputs, signal);
+    if (arrival) arrival.unpack = performance.now() - unpackStart;
     const dirs = findBundleDirs(files.keys());
     if (dirs.length === 0) {
       post({

@@ -3,9 +3,10 @@
  * (trace.worker.ts). Every message carries the `id` of the request it belongs
  * to; both sides validate what they receive with these schemas.
  *
- * The reduced state in `result` travels as JSON text: for a large trace,
- * JSON.parse on the main thread costs a fraction of deserializing the same
- * object graph from a structured clone. It was produced by our own reducer in
+ * The reduced state in `result` travels as JSON text, one piece per
+ * top-level field: for a large trace, JSON.parse on the main thread costs a
+ * fraction of deserializing the same object graph from a structured clone,
+ * and pieces let the page parse it in several short tasks. It was produced by our own reducer in
  * the worker and is not schema-checked again (that would cost the main thread
  * a long task); everything else is checked fully.
  *
@@ -140,14 +141,17 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     label: z.string(),
     groups: z.array(z.object({ rolloutId: z.string().nullable(), bundles: z.array(BundleInfoSchema) })),
   }),
-  /** Reduction finished; `error` set means the state is partial (stopped at the error). `stateJson` is the state as JSON text. */
+  /**
+   * Reduction finished; `error` set means the state is partial (stopped at the error). `stateParts`: the
+   * state's top-level fields in order, each as [key, JSON text], so that the page can parse them a task apart.
+   */
   z.object({
     type: z.literal('result'),
     id: Id,
     label: z.string(),
     bundleKey: z.string(),
     manifest: ManifestSchema.nullable(),
-    stateJson: z.string().nullable(),
+    stateParts: z.array(z.tuple([z.string(), z.string()])).nullable(),
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: z.array(DiagnosticSchema),
     eventsApplied: z.number().int().nonnegative(),
@@ -180,4 +184,9 @@ export function parseRequest(data: unknown): { ok: true; msg: WorkerRequest } | 
 export function parseResponse(data: unknown): { ok: true; msg: WorkerResponse } | { ok: false; reason: string } {
   const r = ResponseSchema.safeParse(data);
   return r.success ? { ok: true, msg: r.data } : { ok: false, reason: z.prettifyError(r.error) };
+}
+
+/** The state as `stateParts`. */
+export function stateToParts(state: object): [string, string][] {
+  return Object.entries(state).map(([k, v]) => [k, JSON.stringify(v)]);
 }

@@ -64,7 +64,7 @@ describe('worker: content hash, recent bundles, export', () => {
     const again = h.result(3)!;
     expect(again.label).toBe('multi-agent');
     expect(again.contentHash).toBe(hash);
-    expect(again.stateJson).toBe(h.result(1)!.stateJson);
+    expect(again.stateParts).toEqual(h.result(1)!.stateParts);
 
     await h.send({ type: 'load', id: 4, label: 'x', input: { kind: 'cached', hash: '0'.repeat(64) } });
     expect(h.out.find((m) => m.id === 4)).toMatchObject({ type: 'error' });
@@ -89,7 +89,7 @@ describe('worker: content hash, recent bundles, export', () => {
     const files = Object.entries(unzipSync(exp.zip)).map(([p, bytes]) => ({ path: `multi-agent/${p}`, file: new File([bytes as BlobPart], p) }));
     await h.send({ type: 'load', id: 3, label: 'multi-agent', input: { kind: 'files', files } });
     expect(h.result(3)!.contentHash).toBe(h.result(1)!.contentHash);
-    expect(h.result(3)!.stateJson).toBe(h.result(1)!.stateJson);
+    expect(h.result(3)!.stateParts).toEqual(h.result(1)!.stateParts);
   });
 });
 

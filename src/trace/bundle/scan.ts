@@ -38,10 +38,10 @@ async function blobBytes(blob: Blob): Promise<Uint8Array> {
   return new Uint8Array(await blob.arrayBuffer());
 }
 
-function unpack(kind: ArchiveKind, bytes: Uint8Array): Map<string, Uint8Array> {
-  if (kind === 'zip') return readZip(bytes);
-  if (kind === 'tar') return readTar(bytes);
-  return readTarGz(bytes);
+async function unpack(kind: ArchiveKind, file: Blob): Promise<Map<string, Uint8Array>> {
+  if (kind === 'tar.gz') return readTarGz(file);
+  const bytes = await blobBytes(file);
+  return kind === 'zip' ? readZip(bytes) : readTar(bytes);
 }
 
 /**
@@ -62,7 +62,7 @@ export async function collectFiles(inputs: InputFile[], signal?: AbortSignal): P
     }
     let entries: Map<string, Uint8Array>;
     try {
-      entries = unpack(kind, await blobBytes(input.file));
+      entries = await unpack(kind, input.file);
     } catch (e) {
       throw new ScanError(
         problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [

@@ -204,6 +204,18 @@ function buildThreadTree(state: RolloutTrace): ThreadTree {
 }
 
 export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
+  const steps = buildTraceIndexesInSteps(state);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same build, pausing (`yield`) between its passes so that the page can
+ * spread a large trace's indexing over several short tasks.
+ */
+export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, TraceIndexes> {
   const threadTree = buildThreadTree(state);
 
   const itemPosition = new Map<string, number>();
@@ -213,6 +225,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     });
   }
 
+  yield;
   const turnsByThread = new Map<string, string[]>();
   const turnOrdinal = new Map<string, number>();
   for (const [id, t] of bySeq(Object.entries(state.codex_turns))) {
@@ -220,6 +233,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     turnOrdinal.set(id, turnsByThread.get(t.thread_id)!.length);
   }
 
+  yield;
   const inferenceCallsByThread = new Map<string, string[]>();
   const inferenceCallsByTurn = new Map<string, string[]>();
   const inferenceOrdinal = new Map<string, number>();
@@ -247,6 +261,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     for (const tc of c.tool_call_ids_started_by_response) if (!toolCallStartedBy.has(tc)) toolCallStartedBy.set(tc, id);
   }
 
+  yield;
   const toolCallsByThread = new Map<string, string[]>();
   const toolCallsByTurn = new Map<string, string[]>();
   const itemToolCalls = new Map<string, ItemToolLink[]>();
@@ -265,6 +280,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     for (const item of cc.output_item_ids) push(itemCodeCells, item, { codeCellId: id, role: 'output' as const });
   }
 
+  yield;
   // Compactions: install order within the thread.
   const compactionEntries = Object.entries(state.compactions).sort(([ia, a], [ib, b]) => {
     return (
@@ -288,6 +304,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     itemMarkerOf.set(c.marker_item_id, id);
   }
 
+  yield;
   // Items per turn, in their thread's transcript order.
   const itemsByTurn = new Map<string, string[]>();
   const placed = new Set<string>();
@@ -308,6 +325,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
     for (const item of e.carried_item_ids) pushUnique(edgesByAnchor, `conversation_item:${item}`, id);
   }
 
+  yield;
   // Payload references, both directions.
   const payloadOwners = new Map<string, PayloadUse[]>();
   const payloadsByOwner = new Map<string, { payloadId: string; role: PayloadRole; inferred?: boolean }[]>();
@@ -327,6 +345,7 @@ export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
       if (p.type === 'json' || p.type === 'payload_ref') use({ kind: 'conversation_item', id }, 'body', p.raw_payload_id);
     }
   }
+  yield;
   for (const [id, c] of Object.entries(state.inference_calls)) {
     use({ kind: 'inference_call', id }, 'request', c.raw_request_payload_id);
     use({ kind: 'inference_call', id }, 'response', c.raw_response_payload_id);
