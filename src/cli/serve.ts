@@ -264,31 +264,49 @@ async function filesUnder(root: string, dir: string, rel: string, out: string[] 
   return out;
 }
 
+const TAR_READ_AHEAD = 32;
+
 async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse, bundleDir: string): Promise<void> {
   res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-tar', 'Cache-Control': 'no-store' });
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
+  // Written in chunks of about a megabyte: three small writes per file made the browser's side of a large bundle slow.
+  let chunk: Buffer[] = [];
+  let chunkBytes = 0;
+  const flush = async () => {
+    if (!chunk.length) return;
+    const ok = res.write(chunk.length === 1 ? chunk[0] : Buffer.concat(chunk, chunkBytes));
+    chunk = [];
+    chunkBytes = 0;
+    if (!ok) await new Promise<void>((resolve) => res.once('drain', resolve));
+  };
   const write = async (b: Buffer) => {
-    if (!res.write(b)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    chunk.push(b);
+    chunkBytes += b.byteLength;
+    if (chunkBytes >= 1 << 20) await flush();
   };
   const names = ['manifest.json', 'trace.jsonl'];
+  const readEntry = async (name: string): Promise<Buffer | null> => {
+    const real = await realpath(path.join(bundleDir, ...name.split('/'))).catch(() => null);
+    return real && inside(real, bundleDir) ? readFile(real).catch(() => null) : null;
+  };
+  // Reads run up to TAR_READ_AHEAD files ahead of the writer: one at a time, a bundle of thousands of payloads took seconds.
+  const reading = new Map<number, Promise<Buffer | null>>();
   let payloadsListed = false;
   for (let i = 0; i < names.length; i++) {
     if (res.destroyed) return;
+    for (let j = i; j < Math.min(names.length, i + TAR_READ_AHEAD); j++) if (!reading.has(j)) reading.set(j, readEntry(names[j]));
     const name = names[i];
-    const file = path.join(bundleDir, ...name.split('/'));
-    const real = await realpath(file).catch(() => null);
-    if (real && inside(real, bundleDir)) {
-      const data = await readFile(real).catch(() => null);
-      const header = data && ustarHeader(name, data.byteLength, Date.now());
-      if (data && header) {
-        await write(header);
-        await write(data);
-        const pad = (512 - (data.byteLength % 512)) % 512;
-        if (pad) await write(Buffer.alloc(pad));
-      }
+    const data = await reading.get(i)!;
+    reading.delete(i);
+    const header = data && ustarHeader(name, data.byteLength, Date.now());
+    if (data && header) {
+      await write(header);
+      await write(data);
+      const pad = (512 - (data.byteLength % 512)) % 512;
+      if (pad) await write(Buffer.alloc(pad));
     }
     if (name === 'trace.jsonl' && !payloadsListed) {
       payloadsListed = true;
@@ -298,6 +316,7 @@ async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse
     }
   }
   await write(Buffer.alloc(1024)); // end-of-archive marker
+  await flush();
   res.end();
 }
 

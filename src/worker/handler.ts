@@ -270,7 +270,11 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
 
   async function load(id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
     if (input.kind === 'url') {
-      await reduceAndPost(id, label, await openHttpBundle(label, input.baseUrl, fetchImpl, signal), signal);
+      const openStart = performance.now();
+      const source = await openHttpBundle(label, input.baseUrl, fetchImpl, signal);
+      const arrival = arrivals.get(id);
+      if (arrival) arrival.unpack = performance.now() - openStart;
+      await reduceAndPost(id, label, source, signal);
       return;
     }
     if (input.kind === 'stream') {
