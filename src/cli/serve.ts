@@ -288,8 +288,12 @@ async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse
     if (chunkBytes >= 1 << 20) await flush();
   };
   const names = ['manifest.json', 'trace.jsonl'];
+  /** Payload paths come from `filesUnder`, which has checked them already; the two top files are checked here. */
+  const checked = new Set<string>();
   const readEntry = async (name: string): Promise<Buffer | null> => {
-    const real = await realpath(path.join(bundleDir, ...name.split('/'))).catch(() => null);
+    const file = path.join(bundleDir, ...name.split('/'));
+    if (checked.has(name)) return readFile(file).catch(() => null);
+    const real = await realpath(file).catch(() => null);
     return real && inside(real, bundleDir) ? readFile(real).catch(() => null) : null;
   };
   // Reads run up to TAR_READ_AHEAD files ahead of the writer: one at a time, a bundle of thousands of payloads took seconds.
@@ -312,7 +316,11 @@ async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse
       payloadsListed = true;
       const payloads = path.join(bundleDir, 'payloads');
       const realPayloads = await realpath(payloads).catch(() => null);
-      if (realPayloads && inside(realPayloads, bundleDir)) names.push(...(await filesUnder(bundleDir, realPayloads, 'payloads')));
+      if (realPayloads && inside(realPayloads, bundleDir)) {
+        const listed = await filesUnder(bundleDir, realPayloads, 'payloads');
+        for (const n of listed) checked.add(n);
+        names.push(...listed);
+      }
     }
   }
   await write(Buffer.alloc(1024)); // end-of-archive marker

@@ -5,6 +5,7 @@
  * scroll into view).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { measureAfterLayout } from '../../ui/virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useStore } from '../../store';
 import { revealItemOf } from '../../trace/indexes/resolve';
@@ -81,6 +82,7 @@ export function ConversationPanel() {
     estimateSize: (i) => estimateSize(state?.conversation_items[itemIds[i]]),
     getItemKey: (i) => itemIds[i] ?? i,
     overscan: 6,
+    measureElement: measureAfterLayout,
   });
 
   // New thread: start at the top (a pending reveal below overrides this).
