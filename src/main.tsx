@@ -20,17 +20,20 @@ if (import.meta.env.MODE !== 'production') {
   window.__traceClient = traceClient;
 }
 
+// An exported page (src/share/export.ts) carries its trace, its view and the worker's source.
+const embedded = readEmbedded();
+if (embedded) window.__ctvWorkerSource = embedded.workerSource;
+// The worker's script loads and compiles while the page renders: a trace opened at startup or dropped soon after does not wait for it.
+traceClient.warmUp();
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
   </StrictMode>,
 );
 
-// An exported page (src/share/export.ts) carries its trace and view; any other page loads what the URL names.
-const embedded = readEmbedded();
+// Any page but an exported one loads what the URL names.
 if (embedded) {
-  window.__ctvWorkerSource = embedded.workerSource;
   if (embedded.view) useStore.getState().applyViewState(embedded.view);
   void traceClient.loadFiles(embedded.files, embedded.name, { remember: false });
 } else void loadStartupBundle();
-traceClient.warmUp();

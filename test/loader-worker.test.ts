@@ -204,6 +204,22 @@ describe('worker handler', () => {
     expect(progress[progress.length - 1]).toMatchObject({ bytesDone: 100, eventsDone: 100 });
   });
 
+  it('a progress report held back by the interval still arrives when no other follows it', async () => {
+    let release: () => void = () => {};
+    const reduce: HandlerDeps['reduce'] = (_source, opts) =>
+      new Promise((_resolve, reject) => {
+        opts?.onProgress?.({ bytesDone: 1, bytesTotal: 100, eventsDone: 1 });
+        opts?.onProgress?.({ bytesDone: 60, bytesTotal: 100, eventsDone: 60 }); // within the interval: held back
+        release = () => reject(new Error('done'));
+      });
+    const h = harness({ progressIntervalMs: 30, reduce });
+    void h.send({ type: 'load', id: 1, label: 's', input: { kind: 'files', files: folderInputs('single-turn-answer') } });
+    await new Promise((r) => setTimeout(r, 120));
+    const progress = h.of(1).filter((m) => m.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ eventsDone: 60 });
+    release();
+  });
+
   it('reports progress against the bytes of trace.jsonl and the payloads, not the trace alone', async () => {
     const h = harness({ progressIntervalMs: 0 });
     await h.send({ type: 'load', id: 1, label: 'long', input: { kind: 'files', files: folderInputs('long-session') } });

@@ -146,22 +146,24 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     let last = -Infinity;
     let lastPhase: Progress['phase'];
     let pending: Progress | null = null;
+    let trailing: ReturnType<typeof setTimeout> | null = null;
+    const send = () => {
+      if (trailing !== null) clearTimeout(trailing);
+      trailing = null;
+      if (!pending) return;
+      last = now();
+      lastPhase = pending.phase;
+      post({ type: 'progress', id, ...pending });
+      pending = null;
+    };
     return {
       push(raw: Progress) {
-        const p = expectedBytes ? { ...raw, bytesTotal: Math.max(raw.bytesTotal, expectedBytes, raw.bytesDone) } : raw;
-        pending = p;
-        const t = now();
-        if (t - last >= interval || p.phase !== lastPhase) {
-          last = t;
-          lastPhase = p.phase;
-          post({ type: 'progress', id, ...p });
-          pending = null;
-        }
+        pending = expectedBytes ? { ...raw, bytesTotal: Math.max(raw.bytesTotal, expectedBytes, raw.bytesDone) } : raw;
+        if (now() - last >= interval || pending.phase !== lastPhase) send();
+        // A report held back by the interval still goes out when the interval ends, even if no other follows it.
+        else trailing ??= setTimeout(send, interval);
       },
-      flush() {
-        if (pending) post({ type: 'progress', id, ...pending });
-        pending = null;
-      },
+      flush: send,
     };
   }
 
