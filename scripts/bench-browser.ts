@@ -72,40 +72,53 @@ interface Run {
   storeMs: number | null;
 }
 
+/**
+ * Runs in the page: sets `__bench.summary` to the time of the first frame
+ * painted with a summary on screen (the mutation, the next frame's rAF, then a task after it).
+ */
+function watchSummary(): void {
+  const w = window as unknown as { __bench: { t0: number | null; summary: number | null } };
+  w.__bench = { t0: null, summary: null };
+  // (No named inner functions: tsx would wrap them in a helper the page does not have.)
+  const obs = new MutationObserver(() => {
+    if (w.__bench.summary !== null || !document.querySelector('[data-testid="summary-items"]')) return;
+    w.__bench.summary = -1;
+    requestAnimationFrame(() => setTimeout(() => (w.__bench.summary = performance.now()), 0));
+  });
+  if (document.body) obs.observe(document.body, { childList: true, subtree: true });
+  else document.addEventListener('DOMContentLoaded', () => obs.observe(document.body, { childList: true, subtree: true }));
+}
+
+/** Waits for the painted summary, then for a quiet window after the last long task. */
+async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(() => ((window as unknown as { __bench: { summary: number | null } }).__bench.summary ?? -1) > 0, undefined, {
+    timeout: 600_000,
+    polling: 50,
+  });
+  for (;;) {
+    const quiet = await page.evaluate((q) => {
+      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+      return performance.now() - w.__longTasks.reduce((m, t) => Math.max(m, t.start + t.duration), 0) >= q;
+    }, QUIET_MS);
+    if (quiet) break;
+    await page.waitForTimeout(100);
+  }
+}
+
 async function once(page: Page, url: string, input: string): Promise<Run> {
   await page.goto(url);
   await page.getByTestId('welcome').waitFor();
   // A person drops a bundle onto a page that has finished starting (its worker included), not in its first instant.
   await page.waitForTimeout(1000);
+  await page.evaluate(watchSummary);
   await page.evaluate(() => {
-    const w = window as unknown as { __bench: { t0: number | null; summary: number | null } };
-    w.__bench = { t0: null, summary: null };
+    const w = window as unknown as { __bench: { t0: number | null } };
     window.addEventListener('change', () => (w.__bench.t0 ??= performance.now()), { capture: true });
-    // First frame painted with a summary on screen: the mutation, then the next frame's rAF, then a task after it.
-    const obs = new MutationObserver(() => {
-      if (w.__bench.summary !== null || !document.querySelector('[data-testid="summary-items"]')) return;
-      w.__bench.summary = -1;
-      requestAnimationFrame(() => setTimeout(() => (w.__bench.summary = performance.now()), 0));
-    });
-    obs.observe(document.body, { childList: true, subtree: true });
   });
   const isDir = statSync(input).isDirectory();
   const target = page.getByTestId(isDir ? 'folder-input' : 'file-input');
   await target.setInputFiles(input);
-  await page.waitForFunction(() => ((window as unknown as { __bench: { summary: number | null } }).__bench.summary ?? -1) > 0, undefined, {
-    timeout: 600_000,
-    polling: 50,
-  });
-  // Wait for a quiet window after the last long task.
-  for (;;) {
-    const quiet = await page.evaluate((q) => {
-      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
-      const last = w.__longTasks.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
-      return performance.now() - last >= q;
-    }, QUIET_MS);
-    if (quiet) break;
-    await page.waitForTimeout(100);
-  }
+  await settle(page);
   return page.evaluate(() => {
     const w = window as unknown as { __bench: { t0: number; summary: number }; __longTasks: { start: number; duration: number }[] };
     const t0 = w.__bench.t0;
@@ -145,29 +158,9 @@ interface ServedRun {
 
 /** The README's path: `serve <bundle>` and open `?trace=<name>`. Times count from the navigation; the page's own start-up is included. */
 async function onceServed(page: Page, url: string): Promise<ServedRun> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __bench: { summary: number | null } };
-    w.__bench = { summary: null };
-    const obs = new MutationObserver(() => {
-      if (w.__bench.summary !== null || !document.querySelector('[data-testid="summary-items"]')) return;
-      w.__bench.summary = -1;
-      requestAnimationFrame(() => setTimeout(() => (w.__bench.summary = performance.now()), 0));
-    });
-    document.addEventListener('DOMContentLoaded', () => obs.observe(document.body, { childList: true, subtree: true }));
-  });
+  await page.addInitScript(watchSummary);
   await page.goto(url);
-  await page.waitForFunction(() => ((window as unknown as { __bench: { summary: number | null } }).__bench.summary ?? -1) > 0, undefined, {
-    timeout: 600_000,
-    polling: 50,
-  });
-  for (;;) {
-    const quiet = await page.evaluate((q) => {
-      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
-      return performance.now() - w.__longTasks.reduce((m, t) => Math.max(m, t.start + t.duration), 0) >= q;
-    }, QUIET_MS);
-    if (quiet) break;
-    await page.waitForTimeout(100);
-  }
+  await settle(page);
   return page.evaluate(() => {
     const w = window as unknown as { __bench: { summary: number }; __longTasks: { start: number; duration: number }[] };
     const lastEnd = w.__longTasks.reduce((m, t) => Math.max(m, t.start + t.duration), 0);
