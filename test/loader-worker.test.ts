@@ -176,6 +176,21 @@ describe('worker handler', () => {
     expect(r.error?.causes.join(' ')).toContain('the file changed on disk');
   });
 
+  it('refuses a bundle over the size limit, dropped or streamed, with the way out', async () => {
+    const files = streamed('compaction-remote');
+    const total = files.reduce((n, f) => n + f.data.byteLength, 0);
+    const h = harness({ maxBundleBytes: Math.floor(total / 2) });
+    const running = h.send({ type: 'load', id: 1, label: 'c', input: { kind: 'stream', paths: files.map((f) => f.path) } });
+    let id = 2;
+    for (const f of files) await h.send({ type: 'bytes', id: id++, target: 1, files: [f] });
+    await running;
+    const streamedError = h.of(1).find((m) => m.type === 'error');
+    expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(/too large for this browser.*use `reduce` or `serve`/);
+    expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
+    await h.send({ type: 'load', id: 99, label: 'c', input: { kind: 'files', files: folderInputs('compaction-remote') } });
+    expect(h.of(99).find((m) => m.type === 'error')).toMatchObject({ error: { message: expect.stringMatching(/too large for this browser/) } });
+  });
+
   it('a streamed load cancelled before its files arrive ends as cancelled', async () => {
     const h = harness();
     const files = streamed('single-turn-answer');

@@ -28,7 +28,7 @@ import {
 import { parseRequest, stateToParts, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
 import { nextTask } from './slicing';
-import { sizeProblem } from './limits';
+import { MAX_BROWSER_BUNDLE_BYTES, sizeProblem } from './limits';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
 import { zipSync } from 'fflate';
@@ -41,6 +41,8 @@ export interface HandlerDeps {
   /** Minimum milliseconds between two progress messages of one load (default 50: at most 20/s). */
   progressIntervalMs?: number;
   now?: () => number;
+  /** Largest bundle (trace.jsonl + payloads, bytes) a load accepts; default MAX_BROWSER_BUNDLE_BYTES. */
+  maxBundleBytes?: number;
   /** The recent-bundles cache; default IndexedDB when available, else none. */
   recent?: RecentStore | null;
 }
@@ -99,6 +101,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   const reduce = deps.reduce ?? defaultReduce;
   const fetchImpl = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const interval = deps.progressIntervalMs ?? 50;
+  const maxBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
   const now = deps.now ?? (() => Date.now());
   let recentStore: RecentStore | null | undefined = deps.recent;
   const recent = (): RecentStore | null => {
@@ -183,7 +186,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     const memory = source instanceof MemorySource ? source : null;
     const arriving = source instanceof ArrivingSource ? source : null;
     const expected = memory ? eventAndPayloadBytes(memory) : null;
-    const tooLarge = expected === null ? null : sizeProblem(expected);
+    const tooLarge = expected === null ? null : sizeProblem(expected, maxBytes);
     if (tooLarge) {
       post({ type: 'error', id, error: tooLarge });
       return;
@@ -207,7 +210,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       hashing = hashBundleFiles(memory.fileMap(), signal);
     } else if (arriving) {
       arriving.onArrival = () => {
-        streamTooLarge ??= sizeProblem(arriving.arrivedBytes);
+        streamTooLarge ??= sizeProblem(arriving.arrivedBytes, maxBytes);
         if (streamTooLarge) arriving.abort(new Error(streamTooLarge.message));
         else progress.push(streamProgress(arriving));
       };
