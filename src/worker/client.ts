@@ -12,6 +12,7 @@ import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { buildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
 import type { RolloutTrace } from '../trace/schema/state';
 import { timeSlicer } from './slicing';
+import { streamFiles } from './stream';
 import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 
@@ -39,10 +40,6 @@ export type LoadOutcome = 'ready' | 'failed' | 'cancelled' | 'picking';
  * 0.5 ms in Chromium, so 64 keep each message's task well under 50 ms.
  */
 const FILES_PER_MESSAGE = 64;
-
-/** Most file reads in flight while streaming a bundle to the worker, and most files per `bytes` message. */
-const STREAM_READS = 512;
-const STREAM_BATCH = 64;
 
 /** A message channel to a worker (or an in-process stand-in in tests). */
 export interface Transport {
@@ -161,7 +158,11 @@ export class TraceClient {
         paths: bundle.map((f) => f.path),
         ...(opts.remember === false ? { remember: false } : {}),
       });
-      void this.streamFiles(this.current!.id, bundle);
+      const id = this.current!.id;
+      void streamFiles(bundle, {
+        live: () => this.current?.id === id,
+        send: (files, transfer) => this.send({ type: 'bytes', id: this.nextId++, target: id, files }, transfer),
+      });
       return outcome;
     }
     const first = inputs.slice(0, FILES_PER_MESSAGE);
@@ -173,61 +174,6 @@ export class TraceClient {
     });
     if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
     return outcome;
-  }
-
-  /**
-   * Reads one bundle's files here and hands their bytes to the worker as they
-   * come (transferred, not copied). Reads run in parallel; their bytes go in
-   * batches so that the worker is not woken per file. Stops when the load is
-   * cancelled or replaced.
-   */
-  private async streamFiles(target: number, files: InputFile[]): Promise<void> {
-    type Entry = { path: string; data: Uint8Array } | { path: string; error: string };
-    let batch: Entry[] = [];
-    let flushScheduled = false;
-    const live = () => this.current?.id === target;
-    const flush = () => {
-      flushScheduled = false;
-      if (!batch.length || !live()) return;
-      const sending = batch;
-      batch = [];
-      const transfer = sending.flatMap((e) => ('data' in e ? [e.data.buffer as ArrayBuffer] : []));
-      this.send({ type: 'bytes', id: this.nextId++, target, files: sending }, transfer);
-    };
-    const add = (e: Entry) => {
-      batch.push(e);
-      // The event log goes at once (the reducer starts on it); payloads in batches of what arrived within a task.
-      if (e.path === 'trace.jsonl' || batch.length >= STREAM_BATCH) flush();
-      else if (!flushScheduled) {
-        flushScheduled = true;
-        setTimeout(flush, 0);
-      }
-    };
-    // Reads are started in time slices (each start costs this thread a little) and many at once (the
-    // browser serves them in parallel), with at most STREAM_READS in flight to bound memory in transit.
-    const slicer = timeSlicer();
-    let inFlight = 0;
-    let wake: () => void = () => {};
-    const reads: Promise<void>[] = [];
-    mark('ctv:stream-start');
-    for (const f of files) {
-      if (!live()) break;
-      while (inFlight >= STREAM_READS) await new Promise<void>((r) => (wake = r));
-      inFlight++;
-      reads.push(
-        f.file.arrayBuffer().then(
-          (buf) => add({ path: f.path, data: new Uint8Array(buf) }),
-          (e) => add({ path: f.path, error: e instanceof Error ? e.message : String(e) }),
-        ).finally(() => {
-          inFlight--;
-          wake();
-        }),
-      );
-      await slicer.maybeYield();
-    }
-    await Promise.all(reads);
-    flush();
-    mark('ctv:stream-end');
   }
 
   /** The rest of a large selection, one chunk per task so that the page stays responsive. */

@@ -39,6 +39,10 @@ const BlobSchema = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instan
 
 const BytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 
+/** One streamed file: its bytes, or why the page could not read it. */
+const BytesEntrySchema = z.union([z.object({ path: z.string(), data: BytesSchema }), z.object({ path: z.string(), error: z.string() })]);
+export type BytesEntry = z.infer<typeof BytesEntrySchema>;
+
 const InputFileSchema = z.object({ path: z.string().min(1), file: BlobSchema });
 
 export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
@@ -76,9 +80,7 @@ export const RequestSchema = z.discriminatedUnion('type', [
     type: z.literal('bytes'),
     id: Id,
     target: Id,
-    files: z
-      .array(z.union([z.object({ path: z.string(), data: BytesSchema }), z.object({ path: z.string(), error: z.string() })]))
-      .min(1),
+    files: z.array(BytesEntrySchema).min(1),
   }),
   /** Load bundle `key` out of what load request `scanId` found. */
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
