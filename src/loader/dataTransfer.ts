@@ -14,20 +14,26 @@ function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
 }
 
-async function walk(entry: FileSystemEntry, out: InputFile[]): Promise<void> {
+/**
+ * The files under `entry`, in directory order. Siblings are fetched
+ * concurrently: one `file()` round trip after another took longer for a
+ * bundle of hundreds of payloads than reading them all.
+ */
+async function walk(entry: FileSystemEntry): Promise<InputFile[]> {
   if (entry.isFile) {
     const path = normalizePath(entry.fullPath || entry.name);
-    if (path) out.push({ path, file: await fileOf(entry as FileSystemFileEntry) });
-    return;
+    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry) }] : [];
   }
-  if (!entry.isDirectory) return;
+  if (!entry.isDirectory) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
+  const children: Promise<InputFile[]>[] = [];
   // readEntries returns at most ~100 entries per call; call until it returns none.
   for (;;) {
     const batch = await readBatch(reader);
     if (batch.length === 0) break;
-    for (const child of batch) await walk(child, out);
+    for (const child of batch) children.push(walk(child));
   }
+  return (await Promise.all(children)).flat();
 }
 
 /**
@@ -49,11 +55,7 @@ export function filesFromDataTransfer(dt: DataTransfer): Promise<InputFile[]> {
   if (entries.length === 0 && loose.length === 0) {
     return Promise.resolve(Array.from(dt.files ?? []).map((f) => ({ path: f.name, file: f })));
   }
-  return (async () => {
-    const out: InputFile[] = loose.map((f) => ({ path: f.name, file: f }));
-    for (const e of entries) await walk(e, out);
-    return out;
-  })();
+  return (async () => [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map(walk))).flat()])();
 }
 
 /** Whether a drag carries files (and not, say, selected text). */
