@@ -10,7 +10,7 @@ import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { clearPicker } from '../src/loader/pickerStore';
 import { formatBytes } from '../src/loader/format';
 import type { WorkerRequest } from '../src/worker/protocol';
-import { TRACES, fixtureState, folderInputs, listFiles, officialCounts } from './loader-helpers';
+import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts } from './loader-helpers';
 
 /** The worker's handler, run in-process; replies arrive asynchronously as they would from a Worker. */
 function useInProcessWorker(deps: HandlerDeps = {}) {
@@ -100,11 +100,17 @@ function entryFor(absDir: string, fullPath: string): FileSystemEntry {
   return dir as unknown as FileSystemEntry;
 }
 
-function dropEventData(entries: FileSystemEntry[]) {
+/** A drop's DataTransfer; with `handles`, its items also give file-system handles (as Chromium's do). */
+function dropEventData(entries: FileSystemEntry[], handles?: (() => Promise<unknown>)[]) {
   return {
     types: ['Files'],
     files: [],
-    items: entries.map((e) => ({ kind: 'file', webkitGetAsEntry: () => e, getAsFile: () => null })),
+    items: entries.map((e, i) => ({
+      kind: 'file',
+      webkitGetAsEntry: () => e,
+      getAsFile: () => null,
+      ...(handles ? { getAsFileSystemHandle: handles[i] } : {}),
+    })),
     dropEffect: 'none',
   };
 }
@@ -234,6 +240,25 @@ describe('loader components', () => {
     await act(() => traceClient.loadFiles(pickedFolder('broken/unknown-schema-version')));
     banner = screen.getByTestId('load-banner');
     expect(banner.textContent).toMatch(/trace schema 99, but this viewer reads only schema 2/);
+  });
+
+  it('a dropped folder goes to the worker as a handle when the browser gives one, and is walked here when it does not in time', async () => {
+    const sent = useInProcessWorker();
+    render(<Loader />);
+    const dir = path.join(TRACES, 'compaction-remote');
+    fireEvent.drop(window, { dataTransfer: dropEventData([entryFor(dir, '/compaction-remote')], [async () => handleFor(dir)]) });
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'));
+    expect(counts()).toEqual(officialCounts('compaction-remote'));
+    expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['handles']);
+
+    // A handle that never comes (seen with very large folders): the folder is walked on this thread instead.
+    sent.length = 0;
+    act(() => useStore.getState().failLoad({ label: 'x', error: { file: '', line: null, seq: null, message: 'reset', causes: [] } }));
+    const dir2 = path.join(TRACES, 'multi-agent');
+    fireEvent.drop(window, { dataTransfer: dropEventData([entryFor(dir2, '/multi-agent')], [() => new Promise(() => {})]) });
+    await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'multi-agent' }), { timeout: 3000 });
+    expect(counts()).toEqual(officialCounts('multi-agent'));
+    expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['stream']);
   });
 
   it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout', async () => {

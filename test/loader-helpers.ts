@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { zipSync } from 'fflate';
 import type { InputFile } from '../src/trace/bundle/scan';
+import type { DroppedHandle } from '../src/worker/handles';
 
 export const TRACES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/traces');
 
@@ -55,5 +56,20 @@ export function officialCounts(name: string) {
     inferenceCalls: n('inference_calls'),
     toolCalls: n('tool_calls'),
     compactions: n('compactions'),
+  };
+}
+
+/** A fake file-system handle tree over a fixture folder, as `getAsFileSystemHandle` gives for a dropped folder. */
+export function handleFor(absDir: string): DroppedHandle {
+  return {
+    kind: 'directory',
+    name: path.basename(absDir),
+    async *values() {
+      for (const e of readdirSync(absDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = path.join(absDir, e.name);
+        if (e.isDirectory()) yield handleFor(p);
+        else yield { kind: 'file' as const, name: e.name, getFile: async () => new File([readFileSync(p)], e.name) };
+      }
+    },
   };
 }

@@ -6,7 +6,7 @@ import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { SearchIndex, snippet } from '../src/worker/search';
 import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
-import { TRACES, fixtureState, folderInputs, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
+import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
 
 function harness(deps: HandlerDeps = {}) {
   const out: WorkerResponse[] = [];
@@ -199,6 +199,26 @@ describe('worker handler', () => {
     await h.send({ type: 'cancel', id: 3, target: 1 });
     await running;
     expect(h.of(1).filter((m) => m.type !== 'progress')).toEqual([{ type: 'cancelled', id: 1 }]);
+  });
+
+  it('walks and reads dropped file-system handles itself: one bundle to the official state, several to a choice', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'compaction-remote', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'compaction-remote'))] } });
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'compaction-remote/state.json'), 'utf8'));
+    // The same bundle, the same content hash, however it came.
+    const h2 = harness();
+    await h2.send({ type: 'load', id: 1, label: 'compaction-remote', input: { kind: 'files', files: folderInputs('compaction-remote') } });
+    expect(h2.of(1).find((m) => m.type === 'result')).toMatchObject({ contentHash: r.contentHash });
+
+    await h.send({ type: 'load', id: 2, label: 'multi-turn-resume', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'multi-turn-resume'))] } });
+    const bundles = h.of(2).find((m) => m.type === 'bundles');
+    expect(bundles?.type === 'bundles' && bundles.groups[0].bundles.map((b) => b.key)).toEqual([
+      'multi-turn-resume',
+      'multi-turn-resume/bundle-2',
+      'multi-turn-resume/bundle-3',
+    ]);
   });
 
   it('throttles progress to one message per interval, and always sends the last one', async () => {

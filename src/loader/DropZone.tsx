@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { traceClient } from '../worker/client';
-import { dragHasFiles, filesFromDataTransfer } from './dataTransfer';
+import { dragHasFiles, readDrop } from './dataTransfer';
 import './loader.css';
 
 /**
@@ -35,12 +35,14 @@ export function DropZone({ children }: { children?: ReactNode }) {
       setDragging(false);
       if (!e.dataTransfer || !dragHasFiles(e.dataTransfer)) return;
       e.preventDefault(); // otherwise the browser navigates to the file
-      filesFromDataTransfer(e.dataTransfer).then(
-        (files) => {
+      const drop = readDrop(e.dataTransfer);
+      drop.handles
+        .then(async (handles) => {
+          if (handles) return void traceClient.loadHandles(handles);
+          const files = await drop.files();
           if (files.length) void traceClient.loadFiles(files);
-        },
-        (err) => console.error('could not read the dropped files', err),
-      );
+        })
+        .catch((err) => console.error('could not read the dropped files', err));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);

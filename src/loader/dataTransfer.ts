@@ -1,13 +1,27 @@
 /**
- * Gets the files out of a drop. Folders are walked with the File and
- * Directory Entries API (`webkitGetAsEntry`), which every current browser has
- * for drops; without it, the flat `files` list is used.
+ * Gets the files out of a drop: as file-system handles for the worker where
+ * the browser gives them, else by walking folders here with the File and
+ * Directory Entries API (`webkitGetAsEntry`); without either, the flat
+ * `files` list.
  */
 import type { InputFile } from '../trace/bundle/scan';
 import { normalizePath } from '../trace/bundle/paths';
+import { isDroppedHandle, type DroppedHandle } from '../worker/handles';
 
-function fileOf(entry: FileSystemFileEntry): Promise<File> {
-  return new Promise((resolve, reject) => entry.file(resolve, reject));
+/** Most `file()` calls in flight: all at once, a folder of thousands came back as one native task of seconds. */
+const MAX_FILE_CALLS = 32;
+let fileCalls = 0;
+const waiting: (() => void)[] = [];
+
+async function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  while (fileCalls >= MAX_FILE_CALLS) await new Promise<void>((r) => waiting.push(r));
+  fileCalls++;
+  try {
+    return await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+  } finally {
+    fileCalls--;
+    waiting.shift()?.();
+  }
 }
 
 function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
@@ -16,7 +30,7 @@ function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]
 
 /**
  * The files under `entry`, in directory order. Siblings are fetched
- * concurrently: one `file()` round trip after another took longer for a
+ * several at a time: one `file()` round trip after another took longer for a
  * bundle of hundreds of payloads than reading them all.
  */
 async function walk(entry: FileSystemEntry): Promise<InputFile[]> {
@@ -36,15 +50,30 @@ async function walk(entry: FileSystemEntry): Promise<InputFile[]> {
   return (await Promise.all(children)).flat();
 }
 
-/**
- * Must be called synchronously inside the `drop` handler (the items are
- * only readable during the event); the returned promise resolves later.
- */
-export function filesFromDataTransfer(dt: DataTransfer): Promise<InputFile[]> {
+/** How long a drop waits for its file-system handles before walking the folders on this thread instead. */
+const HANDLE_WAIT_MS = 300;
+
+/** What a drop holds, taken from its DataTransfer while the event lasts. */
+export interface Drop {
+  /**
+   * The dropped items as file-system handles, for the worker to walk and read
+   * (Chromium); null where the browser has none, or does not produce them in
+   * time (it has been seen to take indefinitely for very large folders).
+   */
+  handles: Promise<DroppedHandle[] | null>;
+  /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has. */
+  files(): Promise<InputFile[]>;
+}
+
+/** Must be called synchronously inside the `drop` handler: the items are readable only during the event. */
+export function readDrop(dt: DataTransfer): Drop {
   const entries: FileSystemEntry[] = [];
   const loose: File[] = [];
+  const handles: (Promise<FileSystemHandle | null> | null)[] = [];
   for (const item of Array.from(dt.items ?? [])) {
     if (item.kind !== 'file') continue;
+    const getHandle = (item as { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> }).getAsFileSystemHandle;
+    handles.push(typeof getHandle === 'function' ? getHandle.call(item) : null);
     const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
     if (entry) entries.push(entry);
     else {
@@ -52,10 +81,20 @@ export function filesFromDataTransfer(dt: DataTransfer): Promise<InputFile[]> {
       if (f) loose.push(f);
     }
   }
-  if (entries.length === 0 && loose.length === 0) {
-    return Promise.resolve(Array.from(dt.files ?? []).map((f) => ({ path: f.name, file: f })));
-  }
-  return (async () => [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map(walk))).flat()])();
+  const listed = Array.from(dt.files ?? []);
+  const all = handles.length > 0 && handles.every((h) => h !== null) ? Promise.all(handles) : null;
+  return {
+    handles: all
+      ? Promise.race([
+          all.then((hs) => (hs.every(isDroppedHandle) ? (hs as unknown as DroppedHandle[]) : null)).catch(() => null),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), HANDLE_WAIT_MS)),
+        ])
+      : Promise.resolve(null),
+    async files() {
+      if (entries.length === 0 && loose.length === 0) return listed.map((f) => ({ path: f.name, file: f }));
+      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map(walk))).flat()];
+    },
+  };
 }
 
 /** Whether a drag carries files (and not, say, selected text). */

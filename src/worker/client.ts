@@ -13,6 +13,7 @@ import { buildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/bu
 import type { RolloutTrace } from '../trace/schema/state';
 import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
+import type { DroppedHandle } from './handles';
 import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 
@@ -174,6 +175,11 @@ export class TraceClient {
     });
     if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
     return outcome;
+  }
+
+  /** Loads dropped files and folders given as file-system handles; the worker walks and reads them. */
+  loadHandles(handles: DroppedHandle[]): Promise<LoadOutcome> {
+    return this.start(handles.length === 1 ? handles[0].name : `${handles.length} items`, { kind: 'handles', handles });
   }
 
   /** The rest of a large selection, one chunk per task so that the page stays responsive. */

@@ -17,6 +17,7 @@ import { ArrivingSource } from '../trace/bundle/arriving';
 import {
   ScanError,
   bundleSource,
+  singleBundleFiles,
   checkManifest,
   collectFiles,
   describeBundles,
@@ -25,9 +26,11 @@ import {
   type BundleInfo,
   type InputFile,
 } from '../trace/bundle/scan';
-import { parseRequest, stateToParts, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
+import { parseRequest, stateToParts, type BytesEntry, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
 import { nextTask } from './slicing';
+import { filesFromHandles } from './handles';
+import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, sizeProblem } from './limits';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
@@ -95,6 +98,11 @@ function yielding(source: BundleSource, everyMs = 16): BundleSource {
       return source.readText(path);
     },
   };
+}
+
+/** Streamed files into a source: their bytes, or the reason the reader gave. */
+function deliver(source: ArrivingSource, entries: readonly BytesEntry[]): void {
+  for (const e of entries) source.deliver(e.path, 'data' in e ? e.data : new Error(`${e.path} could not be read: ${e.error}`));
 }
 
 export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: HandlerDeps = {}) {
@@ -311,9 +319,26 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       await reduceAndPost(id, hit.meta.name, new MemorySource(hit.meta.name, hit.files), signal);
       return;
     }
-    const inputs = input.more ? await receiveRest(id, input.files, input.more, signal) : input.files;
+    const inputs =
+      input.kind === 'handles'
+        ? await filesFromHandles(input.handles, signal)
+        : input.more
+          ? await receiveRest(id, input.files, input.more, signal)
+          : input.files;
     const arrival = arrivals.get(id);
     if (arrival) arrival.files = wallNow();
+    const one = input.kind === 'handles' ? singleBundleFiles(inputs) : null;
+    if (one) {
+      // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.
+      const source = new ArrivingSource(label, one.map((f) => f.path));
+      void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
+      try {
+        await reduceAndPost(id, label, source, signal, true);
+      } finally {
+        source.abort(new DOMException('The load ended.', 'AbortError'));
+      }
+      return;
+    }
     const unpackStart = performance.now();
     const files = await collectFiles(inputs, signal);
     if (arrival) arrival.unpack = performance.now() - unpackStart;
@@ -331,7 +356,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, signal });
-    const value: Scan = { remember: input.remember !== false, label, files, bundles };
+    const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles };
     if (bundles.length === 1) {
       await loadBundle(id, value, bundles[0], signal);
       return;
@@ -434,7 +459,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       case 'bytes': {
         const source = streams.get(msg.target);
         if (!source) return;
-        for (const f of msg.files) source.deliver(f.path, 'data' in f ? f.data : new Error(`${f.path} could not be read: ${f.error}`));
+        deliver(source, msg.files);
         return;
       }
       case 'select': {

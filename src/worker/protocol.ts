@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { ManifestSchema } from '../trace/schema/manifest';
+import { isDroppedHandle, type DroppedHandle } from './handles';
 
 const Id = z.number().int().nonnegative();
 
@@ -63,6 +64,11 @@ export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
     kind: z.literal('stream'),
     paths: z.array(z.string().min(1)).min(1),
     remember: z.boolean().optional(),
+  }),
+  /** Dropped files and folders as file-system handles: the worker walks and reads them (src/worker/handles.ts). */
+  z.object({
+    kind: z.literal('handles'),
+    handles: z.array(z.custom<DroppedHandle>(isDroppedHandle, 'expected a file or directory handle')).min(1),
   }),
   /** A bundle from the recent-bundles cache (IndexedDB), by content hash. */
   z.object({ kind: z.literal('cached'), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
