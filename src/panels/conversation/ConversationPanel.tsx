@@ -81,7 +81,7 @@ export function ConversationPanel() {
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => estimateSize(state?.conversation_items[itemIds[i]]),
     getItemKey: (i) => itemIds[i] ?? i,
-    overscan: 6,
+    overscan: 3,
     measureElement: measureAfterLayout,
   });
 
