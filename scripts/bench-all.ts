@@ -67,14 +67,17 @@ function reducerRows(out: string): Row[] {
 function browserRows(out: string): Row[] {
   const rows: Row[] = [];
   let subject = '';
+  let served = false;
   for (const l of out.split('\n')) {
     const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
     if (h) {
       subject = `${path.basename(h[1])} (${h[2]})`;
+      served = false;
       continue;
     }
-    const m = /^\s+(drop → [^\s].*?|longest main-thread task)\s{2,}(.+)$/.exec(l);
-    if (m && subject) rows.push(['browser load', subject, m[1].trim(), m[2].trim()]);
+    if (/^\s+served \(/.test(l)) served = true;
+    const m = /^\s+((?:drop )?→ [^\s].*?|longest main-thread task)\s{2,}(.+)$/.exec(l);
+    if (m && subject) rows.push(['browser load', subject, `${served ? 'served: navigation ' : ''}${m[1].trim()}`, m[2].trim()]);
   }
   return rows;
 }
@@ -91,12 +94,15 @@ function timelineRows(out: string): Row[] {
   return rows;
 }
 
+const LARGE = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000/long-session');
+
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',');
   const memJson = path.join(os.tmpdir(), `bench-memory-${process.pid}.json`);
   const steps: Step[] = [
     { key: 'reducer', script: 'scripts/bench.ts', args: process.argv.slice(2) },
-    { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3'] },
+    // With the LONG_STEPS=1000 recording once the reducer step has made it (see scripts/bench.ts).
+    { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3', ...(existsSync(LARGE) ? [LARGE] : [])] },
     { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
   ];
