@@ -7,14 +7,19 @@
 import type { InputFile } from '../trace/bundle/scan';
 import { normalizePath } from '../trace/bundle/paths';
 import { isDroppedHandle, type DroppedHandle } from '../worker/handles';
+import { timeSlicer } from '../worker/slicing';
 
 /** Most `file()` calls in flight: all at once, a folder of thousands came back as one native task of seconds. */
 const MAX_FILE_CALLS = 32;
 let fileCalls = 0;
 const waiting: (() => void)[] = [];
 
+const slicer = timeSlicer();
+
 async function fileOf(entry: FileSystemFileEntry): Promise<File> {
   while (fileCalls >= MAX_FILE_CALLS) await new Promise<void>((r) => waiting.push(r));
+  // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
+  await slicer.maybeYield();
   fileCalls++;
   try {
     return await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
