@@ -7,25 +7,21 @@
 import type { InputFile } from '../trace/bundle/scan';
 import { normalizePath } from '../trace/bundle/paths';
 import { isDroppedHandle, type DroppedHandle } from '../worker/handles';
-import { timeSlicer } from '../worker/slicing';
+import { gate, timeSlicer } from '../worker/slicing';
 
 /** Most `file()` calls in flight: all at once, a folder of thousands came back as one native task of seconds. */
 const MAX_FILE_CALLS = 32;
-let fileCalls = 0;
-const waiting: (() => void)[] = [];
-
+const fileCalls = gate(MAX_FILE_CALLS);
 const slicer = timeSlicer();
 
 async function fileOf(entry: FileSystemFileEntry): Promise<File> {
-  while (fileCalls >= MAX_FILE_CALLS) await new Promise<void>((r) => waiting.push(r));
-  // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
-  await slicer.maybeYield();
-  fileCalls++;
+  await fileCalls.enter();
   try {
+    // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
+    await slicer.maybeYield();
     return await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
   } finally {
-    fileCalls--;
-    waiting.shift()?.();
+    fileCalls.leave();
   }
 }
 

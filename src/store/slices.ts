@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { buildTraceIndexes, type TraceIndexes } from '../trace/indexes/build';
+import { runSteps, tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
 import { objectExists, sameRef } from '../trace/indexes/refs';
 import { threadOf } from '../trace/indexes/resolve';
 import type { RolloutTrace } from '../trace/schema/state';
@@ -19,14 +19,7 @@ type Slice<T> = StateCreator<AppStore, [], [], T>;
 export const HISTORY_LIMIT = 200;
 
 function safeIndexes(state: RolloutTrace | null): TraceIndexes | null {
-  if (!state) return null;
-  try {
-    return buildTraceIndexes(state);
-  } catch (e) {
-    // A partial state from a failed load can be inconsistent; show it without indexes rather than not at all.
-    console.error('building trace indexes failed', e);
-    return null;
-  }
+  return state ? runSteps(tryBuildTraceIndexesInSteps(state)) : null;
 }
 
 function defaultThread(state: RolloutTrace | null, indexes: TraceIndexes | null): string | null {

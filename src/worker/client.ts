@@ -9,7 +9,7 @@ import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
 import { clearPicker, usePickerStore } from '../loader/pickerStore';
 import { normalizePath } from '../trace/bundle/paths';
 import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
-import { buildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
+import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
 import type { RolloutTrace } from '../trace/schema/state';
 import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
@@ -350,19 +350,14 @@ export class TraceClient {
         if (this.current !== cur) return;
       }
       state = parsed as RolloutTrace;
-      try {
-        const steps = buildTraceIndexesInSteps(state);
-        for (let r = steps.next(); ; r = steps.next()) {
-          if (r.done) {
-            indexes = r.value;
-            break;
-          }
-          await slicer.maybeYield();
-          if (this.current !== cur) return;
+      const steps = tryBuildTraceIndexesInSteps(state);
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) {
+          indexes = r.value;
+          break;
         }
-      } catch (e) {
-        // A partial state from a failed load can be inconsistent; show it without indexes rather than not at all.
-        console.error('building trace indexes failed', e);
+        await slicer.maybeYield();
+        if (this.current !== cur) return;
       }
     }
     this.current = null;

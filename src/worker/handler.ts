@@ -28,7 +28,7 @@ import {
 } from '../trace/bundle/scan';
 import { parseRequest, stateToParts, type BytesEntry, type LoadInputMsg, type ProgressMsg as Progress, type WorkerRequest, type WorkerResponse } from './protocol';
 import { SearchIndex } from './search';
-import { nextTask } from './slicing';
+import { nextTask, timeSlicer } from './slicing';
 import { filesFromHandles } from './handles';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, sizeProblem } from './limits';
@@ -86,15 +86,12 @@ function isAbort(e: unknown, signal: AbortSignal): boolean {
  * unpacked archive would hold the worker until it ends.
  */
 function yielding(source: BundleSource, everyMs = 16): BundleSource {
-  let last = Date.now();
+  const slicer = timeSlicer(everyMs, nextTask);
   return {
     name: source.name,
     size: source.size?.bind(source),
     async readText(path) {
-      if (Date.now() - last >= everyMs) {
-        await nextTask();
-        last = Date.now();
-      }
+      await slicer.maybeYield();
       return source.readText(path);
     },
   };
@@ -185,6 +182,15 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   }
 
   async function reduceAndPost(id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
+    try {
+      await reduceAndPostOnce(id, label, source, signal, remember);
+    } finally {
+      // A streamed bundle's reads still waiting (after an error or a cancel) fail rather than hang.
+      if (source instanceof ArrivingSource) source.abort(new DOMException('The load ended.', 'AbortError'));
+    }
+  }
+
+  async function reduceAndPostOnce(id: number, label: string, source: BundleSource, signal: AbortSignal, remember: boolean): Promise<void> {
     const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
     if (problem || !manifest) {
       post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
@@ -213,7 +219,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return { ...reduced, bytesTotal: Math.max(total, reduced.bytesDone), phase: complete ? 'reducing' : 'reading' };
     };
     if (memory) {
-      await memory.materialize(hashedPaths(memory.paths()), { signal });
+      await memory.materialize(hashedPaths(memory.paths()), signal);
       // Hashing runs beside the reduction: the digests themselves are computed off this thread.
       hashing = hashBundleFiles(memory.fileMap(), signal);
     } else if (arriving) {
@@ -303,7 +309,6 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       try {
         await reduceAndPost(id, label, source, signal, input.remember !== false);
       } finally {
-        source.abort(new DOMException('The load ended.', 'AbortError'));
         streams.delete(id);
       }
       return;
@@ -332,11 +337,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.
       const source = new ArrivingSource(label, one.map((f) => f.path));
       void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
-      try {
-        await reduceAndPost(id, label, source, signal, true);
-      } finally {
-        source.abort(new DOMException('The load ended.', 'AbortError'));
-      }
+      await reduceAndPost(id, label, source, signal, true);
       return;
     }
     const unpackStart = performance.now();

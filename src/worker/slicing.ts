@@ -1,7 +1,8 @@
 /**
- * Cooperative time slicing for work the page must do itself (parsing and
- * indexing a loaded trace): run until a slice's budget is spent, then let the
- * browser paint and handle input before going on.
+ * Cooperative scheduling for long work on one thread: time slices (run until
+ * a slice's budget is spent, then let the browser paint and handle input, or
+ * the worker take its queued messages) and a gate that bounds how many
+ * operations are in flight at once.
  */
 
 /** Milliseconds of work per slice: well under the 50 ms that make a long task. */
@@ -25,14 +26,30 @@ export function yieldToMain(): Promise<void> {
   return sched?.yield ? sched.yield() : nextTask();
 }
 
-export function timeSlicer(budgetMs = SLICE_MS) {
+export function timeSlicer(budgetMs = SLICE_MS, pause: () => Promise<void> = yieldToMain) {
   let start = performance.now();
   return {
-    /** Yields when this slice has run for its budget; otherwise returns at once. */
+    /** Pauses when this slice has run for its budget; otherwise returns at once. */
     async maybeYield(): Promise<void> {
       if (performance.now() - start < budgetMs) return;
-      await yieldToMain();
+      await pause();
       start = performance.now();
+    },
+  };
+}
+
+/** At most `limit` holders at once: `await gate.enter()` before the operation, `gate.leave()` after it. Waiters enter in order. */
+export function gate(limit: number) {
+  let inside = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async enter(): Promise<void> {
+      while (inside >= limit) await new Promise<void>((r) => waiting.push(r));
+      inside++;
+    },
+    leave(): void {
+      inside--;
+      waiting.shift()?.();
     },
   };
 }

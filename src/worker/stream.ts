@@ -7,7 +7,7 @@
  */
 import type { InputFile } from '../trace/bundle/scan';
 import type { BytesEntry } from './protocol';
-import { timeSlicer } from './slicing';
+import { gate, timeSlicer } from './slicing';
 
 /** Most reads in flight (bounds the memory in transit), and most files per message. */
 const MAX_READS = 512;
@@ -41,14 +41,12 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
   };
   // Reads are started in time slices (each start costs this thread a little) and many at once (the browser serves them in parallel).
   const slicer = timeSlicer();
-  let inFlight = 0;
-  let wake: () => void = () => {};
+  const inFlight = gate(MAX_READS);
   const reads: Promise<void>[] = [];
   performance.mark?.('ctv:stream-start');
   for (const f of files) {
     if (!sink.live()) break;
-    while (inFlight >= MAX_READS) await new Promise<void>((r) => (wake = r));
-    inFlight++;
+    await inFlight.enter();
     reads.push(
       f.file
         .arrayBuffer()
@@ -56,10 +54,7 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
           (buf) => add({ path: f.path, data: new Uint8Array(buf) }),
           (e) => add({ path: f.path, error: e instanceof Error ? e.message : String(e) }),
         )
-        .finally(() => {
-          inFlight--;
-          wake();
-        }),
+        .finally(inFlight.leave),
     );
     await slicer.maybeYield();
   }

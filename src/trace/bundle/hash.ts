@@ -31,11 +31,6 @@ export function hashedPaths(paths: Iterable<string>): string[] {
 
 const encoder = new TextEncoder();
 
-function byteLength(body: FileBody): number {
-  if (typeof body === 'string') return encoder.encode(body).byteLength;
-  return body instanceof Uint8Array ? body.byteLength : body.size;
-}
-
 async function bodyBytes(body: FileBody): Promise<Uint8Array> {
   if (typeof body === 'string') return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
@@ -62,17 +57,18 @@ function platformDigest(): Digest {
 export async function hashBundleFiles(files: ReadonlyMap<string, FileBody>, signal?: AbortSignal, digest: Digest = platformDigest()): Promise<string> {
   const paths = hashedPaths(files.keys());
   // The per-file digests run concurrently: the platform's run off this thread.
-  const digests = await Promise.all(
+  const records = await Promise.all(
     paths.map(async (path) => {
       signal?.throwIfAborted();
-      return digest(await bodyBytes(files.get(path)!));
+      const bytes = await bodyBytes(files.get(path)!);
+      return { size: bytes.byteLength, digest: await digest(bytes) };
     }),
   );
   signal?.throwIfAborted();
   const h = sha256.create();
   paths.forEach((path, i) => {
-    h.update(encoder.encode(`${path}\0${byteLength(files.get(path)!)}\0`));
-    h.update(digests[i]);
+    h.update(encoder.encode(`${path}\0${records[i].size}\0`));
+    h.update(records[i].digest);
   });
   return bytesToHex(h.digest());
 }

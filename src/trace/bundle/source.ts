@@ -49,7 +49,7 @@ export class MemorySource implements BundleSource {
    * after another when the reducer asks; read together up front, they arrive
    * in a fraction of the time and are then read again (to hash) for free.
    */
-  async materialize(paths: Iterable<string>, opts: { signal?: AbortSignal; concurrency?: number; onBytes?: (n: number) => void } = {}): Promise<void> {
+  async materialize(paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
     const todo = [...paths].filter((p) => {
       const f = this.files.get(p);
       return f !== undefined && typeof f !== 'string' && !(f instanceof Uint8Array);
@@ -57,14 +57,13 @@ export class MemorySource implements BundleSource {
     let next = 0;
     const lane = async () => {
       while (next < todo.length) {
-        opts.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         const p = todo[next++];
-        const bytes = new Uint8Array(await (this.files.get(p) as Blob).arrayBuffer());
-        this.files.set(p, bytes);
-        opts.onBytes?.(bytes.byteLength);
+        this.files.set(p, new Uint8Array(await (this.files.get(p) as Blob).arrayBuffer()));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 256, todo.length) }, lane));
+    // Many reads at once: the browser serves them in parallel.
+    await Promise.all(Array.from({ length: Math.min(256, todo.length) }, lane));
   }
   /** The bundle's files (path → body), e.g. to hash or keep them. */
   fileMap(): ReadonlyMap<string, FileBody> {

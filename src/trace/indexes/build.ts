@@ -204,10 +204,28 @@ function buildThreadTree(state: RolloutTrace): ThreadTree {
 }
 
 export function buildTraceIndexes(state: RolloutTrace): TraceIndexes {
-  const steps = buildTraceIndexesInSteps(state);
+  return runSteps(buildTraceIndexesInSteps(state));
+}
+
+/** Runs a stepped computation to its end at once. */
+export function runSteps<T>(steps: Generator<void, T>): T {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
+  }
+}
+
+/**
+ * The indexes in steps, or null when the state cannot be indexed: a partial
+ * state from a failed load can be inconsistent, and it is shown without
+ * indexes rather than not at all.
+ */
+export function* tryBuildTraceIndexesInSteps(state: RolloutTrace): Generator<void, TraceIndexes | null> {
+  try {
+    return yield* buildTraceIndexesInSteps(state);
+  } catch (e) {
+    console.error('building trace indexes failed', e);
+    return null;
   }
 }
 
