@@ -150,7 +150,8 @@ describe('manifest check', () => {
     expect(checkManifest('{oops').problem?.message).toMatch(/not valid JSON/);
     expect(checkManifest('{"schema_version":2}').problem?.message).toMatch(/trace_id/);
     const p = checkManifest(fixtureText('broken/unknown-schema-version/manifest.json')).problem;
-    expect(p?.message).toMatch(/schema 99.*only schema 2/);
+    expect(p?.message).toMatch(/trace schema 99: no Codex release writes it/);
+    expect(p?.causes.join(' ')).toMatch(/1 \(Codex 0\.125\.0 – 0\.164\.0\), 2 \(Codex 0\.165\.0 – 0\.169\.1\), 3 \(Codex 0\.171\.0\)/);
     expect(p?.file).toBe('manifest.json');
   });
 });
@@ -235,6 +236,7 @@ describe('read-ahead', () => {
     let maxInFlight = 0;
     const base = {
       name: 'b',
+      readBytes: async () => null,
       async readText(p: string) {
         reads.push(p);
         inFlight++;

@@ -239,7 +239,7 @@ describe('loader components', () => {
 
     await act(() => traceClient.loadFiles(pickedFolder('broken/unknown-schema-version')));
     banner = screen.getByTestId('load-banner');
-    expect(banner.textContent).toMatch(/trace schema 99, but this viewer reads only schema 2/);
+    expect(banner.textContent).toMatch(/trace schema 99: no Codex release writes it/);
   });
 
   it('a dropped folder goes to the worker as a handle when the browser gives one, and is walked here when it does not in time', async () => {

@@ -30,6 +30,11 @@ class StrictMemorySource implements BundleSource {
     if (text.includes('\uFFFD') && !isUtf8(f)) throw new Error(`${p} is not valid UTF-8`);
     return text;
   }
+  async readBytes(p: string): Promise<Uint8Array | null> {
+    const f = this.files.get(p);
+    if (f === undefined) return null;
+    return typeof f === 'string' ? Buffer.from(f) : f;
+  }
   size(p: string): number | null {
     const f = this.files.get(p);
     return f === undefined ? null : typeof f === 'string' ? Buffer.byteLength(f) : f.byteLength;

@@ -47,9 +47,19 @@ export function SummaryBar() {
           </Badge>
         )}
       </div>
-      <div className="figure" title="Whether a recording_completed event was written">
-        <span data-testid="summary-recording">
-          {s.recordingComplete ? <Badge tone="ok">recording complete</Badge> : <Badge tone="warn">recording incomplete</Badge>}
+      {s.recordingComplete !== null && (
+        <div className="figure" title="Whether a recording_completed event was written">
+          <span data-testid="summary-recording">
+            {s.recordingComplete ? <Badge tone="ok">recording complete</Badge> : <Badge tone="warn">recording incomplete</Badge>}
+          </span>
+        </div>
+      )}
+      <div className="figure" title={s.schemaReleases ? `Trace schema ${s.schemaVersion} is written by ${s.schemaReleases}` : undefined}>
+        <span data-testid="summary-schema">
+          <Badge tone="outline">
+            schema {s.schemaVersion}
+            {s.schemaReleases ? ` · ${s.schemaReleases}` : ''}
+          </Badge>
         </span>
       </div>
     </div>

@@ -31,6 +31,16 @@ export class DirectorySource implements BundleSource {
     if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
     return text;
   }
+  async readBytes(p: string): Promise<Uint8Array | null> {
+    const full = this.path(p);
+    if (full === null) return null;
+    try {
+      return readFileSync(full);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+  }
   size(p: string): number | null {
     const full = this.path(p);
     if (full === null) return null;

@@ -41,8 +41,11 @@ function serializeWith(state: RolloutTrace): string {
     ['ended_at_unix_ms', state.ended_at_unix_ms],
     ['status', state.status],
     ['recording_complete', state.recording_complete],
+    ['recording_status', state.recording_status],
     ['root_thread_id', state.root_thread_id],
   ];
+  // Each generation writes its own completion field (schema 1 none): absent ones are not written.
+  for (let i = top.length - 1; i >= 0; i--) if (top[i][1] === undefined) top.splice(i, 1);
   const lines: string[] = top.map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
   for (const name of MAPS) {
     const map = state[name] as Record<string, unknown>;

@@ -35,6 +35,8 @@ import { MAX_BROWSER_BUNDLE_BYTES, sizeProblem } from './limits';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
 import { zipSync } from 'fflate';
+import { payloadLocation, payloadStoreFor, type PayloadStore } from '../trace/bundle/payloads';
+import { GENERATIONS, generationOf } from '../trace/schema/generations';
 
 export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
 
@@ -60,6 +62,8 @@ interface Scan {
 
 interface Loaded {
   source: BundleSource;
+  /** Reads payloads wherever this bundle's generation keeps them. */
+  payloads: PayloadStore;
   state: RolloutTrace;
   index: SearchIndex | null;
 }
@@ -93,6 +97,10 @@ function yielding(source: BundleSource, everyMs = 16): BundleSource {
     async readText(path) {
       await slicer.maybeYield();
       return source.readText(path);
+    },
+    async readBytes(path) {
+      await slicer.maybeYield();
+      return source.readBytes(path);
     },
   };
 }
@@ -254,7 +262,14 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     const contentHash = await hashing;
     // A streamed bundle is complete once hashed: keep it in memory like a dropped one.
     const kept = arriving ? await arriving.complete(signal) : memory;
-    loaded = { source: kept ?? source, state: result.state, index: null };
+    const keptSource = kept ?? source;
+    const generation = generationOf(result.state.schema_version) ?? GENERATIONS[2];
+    loaded = {
+      source: keptSource,
+      payloads: payloadStoreFor(keptSource, generation.payloads, (result.manifest ?? manifest).payloads_dir || 'payloads'),
+      state: result.state,
+      index: null,
+    };
     signal.throwIfAborted();
     const t3 = performance.now();
     const stateParts = stateToParts(result.state);
@@ -386,17 +401,31 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       post({ type: 'error', id, error: errorInfo(rawPath, 'No trace is loaded.') });
       return;
     }
-    // Accept a payload id (raw_payload:N) as well as its path.
+    // Accept a payload id (raw_payload:N) as well as a payload file's path.
     const ref = Object.hasOwn(loaded.state.raw_payloads, rawPath) ? loaded.state.raw_payloads[rawPath] : undefined;
-    const path = normalizePath(ref ? ref.path : rawPath);
-    if (!path) {
-      post({ type: 'error', id, error: errorInfo(rawPath, `"${rawPath}" is not a path inside the bundle.`) });
-      return;
-    }
-    const text = await loaded.source.readText(path);
-    if (text === null) {
-      post({ type: 'error', id, error: errorInfo(path, `${path} is not in the bundle (the recorder may have failed to write it).`) });
-      return;
+    let text: string;
+    let path: string;
+    if (ref) {
+      path = payloadLocation(ref);
+      const read = await loaded.payloads.read(ref);
+      if ('problem' in read) {
+        post({ type: 'error', id, error: errorInfo(read.problem.file, `${read.problem.message} (the recorder may have failed to write it).`) });
+        return;
+      }
+      text = read.text;
+    } else {
+      const p = normalizePath(rawPath);
+      if (!p) {
+        post({ type: 'error', id, error: errorInfo(rawPath, `"${rawPath}" is not a path inside the bundle.`) });
+        return;
+      }
+      path = p;
+      const t = await loaded.source.readText(p);
+      if (t === null) {
+        post({ type: 'error', id, error: errorInfo(p, `${p} is not in the bundle (the recorder may have failed to write it).`) });
+        return;
+      }
+      text = t;
     }
     let data: unknown;
     try {
@@ -418,12 +447,12 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     const paths =
       src instanceof MemorySource
         ? [...src.paths()].filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
-        : ['manifest.json', 'trace.jsonl', ...Object.values(loaded.state.raw_payloads).map((r) => r.path)];
+        : ['manifest.json', 'trace.jsonl', ...loaded.payloads.files(Object.values(loaded.state.raw_payloads))];
     const dir = (src.name || 'bundle').replace(/[\\/:*?"<>|]+/g, '_');
     const entries: Record<string, Uint8Array> = {};
     const enc = new TextEncoder();
     for (const p of new Set(paths)) {
-      const body = src instanceof MemorySource ? src.fileMap().get(p) : await src.readText(p);
+      const body = src instanceof MemorySource ? src.fileMap().get(p) : await src.readBytes(p);
       if (body === undefined || body === null) continue;
       entries[p] = typeof body === 'string' ? enc.encode(body) : body instanceof Uint8Array ? body : new Uint8Array(await body.arrayBuffer());
     }

@@ -3,6 +3,9 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RolloutTraceSchema, type RolloutTrace } from '../../src/trace/schema/state';
 import { ManifestSchema, type Manifest } from '../../src/trace/schema/manifest';
+import { generationOf } from '../../src/trace/schema/generations';
+import { payloadLocation, payloadStoreFor } from '../../src/trace/bundle/payloads';
+import { DirectorySource } from '../../src/cli/directory-source';
 
 export const FIXTURES_DIR = resolve(__dirname, '../fixtures/traces');
 
@@ -35,12 +38,23 @@ export function loadManifest(name: string): Manifest {
   return ManifestSchema.parse(JSON.parse(readFileSync(join(FIXTURES_DIR, name, 'manifest.json'), 'utf8')));
 }
 
-/** A payload reader over a fixture directory (what traceClient.readPayload does in the app). */
+/**
+ * A payload reader over a fixture directory (what traceClient.readPayload does
+ * in the app): it takes a payload id and reads the payload wherever the
+ * bundle's generation keeps it. `calls` lists where each read went.
+ */
 export function fixturePayloadReader(name: string) {
   const calls: string[] = [];
-  const read = async (path: string): Promise<unknown> => {
-    calls.push(path);
-    return JSON.parse(readFileSync(join(FIXTURES_DIR, name, path), 'utf8'));
+  const dir = join(FIXTURES_DIR, name);
+  const state = loadState(name);
+  const store = payloadStoreFor(new DirectorySource(dir), generationOf(state.schema_version)!.payloads);
+  const read = async (id: string): Promise<unknown> => {
+    const ref = Object.hasOwn(state.raw_payloads, id) ? state.raw_payloads[id] : undefined;
+    if (!ref) throw new Error(`${id} is not a payload of ${name}`);
+    calls.push(payloadLocation(ref));
+    const got = await store.read(ref);
+    if ('problem' in got) throw new Error(got.problem.message);
+    return JSON.parse(got.text);
   };
   return Object.assign(read, { calls });
 }

@@ -89,7 +89,7 @@ describe('Inspector on multi-agent', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('worker is gone');
     fail = false;
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByText('"payloads/10.json"')).toBeTruthy();
+    expect(await screen.findByText('"raw_payload:10"')).toBeTruthy();
   });
 });
 

@@ -250,7 +250,7 @@ describe('item lifetime', () => {
 });
 
 describe('compaction request windows', () => {
-  const readPayload = (name: string, state: RolloutTrace, id: string) => JSON.parse(readFileSync(join(FIXTURES_DIR, name, state.raw_payloads[id].path), 'utf8'));
+  const readPayload = (name: string, state: RolloutTrace, id: string) => JSON.parse(readFileSync(join(FIXTURES_DIR, name, state.raw_payloads[id].path!), 'utf8'));
 
   it('compaction-remote: the payload input matches the compaction input history, the trigger is not an item', () => {
     const state = loadState('compaction-remote');

@@ -2,6 +2,7 @@
  * The inspector: everything about the selected object — its fields, its links
  * to related objects (click to select), and its raw payloads (read on demand).
  */
+import { payloadLocation } from '../../trace/bundle/payloads';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useStore } from '../../store';
 import { payloadsOf, type TraceIndexes } from '../../trace/indexes/build';
@@ -362,7 +363,8 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
         <>
           <Row label="Payload id"><CopyId value={p.raw_payload_id} /></Row>
           <Row label="Kind"><Badge tone="outline">{p.kind.type.replace(/_/g, ' ')}</Badge></Row>
-          <Row label="Path"><CopyId value={p.path} label="path" /></Row>
+          <Row label={p.path !== undefined ? 'Path' : 'Stored in'}><CopyId value={payloadLocation(p)} label="location" /></Row>
+          {p.parts && <Row label="Parts">{p.parts.length} payloads spliced into its text</Row>}
         </>
       );
     }

@@ -1,4 +1,5 @@
 /** One raw payload, collapsible; the file is read only when the section is opened. */
+import { payloadLocation } from '../../trace/bundle/payloads';
 import { useEffect, useState } from 'react';
 import type { PayloadRole } from '../../trace/indexes/build';
 import type { RawPayloadRef } from '../../trace/schema/common';
@@ -40,20 +41,22 @@ export function PayloadSection({
   const [load, setLoad] = useState<Load>({ status: 'idle' });
   const [attempt, setAttempt] = useState(0);
   const { read } = usePayloadReader();
-  const path = payload?.path ?? null;
+  const path = payload ? payloadLocation(payload) : null;
+  // Read by id: the worker finds the payload wherever the bundle's generation keeps it.
+  const id = payload?.raw_payload_id ?? null;
 
   useEffect(() => {
-    if (!open || !path) return;
+    if (!open || !id) return;
     let live = true;
     setLoad({ status: 'loading' });
-    read(path).then(
+    read(id).then(
       (value) => live && setLoad({ status: 'ok', value }),
       (err: unknown) => live && setLoad({ status: 'error', message: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       live = false;
     };
-  }, [open, path, read, attempt]);
+  }, [open, id, read, attempt]);
 
   const title = role ? ROLE_LABEL[role] : 'Payload';
   return (
@@ -78,7 +81,7 @@ export function PayloadSection({
           {!payload && <div className="dim">This payload is not listed in the trace's raw_payloads.</div>}
           {payload && (
             <div className="payload-path faint">
-              <CopyId value={payload.path} label="path" />
+              <CopyId value={payloadLocation(payload)} label="location" />
             </div>
           )}
           {load.status === 'loading' && <div className="dim">Reading {path}…</div>}

@@ -34,7 +34,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
     }
     let live = true;
     setLoad({ status: 'loading' });
-    read(payload.path).then(
+    read(payload.raw_payload_id).then(
       (value) => live && setLoad({ status: 'ok', window: matchCompactionInput(state, requestId, value) }),
       (err: unknown) => live && setLoad({ status: 'error', message: err instanceof Error ? err.message : String(err) }),
     );

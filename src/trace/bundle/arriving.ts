@@ -70,6 +70,11 @@ export class ArrivingSource implements BundleSource {
   }
 
   async readText(path: string): Promise<string | null> {
+    const bytes = await this.readBytes(path);
+    return bytes === null ? null : this.decoder.decode(bytes);
+  }
+
+  async readBytes(path: string): Promise<Uint8Array | null> {
     if (!this.expected.has(path)) return null;
     const failed = this.failures.get(path) ?? (this.bodies.has(path) ? null : this.aborted);
     if (failed) throw failed;
@@ -80,7 +85,7 @@ export class ArrivingSource implements BundleSource {
         list.push({ resolve, reject });
         this.waiters.set(path, list);
       }));
-    return this.decoder.decode(bytes);
+    return bytes;
   }
 
   /** Known once the file has arrived. */

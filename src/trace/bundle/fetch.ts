@@ -38,6 +38,15 @@ export class FetchSource implements BundleSource {
     return text;
   }
 
+  async readBytes(path: string): Promise<Uint8Array | null> {
+    const res = await this.fetchImpl(this.url(path), { signal: this.signal });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${res.statusText}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    this.sizes.set(path, bytes.byteLength);
+    return bytes;
+  }
+
   /** Learns a file's size from a HEAD request (used for progress). */
   async probe(path: string): Promise<number | null> {
     const res = await this.fetchImpl(this.url(path), { method: 'HEAD', signal: this.signal });

@@ -49,5 +49,6 @@ export function withReadAhead(source: BundleSource, window = 32): BundleSource {
       }
       return text;
     },
+    readBytes: (path) => source.readBytes(path),
   };
 }

@@ -5,6 +5,7 @@
  * Pure: needs only Blob/File, which workers have.
  */
 import { ManifestSchema, type Manifest } from '../schema/manifest';
+import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import type { TraceErrorInfo } from '../errors';
 import { MemorySource, type FileBody } from './source';
 import { basename, dirname, isInside, normalizePath } from './paths';
@@ -28,7 +29,6 @@ export function archiveKind(name: string): ArchiveKind | null {
   return null;
 }
 
-export const SCHEMA_VERSION = 2;
 
 function problem(file: string, message: string, causes: string[] = []): TraceErrorInfo {
   return { file, line: null, seq: null, message, causes };
@@ -101,7 +101,7 @@ export function findBundleDirs(paths: Iterable<string>): string[] {
   return [...dirs].sort();
 }
 
-/** Checks manifest.json text: present, JSON, the fields the reducer needs, schema 2. */
+/** Checks manifest.json text: present, JSON, the fields the reducer needs, a schema some Codex release wrote. */
 export function checkManifest(text: string | null, file = 'manifest.json'): { manifest: Manifest | null; problem: TraceErrorInfo | null } {
   if (text === null) {
     return {
@@ -132,16 +132,9 @@ export function checkManifest(text: string | null, file = 'manifest.json'): { ma
     };
   }
   const manifest = parsed.data;
-  if (manifest.schema_version !== SCHEMA_VERSION) {
-    return {
-      manifest,
-      problem: problem(
-        file,
-        `This bundle uses trace schema ${manifest.schema_version}, but this viewer reads only schema ${SCHEMA_VERSION} ` +
-          `(bundles recorded by Codex 0.169.0). A bundle can only be read by the reducer of its own schema generation; ` +
-          `record the session again with a current Codex to view it here.`,
-      ),
-    };
+  if (generationOf(manifest.schema_version) === null) {
+    const { message, causes } = unknownSchemaMessage(manifest.schema_version);
+    return { manifest, problem: problem(file, `${message}.`, causes) };
   }
   return { manifest, problem: null };
 }

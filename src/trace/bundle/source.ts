@@ -8,6 +8,8 @@ export interface BundleSource {
   readonly name: string;
   /** The file's text, or `null` when the bundle has no such file. */
   readText(path: string): Promise<string | null>;
+  /** The file's bytes (schema-3 payload shards are binary), or `null` when the bundle has no such file. */
+  readBytes(path: string): Promise<Uint8Array | null>;
   /** Size in bytes of a file, or null when missing/unknown (used for progress). */
   size?(path: string): number | null;
 }
@@ -32,6 +34,13 @@ export class MemorySource implements BundleSource {
     if (typeof f === 'string') return f;
     if (f instanceof Uint8Array) return this.decoder.decode(f);
     return this.decoder.decode(await f.arrayBuffer());
+  }
+  async readBytes(path: string): Promise<Uint8Array | null> {
+    const f = this.files.get(path);
+    if (f === undefined) return null;
+    if (typeof f === 'string') return new TextEncoder().encode(f);
+    if (f instanceof Uint8Array) return f;
+    return new Uint8Array(await f.arrayBuffer());
   }
   size(path: string): number | null {
     const f = this.files.get(path);

@@ -1,4 +1,5 @@
 import type { ExecutionWindow, RolloutTrace } from '../schema/state';
+import { generationOf } from '../schema/generations';
 
 export interface TraceSummary {
   agents: number;
@@ -17,7 +18,11 @@ export interface TraceSummary {
   /** Latest wall-clock time found anywhere in the state. */
   lastEventMs: number;
   status: RolloutTrace['status'];
-  recordingComplete: boolean;
+  /** Whether the recorder closed the bundle; null for schema 1, which does not record it. */
+  recordingComplete: boolean | null;
+  /** The bundle's trace schema and the Codex releases that write it. */
+  schemaVersion: number;
+  schemaReleases: string | null;
   /** Objects whose execution is still `running`. After rollout_ended this means the trace was cut short. */
   stillRunning: number;
 }
@@ -81,7 +86,16 @@ export function computeSummary(state: RolloutTrace): TraceSummary {
     wallTimeSource: ended != null ? 'ended' : 'last_event',
     lastEventMs,
     status: state.status,
-    recordingComplete: state.recording_complete,
+    recordingComplete: recordingComplete(state),
+    schemaVersion: state.schema_version,
+    schemaReleases: generationOf(state.schema_version)?.releases ?? null,
     stillRunning,
   };
+}
+
+/** Schema 2 says it as a boolean, schema 3 as a word, schema 1 not at all. */
+export function recordingComplete(state: RolloutTrace): boolean | null {
+  if (state.recording_complete !== undefined) return state.recording_complete;
+  if (state.recording_status !== undefined) return state.recording_status === 'complete';
+  return null;
 }

@@ -1,6 +1,7 @@
 import type { TraceErrorInfo } from '../errors';
 import { needsExactParse, parseJson, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef } from '../schema/common';
+import type { ReductionRules } from './rules';
 import type {
   AgentThread,
   CodeCell,
@@ -96,9 +97,9 @@ export class Reducer {
    */
   readonly transcripts = new Map<string, { order: string[]; seen: Set<string>; members: Set<string> }>();
 
-  /** Payloads of the event being replayed, by path: the fast parse, the text, and the exact parse once asked for. */
+  /** Payloads of the event being replayed, by payload key: the fast parse, the text, and the exact parse once asked for. */
   eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue }>();
-  /** Payloads that were missing or not JSON when their event was replayed, by path. */
+  /** Payloads that were missing or not JSON when their event was replayed, by payload key. */
   readonly payloadProblems = new Map<string, TraceErrorInfo>();
   /** exec process id → terminal session id (schema 2 names sessions after operations). */
   readonly sessionsByProcess = new Map<string, string>();
@@ -107,9 +108,14 @@ export class Reducer {
   /** Parsed tool invocation payloads, kept for later reads (agent message contents). */
   readonly invocationPayloads = new Map<string, JsonValue>();
 
-  constructor(manifest: { trace_id: string; rollout_id: string; root_thread_id: string; started_at_unix_ms: number }) {
+  constructor(
+    manifest: { trace_id: string; rollout_id: string; root_thread_id: string; started_at_unix_ms: number },
+    readonly rules: ReductionRules,
+    /** Two refs with the same key read the same payload (a file path, or a schema-3 payload id). */
+    readonly payloadKey: (ref: RawPayloadRef) => string = (ref) => ref.path ?? '',
+  ) {
     this.s = {
-      schema_version: 2,
+      schema_version: rules.generation.version,
       trace_id: manifest.trace_id,
       rollout_id: manifest.rollout_id,
       started_at_unix_ms: manifest.started_at_unix_ms,
@@ -134,18 +140,19 @@ export class Reducer {
 
   /** A payload's parsed body; the driver has read every ref of the current event. */
   payload(ref: RawPayloadRef): JsonValue {
-    const v = this.eventPayloads.get(ref.path);
+    const key = this.payloadKey(ref);
+    const v = this.eventPayloads.get(key);
     if (v !== undefined) return v.value;
-    const problem = this.payloadProblems.get(ref.path);
+    const problem = this.payloadProblems.get(key);
     if (problem) throw new PayloadFailure(problem);
-    const inv = this.invocationPayloads.get(ref.path);
+    const inv = this.invocationPayloads.get(key);
     if (inv !== undefined) return inv;
     return fail(`open payload ${ref.raw_payload_id}`, 'No such file or directory (payload was not loaded)');
   }
 
   /** The payload with serde-exact numbers (`1.0` stays a float); parsed again only when the text needs it. */
   exactPayload(ref: RawPayloadRef): JsonValue {
-    const e = this.eventPayloads.get(ref.path);
+    const e = this.eventPayloads.get(this.payloadKey(ref));
     if (e === undefined) return this.payload(ref);
     if (e.exact === undefined) e.exact = needsExactParse(e.text) ? parseJson(e.text) : e.value;
     return e.exact;

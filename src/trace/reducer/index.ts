@@ -1,15 +1,19 @@
 /**
- * Replays a bundle into the reduced state, as `codex debug trace-reduce`
- * (Codex 0.169.0, trace schema 2) does: one pass over trace.jsonl in order,
- * payloads read as events need them, and every referenced payload checked to
- * be JSON once the replay is done.
+ * Replays a bundle into the reduced state, as `codex debug trace-reduce` of
+ * the bundle's reference release does (schema 1: 0.164.0, schema 2: 0.169.1,
+ * schema 3: 0.171.0): one pass over trace.jsonl in order, payloads read as
+ * events need them, and every referenced payload checked to be JSON once the
+ * replay is done. What differs between generations is in ./rules.ts.
  */
 import type { ReduceOptions, ReduceResult } from '../api';
 import type { BundleSource } from '../bundle/source';
+import { payloadStoreFor, type PayloadStore } from '../bundle/payloads';
+import { generationOf, unknownSchemaMessage } from '../schema/generations';
+import { rulesFor, type ReductionRules } from './rules';
 import type { Diagnostic, TraceErrorInfo } from '../errors';
 import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
-import { EnvelopeSchema, EventPayloadSchema, EVENT_TYPES, RawToolCallRequesterSchema, payloadRefsOf, type TraceEvent } from '../schema/events';
+import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
 import { RawPayloadKindSchema, ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
@@ -17,9 +21,7 @@ import { resolveSpawnFallbacks } from './agents';
 import { PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
 
-export const SUPPORTED_SCHEMA_VERSION = 2;
 const EVENT_LOG = 'trace.jsonl';
-const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 /** Rust's `str::trim` whitespace (Unicode White_Space), which unlike JS's does not include U+FEFF. */
 const BLANK_LINE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
@@ -36,8 +38,11 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
   let eventsApplied = 0;
   try {
     manifest = await readManifest(source);
-    reducer = new Reducer(manifest);
+    const rules = rulesFor(generationOf(manifest.schema_version)!.version);
+    const store = payloadStoreFor(source, rules.generation.payloads, manifest.payloads_dir || 'payloads');
+    reducer = new Reducer(manifest, rules, (ref) => store.key(ref));
     const r = reducer;
+    const knownTypes = new Set<string>(rules.eventTypes);
     const log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
     if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
 
@@ -61,33 +66,31 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
       if (BLANK_LINE.test(line)) continue;
       if (options.signal?.aborted) throw new LocatedError(at(EVENT_LOG, lineNo, null, 'cancelled', []));
 
-      const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics);
+      const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics, rules, knownTypes);
       const ev = parsed.event;
       if (parsed.skipped) {
         // An event this reducer does not know is reported, not checked: it keeps its place in seq if it has one.
         if (ev.seq === expectedSeq) expectedSeq++;
         continue;
       }
-      if (ev.schema_version !== SUPPORTED_SCHEMA_VERSION)
-        throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, `unsupported trace event schema ${ev.schema_version} at line ${lineNo}`, []));
-      if (ev.seq !== expectedSeq)
+      if (rules.checkEnvelopeSchema && ev.schema_version !== rules.generation.version)
+        throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
+      if (rules.contiguousSeq && ev.seq !== expectedSeq)
         throw new LocatedError(
           at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
         );
-      if (ev.rollout_id !== manifest.rollout_id)
+      if (rules.checkRolloutId && ev.rollout_id !== manifest.rollout_id)
         throw new LocatedError(
           at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
         );
-      if (recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
+      if (rules.recordingCompletedIsLast && recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
       expectedSeq++;
       if (ev.payload.type === 'recording_completed') recordingCompleted = true;
 
       const refs = payloadRefsOf(ev.payload);
       r.eventPayloads = new Map();
-      for (const ref of refs) {
-        r.s.raw_payloads.set(ref.raw_payload_id, { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, path: ref.path });
-        bytesDone += await loadPayload(source, r, ref, ev, problems);
-      }
+      for (const ref of refs) registerRef(r, ref);
+      for (const ref of refs) bytesDone += await loadPayload(store, r, ref, ev, problems);
       try {
         applyEvent(r, ev);
       } catch (e) {
@@ -110,7 +113,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
     }
     // Every referenced payload must exist and be JSON, even those the replay never read.
     for (const id of sortedKeys(r.s.raw_payloads)) {
-      const problem = problems.get(r.s.raw_payloads.get(id)!.path);
+      const problem = problems.get(store.key(r.s.raw_payloads.get(id)!));
       if (problem) throw new LocatedError(problem);
     }
     options.onProgress?.({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
@@ -149,12 +152,10 @@ async function readManifest(source: BundleSource): Promise<Manifest> {
   }
   const m = ManifestSchema.safeParse(raw);
   if (!m.success) throw new LocatedError(at('manifest.json', null, null, 'read manifest.json', [zodMessage(m.error)]));
-  if (m.data.schema_version !== SUPPORTED_SCHEMA_VERSION)
-    throw new LocatedError(
-      at('manifest.json', null, null, `trace schema ${m.data.schema_version} cannot establish accepted history; use its matching reducer or record a new bundle`, [
-        `this viewer reads trace schema ${SUPPORTED_SCHEMA_VERSION} (Codex CLI 0.169.0)`,
-      ]),
-    );
+  if (generationOf(m.data.schema_version) === null) {
+    const { message, causes } = unknownSchemaMessage(m.data.schema_version);
+    throw new LocatedError(at('manifest.json', null, null, message, causes));
+  }
   return m.data;
 }
 
@@ -176,6 +177,8 @@ function parseLine(
   lineNo: number,
   unknownEvents: 'error' | 'skip',
   diagnostics: Diagnostic[],
+  rules: ReductionRules,
+  knownTypes: ReadonlySet<string>,
 ): { event: TraceEvent; skipped: boolean } {
   let raw: JsonValue;
   try {
@@ -186,21 +189,25 @@ function parseLine(
   }
   const env = EnvelopeSchema.safeParse(raw);
   if (!env.success) throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [zodMessage(env.error)]));
-  resolveVariantIndexes(env.data.payload);
+  resolveVariantIndexes(env.data.payload, rules.eventTypes);
   const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
-  if (typeof payloadType === 'string' && !KNOWN_TYPES.has(payloadType)) {
+  if (typeof payloadType === 'string' && !knownTypes.has(payloadType)) {
     const message = `unknown event type \`${payloadType}\``;
     if (unknownEvents === 'skip') {
       diagnostics.push({ kind: 'unknown_event_type', file: EVENT_LOG, line: lineNo, seq: env.data.seq, message });
       return { event: { ...env.data, payload: { type: 'recording_completed' }, line: lineNo }, skipped: true };
     }
     throw new LocatedError(
-      at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`${message}; this reducer knows ${EVENT_TYPES.length} event types`]),
+      at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [
+        `${message}; schema ${rules.generation.version} (${rules.generation.releases}) knows ${rules.eventTypes.length} event types`,
+      ]),
     );
   }
   const payload = EventPayloadSchema.safeParse(env.data.payload);
   if (!payload.success)
     throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`payload: ${zodMessage(payload.error)}`]));
+  const missing = missingGenerationField(payload.data, rules);
+  if (missing !== null) throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`missing field \`${missing}\``]));
   return { event: { ...env.data, payload: payload.data, line: lineNo }, skipped: false };
 }
 
@@ -209,9 +216,9 @@ function parseLine(
  * a variant's index (a non-negative integer) in place of its name. Rewrite
  * such tags to names so the schemas below see what Codex sees.
  */
-function resolveVariantIndexes(payload: unknown): void {
+function resolveVariantIndexes(payload: unknown, eventTypes: readonly string[]): void {
   if (!isObj(payload)) return;
-  tagByIndex(payload, EVENT_TYPES);
+  tagByIndex(payload, eventTypes);
   for (const v of Object.values(payload)) if (isObj(v) && 'raw_payload_id' in v && isObj(v.kind)) tagByIndex(v.kind, PAYLOAD_KINDS);
   if (Array.isArray(payload.payloads)) for (const ref of payload.payloads) if (isObj(ref) && isObj(ref.kind)) tagByIndex(ref.kind, PAYLOAD_KINDS);
   if (isObj(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
@@ -236,29 +243,74 @@ function seqHint(line: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-async function loadPayload(source: BundleSource, r: Reducer, ref: RawPayloadRef, ev: TraceEvent, problems: Map<string, TraceErrorInfo>): Promise<number> {
-  if (r.eventPayloads.has(ref.path)) return 0;
-  const file = ref.path;
-  // An empty path names no file: locate the problem at the event that carries it.
-  const where = file === '' ? EVENT_LOG : file;
-  let text: string | null;
-  try {
-    text = await source.readText(file);
-  } catch (e) {
-    problems.set(file, at(where, ev.line, ev.seq, `read payload ${ref.raw_payload_id}`, [(e as Error).message]));
+async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, ev: TraceEvent, problems: Map<string, TraceErrorInfo>): Promise<number> {
+  const key = store.key(ref);
+  if (r.eventPayloads.has(key)) return 0;
+  const read = await store.read(ref);
+  if ('problem' in read) {
+    // An empty path names no file: locate the problem at the event that carries it.
+    const where = read.problem.file === '' ? EVENT_LOG : read.problem.file;
+    problems.set(key, at(where, ev.line, ev.seq, read.problem.message, read.problem.causes));
     return 0;
   }
-  if (text === null) {
-    problems.set(file, at(where, ev.line, ev.seq, `open payload ${ref.raw_payload_id}`, [`No such file: ${file || '(empty path)'}`]));
-    return 0;
-  }
+  const text = read.text;
   try {
-    r.eventPayloads.set(file, { value: parseJsonFast(text), text });
-    problems.delete(file);
+    r.eventPayloads.set(key, { value: parseJsonFast(text), text });
+    problems.delete(key);
   } catch (e) {
-    problems.set(file, at(where, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
+    const where = ref.path ?? EVENT_LOG;
+    problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
   }
   return text.length;
+}
+
+/**
+ * The ref as `raw_payloads` keeps it: the location fields of the bundle's
+ * generation, in the reference's key order. Schema 3 lists a composite
+ * payload's parts as payloads of their own.
+ */
+function registerRef(r: Reducer, ref: RawPayloadRef): void {
+  if (r.rules.generation.payloads === 'files') {
+    r.s.raw_payloads.set(ref.raw_payload_id, { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, path: ref.path ?? '' });
+    return;
+  }
+  r.s.raw_payloads.set(ref.raw_payload_id, shardEntry(ref));
+  for (const part of ref.parts ?? []) registerRef(r, part);
+}
+
+function shardEntry(ref: RawPayloadRef): RawPayloadRef {
+  const e: RawPayloadRef = { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, shard: ref.shard };
+  if (ref.parts) e.parts = ref.parts.map(shardEntry);
+  return e;
+}
+
+/** A field this generation's reducer requires that the (newest) event schemas leave optional; null when none is missing. */
+function missingGenerationField(p: EventPayload, rules: ReductionRules): string | null {
+  for (const ref of payloadRefsOf(p)) {
+    const m = missingRefField(ref, rules);
+    if (m) return m;
+  }
+  if (p.type === 'tool_call_runtime_started') {
+    if (rules.runtimeStartKind === 'required' && p.kind === null) return 'kind';
+    // Older reducers ignore a field they do not know.
+    if (rules.runtimeStartKind === 'absent') p.kind = null;
+  }
+  if (p.type === 'inference_started') {
+    if (rules.preparedPrompt && p.prepared_prompt_payload === null) return 'prepared_prompt_payload';
+    if (!rules.preparedPrompt) p.prepared_prompt_payload = null;
+  }
+  if (p.type === 'history_item_accepted' && !rules.toolOutputPayload) p.tool_output_payload = null;
+  return null;
+}
+
+function missingRefField(ref: RawPayloadRef, rules: ReductionRules): string | null {
+  if (rules.generation.payloads === 'files') return ref.path === undefined ? 'path' : null;
+  if (ref.shard === undefined) return 'shard';
+  for (const part of ref.parts ?? []) {
+    const m = missingRefField(part, rules);
+    if (m) return m;
+  }
+  return null;
 }
 
 /** The working maps as the plain, key-sorted objects of `state.json`. */
@@ -274,6 +326,7 @@ function finish(r: Reducer): RolloutTrace {
     }
     return out;
   };
+  const recording = r.rules.recordingField;
   return {
     schema_version: s.schema_version,
     trace_id: s.trace_id,
@@ -281,7 +334,8 @@ function finish(r: Reducer): RolloutTrace {
     started_at_unix_ms: s.started_at_unix_ms,
     ended_at_unix_ms: s.ended_at_unix_ms,
     status: s.status,
-    recording_complete: s.recording_complete,
+    ...(recording === 'recording_complete' ? { recording_complete: s.recording_complete } : {}),
+    ...(recording === 'recording_status' ? { recording_status: s.recording_complete ? ('complete' as const) : ('unclosed' as const) } : {}),
     root_thread_id: s.root_thread_id,
     threads: obj(s.threads),
     codex_turns: obj(s.codex_turns),

@@ -64,7 +64,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
   };
   r.s.tool_calls.set(id, tool);
   if (p.model_visible_call_id !== null) indexPush(r.toolsByVisibleCallId, p.model_visible_call_id, id);
-  if (p.invocation_payload) r.invocationPayloads.set(p.invocation_payload.path, r.exactPayload(p.invocation_payload));
+  if (p.invocation_payload) r.invocationPayloads.set(r.payloadKey(p.invocation_payload), r.exactPayload(p.invocation_payload));
   linkToolToCodeCell(r, id, requester);
   linkToInferenceResponse(r, id);
   for (const item of outputItems) addOutputItem(r, id, item);
@@ -131,7 +131,8 @@ export function endTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_ended'
 export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_runtime_started'>): void {
   const t = mustTool(r, p.tool_call_id, 'tool runtime start');
   pushUnique(t.raw_runtime_payload_ids, p.runtime_payload.raw_payload_id);
-  t.kind = p.kind;
+  // Schema 2 and 3 carry the runtime's own kind, which replaces the call's; schema 1 keeps the call's.
+  if (p.kind) t.kind = p.kind;
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
   if (t.terminal_operation_id !== null && terminalKind)
     fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);

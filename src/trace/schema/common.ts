@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-/** A reference from an event to a file under payloads/. */
+/**
+ * A reference from an event to a payload. Schemas 1 and 2 name a file under
+ * payloads/ (`path`); schema 3 names a zstd shard (`shard`) and may build the
+ * payload from other payloads (`parts`). The generation's rules decide which
+ * fields are required (./generations.ts).
+ */
 export const RawPayloadKindSchema = z.object({
   type: z.enum([
     'inference_request',
@@ -15,14 +20,31 @@ export const RawPayloadKindSchema = z.object({
     'protocol_event',
     'session_metadata',
     'agent_result',
+    // Schema 3: pieces of composite payloads and the prompt as Codex prepared it.
+    'prepared_prompt',
+    'model_item',
+    'content_value',
   ]),
 });
-export const RawPayloadRefSchema = z.object({
+export interface RawPayloadRef {
+  raw_payload_id: string;
+  kind: { type: z.infer<typeof RawPayloadKindSchema>['type'] };
+  /** Schemas 1 and 2: the payload file, relative to the bundle. */
+  path?: string;
+  /** Schema 3: the shard number (`payloads/<6 digits>.zst`). */
+  shard?: number;
+  /** Schema 3: the payloads spliced between this payload's text fragments. */
+  parts?: RawPayloadRef[];
+}
+export const RawPayloadRefSchema: z.ZodType<RawPayloadRef> = z.object({
   raw_payload_id: z.string(),
   kind: RawPayloadKindSchema,
-  path: z.string(),
+  path: z.string().optional(),
+  shard: z.number().int().nonnegative().optional(),
+  get parts() {
+    return z.array(RawPayloadRefSchema).optional();
+  },
 });
-export type RawPayloadRef = z.infer<typeof RawPayloadRefSchema>;
 
 export const RolloutStatusSchema = z.enum(['running', 'completed', 'failed', 'aborted']);
 export type RolloutStatus = z.infer<typeof RolloutStatusSchema>;

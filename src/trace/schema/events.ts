@@ -4,15 +4,18 @@ import {
   CodeCellRuntimeStatusSchema,
   ExecutionStatusSchema,
   RawPayloadRefSchema,
+  type RawPayloadRef,
   RolloutStatusSchema,
   ToolCallKindSchema,
   ToolCallSummarySchema,
 } from './common';
 
 /**
- * One line of trace.jsonl (schema 2). These schemas accept exactly what the
- * official reducer's serde types accept: unknown extra fields are ignored, an
- * optional field may be missing or null, integers must be integers.
+ * One line of trace.jsonl, in any generation. These schemas accept what the
+ * newest reducer's serde types accept (unknown extra fields are ignored, an
+ * optional field may be missing or null, integers must be integers); what an
+ * older generation lacks or requires is checked by its rules
+ * (../reducer/rules.ts, ../reducer/admission.ts).
  */
 
 /** Integers of any size JSON.parse keeps exactly (zod's .int() stops at 2^53 - 1). */
@@ -49,6 +52,7 @@ export const EVENT_TYPES = [
   'tool_call_started',
   'mcp_tool_call_correlation_assigned',
   'stdin_target_resolved',
+  'code_cell_wait_target_resolved',
   'tool_call_runtime_started',
   'tool_call_runtime_ended',
   'tool_call_ended',
@@ -79,7 +83,12 @@ export const EventPayloadSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('thread_resumed'), thread_id: z.string() }),
   z.object({ type: z.literal('codex_turn_started'), codex_turn_id: z.string(), thread_id: z.string() }),
   z.object({ type: z.literal('codex_turn_ended'), codex_turn_id: z.string(), status: ExecutionStatusSchema }),
-  z.object({ type: z.literal('history_item_accepted'), item_id: z.string(), agent_message_payload: opt(Ref) }),
+  z.object({
+    type: z.literal('history_item_accepted'),
+    item_id: z.string(),
+    agent_message_payload: opt(Ref),
+    tool_output_payload: opt(Ref),
+  }),
   z.object({
     type: z.literal('inference_started'),
     inference_call_id: z.string(),
@@ -88,6 +97,7 @@ export const EventPayloadSchema = z.discriminatedUnion('type', [
     model: z.string(),
     provider_name: z.string(),
     request_payload: Ref,
+    prepared_prompt_payload: opt(Ref),
   }),
   z.object({
     type: z.literal('inference_completed'),
@@ -122,10 +132,11 @@ export const EventPayloadSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('mcp_tool_call_correlation_assigned'), tool_call_id: z.string(), mcp_call_id: z.string() }),
   z.object({ type: z.literal('stdin_target_resolved'), tool_call_id: z.string(), exec_tool_call_id: z.string() }),
+  z.object({ type: z.literal('code_cell_wait_target_resolved'), tool_call_id: z.string(), runtime_cell_id: z.string() }),
   z.object({
     type: z.literal('tool_call_runtime_started'),
     tool_call_id: z.string(),
-    kind: ToolCallKindSchema,
+    kind: opt(ToolCallKindSchema),
     runtime_payload: Ref,
   }),
   z.object({
@@ -226,13 +237,14 @@ export interface TraceEvent {
 }
 
 /** Every payload reference an event carries, in field order. */
-export function payloadRefsOf(p: EventPayload): z.infer<typeof RawPayloadRefSchema>[] {
+export function payloadRefsOf(p: EventPayload): RawPayloadRef[] {
   switch (p.type) {
     case 'thread_started':
       return p.metadata_payload ? [p.metadata_payload] : [];
     case 'history_item_accepted':
-      return p.agent_message_payload ? [p.agent_message_payload] : [];
+      return [p.agent_message_payload, p.tool_output_payload].filter((r) => r !== null);
     case 'inference_started':
+      return p.prepared_prompt_payload ? [p.request_payload, p.prepared_prompt_payload] : [p.request_payload];
     case 'compaction_request_started':
       return [p.request_payload];
     case 'inference_completed':

@@ -9,7 +9,8 @@ import {
 } from './common';
 
 /**
- * The reduced state (`state.json`, reducer schema 2). Key order in every object
+ * The reduced state (`state.json`) of any generation; fields a generation
+ * lacks are optional. Key order in every object
  * schema below is the order in which the official reducer writes the keys, and
  * the reducer builds its objects in the same order so that serialization is exact.
  */
@@ -139,6 +140,8 @@ export const InferenceCallSchema = z.object({
   tool_call_ids_started_by_response: z.array(z.string()),
   usage: TokenUsageSchema.nullable(),
   raw_request_payload_id: z.string(),
+  /** Schema 3: the prompt as Codex prepared it, before it became the request. */
+  prepared_prompt_payload_id: z.string().optional(),
   raw_response_payload_id: z.string().nullable(),
 });
 export type InferenceCall = z.infer<typeof InferenceCallSchema>;
@@ -177,6 +180,8 @@ export const ToolCallSchema = z.object({
   mcp_call_id: z.string().nullable(),
   model_visible_call_id: z.string().nullable(),
   code_mode_runtime_tool_id: z.string().nullable(),
+  /** Schema 3: the code cell a `wait` tool waited for. */
+  resolved_wait_runtime_cell_id: z.string().optional(),
   started_code_cell_id: z.string().optional(),
   thread_id: z.string(),
   started_by_codex_turn_id: z.string().nullable(),
@@ -310,7 +315,10 @@ export const RolloutTraceSchema = z.object({
   started_at_unix_ms: z.number(),
   ended_at_unix_ms: z.number().nullable(),
   status: RolloutStatusSchema,
-  recording_complete: z.boolean(),
+  /** Schema 2: whether the recording was closed. */
+  recording_complete: z.boolean().optional(),
+  /** Schema 3: the same as a word. Schema 1 has neither. */
+  recording_status: z.enum(['complete', 'unclosed']).optional(),
   root_thread_id: z.string(),
   threads: z.record(z.string(), AgentThreadSchema),
   codex_turns: z.record(z.string(), CodexTurnSchema),

@@ -1,0 +1,152 @@
+/**
+ * Where a payload's text comes from, hidden behind one interface: a file per
+ * payload (schemas 1 and 2) or records in zstd shards, some of them composite
+ * (schema 3). The reducer, the worker and the viewer read payloads only
+ * through this, so none of them knows how a generation stores them.
+ */
+import type { RawPayloadRef } from '../schema/common';
+import type { BundleSource } from './source';
+import { decodeShard, ShardError, shardFileName, type ShardRecords } from './shards';
+
+/** Why a payload could not be read, located at the file that failed. */
+export interface PayloadProblem {
+  file: string;
+  message: string;
+  causes: string[];
+}
+
+export type PayloadRead = { text: string } | { problem: PayloadProblem };
+
+export interface PayloadStore {
+  /** Two refs with the same key read the same text (used to read each payload once per event). */
+  key(ref: RawPayloadRef): string;
+  read(ref: RawPayloadRef): Promise<PayloadRead>;
+  /** The bundle files this store reads for the given refs (for hashing, exports and progress). */
+  files(refs: Iterable<RawPayloadRef>): string[];
+}
+
+/** Where a user finds the payload: its file, or its shard and record id. */
+export function payloadLocation(ref: RawPayloadRef, payloadsDir = 'payloads'): string {
+  if (ref.path !== undefined) return ref.path;
+  return `${shardFileName(payloadsDir, ref.shard ?? 0)}#${ref.raw_payload_id}`;
+}
+
+export function payloadStoreFor(source: BundleSource, storage: 'files' | 'shards', payloadsDir = 'payloads'): PayloadStore {
+  return storage === 'files' ? new FilePayloads(source) : new ShardPayloads(source, payloadsDir);
+}
+
+class FilePayloads implements PayloadStore {
+  constructor(private readonly source: BundleSource) {}
+  key(ref: RawPayloadRef): string {
+    return ref.path ?? '';
+  }
+  async read(ref: RawPayloadRef): Promise<PayloadRead> {
+    const file = ref.path ?? '';
+    let text: string | null;
+    try {
+      text = await this.source.readText(file);
+    } catch (e) {
+      return { problem: { file, message: `read payload ${ref.raw_payload_id}`, causes: [(e as Error).message] } };
+    }
+    if (text === null) return { problem: { file, message: `open payload ${ref.raw_payload_id}`, causes: [`No such file: ${file || '(empty path)'}`] } };
+    return { text };
+  }
+  files(refs: Iterable<RawPayloadRef>): string[] {
+    const out = new Set<string>();
+    for (const r of refs) if (r.path) out.add(r.path);
+    return [...out];
+  }
+}
+
+/** Composite payloads may nest; deeper than this is refused rather than risking the stack. */
+const MAX_PART_DEPTH = 64;
+
+class ShardPayloads implements PayloadStore {
+  private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  constructor(
+    private readonly source: BundleSource,
+    private readonly dir: string,
+  ) {}
+
+  key(ref: RawPayloadRef): string {
+    return ref.raw_payload_id;
+  }
+
+  read(ref: RawPayloadRef): Promise<PayloadRead> {
+    return this.resolve(ref, 0);
+  }
+
+  files(refs: Iterable<RawPayloadRef>): string[] {
+    const out = new Set<string>();
+    const visit = (r: RawPayloadRef) => {
+      if (r.shard !== undefined) out.add(shardFileName(this.dir, r.shard));
+      for (const p of r.parts ?? []) visit(p);
+    };
+    for (const r of refs) visit(r);
+    return [...out].sort();
+  }
+
+  private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {
+    const body = await this.record(ref);
+    if ('problem' in body) return body;
+    if (!ref.parts) return { text: this.decoder.decode(body.bytes) };
+    const file = shardFileName(this.dir, ref.shard ?? 0);
+    if (depth >= MAX_PART_DEPTH) return { problem: { file, message: `payload ${ref.raw_payload_id} nests parts deeper than ${MAX_PART_DEPTH}`, causes: [] } };
+    let fragments: unknown;
+    try {
+      fragments = JSON.parse(this.decoder.decode(body.bytes));
+    } catch (e) {
+      return { problem: { file, message: `invalid payload fragment count`, causes: [`payload ${ref.raw_payload_id}: fragments are not JSON: ${(e as Error).message}`] } };
+    }
+    if (!Array.isArray(fragments) || fragments.length !== ref.parts.length + 1 || !fragments.every((f) => typeof f === 'string'))
+      return {
+        problem: {
+          file,
+          message: 'invalid payload fragment count',
+          causes: [`payload ${ref.raw_payload_id} has ${ref.parts.length} parts and needs ${ref.parts.length + 1} text fragments`],
+        },
+      };
+    const pieces: string[] = [fragments[0] as string];
+    for (let i = 0; i < ref.parts.length; i++) {
+      const part = await this.resolve(ref.parts[i], depth + 1);
+      if ('problem' in part) return part;
+      pieces.push(part.text, fragments[i + 1] as string);
+    }
+    return { text: pieces.join('') };
+  }
+
+  private async record(ref: RawPayloadRef): Promise<{ bytes: Uint8Array } | { problem: PayloadProblem }> {
+    const shardNo = ref.shard ?? 0;
+    const file = shardFileName(this.dir, shardNo);
+    const shard = await this.shard(shardNo, file);
+    if ('file' in shard) return { problem: shard };
+    const span = shard.records.get(ref.raw_payload_id);
+    if (!span) return { problem: { file, message: `missing payload ${ref.raw_payload_id} in shard ${shardNo}`, causes: [] } };
+    return { bytes: shard.bytes.subarray(span[0], span[1]) };
+  }
+
+  private shard(n: number, file: string): Promise<ShardRecords | PayloadProblem> {
+    let s = this.shards.get(n);
+    if (!s) {
+      s = this.load(file);
+      this.shards.set(n, s);
+    }
+    return s;
+  }
+
+  private async load(file: string): Promise<ShardRecords | PayloadProblem> {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await this.source.readBytes(file);
+    } catch (e) {
+      return { file, message: `open shard ${file}`, causes: [(e as Error).message] };
+    }
+    if (bytes === null) return { file, message: `open shard ${file}`, causes: ['No such file or directory (os error 2)'] };
+    try {
+      return decodeShard(bytes);
+    } catch (e) {
+      return { file, message: `decompress shard ${file}`, causes: e instanceof ShardError ? [e.message] : [String(e)] };
+    }
+  }
+}

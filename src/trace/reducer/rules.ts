@@ -1,0 +1,139 @@
+/**
+ * Where the generations differ, as named rules. One set is chosen per bundle
+ * (from the manifest's schema_version, and for schema 2 from what the bundle
+ * holds) before the replay starts; the reducer's modules ask these flags
+ * instead of comparing version numbers, so each difference is written once
+ * and can be found by its name.
+ */
+import { GENERATIONS, type SchemaGeneration, type SchemaVersion } from '../schema/generations';
+
+export interface ReductionRules {
+  generation: SchemaGeneration;
+  /** Which release's reducer the output reproduces (shown to users, used by tests). */
+  reference: string;
+
+  // Admission: what the reference reducer refuses before reducing.
+  /** Envelopes must carry the manifest's schema_version (S2, S3; S1 reads any). */
+  checkEnvelopeSchema: boolean;
+  /** `seq` must run 1, 2, 3… (S2, S3; S1 accepts gaps). */
+  contiguousSeq: boolean;
+  /** The envelope's rollout_id must be the manifest's. */
+  checkRolloutId: boolean;
+  /** Nothing may follow `recording_completed`. */
+  recordingCompletedIsLast: boolean;
+  /** The event types this generation's reducer knows, in the order its error message lists them. */
+  eventTypes: readonly string[];
+  envelopeSchemaMessage(found: number, line: number): string;
+
+  // Reduction.
+  /** `tool_call_runtime_started` carries the tool's `kind` and it replaces the call's (S2 from 0.166, S3). */
+  runtimeStartKind: 'required' | 'absent';
+  /** Items carry their Responses id, which is part of their identity (S2, S3). */
+  responsesItemIdentity: boolean;
+  /** `history_item_accepted` decides transcript membership and `accepted_*` fields (S2 from 0.169, S3). */
+  historyAcceptance: boolean;
+  /** Response items join the transcript only once accepted (S2, S3). */
+  acceptedTranscript: boolean;
+  /** Image and file parts are identified by a SHA-256 of their content (S2, S3). */
+  contentSha256: boolean;
+  /** The code-mode `exec` tool names the cell it started (S2, S3). */
+  startedCodeCellId: boolean;
+  /** Terminal sessions are named after the operation that opened them (S2, S3); S1 names them by process. */
+  sessionsNamedByOperation: boolean;
+  /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
+  recordingField: 'none' | 'recording_complete' | 'recording_status';
+  /** S3: inference calls keep their prepared prompt payload. */
+  preparedPrompt: boolean;
+  /** S3: `history_item_accepted.tool_output_payload` creates tool-output items. */
+  toolOutputPayload: boolean;
+  /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
+  waitTargetResolved: boolean;
+}
+
+const S1_TYPES = [
+  'rollout_started', 'rollout_ended', 'thread_started', 'thread_ended', 'codex_turn_started', 'codex_turn_ended',
+  'inference_started', 'inference_completed', 'inference_failed', 'inference_cancelled', 'tool_call_started',
+  'mcp_tool_call_correlation_assigned', 'stdin_target_resolved', 'tool_call_runtime_started', 'tool_call_runtime_ended',
+  'tool_call_ended', 'code_cell_started', 'code_cell_initial_response', 'code_cell_ended', 'compaction_request_started',
+  'compaction_request_completed', 'compaction_request_failed', 'compaction_installed', 'agent_result_observed',
+  'protocol_event_observed', 'other',
+] as const;
+
+const S2_TYPES = [
+  'recording_completed', 'rollout_started', 'rollout_ended', 'thread_started', 'thread_ended', 'thread_resumed',
+  'codex_turn_started', 'codex_turn_ended', 'history_item_accepted', 'inference_started', 'inference_completed',
+  'inference_failed', 'inference_cancelled', 'tool_call_started', 'mcp_tool_call_correlation_assigned',
+  'stdin_target_resolved', 'tool_call_runtime_started', 'tool_call_runtime_ended', 'tool_call_ended', 'code_cell_started',
+  'code_cell_initial_response', 'code_cell_ended', 'compaction_request_started', 'compaction_request_completed',
+  'compaction_request_failed', 'compaction_installed', 'agent_result_observed', 'protocol_event_observed', 'other',
+] as const;
+
+const S3_TYPES = [
+  ...S2_TYPES.slice(0, S2_TYPES.indexOf('stdin_target_resolved') + 1),
+  'code_cell_wait_target_resolved',
+  ...S2_TYPES.slice(S2_TYPES.indexOf('stdin_target_resolved') + 1),
+] as const;
+
+/** Every event type any generation knows: what the event schemas accept before the rules narrow it. */
+export const ALL_EVENT_TYPES = S3_TYPES;
+
+const SCHEMA_1: ReductionRules = {
+  generation: GENERATIONS[1],
+  reference: GENERATIONS[1].reference,
+  checkEnvelopeSchema: false,
+  contiguousSeq: false,
+  checkRolloutId: true,
+  recordingCompletedIsLast: false,
+  eventTypes: S1_TYPES,
+  envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
+  runtimeStartKind: 'absent',
+  responsesItemIdentity: false,
+  historyAcceptance: false,
+  acceptedTranscript: false,
+  contentSha256: false,
+  startedCodeCellId: false,
+  sessionsNamedByOperation: false,
+  recordingField: 'none',
+  preparedPrompt: false,
+  toolOutputPayload: false,
+  waitTargetResolved: false,
+};
+
+const SCHEMA_2: ReductionRules = {
+  generation: GENERATIONS[2],
+  reference: GENERATIONS[2].reference,
+  checkEnvelopeSchema: true,
+  contiguousSeq: true,
+  checkRolloutId: true,
+  recordingCompletedIsLast: true,
+  eventTypes: S2_TYPES,
+  envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
+  runtimeStartKind: 'required',
+  responsesItemIdentity: true,
+  historyAcceptance: true,
+  acceptedTranscript: true,
+  contentSha256: true,
+  startedCodeCellId: true,
+  sessionsNamedByOperation: true,
+  recordingField: 'recording_complete',
+  preparedPrompt: false,
+  toolOutputPayload: false,
+  waitTargetResolved: false,
+};
+
+const SCHEMA_3: ReductionRules = {
+  ...SCHEMA_2,
+  generation: GENERATIONS[3],
+  reference: GENERATIONS[3].reference,
+  eventTypes: S3_TYPES,
+  envelopeSchemaMessage: (found, line) =>
+    `unsupported trace event schema ${found} at line ${line} (expected 3). Run the exact Codex executable that recorded this bundle`,
+  recordingField: 'recording_status',
+  preparedPrompt: true,
+  toolOutputPayload: true,
+  waitTargetResolved: true,
+};
+
+export function rulesFor(version: SchemaVersion): ReductionRules {
+  return version === 1 ? SCHEMA_1 : version === 2 ? SCHEMA_2 : SCHEMA_3;
+}
