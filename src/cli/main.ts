@@ -4,8 +4,9 @@ import { runReduce } from './reduce';
 const USAGE = `usage:
   codex-trace-viewer reduce <bundle-dir> [-o <state.json>] [--partial] [--skip-unknown]
       Reduce a Codex rollout trace bundle to state.json, byte for byte as
-      \`codex debug trace-reduce\` (Codex CLI 0.169.0) writes it. Without -o the
-      state goes to stdout. On a bad bundle: exit 1 and one message naming the
+      \`codex debug trace-reduce\` of its schema's reference release writes it
+      (schema 1: Codex 0.164.0, schema 2: 0.169.1, schema 3: 0.171.0; the
+      manifest names the schema). Without -o the state goes to stdout. On a bad bundle: exit 1 and one message naming the
       file, line and seq; --partial still writes the state reduced up to there.
       --skip-unknown reports unknown event types and goes on instead of failing.
   codex-trace-viewer serve <bundle-or-trace-root>... [--port N] [--host H] [--open]

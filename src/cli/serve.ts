@@ -55,11 +55,13 @@ export interface ServeHandle {
 /** The Content-Security-Policy sent with every response: nothing from outside this origin, no inline script. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // WebAssembly (the zstd decoder for schema-3 shards) needs wasm-unsafe-eval; it allows no JavaScript eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
-  "connect-src 'self'",
+  // data: lets the zstd decoder load its WebAssembly from the inline data URL it ships with; data: reaches no host.
+  "connect-src 'self' data:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",

@@ -39,11 +39,11 @@ export function scriptHashSource(text: string): string {
 export function exportCsp(scriptText: string): string {
   return [
     "default-src 'none'",
-    `script-src ${scriptHashSource(scriptText)}`,
+    `script-src ${scriptHashSource(scriptText)} 'wasm-unsafe-eval'`,
     "style-src 'unsafe-inline'",
     'img-src data: blob:',
     'font-src data:',
-    "connect-src 'none'",
+    'connect-src data:',
     'worker-src blob:',
     "object-src 'none'",
     "base-uri 'none'",

@@ -29,7 +29,12 @@ export async function setup(project: TestProject) {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   handle = await serve({
-    roots: [path.join(ROOT, 'test/fixtures/traces/long-session'), path.join(ROOT, 'test/fixtures/traces')],
+    roots: [
+      path.join(ROOT, 'test/fixtures/traces/long-session'),
+      path.join(ROOT, 'test/fixtures/traces'),
+      path.join(ROOT, 'test/fixtures/traces-schema1'),
+      path.join(ROOT, 'test/fixtures/traces-schema3'),
+    ],
     port: 0,
     distDir: E2E_DIST,
     log: () => {},

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import path from 'node:path';
-import { launch, longTasks, recordLongTasks, screenshotPath } from './browser';
-import { TRACES, officialCounts, tgzOf, zipOf } from '../loader-helpers';
+import { launch, longTasks, screenshotPath } from './browser';
+import { TRACES, tgzOf, zipOf } from '../loader-helpers';
+import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, storeCounts, summaryCounts, waitForPhase } from './loading';
 
 /** Provided by test/e2e/global-setup.ts; absent when this file is picked up by the unit-test config, which then skips it. */
 const baseUrl = inject('baseUrl');
@@ -10,107 +11,10 @@ const baseUrl = inject('baseUrl');
 let browser: Browser;
 let context: BrowserContext;
 
-interface PageProblems {
-  errors: string[];
-  cspViolations: string[];
-}
-
-async function openPage(url = baseUrl): Promise<{ page: Page; problems: PageProblems }> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: PageProblems = { errors: [], cspViolations: [] };
-  page.on('pageerror', (e) => problems.errors.push(String(e)));
-  const onConsole = (where: string) => (m: { type(): string; text(): string }) => {
-    if (m.type() === 'error') problems.errors.push(`${where}: ${m.text()}`);
-    if (/Content Security Policy/i.test(m.text())) problems.cspViolations.push(`${where}: ${m.text()}`);
-  };
-  page.on('console', onConsole('page'));
-  page.on('worker', (w) => w.on('console', onConsole('worker')));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await recordLongTasks(page);
-  await page.goto(url);
-  return { page, problems };
-}
-
-type Phase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
-
-function loadPhase(page: Page): Promise<{ phase: Phase; label: string | null }> {
-  return page.evaluate(() => {
-    const l = window.__traceStore!.getState().load;
-    return { phase: l.phase, label: l.label };
-  });
-}
-
-async function waitForPhase(page: Page, phases: Phase[], label?: string): Promise<void> {
-  await page.waitForFunction(
-    ([phases, label]) => {
-      const l = window.__traceStore?.getState().load;
-      return !!l && (phases as string[]).includes(l.phase) && (label == null || l.label === label);
-    },
-    [phases, label ?? null] as const,
-    { timeout: 30_000 },
-  );
-}
-
-function storeCounts(page: Page) {
-  return page.evaluate(() => {
-    const s = window.__traceStore!.getState().state!;
-    const n = (o: object) => Object.keys(o).length;
-    return {
-      threads: n(s.threads),
-      turns: n(s.codex_turns),
-      items: n(s.conversation_items),
-      inferenceCalls: n(s.inference_calls),
-      toolCalls: n(s.tool_calls),
-      compactions: n(s.compactions),
-    };
-  });
-}
-
-/** The counts the summary header shows (the shell's data-testid="summary-<name>"), once it shows them. */
-async function summaryCounts(page: Page) {
-  const read = async (name: string) => Number(((await page.getByTestId(`summary-${name}`).textContent()) ?? '').replace(/[^\d]/g, ''));
-  await page.getByTestId('summary-items').waitFor();
-  return {
-    threads: await read('agents'),
-    turns: await read('turns'),
-    items: await read('items'),
-    inferenceCalls: await read('inference-calls'),
-    toolCalls: await read('tool-calls'),
-    compactions: await read('compactions'),
-  };
-}
-
-/** Both the store and the painted summary agree with the official state.json. */
-async function expectCounts(page: Page, fixture: string) {
-  const official = officialCounts(fixture);
-  expect(await storeCounts(page)).toEqual(official);
-  await expect.poll(() => summaryCounts(page), { timeout: 10_000 }).toEqual(official);
-}
-
-/** Dispatches a synthetic drop of in-memory files on the window, as a file manager would. */
-async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array }[], screenshot?: string) {
-  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
-  await page.evaluate((payload) => {
-    const dt = new DataTransfer();
-    for (const f of payload) {
-      const bin = atob(f.b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], f.name));
-    }
-    (window as unknown as { __dt: DataTransfer }).__dt = dt;
-    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, payload);
-  await page.getByTestId('drop-overlay').waitFor();
-  if (screenshot) await page.screenshot({ path: screenshotPath(screenshot) });
-  await page.evaluate(() => {
-    const dt = (window as unknown as { __dt: DataTransfer }).__dt;
-    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
+async function openPage(url = baseUrl) {
+  const opened = await openLoaderPage(browser, url);
+  context = opened.context;
+  return opened;
 }
 
 describe.skipIf(!baseUrl)('loading traces in Chromium', () => {

@@ -3,6 +3,7 @@
  * to related objects (click to select), and its raw payloads (read on demand).
  */
 import { payloadLocation } from '../../trace/bundle/payloads';
+import { generationOf } from '../../trace/schema/generations';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useStore } from '../../store';
 import { payloadsOf, type TraceIndexes } from '../../trace/indexes/build';
@@ -235,6 +236,14 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
           {t.model_visible_call_id && <Row label="Model call id"><CopyId value={t.model_visible_call_id} /></Row>}
           {t.mcp_call_id && <Row label="MCP call id"><CopyId value={t.mcp_call_id} /></Row>}
           {t.code_mode_runtime_tool_id && <Row label="Runtime tool id"><CopyId value={t.code_mode_runtime_tool_id} /></Row>}
+          {t.started_code_cell_id && Object.hasOwn(state.code_cells, t.started_code_cell_id) && (
+            <Row label="Started cell"><RefLink target={{ kind: 'code_cell', id: t.started_code_cell_id }} /></Row>
+          )}
+          {t.resolved_wait_runtime_cell_id !== undefined && (
+            <Row label="Waited for">
+              <WaitTarget state={state} threadId={t.thread_id} runtimeCellId={t.resolved_wait_runtime_cell_id} />
+            </Row>
+          )}
           <Execution w={t.execution} start={start} />
         </>
       );
@@ -415,7 +424,15 @@ function Overview({ state, indexes }: { state: RolloutTrace; indexes: TraceIndex
           <Row label="Status"><StatusBadge status={state.status} /></Row>
           <Row label="Started"><TimeText ms={start} /></Row>
           <Row label="Ended">{state.ended_at_unix_ms != null ? <TimeText ms={state.ended_at_unix_ms} startMs={start} /> : <span className="faint">not ended</span>}</Row>
-          <Row label="Schema"><Mono v={state.schema_version} /></Row>
+          <Row label="Schema">
+            <Mono v={state.schema_version} />
+            {generationOf(state.schema_version) && (
+              <span className="faint">
+                {' '}
+                written by {generationOf(state.schema_version)!.releases}; reduced as Codex {generationOf(state.schema_version)!.reference} does
+              </span>
+            )}
+          </Row>
           <Row label="Payloads">{formatInt(Object.keys(state.raw_payloads).length)}</Row>
         </div>
       </Section>
@@ -511,5 +528,15 @@ export function Inspector() {
         )}
       </div>
     </div>
+  );
+}
+
+/** Schema 3 names the runtime cell a `wait` tool waited for; link it to that thread's code cell when there is one. */
+function WaitTarget({ state, threadId, runtimeCellId }: { state: RolloutTrace; threadId: string; runtimeCellId: string }) {
+  const cell = Object.values(state.code_cells).find((c) => c.thread_id === threadId && c.runtime_cell_id === runtimeCellId);
+  return cell ? (
+    <RefLink target={{ kind: 'code_cell', id: cell.code_cell_id }} />
+  ) : (
+    <span className="mono">runtime cell {runtimeCellId}</span>
   );
 }

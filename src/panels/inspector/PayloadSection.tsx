@@ -13,6 +13,7 @@ type Load = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; value: 
 
 const ROLE_LABEL: Record<PayloadRole, string> = {
   request: 'Request',
+  prepared_prompt: 'Prepared prompt',
   response: 'Response',
   invocation: 'Invocation',
   result: 'Result',

@@ -35,6 +35,7 @@ export interface ItemCodeCellLink {
 /** Why an object references a raw payload. */
 export type PayloadRole =
   | 'request'
+  | 'prepared_prompt'
   | 'response'
   | 'invocation'
   | 'result'
@@ -366,6 +367,8 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   yield;
   for (const [id, c] of Object.entries(state.inference_calls)) {
     use({ kind: 'inference_call', id }, 'request', c.raw_request_payload_id);
+    // Schema 3: the prompt Codex prepared, shown between what was sent and what came back.
+    use({ kind: 'inference_call', id }, 'prepared_prompt', c.prepared_prompt_payload_id);
     use({ kind: 'inference_call', id }, 'response', c.raw_response_payload_id);
   }
   for (const [id, t] of Object.entries(state.tool_calls)) {
