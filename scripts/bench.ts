@@ -1,22 +1,33 @@
 /**
  * `npm run bench`: reducer speed and memory in Node against the official
- * binary, measured in the same run. Prints figures; asserts nothing.
+ * binary of each bundle's schema (0.164.0, 0.169.1, 0.171.0), measured in
+ * the same run. Prints figures; asserts nothing.
  *
  *   npm run bench [-- <bundle-dir>...] [--runs N]
  *
- * Default bundles: the corpus long-session bundle and a LONG_STEPS=1000
- * recording kept in ~/.cache/codex-trace-viewer (recorded on first use with
+ * Default bundles: the corpus long-session bundle of each schema, and
+ * LONG_STEPS=1000 recordings in schemas 2 and 3 kept in
+ * ~/.cache/codex-trace-viewer (recorded on first use with
  * ../shared/tools/record-traces when that folder is present).
+ * Throughput is over the bytes the reducer reads: schema-3 shards count
+ * decompressed, so that schemas compare.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { median, runMeasured } from './lib/measure';
+import { decodeShard } from '../src/trace/bundle/shards';
+import { generationOf } from '../src/trace/schema/generations';
 
 const CACHE = join(homedir(), '.cache/codex-trace-viewer');
-const LARGE = join(CACHE, 'long-1000/long-session');
 const RECORDER = resolve('../shared/tools/record-traces');
+/** The LONG_STEPS=1000 recordings: cache folder and the release that records it. */
+const LARGE = [
+  { dir: join(CACHE, 'long-1000'), release: '0.169.1' },
+  { dir: join(CACHE, 'long-1000-s3'), release: '0.171.0' },
+];
 
 function args() {
   const a = process.argv.slice(2);
@@ -29,30 +40,47 @@ function args() {
   return { runs, bundles };
 }
 
-function bundleBytes(dir: string): number {
-  let total = 0;
+/** Bytes on disk, and bytes the reducer reads (zstd shards decompressed). */
+async function bundleBytes(dir: string): Promise<{ disk: number; read: number }> {
+  let disk = 0;
+  let read = 0;
   for (const name of readdirSync(dir)) {
-    if (name === 'state.json') continue;
+    if (name === 'state.json' || name === 'scenario.md') continue;
     const p = join(dir, name);
     const st = statSync(p);
-    total += st.isDirectory() ? bundleBytes(p) : st.size;
+    if (st.isDirectory()) {
+      const sub = await bundleBytes(p);
+      disk += sub.disk;
+      read += sub.read;
+    } else {
+      disk += st.size;
+      read += name.endsWith('.zst') ? (await decodeShard(readFileSync(p))).bytes.byteLength : st.size;
+    }
   }
-  return total;
+  return { disk, read };
 }
 
-function ensureLargeBundle(): string | null {
-  if (existsSync(join(LARGE, 'trace.jsonl'))) return LARGE;
+function schemaOf(dir: string): number {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).schema_version;
+}
+
+function ensureLargeBundle(large: { dir: string; release: string }): string | null {
+  const bundle = join(large.dir, 'long-session');
+  if (existsSync(join(bundle, 'trace.jsonl'))) return bundle;
   if (!existsSync(join(RECORDER, 'record.mjs'))) {
-    console.log(`(no LONG_STEPS=1000 bundle at ${LARGE} and no recorder at ${RECORDER}; skipping it)`);
+    console.log(`(no LONG_STEPS=1000 bundle at ${bundle} and no recorder at ${RECORDER}; skipping it)`);
     return null;
   }
-  console.log(`recording a LONG_STEPS=1000 bundle into ${LARGE} (takes several minutes, once)…`);
-  mkdirSync(join(CACHE, 'long-1000'), { recursive: true });
+  console.log(`recording a LONG_STEPS=1000 bundle with Codex ${large.release} into ${bundle} (takes several minutes, once)…`);
+  mkdirSync(large.dir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, LONG_STEPS: '1000' };
-  const oracle = oracleBin();
-  if (oracle) env.CODEX_BIN = oracle;
-  const r = spawnSync('node', ['record.mjs', '--out', join(CACHE, 'long-1000'), 'long-session'], { cwd: RECORDER, env, stdio: 'inherit' });
-  return r.status === 0 && existsSync(join(LARGE, 'trace.jsonl')) ? LARGE : null;
+  const codex = launcherBin(large.release);
+  const r = spawnSync('node', ['record.mjs', ...(codex ? ['--codex', codex] : ['--codex-version', large.release]), '--out', large.dir, 'long-session'], {
+    cwd: RECORDER,
+    env,
+    stdio: 'inherit',
+  });
+  return r.status === 0 && existsSync(join(bundle, 'trace.jsonl')) ? bundle : null;
 }
 
 /**
@@ -69,16 +97,29 @@ function nativeBinary(prefix: string): string | null {
   return null;
 }
 
-function oracleBin(): string | null {
-  if (process.env.CODEX_ORACLE_BIN && existsSync(process.env.CODEX_ORACLE_BIN)) return process.env.CODEX_ORACLE_BIN;
-  for (const prefix of [join(CACHE, 'oracle'), join(homedir(), '.cache/codex-oracle')]) {
+/** Install folders where a release may already be: ours, and the shared oracle cache. */
+const prefixesOf = (release: string) => [join(CACHE, `oracle-${release}`), join(homedir(), '.cache/codex-oracles', release)];
+
+function launcherBin(release: string): string | null {
+  for (const prefix of prefixesOf(release)) {
+    const bin = join(prefix, 'node_modules/.bin/codex');
+    if (existsSync(bin)) return bin;
+  }
+  return null;
+}
+
+/** The reference release's native binary for a schema, installed into the cache on first use (never a project dependency). */
+function oracleBin(schema: number): string | null {
+  const release = generationOf(schema)?.reference;
+  if (!release) return null;
+  for (const prefix of prefixesOf(release)) {
     const bin = nativeBinary(prefix);
     if (bin) return bin;
   }
-  const prefix = join(CACHE, 'oracle');
-  console.log(`installing the official binary (@openai/codex@0.169.0) into ${prefix} for comparison…`);
+  const prefix = prefixesOf(release)[0];
+  console.log(`installing the official binary (@openai/codex@${release}) into ${prefix} for comparison…`);
   mkdirSync(prefix, { recursive: true });
-  const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '@openai/codex@0.169.0'], { stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', `@openai/codex@${release}`], { stdio: 'inherit' });
   return r.status === 0 ? nativeBinary(prefix) : null;
 }
 
@@ -87,13 +128,21 @@ const fmt = (x: number, d = 1) => x.toFixed(d);
 
 async function main() {
   const { runs, bundles: given } = args();
-  const bundles = given.length ? given : [resolve('test/fixtures/traces/long-session'), ensureLargeBundle()].filter((x): x is string => !!x);
-  const oracle = oracleBin();
+  const bundles = given.length
+    ? given
+    : [
+        resolve('test/fixtures/traces-schema1/long-session'),
+        resolve('test/fixtures/traces/long-session'),
+        resolve('test/fixtures/traces-schema3/long-session'),
+        ...LARGE.map(ensureLargeBundle),
+      ].filter((x): x is string => !!x);
   const oracleHome = join(CACHE, 'oracle-home');
   mkdirSync(oracleHome, { recursive: true });
   const rows: string[][] = [];
   for (const dir of bundles) {
-    const bytes = bundleBytes(dir);
+    const schema = schemaOf(dir);
+    const oracle = oracleBin(schema);
+    const { disk, read: bytes } = await bundleBytes(dir);
     const events = readdirSync(dir).includes('trace.jsonl') ? spawnSync('wc', ['-l', join(dir, 'trace.jsonl')]).stdout.toString().trim().split(' ')[0] : '?';
     const ours: { wall: number; inproc: number; rss: number }[] = [];
     for (let i = 0; i < runs; i++) {
@@ -123,13 +172,16 @@ async function main() {
     const offRss = official.length ? Math.max(...official.map((o) => o.rss)) : NaN;
     rows.push([
       dir.replace(homedir(), '~'),
+      String(schema),
+      `${generationOf(schema)?.reference ?? '?'}`,
+      fmt(mb(disk)),
       fmt(mb(bytes)),
       events,
       fmt(inproc, 0),
       fmt(wall, 0),
       fmt(mb(bytes) / (inproc / 1000)),
       fmt(mb(rss)),
-      fmt(rss / bytes, 2),
+      fmt(rss / disk, 2),
       fmt(offWall, 0),
       fmt(mb(offRss)),
       fmt(offWall / wall, 2),
@@ -139,7 +191,10 @@ async function main() {
   }
   const head = [
     'bundle',
-    'MB',
+    'schema',
+    'official',
+    'MB on disk',
+    'MB read',
     'events',
     'ours ms (reduce)',
     'ours ms (process)',
