@@ -1,6 +1,7 @@
 import { traceClient } from '../worker/client';
 import { usePickerStore, type BundleInfo } from './pickerStore';
 import { formatBytes, formatStart } from './format';
+import { generationOf } from '../trace/schema/generations';
 import './loader.css';
 
 function Row({ b }: { b: BundleInfo }) {
@@ -16,6 +17,11 @@ function Row({ b }: { b: BundleInfo }) {
             </span>
           )}
           <span>{formatBytes(b.sizeBytes)}</span>
+          {b.schemaVersion !== null && (
+            <span title={generationOf(b.schemaVersion)?.releases ? `written by ${generationOf(b.schemaVersion)!.releases}` : 'no Codex release writes this schema'}>
+              schema {b.schemaVersion}
+            </span>
+          )}
         </div>
         {b.problem && <div className="ctv-picker__problem">{b.problem.message}</div>}
       </div>

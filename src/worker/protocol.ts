@@ -119,6 +119,7 @@ export const BundleInfoSchema = z.object({
   traceId: z.string().nullable(),
   startedAtUnixMs: z.number().nullable(),
   threadCount: z.number().int().nullable(),
+  schemaVersion: z.number().int().nullable(),
   sizeBytes: z.number().nonnegative(),
   problem: TraceErrorInfoSchema.nullable(),
 });

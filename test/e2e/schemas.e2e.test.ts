@@ -82,6 +82,8 @@ describe.skipIf(!baseUrl)('every trace schema opens in Chromium', () => {
       await picker.waitFor();
       const keys = await picker.getByTestId('bundle-option').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
       expect([...keys].sort()).toEqual(CORPORA.map((c) => `mixed-root/schema${c.schema}-tools-one-turn`));
+      for (const c of CORPORA)
+        expect(await picker.locator(`[data-key="mixed-root/schema${c.schema}-tools-one-turn"]`).textContent()).toContain(`schema ${c.schema}`);
       await page.screenshot({ path: screenshotPath('mixed-schema-root-picker') });
       for (const c of CORPORA) {
         const name = `mixed-root/schema${c.schema}-tools-one-turn`;

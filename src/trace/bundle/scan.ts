@@ -150,6 +150,8 @@ export interface BundleInfo {
   startedAtUnixMs: number | null;
   /** Number of `thread_started` events, or null when not counted. */
   threadCount: number | null;
+  /** The trace schema its manifest names, or null without a readable manifest. */
+  schemaVersion: number | null;
   /** Bytes of the bundle's own files (nested bundles not included). */
   sizeBytes: number;
   /** Why this bundle cannot be loaded, or null. */
@@ -265,6 +267,7 @@ export async function describeBundles(
       traceId: manifest?.trace_id ?? null,
       startedAtUnixMs: manifest?.started_at_unix_ms ?? null,
       threadCount,
+      schemaVersion: manifest?.schema_version ?? null,
       sizeBytes: sizes.get(dir) ?? 0,
       problem: bundleProblem,
     });
