@@ -11,7 +11,7 @@ import http from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launch, screenshotPath } from './browser';
 import { TRACES } from '../loader-helpers';
 
@@ -284,35 +284,62 @@ describe('export', () => {
       st.select(t.ref);
       st.setViewport(t.window);
     }, t);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-html').click()]);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ctv-export-'));
-    const file = path.join(dir, download.suggestedFilename());
-    await download.saveAs(file);
-    expect(download.suggestedFilename()).toBe('long-session.html');
-    const html = readFileSync(file, 'utf8');
+    const { file, html } = await exportHtml(page);
+    expect(path.basename(file)).toBe('long-session.html');
     expect(html).toMatch(/connect-src data:;/);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+stylesheet/);
-    writeFileSync(path.join(dir, 'size.txt'), String(html.length));
+    writeFileSync(path.join(path.dirname(file), 'size.txt'), String(html.length));
 
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, offline: true });
-    contexts.push(context);
-    const requests: string[] = [];
-    context.on('request', (r: Request) => requests.push(r.url()));
-    const { page: off, errors } = await freshPage({ context });
-    const csp: string[] = [];
-    off.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-    });
-    await off.goto(pathToFileURL(file).href);
+    const { page: off, errors, csp, requests } = await openOffline(file);
     await off.locator('.insp-title').waitFor({ timeout: 30_000 });
     await expect.poll(() => off.locator('.insp-title').getAttribute('title')).toBe(t.ref.id);
     await expect.poll(() => off.getByTestId('timeline-window').textContent()).toMatch(/^1\.00 s/);
     await expect.poll(() => off.getByTestId('bundle-label').textContent()).toBe('long-session');
     await off.screenshot({ path: screenshotPath('share-export-offline') });
-    const outside = requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:'));
-    expect(outside).toEqual([]);
+    expect(outsideRequests(requests)).toEqual([]);
+    expect(csp).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('an exported schema-3 trace decodes its zstd shards offline, under the page CSP', async () => {
+    const { page } = await freshPage();
+    await page.goto(`${baseUrl}?trace=traces-schema3/compaction-remote`);
+    await waitReady(page, 'traces-schema3/compaction-remote');
+    const { file } = await exportHtml(page);
+    const { page: off, errors, csp, requests } = await openOffline(file);
+    await expect.poll(() => off.getByTestId('summary-schema').textContent(), { timeout: 30_000 }).toBe('schema 3 · Codex 0.171.0');
+    const official = JSON.parse(readFileSync(path.join(FIXTURES, 'traces-schema3/compaction-remote/state.json'), 'utf8'));
+    await expect.poll(() => off.getByTestId('summary-items').textContent()).toContain(String(Object.keys(official.conversation_items).length));
+    expect(outsideRequests(requests)).toEqual([]);
     expect(csp).toEqual([]);
     expect(errors).toEqual([]);
   });
 });
+
+/** Clicks "Export HTML" and saves the download into a scratch folder. */
+async function exportHtml(page: Page): Promise<{ file: string; html: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-html').click()]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ctv-export-'));
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  return { file, html: readFileSync(file, 'utf8') };
+}
+
+/** Opens an exported file in an offline context, collecting requests and CSP reports. */
+async function openOffline(file: string) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, offline: true });
+  contexts.push(context);
+  const requests: string[] = [];
+  context.on('request', (r: Request) => requests.push(r.url()));
+  const { page, errors } = await freshPage({ context });
+  const csp: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+  });
+  await page.goto(pathToFileURL(file).href);
+  return { page, errors, csp, requests };
+}
+
+const outsideRequests = (requests: string[]) => requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:'));
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
