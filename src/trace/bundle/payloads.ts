@@ -60,14 +60,40 @@ class FilePayloads implements PayloadStore {
 
 /** Composite payloads may nest; deeper than this is refused rather than risking the stack. */
 const MAX_PART_DEPTH = 64;
+/**
+ * Decoded record texts kept for reuse, in characters. A model item is a part
+ * of every later request that re-sends it, so a long session decodes the
+ * same records hundreds of times; a bounded cache keeps that to once while
+ * memory stays flat however long the session.
+ */
+const TEXT_CACHE_CHARS = 16 * 1024 * 1024;
 
 class ShardPayloads implements PayloadStore {
   private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly texts = new Map<string, string>();
+  private textChars = 0;
   constructor(
     private readonly source: BundleSource,
     private readonly dir: string,
   ) {}
+
+  /** A record's text, decoded once while it stays in the cache (oldest first out). */
+  private text(id: string, bytes: Uint8Array): string {
+    const hit = this.texts.get(id);
+    if (hit !== undefined) return hit;
+    const text = this.decoder.decode(bytes);
+    if (text.length <= TEXT_CACHE_CHARS / 8) {
+      this.texts.set(id, text);
+      this.textChars += text.length;
+      for (const [k, v] of this.texts) {
+        if (this.textChars <= TEXT_CACHE_CHARS) break;
+        this.texts.delete(k);
+        this.textChars -= v.length;
+      }
+    }
+    return text;
+  }
 
   key(ref: RawPayloadRef): string {
     return ref.raw_payload_id;
@@ -90,7 +116,7 @@ class ShardPayloads implements PayloadStore {
   private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {
     const body = await this.record(ref);
     if ('problem' in body) return body;
-    if (!ref.parts) return { text: this.decoder.decode(body.bytes) };
+    if (!ref.parts) return { text: this.text(`${ref.shard ?? 0}/${ref.raw_payload_id}`, body.bytes) };
     const file = shardFileName(this.dir, ref.shard ?? 0);
     if (depth >= MAX_PART_DEPTH) return { problem: { file, message: `payload ${ref.raw_payload_id} nests parts deeper than ${MAX_PART_DEPTH}`, causes: [] } };
     let fragments: unknown;
