@@ -115,6 +115,7 @@ export function createItem(
 
 function updateFromSighting(r: Reducer, id: string, item: NormalizedItem, producers: readonly ProducerRef[]): void {
   const stored = r.s.conversation_items.get(id)!;
+  if (r.provisionalBodies.delete(id)) stored.body = { parts: item.parts };
   if (stored.kind === 'reasoning') mergeReasoning(stored, item.parts);
   if (stored.responses_item_id === undefined && item.responsesId !== null) {
     // An item first seen without a Responses id takes the id of a later sighting.

@@ -6,6 +6,7 @@
  */
 import { isJsonObject } from '../json/lossless';
 import type { EventOf, TraceEvent } from '../schema/events';
+import type { RawPayloadRef } from '../schema/common';
 import type { ConversationItem } from '../schema/state';
 import { reconcile } from './conversation';
 import { fail, type Reducer } from './core';
@@ -14,25 +15,13 @@ import { normalizeItems } from './normalize';
 export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'history_item_accepted'>): void {
   if (ev.thread_id === null) fail('history acceptance has no thread');
   r.thread(ev.thread_id);
-  if (p.agent_message_payload) {
-    const threadId = ev.thread_id;
-    const body = r.exactPayload(p.agent_message_payload);
-    if (!isJsonObject(body) || body.id !== p.item_id) fail(`accepted agent message does not match receipt ${p.item_id}`);
-    const items = normalizeItems([body], p.agent_message_payload);
-    const snapshot = r.snapshots.get(threadId) ?? [];
-    const ids = reconcile(r, items, {
-      threadId,
-      turnId: ev.codex_turn_id ?? '',
-      wall: ev.wall_time_unix_ms,
-      producers: [],
-      mode: 'append',
-      startIndex: snapshot.length,
-      previous: snapshot,
-    });
-    if (ev.codex_turn_id === null) for (const id of ids) r.s.conversation_items.get(id)!.codex_turn_id = null;
-    const snap = r.snapshots.get(threadId);
-    if (snap) snap.push(...ids);
-    else r.snapshots.set(threadId, ids.slice());
+  if (p.agent_message_payload) acceptCarriedItem(r, ev, p.item_id, p.agent_message_payload, 'agent message');
+  // Schema 3 carries the tool output itself, so the item exists from its acceptance on
+  // (admission drops the field for generations whose reducer ignores it).
+  if (p.tool_output_payload) {
+    const before = r.nextItemOrdinal;
+    const ids = acceptCarriedItem(r, ev, p.item_id, p.tool_output_payload, 'tool output');
+    for (const id of ids) if (itemOrdinal(id) >= before) r.provisionalBodies.add(id);
   }
   // Acceptance belongs to the Responses item id within the event's thread: items
   // created there later with the same id (compaction replacements) are accepted too.
@@ -46,6 +35,31 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
     r.appendThreadItems(item.thread_id, [item.item_id]);
   }
 }
+
+/** An item the acceptance carries joins the thread's model-visible sequence here, as if a response had produced it. */
+function acceptCarriedItem(r: Reducer, ev: TraceEvent, itemId: string, ref: RawPayloadRef, what: string): string[] {
+  const threadId = ev.thread_id!;
+  const body = r.exactPayload(ref);
+  if (!isJsonObject(body) || body.id !== itemId) fail(`accepted ${what} does not match receipt ${itemId}`);
+  const items = normalizeItems([body], ref);
+  const snapshot = r.snapshots.get(threadId) ?? [];
+  const ids = reconcile(r, items, {
+    threadId,
+    turnId: ev.codex_turn_id ?? '',
+    wall: ev.wall_time_unix_ms,
+    producers: [],
+    mode: 'append',
+    startIndex: snapshot.length,
+    previous: snapshot,
+  });
+  if (ev.codex_turn_id === null) for (const id of ids) r.s.conversation_items.get(id)!.codex_turn_id = null;
+  const snap = r.snapshots.get(threadId);
+  if (snap) snap.push(...ids);
+  else r.snapshots.set(threadId, ids.slice());
+  return ids;
+}
+
+const itemOrdinal = (id: string) => Number(id.slice(id.indexOf(':') + 1));
 
 const acceptanceKey = (threadId: string, responsesId: string) => `${threadId}\u0000${responsesId}`;
 
