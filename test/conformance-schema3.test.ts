@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
 import { serializeState } from '../src/trace/serialize';
+import { expectSameText } from './same-text';
 
 function corpusBundles(): string[] {
   const root = join(__dirname, 'fixtures/traces-schema3');
@@ -18,18 +19,6 @@ function corpusBundles(): string[] {
     }
   }
   return out;
-}
-
-/** The first differing line, rather than a megabyte string diff. */
-export function expectSameText(ours: string, official: string): void {
-  if (ours !== official) {
-    const a = ours.split('\n');
-    const b = official.split('\n');
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    expect({ line: i + 1, ours: a[i] }).toEqual({ line: i + 1, ours: b[i] });
-  }
-  expect(ours).toBe(official);
 }
 
 describe('schema 3: reduce matches 0.171.0 state.json byte for byte', () => {
