@@ -1,8 +1,8 @@
 /**
- * Schema 2 history acceptance: `history_item_accepted` names a Responses item
- * id that Codex recorded into a thread's history. Accepted items carry
+ * History acceptance (schema 2 on): `history_item_accepted` names a Responses
+ * item id that Codex recorded into a thread's history. Accepted items carry
  * `accepted_at_unix_ms`/`accepted_seq`; response output joins the thread's
- * transcript list only once accepted.
+ * transcript list only once accepted. Schema 3 may carry the item itself.
  */
 import { isJsonObject } from '../json/lossless';
 import type { EventOf, TraceEvent } from '../schema/events';
