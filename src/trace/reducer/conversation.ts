@@ -19,6 +19,8 @@ export interface ReconcileContext {
   startIndex: number;
   /** Ids to match against: the snapshot (full/append) or the candidates (detached). */
   previous: readonly string[];
+  /** Whether sighted call and output items link back to their tool and code cell (default true). */
+  linkCalls?: boolean;
 }
 
 /** Reduce a batch of normalized items to conversation item ids, reusing known items where they match. */
@@ -48,8 +50,10 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
     }
     if (id === null) id = createItem(r, ctx.threadId, ctx.turnId, ctx.wall, item, ctx.producers.slice());
     updateFromSighting(r, id, item, ctx.producers);
-    attachToolItem(r, id, item.call_id, item.kind);
-    attachCodeCellItem(r, id, item.call_id, item.kind);
+    if (ctx.linkCalls !== false) {
+      attachToolItem(r, id, item.call_id, item.kind);
+      attachCodeCellItem(r, id, item.call_id, item.kind);
+    }
     resolvePendingEdgesForItem(r, id);
     ids.push(id);
     chosen.add(id);
@@ -115,6 +119,7 @@ export function createItem(
 
 function updateFromSighting(r: Reducer, id: string, item: NormalizedItem, producers: readonly ProducerRef[]): void {
   const stored = r.s.conversation_items.get(id)!;
+  if (r.provisionalBodies.delete(id)) stored.body = { parts: item.parts };
   if (stored.kind === 'reasoning') mergeReasoning(stored, item.parts);
   if (stored.responses_item_id === undefined && item.responsesId !== null) {
     // An item first seen without a Responses id takes the id of a later sighting.

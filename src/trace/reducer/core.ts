@@ -97,6 +97,13 @@ export class Reducer {
    */
   readonly transcripts = new Map<string, { order: string[]; seen: Set<string>; members: Set<string> }>();
 
+  /**
+   * Items created from a schema-3 tool-output acceptance: the first model
+   * payload that carries one again gives it its body (and so the payload its
+   * parts point to), as 0.171.0 does.
+   */
+  readonly provisionalBodies = new Set<string>();
+
   /** Payloads of the event being replayed, by payload key: the fast parse, the text, and the exact parse once asked for. */
   eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue }>();
   /** Payloads that were missing or not JSON when their event was replayed, by payload key. */

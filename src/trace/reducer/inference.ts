@@ -31,6 +31,8 @@ export function startInference(r: Reducer, ev: TraceEvent, p: EventOf<'inference
     tool_call_ids_started_by_response: [],
     usage: null,
     raw_request_payload_id: p.request_payload.raw_payload_id,
+    // Admission has made the payload present exactly when the rules keep it.
+    prepared_prompt_payload_id: r.rules.preparedPrompt ? p.prepared_prompt_payload?.raw_payload_id : undefined,
     raw_response_payload_id: null,
   });
   indexPush(r.inferencesByTurn, p.codex_turn_id, id);

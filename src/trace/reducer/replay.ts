@@ -7,7 +7,7 @@ import { fail, type Reducer } from './core';
 import { acceptHistoryItem } from './history';
 import { finishInference, startInference } from './inference';
 import { endThread, endTurn, resumeThread, startThread, startTurn } from './threads';
-import { assignMcp, endTool, endToolRuntime, startTool, startToolRuntime, stdinTargetResolved } from './tools';
+import { assignMcp, endTool, endToolRuntime, startTool, startToolRuntime, stdinTargetResolved, waitTargetResolved } from './tools';
 
 export function applyEvent(r: Reducer, ev: TraceEvent): void {
   const p = ev.payload;
@@ -47,6 +47,8 @@ export function applyEvent(r: Reducer, ev: TraceEvent): void {
       return assignMcp(r, ev, p);
     case 'stdin_target_resolved':
       return stdinTargetResolved(r, ev, p);
+    case 'code_cell_wait_target_resolved':
+      return waitTargetResolved(r, ev, p);
     case 'tool_call_runtime_started':
       return startToolRuntime(r, ev, p);
     case 'tool_call_runtime_ended':

@@ -44,7 +44,7 @@ export interface ReductionRules {
   recordingField: 'none' | 'recording_complete' | 'recording_status';
   /** S3: inference calls keep their prepared prompt payload. */
   preparedPrompt: boolean;
-  /** S3: `history_item_accepted.tool_output_payload` creates tool-output items. */
+  /** S3: `history_item_accepted.tool_output_payload` creates tool-output items; it and `agent_message_payload` are read alike. */
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;

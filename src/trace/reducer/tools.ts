@@ -39,12 +39,14 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
   const callItems = p.model_visible_call_id !== null ? visibleItems(r, threadId, p.model_visible_call_id, CALL_KINDS) : [];
   const outputItems = p.model_visible_call_id !== null ? visibleItems(r, threadId, p.model_visible_call_id, OUTPUT_KINDS) : [];
   const operationId = startTerminalFromInvocation(r, ev, threadId, id, p.kind, p.invocation_payload);
-  linkWaitTool(r, threadId, id, p.invocation_payload);
+  // Schema 3 links waits only through `code_cell_wait_target_resolved`; the arguments are not read.
+  if (!r.rules.waitTargetResolved) linkWaitTool(r, threadId, id, p.invocation_payload);
   const tool: ToolCall = {
     tool_call_id: id,
     mcp_call_id: null,
     model_visible_call_id: p.model_visible_call_id,
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
+    resolved_wait_runtime_cell_id: undefined,
     started_code_cell_id:
       p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
         ? `code_cell:${p.model_visible_call_id}`
@@ -97,9 +99,9 @@ export function singleToolForVisibleCall(r: Reducer, callId: string): string | n
   return ids[0];
 }
 
-export function mustTool(r: Reducer, id: string, what: string): ToolCall {
+export function mustTool(r: Reducer, id: string, what: string, noun = 'call'): ToolCall {
   const t = r.s.tool_calls.get(id);
-  if (!t) fail(`${what} referenced unknown call ${id}`);
+  if (!t) fail(`${what} referenced unknown ${noun} ${id}`);
   return t;
 }
 
@@ -114,6 +116,16 @@ export function assignMcp(r: Reducer, _ev: TraceEvent, p: EventOf<'mcp_tool_call
 export function stdinTargetResolved(r: Reducer, ev: TraceEvent, p: EventOf<'stdin_target_resolved'>): void {
   mustTool(r, p.tool_call_id, 'stdin target resolution');
   resolveStdinTarget(r, ev, p.tool_call_id, p.exec_tool_call_id);
+}
+
+/** Schema 3: Codex names the cell a `wait` resolved to; a cell not (yet) known is kept by its runtime id only. */
+export function waitTargetResolved(r: Reducer, _ev: TraceEvent, p: EventOf<'code_cell_wait_target_resolved'>): void {
+  const t = mustTool(r, p.tool_call_id, 'confirmed wait', 'dispatch');
+  if (t.resolved_wait_runtime_cell_id !== undefined) fail(`duplicate confirmed wait target for ${p.tool_call_id}`);
+  t.resolved_wait_runtime_cell_id = p.runtime_cell_id;
+  const cellId = r.cellIdsByRuntime.get(`${t.thread_id}\u0000${p.runtime_cell_id}`);
+  const cell = cellId === undefined ? undefined : r.s.code_cells.get(cellId);
+  if (cell) pushUnique(cell.wait_tool_call_ids, t.tool_call_id);
 }
 
 export function endTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_ended'>): void {
