@@ -266,6 +266,16 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'part-not-json',
+    src: 'single-turn-answer',
+    about: 'The first model_item part of the prepared prompt is not JSON by itself: the error names that part, not the composite payload.',
+    edit(b) {
+      const ref = byType(b, 'inference_started')[0].payload.prepared_prompt_payload;
+      const rec = b.record(ref.parts[0].raw_payload_id);
+      rec.body = Buffer.concat([Buffer.from('{oops'), rec.body.subarray(5)]);
+    },
+  },
+  {
     name: 'accepted-payload-not-tool-output',
     src: 'code-mode',
     about: 'A tool_output_payload whose item is a function_call (neither an agent message nor a tool output): refused.',

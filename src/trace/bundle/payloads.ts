@@ -23,6 +23,8 @@ export interface PayloadStore {
   read(ref: RawPayloadRef): Promise<PayloadRead>;
   /** The bundle files this store reads for the given refs (for hashing, exports and progress). */
   files(refs: Iterable<RawPayloadRef>): string[];
+  /** For a composite payload whose text is not JSON: its first part (depth first, in order) that is not JSON by itself. */
+  firstInvalidPart?(ref: RawPayloadRef, parse: (text: string) => unknown): Promise<{ id: string; error: Error } | null>;
 }
 
 /** Where a user finds the payload: its file, or its shard and record id. */
@@ -111,6 +113,22 @@ class ShardPayloads implements PayloadStore {
     };
     for (const r of refs) visit(r);
     return [...out].sort();
+  }
+
+  async firstInvalidPart(ref: RawPayloadRef, parse: (text: string) => unknown, depth = 0): Promise<{ id: string; error: Error } | null> {
+    if (depth >= MAX_PART_DEPTH) return null;
+    for (const part of ref.parts ?? []) {
+      const inner = await this.firstInvalidPart(part, parse, depth + 1);
+      if (inner) return inner;
+      const got = await this.resolve(part, depth + 1);
+      if ('problem' in got) return null;
+      try {
+        parse(got.text);
+      } catch (e) {
+        return { id: part.raw_payload_id, error: e as Error };
+      }
+    }
+    return null;
   }
 
   private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {

@@ -258,8 +258,10 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     r.eventPayloads.set(key, { value: parseJsonFast(text), text });
     problems.delete(key);
   } catch (e) {
+    // A composite payload is only as good as its parts: the reference names the first part that is not JSON.
+    const part = (await store.firstInvalidPart?.(ref, parseJsonFast)) ?? { id: ref.raw_payload_id, error: e as Error };
     const where = ref.path ?? EVENT_LOG;
-    problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `invalid payload ${ref.raw_payload_id}`, [(e as Error).message]));
+    problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `invalid payload ${part.id}`, [part.error.message]));
   }
   return text.length;
 }
