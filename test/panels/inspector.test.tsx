@@ -169,3 +169,37 @@ describe('Inspector on conversation items (compaction-remote)', () => {
     expect(screen.getByText(/is not in the loaded trace/)).toBeTruthy();
   });
 });
+
+describe('Inspector on a schema-3 trace (zstd shards, composite payloads)', () => {
+  const name = '../traces-schema3/single-turn-answer';
+  beforeEach(() => load(name));
+
+  it('lists the prepared prompt between request and response, and reads it from its shard, parts spliced in', async () => {
+    const raw = loadRawState(name);
+    const [callId, call] = Object.entries(raw.inference_calls as Record<string, { prepared_prompt_payload_id: string }>)[0];
+    const reader = fixturePayloadReader(name);
+    select({ kind: 'inference_call', id: callId });
+    renderInspector(reader);
+    const payloads = screen.getByTestId('inspector-payloads');
+    const roles = within(payloads)
+      .getAllByText(/^(Request|Prepared prompt|Response)$/)
+      .map((e) => e.textContent);
+    expect(roles).toEqual(['Request', 'Prepared prompt', 'Response']);
+    fireEvent.click(within(payloads).getByText('Prepared prompt'));
+    // The prepared prompt's input items live in other records (its parts): they are spliced in.
+    expect(await within(payloads).findByText('input:')).toBeTruthy();
+    expect(reader.calls).toEqual([`payloads/000001.zst#${call.prepared_prompt_payload_id}`]);
+  });
+
+  it('a composite payload links each of its parts', () => {
+    const raw = loadRawState(name);
+    const composite = Object.values(raw.raw_payloads as Record<string, { raw_payload_id: string; parts?: { raw_payload_id: string }[] }>).find((p) => p.parts)!;
+    select({ kind: 'raw_payload', id: composite.raw_payload_id });
+    renderInspector(fixturePayloadReader(name));
+    const fields = screen.getByTestId('inspector-fields');
+    expect(within(fields).getByText('payloads/000001.zst#' + composite.raw_payload_id)).toBeTruthy();
+    const first = composite.parts![0].raw_payload_id;
+    fireEvent.click(within(fields).getByRole('button', { name: `model item (${first.replace('raw_payload:', '#')})` }));
+    expect(useStore.getState().selection).toEqual({ kind: 'raw_payload', id: first });
+  });
+});

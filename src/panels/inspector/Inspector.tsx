@@ -373,7 +373,15 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
           <Row label="Payload id"><CopyId value={p.raw_payload_id} /></Row>
           <Row label="Kind"><Badge tone="outline">{p.kind.type.replace(/_/g, ' ')}</Badge></Row>
           <Row label={p.path !== undefined ? 'Path' : 'Stored in'}><CopyId value={payloadLocation(p)} label="location" /></Row>
-          {p.parts && <Row label="Parts">{p.parts.length} payloads spliced into its text</Row>}
+          {p.parts && (
+            <Row label="Parts">
+              <span className="insp-parts" title="Schema 3 stores this payload as text fragments with these payloads spliced between them">
+                {p.parts.map((part, i) => (
+                  <RefLink key={`${i}:${part.raw_payload_id}`} target={{ kind: 'raw_payload', id: part.raw_payload_id }} />
+                ))}
+              </span>
+            </Row>
+          )}
         </>
       );
     }
