@@ -18,7 +18,7 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
     const threadId = ev.thread_id;
     const body = r.exactPayload(p.agent_message_payload);
     if (!isJsonObject(body) || body.id !== p.item_id) fail(`accepted agent message does not match receipt ${p.item_id}`);
-    const items = normalizeItems([body], p.agent_message_payload);
+    const items = normalizeItems([body], p.agent_message_payload, r.rules);
     const snapshot = r.snapshots.get(threadId) ?? [];
     const ids = reconcile(r, items, {
       threadId,
@@ -63,6 +63,7 @@ export function applyPendingAcceptance(r: Reducer, itemId: string, responsesId: 
 
 /** Response output takes its transcript place now; it counts once accepted (or carried by a request). */
 export function markResponseItemsProduced(r: Reducer, threadId: string, ids: readonly string[]): void {
+  if (!r.rules.acceptedTranscript) return r.appendThreadItems(threadId, ids);
   r.appendThreadItems(threadId, ids, false);
   const accepted = ids.filter((id) => r.s.conversation_items.get(id)!.accepted_seq !== undefined);
   if (accepted.length > 0) r.appendThreadItems(threadId, accepted);

@@ -36,6 +36,8 @@ export interface ReductionRules {
   acceptedTranscript: boolean;
   /** Image and file parts are identified by a SHA-256 of their content (S2, S3). */
   contentSha256: boolean;
+  /** A message with no readable content parts gets one `empty_content` payload ref (S1; S2 keeps no parts). */
+  emptyContentRef: boolean;
   /** The code-mode `exec` tool names the cell it started (S2, S3). */
   startedCodeCellId: boolean;
   /** Terminal sessions are named after the operation that opened them (S2, S3); S1 names them by process. */
@@ -91,6 +93,7 @@ const SCHEMA_1: ReductionRules = {
   historyAcceptance: false,
   acceptedTranscript: false,
   contentSha256: false,
+  emptyContentRef: true,
   startedCodeCellId: false,
   sessionsNamedByOperation: false,
   recordingField: 'none',
@@ -113,6 +116,7 @@ const SCHEMA_2: ReductionRules = {
   historyAcceptance: true,
   acceptedTranscript: true,
   contentSha256: true,
+  emptyContentRef: false,
   startedCodeCellId: true,
   sessionsNamedByOperation: true,
   recordingField: 'recording_complete',
