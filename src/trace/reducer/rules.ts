@@ -28,6 +28,8 @@ export interface ReductionRules {
   // Reduction.
   /** `tool_call_runtime_started` carries the tool's `kind` and it replaces the call's (S2 from 0.166, S3). */
   runtimeStartKind: 'required' | 'absent';
+  /** A runtime begin whose payload has `invocation` makes the call an `mcp` tool of that server/tool (S1; S2 reads the event's kind). */
+  mcpKindFromRuntimeInvocation: boolean;
   /** Items carry their Responses id, which is part of their identity (S2, S3). */
   responsesItemIdentity: boolean;
   /** `history_item_accepted` decides transcript membership and `accepted_*` fields (S2 from 0.169, S3). */
@@ -89,6 +91,7 @@ const SCHEMA_1: ReductionRules = {
   eventTypes: S1_TYPES,
   envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
   runtimeStartKind: 'absent',
+  mcpKindFromRuntimeInvocation: true,
   responsesItemIdentity: false,
   historyAcceptance: false,
   acceptedTranscript: false,
@@ -112,6 +115,7 @@ const SCHEMA_2: ReductionRules = {
   eventTypes: S2_TYPES,
   envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
   runtimeStartKind: 'required',
+  mcpKindFromRuntimeInvocation: false,
   responsesItemIdentity: true,
   historyAcceptance: true,
   acceptedTranscript: true,
