@@ -42,7 +42,7 @@ export interface ReductionRules {
   emptyContentRef: boolean;
   /** The code-mode `exec` tool names the cell it started (S2, S3). */
   startedCodeCellId: boolean;
-  /** Terminal sessions are named after the operation that opened them (S2, S3); S1 names them by process. */
+  /** Terminal sessions are named after the operation that opened them (S1 as 0.164.0 reduces it, S2, S3; early S1 sources named them by process). */
   sessionsNamedByOperation: boolean;
   /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
   recordingField: 'none' | 'recording_complete' | 'recording_status';
@@ -98,7 +98,7 @@ const SCHEMA_1: ReductionRules = {
   contentSha256: false,
   emptyContentRef: true,
   startedCodeCellId: false,
-  sessionsNamedByOperation: false,
+  sessionsNamedByOperation: true,
   recordingField: 'none',
   preparedPrompt: false,
   toolOutputPayload: false,
