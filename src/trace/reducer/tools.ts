@@ -46,7 +46,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     model_visible_call_id: p.model_visible_call_id,
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
     started_code_cell_id:
-      p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
+      r.rules.startedCodeCellId && p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
         ? `code_cell:${p.model_visible_call_id}`
         : undefined,
     thread_id: threadId,
