@@ -43,6 +43,13 @@ class Edit {
   insert(at: number, like: number, payload: Json): void {
     this.events.splice(at, 0, { ...structuredClone(this.events[like]), payload });
   }
+  /** Edit, in place, the payload an event refers to under `field`. */
+  editPayload(at: number, field: string, edit: (v: Json) => void): void {
+    const ref = this.events[at].payload[field];
+    const v = this.payload(ref);
+    edit(v);
+    this.setPayload(ref, v);
+  }
   payload(ref: { path: string }): Json {
     return JSON.parse(this.files.files.get(ref.path)!.toString());
   }
@@ -88,6 +95,78 @@ const CASES: Case[] = [
       });
       const end = b.index((p) => p.type === 'code_cell_ended');
       b.insert(end + 1, end, { type: 'tool_call_ended', tool_call_id: 'call_0002', status: 'completed', result_payload: null });
+    },
+  },
+  {
+    name: 'request-repeats-item-by-position',
+    from: 'tools-one-turn',
+    note:
+      'The second request drops the first developer message and repeats the second one in its place. 0.164.0 matches ' +
+      'index 0 to the second item by content and index 1 to it again by position, so `request_item_ids` lists it twice ' +
+      '(schema 2 reuses an item at most once per request); later requests then get a fresh item for the first message.',
+    edit(b) {
+      b.editPayload(b.index((p) => p.type === 'inference_started', 1), 'request_payload', (v) => {
+        v.input = [v.input[1], ...v.input.slice(1)];
+      });
+    },
+  },
+  {
+    name: 'call-id-output-reused-different-content',
+    from: 'tools-one-turn',
+    note:
+      'A later request carries the output of call_0002 with different text. 0.164.0 refuses it: the call-id check covers ' +
+      'outputs too (schema 2 checks only calls).',
+    edit(b) {
+      b.editPayload(b.index((p) => p.type === 'inference_started', 2), 'request_payload', (v) => {
+        for (const item of v.input) if (item.type === 'function_call_output' && item.call_id === 'call_0002') item.output = 'CHANGED';
+      });
+    },
+  },
+  ...(
+    [
+      ['write-stdin-without-session-id', 'has no `session_id`', (a: Json) => delete a.session_id],
+      ['write-stdin-empty-session-id', 'has an empty `session_id`', (a: Json) => (a.session_id = '')],
+    ] as const
+  ).map(
+    ([name, what, edit]): Case => ({
+      name,
+      from: 'tools-one-turn',
+      note: `The write_stdin invocation ${what}. 0.164.0 refuses the invocation (schema 2 makes no terminal operation).`,
+      edit(b) {
+        b.editPayload(b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'), 'invocation_payload', (v) => {
+          const args = JSON.parse(v.payload.arguments);
+          edit(args);
+          v.payload.arguments = JSON.stringify(args);
+        });
+      },
+    }),
+  ),
+  {
+    name: 'write-stdin-unknown-session',
+    from: 'tools-one-turn',
+    note: 'The write_stdin invocation names a session no exec opened; 0.164.0 accepts it.',
+    edit(b) {
+      b.editPayload(b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'), 'invocation_payload', (v) => {
+        v.payload.arguments = JSON.stringify({ ...JSON.parse(v.payload.arguments), session_id: 999 });
+      });
+    },
+  },
+  {
+    name: 'empty-message-content',
+    from: 'tools-one-turn',
+    note: 'The first request\'s user message has `content: []`; 0.164.0 gives it one `empty_content` payload ref (schema 2: no parts).',
+    edit(b) {
+      b.editPayload(b.index((p) => p.type === 'inference_started'), 'request_payload', (v) => {
+        v.input.find((i: Json) => i.role === 'user').content = [];
+      });
+    },
+  },
+  {
+    name: 'mcp-runtime-invocation-without-tool',
+    from: 'mcp-tools',
+    note: "The first MCP runtime begin's `invocation` lacks `tool`; 0.164.0 refuses it (an intact one makes the call an mcp tool).",
+    edit(b) {
+      b.editPayload(b.index((p) => p.type === 'tool_call_runtime_started'), 'runtime_payload', (v) => delete v.invocation.tool);
     },
   },
 ];

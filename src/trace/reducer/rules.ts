@@ -38,10 +38,16 @@ export interface ReductionRules {
   acceptedTranscript: boolean;
   /** Image and file parts are identified by a SHA-256 of their content (S2, S3). */
   contentSha256: boolean;
+  /** A full request reuses a known item at most once, even at its own position (S2, S3; S1 may list it twice). */
+  reuseItemOncePerRequest: boolean;
+  /** A reused call id must carry the same content in outputs too, not only in calls (S1; S2 lets outputs differ). */
+  callIdChecksOutputs: boolean;
   /** A message with no readable content parts gets one `empty_content` payload ref (S1; S2 keeps no parts). */
   emptyContentRef: boolean;
   /** The code-mode `exec` tool names the cell it started (S2, S3). */
   startedCodeCellId: boolean;
+  /** write_stdin arguments must parse and name a session, else the invocation is an error (S1; S2 makes no operation). */
+  writeStdinArgsRequired: boolean;
   /** Terminal sessions are named after the operation that opened them (S1 as 0.164.0 reduces it, S2, S3; early S1 sources named them by process). */
   sessionsNamedByOperation: boolean;
   /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
@@ -96,8 +102,11 @@ const SCHEMA_1: ReductionRules = {
   historyAcceptance: false,
   acceptedTranscript: false,
   contentSha256: false,
+  reuseItemOncePerRequest: false,
+  callIdChecksOutputs: true,
   emptyContentRef: true,
   startedCodeCellId: false,
+  writeStdinArgsRequired: true,
   sessionsNamedByOperation: true,
   recordingField: 'none',
   preparedPrompt: false,
@@ -120,8 +129,11 @@ const SCHEMA_2: ReductionRules = {
   historyAcceptance: true,
   acceptedTranscript: true,
   contentSha256: true,
+  reuseItemOncePerRequest: true,
+  callIdChecksOutputs: false,
   emptyContentRef: false,
   startedCodeCellId: true,
+  writeStdinArgsRequired: false,
   sessionsNamedByOperation: true,
   recordingField: 'recording_complete',
   preparedPrompt: false,

@@ -65,7 +65,7 @@ export function startTerminalFromInvocation(
 ): string | null {
   if (kind.type !== 'write_stdin' || !ref) return null;
   const payload = r.exactPayload(ref);
-  const args = writeStdinArgs(payload, ref.raw_payload_id);
+  const args = writeStdinArgs(payload, ref.raw_payload_id, r.rules.writeStdinArgsRequired);
   if (!args) return null;
   const op = newOperation(r, ev, toolId, 'write_stdin', {
     type: 'write_stdin',
@@ -82,10 +82,11 @@ export function startTerminalFromInvocation(
 
 /**
  * The write's arguments. A malformed invocation is an error; arguments that do
- * not name a usable session just make no operation (schema 2).
+ * not name a usable session are one too where `required`, else they just make
+ * no operation.
  */
-function writeStdinArgs(payload: JsonValue, payloadId: string) {
-  const bad = (why: string): never => fail(`parse terminal invocation payload ${payloadId} as dispatch payload`, why);
+function writeStdinArgs(payload: JsonValue, payloadId: string, required: boolean) {
+  const bad = (...why: string[]): never => fail(`parse terminal invocation payload ${payloadId} as dispatch payload`, ...why);
   if (!isJsonObject(payload)) bad('invalid type: expected a dispatch payload object');
   const p = payload as Obj;
   if (typeof p.tool_name !== 'string') bad('missing field `tool_name`');
@@ -96,28 +97,41 @@ function writeStdinArgs(payload: JsonValue, payloadId: string) {
   if (fn.type !== 'function') bad(`write_stdin dispatch payload used unsupported ${fn.type as string} payload`);
   if (fn.arguments !== undefined && fn.arguments !== null && typeof fn.arguments !== 'string') bad('invalid type for `arguments`');
   if (typeof fn.arguments !== 'string') bad('write_stdin dispatch payload omitted function arguments');
-  const inner2 = fn as { arguments: string };
+  const text = (fn as { arguments: string }).arguments;
+  const unusable = (...why: string[]): null => {
+    if (required) bad(...(why.length === 1 ? ['parse write_stdin dispatch function arguments', ...why] : why.slice(1)));
+    return null;
+  };
   let args: JsonValue;
   try {
-    args = parseJson(inner2.arguments);
+    args = parseJson(text);
   } catch {
-    return null;
+    return unusable('arguments are not JSON');
   }
-  if (!isJsonObject(args)) return null;
+  if (!isJsonObject(args)) return unusable('invalid type: expected struct DispatchedWriteStdinArgs');
   const sid = args.session_id;
+  if (sid === undefined) return unusable(`missing field \`session_id\`${endOfText(text)}`);
   let sessionId: string | null = null;
   if (typeof sid === 'string' && sid.length > 0) sessionId = sid;
   else if (typeof sid === 'number' || (sid !== null && typeof sid === 'object' && !Array.isArray(sid) && 'lexeme' in sid)) sessionId = serdeStringify(sid);
-  if (sessionId === null) return null;
+  if (sessionId === null) return unusable('write_stdin dispatch payload omitted session_id', 'write_stdin dispatch payload omitted session_id');
   const chars = args.chars === undefined ? '' : args.chars;
-  if (typeof chars !== 'string') return null;
+  if (typeof chars !== 'string') return unusable('invalid type for `chars`, expected a string');
   const optU64 = (v: JsonValue | undefined) => (v === undefined || v === null ? null : asU64(v));
+  if (required && (optU64(args.yield_time_ms) === null) !== (args.yield_time_ms == null)) unusable('invalid type for `yield_time_ms`');
+  if (required && (optU64(args.max_output_tokens) === null) !== (args.max_output_tokens == null)) unusable('invalid type for `max_output_tokens`');
   return {
     session_id: sessionId,
     chars,
     yield_time_ms: optU64(args.yield_time_ms),
     max_output_tokens: optU64(args.max_output_tokens),
   };
+}
+
+/** Where serde reports a missing field: the end of the (single-line) text. */
+function endOfText(text: string): string {
+  const lines = text.split('\n');
+  return ` at line ${lines.length} column ${[...lines[lines.length - 1]].length}`;
 }
 
 /** exec_command (and a protocol-level write_stdin): the operation starts at the runtime begin event. */
