@@ -169,6 +169,14 @@ const CASES: Case[] = [
       b.editPayload(b.index((p) => p.type === 'tool_call_runtime_started'), 'runtime_payload', (v) => delete v.invocation.tool);
     },
   },
+  {
+    name: 'event-of-another-rollout',
+    from: 'single-turn-answer',
+    note: "The inference start's envelope names another rollout_id; 0.164.0 does not check it (schema 2 refuses it).",
+    edit(b) {
+      b.events[b.index((p) => p.type === 'inference_started')].rollout_id = 'another-rollout';
+    },
+  },
 ];
 
 function build(c: Case): BundleFiles {

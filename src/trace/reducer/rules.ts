@@ -17,7 +17,7 @@ export interface ReductionRules {
   checkEnvelopeSchema: boolean;
   /** `seq` must run 1, 2, 3… (S2, S3; S1 accepts gaps). */
   contiguousSeq: boolean;
-  /** The envelope's rollout_id must be the manifest's. */
+  /** The envelope's rollout_id must be the manifest's (S2, S3; 0.164.0 reads any). */
   checkRolloutId: boolean;
   /** Nothing may follow `recording_completed`. */
   recordingCompletedIsLast: boolean;
@@ -92,7 +92,7 @@ const SCHEMA_1: ReductionRules = {
   reference: GENERATIONS[1].reference,
   checkEnvelopeSchema: false,
   contiguousSeq: false,
-  checkRolloutId: true,
+  checkRolloutId: false,
   recordingCompletedIsLast: false,
   eventTypes: S1_TYPES,
   envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
