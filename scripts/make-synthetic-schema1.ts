@@ -177,6 +177,26 @@ const CASES: Case[] = [
       b.events[b.index((p) => p.type === 'inference_started')].rollout_id = 'another-rollout';
     },
   },
+  ...([false, true] as const).map(
+    (afterEnd): Case => ({
+      name: afterEnd ? 'exec-without-process-target-after-end' : 'exec-without-process-target-before-end',
+      from: 'tools-one-turn',
+      note:
+        "The interactive exec's runtime begin has no process_id (its end still has one)" +
+        (afterEnd ? ', and `stdin_target_resolved` comes after the exec ended. ' : '. ') +
+        '0.164.0 still gives the exec a session of its own; the write_stdin to it joins that session only once the ' +
+        "exec's process id is known" +
+        (afterEnd ? ' (here: from its end).' : ' (here it is not yet, so the write keeps a session of its own).'),
+      edit(b) {
+        const begin = b.index((p) => p.type === 'tool_call_runtime_started' && p.tool_call_id === 'call_0008');
+        b.editPayload(begin, 'runtime_payload', (v) => delete v.process_id);
+        if (afterEnd) {
+          const [target] = b.events.splice(b.index((p) => p.type === 'stdin_target_resolved'), 1);
+          b.events.splice(b.index((p) => p.type === 'tool_call_runtime_ended' && p.tool_call_id === 'call_0008') + 1, 0, target);
+        }
+      },
+    }),
+  ),
 ];
 
 function build(c: Case): BundleFiles {

@@ -48,6 +48,10 @@ export interface ReductionRules {
   startedCodeCellId: boolean;
   /** write_stdin arguments must parse and name a session, else the invocation is an error (S1; S2 makes no operation). */
   writeStdinArgsRequired: boolean;
+  /** An exec_command begin without a process id still opens a session of its own (S1; S2 opens none). */
+  execSessionWithoutProcess: boolean;
+  /** `stdin_target_resolved` moves the write only once the exec's process id is known, from its begin or end (S1; S2 always). */
+  stdinTargetNeedsProcess: boolean;
   /** Terminal sessions are named after the operation that opened them (S1 as 0.164.0 reduces it, S2, S3; early S1 sources named them by process). */
   sessionsNamedByOperation: boolean;
   /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
@@ -107,6 +111,8 @@ const SCHEMA_1: ReductionRules = {
   emptyContentRef: true,
   startedCodeCellId: false,
   writeStdinArgsRequired: true,
+  execSessionWithoutProcess: true,
+  stdinTargetNeedsProcess: true,
   sessionsNamedByOperation: true,
   recordingField: 'none',
   preparedPrompt: false,
@@ -134,6 +140,8 @@ const SCHEMA_2: ReductionRules = {
   emptyContentRef: false,
   startedCodeCellId: true,
   writeStdinArgsRequired: false,
+  execSessionWithoutProcess: false,
+  stdinTargetNeedsProcess: false,
   sessionsNamedByOperation: true,
   recordingField: 'recording_complete',
   preparedPrompt: false,

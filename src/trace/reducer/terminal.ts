@@ -148,8 +148,9 @@ export function startTerminalFromRuntime(r: Reducer, ev: TraceEvent, tool: ToolC
   const op = newOperation(r, ev, tool.tool_call_id, kind, request, ref);
   if (begin.process_id !== null) r.operationProcess.set(op.operation_id, begin.process_id);
   if (kind === 'exec_command') {
-    // Without a process id there is nothing to attach to: no session.
+    // Without a process id nothing can write to it later; whether it still gets a session is the generation's rule.
     if (begin.process_id !== null) r.sessionsByProcess.set(begin.process_id, joinSession(r, tool.thread_id, op, null));
+    else if (r.rules.execSessionWithoutProcess) joinSession(r, tool.thread_id, op, null);
   } else if (begin.process_id !== null) {
     joinSession(r, tool.thread_id, op, r.sessionsByProcess.get(begin.process_id) ?? null);
   }
@@ -183,7 +184,8 @@ export function resolveStdinTarget(r: Reducer, _ev: TraceEvent, toolId: string, 
   if (tool.terminal_operation_id === null) return;
   const op = r.s.terminal_operations.get(tool.terminal_operation_id)!;
   const execOp = exec?.terminal_operation_id ? r.s.terminal_operations.get(exec.terminal_operation_id) : undefined;
-  const target = execOp?.terminal_id;
+  const execHasProcess = execOp !== undefined && r.operationProcess.has(execOp.operation_id);
+  const target = r.rules.stdinTargetNeedsProcess && !execHasProcess ? undefined : execOp?.terminal_id;
   if (!target || op.terminal_id === target) return;
   if (op.terminal_id !== null) {
     const old = r.s.terminal_sessions.get(op.terminal_id);
