@@ -1,7 +1,8 @@
 /**
- * Terminal sessions and operations (schema 2). A session is named after the
- * operation that created it (`terminal_session:<operation id>`); process ids
- * from exec payloads only help later write_stdin operations find it.
+ * Terminal sessions and operations. A session is named after the operation
+ * that created it (`terminal_session:<operation id>`, as 0.164.0 and later
+ * write it); process ids from exec payloads only help later write_stdin
+ * operations find it. Where schema 1 and 2 differ, `r.rules` says.
  */
 import { isJsonObject, asI64, asU64, parseJson, serdeStringify, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef, ToolCallKind } from '../schema/common';
