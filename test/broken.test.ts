@@ -1,9 +1,12 @@
 /**
- * The broken copies of recorded bundles (test/fixtures/traces/broken/<case>/,
- * see ERRORS.md there): codex 0.169.0 refuses each one, and its stderr is in
- * expected-error.txt. Our reducer must refuse them too; when the official error
- * names a trace.jsonl line, ours must name the same line (and the seq written on
- * it, when that line parses); when it names a payload, ours must name it as well.
+ * The broken copies of recorded bundles (test/fixtures/<corpus>/broken/<case>/,
+ * see ERRORS.md there), each with the verdict of its generation's reducer
+ * (0.169.0 for traces, 0.164.0 for traces-schema1). Where it refused the case,
+ * its stderr is in expected-error.txt; our reducer must refuse it too; when the
+ * official error names a trace.jsonl line, ours must name the same line (and the
+ * seq written on it, when that line parses); when it names a payload, ours must
+ * name it as well. Where it accepted the case, its output is state.json beside
+ * it, and ours must equal it byte for byte.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,22 +14,30 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
+import { serializeState } from '../src/trace/serialize';
 
-const ROOT = fileURLToPath(new URL('./fixtures/traces/broken/', import.meta.url));
+const CORPORA = ['traces', 'traces-schema1'];
 
 interface Case {
   name: string;
   dir: string;
-  error: string;
+  /** The official stderr, or null when the official reducer accepted the case. */
+  error: string | null;
 }
 
-const cases: Case[] = fs.existsSync(ROOT)
-  ? fs
-      .readdirSync(ROOT, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && fs.existsSync(path.join(ROOT, e.name, 'expected-error.txt')))
-      .map((e) => ({ name: e.name, dir: path.join(ROOT, e.name), error: fs.readFileSync(path.join(ROOT, e.name, 'expected-error.txt'), 'utf8') }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-  : [];
+const cases: Case[] = CORPORA.flatMap((corpus) => {
+  const root = fileURLToPath(new URL(`./fixtures/${corpus}/broken/`, import.meta.url));
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'expected-error.txt')))
+    .map((e) => {
+      const dir = path.join(root, e.name);
+      const accepted = fs.existsSync(path.join(dir, 'state.json'));
+      return { name: `${corpus}/${e.name}`, dir, error: accepted ? null : fs.readFileSync(path.join(dir, 'expected-error.txt'), 'utf8') };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+});
 
 /** The trace.jsonl line an official error names (`parse trace event line N`, `... at line N`), if any. */
 function officialLine(headline: string): number | null {
@@ -51,8 +62,17 @@ describe('broken bundles', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s is refused like codex 0.169.0 refuses it', async (_name, c) => {
-    const headline = (c.error.split('\n')[0] ?? '').replace(/^Error: /, '');
+  const refused = cases.filter((c) => c.error !== null);
+  const accepted = cases.filter((c) => c.error === null);
+
+  it.each(accepted.map((c) => [c.name, c] as const))('%s is accepted like its official reducer accepts it', async (_name, c) => {
+    const result = await reduceBundle(new DirectorySource(c.dir));
+    expect(result.error).toBeNull();
+    expect(serializeState(result.state!)).toBe(fs.readFileSync(path.join(c.dir, 'state.json'), 'utf8'));
+  });
+
+  it.each(refused.map((c) => [c.name, c] as const))('%s is refused like its official reducer refuses it', async (_name, c) => {
+    const headline = (c.error!.split('\n')[0] ?? '').replace(/^Error: /, '');
     const result = await reduceBundle(new DirectorySource(c.dir));
     expect(result.error, `official: ${headline}`).not.toBeNull();
     const err = result.error!;

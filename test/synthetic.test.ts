@@ -1,7 +1,9 @@
 /**
  * Hand-built schema-2 bundles (test/fixtures/synthetic/<case>/, made by
- * scripts/make-synthetic.ts) reduced by our reducer and compared with what the
- * official reducer (codex 0.169.0 `debug trace-reduce`) did with them:
+ * scripts/make-synthetic.ts) and edited schema-1 bundles
+ * (test/fixtures/synthetic-schema1/<case>/, scripts/make-synthetic-schema1.ts)
+ * reduced by our reducer and compared with what the official reducer of their
+ * generation (codex 0.169.0 / 0.164.0 `debug trace-reduce`) did with them:
  *   - state.json present: we must succeed and write exactly those bytes;
  *   - expected-error.txt present: we must fail too, and when the official error
  *     is about a trace.jsonl event (error-location.json, found by reducing
@@ -17,7 +19,7 @@ import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
 import { serializeState } from '../src/trace/serialize';
 
-const ROOT = fileURLToPath(new URL('./fixtures/synthetic/', import.meta.url));
+const ROOTS = ['synthetic', 'synthetic-schema1'].map((d) => fileURLToPath(new URL(`./fixtures/${d}/`, import.meta.url)));
 
 interface ErrorLocation {
   about: 'manifest' | 'payload' | 'trace-line';
@@ -35,15 +37,18 @@ interface Case {
 }
 
 function loadCases(): Case[] {
-  if (!fs.existsSync(ROOT)) return [];
+  return ROOTS.filter((root) => fs.existsSync(root)).flatMap((root) => casesIn(root, path.basename(root) === 'synthetic' ? '' : `${path.basename(root)}/`));
+}
+
+function casesIn(root: string, prefix: string): Case[] {
   return fs
-    .readdirSync(ROOT, { withFileTypes: true })
+    .readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => {
-      const dir = path.join(ROOT, e.name);
+      const dir = path.join(root, e.name);
       const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : null);
       const loc = read('error-location.json');
-      return { name: e.name, dir, state: read('state.json'), error: read('expected-error.txt'), location: loc ? (JSON.parse(loc) as ErrorLocation) : null };
+      return { name: prefix + e.name, dir, state: read('state.json'), error: read('expected-error.txt'), location: loc ? (JSON.parse(loc) as ErrorLocation) : null };
     })
     .filter((c) => c.state !== null || c.error !== null)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -61,7 +66,7 @@ describe('synthetic bundles', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
 
-  describe('reduce exactly like codex 0.169.0', () => {
+  describe('reduce exactly like the official reducer', () => {
     it.each(okCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const result = await reduceBundle(new DirectorySource(c.dir));
       expect(result.error, result.error ? `${result.error.message}\n${result.error.causes.join('\n')}` : '').toBeNull();
@@ -70,7 +75,7 @@ describe('synthetic bundles', () => {
     });
   });
 
-  describe('fail where codex 0.169.0 fails', () => {
+  describe('fail where the official reducer fails', () => {
     it.each(errorCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const result = await reduceBundle(new DirectorySource(c.dir));
       expect(result.error, `official: ${c.error!.split('\n')[0]}`).not.toBeNull();

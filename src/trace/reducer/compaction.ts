@@ -67,8 +67,8 @@ export function installCompaction(r: Reducer, ev: TraceEvent, p: EventOf<'compac
     const v = isJsonObject(exact) ? exact[k] : undefined;
     return Array.isArray(v) ? v : fallback;
   };
-  const inputItems = normalizeItems(inputHistory, ref, exactArray('input_history', inputHistory));
-  const replacementItems = normalizeItems(replacementHistory, ref, exactArray('replacement_history', replacementHistory));
+  const inputItems = normalizeItems(inputHistory, ref, r.rules, exactArray('input_history', inputHistory));
+  const replacementItems = normalizeItems(replacementHistory, ref, r.rules, exactArray('replacement_history', replacementHistory));
   const wall = ev.wall_time_unix_ms;
   const inputIds = reconcile(r, inputItems, {
     threadId,

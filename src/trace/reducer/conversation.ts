@@ -38,8 +38,8 @@ export function reconcile(r: Reducer, items: NormalizedItem[], ctx: ReconcileCon
     } else {
       const atIndex = index < prev.length ? prev[index] : undefined;
       if (atIndex !== undefined) {
-        // Schema 2 reuses an id at most once per request, even by position.
-        if (itemMatches(r, atIndex, item) && !(ctx.mode === 'full' && chosen.has(atIndex))) id = atIndex;
+        const usedHere = ctx.mode === 'full' && r.rules.reuseItemOncePerRequest && chosen.has(atIndex);
+        if (itemMatches(r, atIndex, item) && !usedHere) id = atIndex;
         else if (ctx.mode === 'full') id = findMatching(r, prev, chosen, item);
         else
           fail(
@@ -152,9 +152,10 @@ function producerEquals(a: ProducerRef, b: ProducerRef): boolean {
   }
 }
 
-/** Raise when a call id is reused in this thread for a different call (outputs may differ: schema 2). */
+/** Raise when a call id is reused in this thread for a different call (or, where outputs are checked too, output). */
 function ensureCallIdConsistency(r: Reducer, threadId: string, item: NormalizedItem): void {
-  if (item.call_id === null || (item.kind !== 'function_call' && item.kind !== 'custom_tool_call')) return;
+  if (item.call_id === null) return;
+  if (!r.rules.callIdChecksOutputs && item.kind !== 'function_call' && item.kind !== 'custom_tool_call') return;
   const ids = r.itemsByCallId.get(item.call_id);
   if (!ids) return;
   for (const id of ids) {

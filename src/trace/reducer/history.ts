@@ -39,7 +39,7 @@ export function acceptHistoryItem(r: Reducer, ev: TraceEvent, p: EventOf<'histor
 function acceptAgentMessage(r: Reducer, ev: TraceEvent, itemId: string, ref: RawPayloadRef): void {
   const body = r.exactPayload(ref);
   if (!isJsonObject(body) || body.id !== itemId) fail(`accepted agent message does not match receipt ${itemId}`);
-  appendCarried(r, ev, normalizeItems([body], ref), [], true);
+  appendCarried(r, ev, normalizeItems([body], ref, r.rules), [], true);
 }
 
 /**
@@ -49,7 +49,7 @@ function acceptAgentMessage(r: Reducer, ev: TraceEvent, itemId: string, ref: Raw
  * carries it again, and that payload then gives the item its body.
  */
 function acceptItemPayload(r: Reducer, ev: TraceEvent, itemId: string, ref: RawPayloadRef): void {
-  const items = normalizeItems([r.exactPayload(ref)], ref);
+  const items = normalizeItems([r.exactPayload(ref)], ref, r.rules);
   const item = items.length === 1 ? items[0] : undefined;
   const carried = item !== undefined && (item.agent_message !== null || item.kind === 'function_call_output' || item.kind === 'custom_tool_call_output');
   if (!carried || item.responsesId !== itemId) fail(`accepted item payload does not match ${itemId}`);
@@ -97,6 +97,7 @@ export function applyPendingAcceptance(r: Reducer, itemId: string, responsesId: 
 
 /** Response output takes its transcript place now; it counts once accepted (or carried by a request). */
 export function markResponseItemsProduced(r: Reducer, threadId: string, ids: readonly string[]): void {
+  if (!r.rules.acceptedTranscript) return r.appendThreadItems(threadId, ids);
   r.appendThreadItems(threadId, ids, false);
   const accepted = ids.filter((id) => r.s.conversation_items.get(id)!.accepted_seq !== undefined);
   if (accepted.length > 0) r.appendThreadItems(threadId, accepted);

@@ -43,7 +43,7 @@ function reduceRequest(r: Reducer, ev: TraceEvent, callId: string, threadId: str
   const input = isJsonObject(payload) ? payload.input : undefined;
   if (input === undefined) fail(`inference request payload ${ref.raw_payload_id} did not contain input`);
   if (!Array.isArray(input)) fail(`inference request payload ${ref.raw_payload_id} had non-array input`);
-  const items = normalizeItems(input, ref, () => {
+  const items = normalizeItems(input, ref, r.rules, () => {
     const exact = r.exactPayload(ref);
     return isJsonObject(exact) && Array.isArray(exact.input) ? exact.input : input;
   });
@@ -139,7 +139,7 @@ function reduceResponse(r: Reducer, ev: TraceEvent, callId: string, ref: RawPayl
   const output = isJsonObject(payload) ? payload.output_items : undefined;
   if (!Array.isArray(output)) fail(`inference response payload ${ref.raw_payload_id} did not contain output_items`);
   const call = r.s.inference_calls.get(callId)!;
-  const items = normalizeItems(output as JsonValue[], ref);
+  const items = normalizeItems(output as JsonValue[], ref, r.rules);
   const snapshot = r.snapshots.get(call.thread_id) ?? [];
   const ids = reconcile(r, items, {
     threadId: call.thread_id,

@@ -5,6 +5,7 @@ import { isJsonObject, asI64, canonicalStringify, hasIntegralNumber, parseJson, 
 import type { RawPayloadRef } from '../schema/common';
 import type { ConversationItem, ConversationPart, TokenUsage } from '../schema/state';
 import { fail } from './core';
+import type { ReductionRules } from './rules';
 
 export interface NormalizedItem {
   role: ConversationItem['role'];
@@ -26,8 +27,14 @@ const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' 
  * consulted only for items holding an integral number, whose text (`1` or
  * `1.0`) decides how the item's JSON summary or content hash reads.
  */
-export function normalizeItems(items: JsonValue[], ref: RawPayloadRef, exactItems?: () => JsonValue[]): NormalizedItem[] {
+export function normalizeItems(
+  items: JsonValue[],
+  ref: RawPayloadRef,
+  rules: ReductionRules,
+  exactItems?: () => JsonValue[],
+): NormalizedItem[] {
   const out: NormalizedItem[] = [];
+  const ctx: Ctx = { ref, rules };
   for (let i = 0; i < items.length; i++) {
     const item = exactItems && hasIntegralNumber(items[i]) ? exactItems()[i] : items[i];
     if (isJsonObject(item)) {
@@ -35,22 +42,29 @@ export function normalizeItems(items: JsonValue[], ref: RawPayloadRef, exactItem
       if ('internal_chat_message_metadata_passthrough' in item) {
         const copy: Obj = { ...item };
         delete copy.internal_chat_message_metadata_passthrough;
-        out.push(normalizeItem(copy, ref));
+        out.push(normalizeItem(copy, ctx));
         continue;
       }
     }
-    out.push(normalizeItem(item, ref));
+    out.push(normalizeItem(item, ctx));
   }
   return out;
 }
 
-function normalizeItem(item: JsonValue, ref: RawPayloadRef): NormalizedItem {
+/** The payload being read and the generation's rules for what an item keeps. */
+interface Ctx {
+  ref: RawPayloadRef;
+  rules: ReductionRules;
+}
+
+function normalizeItem(item: JsonValue, ctx: Ctx): NormalizedItem {
+  const ref = ctx.ref;
   const P = ref.raw_payload_id;
   const o: Obj = isJsonObject(item) ? item : {};
   const type = str(o.type);
   if (type === null) fail(`model item in payload ${P} did not contain a string type`);
   const callId = str(o.call_id);
-  const responsesId = str(o.id);
+  const responsesId = ctx.rules.responsesItemIdentity ? str(o.id) : null;
   const base = { agent_message: null, responsesId };
   switch (type) {
     case 'message': {
@@ -63,7 +77,7 @@ function normalizeItem(item: JsonValue, ref: RawPayloadRef): NormalizedItem {
         role: roleText as NormalizedItem['role'],
         channel: phase === 'commentary' ? 'commentary' : phase === 'final_answer' ? 'final' : phase === 'summary' ? 'summary' : null,
         kind: 'message',
-        parts: contentParts(o.content, ref),
+        parts: contentParts(o.content, ctx),
         call_id: null,
       };
     }
@@ -74,7 +88,7 @@ function normalizeItem(item: JsonValue, ref: RawPayloadRef): NormalizedItem {
     case 'function_call':
       return { ...base, role: 'assistant', channel: 'commentary', kind: 'function_call', parts: argumentsBody(o.arguments, ref), call_id: callId };
     case 'function_call_output':
-      return { ...base, role: 'tool', channel: 'commentary', kind: 'function_call_output', parts: toolOutputBody(o.output, ref), call_id: callId };
+      return { ...base, role: 'tool', channel: 'commentary', kind: 'function_call_output', parts: toolOutputBody(o.output, ctx), call_id: callId };
     case 'custom_tool_call': {
       const input = o.input;
       const parts: ConversationPart[] =
@@ -86,7 +100,7 @@ function normalizeItem(item: JsonValue, ref: RawPayloadRef): NormalizedItem {
       return { ...base, role: 'assistant', channel: 'commentary', kind: 'custom_tool_call', parts, call_id: callId };
     }
     case 'custom_tool_call_output':
-      return { ...base, role: 'tool', channel: 'commentary', kind: 'custom_tool_call_output', parts: toolOutputBody(o.output, ref), call_id: callId };
+      return { ...base, role: 'tool', channel: 'commentary', kind: 'custom_tool_call_output', parts: toolOutputBody(o.output, ctx), call_id: callId };
     case 'tool_search_call':
     case 'web_search_call':
     case 'image_generation_call':
@@ -188,7 +202,8 @@ function contentHash(entry: JsonValue): string {
   return bytesToHex(sha256(utf8.encode(canonicalStringify(entry))));
 }
 
-function contentParts(content: JsonValue | undefined, ref: RawPayloadRef): ConversationPart[] {
+function contentParts(content: JsonValue | undefined, ctx: Ctx): ConversationPart[] {
+  const ref = ctx.ref;
   if (!Array.isArray(content)) return [payloadRef('content', ref)];
   const parts: ConversationPart[] = [];
   for (const p of content) {
@@ -201,10 +216,11 @@ function contentParts(content: JsonValue | undefined, ref: RawPayloadRef): Conve
         type: 'payload_ref',
         label: typeof t === 'string' ? t : 'content',
         raw_payload_id: ref.raw_payload_id,
-        content_sha256: contentHash(p),
+        content_sha256: ctx.rules.contentSha256 ? contentHash(p) : undefined,
       });
     }
   }
+  if (parts.length === 0 && ctx.rules.emptyContentRef) parts.push(payloadRef('empty_content', ref));
   return parts;
 }
 
@@ -222,11 +238,11 @@ function argumentsBody(args: JsonValue | undefined, ref: RawPayloadRef): Convers
   return [jsonPart(args, ref)];
 }
 
-function toolOutputBody(output: JsonValue | undefined, ref: RawPayloadRef): ConversationPart[] {
-  if (output === undefined) return [payloadRef('tool_output', ref)];
+function toolOutputBody(output: JsonValue | undefined, ctx: Ctx): ConversationPart[] {
+  if (output === undefined) return [payloadRef('tool_output', ctx.ref)];
   if (typeof output === 'string') return [{ type: 'text', text: output }];
-  if (Array.isArray(output)) return contentParts(output, ref);
-  return [jsonPart(output, ref)];
+  if (Array.isArray(output)) return contentParts(output, ctx);
+  return [jsonPart(output, ctx.ref)];
 }
 
 const MAX_SUMMARY_BYTES = 240;

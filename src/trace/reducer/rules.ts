@@ -17,7 +17,7 @@ export interface ReductionRules {
   checkEnvelopeSchema: boolean;
   /** `seq` must run 1, 2, 3… (S2, S3; S1 accepts gaps). */
   contiguousSeq: boolean;
-  /** The envelope's rollout_id must be the manifest's. */
+  /** The envelope's rollout_id must be the manifest's (S2, S3; 0.164.0 reads any). */
   checkRolloutId: boolean;
   /** Nothing may follow `recording_completed`. */
   recordingCompletedIsLast: boolean;
@@ -28,6 +28,8 @@ export interface ReductionRules {
   // Reduction.
   /** `tool_call_runtime_started` carries the tool's `kind` and it replaces the call's (S2 from 0.166, S3). */
   runtimeStartKind: 'required' | 'absent';
+  /** A runtime begin whose payload has `invocation` makes the call an `mcp` tool of that server/tool (S1; S2 reads the event's kind). */
+  mcpKindFromRuntimeInvocation: boolean;
   /** Items carry their Responses id, which is part of their identity (S2, S3). */
   responsesItemIdentity: boolean;
   /** `history_item_accepted` decides transcript membership and `accepted_*` fields (S2 from 0.169, S3). */
@@ -36,9 +38,21 @@ export interface ReductionRules {
   acceptedTranscript: boolean;
   /** Image and file parts are identified by a SHA-256 of their content (S2, S3). */
   contentSha256: boolean;
+  /** A full request reuses a known item at most once, even at its own position (S2, S3; S1 may list it twice). */
+  reuseItemOncePerRequest: boolean;
+  /** A reused call id must carry the same content in outputs too, not only in calls (S1; S2 lets outputs differ). */
+  callIdChecksOutputs: boolean;
+  /** A message with no readable content parts gets one `empty_content` payload ref (S1; S2 keeps no parts). */
+  emptyContentRef: boolean;
   /** The code-mode `exec` tool names the cell it started (S2, S3). */
   startedCodeCellId: boolean;
-  /** Terminal sessions are named after the operation that opened them (S2, S3); S1 names them by process. */
+  /** write_stdin arguments must parse and name a session, else the invocation is an error (S1; S2 makes no operation). */
+  writeStdinArgsRequired: boolean;
+  /** An exec_command begin without a process id still opens a session of its own (S1; S2 opens none). */
+  execSessionWithoutProcess: boolean;
+  /** `stdin_target_resolved` moves the write only once the exec's process id is known, from its begin or end (S1; S2 always). */
+  stdinTargetNeedsProcess: boolean;
+  /** Terminal sessions are named after the operation that opened them (S1 as 0.164.0 reduces it, S2, S3; early S1 sources named them by process). */
   sessionsNamedByOperation: boolean;
   /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
   recordingField: 'none' | 'recording_complete' | 'recording_status';
@@ -82,17 +96,24 @@ const SCHEMA_1: ReductionRules = {
   reference: GENERATIONS[1].reference,
   checkEnvelopeSchema: false,
   contiguousSeq: false,
-  checkRolloutId: true,
+  checkRolloutId: false,
   recordingCompletedIsLast: false,
   eventTypes: S1_TYPES,
   envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
   runtimeStartKind: 'absent',
+  mcpKindFromRuntimeInvocation: true,
   responsesItemIdentity: false,
   historyAcceptance: false,
   acceptedTranscript: false,
   contentSha256: false,
+  reuseItemOncePerRequest: false,
+  callIdChecksOutputs: true,
+  emptyContentRef: true,
   startedCodeCellId: false,
-  sessionsNamedByOperation: false,
+  writeStdinArgsRequired: true,
+  execSessionWithoutProcess: true,
+  stdinTargetNeedsProcess: true,
+  sessionsNamedByOperation: true,
   recordingField: 'none',
   preparedPrompt: false,
   toolOutputPayload: false,
@@ -109,11 +130,18 @@ const SCHEMA_2: ReductionRules = {
   eventTypes: S2_TYPES,
   envelopeSchemaMessage: (found, line) => `unsupported trace event schema ${found} at line ${line}`,
   runtimeStartKind: 'required',
+  mcpKindFromRuntimeInvocation: false,
   responsesItemIdentity: true,
   historyAcceptance: true,
   acceptedTranscript: true,
   contentSha256: true,
+  reuseItemOncePerRequest: true,
+  callIdChecksOutputs: false,
+  emptyContentRef: false,
   startedCodeCellId: true,
+  writeStdinArgsRequired: false,
+  execSessionWithoutProcess: false,
+  stdinTargetNeedsProcess: false,
   sessionsNamedByOperation: true,
   recordingField: 'recording_complete',
   preparedPrompt: false,

@@ -1,7 +1,8 @@
 /**
- * Terminal sessions and operations (schema 2). A session is named after the
- * operation that created it (`terminal_session:<operation id>`); process ids
- * from exec payloads only help later write_stdin operations find it.
+ * Terminal sessions and operations. A session is named after the operation
+ * that created it (`terminal_session:<operation id>`, as 0.164.0 and later
+ * write it); process ids from exec payloads only help later write_stdin
+ * operations find it. Where schema 1 and 2 differ, `r.rules` says.
  */
 import { isJsonObject, asI64, asU64, parseJson, serdeStringify, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef, ToolCallKind } from '../schema/common';
@@ -65,7 +66,7 @@ export function startTerminalFromInvocation(
 ): string | null {
   if (kind.type !== 'write_stdin' || !ref) return null;
   const payload = r.exactPayload(ref);
-  const args = writeStdinArgs(payload, ref.raw_payload_id);
+  const args = writeStdinArgs(payload, ref.raw_payload_id, r.rules.writeStdinArgsRequired);
   if (!args) return null;
   const op = newOperation(r, ev, toolId, 'write_stdin', {
     type: 'write_stdin',
@@ -82,10 +83,11 @@ export function startTerminalFromInvocation(
 
 /**
  * The write's arguments. A malformed invocation is an error; arguments that do
- * not name a usable session just make no operation (schema 2).
+ * not name a usable session are one too where `required`, else they just make
+ * no operation.
  */
-function writeStdinArgs(payload: JsonValue, payloadId: string) {
-  const bad = (why: string): never => fail(`parse terminal invocation payload ${payloadId} as dispatch payload`, why);
+function writeStdinArgs(payload: JsonValue, payloadId: string, required: boolean) {
+  const bad = (...why: string[]): never => fail(`parse terminal invocation payload ${payloadId} as dispatch payload`, ...why);
   if (!isJsonObject(payload)) bad('invalid type: expected a dispatch payload object');
   const p = payload as Obj;
   if (typeof p.tool_name !== 'string') bad('missing field `tool_name`');
@@ -96,28 +98,41 @@ function writeStdinArgs(payload: JsonValue, payloadId: string) {
   if (fn.type !== 'function') bad(`write_stdin dispatch payload used unsupported ${fn.type as string} payload`);
   if (fn.arguments !== undefined && fn.arguments !== null && typeof fn.arguments !== 'string') bad('invalid type for `arguments`');
   if (typeof fn.arguments !== 'string') bad('write_stdin dispatch payload omitted function arguments');
-  const inner2 = fn as { arguments: string };
+  const text = (fn as { arguments: string }).arguments;
+  const unusable = (...why: string[]): null => {
+    if (required) bad(...(why.length === 1 ? ['parse write_stdin dispatch function arguments', ...why] : why.slice(1)));
+    return null;
+  };
   let args: JsonValue;
   try {
-    args = parseJson(inner2.arguments);
+    args = parseJson(text);
   } catch {
-    return null;
+    return unusable('arguments are not JSON');
   }
-  if (!isJsonObject(args)) return null;
+  if (!isJsonObject(args)) return unusable('invalid type: expected struct DispatchedWriteStdinArgs');
   const sid = args.session_id;
+  if (sid === undefined) return unusable(`missing field \`session_id\`${endOfText(text)}`);
   let sessionId: string | null = null;
   if (typeof sid === 'string' && sid.length > 0) sessionId = sid;
   else if (typeof sid === 'number' || (sid !== null && typeof sid === 'object' && !Array.isArray(sid) && 'lexeme' in sid)) sessionId = serdeStringify(sid);
-  if (sessionId === null) return null;
+  if (sessionId === null) return unusable('write_stdin dispatch payload omitted session_id', 'write_stdin dispatch payload omitted session_id');
   const chars = args.chars === undefined ? '' : args.chars;
-  if (typeof chars !== 'string') return null;
+  if (typeof chars !== 'string') return unusable('invalid type for `chars`, expected a string');
   const optU64 = (v: JsonValue | undefined) => (v === undefined || v === null ? null : asU64(v));
+  if (required && (optU64(args.yield_time_ms) === null) !== (args.yield_time_ms == null)) unusable('invalid type for `yield_time_ms`');
+  if (required && (optU64(args.max_output_tokens) === null) !== (args.max_output_tokens == null)) unusable('invalid type for `max_output_tokens`');
   return {
     session_id: sessionId,
     chars,
     yield_time_ms: optU64(args.yield_time_ms),
     max_output_tokens: optU64(args.max_output_tokens),
   };
+}
+
+/** Where serde reports a missing field: the end of the (single-line) text. */
+function endOfText(text: string): string {
+  const lines = text.split('\n');
+  return ` at line ${lines.length} column ${[...lines[lines.length - 1]].length}`;
 }
 
 /** exec_command (and a protocol-level write_stdin): the operation starts at the runtime begin event. */
@@ -134,8 +149,9 @@ export function startTerminalFromRuntime(r: Reducer, ev: TraceEvent, tool: ToolC
   const op = newOperation(r, ev, tool.tool_call_id, kind, request, ref);
   if (begin.process_id !== null) r.operationProcess.set(op.operation_id, begin.process_id);
   if (kind === 'exec_command') {
-    // Without a process id there is nothing to attach to: no session.
+    // Without a process id nothing can write to it later; whether it still gets a session is the generation's rule.
     if (begin.process_id !== null) r.sessionsByProcess.set(begin.process_id, joinSession(r, tool.thread_id, op, null));
+    else if (r.rules.execSessionWithoutProcess) joinSession(r, tool.thread_id, op, null);
   } else if (begin.process_id !== null) {
     joinSession(r, tool.thread_id, op, r.sessionsByProcess.get(begin.process_id) ?? null);
   }
@@ -169,7 +185,8 @@ export function resolveStdinTarget(r: Reducer, _ev: TraceEvent, toolId: string, 
   if (tool.terminal_operation_id === null) return;
   const op = r.s.terminal_operations.get(tool.terminal_operation_id)!;
   const execOp = exec?.terminal_operation_id ? r.s.terminal_operations.get(exec.terminal_operation_id) : undefined;
-  const target = execOp?.terminal_id;
+  const execHasProcess = execOp !== undefined && r.operationProcess.has(execOp.operation_id);
+  const target = r.rules.stdinTargetNeedsProcess && !execHasProcess ? undefined : execOp?.terminal_id;
   if (!target || op.terminal_id === target) return;
   if (op.terminal_id !== null) {
     const old = r.s.terminal_sessions.get(op.terminal_id);

@@ -48,7 +48,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
     resolved_wait_runtime_cell_id: undefined,
     started_code_cell_id:
-      p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
+      r.rules.startedCodeCellId && p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
         ? `code_cell:${p.model_visible_call_id}`
         : undefined,
     thread_id: threadId,
@@ -145,6 +145,10 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
   pushUnique(t.raw_runtime_payload_ids, p.runtime_payload.raw_payload_id);
   // Schema 2 and 3 carry the runtime's own kind, which replaces the call's; schema 1 keeps the call's.
   if (p.kind) t.kind = p.kind;
+  if (r.rules.mcpKindFromRuntimeInvocation) {
+    const mcp = mcpInvocation(r.payload(p.runtime_payload), p.runtime_payload.raw_payload_id);
+    if (mcp) t.kind = mcp;
+  }
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
   if (t.terminal_operation_id !== null && terminalKind)
     fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);
@@ -157,6 +161,28 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
     syncTerminalObservation(r, t.tool_call_id);
   }
   agentEdgeFromRuntimeStart(r, t.tool_call_id, p.runtime_payload);
+}
+
+/** An MCP runtime begin names its server and tool under `invocation`; both must be strings. */
+function mcpInvocation(payload: JsonValue, payloadId: string): ToolCall['kind'] | null {
+  if (!isJsonObject(payload) || !('invocation' in payload)) return null;
+  const inv = payload.invocation;
+  const bad = (why: string) => fail(`parse MCP runtime invocation in ${payloadId}`, why);
+  if (!isJsonObject(inv)) bad(`invalid type: ${serdeKind(inv)}, expected struct McpInvocation`);
+  const o = inv as { [k: string]: JsonValue };
+  for (const k of ['server', 'tool']) {
+    if (!(k in o)) bad(`missing field \`${k}\``);
+    if (typeof o[k] !== 'string') bad(`invalid type: ${serdeKind(o[k])}, expected a string`);
+  }
+  return { type: 'mcp', server: o.server as string, tool: o.tool as string };
+}
+
+function serdeKind(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'sequence';
+  if (isJsonObject(v)) return 'map';
+  if (typeof v === 'string') return 'string';
+  return typeof v === 'boolean' ? 'boolean' : 'number';
 }
 
 export function endToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_runtime_ended'>): void {
