@@ -133,10 +133,11 @@ function materialize(r: Reducer, p: PendingCodeCellStart): void {
     wait_tool_call_ids: [],
   });
   // Schema 2: the model's `exec` tool call names the cell it started (whichever of the two comes second).
-  for (const toolId of r.toolsByVisibleCallId.get(p.callId) ?? []) {
-    const tool = r.s.tool_calls.get(toolId)!;
-    if (isExecTool(tool)) tool.started_code_cell_id = p.cellId;
-  }
+  if (r.rules.startedCodeCellId)
+    for (const toolId of r.toolsByVisibleCallId.get(p.callId) ?? []) {
+      const tool = r.s.tool_calls.get(toolId)!;
+      if (isExecTool(tool)) tool.started_code_cell_id = p.cellId;
+    }
   for (const item of outputs) addOutputItem(r, p.cellId, item);
   const queued = r.pendingCellEvents.get(p.cellId);
   if (queued) {

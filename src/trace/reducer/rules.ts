@@ -48,6 +48,14 @@ export interface ReductionRules {
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;
+
+  // Where 0.165.0, the first schema-2 release, reduces differently from 0.169.1.
+  /** Accepted conversation items show `accepted_at_unix_ms`/`accepted_seq` (S2 as 0.169.1 reduces it, S3); 0.165.0 tracks acceptance without writing it. */
+  acceptedFieldsWritten: boolean;
+  /** `history_item_accepted.agent_message_payload` is read, making the mailbox item at acceptance (S2 as 0.169.1 reduces it, S3); 0.165.0 ignores the field. */
+  acceptedAgentMessage: boolean;
+  /** A runtime start without its own kind takes `mcp {server, tool}` from an `invocation` in its payload (S1, 0.165.0). */
+  mcpKindFromRuntimePayload: boolean;
 }
 
 const S1_TYPES = [
@@ -97,6 +105,9 @@ const SCHEMA_1: ReductionRules = {
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  acceptedFieldsWritten: false,
+  acceptedAgentMessage: false,
+  mcpKindFromRuntimePayload: true,
 };
 
 const SCHEMA_2: ReductionRules = {
@@ -119,6 +130,9 @@ const SCHEMA_2: ReductionRules = {
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  acceptedFieldsWritten: true,
+  acceptedAgentMessage: true,
+  mcpKindFromRuntimePayload: false,
 };
 
 const SCHEMA_3: ReductionRules = {
@@ -134,6 +148,34 @@ const SCHEMA_3: ReductionRules = {
   waitTargetResolved: true,
 };
 
-export function rulesFor(version: SchemaVersion): ReductionRules {
+/**
+ * Schema 2 as 0.165.0 wrote and reduced it. Its `tool_call_runtime_started`
+ * has no `kind`, which every later schema-2 reducer refuses (``missing field
+ * `kind` ``), so for such a bundle the reference is 0.165.0's own reducer
+ * (trace-format.md §10). Found by reducing the corpus, rewritten that way, with
+ * 0.165.0; every flag that differs from SCHEMA_2 is listed here.
+ */
+const SCHEMA_2_AS_0165: ReductionRules = {
+  ...SCHEMA_2,
+  reference: '0.165.0',
+  // It checks the envelope's schema_version, but not seq order nor rollout_id.
+  contiguousSeq: false,
+  checkRolloutId: false,
+  // `thread_resumed` (0.166.0) and `recording_completed` (0.167.2) came later.
+  recordingCompletedIsLast: false,
+  eventTypes: S2_TYPES.filter((t) => t !== 'recording_completed' && t !== 'thread_resumed'),
+  runtimeStartKind: 'absent',
+  startedCodeCellId: false,
+  recordingField: 'none',
+  acceptedFieldsWritten: false,
+  acceptedAgentMessage: false,
+  mcpKindFromRuntimePayload: true,
+};
+
+/** Which release wrote a bundle, where that changes its rules: today only schema 2 from 0.165.0. */
+export type Writer = 'schema-2-0.165.0';
+
+export function rulesFor(version: SchemaVersion, writer: Writer | null = null): ReductionRules {
+  if (version === 2 && writer === 'schema-2-0.165.0') return SCHEMA_2_AS_0165;
   return version === 1 ? SCHEMA_1 : version === 2 ? SCHEMA_2 : SCHEMA_3;
 }

@@ -1,5 +1,6 @@
 /** Tool calls: dispatch boundaries, runtime observations, and links to model-visible items. */
 import { isJsonObject, parseJson, type JsonValue } from '../json/lossless';
+import type { RawPayloadRef, ToolCallKind } from '../schema/common';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem, ToolCall, ToolCallRequester } from '../schema/state';
 import { agentEdgeFromRuntimeEnd, agentEdgeFromRuntimeStart, attachToolResultToEdge } from './agents';
@@ -46,6 +47,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     model_visible_call_id: p.model_visible_call_id,
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
     started_code_cell_id:
+      r.rules.startedCodeCellId &&
       p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
         ? `code_cell:${p.model_visible_call_id}`
         : undefined,
@@ -133,6 +135,7 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
   pushUnique(t.raw_runtime_payload_ids, p.runtime_payload.raw_payload_id);
   // Schema 2 and 3 carry the runtime's own kind, which replaces the call's; schema 1 keeps the call's.
   if (p.kind) t.kind = p.kind;
+  else if (r.rules.mcpKindFromRuntimePayload) t.kind = mcpKindOf(r, p.runtime_payload) ?? t.kind;
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
   if (t.terminal_operation_id !== null && terminalKind)
     fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);
@@ -145,6 +148,30 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
     syncTerminalObservation(r, t.tool_call_id);
   }
   agentEdgeFromRuntimeStart(r, t.tool_call_id, p.runtime_payload);
+}
+
+/**
+ * The `mcp` kind an MCP begin payload names: `{invocation: {server, tool,
+ * arguments?}}` (serde also takes `[server, tool, arguments]`). Null when the
+ * payload has no `invocation`; a malformed one is an error.
+ */
+function mcpKindOf(r: Reducer, ref: RawPayloadRef): ToolCallKind | null {
+  const body = r.payload(ref);
+  if (!isJsonObject(body) || !Object.hasOwn(body, 'invocation')) return null;
+  const inv = body.invocation;
+  const bad = (cause: string): never => fail(`parse MCP runtime invocation in ${ref.raw_payload_id}`, cause);
+  let server: unknown;
+  let tool: unknown;
+  if (Array.isArray(inv)) {
+    if (inv.length !== 3) bad(inv.length < 3 ? `invalid length ${inv.length}, expected struct McpInvocation with 3 elements` : `invalid length ${inv.length}, expected fewer elements in array`);
+    [server, tool] = inv;
+  } else if (isJsonObject(inv)) {
+    if (!Object.hasOwn(inv, 'server')) bad('missing field `server`');
+    if (!Object.hasOwn(inv, 'tool')) bad('missing field `tool`');
+    ({ server, tool } = inv);
+  } else bad(`invalid type: ${inv === null ? 'null' : typeof inv}, expected struct McpInvocation`);
+  if (typeof server !== 'string' || typeof tool !== 'string') bad('invalid type, expected a string');
+  return { type: 'mcp', server: server as string, tool: tool as string };
 }
 
 export function endToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_runtime_ended'>): void {
