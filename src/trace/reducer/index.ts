@@ -144,7 +144,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
  * §10). Decided before the replay, from the first runtime start that parses;
  * a line that does not parse is left for the replay to report.
  */
-function writtenBy0165(log: string): boolean {
+export function writtenBy0165(log: string): boolean {
   const needle = '"tool_call_runtime_started"';
   for (let i = log.indexOf(needle); i >= 0; i = log.indexOf(needle, i + needle.length)) {
     const start = log.lastIndexOf('\n', i) + 1;
