@@ -14,7 +14,7 @@ import type { Diagnostic, TraceErrorInfo } from '../errors';
 import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
-import { RawPayloadKindSchema, ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
+import { ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
@@ -249,13 +249,13 @@ function parseLine(
 /**
  * Codex reads the `type` tags of its tagged enums with serde, which also takes
  * a variant's index (a non-negative integer) in place of its name. Rewrite
- * such tags to names so the schemas below see what Codex sees.
+ * such tags to names so the schemas below see what Codex sees. A payload
+ * ref's `kind.type` is not such a tag: every reference release refuses an
+ * integer there (`invalid type: integer, expected string or map`).
  */
 function resolveVariantIndexes(payload: unknown, eventTypes: readonly string[]): void {
   if (!isObj(payload)) return;
   tagByIndex(payload, eventTypes);
-  for (const v of Object.values(payload)) if (isObj(v) && 'raw_payload_id' in v && isObj(v.kind)) tagByIndex(v.kind, PAYLOAD_KINDS);
-  if (Array.isArray(payload.payloads)) for (const ref of payload.payloads) if (isObj(ref) && isObj(ref.kind)) tagByIndex(ref.kind, PAYLOAD_KINDS);
   if (isObj(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
   if (isObj(payload.summary)) tagByIndex(payload.summary, SUMMARY_KINDS);
   if (isObj(payload.requester)) tagByIndex(payload.requester, REQUESTER_KINDS);
@@ -268,7 +268,6 @@ function tagByIndex(o: Record<string, unknown>, names: readonly string[]): void 
   if (typeof t === 'number' && Number.isInteger(t) && t >= 0 && t < names.length) o.type = names[t];
 }
 
-const PAYLOAD_KINDS = RawPayloadKindSchema.shape.type.options;
 const TOOL_KINDS = ToolCallKindSchema.options.map((o) => o.shape.type.value);
 const SUMMARY_KINDS = ToolCallSummarySchema.options.map((o) => o.shape.type.value);
 const REQUESTER_KINDS = RawToolCallRequesterSchema.options.map((o) => o.shape.type.value);
