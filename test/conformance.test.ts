@@ -12,12 +12,6 @@ import { serializeState } from '../src/trace/serialize';
  */
 const CORPORA = ['traces', 'traces-schema1', 'traces-schema3', 'traces-variants'];
 
-/** Corpora or bundles not exact yet, with why. */
-const PENDING: Record<string, string> = {
-  'traces-variants/0.165.0-compaction-remote': "schema 2 without runtime kind: the reference is 0.165.0's own reducer",
-  'traces-variants/0.165.0-tools-one-turn': "schema 2 without runtime kind: the reference is 0.165.0's own reducer",
-};
-
 function corpusBundles(corpus: string): string[] {
   const root = join(__dirname, 'fixtures', corpus);
   if (!existsSync(root)) return [];
@@ -41,8 +35,7 @@ describe.each(CORPORA)('%s: reduce matches the official state.json byte for byte
   });
   for (const dir of bundles) {
     const name = dir.split(`fixtures/${corpus}/`)[1];
-    const pending = PENDING[corpus] ?? PENDING[`${corpus}/${name}`];
-    (pending ? it.skip : it)(pending ? `${name} (pending: ${pending})` : name, async () => {
+    it(name, async () => {
       const result = await reduceBundle(new DirectorySource(dir));
       expect(result.error).toBeNull();
       const ours = serializeState(result.state!);

@@ -2,10 +2,15 @@
  * Structure-aware mutations of trace bundles for the oracle fuzzer. Each
  * mutation takes a bundle (as files) and a seeded PRNG and returns a changed
  * copy plus a one-line description, or null when it does not apply.
+ *
+ * Payload mutations work on both storages: payload files (schemas 1, 2) or
+ * records in zstd shards (schema 3, rebuilt with ./shard-codec). The `shard-*`
+ * and `ref-parts-*` kinds only apply to schema 3 (SHARD_MUTATION_KINDS).
  */
 import type { BundleFiles } from './bundle-files';
 import { joinTraceLines, traceLines } from './bundle-files';
 import type { Rng } from './prng';
+import { type ShardRecord, decodeShardFile, encodeShardFile } from './shard-codec';
 
 export interface Mutant {
   files: BundleFiles;
@@ -33,7 +38,29 @@ export type MutationKind =
   | 'corrupt-payload-json'
   | 'edit-payload-json'
   | 'cut-line'
-  | 'cut-file';
+  | 'cut-file'
+  | 'shard-remove'
+  | 'shard-cut'
+  | 'shard-cut-records'
+  | 'shard-corrupt-bytes'
+  | 'shard-reorder-records'
+  | 'shard-drop-record'
+  | 'shard-duplicate-record'
+  | 'ref-parts-drop'
+  | 'ref-parts-alter';
+
+/** Mutations of schema-3 storage: shards and composite refs. */
+export const SHARD_MUTATION_KINDS: readonly MutationKind[] = [
+  'shard-remove',
+  'shard-cut',
+  'shard-cut-records',
+  'shard-corrupt-bytes',
+  'shard-reorder-records',
+  'shard-drop-record',
+  'shard-duplicate-record',
+  'ref-parts-drop',
+  'ref-parts-alter',
+];
 
 export const MUTATION_KINDS: readonly MutationKind[] = [
   'drop-event',
@@ -55,7 +82,13 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
   'edit-payload-json',
   'cut-line',
   'cut-file',
+  ...SHARD_MUTATION_KINDS,
 ];
+
+/** The kinds that can apply to bundles of a payload storage. */
+export function mutationKindsFor(storage: 'files' | 'shards'): MutationKind[] {
+  return storage === 'shards' ? [...MUTATION_KINDS] : MUTATION_KINDS.filter((k) => !SHARD_MUTATION_KINDS.includes(k));
+}
 
 /** Relative weights: semantic mutations are where the interesting disagreements hide. */
 export const MUTATION_WEIGHTS: Record<MutationKind, number> = {
@@ -78,6 +111,15 @@ export const MUTATION_WEIGHTS: Record<MutationKind, number> = {
   'edit-payload-json': 14,
   'cut-line': 2,
   'cut-file': 2,
+  'shard-remove': 1,
+  'shard-cut': 3,
+  'shard-cut-records': 3,
+  'shard-corrupt-bytes': 3,
+  'shard-reorder-records': 3,
+  'shard-drop-record': 3,
+  'shard-duplicate-record': 2,
+  'ref-parts-drop': 3,
+  'ref-parts-alter': 4,
 };
 
 const ENUMS: Record<string, string[]> = {
@@ -167,7 +209,76 @@ function deleteAt(v: any, path: (string | number)[]): void {
   else delete cur[k];
 }
 
-const isRef = (v: any) => v && typeof v === 'object' && typeof v.raw_payload_id === 'string' && typeof v.path === 'string';
+const isRef = (v: any) =>
+  v && typeof v === 'object' && !Array.isArray(v) && typeof v.raw_payload_id === 'string' && (typeof v.path === 'string' || typeof v.shard === 'number');
+
+/** Schema-3 storage: the bundle's payloads are `payloads/NNNNNN.zst` shards. */
+const hasShards = (b: BundleFiles) => [...b.files.keys()].some((k) => /^payloads\/\d+\.zst$/.test(k));
+const shardFile = (shard: number) => `payloads/${String(shard).padStart(6, '0')}.zst`;
+
+/** Where a payload's text is: its file, or its record in a shard. */
+interface PayloadText {
+  label: string;
+  text: string;
+  /** A copy of the bundle with this payload's text replaced. */
+  replace(text: string): BundleFiles;
+}
+
+function payloadText(base: BundleFiles, ref: any): PayloadText | null {
+  if (typeof ref.path === 'string') {
+    const c = base.files.get(ref.path);
+    if (c === undefined) return null;
+    return {
+      label: ref.path,
+      text: textOf(c),
+      replace: (text) => {
+        const files = new Map(base.files);
+        files.set(ref.path, text);
+        return { ...base, files };
+      },
+    };
+  }
+  const file = shardFile(ref.shard);
+  const shard = readShard(base, file);
+  const i = shard?.records.findIndex((r) => r.id === ref.raw_payload_id) ?? -1;
+  if (!shard || i < 0) return null;
+  return {
+    label: `${file}#${ref.raw_payload_id}`,
+    text: shard.records[i].body.toString('utf8'),
+    replace: (text) => {
+      const records = shard.records.slice();
+      records[i] = { id: records[i].id, body: Buffer.from(text, 'utf8') };
+      return withShard(base, file, records, shard.rest);
+    },
+  };
+}
+
+const shardCache = new WeakMap<Buffer, { records: ShardRecord[]; rest: Buffer } | null>();
+
+function readShard(b: BundleFiles, file: string): { records: ShardRecord[]; rest: Buffer } | null {
+  const c = b.files.get(file);
+  if (c === undefined || typeof c === 'string') return null;
+  if (!shardCache.has(c)) {
+    let d: { records: ShardRecord[]; rest: Buffer } | null = null;
+    try {
+      d = decodeShardFile(c);
+    } catch {
+      d = null;
+    }
+    shardCache.set(c, d);
+  }
+  return shardCache.get(c)!;
+}
+
+function withShard(b: BundleFiles, file: string, records: ShardRecord[], rest?: Buffer): BundleFiles {
+  const files = new Map(b.files);
+  files.set(file, encodeShardFile(records, rest));
+  return { ...b, files };
+}
+
+function shardFiles(b: BundleFiles): string[] {
+  return [...b.files.keys()].filter((k) => /^payloads\/\d+\.zst$/.test(k)).sort();
+}
 
 /** String values used as ids in the trace (ids, paths), to draw replacements from. */
 function stringPool(lines: Line[]): string[] {
@@ -421,38 +532,38 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       const refs = refsIn(lines);
       if (!refs.length) return null;
       const r = rng.pick(refs);
+      if (typeof r.ref.path !== 'string') return dropRecord(base, r.ref, `referenced by line ${r.line + 1} ${typeOf(lines[r.line])}`);
       const files = new Map(base.files);
       if (!files.delete(r.ref.path)) return null;
       return { files: { ...base, files }, description: `delete ${r.ref.path} (${r.ref.kind?.type}, referenced by line ${r.line + 1} ${typeOf(lines[r.line])})` };
     }
     case 'corrupt-payload-json': {
-      const refs = refsIn(lines).filter((r) => base.files.has(r.ref.path));
+      const refs = refsIn(lines).filter((r) => payloadText(base, r.ref) !== null);
       if (!refs.length) return null;
       const r = rng.pick(refs);
-      const text = textOf(base.files.get(r.ref.path)!);
+      const pt = payloadText(base, r.ref)!;
+      const text = pt.text;
       const how = rng.int(3);
       const nt = how === 0 ? text.slice(0, rng.int(Math.max(1, text.length))) : how === 1 ? text + '\n}' : 'not json ' + text;
-      const files = new Map(base.files);
-      files.set(r.ref.path, nt);
-      return { files: { ...base, files }, description: `corrupt ${r.ref.path} (${r.ref.kind?.type}): ${['truncate', 'trailing garbage', 'leading garbage'][how]}` };
+      return { files: pt.replace(nt), description: `corrupt ${pt.label} (${r.ref.kind?.type}): ${['truncate', 'trailing garbage', 'leading garbage'][how]}` };
     }
     case 'edit-payload-json': {
-      const refs = refsIn(lines).filter((r) => base.files.has(r.ref.path));
+      const refs = refsIn(lines).filter((r) => payloadText(base, r.ref) !== null);
       if (!refs.length) return null;
       // Prefer model-facing payloads, where reconciliation lives.
-      const preferred = refs.filter((r) => /inference_|compaction_checkpoint|tool_/.test(r.ref.kind?.type ?? ''));
+      const preferred = refs.filter((r) => /inference_|compaction_checkpoint|tool_|model_item|prepared_prompt/.test(r.ref.kind?.type ?? ''));
       const r = rng.pick(preferred.length && rng.chance(0.8) ? preferred : refs);
+      const pt = payloadText(base, r.ref)!;
       let doc: Json;
       try {
-        doc = JSON.parse(textOf(base.files.get(r.ref.path)!));
+        doc = JSON.parse(pt.text);
       } catch {
         return null;
       }
       const what = editJson(rng, doc);
       if (!what) return null;
-      const files = new Map(base.files);
-      files.set(r.ref.path, JSON.stringify(doc, null, 2));
-      return { files: { ...base, files }, description: `${r.ref.path} (${r.ref.kind?.type}): ${what}` };
+      // Payload files are pretty-printed; shard records (and composite fragments) are kept compact.
+      return { files: pt.replace(typeof r.ref.path === 'string' ? JSON.stringify(doc, null, 2) : JSON.stringify(doc)), description: `${pt.label} (${r.ref.kind?.type}): ${what}` };
     }
     case 'cut-line': {
       const i = rng.pick(evs);
@@ -468,5 +579,157 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       const at = rng.int(text.length);
       return { files: { ...base, files: new Map(base.files), trace: text.slice(0, at) }, description: `cut trace.jsonl after character ${at} of ${text.length}` };
     }
+    default:
+      return hasShards(base) ? mutateShards(kind, base, lines, rng) : null;
   }
+}
+
+function dropRecord(base: BundleFiles, ref: any, why: string): Mutant | null {
+  const file = shardFile(ref.shard);
+  const shard = readShard(base, file);
+  if (!shard) return null;
+  const records = shard.records.filter((r) => r.id !== ref.raw_payload_id);
+  if (records.length === shard.records.length) return null;
+  return { files: withShard(base, file, records, shard.rest), description: `drop record ${ref.raw_payload_id} from ${file} (${ref.kind?.type}, ${why})` };
+}
+
+function mutateShards(kind: MutationKind, base: BundleFiles, lines: Line[], rng: Rng): Mutant | null {
+  const files = shardFiles(base);
+  if (!files.length) return null;
+  switch (kind) {
+    case 'shard-remove': {
+      const f = rng.pick(files);
+      const m = new Map(base.files);
+      m.delete(f);
+      return { files: { ...base, files: m }, description: `delete ${f}` };
+    }
+    case 'shard-cut': {
+      const f = rng.pick(files);
+      const c = base.files.get(f) as Buffer;
+      const at = rng.int(c.length);
+      const m = new Map(base.files);
+      m.set(f, c.subarray(0, at));
+      return { files: { ...base, files: m }, description: `cut ${f} after byte ${at} of ${c.length} (compressed)` };
+    }
+    case 'shard-cut-records': {
+      // A writer stopped mid-record, then the stream was closed: a sealed shard with a partial last record.
+      const f = rng.pick(files);
+      const shard = readShard(base, f);
+      if (!shard || !shard.records.length) return null;
+      const raw = Buffer.concat(shard.records.map((r) => recordBytes(r)));
+      const at = rng.int(raw.length);
+      const m = new Map(base.files);
+      m.set(f, encodeShardFile([], raw.subarray(0, at)));
+      return { files: { ...base, files: m }, description: `cut ${f}'s records after byte ${at} of ${raw.length} (decompressed), re-compressed` };
+    }
+    case 'shard-corrupt-bytes': {
+      const f = rng.pick(files);
+      const c = Buffer.from(base.files.get(f) as Buffer);
+      const n = rng.range(1, 4);
+      const where: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const at = rng.int(c.length);
+        c[at] = rng.chance(0.5) ? c[at] ^ (1 << rng.int(8)) : rng.int(256);
+        where.push(at);
+      }
+      const m = new Map(base.files);
+      m.set(f, c);
+      return { files: { ...base, files: m }, description: `corrupt ${n} byte(s) of ${f} at ${where.join(',')} (compressed, of ${c.length})` };
+    }
+    case 'shard-reorder-records': {
+      const f = rng.pick(files);
+      const shard = readShard(base, f);
+      if (!shard || shard.records.length < 2) return null;
+      const records = shard.records.slice();
+      let what: string;
+      if (rng.chance(0.7)) {
+        const i = rng.int(records.length);
+        let j = rng.int(records.length);
+        if (j === i) j = (i + 1) % records.length;
+        [records[i], records[j]] = [records[j], records[i]];
+        what = `swap records ${records[j].id} and ${records[i].id}`;
+      } else {
+        for (let i = records.length - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          [records[i], records[j]] = [records[j], records[i]];
+        }
+        what = `shuffle all ${records.length} records`;
+      }
+      return { files: withShard(base, f, records, shard.rest), description: `${f}: ${what}` };
+    }
+    case 'shard-drop-record': {
+      const refs = refsIn(lines).filter((r) => typeof r.ref.shard === 'number');
+      if (refs.length && rng.chance(0.8)) {
+        const r = rng.pick(refs);
+        return dropRecord(base, r.ref, `referenced by line ${r.line + 1} ${typeOf(lines[r.line])}`);
+      }
+      const f = rng.pick(files);
+      const shard = readShard(base, f);
+      if (!shard || !shard.records.length) return null;
+      const i = rng.int(shard.records.length);
+      const records = shard.records.filter((_, k) => k !== i);
+      return { files: withShard(base, f, records, shard.rest), description: `drop record #${i} (${shard.records[i].id}) from ${f}` };
+    }
+    case 'shard-duplicate-record': {
+      // A second record with the same id, with the body changed, placed after or before the first.
+      const f = rng.pick(files);
+      const shard = readShard(base, f);
+      if (!shard || !shard.records.length) return null;
+      const i = rng.int(shard.records.length);
+      const rec = shard.records[i];
+      const body = rng.chance(0.5) ? Buffer.from('{"fuzz_duplicate":true}') : rec.body;
+      const records = shard.records.slice();
+      const before = rng.chance(0.3);
+      records.splice(before ? i : records.length, 0, { id: rec.id, body });
+      return { files: withShard(base, f, records, shard.rest), description: `${f}: duplicate record ${rec.id} ${before ? 'before it' : 'at the end'}${body === rec.body ? '' : ' with another body'}` };
+    }
+    case 'ref-parts-drop':
+    case 'ref-parts-alter': {
+      const comps = refsIn(lines).filter((r) => Array.isArray(r.ref.parts) && r.ref.parts.length > 0);
+      if (!comps.length) return null;
+      const c = rng.pick(comps);
+      const ref = c.ref;
+      let what: string;
+      if (kind === 'ref-parts-drop') {
+        delete ref.parts;
+        what = 'delete parts';
+      } else {
+        const parts: any[] = ref.parts;
+        const op = rng.int(5);
+        const i = rng.int(parts.length);
+        if (op === 0) {
+          parts.splice(i, 1);
+          what = `remove parts[${i}]`;
+        } else if (op === 1 && parts.length > 1) {
+          const j = (i + 1 + rng.int(parts.length - 1)) % parts.length;
+          [parts[i], parts[j]] = [parts[j], parts[i]];
+          what = `swap parts[${i}] and parts[${j}]`;
+        } else if (op === 2) {
+          const ids = refsIn(lines).map((r) => r.ref.raw_payload_id as string).filter((id) => id !== parts[i].raw_payload_id);
+          const nid = ids.length ? rng.pick(ids) : 'raw_payload:999999';
+          what = `parts[${i}].raw_payload_id ${parts[i].raw_payload_id} -> ${nid}`;
+          parts[i].raw_payload_id = nid;
+        } else if (op === 3) {
+          const ns = rng.pick([parts[i].shard + 1, 0, 999]);
+          what = `parts[${i}].shard ${parts[i].shard} -> ${ns}`;
+          parts[i].shard = ns;
+        } else {
+          parts.push(structuredClone(parts[i]));
+          what = `append a copy of parts[${i}]`;
+        }
+      }
+      touch(lines[c.line]);
+      return { files: withTrace(base, lines), description: `line ${c.line + 1} (${typeOf(lines[c.line])}) ${fmtPath(c.path)} (${ref.raw_payload_id}): ${what}` };
+    }
+    default:
+      return null;
+  }
+}
+
+function recordBytes(r: ShardRecord): Buffer {
+  const id = Buffer.from(r.id, 'utf8');
+  const head = Buffer.alloc(10);
+  head.writeUInt16LE(id.length, 0);
+  head.writeBigUInt64LE(BigInt(r.body.length), 2);
+  return Buffer.concat([head, id, r.body]);
 }

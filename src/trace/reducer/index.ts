@@ -14,7 +14,7 @@ import type { Diagnostic, TraceErrorInfo } from '../errors';
 import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
-import { RawPayloadKindSchema, ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
+import { ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
@@ -38,12 +38,22 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
   let eventsApplied = 0;
   try {
     manifest = await readManifest(source);
-    const rules = rulesFor(generationOf(manifest.schema_version)!.version);
+    const version = generationOf(manifest.schema_version)!.version;
+    // The log is read first: for schema 2 it tells which release wrote the bundle. A failed read is reported
+    // once the reducer exists, so the error comes with an (empty) partial state as before.
+    let log: string | null = null;
+    let logError: unknown = null;
+    try {
+      log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
+    } catch (e) {
+      logError = e;
+    }
+    const rules = rulesFor(version, version === 2 && log !== null && writtenBy0165(log) ? 'schema-2-0.165.0' : null);
     const store = payloadStoreFor(source, rules.generation.payloads, manifest.payloads_dir || 'payloads');
     reducer = new Reducer(manifest, rules, (ref) => store.key(ref));
     const r = reducer;
     const knownTypes = new Set<string>(rules.eventTypes);
-    const log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
+    if (logError) throw logError;
     if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
 
     const bytesTotal = bundleBytes(source) ?? log.length;
@@ -125,6 +135,31 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
         : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
     return { manifest, state: reducer ? finish(reducer) : null, error: info, diagnostics, eventsApplied };
   }
+}
+
+/**
+ * Whether Codex 0.165.0 wrote this schema-2 log: only it writes
+ * `tool_call_runtime_started` without `kind`. Later schema-2 reducers refuse
+ * such a bundle, so its reference is 0.165.0's own reducer (trace-format.md
+ * §10). Decided before the replay, from the first runtime start that parses;
+ * a line that does not parse is left for the replay to report.
+ */
+export function writtenBy0165(log: string): boolean {
+  const needle = '"tool_call_runtime_started"';
+  for (let i = log.indexOf(needle); i >= 0; i = log.indexOf(needle, i + needle.length)) {
+    const start = log.lastIndexOf('\n', i) + 1;
+    let end = log.indexOf('\n', i);
+    if (end < 0) end = log.length;
+    let payload: unknown;
+    try {
+      payload = (JSON.parse(log.slice(start, end)) as { payload?: unknown } | null)?.payload;
+    } catch {
+      continue;
+    }
+    if (typeof payload !== 'object' || payload === null || (payload as { type?: unknown }).type !== 'tool_call_runtime_started') continue;
+    return !('kind' in payload);
+  }
+  return false;
 }
 
 /** Total size of the bundle's files when the source can list them (for progress). */
@@ -214,13 +249,13 @@ function parseLine(
 /**
  * Codex reads the `type` tags of its tagged enums with serde, which also takes
  * a variant's index (a non-negative integer) in place of its name. Rewrite
- * such tags to names so the schemas below see what Codex sees.
+ * such tags to names so the schemas below see what Codex sees. A payload
+ * ref's `kind.type` is not such a tag: every reference release refuses an
+ * integer there (`invalid type: integer, expected string or map`).
  */
 function resolveVariantIndexes(payload: unknown, eventTypes: readonly string[]): void {
   if (!isObj(payload)) return;
   tagByIndex(payload, eventTypes);
-  for (const v of Object.values(payload)) if (isObj(v) && 'raw_payload_id' in v && isObj(v.kind)) tagByIndex(v.kind, PAYLOAD_KINDS);
-  if (Array.isArray(payload.payloads)) for (const ref of payload.payloads) if (isObj(ref) && isObj(ref.kind)) tagByIndex(ref.kind, PAYLOAD_KINDS);
   if (isObj(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
   if (isObj(payload.summary)) tagByIndex(payload.summary, SUMMARY_KINDS);
   if (isObj(payload.requester)) tagByIndex(payload.requester, REQUESTER_KINDS);
@@ -233,7 +268,6 @@ function tagByIndex(o: Record<string, unknown>, names: readonly string[]): void 
   if (typeof t === 'number' && Number.isInteger(t) && t >= 0 && t < names.length) o.type = names[t];
 }
 
-const PAYLOAD_KINDS = RawPayloadKindSchema.shape.type.options;
 const TOOL_KINDS = ToolCallKindSchema.options.map((o) => o.shape.type.value);
 const SUMMARY_KINDS = ToolCallSummarySchema.options.map((o) => o.shape.type.value);
 const REQUESTER_KINDS = RawToolCallRequesterSchema.options.map((o) => o.shape.type.value);
@@ -302,6 +336,7 @@ function missingGenerationField(p: EventPayload, rules: ReductionRules): string 
     if (!rules.preparedPrompt) p.prepared_prompt_payload = null;
   }
   if (p.type === 'history_item_accepted' && !rules.toolOutputPayload) p.tool_output_payload = null;
+  if (p.type === 'history_item_accepted' && !rules.acceptedAgentMessage) p.agent_message_payload = null;
   return null;
 }
 
@@ -313,6 +348,13 @@ function missingRefField(ref: RawPayloadRef, rules: ReductionRules): string | nu
     if (m) return m;
   }
   return null;
+}
+
+/** Items as a reducer that keeps acceptance to itself writes them. */
+function withoutAcceptedFields<V extends object>(items: Map<string, V>): Map<string, V> {
+  const out = new Map<string, V>();
+  for (const [k, v] of items) out.set(k, { ...v, accepted_at_unix_ms: undefined, accepted_seq: undefined });
+  return out;
 }
 
 /** The working maps as the plain, key-sorted objects of `state.json`. */
@@ -341,7 +383,7 @@ function finish(r: Reducer): RolloutTrace {
     root_thread_id: s.root_thread_id,
     threads: obj(s.threads),
     codex_turns: obj(s.codex_turns),
-    conversation_items: obj(s.conversation_items),
+    conversation_items: r.rules.acceptedFieldsWritten ? obj(s.conversation_items) : obj(withoutAcceptedFields(s.conversation_items)),
     inference_calls: obj(s.inference_calls),
     code_cells: obj(s.code_cells),
     tool_calls: obj(s.tool_calls),

@@ -9,7 +9,7 @@ import { GENERATIONS, type SchemaGeneration, type SchemaVersion } from '../schem
 
 export interface ReductionRules {
   generation: SchemaGeneration;
-  /** Which release's reducer the output reproduces (shown to users, used by tests). */
+  /** Which release's reducer the output reproduces. */
   reference: string;
 
   // Admission: what the reference reducer refuses before reducing.
@@ -28,12 +28,10 @@ export interface ReductionRules {
   // Reduction.
   /** `tool_call_runtime_started` carries the tool's `kind` and it replaces the call's (S2 from 0.166, S3). */
   runtimeStartKind: 'required' | 'absent';
-  /** A runtime begin whose payload has `invocation` makes the call an `mcp` tool of that server/tool (S1; S2 reads the event's kind). */
+  /** A runtime begin without its own kind whose payload has `invocation` makes the call an `mcp` tool of that server/tool (S1, 0.165.0; later S2 and S3 read the event's kind). */
   mcpKindFromRuntimeInvocation: boolean;
   /** Items carry their Responses id, which is part of their identity (S2, S3). */
   responsesItemIdentity: boolean;
-  /** `history_item_accepted` decides transcript membership and `accepted_*` fields (S2 from 0.169, S3). */
-  historyAcceptance: boolean;
   /** Response items join the transcript only once accepted (S2, S3). */
   acceptedTranscript: boolean;
   /** Image and file parts are identified by a SHA-256 of their content (S2, S3). */
@@ -52,8 +50,6 @@ export interface ReductionRules {
   execSessionWithoutProcess: boolean;
   /** `stdin_target_resolved` moves the write only once the exec's process id is known, from its begin or end (S1; S2 always). */
   stdinTargetNeedsProcess: boolean;
-  /** Terminal sessions are named after the operation that opened them (S1 as 0.164.0 reduces it, S2, S3; early S1 sources named them by process). */
-  sessionsNamedByOperation: boolean;
   /** Top-level completion flag: S2's boolean `recording_complete` or S3's `recording_status`. */
   recordingField: 'none' | 'recording_complete' | 'recording_status';
   /** S3: inference calls keep their prepared prompt payload. */
@@ -62,6 +58,12 @@ export interface ReductionRules {
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;
+
+  // Where 0.165.0, the first schema-2 release, reduces differently from 0.169.1.
+  /** Accepted conversation items show `accepted_at_unix_ms`/`accepted_seq` (S2 as 0.169.1 reduces it, S3); 0.165.0 tracks acceptance without writing it. */
+  acceptedFieldsWritten: boolean;
+  /** `history_item_accepted.agent_message_payload` is read, making the mailbox item at acceptance (S2 as 0.169.1 reduces it, S3); 0.165.0 ignores the field. */
+  acceptedAgentMessage: boolean;
 }
 
 const S1_TYPES = [
@@ -103,7 +105,6 @@ const SCHEMA_1: ReductionRules = {
   runtimeStartKind: 'absent',
   mcpKindFromRuntimeInvocation: true,
   responsesItemIdentity: false,
-  historyAcceptance: false,
   acceptedTranscript: false,
   contentSha256: false,
   reuseItemOncePerRequest: false,
@@ -113,11 +114,12 @@ const SCHEMA_1: ReductionRules = {
   writeStdinArgsRequired: true,
   execSessionWithoutProcess: true,
   stdinTargetNeedsProcess: true,
-  sessionsNamedByOperation: true,
   recordingField: 'none',
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  acceptedFieldsWritten: false,
+  acceptedAgentMessage: false,
 };
 
 const SCHEMA_2: ReductionRules = {
@@ -132,7 +134,6 @@ const SCHEMA_2: ReductionRules = {
   runtimeStartKind: 'required',
   mcpKindFromRuntimeInvocation: false,
   responsesItemIdentity: true,
-  historyAcceptance: true,
   acceptedTranscript: true,
   contentSha256: true,
   reuseItemOncePerRequest: true,
@@ -142,11 +143,12 @@ const SCHEMA_2: ReductionRules = {
   writeStdinArgsRequired: false,
   execSessionWithoutProcess: false,
   stdinTargetNeedsProcess: false,
-  sessionsNamedByOperation: true,
   recordingField: 'recording_complete',
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  acceptedFieldsWritten: true,
+  acceptedAgentMessage: true,
 };
 
 const SCHEMA_3: ReductionRules = {
@@ -162,6 +164,34 @@ const SCHEMA_3: ReductionRules = {
   waitTargetResolved: true,
 };
 
-export function rulesFor(version: SchemaVersion): ReductionRules {
+/**
+ * Schema 2 as 0.165.0 wrote and reduced it. Its `tool_call_runtime_started`
+ * has no `kind`, which every later schema-2 reducer refuses (``missing field
+ * `kind` ``), so for such a bundle the reference is 0.165.0's own reducer
+ * (trace-format.md §10). Found by reducing the corpus, rewritten that way, with
+ * 0.165.0; every flag that differs from SCHEMA_2 is listed here.
+ */
+const SCHEMA_2_AS_0165: ReductionRules = {
+  ...SCHEMA_2,
+  reference: '0.165.0',
+  // It checks the envelope's schema_version, but not seq order nor rollout_id.
+  contiguousSeq: false,
+  checkRolloutId: false,
+  // `thread_resumed` (0.166.0) and `recording_completed` (0.167.2) came later.
+  recordingCompletedIsLast: false,
+  eventTypes: S2_TYPES.filter((t) => t !== 'recording_completed' && t !== 'thread_resumed'),
+  runtimeStartKind: 'absent',
+  startedCodeCellId: false,
+  recordingField: 'none',
+  acceptedFieldsWritten: false,
+  acceptedAgentMessage: false,
+  mcpKindFromRuntimeInvocation: true,
+};
+
+/** Which release wrote a bundle, where that changes its rules: today only schema 2 from 0.165.0. */
+export type Writer = 'schema-2-0.165.0';
+
+export function rulesFor(version: SchemaVersion, writer: Writer | null = null): ReductionRules {
+  if (version === 2 && writer === 'schema-2-0.165.0') return SCHEMA_2_AS_0165;
   return version === 1 ? SCHEMA_1 : version === 2 ? SCHEMA_2 : SCHEMA_3;
 }

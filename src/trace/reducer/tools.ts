@@ -1,5 +1,6 @@
 /** Tool calls: dispatch boundaries, runtime observations, and links to model-visible items. */
 import { isJsonObject, parseJson, type JsonValue } from '../json/lossless';
+import type { RawPayloadRef, ToolCallKind } from '../schema/common';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem, ToolCall, ToolCallRequester } from '../schema/state';
 import { agentEdgeFromRuntimeEnd, agentEdgeFromRuntimeStart, attachToolResultToEdge } from './agents';
@@ -145,10 +146,7 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
   pushUnique(t.raw_runtime_payload_ids, p.runtime_payload.raw_payload_id);
   // Schema 2 and 3 carry the runtime's own kind, which replaces the call's; schema 1 keeps the call's.
   if (p.kind) t.kind = p.kind;
-  if (r.rules.mcpKindFromRuntimeInvocation) {
-    const mcp = mcpInvocation(r.payload(p.runtime_payload), p.runtime_payload.raw_payload_id);
-    if (mcp) t.kind = mcp;
-  }
+  else if (r.rules.mcpKindFromRuntimeInvocation) t.kind = mcpKindOf(r, p.runtime_payload) ?? t.kind;
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
   if (t.terminal_operation_id !== null && terminalKind)
     fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);
@@ -163,20 +161,31 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
   agentEdgeFromRuntimeStart(r, t.tool_call_id, p.runtime_payload);
 }
 
-/** An MCP runtime begin names its server and tool under `invocation`; both must be strings. */
-function mcpInvocation(payload: JsonValue, payloadId: string): ToolCall['kind'] | null {
-  if (!isJsonObject(payload) || !('invocation' in payload)) return null;
-  const inv = payload.invocation;
-  const bad = (why: string) => fail(`parse MCP runtime invocation in ${payloadId}`, why);
-  if (!isJsonObject(inv)) bad(`invalid type: ${serdeKind(inv)}, expected struct McpInvocation`);
-  const o = inv as { [k: string]: JsonValue };
-  for (const k of ['server', 'tool']) {
-    if (!(k in o)) bad(`missing field \`${k}\``);
-    if (typeof o[k] !== 'string') bad(`invalid type: ${serdeKind(o[k])}, expected a string`);
-  }
-  return { type: 'mcp', server: o.server as string, tool: o.tool as string };
+/**
+ * The `mcp` kind an MCP begin payload names: `{invocation: {server, tool,
+ * arguments?}}` (serde also takes `[server, tool, arguments]`). Null when the
+ * payload has no `invocation`; a malformed one is an error.
+ */
+function mcpKindOf(r: Reducer, ref: RawPayloadRef): ToolCallKind | null {
+  const body = r.payload(ref);
+  if (!isJsonObject(body) || !Object.hasOwn(body, 'invocation')) return null;
+  const inv = body.invocation;
+  const bad = (cause: string): never => fail(`parse MCP runtime invocation in ${ref.raw_payload_id}`, cause);
+  let server: unknown;
+  let tool: unknown;
+  if (Array.isArray(inv)) {
+    if (inv.length !== 3) bad(inv.length < 3 ? `invalid length ${inv.length}, expected struct McpInvocation with 3 elements` : `invalid length ${inv.length}, expected fewer elements in array`);
+    [server, tool] = inv;
+  } else if (isJsonObject(inv)) {
+    if (!Object.hasOwn(inv, 'server')) bad('missing field `server`');
+    if (!Object.hasOwn(inv, 'tool')) bad('missing field `tool`');
+    ({ server, tool } = inv);
+  } else bad(`invalid type: ${serdeKind(inv)}, expected struct McpInvocation`);
+  for (const v of [server, tool]) if (typeof v !== 'string') bad(`invalid type: ${serdeKind(v as JsonValue)}, expected a string`);
+  return { type: 'mcp', server: server as string, tool: tool as string };
 }
 
+/** How serde names a JSON value's type in its errors. */
 function serdeKind(v: JsonValue): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'sequence';
