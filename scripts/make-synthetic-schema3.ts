@@ -31,6 +31,8 @@ type Rec = { id: string; body: Buffer };
 class Bundle {
   events: Json[];
   shards = new Map<number, Rec[]>();
+  /** Bytes cut from the end of a shard's records before it is compressed (and properly sealed). */
+  cut = new Map<number, number>();
   constructor(readonly src: string) {
     const dir = path.join(CORPUS, src);
     this.events = fs.readFileSync(path.join(dir, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
@@ -86,7 +88,8 @@ class Bundle {
     fs.writeFileSync(path.join(dir, 'trace.jsonl'), this.events.map((e) => JSON.stringify(e) + '\n').join(''));
     for (const [n, recs] of this.shards) {
       const file = path.join(dir, 'payloads', `${String(n).padStart(6, '0')}.zst`);
-      execFileSync('zstd', ['-q', '-f', '--check', '-o', file], { input: frameRecords(recs) });
+      const framed = frameRecords(recs);
+      execFileSync('zstd', ['-q', '-f', '--check', '-o', file], { input: framed.subarray(0, framed.length - (this.cut.get(n) ?? 0)) });
     }
   }
 }
@@ -273,6 +276,33 @@ const CASES: Case[] = [
       const ref = byType(b, 'inference_started')[0].payload.prepared_prompt_payload;
       const rec = b.record(ref.parts[0].raw_payload_id);
       rec.body = Buffer.concat([Buffer.from('{oops'), rec.body.subarray(5)]);
+    },
+  },
+  {
+    name: 'duplicate-record',
+    src: 'single-turn-answer',
+    about: 'Shard 1 holds raw_payload:2 twice (same body, appended at the end).',
+    edit(b) {
+      b.add(1, 'raw_payload:2', b.record('raw_payload:2').body.toString('utf8'));
+    },
+  },
+  {
+    name: 'partial-record-in-sealed-shard',
+    src: 'single-turn-answer',
+    about: 'A last record cut in its body, then the stream closed properly: not a crash, a bad write.',
+    edit(b) {
+      b.add(1, 'raw_payload:999', JSON.stringify({ type: 'unused', text: 'x'.repeat(100) }));
+      b.cut.set(1, 40);
+    },
+  },
+  {
+    name: 'conflicting-references',
+    src: 'single-turn-answer',
+    about: 'The second protocol event names the first one\'s payload id with another kind.',
+    edit(b) {
+      const evs = byType(b, 'protocol_event_observed');
+      evs[1].payload.event_payload.raw_payload_id = evs[0].payload.event_payload.raw_payload_id;
+      evs[1].payload.event_payload.kind = { type: 'session_metadata' };
     },
   },
   {

@@ -165,6 +165,8 @@ class ShardPayloads implements PayloadStore {
     const file = shardFileName(this.dir, shardNo);
     const shard = await this.shard(shardNo, file);
     if ('file' in shard) return { problem: shard };
+    if (shard.refusal === 'duplicate') return { problem: { file, message: `duplicate payload ${shard.duplicate} in shard ${shardNo}`, causes: [] } };
+    if (shard.refusal === 'partial') return { problem: { file, message: `partial record in sealed shard ${shardNo}`, causes: [] } };
     const span = shard.records.get(ref.raw_payload_id);
     if (!span) return { problem: { file, message: `missing payload ${ref.raw_payload_id} in shard ${shardNo}`, causes: [] } };
     return { bytes: shard.bytes.subarray(span[0], span[1]) };

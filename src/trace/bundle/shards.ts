@@ -21,6 +21,10 @@ export interface ShardRecords {
   /** Record id → [start, end) of its body in `bytes`. */
   readonly records: Map<string, [number, number]>;
   readonly bytes: Uint8Array;
+  /** Why the reference refuses the shard as a whole though zstd read it: a record id twice, or a sealed shard ending inside a record. */
+  readonly refusal: 'duplicate' | 'partial' | null;
+  /** The record id written twice, when `refusal` is 'duplicate'. */
+  readonly duplicate: string | null;
 }
 
 export class ShardError extends Error {
@@ -48,9 +52,14 @@ function zstd(): Promise<ZSTDDecoder> {
 
 /** Decompresses a shard and indexes its records; throws ShardError for data zstd itself rejects. */
 export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
-  const bytes = decompressTolerant(await zstd(), compressed);
-  if (bytes === null) throw new ShardError(nameDamage(compressed), []);
-  return { records: indexRecords(bytes), bytes };
+  const decoded = decompressTolerant(await zstd(), compressed);
+  if (decoded === null) throw new ShardError(nameDamage(compressed), []);
+  const { bytes, sealed } = decoded;
+  const { records, duplicate, partial } = indexRecords(bytes);
+  // A crash cuts the stream, and its records up to the cut stay readable; a
+  // stream that was closed properly yet ends inside a record was written wrong.
+  const refusal = duplicate !== null ? 'duplicate' : partial && sealed ? 'partial' : null;
+  return { records, bytes, refusal, duplicate };
 }
 
 /**
@@ -67,10 +76,11 @@ const STALLED_AFTER_EMPTY_CHUNKS = 64;
  * writing: the missing records are the error, not the shard), or null when
  * the decoder rejects the data.
  */
-function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): Uint8Array | null {
+function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let empty = 0;
+  let sealed = true;
   try {
     for (const chunk of d.decodeStreaming([compressed])) {
       if (chunk.length === 0) {
@@ -83,8 +93,9 @@ function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): Uint8Array 
     }
   } catch {
     // "Incomplete stream": cut short; keep what came before the cut.
+    sealed = false;
   }
-  return concat(chunks, total);
+  return { bytes: concat(chunks, total), sealed };
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
@@ -123,8 +134,9 @@ function nameDamage(compressed: Uint8Array): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The complete records, in order; a partial last record (the stream was cut inside it) is left out. */
-function indexRecords(bytes: Uint8Array): Map<string, [number, number]> {
+function indexRecords(bytes: Uint8Array): { records: Map<string, [number, number]>; duplicate: string | null; partial: boolean } {
   const records = new Map<string, [number, number]>();
+  let duplicate: string | null = null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   while (at + 10 <= bytes.length) {
@@ -141,7 +153,8 @@ function indexRecords(bytes: Uint8Array): Map<string, [number, number]> {
       break;
     }
     if (!records.has(id)) records.set(id, [bodyStart, bodyEnd]);
+    else duplicate ??= id;
     at = bodyEnd;
   }
-  return records;
+  return { records, duplicate, partial: at < bytes.length };
 }

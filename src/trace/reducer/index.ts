@@ -18,7 +18,7 @@ import { ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
-import { PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
+import { fail, PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
 
 const EVENT_LOG = 'trace.jsonl';
@@ -99,7 +99,12 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
 
       const refs = payloadRefsOf(ev.payload);
       r.eventPayloads = new Map();
-      for (const ref of refs) registerRef(r, ref);
+      try {
+        for (const ref of refs) registerRef(r, ref);
+      } catch (e) {
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
+        throw e;
+      }
       for (const ref of refs) bytesDone += await loadPayload(store, r, ref, ev, problems);
       try {
         applyEvent(r, ev);
@@ -310,7 +315,10 @@ function registerRef(r: Reducer, ref: RawPayloadRef): void {
     r.s.raw_payloads.set(ref.raw_payload_id, { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, path: ref.path ?? '' });
     return;
   }
-  r.s.raw_payloads.set(ref.raw_payload_id, shardEntry(ref));
+  const entry = shardEntry(ref);
+  const known = r.s.raw_payloads.get(ref.raw_payload_id);
+  if (known && r.rules.refusesConflictingRefs && JSON.stringify(known) !== JSON.stringify(entry)) fail(`conflicting references for payload ${ref.raw_payload_id}`);
+  r.s.raw_payloads.set(ref.raw_payload_id, entry);
   for (const part of ref.parts ?? []) registerRef(r, part);
 }
 

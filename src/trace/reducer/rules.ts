@@ -58,6 +58,8 @@ export interface ReductionRules {
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;
+  /** One payload id referenced with another kind, shard or parts is an error (S3; S1 and S2 keep the last reference). */
+  refusesConflictingRefs: boolean;
 
   // Where 0.165.0, the first schema-2 release, reduces differently from 0.169.1.
   /** Accepted conversation items show `accepted_at_unix_ms`/`accepted_seq` (S2 as 0.169.1 reduces it, S3); 0.165.0 tracks acceptance without writing it. */
@@ -118,6 +120,7 @@ const SCHEMA_1: ReductionRules = {
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  refusesConflictingRefs: false,
   acceptedFieldsWritten: false,
   acceptedAgentMessage: false,
 };
@@ -147,6 +150,7 @@ const SCHEMA_2: ReductionRules = {
   preparedPrompt: false,
   toolOutputPayload: false,
   waitTargetResolved: false,
+  refusesConflictingRefs: false,
   acceptedFieldsWritten: true,
   acceptedAgentMessage: true,
 };
@@ -162,6 +166,7 @@ const SCHEMA_3: ReductionRules = {
   preparedPrompt: true,
   toolOutputPayload: true,
   waitTargetResolved: true,
+  refusesConflictingRefs: true,
 };
 
 /**
