@@ -58,6 +58,8 @@ export interface ReductionRules {
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;
+  /** After the replay, every referenced payload must exist and be JSON, read or not (S2, S3; S1 reads payloads only as events need them). */
+  checksEveryPayload: boolean;
   /** One payload id referenced with another kind, shard or parts is an error (S3; S1 and S2 keep the last reference). */
   refusesConflictingRefs: boolean;
 
@@ -121,6 +123,7 @@ const SCHEMA_1: ReductionRules = {
   toolOutputPayload: false,
   waitTargetResolved: false,
   refusesConflictingRefs: false,
+  checksEveryPayload: false,
   acceptedFieldsWritten: false,
   acceptedAgentMessage: false,
 };
@@ -151,6 +154,7 @@ const SCHEMA_2: ReductionRules = {
   toolOutputPayload: false,
   waitTargetResolved: false,
   refusesConflictingRefs: false,
+  checksEveryPayload: true,
   acceptedFieldsWritten: true,
   acceptedAgentMessage: true,
 };
@@ -167,6 +171,7 @@ const SCHEMA_3: ReductionRules = {
   toolOutputPayload: true,
   waitTargetResolved: true,
   refusesConflictingRefs: true,
+  checksEveryPayload: true,
 };
 
 /**
