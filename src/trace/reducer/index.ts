@@ -162,7 +162,7 @@ export function writtenBy0165(log: string): boolean {
       continue;
     }
     if (typeof payload !== 'object' || payload === null || (payload as { type?: unknown }).type !== 'tool_call_runtime_started') continue;
-    return !('kind' in payload);
+    return !Object.hasOwn(payload, 'kind');
   }
   return false;
 }
