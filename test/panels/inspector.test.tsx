@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Inspector, PayloadReaderProvider, type PayloadReader } from '../../src/panels/inspector';
 import { resetStore, useStore, type Selection } from '../../src/store';
-import { formatRelative } from '../../src/ui/format';
+import { formatDuration, formatRelative } from '../../src/ui/format';
 import { fixturePayloadReader, loadManifest, loadRawState, loadState } from './helpers';
 
 function load(name: string) {
@@ -201,5 +201,20 @@ describe('Inspector on a schema-3 trace (zstd shards, composite payloads)', () =
     const first = composite.parts![0].raw_payload_id;
     fireEvent.click(within(fields).getByRole('button', { name: `model item (${first.replace('raw_payload:', '#')})` }));
     expect(useStore.getState().selection).toEqual({ kind: 'raw_payload', id: first });
+  });
+});
+
+describe('Inspector on an interrupted schema-3 turn', () => {
+  it('shows the interrupted tool call as aborted, with its end (schema 2 left it running)', () => {
+    const name = '../traces-schema3/interrupt-turns';
+    load(name);
+    const raw = loadRawState(name);
+    const tc = raw.tool_calls.call_0005;
+    expect(tc.execution.status).toBe('aborted');
+    select({ kind: 'tool_call', id: 'call_0005' });
+    renderInspector(fixturePayloadReader(name));
+    const fields = screen.getByTestId('inspector-fields');
+    expect(within(fields).getByText('aborted')).toBeTruthy();
+    expect(within(fields).getByText(formatDuration(tc.execution.ended_at_unix_ms - tc.execution.started_at_unix_ms))).toBeTruthy();
   });
 });
