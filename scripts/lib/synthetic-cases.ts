@@ -1745,6 +1745,20 @@ const terminals: SyntheticCase[] = [
     finding: 'Error with cause `dispatch terminal request is for exec_command, not write_stdin`.',
   },
   {
+    name: 'write-stdin-invocation-namespaced',
+    title: 'Tools of kind write_stdin whose invocations are namespaced: one names another tool, one names write_stdin with usable arguments.',
+    expect: 'ok',
+    build: () =>
+      simple((s) => {
+        first(s, calls('call_exec', 'call_w1', 'call_w2'));
+        execRunning(s);
+        s.toolStarted({ id: 'call_w1', turn: 'turn-1', kind: { type: 'write_stdin' }, invocation: s.functionInvocation('resume_agent', { id: 'x' }, 'multi_agent_v1') });
+        s.toolStarted({ id: 'call_w2', turn: 'turn-1', kind: { type: 'write_stdin' }, invocation: s.functionInvocation('write_stdin', { session_id: 4242, chars: 'x' }, 'ns') });
+      }),
+    excerpt: toolExcerpt,
+    finding: 'A namespaced invocation is never a terminal request: no operation and no error, whatever its tool name (found by fuzz:oracle --schema 1; 0.164.0 agrees).',
+  },
+  {
     name: 'write-stdin-invocation-tolerated',
     title: 'write_stdin invocations that S2 tolerates: arguments that are not JSON, session_id "" and session_id true.',
     expect: 'ok',

@@ -94,6 +94,8 @@ function writeStdinArgs(payload: JsonValue, payloadId: string, required: boolean
   const inner = p.payload;
   if (!isJsonObject(inner) || typeof inner.type !== 'string') bad('invalid field `payload`');
   const fn = inner as Obj;
+  // A namespaced tool (an MCP or collaboration tool) is never a terminal request: it writes nothing, whatever its kind says.
+  if (p.tool_namespace !== undefined && p.tool_namespace !== null) return null;
   if (p.tool_name !== 'write_stdin') bad(`dispatch terminal request is for ${p.tool_name as string}, not write_stdin`);
   if (fn.type !== 'function') bad(`write_stdin dispatch payload used unsupported ${fn.type as string} payload`);
   if (fn.arguments !== undefined && fn.arguments !== null && typeof fn.arguments !== 'string') bad('invalid type for `arguments`');
