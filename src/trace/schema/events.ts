@@ -21,6 +21,8 @@ import {
 /** Integers of any size JSON.parse keeps exactly (zod's .int() stops at 2^53 - 1). */
 const integer = () => z.number().refine(Number.isInteger, 'expected an integer');
 const u64 = integer().refine((n) => n >= 0, 'expected a non-negative integer');
+/** The envelope's schema_version is a u32 in every generation (schema 1 reads any value that fits). */
+const u32 = integer().refine((n) => n >= 0 && n <= 0xffffffff, 'expected u32');
 /** An i64: JSON.parse numbers, or exact text for magnitudes beyond 2^53 (kept and written back as is). */
 const i64 = z.union([
   integer(),
@@ -214,7 +216,7 @@ export type EventPayload = z.infer<typeof EventPayloadSchema>;
 export type EventOf<T extends EventType> = Extract<EventPayload, { type: T }>;
 
 export const EnvelopeSchema = z.object({
-  schema_version: u64,
+  schema_version: u32,
   seq: u64,
   wall_time_unix_ms: i64,
   rollout_id: z.string(),
