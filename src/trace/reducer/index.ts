@@ -300,7 +300,7 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     // A composite payload is only as good as its parts: the reference names the first part that is not JSON.
     const part = (await store.firstInvalidPart?.(ref, parseJsonFast)) ?? { id: ref.raw_payload_id, error: e as Error };
     const where = ref.path ?? EVENT_LOG;
-    problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `invalid payload ${part.id}`, [part.error.message]));
+    problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${part.id}`, [part.error.message]));
   }
   return text.length;
 }

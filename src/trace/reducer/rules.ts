@@ -58,6 +58,8 @@ export interface ReductionRules {
   toolOutputPayload: boolean;
   /** S3: `code_cell_wait_target_resolved` decides a code cell's waits. */
   waitTargetResolved: boolean;
+  /** How a payload that is not JSON is named: `parse payload X` (S1) or `invalid payload X` (S2, S3). */
+  notJsonPayload: 'parse payload' | 'invalid payload';
   /** After the replay, every referenced payload must exist and be JSON, read or not (S2, S3; S1 reads payloads only as events need them). */
   checksEveryPayload: boolean;
   /** One payload id referenced with another kind, shard or parts is an error (S3; S1 and S2 keep the last reference). */
@@ -123,6 +125,7 @@ const SCHEMA_1: ReductionRules = {
   toolOutputPayload: false,
   waitTargetResolved: false,
   refusesConflictingRefs: false,
+  notJsonPayload: 'parse payload',
   checksEveryPayload: false,
   acceptedFieldsWritten: false,
   acceptedAgentMessage: false,
@@ -154,6 +157,7 @@ const SCHEMA_2: ReductionRules = {
   toolOutputPayload: false,
   waitTargetResolved: false,
   refusesConflictingRefs: false,
+  notJsonPayload: 'invalid payload',
   checksEveryPayload: true,
   acceptedFieldsWritten: true,
   acceptedAgentMessage: true,
