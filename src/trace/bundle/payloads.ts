@@ -23,9 +23,15 @@ export interface PayloadStore {
   read(ref: RawPayloadRef): Promise<PayloadRead>;
   /** The bundle files this store reads for the given refs (for hashing, exports and progress). */
   files(refs: Iterable<RawPayloadRef>): string[];
-  /** For a composite payload whose text is not JSON: its first part (depth first, in order) that is not JSON by itself. */
-  firstInvalidPart?(ref: RawPayloadRef, parse: (text: string) => unknown): Promise<{ id: string; error: Error } | null>;
+  /**
+   * Whether a payload is there and JSON, without necessarily building its
+   * text (for payloads nobody reads during the replay); for a composite, the
+   * first part (depth first, in order) that is not JSON is the one named.
+   */
+  check?(ref: RawPayloadRef, parse: (text: string) => unknown): Promise<PayloadCheck>;
 }
+
+export type PayloadCheck = { ok: true } | { problem: PayloadProblem } | { notJson: { id: string; error: Error } };
 
 /** Where a user finds the payload: its file, or its shard and record id. */
 export function payloadLocation(ref: RawPayloadRef, payloadsDir = 'payloads'): string {
@@ -74,6 +80,8 @@ class ShardPayloads implements PayloadStore {
   private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly texts = new Map<string, string>();
+  /** Payloads already checked to be JSON (or not), by shard and id. */
+  private readonly checked = new Map<string, PayloadCheck>();
   private textChars = 0;
   constructor(
     private readonly source: BundleSource,
@@ -115,26 +123,51 @@ class ShardPayloads implements PayloadStore {
     return [...out].sort();
   }
 
-  async firstInvalidPart(ref: RawPayloadRef, parse: (text: string) => unknown, depth = 0): Promise<{ id: string; error: Error } | null> {
-    if (depth >= MAX_PART_DEPTH) return null;
-    for (const part of ref.parts ?? []) {
-      const inner = await this.firstInvalidPart(part, parse, depth + 1);
-      if (inner) return inner;
-      const got = await this.resolve(part, depth + 1);
-      if ('problem' in got) return null;
-      try {
-        parse(got.text);
-      } catch (e) {
-        return { id: part.raw_payload_id, error: e as Error };
+  /**
+   * A composite payload is JSON when each part is (each record checked once:
+   * a model item is a part of every later prompt) and the fragments are JSON
+   * with a plain value in each part's place; only when that fails is the
+   * whole text built, for the reference's verdict and message on it.
+   */
+  async check(ref: RawPayloadRef, parse: (text: string) => unknown, depth = 0): Promise<PayloadCheck> {
+    const key = `${ref.shard ?? 0}/${ref.raw_payload_id}`;
+    const known = this.checked.get(key);
+    if (known !== undefined) return known;
+    let verdict: PayloadCheck;
+    if (!ref.parts) {
+      const read = await this.resolve(ref, depth);
+      verdict = 'problem' in read ? read : this.parses(ref.raw_payload_id, read.text, parse);
+    } else {
+      const frags = await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth);
+      if ('problem' in frags) return frags;
+      verdict = { ok: true };
+      for (const part of ref.parts) {
+        const v = await this.check(part, parse, depth + 1);
+        if (!('ok' in v)) return v;
+      }
+      if ('ok' in this.parses(ref.raw_payload_id, frags.fragments.join(' null '), parse)) verdict = { ok: true };
+      else {
+        const whole = await this.resolve(ref, depth);
+        verdict = 'problem' in whole ? whole : this.parses(ref.raw_payload_id, whole.text, parse);
       }
     }
-    return null;
+    this.checked.set(key, verdict);
+    return verdict;
   }
 
-  private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {
+  private parses(id: string, text: string, parse: (text: string) => unknown): PayloadCheck {
+    try {
+      parse(text);
+      return { ok: true };
+    } catch (e) {
+      return { notJson: { id, error: e as Error } };
+    }
+  }
+
+  /** A composite payload's text fragments: one more than its parts. */
+  private async fragments(ref: RawPayloadRef & { parts: RawPayloadRef[] }, depth: number): Promise<{ fragments: string[] } | { problem: PayloadProblem }> {
     const body = await this.record(ref);
     if ('problem' in body) return body;
-    if (!ref.parts) return { text: this.text(`${ref.shard ?? 0}/${ref.raw_payload_id}`, body.bytes) };
     const file = shardFileName(this.dir, ref.shard ?? 0);
     if (depth >= MAX_PART_DEPTH) return { problem: { file, message: `payload ${ref.raw_payload_id} nests parts deeper than ${MAX_PART_DEPTH}`, causes: [] } };
     let fragments: unknown;
@@ -151,11 +184,23 @@ class ShardPayloads implements PayloadStore {
           causes: [`payload ${ref.raw_payload_id} has ${ref.parts.length} parts and needs ${ref.parts.length + 1} text fragments`],
         },
       };
-    const pieces: string[] = [fragments[0] as string];
+    return { fragments: fragments as string[] };
+  }
+
+  private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {
+    if (!ref.parts) {
+      const body = await this.record(ref);
+      if ('problem' in body) return body;
+      return { text: this.text(`${ref.shard ?? 0}/${ref.raw_payload_id}`, body.bytes) };
+    }
+    const frags = await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth);
+    if ('problem' in frags) return frags;
+    const fragments = frags.fragments;
+    const pieces: string[] = [fragments[0]];
     for (let i = 0; i < ref.parts.length; i++) {
       const part = await this.resolve(ref.parts[i], depth + 1);
       if ('problem' in part) return part;
-      pieces.push(part.text, fragments[i + 1] as string);
+      pieces.push(part.text, fragments[i + 1]);
     }
     return { text: pieces.join('') };
   }

@@ -282,9 +282,20 @@ function seqHint(line: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Payload kinds the replay never reads (schema 3's prepared prompt: only its id is kept). */
+const UNREAD_KINDS: ReadonlySet<string> = new Set(['prepared_prompt']);
+
 async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, ev: TraceEvent, problems: Map<string, TraceErrorInfo>): Promise<number> {
   const key = store.key(ref);
   if (r.eventPayloads.has(key)) return 0;
+  if (UNREAD_KINDS.has(ref.kind.type) && store.check) {
+    // Nothing in the replay reads it: only whether it is there and JSON matters.
+    const verdict = await store.check(ref, parseJsonFast);
+    if ('ok' in verdict) problems.delete(key);
+    else if ('problem' in verdict) problems.set(key, at(verdict.problem.file || EVENT_LOG, ev.line, ev.seq, verdict.problem.message, verdict.problem.causes));
+    else problems.set(key, at(EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${verdict.notJson.id}`, [verdict.notJson.error.message]));
+    return 0;
+  }
   const read = await store.read(ref);
   if ('problem' in read) {
     // An empty path names no file: locate the problem at the event that carries it.
@@ -298,7 +309,8 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     problems.delete(key);
   } catch (e) {
     // A composite payload is only as good as its parts: the reference names the first part that is not JSON.
-    const part = (await store.firstInvalidPart?.(ref, parseJsonFast)) ?? { id: ref.raw_payload_id, error: e as Error };
+    const verdict = ref.parts && store.check ? await store.check(ref, parseJsonFast) : null;
+    const part = verdict && 'notJson' in verdict ? verdict.notJson : { id: ref.raw_payload_id, error: e as Error };
     const where = ref.path ?? EVENT_LOG;
     problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${part.id}`, [part.error.message]));
   }
