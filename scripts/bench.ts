@@ -54,7 +54,7 @@ async function bundleBytes(dir: string): Promise<{ disk: number; read: number }>
       read += sub.read;
     } else {
       disk += st.size;
-      read += name.endsWith('.zst') ? (await decodeShard(readFileSync(p))).bytes.byteLength : st.size;
+      read += name.endsWith('.zst') ? (await decodeShard(readFileSync(p))).bytes.length : st.size;
     }
   }
   return { disk, read };

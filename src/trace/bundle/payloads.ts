@@ -214,7 +214,7 @@ class ShardPayloads implements PayloadStore {
     if (shard.refusal === 'partial') return { problem: { file, message: `partial record in sealed shard ${shardNo}`, causes: [] } };
     const span = shard.records.get(ref.raw_payload_id);
     if (!span) return { problem: { file, message: `missing payload ${ref.raw_payload_id} in shard ${shardNo}`, causes: [] } };
-    return { bytes: shard.bytes.subarray(span[0], span[1]) };
+    return { bytes: shard.bytes.slice(span[0], span[1]) };
   }
 
   private shard(n: number, file: string): Promise<ShardRecords | PayloadProblem> {

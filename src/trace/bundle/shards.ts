@@ -18,9 +18,9 @@ import { ZSTDDecoder } from 'zstddec/stream';
 import { Decompress } from 'fzstd';
 
 export interface ShardRecords {
-  /** Record id → [start, end) of its body in `bytes`. */
+  /** Record id → [start, end) of its body in the decoded stream. */
   readonly records: Map<string, [number, number]>;
-  readonly bytes: Uint8Array;
+  readonly bytes: ChunkedBytes;
   /** Why the reference refuses the shard as a whole though zstd read it: a record id twice, or a sealed shard ending inside a record. */
   readonly refusal: 'duplicate' | 'partial' | null;
   /** The record id written twice, when `refusal` is 'duplicate'. */
@@ -54,7 +54,8 @@ function zstd(): Promise<ZSTDDecoder> {
 export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
   const decoded = decompressTolerant(await zstd(), compressed);
   if (decoded === null) throw new ShardError(nameDamage(compressed), []);
-  const { bytes, sealed } = decoded;
+  const bytes = new ChunkedBytes(decoded.chunks);
+  const sealed = decoded.sealed;
   const { records, duplicate, partial } = indexRecords(bytes);
   // A crash cuts the stream, and its records up to the cut stay readable; a
   // stream that was closed properly yet ends inside a record was written wrong.
@@ -76,9 +77,8 @@ const STALLED_AFTER_EMPTY_CHUNKS = 64;
  * writing: the missing records are the error, not the shard), or null when
  * the decoder rejects the data.
  */
-function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
+function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): { chunks: Uint8Array[]; sealed: boolean } | null {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   let empty = 0;
   let sealed = true;
   try {
@@ -89,24 +89,59 @@ function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): { bytes: Ui
       }
       empty = 0;
       chunks.push(chunk);
-      total += chunk.length;
     }
   } catch {
     // "Incomplete stream": cut short; keep what came before the cut.
     sealed = false;
   }
-  return { bytes: concat(chunks, total), sealed };
+  return { chunks, sealed };
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+/**
+ * The decoded stream as the decoder's chunks (128 KB each), kept apart:
+ * joining them meant allocating and copying the whole shard once more. A
+ * slice inside one chunk is a view; one across chunks is copied.
+ */
+export class ChunkedBytes {
+  readonly length: number;
+  private readonly starts: number[] = [];
+  constructor(private readonly chunks: Uint8Array[]) {
+    let at = 0;
+    for (const c of chunks) {
+      this.starts.push(at);
+      at += c.length;
+    }
+    this.length = at;
   }
-  return out;
+
+  slice(start: number, end: number): Uint8Array {
+    let i = this.chunkAt(start);
+    const first = this.chunks[i];
+    const from = start - this.starts[i];
+    if (end - this.starts[i] <= first.length) return first.subarray(from, end - this.starts[i]);
+    const out = new Uint8Array(end - start);
+    let written = 0;
+    for (let pos = start; pos < end; i++) {
+      const c = this.chunks[i];
+      const piece = c.subarray(pos - this.starts[i], Math.min(c.length, end - this.starts[i]));
+      out.set(piece, written);
+      written += piece.length;
+      pos += piece.length;
+    }
+    return out;
+  }
+
+  /** The chunk holding byte `pos` (binary search over chunk starts). */
+  private chunkAt(pos: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
 /*
@@ -134,21 +169,22 @@ function nameDamage(compressed: Uint8Array): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The complete records, in order; a partial last record (the stream was cut inside it) is left out. */
-function indexRecords(bytes: Uint8Array): { records: Map<string, [number, number]>; duplicate: string | null; partial: boolean } {
+function indexRecords(bytes: ChunkedBytes): { records: Map<string, [number, number]>; duplicate: string | null; partial: boolean } {
   const records = new Map<string, [number, number]>();
   let duplicate: string | null = null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   while (at + 10 <= bytes.length) {
-    const idLen = view.getUint16(at, true);
-    const bodyLen = Number(view.getBigUint64(at + 2, true));
+    const head = bytes.slice(at, at + 10);
+    const view = new DataView(head.buffer, head.byteOffset, 10);
+    const idLen = view.getUint16(0, true);
+    const bodyLen = Number(view.getBigUint64(2, true));
     const idStart = at + 10;
     const bodyStart = idStart + idLen;
     const bodyEnd = bodyStart + bodyLen;
     if (bodyEnd > bytes.length || !Number.isSafeInteger(bodyEnd)) break;
     let id: string;
     try {
-      id = utf8.decode(bytes.subarray(idStart, bodyStart));
+      id = utf8.decode(bytes.slice(idStart, bodyStart));
     } catch {
       break;
     }
