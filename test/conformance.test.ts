@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
 import { serializeState } from '../src/trace/serialize';
+import { expectSameText } from './same-text';
 
 /**
  * Every real bundle of a corpus with the official state.json beside it:
@@ -38,17 +39,7 @@ describe.each(CORPORA)('%s: reduce matches the official state.json byte for byte
     it(name, async () => {
       const result = await reduceBundle(new DirectorySource(dir));
       expect(result.error).toBeNull();
-      const ours = serializeState(result.state!);
-      const official = readFileSync(join(dir, 'state.json'), 'utf8');
-      if (ours !== official) {
-        // Show the first differing line rather than a 1 MB string diff.
-        const a = ours.split('\n');
-        const b = official.split('\n');
-        let i = 0;
-        while (i < a.length && a[i] === b[i]) i++;
-        expect({ line: i + 1, ours: a[i] }).toEqual({ line: i + 1, ours: b[i] });
-      }
-      expect(ours).toBe(official);
+      expectSameText(serializeState(result.state!), readFileSync(join(dir, 'state.json'), 'utf8'));
     });
   }
 });
