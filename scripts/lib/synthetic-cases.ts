@@ -1956,6 +1956,23 @@ const cells: SyntheticCase[] = [
     finding: "A late initial response still overwrites initial_response_* (seq 12, status yielded, payload) and sets yielded_*, and even sets runtime_status back to yielded; the execution window stays completed at seq 11.",
   },
   {
+    name: 'code-cell-initial-twice',
+    title: 'Two code_cell_initial_response events for one cell, the second running (found by fuzz:oracle --schema 3).',
+    expect: 'ok',
+    build: () =>
+      simple((s) => {
+        s.exchange({ turn: 'turn-1', id: 'inf-1', input: [DEV, U1], output: [ctc('ctc_exec', 'call_exec', 'exec', 'text(1)')], acceptBefore: ['msg_dev', 'msg_u1'] });
+        s.toolStarted({ id: 'call_exec', turn: 'turn-1', kind: { type: 'other', name: 'exec' }, invocation: s.invocation('exec', { type: 'custom', input: 'text(1)' }) });
+        s.cellStarted('1', 'call_exec', 'text(1)', 'turn-1');
+        s.cellInitial('1', 'yielded', 'turn-1');
+        s.cellInitial('1', 'running', 'turn-1');
+        s.cellEnded('1', 'completed', 'turn-1');
+        s.toolEnded('call_exec', 'turn-1', 'completed', s.directResponse(ctco(undefined, 'call_exec', 'done')));
+      }),
+    excerpt: cellExcerpt,
+    finding: 'The first initial response keeps initial_response_* and yielded_*; the second only sets runtime_status (until the end sets it again).',
+  },
+  {
     name: 'code-cell-started-before-exec-tool',
     title: 'code_cell_started (exec call item already known) arrives before the `exec` tool_call_started (found by the fuzzer).',
     expect: 'ok',

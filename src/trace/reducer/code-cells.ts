@@ -183,14 +183,17 @@ function applyLifecycle(r: Reducer, cellId: string, e: PendingCodeCellEvent): vo
   const cell = r.s.code_cells.get(cellId)!;
   if (e.kind === 'initial') {
     cell.runtime_cell_id = e.runtimeCellId;
-    // Schema 2: the initial response is recorded as it arrives, even after the cell ended.
-    cell.initial_response_at_unix_ms = e.wall;
-    cell.initial_response_seq = e.seq;
-    cell.initial_response_status = e.status;
-    cell.raw_initial_response_payload_id = e.payloadId;
-    if (e.status === 'yielded') {
-      cell.yielded_at_unix_ms = e.wall;
-      cell.yielded_seq = e.seq;
+    // The initial response is recorded as it arrives, even after the cell ended (whose end
+    // stood in for it); a second one changes only the runtime status (0.169.1, 0.171.0).
+    if (cell.initial_response_status === null) {
+      cell.initial_response_at_unix_ms = e.wall;
+      cell.initial_response_seq = e.seq;
+      cell.initial_response_status = e.status;
+      cell.raw_initial_response_payload_id = e.payloadId;
+      if (e.status === 'yielded') {
+        cell.yielded_at_unix_ms = e.wall;
+        cell.yielded_seq = e.seq;
+      }
     }
     cell.runtime_status = e.status;
   } else {
