@@ -22,18 +22,22 @@ export function floodedTrace(n: number, { after = 6, typeOf = () => 'foo_bar' }:
   const lines = readFileSync(path.join(TRACES, FLOOD_BASE, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
   const template = JSON.parse(lines[after - 1]) as Record<string, unknown>;
   const before = lines.slice(0, after);
-  const parts: string[] = before;
-  // The envelope without seq/payload, as a fixed prefix: building 200k lines stays a string concatenation.
-  const { seq: _seq, payload: _payload, ...rest } = template;
-  const head = JSON.stringify(rest).slice(1, -1);
+  // The envelope's required fields as a fixed prefix (thread and turn are optional): building 200k lines stays a string concatenation.
+  const head = JSON.stringify({ schema_version: template.schema_version, wall_time_unix_ms: template.wall_time_unix_ms, rollout_id: template.rollout_id }).slice(1, -1);
   const inserted: string[] = new Array(n);
-  for (let i = 0; i < n; i++) inserted[i] = `{"seq":${after + 1 + i},${head},"payload":{"type":${JSON.stringify(typeOf(i))},"n":${i}}}`;
+  let lastType = '';
+  let lastJson = '';
+  for (let i = 0; i < n; i++) {
+    const t = typeOf(i);
+    if (t !== lastType) [lastType, lastJson] = [t, JSON.stringify(t)];
+    inserted[i] = `{"seq":${after + 1 + i},${head},"payload":{"type":${lastJson}}}`;
+  }
   const tail = lines.slice(after).map((l) => {
     const ev = JSON.parse(l) as { seq: number };
     ev.seq += n;
     return JSON.stringify(ev);
   });
-  return `${[...parts, ...inserted, ...tail].join('\n')}\n`;
+  return `${before.join('\n')}\n${inserted.join('\n')}\n${tail.join('\n')}\n`;
 }
 
 /** The flooded bundle as files in `dir` (manifest and payloads copied from the fixture). */
