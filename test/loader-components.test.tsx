@@ -10,6 +10,7 @@ import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { clearPicker } from '../src/loader/pickerStore';
 import { formatBytes } from '../src/loader/format';
 import type { WorkerRequest } from '../src/worker/protocol';
+import { DIAGNOSTIC_SAMPLE_LIMIT, type DiagnosticGroup } from '../src/trace/diagnostics';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts } from './loader-helpers';
 
 /** The worker's handler, run in-process; replies arrive asynchronously as they would from a Worker. */
@@ -124,7 +125,49 @@ afterEach(() => {
   cleanup();
 });
 
+/** Open a <details> as a click on its summary would (happy-dom does not toggle it): React hears the toggle event. */
+function openDetails(el: Element) {
+  act(() => {
+    (el as HTMLDetailsElement).open = true;
+    el.dispatchEvent(new Event('toggle'));
+  });
+}
+
+/** A group of `count` skipped events of `type` from line `first` (seq one less), with the sample the reducer keeps. */
+function group(type: string, count: number, first: number): DiagnosticGroup {
+  const sample = Array.from({ length: Math.min(count, DIAGNOSTIC_SAMPLE_LIMIT) }, (_, i) => ({ line: first + i, seq: first + i - 1 }));
+  return {
+    kind: 'unknown_event_type',
+    file: 'trace.jsonl',
+    eventType: type,
+    message: `unknown event type \`${type}\``,
+    count,
+    first: { line: first, seq: first - 1 },
+    last: { line: first + count - 1, seq: first + count - 2 },
+    sample,
+    omitted: count - sample.length,
+  };
+}
+
 describe('loader components', () => {
+  // happy-dom does no layout: give the list of skipped lines the height the browser would (its style's).
+  let savedClientHeight: PropertyDescriptor | undefined;
+  beforeEach(() => {
+    const proto = HTMLElement.prototype;
+    savedClientHeight = Object.getOwnPropertyDescriptor(proto, 'clientHeight');
+    Object.defineProperty(proto, 'clientHeight', {
+      configurable: true,
+      get() {
+        return this.classList?.contains('ctv-banner__occurrences') ? parseFloat(this.style.height) || 0 : 0;
+      },
+    });
+  });
+  afterEach(() => {
+    const proto = HTMLElement.prototype;
+    if (savedClientHeight) Object.defineProperty(proto, 'clientHeight', savedClientHeight);
+    else delete (proto as unknown as Record<string, unknown>).clientHeight;
+  });
+
   it('loads a folder picked with "Open folder…": no banner, the official counts in the store', async () => {
     useInProcessWorker();
     render(<Loader />);
@@ -199,16 +242,20 @@ describe('loader components', () => {
     expect(banner.compareDocumentPosition(screen.getByTestId('content')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 
-  it('an unknown event type: listed with its line and seq', async () => {
+  it('an unknown event type: one row for its group, naming type, line and seq', async () => {
     useInProcessWorker();
     render(<Loader />);
     await act(() => traceClient.loadFiles(pickedFolder('broken/unknown-event-type')));
     const diags = screen.getByTestId('load-diagnostics');
     expect(diags.textContent).toMatch(/Skipped 1 event of an unknown type/);
+    // The rows are made when the notice is opened.
+    expect(within(diags).queryAllByTestId('load-diagnostic')).toHaveLength(0);
+    openDetails(diags);
     const [d] = within(diags).getAllByTestId('load-diagnostic');
-    expect(d.textContent).toContain('line 7');
-    expect(d.textContent).toContain('seq 6');
-    expect(d.textContent).toContain('totally_unknown_event');
+    expect(d.textContent).toBe('Skipped 1 event of type totally_unknown_event, line 7 (seq 6)');
+    openDetails(d.querySelector('details')!);
+    const [o] = within(d).getAllByTestId('load-diagnostic-occurrence');
+    expect(o.textContent).toBe('trace.jsonl line 7, seq 6');
   });
 
   it('skipped events alone: the notice says the rest was read', () => {
@@ -219,12 +266,47 @@ describe('loader components', () => {
         manifest: null,
         state: fixtureState('single-turn-answer') as never,
         error: null,
-        diagnostics: [{ kind: 'unknown_event_type', file: 'trace.jsonl', line: 3, seq: 3, message: 'unknown event type `future_event`' }],
+        diagnostics: [group('future_event', 1, 3)],
         bundleKey: 'k',
       }),
     );
     expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.getByTestId('load-diagnostics').textContent).toMatch(/Skipped 1 event of an unknown type; the rest of the trace was read\./);
+  });
+
+  it('200,000 skipped events: one row per group, and the opened list makes only a window of rows', () => {
+    render(<LoadBanner />);
+    act(() =>
+      useStore.getState().finishLoad({
+        label: 'x',
+        manifest: null,
+        state: fixtureState('single-turn-answer') as never,
+        error: null,
+        diagnostics: [group('foo_bar', 200_000, 7), group('baz_qux', 3, 300_000)],
+        bundleKey: 'k',
+      }),
+    );
+    const diags = screen.getByTestId('load-diagnostics');
+    expect(diags.querySelector('summary')!.textContent).toMatch(/^Skipped 200,003 events of unknown types; the rest of the trace was read\./);
+    openDetails(diags);
+    const rows = within(diags).getAllByTestId('load-diagnostic');
+    expect(rows.map((r) => r.querySelector('summary')!.textContent)).toEqual([
+      'Skipped 200,000 events of type foo_bar, lines 7–200,006 (seq 6–200,005)',
+      'Skipped 3 events of type baz_qux, lines 300,000–300,002 (seq 299,999–300,001)',
+    ]);
+    expect(within(rows[0]).queryAllByTestId('load-diagnostic-occurrence')).toHaveLength(0);
+    openDetails(rows[0].querySelector('details')!);
+    const list = within(rows[0]).getByTestId('load-diagnostic-occurrences');
+    expect(list.dataset.count).toBe(String(DIAGNOSTIC_SAMPLE_LIMIT));
+    const shown = within(list).getAllByTestId('load-diagnostic-occurrence');
+    // Virtualized: a window of the 1,000 kept occurrences is in the DOM, starting at the first.
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(50);
+    expect(shown[0].textContent).toBe('trace.jsonl line 7, seq 6');
+    expect(within(rows[0]).getByTestId('load-diagnostic-omitted').textContent).toBe(
+      'The first 1,000 are listed; 199,000 more are not (the last is line 200,006 (seq 200,005)).',
+    );
+    expect(diags.querySelectorAll('*').length).toBeLessThan(300);
   });
 
   it('a missing manifest or another schema version: a plain explanation, nothing loaded', async () => {

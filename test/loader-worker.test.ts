@@ -313,14 +313,25 @@ describe('worker handler', () => {
     expect(r.eventsApplied).toBe(9);
   });
 
-  it('skips unknown event types (the worker asks for unknownEvents: skip) with a diagnostic naming line and seq', async () => {
+  it('skips unknown event types (the worker asks for unknownEvents: skip) with a diagnostic group naming line and seq', async () => {
     const h = harness();
     await h.send({ type: 'load', id: 1, label: 'u', input: { kind: 'files', files: folderInputs('broken/unknown-event-type') } });
     const r = h.of(1).find((m) => m.type === 'result');
     if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
     // The inserted line 7 is a copy of line 6 (seq 6) with an unknown type.
-    expect(r.diagnostics).toEqual([expect.objectContaining({ kind: 'unknown_event_type', file: 'trace.jsonl', line: 7, seq: 6 })]);
-    expect(r.diagnostics[0].message).toContain('totally_unknown_event');
+    expect(r.diagnostics).toEqual([
+      {
+        kind: 'unknown_event_type',
+        file: 'trace.jsonl',
+        eventType: 'totally_unknown_event',
+        message: 'unknown event type `totally_unknown_event`',
+        count: 1,
+        first: { line: 7, seq: 6 },
+        last: { line: 7, seq: 6 },
+        sample: [{ line: 7, seq: 6 }],
+        omitted: 0,
+      },
+    ]);
     expect(stateOf(r)).not.toBeNull();
   });
 

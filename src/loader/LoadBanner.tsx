@@ -1,5 +1,9 @@
+import { useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useStore } from '../store';
-import type { Diagnostic, TraceErrorInfo } from '../trace/errors';
+import type { TraceErrorInfo } from '../trace/errors';
+import { diagnosticCount, diagnosticRange, type DiagnosticGroup } from '../trace/diagnostics';
+import { formatInt } from '../ui/format';
 import { formatLocation } from './format';
 import './loader.css';
 
@@ -28,27 +32,93 @@ function ErrorDetails({ error }: { error: TraceErrorInfo }) {
   );
 }
 
-function Diagnostics({ diagnostics, stopped }: { diagnostics: Diagnostic[]; stopped: boolean }) {
-  const types = new Set(diagnostics.map((d) => d.message));
-  const n = diagnostics.length;
+/** Height of one occurrence row (fixed, so the list needs no measuring). */
+const OCCURRENCE_ROW_H = 18;
+
+/** A group's kept occurrences, virtualized: a group may keep a thousand, and only a window of them is in the DOM. */
+function Occurrences({ group }: { group: DiagnosticGroup }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const rows = group.sample;
+  const height = Math.min(rows.length, 12) * OCCURRENCE_ROW_H + 2;
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => ref.current,
+    estimateSize: () => OCCURRENCE_ROW_H,
+    initialRect: { width: 0, height },
+    overscan: 10,
+  });
   return (
-    <details className="ctv-banner ctv-banner--notice" data-testid="load-diagnostics">
+    <>
+      <div
+        className="ctv-banner__occurrences"
+        ref={ref}
+        role="list"
+        aria-label={`Skipped lines of ${group.eventType ?? 'further types'}`}
+        data-testid="load-diagnostic-occurrences"
+        data-count={rows.length}
+        tabIndex={0}
+        style={{ height }}
+      >
+        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {v.getVirtualItems().map((it) => {
+            const o = rows[it.index];
+            return (
+              <div
+                key={it.key}
+                role="listitem"
+                className="ctv-banner__occurrence"
+                data-testid="load-diagnostic-occurrence"
+                style={{ height: OCCURRENCE_ROW_H, transform: `translateY(${it.start}px)` }}
+              >
+                {group.file} line {formatInt(o.line)}
+                {o.seq != null && <>, seq {formatInt(o.seq)}</>}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {group.omitted > 0 && (
+        <div className="ctv-banner__omitted" data-testid="load-diagnostic-omitted">
+          The first {formatInt(rows.length)} are listed; {formatInt(group.omitted)} more are not (the last is {diagnosticRange({ ...group, count: 1, first: group.last }, formatInt)}).
+        </div>
+      )}
+    </>
+  );
+}
+
+/** One row per group; its occurrences are mounted only while the row is open. */
+function DiagnosticRow({ group }: { group: DiagnosticGroup }) {
+  const [open, setOpen] = useState(false);
+  const what = group.eventType === null ? `${group.count === 1 ? 'event' : 'events'} of ${group.message}` : <>event{group.count === 1 ? '' : 's'} of type <code>{group.eventType}</code></>;
+  return (
+    <li data-testid="load-diagnostic" data-count={group.count}>
+      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary>
+          Skipped {formatInt(group.count)} {what}, {diagnosticRange(group, formatInt)}
+        </summary>
+        {open && <Occurrences group={group} />}
+      </details>
+    </li>
+  );
+}
+
+function Diagnostics({ diagnostics, stopped }: { diagnostics: DiagnosticGroup[]; stopped: boolean }) {
+  const [open, setOpen] = useState(false);
+  const n = diagnosticCount(diagnostics);
+  const oneType = diagnostics.length === 1 && diagnostics[0].eventType !== null;
+  return (
+    <details className="ctv-banner ctv-banner--notice" data-testid="load-diagnostics" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        Skipped {n} event{n === 1 ? '' : 's'} of {types.size === 1 ? 'an unknown type' : 'unknown types'}
+        Skipped {formatInt(n)} event{n === 1 ? '' : 's'} of {oneType ? 'an unknown type' : 'unknown types'}
         {stopped ? '.' : '; the rest of the trace was read.'} <span className="ctv-banner__more">Details</span>
       </summary>
-      <ul className="ctv-banner__diagnostics">
-        {diagnostics.map((d, i) => (
-          <li key={i} data-testid="load-diagnostic">
-            <span className="ctv-banner__where">
-              <span>{d.file}</span>
-              <span>line {d.line}</span>
-              {d.seq != null && <span>seq {d.seq}</span>}
-            </span>{' '}
-            {d.message}
-          </li>
-        ))}
-      </ul>
+      {open && (
+        <ul className="ctv-banner__diagnostics">
+          {diagnostics.map((g, i) => (
+            <DiagnosticRow key={i} group={g} />
+          ))}
+        </ul>
+      )}
     </details>
   );
 }

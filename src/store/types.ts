@@ -1,5 +1,5 @@
 import type { ProgressMsg } from '../worker/protocol';
-import type { Diagnostic, TraceErrorInfo } from '../trace/errors';
+import type { DiagnosticGroup, TraceErrorInfo } from '../trace/errors';
 import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
 import type { Manifest } from '../trace/schema/manifest';
@@ -24,7 +24,8 @@ export interface LoadState {
   label: string | null;
   progress: LoadProgress | null;
   error: TraceErrorInfo | null;
-  diagnostics: Diagnostic[];
+  /** Skipped events, one group per kind and type. */
+  diagnostics: DiagnosticGroup[];
 }
 
 export interface FinishLoadArgs {
@@ -35,7 +36,8 @@ export interface FinishLoadArgs {
   /** The state's indexes when the caller has built them already (see TraceClient.land); built here otherwise. */
   indexes?: TraceIndexes | null;
   error: TraceErrorInfo | null;
-  diagnostics: Diagnostic[];
+  /** Skipped events, one group per kind and type. */
+  diagnostics: DiagnosticGroup[];
   /** Identifies the loaded bundle (e.g. a hash or name+size); used to key per-bundle UI state. */
   bundleKey: string | null;
   /** SHA-256 (hex) of the bundle's manifest, trace and payloads, when the worker could compute it. */

@@ -3,7 +3,8 @@
  * Implementation lives in ./reducer; this file only states the contract.
  */
 import type { BundleSource } from './bundle/source';
-import type { Diagnostic, TraceErrorInfo } from './errors';
+import type { DiagnosticGroup } from './diagnostics';
+import type { TraceErrorInfo } from './errors';
 import type { RolloutTrace } from './schema/state';
 import type { Manifest } from './schema/manifest';
 
@@ -25,7 +26,8 @@ export interface ReduceResult {
   /** The state reduced so far: complete on success, partial when `error` is set, null if the manifest failed. */
   state: RolloutTrace | null;
   error: TraceErrorInfo | null;
-  diagnostics: Diagnostic[];
+  /** Skipped events, grouped by kind and type with counts and a bounded sample (see ./diagnostics). */
+  diagnostics: DiagnosticGroup[];
   /** Number of trace.jsonl events applied successfully. */
   eventsApplied: number;
 }

@@ -28,11 +28,5 @@ export function formatTraceError(e: TraceErrorInfo): string {
   return e.causes.length ? `${head}\n${e.causes.map((c) => `  caused by: ${c}`).join('\n')}` : head;
 }
 
-/** An event that was skipped (not fatal) while reducing in lenient mode. */
-export interface Diagnostic {
-  kind: 'unknown_event_type';
-  file: string;
-  line: number;
-  seq: number | null;
-  message: string;
-}
+/** Events skipped (not fatal) while reducing in lenient mode, grouped: see ./diagnostics. */
+export type { DiagnosticGroup, DiagnosticOccurrence } from './diagnostics';

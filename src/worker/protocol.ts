@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { ManifestSchema } from '../trace/schema/manifest';
+import { DiagnosticGroupsSchema } from '../trace/diagnostics';
 import { isDroppedHandle, type DroppedHandle } from './handles';
 
 const Id = z.number().int().nonnegative();
@@ -28,13 +29,8 @@ export const TraceErrorInfoSchema = z.object({
   causes: z.array(z.string()),
 });
 
-export const DiagnosticSchema = z.object({
-  kind: z.literal('unknown_event_type'),
-  file: z.string(),
-  line: z.number().int(),
-  seq: z.number().int().nullable(),
-  message: z.string(),
-});
+/** Skipped events travel grouped, with a bounded sample each (src/trace/diagnostics.ts). */
+export { DiagnosticGroupSchema } from '../trace/diagnostics';
 
 const BlobSchema = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, 'expected a Blob or File');
 
@@ -162,7 +158,7 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     manifest: ManifestSchema.nullable(),
     stateParts: z.array(z.tuple([z.string(), z.string()])).nullable(),
     error: TraceErrorInfoSchema.nullable(),
-    diagnostics: z.array(DiagnosticSchema),
+    diagnostics: DiagnosticGroupsSchema,
     eventsApplied: z.number().int().nonnegative(),
     /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when the files could not be enumerated. */
     contentHash: z.string().nullable().optional(),

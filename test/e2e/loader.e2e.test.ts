@@ -114,13 +114,15 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await context.close();
   });
 
-  it('an unknown event type: the skipped event is listed with line and seq', async () => {
+  it('an unknown event type: the group of the skipped event names its type, line and seq', async () => {
     const { page } = await openPage(`${baseUrl}?trace=traces/broken/unknown-event-type`);
     await waitForPhase(page, ['ready', 'failed'], 'traces/broken/unknown-event-type');
     const diags = page.getByTestId('load-diagnostics');
     await diags.locator('summary').click();
     const d = diags.getByTestId('load-diagnostic').first();
-    expect(await d.textContent()).toMatch(/line 7.*seq 6.*totally_unknown_event/);
+    expect(await d.textContent()).toMatch(/totally_unknown_event.*line 7.*seq 6/);
+    await d.locator('summary').click();
+    expect(await d.getByTestId('load-diagnostic-occurrence').allTextContents()).toEqual(['trace.jsonl line 7, seq 6']);
     await page.screenshot({ path: screenshotPath('broken-unknown-event-type') });
     await context.close();
   });

@@ -10,7 +10,8 @@ import type { BundleSource } from '../bundle/source';
 import { payloadStoreFor, type PayloadStore } from '../bundle/payloads';
 import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import { rulesFor, type ReductionRules } from './rules';
-import type { Diagnostic, TraceErrorInfo } from '../errors';
+import type { TraceErrorInfo } from '../errors';
+import { DiagnosticCollector } from '../diagnostics';
 import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
@@ -32,7 +33,7 @@ class LocatedError extends Error {
 }
 
 export async function reduceBundle(source: BundleSource, options: ReduceOptions = {}): Promise<ReduceResult> {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics = new DiagnosticCollector();
   let manifest: Manifest | null = null;
   let reducer: Reducer | null = null;
   let eventsApplied = 0;
@@ -132,13 +133,13 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
       if (problem) throw new LocatedError(problem);
     }
     options.onProgress?.({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
-    return { manifest, state: finish(r), error: null, diagnostics, eventsApplied };
+    return { manifest, state: finish(r), error: null, diagnostics: diagnostics.result(), eventsApplied };
   } catch (e) {
     const info: TraceErrorInfo =
       e instanceof LocatedError
         ? e.info
         : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
-    return { manifest, state: reducer ? finish(reducer) : null, error: info, diagnostics, eventsApplied };
+    return { manifest, state: reducer ? finish(reducer) : null, error: info, diagnostics: diagnostics.result(), eventsApplied };
   }
 }
 
@@ -216,7 +217,7 @@ function parseLine(
   line: string,
   lineNo: number,
   unknownEvents: 'error' | 'skip',
-  diagnostics: Diagnostic[],
+  diagnostics: DiagnosticCollector,
   rules: ReductionRules,
   knownTypes: ReadonlySet<string>,
 ): { event: TraceEvent; skipped: boolean } {
@@ -232,14 +233,13 @@ function parseLine(
   resolveVariantIndexes(env.data.payload, rules.eventTypes);
   const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
   if (typeof payloadType === 'string' && !knownTypes.has(payloadType)) {
-    const message = `unknown event type \`${payloadType}\``;
     if (unknownEvents === 'skip') {
-      diagnostics.push({ kind: 'unknown_event_type', file: EVENT_LOG, line: lineNo, seq: env.data.seq, message });
+      diagnostics.add('unknown_event_type', EVENT_LOG, payloadType, lineNo, env.data.seq);
       return { event: { ...env.data, payload: { type: 'recording_completed' }, line: lineNo }, skipped: true };
     }
     throw new LocatedError(
       at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [
-        `${message}; schema ${rules.generation.version} (${rules.generation.releases}) knows ${rules.eventTypes.length} event types`,
+        `unknown event type \`${payloadType}\`; schema ${rules.generation.version} (${rules.generation.releases}) knows ${rules.eventTypes.length} event types`,
       ]),
     );
   }
