@@ -306,6 +306,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'wait-resolved-without-turn',
+    src: 'code-mode',
+    about: 'A code_cell_wait_target_resolved whose envelope has no codex_turn_id: refused.',
+    edit(b) {
+      const e = byType(b, 'code_cell_wait_target_resolved')[0];
+      e.codex_turn_id = null;
+    },
+  },
+  {
     name: 'accepted-payload-not-tool-output',
     src: 'code-mode',
     about: 'A tool_output_payload whose item is a function_call (neither an agent message nor a tool output): refused.',

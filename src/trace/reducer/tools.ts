@@ -120,7 +120,10 @@ export function stdinTargetResolved(r: Reducer, ev: TraceEvent, p: EventOf<'stdi
 }
 
 /** Schema 3: Codex names the cell a `wait` resolved to; a cell not (yet) known is kept by its runtime id only. */
-export function waitTargetResolved(r: Reducer, _ev: TraceEvent, p: EventOf<'code_cell_wait_target_resolved'>): void {
+export function waitTargetResolved(r: Reducer, ev: TraceEvent, p: EventOf<'code_cell_wait_target_resolved'>): void {
+  // The envelope's context is checked before the tool is looked up (0.171.0).
+  if (ev.thread_id === null) fail('confirmed wait missing thread');
+  if (ev.codex_turn_id === null) fail('confirmed wait missing turn');
   const t = mustTool(r, p.tool_call_id, 'confirmed wait', 'dispatch');
   if (t.resolved_wait_runtime_cell_id !== undefined) fail(`duplicate confirmed wait target for ${p.tool_call_id}`);
   t.resolved_wait_runtime_cell_id = p.runtime_cell_id;
