@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { formatTraceError } from '../trace/errors';
+import { formatTraceError, seqLabel } from '../trace/errors';
 import { reduceBundle } from '../trace/reducer';
 import { serializeState } from '../trace/serialize';
 import { DirectorySource } from './directory-source';
@@ -14,7 +14,7 @@ export interface ReduceCommand {
 /** `reduce`: write the bundle's state.json (stdout without -o). Returns the exit code. */
 export async function runReduce(cmd: ReduceCommand): Promise<number> {
   const result = await reduceBundle(new DirectorySource(cmd.bundle), { unknownEvents: cmd.skipUnknown ? 'skip' : 'error' });
-  for (const d of result.diagnostics) process.stderr.write(`warning: ${d.file} line ${d.line}, seq ${d.seq}: ${d.message} (skipped)\n`);
+  for (const d of result.diagnostics) process.stderr.write(`warning: ${d.file} line ${d.line}, seq ${seqLabel(d)}: ${d.message} (skipped)\n`);
   if (result.error) {
     process.stderr.write(`error: ${formatTraceError(result.error)}\n`);
     if (cmd.partial && result.state) {

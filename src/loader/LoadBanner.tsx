@@ -1,5 +1,5 @@
 import { useStore } from '../store';
-import type { Diagnostic, TraceErrorInfo } from '../trace/errors';
+import { seqLabel, type Diagnostic, type TraceErrorInfo } from '../trace/errors';
 import { formatLocation } from './format';
 import './loader.css';
 
@@ -11,7 +11,7 @@ function ErrorDetails({ error }: { error: TraceErrorInfo }) {
         <div className="ctv-banner__where" data-testid="load-error-location">
           {error.file && <span data-testid="load-error-file">{error.file}</span>}
           {error.line != null && <span data-testid="load-error-line">line {error.line}</span>}
-          {error.seq != null && <span data-testid="load-error-seq">seq {error.seq}</span>}
+          {seqLabel(error) != null && <span data-testid="load-error-seq">seq {seqLabel(error)}</span>}
         </div>
       )}
       <div className="ctv-banner__message" data-testid="load-error-message">
@@ -43,7 +43,7 @@ function Diagnostics({ diagnostics, stopped }: { diagnostics: Diagnostic[]; stop
             <span className="ctv-banner__where">
               <span>{d.file}</span>
               <span>line {d.line}</span>
-              {d.seq != null && <span>seq {d.seq}</span>}
+              {seqLabel(d) != null && <span>seq {seqLabel(d)}</span>}
             </span>{' '}
             {d.message}
           </li>
