@@ -62,9 +62,6 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
   const thread = threadKnown ? vs.thread : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
   const threadIds = vs.filters.threadIds.filter((id) => own(state.threads, id) !== undefined);
   if (threadIds.length < vs.filters.threadIds.length) ignored.push(`thread filter ${vs.filters.threadIds.filter((id) => !threadIds.includes(id)).map((id) => `“${id}”`).join(', ')}`);
-  const diff =
-    vs.diff && own(state.inference_calls, vs.diff.from) && own(state.inference_calls, vs.diff.to) ? vs.diff : null;
-  if (vs.diff && !diff) ignored.push(`compared calls “${vs.diff.from}” and “${vs.diff.to}”`);
   return {
     activeThreadId: thread,
     selection: sel,
@@ -73,7 +70,8 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
     viewport: vs.window,
     filters: { ...vs.filters, threadIds },
     panels: { ...vs.panels },
-    diffPair: diff,
+    // Reserved and read by nothing yet: carried as the link has it (see DiffPairSchema).
+    diffPair: vs.diff ?? null,
     pendingView: null,
     viewNotice: ignored.length ? { ignored, seq: (s.viewNotice?.seq ?? 0) + 1 } : null,
   };

@@ -57,12 +57,11 @@ describe('view states naming Object.prototype keys', () => {
     });
     const root = useStore.getState().activeThreadId;
     for (const id of HOSTILE) {
-      useStore.getState().applyViewState(view({ thread: id, selection: { kind: 'conversation_item', id }, filters: { kinds: [], statuses: [], threadIds: [id], text: '' }, diff: { from: id, to: id } }));
+      useStore.getState().applyViewState(view({ thread: id, selection: { kind: 'conversation_item', id }, filters: { kinds: [], statuses: [], threadIds: [id], text: '' } }));
       const s = useStore.getState();
       expect(s.activeThreadId).toBe(root);
       expect(s.selection).toBeNull();
       expect(s.filters.threadIds).toEqual([]);
-      expect(s.diffPair).toBeNull();
       expect(s.viewNotice?.ignored.join(' ')).toContain(`thread “${id}”`);
       useStore.getState().setActiveThread(id);
       expect(useStore.getState().activeThreadId).toBe(root);
