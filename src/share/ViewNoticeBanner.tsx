@@ -13,7 +13,7 @@ export function ViewNoticeBanner() {
   return (
     <div className="pending-view view-notice" role="status" data-testid="view-notice">
       <span className="pending-view-icon" aria-hidden="true">
-        ⓘ
+        !
       </span>
       <div className="pending-view-text">
         <strong>Part of this link’s view is not in this trace</strong>

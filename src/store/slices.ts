@@ -55,10 +55,10 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
   const state = s.state!;
   // A link is text anyone can write: what it names is looked up among the trace's own ids, and what is not there is dropped and said so.
   const ignored: string[] = [];
-  const sel = vs.selection && objectExists(state, vs.selection) ? vs.selection : null;
-  if (vs.selection && !sel) ignored.push(`selection ${vs.selection.kind} “${vs.selection.id}”`);
   const threadKnown = vs.thread !== null && own(state.threads, vs.thread) !== undefined;
   if (vs.thread !== null && !threadKnown) ignored.push(`thread “${vs.thread}”`);
+  const sel = vs.selection && objectExists(state, vs.selection) ? vs.selection : null;
+  if (vs.selection && !sel) ignored.push(`selection ${vs.selection.kind} “${vs.selection.id}”`);
   const thread = threadKnown ? vs.thread : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
   const threadIds = vs.filters.threadIds.filter((id) => own(state.threads, id) !== undefined);
   if (threadIds.length < vs.filters.threadIds.length) ignored.push(`thread filter ${vs.filters.threadIds.filter((id) => !threadIds.includes(id)).map((id) => `“${id}”`).join(', ')}`);
