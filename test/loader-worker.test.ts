@@ -6,6 +6,8 @@ import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { SearchIndex, snippet } from '../src/worker/search';
 import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
+import { formatTraceError } from '../src/trace/errors';
+import { formatLocation } from '../src/loader/format';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
 
 function harness(deps: HandlerDeps = {}) {
@@ -408,4 +410,33 @@ describe('search index', () => {
     expect(s).toContain('NEEDLE');
     expect(snippet('short NEEDLE', 6, 6)).toBe('short NEEDLE');
   });
+});
+
+describe('worker handler: a seq beyond 2^53 (issue 14, item 6)', () => {
+  /** single-turn-answer with line 4's seq replaced by `seqText` (as it is written in the file). */
+  function withSeq(seqText: string) {
+    return folderInputs('single-turn-answer').map((f) => {
+      if (!f.path.endsWith('/trace.jsonl')) return f;
+      const lines = readFileSync(path.join(TRACES, 'single-turn-answer/trace.jsonl'), 'utf8').split('\n');
+      lines[3] = lines[3].replace(/"seq":4,/, `"seq":${seqText},`);
+      expect(lines[3]).toContain(`"seq":${seqText},`);
+      return { path: f.path, file: new File([lines.join('\n')], 'trace.jsonl') };
+    });
+  }
+
+  for (const seqText of ['9007199254740993', '1e400', '18446744073709551616']) {
+    it(`reports seq ${seqText} as written in the file and keeps the partial state`, async () => {
+      const h = harness();
+      await h.send({ type: 'load', id: 1, label: 'big-seq', input: { kind: 'files', files: withSeq(seqText) } });
+      const r = h.of(1).find((m) => m.type === 'result');
+      if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+      expect(r.error).toMatchObject({ file: 'trace.jsonl', line: 4, seq: null, seqText });
+      expect(formatTraceError(r.error!)).toContain(`line 4, seq ${seqText}:`);
+      // What the load banner shows above the partial state.
+      expect(formatLocation(r.error!)).toBe(`trace.jsonl, line 4, seq ${seqText}`);
+      expect(r.error!.causes.join('\n')).not.toMatch(/JsonNumber|received pc/);
+      expect(r.eventsApplied).toBe(3);
+      expect(stateOf(r)).not.toBeNull();
+    });
+  }
 });

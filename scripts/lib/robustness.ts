@@ -97,13 +97,15 @@ export function checkError(e: TraceErrorInfo, b: BundleFiles): string[] {
   if (typeof e.message !== 'string' || !e.message) v.push('error has no message');
   if (!Array.isArray(e.causes) || e.causes.some((c) => typeof c !== 'string')) v.push('error causes are not strings');
   if (e.line !== null && !(Number.isInteger(e.line) && e.line > 0)) v.push(`error line ${e.line} is not a positive integer`);
-  if (e.seq !== null && typeof e.seq !== 'number') v.push(`error seq ${e.seq} is not a number`);
+  if (e.seq !== null && !Number.isSafeInteger(e.seq)) v.push(`error seq ${e.seq} is not a safe integer (the worker protocol refuses it; use seqText)`);
+  if (e.seqText !== undefined && (typeof e.seqText !== 'string' || e.seq !== null)) v.push(`error seqText ${String(e.seqText)} is not text in place of a null seq`);
   if (/internal error/i.test(e.message)) v.push(`internal error: ${e.message}`);
   if (e.file === 'trace.jsonl') {
     if (e.line === null && !WHOLE_LOG.some((r) => r.test(e.message))) v.push(`trace.jsonl error without a line: ${e.message}`);
     if (e.line !== null && e.seq === null) {
       const text = lineText(b, e.line);
-      if (text && /"seq"\s*:\s*\d+/.test(text)) v.push(`trace.jsonl error at line ${e.line} without the seq the line shows: ${e.message}`);
+      if (text && /"seq"\s*:\s*\d+/.test(text) && e.seqText === undefined) v.push(`trace.jsonl error at line ${e.line} without the seq the line shows: ${e.message}`);
+      if (text && e.seqText !== undefined && !text.includes(e.seqText)) v.push(`trace.jsonl error at line ${e.line} names seq ${e.seqText}, which the line does not show`);
     }
   }
   return v;

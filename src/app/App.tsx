@@ -10,7 +10,9 @@ import { installUrlSync, useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { HARNESS_ENABLED, harnessFixtureName, loadHarnessFixture } from './devHarness';
 import { Header } from './Header';
+import { PanelBoundary } from './PanelBoundary';
 import { PendingViewBanner } from '../share/PendingViewBanner';
+import { ViewNoticeBanner } from '../share/ViewNoticeBanner';
 import { focusSearch } from './SearchBox';
 import { ServicesContext, type TraceServices } from './services';
 import { ShortcutsModal } from './ShortcutsModal';
@@ -67,11 +69,14 @@ export function App({ services }: { services?: TraceServices }) {
               <LoadProgress />
               <LoadBanner />
               <PendingViewBanner />
+              <ViewNoticeBanner />
               <BundlePicker />
             </div>
             {hasTrace ? (
               <StagedMount>
-                <Workspace />
+                <PanelBoundary name="Workspace" resetKey={loadSeq}>
+                  <Workspace />
+                </PanelBoundary>
               </StagedMount>
             ) : (
               <Welcome />

@@ -3,9 +3,10 @@ import { useStore } from '../store';
 import type { ThreadNode } from '../trace/indexes/build';
 import { StatusBadge } from '../ui/Badge';
 import { formatDuration } from '../ui/format';
+import { own } from '../trace/indexes/refs';
 
 function ThreadRow({ node }: { node: ThreadNode }) {
-  const t = useStore((s) => s.state!.threads[node.threadId]);
+  const t = useStore((s) => own(s.state!.threads, node.threadId)!);
   const active = useStore((s) => s.activeThreadId === node.threadId);
   const selected = useStore((s) => s.selection?.kind === 'thread' && s.selection.id === node.threadId);
   const select = useStore((s) => s.select);
@@ -60,7 +61,7 @@ function TurnList() {
       </div>
       <ul className="turn-list">
         {turns.map((id, i) => {
-          const t = state.codex_turns[id];
+          const t = own(state.codex_turns, id)!;
           const w = t.execution;
           const dur = w.ended_at_unix_ms != null ? w.ended_at_unix_ms - w.started_at_unix_ms : null;
           const isSel = selection?.kind === 'turn' && selection.id === id;

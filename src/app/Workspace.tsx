@@ -5,6 +5,7 @@ import { Inspector } from '../panels/inspector';
 import { Splitter } from '../ui/Splitter';
 import { DEFAULT_LAYOUT, LAYOUT_LIMITS, useLayoutSizes } from './layoutPrefs';
 import { panelsIn, type PanelDef } from './panels';
+import { PanelBoundary } from './PanelBoundary';
 import { ThreadTree } from './ThreadTree';
 import { STAGE, Stage } from './staging';
 
@@ -32,13 +33,16 @@ function PanelTabs({ panels, active, onPick, label }: { panels: PanelDef[]; acti
 
 function Region({ panels, activeId, onPick, label, stage }: { panels: PanelDef[]; activeId: string | null; onPick: (id: string) => void; label: string; stage: number }) {
   const active = panels.find((p) => p.id === activeId) ?? panels[0];
+  const loadSeq = useStore((s) => s.loadSeq);
   const Active = active.component;
   return (
     <section className="region" aria-label={label}>
       <PanelTabs panels={panels} active={active} onPick={onPick} label={label} />
       <div className="region-body" role="tabpanel" id={`tabpanel-${active.id}`} aria-labelledby={`tab-${active.id}`}>
         <Stage at={stage}>
-          <Active />
+          <PanelBoundary key={active.id} name={active.title} resetKey={loadSeq}>
+            <Active />
+          </PanelBoundary>
         </Stage>
       </div>
     </section>
@@ -51,11 +55,14 @@ export function Workspace() {
   const setCenterPanel = useStore((s) => s.setCenterPanel);
   const centerPanels = panelsIn('center');
   const bottomPanels = panelsIn('bottom');
+  const loadSeq = useStore((s) => s.loadSeq);
   return (
     <div className="workspace" style={{ gridTemplateColumns: `${sizes.left}px 1px minmax(0, 1fr) 1px ${sizes.right}px` }}>
       <aside className="ws-left">
         <Stage at={STAGE.threads}>
-          <ThreadTree />
+          <PanelBoundary name="Threads" resetKey={loadSeq}>
+            <ThreadTree />
+          </PanelBoundary>
         </Stage>
       </aside>
       <Splitter orientation="vertical" size={sizes.left} min={LAYOUT_LIMITS.left[0]} max={LAYOUT_LIMITS.left[1]} onResize={(v) => setSize('left', v)} label="Resize thread list" defaultSize={DEFAULT_LAYOUT.left} />
@@ -91,7 +98,9 @@ export function Workspace() {
       />
       <aside className="ws-right" aria-label="Inspector">
         <Stage at={STAGE.inspector}>
-          <Inspector />
+          <PanelBoundary name="Inspector" resetKey={loadSeq}>
+            <Inspector />
+          </PanelBoundary>
         </Stage>
       </aside>
     </div>

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useStore } from '../store';
-import type { TraceErrorInfo } from '../trace/errors';
+import { seqLabel, type TraceErrorInfo } from '../trace/errors';
 import { diagnosticCount, diagnosticRange, type DiagnosticGroup } from '../trace/diagnostics';
 import { formatInt } from '../ui/format';
 import { formatLocation } from './format';
@@ -15,7 +15,7 @@ function ErrorDetails({ error }: { error: TraceErrorInfo }) {
         <div className="ctv-banner__where" data-testid="load-error-location">
           {error.file && <span data-testid="load-error-file">{error.file}</span>}
           {error.line != null && <span data-testid="load-error-line">line {error.line}</span>}
-          {error.seq != null && <span data-testid="load-error-seq">seq {error.seq}</span>}
+          {seqLabel(error) != null && <span data-testid="load-error-seq">seq {seqLabel(error)}</span>}
         </div>
       )}
       <div className="ctv-banner__message" data-testid="load-error-message">

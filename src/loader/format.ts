@@ -1,4 +1,4 @@
-import type { TraceErrorInfo } from '../trace/errors';
+import { seqLabel, type TraceErrorInfo } from '../trace/errors';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -19,6 +19,7 @@ export function formatStart(ms: number | null): string {
 }
 
 /** `trace.jsonl, line 10, seq 9` (only the parts that are known). */
-export function formatLocation(e: Pick<TraceErrorInfo, 'file' | 'line' | 'seq'>): string {
-  return [e.file || null, e.line != null ? `line ${e.line}` : null, e.seq != null ? `seq ${e.seq}` : null].filter(Boolean).join(', ');
+export function formatLocation(e: Pick<TraceErrorInfo, 'file' | 'line' | 'seq' | 'seqText'>): string {
+  const seq = seqLabel(e);
+  return [e.file || null, e.line != null ? `line ${e.line}` : null, seq != null ? `seq ${seq}` : null].filter(Boolean).join(', ');
 }

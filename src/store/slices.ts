@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { runSteps, tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
-import { objectExists, sameRef } from '../trace/indexes/refs';
+import { objectExists, sameRef, own } from '../trace/indexes/refs';
 import { threadOf } from '../trace/indexes/resolve';
 import type { RolloutTrace } from '../trace/schema/state';
 import type {
@@ -24,7 +24,7 @@ function safeIndexes(state: RolloutTrace | null): TraceIndexes | null {
 
 function defaultThread(state: RolloutTrace | null, indexes: TraceIndexes | null): string | null {
   if (!state) return null;
-  if (state.threads[state.root_thread_id]) return state.root_thread_id;
+  if (own(state.threads, state.root_thread_id)) return state.root_thread_id;
   return indexes?.threadTree.order[0] ?? Object.keys(state.threads)[0] ?? null;
 }
 
@@ -53,21 +53,27 @@ function historyAt(h: AppStore['history'], sel: AppStore['selection']): AppStore
 /** The store fields a view state sets, validated against the loaded trace. */
 function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partial<AppStore> {
   const state = s.state!;
+  // A link is text anyone can write: what it names is looked up among the trace's own ids, and what is not there is dropped and said so.
+  const ignored: string[] = [];
+  const threadKnown = vs.thread !== null && own(state.threads, vs.thread) !== undefined;
+  if (vs.thread !== null && !threadKnown) ignored.push(`thread “${vs.thread}”`);
   const sel = vs.selection && objectExists(state, vs.selection) ? vs.selection : null;
-  const thread =
-    vs.thread && state.threads[vs.thread]
-      ? vs.thread
-      : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
+  if (vs.selection && !sel) ignored.push(`selection ${vs.selection.kind} “${vs.selection.id}”`);
+  const thread = threadKnown ? vs.thread : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
+  const threadIds = vs.filters.threadIds.filter((id) => own(state.threads, id) !== undefined);
+  if (threadIds.length < vs.filters.threadIds.length) ignored.push(`thread filter ${vs.filters.threadIds.filter((id) => !threadIds.includes(id)).map((id) => `“${id}”`).join(', ')}`);
   return {
     activeThreadId: thread,
     selection: sel,
     selectionSeq: s.selectionSeq + 1,
     history: fromHistory ? historyAt(s.history, sel) : sel ? { entries: [sel], index: 0 } : { entries: [], index: -1 },
     viewport: vs.window,
-    filters: { ...vs.filters },
+    filters: { ...vs.filters, threadIds },
     panels: { ...vs.panels },
+    // Reserved and read by nothing yet: carried as the link has it (see DiffPairSchema).
     diffPair: vs.diff ?? null,
     pendingView: null,
+    viewNotice: ignored.length ? { ignored, seq: (s.viewNotice?.seq ?? 0) + 1 } : null,
   };
 }
 
@@ -105,6 +111,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       history: { entries: [], index: -1 },
       viewport: null,
       activeThreadId: defaultThread(state, indexes),
+      viewNotice: null,
     }));
     const s = get();
     if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
@@ -191,11 +198,13 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   panels: { ...DEFAULT_PANELS },
   pendingView: null,
   diffPair: null,
+  viewNotice: null,
+  dismissViewNotice: () => set({ viewNotice: null }),
   setDiffPair: (p) => set({ diffPair: p && p.from && p.to ? { from: p.from, to: p.to } : null }),
   dismissPendingView: () => set({ pendingView: null }),
   setActiveThread: (threadId) => {
     const st = get().state;
-    if (threadId !== null && st && !st.threads[threadId]) return;
+    if (threadId !== null && st && own(st.threads, threadId) === undefined) return;
     set({ activeThreadId: threadId });
   },
   setCenterPanel: (id) => set((s) => ({ panels: { ...s.panels, center: id } })),

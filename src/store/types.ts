@@ -114,6 +114,13 @@ export interface ViewSlice {
   pendingView: ViewState | null;
   /** Reserved pair of inference calls to compare (carried by links; see DiffPairSchema). */
   diffPair: DiffPair | null;
+  /**
+   * What the last applied view state (a link, a hash edit) named that the
+   * loaded trace does not have: it was ignored, and the app says so. `seq`
+   * tells one notice from the next.
+   */
+  viewNotice: { ignored: string[]; seq: number } | null;
+  dismissViewNotice(): void;
   setDiffPair(p: DiffPair | null): void;
   /** Forget a pending view (the user gave up on the linked bundle). */
   dismissPendingView(): void;

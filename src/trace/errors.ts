@@ -6,9 +6,29 @@
 export interface TraceErrorInfo {
   file: string;
   line: number | null;
+  /** The event's seq when it is a safe integer; null otherwise (see seqText). */
   seq: number | null;
+  /** The seq as written in the file, when it is not a safe integer (`9007199254740993`, `1e400`): a number would change it. */
+  seqText?: string;
   message: string;
   causes: string[];
+}
+
+/** How a seq is shown: the file's text when it is not a safe integer. */
+export function seqLabel(e: { seq: number | null; seqText?: string }): string | null {
+  return e.seqText ?? (e.seq != null ? String(e.seq) : null);
+}
+
+/**
+ * The seq fields for an error: a safe integer stays a number; anything else
+ * (a JSON number text, or an integer past 2^53) is carried as text, so it
+ * survives the worker protocol and is shown as the file has it.
+ */
+export function seqFields(seq: number | string | null): { seq: number | null; seqText?: string } {
+  if (seq === null) return { seq: null };
+  if (typeof seq === 'number') return Number.isSafeInteger(seq) ? { seq } : { seq: null, seqText: Number.isInteger(seq) ? BigInt(seq).toString() : String(seq) };
+  if (/^\d+$/.test(seq) && Number.isSafeInteger(Number(seq))) return { seq: Number(seq) };
+  return { seq: null, seqText: seq };
 }
 
 export class TraceError extends Error {
@@ -21,7 +41,7 @@ export class TraceError extends Error {
 }
 
 export function formatTraceError(e: TraceErrorInfo): string {
-  const where = [e.file, e.line != null ? `line ${e.line}` : null, e.seq != null ? `seq ${e.seq}` : null]
+  const where = [e.file, e.line != null ? `line ${e.line}` : null, seqLabel(e) != null ? `seq ${seqLabel(e)}` : null]
     .filter(Boolean)
     .join(', ');
   const head = where ? `${where}: ${e.message}` : e.message;

@@ -25,6 +25,8 @@ export const TraceErrorInfoSchema = z.object({
   file: z.string(),
   line: z.number().int().nullable(),
   seq: z.number().int().nullable(),
+  /** The seq as written in the file when it is not a safe integer (2^53 and beyond, `1e400`). */
+  seqText: z.string().optional(),
   message: z.string(),
   causes: z.array(z.string()),
 });

@@ -6,6 +6,7 @@
  */
 import type { RolloutTrace, ConversationItem, ToolCall } from '../trace/schema/state';
 import type { SearchHit } from './protocol';
+import { own } from '../trace/indexes/refs';
 
 interface Entry {
   kind: SearchHit['kind'];
@@ -34,7 +35,7 @@ function toolText(tool: ToolCall, state: RolloutTrace): string {
   else if (s.type === 'wait_agent') out.push(s.target_agent_path ?? '');
   out.push(tool.kind.type === 'other' ? tool.kind.name : tool.kind.type === 'mcp' ? `${tool.kind.server}.${tool.kind.tool}` : tool.kind.type);
   const opId = tool.terminal_operation_id ?? (s.type === 'terminal' ? s.operation_id : null);
-  const op = opId ? state.terminal_operations[opId] : undefined;
+  const op = opId ? own(state.terminal_operations, opId) : undefined;
   if (op) {
     if (op.request.type === 'exec_command') out.push(op.request.display_command, op.request.command.join(' '));
     else out.push(op.request.stdin);

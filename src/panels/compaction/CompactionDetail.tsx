@@ -15,6 +15,7 @@ import { RefLink } from '../../ui/RefLink';
 import { TimeText } from '../../ui/TimeText';
 import { PayloadSection } from '../inspector/PayloadSection';
 import { ItemCell } from './ItemCell';
+import { own } from '../../trace/indexes/refs';
 
 /** Lists longer than this are virtualized. */
 export const VIRTUALIZE_ABOVE = 300;
@@ -81,7 +82,7 @@ function SizeBar({ label, before, after, fmt, note }: { label: string; before: n
 
 function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; state: RolloutTrace; idx: TraceIndexes; selectedItem: string | null }) {
   const start = state.started_at_unix_ms;
-  const thread = state.threads[e.threadId];
+  const thread = own(state.threads, e.threadId);
   const badge = KIND_BADGE[e.kind];
   const focus = selectedItem && e.replacedIds.includes(selectedItem) ? selectedItem : null;
   const focusLast = focus ? lastCallWith(state, idx, e, focus) : null;
@@ -338,7 +339,7 @@ function BeforeAfterView({ e, state, selectedItem, onSelectItem, revealSeq }: { 
           {bid && (
             <ItemCell
               itemId={bid}
-              item={state.conversation_items[bid]}
+              item={own(state.conversation_items, bid)}
               selected={selectedItem === bid}
               onSelect={onSelectItem}
               tags={
@@ -363,12 +364,12 @@ function BeforeAfterView({ e, state, selectedItem, onSelectItem, revealSeq }: { 
           {aid && (
             <ItemCell
               itemId={aid}
-              item={state.conversation_items[aid]}
+              item={own(state.conversation_items, aid)}
               selected={selectedItem === aid}
               onSelect={onSelectItem}
               tags={
                 <>
-                  {afterTag(e, aid, al!.afterRelation[r.after], state.conversation_items[aid])}
+                  {afterTag(e, aid, al!.afterRelation[r.after], own(state.conversation_items, aid))}
                   {counterpart && bid === null && <span className="cmp-moved faint">≈ #{shortItemId(counterpart)}</span>}
                 </>
               }
@@ -499,7 +500,7 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
         const producer = last ? null : (idx.itemProducerCalls.get(r.id)?.[0] ?? null);
         return (
           <div className="cmp-ch-row is-replaced" data-testid="cmp-replaced" data-item-id={r.id}>
-            <ItemCell itemId={r.id} item={state.conversation_items[r.id]} selected={selectedItem === r.id} onSelect={onSelectItem} />
+            <ItemCell itemId={r.id} item={own(state.conversation_items, r.id)} selected={selectedItem === r.id} onSelect={onSelectItem} />
             <span className="cmp-ch-links">
               {last ? (
                 <span title="Last inference call whose request window carried it">
@@ -522,7 +523,7 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
         );
       }
       case 'installed': {
-        const it = state.conversation_items[r.id];
+        const it = own(state.conversation_items, r.id);
         const i = keyIndex.get(r.id);
         const orig = i !== undefined && e.before ? e.before.itemIds[i] : null;
         const tag =
@@ -568,7 +569,7 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
         </div>
       )}
       {e.requestIds.map((rid, n) => {
-        const r = state.compaction_requests[rid];
+        const r = own(state.compaction_requests, rid);
         if (!r) return null;
         const dur = r.execution.ended_at_unix_ms != null ? r.execution.ended_at_unix_ms - r.execution.started_at_unix_ms : null;
         return (
@@ -585,9 +586,9 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
                 {dur === null ? 'unfinished' : formatDuration(dur)}
               </span>
             </div>
-            <PayloadSection payloadId={r.raw_request_payload_id} payload={state.raw_payloads[r.raw_request_payload_id]} role="request" />
+            <PayloadSection payloadId={r.raw_request_payload_id} payload={own(state.raw_payloads, r.raw_request_payload_id)} role="request" />
             {r.raw_response_payload_id ? (
-              <PayloadSection payloadId={r.raw_response_payload_id} payload={state.raw_payloads[r.raw_response_payload_id]} role="response" />
+              <PayloadSection payloadId={r.raw_response_payload_id} payload={own(state.raw_payloads, r.raw_response_payload_id)} role="response" />
             ) : (
               <div className="cmp-noresp faint">No response payload{r.execution.status === 'failed' ? ' (the attempt failed)' : ''}.</div>
             )}
@@ -601,13 +602,13 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
             <span>checkpoint (input and replacement history as the runtime wrote them)</span>
           </div>
           {checkpoint.map((p) => (
-            <PayloadSection key={p.payloadId} payloadId={p.payloadId} payload={state.raw_payloads[p.payloadId]} role={p.role} inferred={p.inferred} />
+            <PayloadSection key={p.payloadId} payloadId={p.payloadId} payload={own(state.raw_payloads, p.payloadId)} role={p.role} inferred={p.inferred} />
           ))}
         </section>
       )}
       {e.kind === 'untraced' &&
         [e.lastBeforeCallId, e.firstAfterCallId].map((cid, k) => {
-          const c = cid ? state.inference_calls[cid] : undefined;
+          const c = cid ? own(state.inference_calls, cid) : undefined;
           if (!c) return null;
           return (
             <section key={cid} className="cmp-req">
@@ -619,7 +620,7 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
                 <span className="cmp-title-sep" />
                 <TimeText ms={c.execution.started_at_unix_ms} startMs={start} />
               </div>
-              <PayloadSection payloadId={c.raw_request_payload_id} payload={state.raw_payloads[c.raw_request_payload_id]} role="request" />
+              <PayloadSection payloadId={c.raw_request_payload_id} payload={own(state.raw_payloads, c.raw_request_payload_id)} role="request" />
             </section>
           );
         })}

@@ -17,6 +17,7 @@ import { CompactionDetail, type DetailTab } from './CompactionDetail';
 import { CompactionTable, toRows, type CompactionRow } from './CompactionTable';
 import { useCompactionAnalysis } from './useCompactionAnalysis';
 import './compaction.css';
+import { own } from '../../trace/indexes/refs';
 
 const TABLE_H = { min: 84, max: 640, initial: 190 };
 
@@ -58,7 +59,7 @@ export function CompactionPanel() {
     if (!analysis || !state || !indexes) return [];
     return indexes.threadTree.order
       .filter((t) => analysis.byThread.has(t))
-      .map((t) => ({ id: t, label: state.threads[t]?.agent_path ?? t }));
+      .map((t) => ({ id: t, label: own(state.threads, t)?.agent_path ?? t }));
   }, [analysis, state, indexes]);
 
   if (!state || !indexes || !analysis) return <div className="cmp cmp-empty dim">No trace loaded.</div>;

@@ -21,6 +21,7 @@ import type { RolloutTrace } from '../../trace/schema/state';
 import type { TraceIndexes } from '../../trace/indexes/build';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatClock, formatCompact, formatDateTime, formatRelative } from '../../ui/format';
+import { own } from '../../trace/indexes/refs';
 
 export interface CompactionRow {
   event: CompactionEvent;
@@ -46,7 +47,7 @@ export interface CompactionRow {
 
 export function toRows(events: readonly CompactionEvent[], state: RolloutTrace, idx: TraceIndexes): CompactionRow[] {
   return events.map((e) => {
-    const t = state.threads[e.threadId];
+    const t = own(state.threads, e.threadId);
     const turnN = e.turnId ? idx.turnOrdinal.get(e.turnId) : undefined;
     return {
       event: e,

@@ -13,6 +13,7 @@ import type { ConversationItem } from '../../trace/schema/state';
 import { HistoryModeToggle, ModelWindowBar, useHistoryMode, useModelWindow } from './HistoryMode';
 import { ItemRow } from './ItemRow';
 import './conversation.css';
+import { own } from '../../trace/indexes/refs';
 
 function estimateSize(item: ConversationItem | undefined): number {
   if (!item) return 60;
@@ -39,7 +40,7 @@ export function ThreadSwitcher() {
       <span className="faint">Thread</span>
       <select aria-label="Thread" value={active ?? ''} onChange={(e) => setActiveThread(e.target.value || null)}>
         {order.map((id) => {
-          const t = state.threads[id];
+          const t = own(state.threads, id)!;
           const depth = indexes?.threadTree.depth.get(id) ?? 0;
           const label = `${'\u2003'.repeat(depth)}${depth ? '↳ ' : ''}${t.nickname ? `${t.nickname} · ` : ''}${t.agent_path}  (${t.conversation_item_ids.length})`;
           return (
@@ -61,14 +62,14 @@ export function ConversationPanel() {
   const selectionSeq = useStore((s) => s.selectionSeq);
   const select = useStore((s) => s.select);
 
-  const thread = state && activeThreadId ? state.threads[activeThreadId] : undefined;
+  const thread = state && activeThreadId ? own(state.threads, activeThreadId) : undefined;
   // "Full history" or "Model saw": the request window of the selected moment's inference call.
   const [mode, setMode] = useHistoryMode();
   const modelView = useModelWindow(activeThreadId, mode === 'window');
   const itemIds = useMemo(() => {
     if (!thread || !state) return [];
-    const ids = modelView ? state.inference_calls[modelView.callId]?.request_item_ids ?? [] : thread.conversation_item_ids;
-    return ids.filter((id) => state.conversation_items[id]);
+    const ids = modelView ? own(state.inference_calls, modelView.callId)?.request_item_ids ?? [] : thread.conversation_item_ids;
+    return ids.filter((id) => own(state.conversation_items, id));
   }, [thread, state, modelView]);
   const positions = useMemo(() => new Map(itemIds.map((id, i) => [id, i])), [itemIds]);
 
@@ -79,7 +80,7 @@ export function ConversationPanel() {
   const virtualizer = useVirtualizer({
     count: itemIds.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => estimateSize(state?.conversation_items[itemIds[i]]),
+    estimateSize: (i) => estimateSize(state ? own(state.conversation_items, itemIds[i]) : undefined),
     getItemKey: (i) => itemIds[i] ?? i,
     overscan: 3,
     measureElement: measureAfterLayout,
@@ -128,7 +129,7 @@ export function ConversationPanel() {
 
   const showAcceptance = state.schema_version >= 2;
   const compactions = indexes.compactionsByThread.get(activeThreadId ?? '')?.length ?? 0;
-  const notAccepted = showAcceptance ? itemIds.filter((id) => state.conversation_items[id].accepted_seq == null).length : 0;
+  const notAccepted = showAcceptance ? itemIds.filter((id) => own(state.conversation_items, id)?.accepted_seq == null).length : 0;
 
   return (
     <div className="conv" data-testid="conversation-panel">
@@ -159,7 +160,7 @@ export function ConversationPanel() {
           <div className="conv-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((v) => {
               const id = itemIds[v.index];
-              const item = state.conversation_items[id];
+              const item = own(state.conversation_items, id)!;
               const highlight = selection?.kind === 'conversation_item' && selection.id === id ? 'selected' : revealId === id ? 'related' : null;
               return (
                 <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="conv-slot" style={{ transform: `translateY(${v.start}px)` }}>

@@ -10,6 +10,7 @@ import { formatClock, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { getCompactionAnalysis } from '../../trace/compaction';
 import { CompactionLink } from '../compaction/CompactionLink';
+import { own } from '../../trace/indexes/refs';
 
 function producerRef(p: ProducerRef): ObjectRef | null {
   switch (p.type) {
@@ -48,7 +49,7 @@ function MarkerRow({ state, indexes, item, highlight, onSelect }: ItemRowProps) 
   const compactionId = indexes.itemMarkerOf.get(item.item_id);
   const producer = item.produced_by.find((p) => p.type === 'compaction');
   const cid = compactionId ?? (producer?.type === 'compaction' ? producer.compaction_id : null);
-  const c = cid ? state.compactions[cid] : undefined;
+  const c = cid ? own(state.compactions, cid) : undefined;
   return (
     <div
       className={`conv-row conv-marker${highlight ? ` is-${highlight}` : ''}`}
@@ -143,13 +144,13 @@ function ItemRowImpl(props: ItemRowProps) {
           {installedBy.map((c) => (
             <span key={`i${c}`} className="conv-mark mark-installed" data-testid="mark-installed" data-compaction-id={c}>
               installed by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
-              {state.compactions[c] && <span className="mark-time mono"> at {formatClock(state.compactions[c].installed_at_unix_ms)}</span>}
+              {own(state.compactions, c) && <span className="mark-time mono"> at {formatClock(own(state.compactions, c)!.installed_at_unix_ms)}</span>}
             </span>
           ))}
           {replacedBy.map((c) => (
             <span key={`r${c}`} className="conv-mark mark-replaced" data-testid="mark-replaced" data-compaction-id={c}>
               replaced by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
-              {state.compactions[c] && <span className="mark-time mono"> at {formatClock(state.compactions[c].installed_at_unix_ms)}</span>}
+              {own(state.compactions, c) && <span className="mark-time mono"> at {formatClock(own(state.compactions, c)!.installed_at_unix_ms)}</span>}
             </span>
           ))}
           {droppedBy.map((e) => (

@@ -8,7 +8,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { useStore } from '../../store';
 import { payloadsOf, type TraceIndexes } from '../../trace/indexes/build';
 import { relatedLinks, type LinkGroup } from '../../trace/indexes/links';
-import { getObject, KIND_LABEL, type ObjectRef } from '../../trace/indexes/refs';
+import { getObject, KIND_LABEL, type ObjectRef, own } from '../../trace/indexes/refs';
 import { labelOf, toolKindLabel } from '../../trace/indexes/resolve';
 import type { ExecutionWindow, RolloutTrace, ToolCall } from '../../trace/schema/state';
 import { Badge, StatusBadge } from '../../ui/Badge';
@@ -520,13 +520,13 @@ export function Inspector() {
         {(payloads.length > 0 || selection.kind === 'raw_payload') && (
           <Section title="Raw payloads" count={selection.kind === 'raw_payload' ? 1 : payloads.length} testId="inspector-payloads">
             {selection.kind === 'raw_payload' ? (
-              <PayloadSection key={selection.id} payloadId={selection.id} payload={state.raw_payloads[selection.id]} role={null} defaultOpen />
+              <PayloadSection key={selection.id} payloadId={selection.id} payload={own(state.raw_payloads, selection.id)} role={null} defaultOpen />
             ) : (
               payloads.map((p) => (
                 <PayloadSection
                   key={`${selection.kind}:${selection.id}:${p.payloadId}`}
                   payloadId={p.payloadId}
-                  payload={state.raw_payloads[p.payloadId]}
+                  payload={own(state.raw_payloads, p.payloadId)}
                   role={p.role}
                   inferred={p.inferred}
                 />

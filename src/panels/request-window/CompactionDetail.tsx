@@ -14,14 +14,15 @@ import { RefLink } from '../../ui/RefLink';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import { KV, RawPayloadTab, type DetailProps, type DetailTab } from './InferenceDetail';
+import { own } from '../../trace/indexes/refs';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
 
 export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId: string }) {
   const { state, idx, analysis, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
-  const req = state.compaction_requests[requestId];
-  const comp = req ? state.compactions[req.compaction_id] : undefined;
-  const payload = req ? state.raw_payloads[req.raw_request_payload_id] : undefined;
+  const req = own(state.compaction_requests, requestId);
+  const comp = req ? own(state.compactions, req.compaction_id) : undefined;
+  const payload = req ? own(state.raw_payloads, req.raw_request_payload_id) : undefined;
   const { read } = usePayloadReader();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -55,7 +56,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
     if (!req) return null;
     const calls = idx.inferenceCallsByThread.get(req.thread_id) ?? [];
     let best: string | null = null;
-    for (const id of calls) if (state.inference_calls[id].execution.started_seq < req.execution.started_seq) best = id;
+    for (const id of calls) if ((own(state.inference_calls, id)?.execution.started_seq ?? Infinity) < req.execution.started_seq) best = id;
     return best;
   }, [idx, state, req]);
 
@@ -65,7 +66,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
   const history = w ? w.entries.filter((e) => e.itemId).length : 0;
   const maxBytes = w ? w.entries.reduce((m, e) => Math.max(m, e.itemId ? analysis.itemSize.get(e.itemId)?.bytes ?? 0 : 0), 0) : 0;
   const totalBytes = w ? w.entries.reduce((n, e) => n + (e.itemId ? analysis.itemSize.get(e.itemId)?.bytes ?? 0 : 0), 0) : 0;
-  const prev = prevCall ? state.inference_calls[prevCall] : null;
+  const prev = prevCall ? own(state.inference_calls, prevCall) : null;
   const carriedFromPrev = w && prev ? w.entries.filter((e) => e.itemId && (prev.request_item_ids.includes(e.itemId) || prev.response_item_ids.includes(e.itemId))).length : 0;
   const selectedIndex = w && selectedItemId ? w.entries.findIndex((e) => e.itemId === selectedItemId) : -1;
   const compN = comp ? idx.compactionOrdinal.get(comp.compaction_id) : undefined;
@@ -83,7 +84,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
           <span className="rw-meta faint mono">{formatRelative(ex.started_at_unix_ms, state.started_at_unix_ms)}</span>
           <span className="rw-spacer" />
           <RefLink target={{ kind: 'turn', id: req.codex_turn_id }} />
-          {state.threads[req.thread_id] && <RefLink target={{ kind: 'thread', id: req.thread_id }}>{state.threads[req.thread_id].agent_path}</RefLink>}
+          {own(state.threads, req.thread_id) && <RefLink target={{ kind: 'thread', id: req.thread_id }}>{own(state.threads, req.thread_id)!.agent_path}</RefLink>}
         </div>
         <KV k="ids">
           <CopyId value={requestId} label="compaction request id" />
@@ -158,7 +159,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
               revealSeq={selectionSeq}
               render={(i) => {
                 const e = w.entries[i];
-                const item = e.itemId ? state.conversation_items[e.itemId] : undefined;
+                const item = e.itemId ? own(state.conversation_items, e.itemId) : undefined;
                 if (item) {
                   const sz = analysis.itemSize.get(item.item_id);
                   return (

@@ -20,6 +20,7 @@ import { RefLink } from '../../ui/RefLink';
 import { ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import type { ChartMetric } from './StrataChart';
+import { own } from '../../trace/indexes/refs';
 
 export type DetailTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';
 
@@ -142,10 +143,10 @@ function UsageChips({ usage }: { usage: RolloutTrace['inference_calls'][string][
 
 export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string }) {
   const { state, idx, analysis, metric, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
-  const call = state.inference_calls[callId];
+  const call = own(state.inference_calls, callId);
   const stats = analysis.calls.get(callId);
   const diff = analysis.diffs.get(callId);
-  const thread = state.threads[call?.thread_id ?? ''];
+  const thread = own(state.threads, call?.thread_id ?? '');
 
   const win = call?.request_item_ids ?? [];
   const sizes = useMemo(() => win.map((id) => analysis.itemSize.get(id)?.bytes ?? 0), [win, analysis]);
@@ -247,7 +248,7 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
                 <RefLink target={{ kind: 'compaction', id: c }}>{`Compaction ${idx.compactionOrdinal.get(c) ?? ''}`}</RefLink>
                 <span className="faint">
                   {' '}
-                  was installed before this call: {state.compactions[c]?.input_item_ids.length ?? 0} items replaced by {state.compactions[c]?.replacement_item_ids.length ?? 0}.
+                  was installed before this call: {own(state.compactions, c)?.input_item_ids.length ?? 0} items replaced by {own(state.compactions, c)?.replacement_item_ids.length ?? 0}.
                 </span>
               </span>
             ))}
@@ -287,7 +288,7 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
             revealSeq={selectionSeq}
             render={(i) => {
               const id = win[i];
-              const item = state.conversation_items[id];
+              const item = own(state.conversation_items, id);
               if (!item) return <div className="rw-item dim">missing item {id}</div>;
               const sz = analysis.itemSize.get(id);
               const cached = prefix ? (i < prefix.fullItems ? 'full' : i === prefix.partialIndex ? 'partial' : null) : null;
@@ -336,7 +337,7 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
                 revealSeq={selectionSeq}
                 render={(i) => {
                   const id = call.response_item_ids[i];
-                  const item = state.conversation_items[id];
+                  const item = own(state.conversation_items, id);
                   if (!item) return <div className="rw-item dim">missing item {id}</div>;
                   const sz = analysis.itemSize.get(id);
                   return (
@@ -382,7 +383,7 @@ export function RawPayloadTab({
   return (
     <div className="rw-raw">
       {payloadId ? (
-        <PayloadSection key={payloadId} payloadId={payloadId} payload={state.raw_payloads[payloadId]} role={role} defaultOpen />
+        <PayloadSection key={payloadId} payloadId={payloadId} payload={own(state.raw_payloads, payloadId)} role={role} defaultOpen />
       ) : (
         <div className="rw-detail-empty dim">No {role} payload was recorded for this {what}.</div>
       )}
@@ -419,10 +420,10 @@ function countReasons(dropped: readonly DroppedItem[]): [DropReason['type'], num
 const DIFF_CAP = 200;
 
 function DiffView({ callId, state, idx, analysis, selectedItemId, onSelectItem, metric }: DetailProps & { callId: string }) {
-  const call = state.inference_calls[callId];
+  const call = own(state.inference_calls, callId)!;
   const [all, setAll] = useState({ added: false, dropped: false });
   const diff = analysis.diffs.get(callId)!;
-  const prev = diff.prevCallId ? state.inference_calls[diff.prevCallId] : null;
+  const prev = diff.prevCallId ? own(state.inference_calls, diff.prevCallId) : null;
   const maxBytes = useMemo(() => {
     let m = 0;
     for (const a of diff.added) m = Math.max(m, analysis.itemSize.get(a.itemId)?.bytes ?? 0);
@@ -437,7 +438,7 @@ function DiffView({ callId, state, idx, analysis, selectedItemId, onSelectItem, 
   const sameOrder = prevOrder.length === carriedIds.length && prevOrder.every((id, i) => id === carriedIds[i]);
   const carriedRange = carriedIds.length > 0 ? contiguousRange(call.request_item_ids, diff.carriedMask) : null;
   const line = (itemId: string, position: number, extra: React.ReactNode, testId: string, mark: 'added' | null, origin?: AddOrigin) => {
-    const item = state.conversation_items[itemId];
+    const item = own(state.conversation_items, itemId);
     if (!item) return <div className="rw-item dim">missing item {itemId}</div>;
     const sz = analysis.itemSize.get(itemId);
     return (

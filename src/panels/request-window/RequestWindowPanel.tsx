@@ -23,6 +23,7 @@ import { kindLabel } from './itemText';
 import { buildRows, type RequestRow } from './rows';
 import { StrataChart, StrataLegend, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
 import './requestWindow.css';
+import { own } from '../../trace/indexes/refs';
 
 const sameReq = (a: RequestRef | null, b: RequestRef | null) => (a && b ? a.kind === b.kind && a.id === b.id : a === b);
 
@@ -132,12 +133,12 @@ export function RequestWindowPanel() {
   if (!state || !indexes || !analysis) return <div className="rw rw-empty dim">No trace loaded.</div>;
 
   const selectedItemId = selection?.kind === 'conversation_item' ? selection.id : null;
-  const selectedCompactionId = selection?.kind === 'compaction' ? selection.id : shown?.kind === 'compaction_request' ? state.compaction_requests[shown.id]?.compaction_id ?? null : null;
+  const selectedCompactionId = selection?.kind === 'compaction' ? selection.id : shown?.kind === 'compaction_request' ? own(state.compaction_requests, shown.id)?.compaction_id ?? null : null;
   const nCalls = analysis.order.length;
   const nCompReq = Object.keys(state.compaction_requests).length;
   const unexplainedCalls = [...analysis.calls.values()].filter((c) => c.unexplained > 0).length;
   const detailProps = { state, idx: indexes, analysis, metric, selectedItemId, selectionSeq, tab, onTab: setTab, onSelectItem };
-  const lifetimeItem = lifetime ? state.conversation_items[lifetime.itemId] : undefined;
+  const lifetimeItem = lifetime ? own(state.conversation_items, lifetime.itemId) : undefined;
 
   return (
     <div className="rw" data-testid="request-window-panel" ref={rootRef}>
@@ -176,7 +177,7 @@ export function RequestWindowPanel() {
           <div className="rw-chart-head">
             <span className="rw-section-title">Context strata</span>
             <span className="faint rw-chart-sub">
-              {thread ? `${state.threads[thread.threadId]?.agent_path ?? ''} · ${thread.calls.length} calls · ${thread.compactions.length} compaction${thread.compactions.length === 1 ? '' : 's'}` : ''}
+              {thread ? `${own(state.threads, thread.threadId)?.agent_path ?? ''} · ${thread.calls.length} calls · ${thread.compactions.length} compaction${thread.compactions.length === 1 ? '' : 's'}` : ''}
             </span>
             <span className="rw-axis-note faint" data-testid="rw-axis-note">
               {metric === 'tokens' ? (

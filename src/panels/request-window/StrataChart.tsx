@@ -17,6 +17,7 @@ import type { ThreadWindows, WindowAnalysis } from '../../trace/windows/analysis
 import { STRATA, STRATUM_COUNT, STRATUM_LABEL, STRATUM_SHORT, estimateTokens } from '../../trace/windows/sizes';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { axisBytes, axisCount, axisTime, byteTicks, niceTicks, ordinalStep, timeStep } from './chartScale';
+import { own } from '../../trace/indexes/refs';
 
 export type ChartMetric = 'bytes' | 'tokens';
 export type ChartXMode = 'calls' | 'time';
@@ -585,7 +586,7 @@ function StrataChartImpl(props: StrataChartProps) {
                 style={{ left: x }}
                 data-testid="strata-compaction"
                 data-compaction-id={m.compactionId}
-                title={`Compaction ${k + 1}: ${state.compactions[m.compactionId]?.input_item_ids.length ?? 0} items replaced by ${state.compactions[m.compactionId]?.replacement_item_ids.length ?? 0}, installed ${formatRelative(m.atMs, state.started_at_unix_ms)}`}
+                title={`Compaction ${k + 1}: ${own(state.compactions, m.compactionId)?.input_item_ids.length ?? 0} items replaced by ${own(state.compactions, m.compactionId)?.replacement_item_ids.length ?? 0}, installed ${formatRelative(m.atMs, state.started_at_unix_ms)}`}
                 onPointerDown={(e) => e.stopPropagation()}
                 onPointerUp={(e) => e.stopPropagation()}
                 onPointerMove={(e) => {

@@ -2,6 +2,7 @@
 import type { TraceIndexes } from '../../trace/indexes/build';
 import type { RolloutTrace } from '../../trace/schema/state';
 import type { WindowAnalysis } from '../../trace/windows/analysis';
+import { own } from '../../trace/indexes/refs';
 
 export interface RequestRow {
   kind: 'inference_call' | 'compaction_request';
@@ -31,10 +32,10 @@ export interface RequestRow {
 export function buildRows(state: RolloutTrace, idx: TraceIndexes, a: WindowAnalysis): RequestRow[] {
   const rows: RequestRow[] = [];
   const t0 = state.started_at_unix_ms;
-  const path = (t: string) => state.threads[t]?.agent_path ?? t;
+  const path = (t: string) => own(state.threads, t)?.agent_path ?? t;
   for (const id of a.order) {
     const c = a.calls.get(id)!;
-    const call = state.inference_calls[id];
+    const call = own(state.inference_calls, id)!;
     rows.push({
       kind: 'inference_call',
       id,
@@ -63,7 +64,7 @@ export function buildRows(state: RolloutTrace, idx: TraceIndexes, a: WindowAnaly
   for (const r of reqs) {
     const n = (perThread.get(r.thread_id) ?? 0) + 1;
     perThread.set(r.thread_id, n);
-    const comp = state.compactions[r.compaction_id];
+    const comp = own(state.compactions, r.compaction_id);
     let bytes: number | null = null;
     if (comp) {
       bytes = 0;

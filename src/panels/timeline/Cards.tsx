@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import { useStore } from '../../store';
 import type { ObjectKind } from '../../trace/indexes/refs';
-import { KIND_LABEL } from '../../trace/indexes/refs';
+import { KIND_LABEL, own } from '../../trace/indexes/refs';
 import { toolKindLabel } from '../../trace/indexes/resolve';
 import { EDGE_KIND_LABEL, HEADER_H, spanLabel, STATUSES, timeToX, trackScale, type Geometry, type RangeSummary, type TimelineModel, type ViewWindow } from '../../trace/timeline';
 import { Badge, StatusBadge } from '../../ui/Badge';
@@ -57,7 +57,7 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
   let details: ReactNode = null;
   switch (ref.kind) {
     case 'inference_call': {
-      const c = state.inference_calls[ref.id];
+      const c = own(state.inference_calls, ref.id);
       if (c) {
         const u = c.usage;
         details = (
@@ -82,7 +82,7 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
       break;
     }
     case 'tool_call': {
-      const t = state.tool_calls[ref.id];
+      const t = own(state.tool_calls, ref.id);
       if (t) {
         details = (
           <>
@@ -95,7 +95,7 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
       break;
     }
     case 'terminal_operation': {
-      const op = state.terminal_operations[ref.id];
+      const op = own(state.terminal_operations, ref.id);
       if (op) {
         details = (
           <>
@@ -108,12 +108,12 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
       break;
     }
     case 'terminal_session': {
-      const s = state.terminal_sessions[ref.id];
+      const s = own(state.terminal_sessions, ref.id);
       if (s) details = <Row k="operations">{s.operation_ids.length}</Row>;
       break;
     }
     case 'code_cell': {
-      const c = state.code_cells[ref.id];
+      const c = own(state.code_cells, ref.id);
       if (c) {
         details = (
           <>
@@ -126,12 +126,12 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
       break;
     }
     case 'compaction': {
-      const c = state.compactions[ref.id];
+      const c = own(state.compactions, ref.id);
       if (c) details = <Row k="history">{c.input_item_ids.length} items → {c.replacement_item_ids.length}</Row>;
       break;
     }
     case 'compaction_request': {
-      const r = state.compaction_requests[ref.id];
+      const r = own(state.compaction_requests, ref.id);
       if (r) details = <Row k="model">{r.model}</Row>;
       break;
     }

@@ -36,6 +36,7 @@ import type { ObjectRef } from '../indexes/refs';
 import type { CompactionRequest, ConversationItem, ExecutionStatus, InferenceCall, RolloutTrace } from '../schema/state';
 import { alignHistories, type Alignment } from './align';
 import { contentKey, itemBytes, type SizeFigures } from './content';
+import { own } from '../indexes/refs';
 
 export type CompactionEventKind = 'installed' | 'failed' | 'untraced';
 
@@ -214,7 +215,7 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
   }
 
   const callsOf = (threadId: string): InferenceCall[] =>
-    (idx.inferenceCallsByThread.get(threadId) ?? []).map((id) => state.inference_calls[id]).filter(Boolean);
+    (idx.inferenceCallsByThread.get(threadId) ?? []).map((id) => own(state.inference_calls, id)).filter((c) => c !== undefined);
   const threadCalls = new Map<string, InferenceCall[]>();
   const callsFor = (threadId: string) => {
     let l = threadCalls.get(threadId);
@@ -230,13 +231,13 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
   for (const [threadId, ids] of idx.compactionsByThread) {
     const calls = callsFor(threadId);
     for (const cid of ids) {
-      const c = state.compactions[cid];
+      const c = own(state.compactions, cid);
       if (!c) continue;
       const reqs = requestsByCompaction.get(cid) ?? [];
       const listed = new Set(c.request_ids);
       const requests = [...reqs];
       for (const rid of c.request_ids) {
-        const r = state.compaction_requests[rid];
+        const r = own(state.compaction_requests, rid);
         if (r && !requests.includes(r)) requests.push(r);
       }
       requests.sort((a, b) => a.execution.started_seq - b.execution.started_seq);
@@ -310,7 +311,7 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
   // ---- failed attempts: compaction ids with requests and no install
   const failedOrdinal = new Map<string, number>();
   const failedGroups = [...requestsByCompaction.entries()]
-    .filter(([cid]) => !state.compactions[cid])
+    .filter(([cid]) => !own(state.compactions, cid))
     .sort(([, a], [, b]) => a[0].execution.started_seq - b[0].execution.started_seq);
   for (const [cid, reqs] of failedGroups) {
     const first = reqs[0];
@@ -472,7 +473,7 @@ function detectShrink(a: InferenceCall, b: InferenceCall, facts: ItemFacts, stat
   if (!(afterSize.items < beforeSize.items || afterSize.bytes < beforeSize.bytes)) return null;
   const alignment = alignHistories(hist.itemIds, window, facts.keyOf);
   const lost = hist.itemIds.some(
-    (id, k) => hist.origins[k] === 'request' && alignment.beforeRelation[k] === 'removed' && state.conversation_items[id]?.kind !== 'compaction_marker',
+    (id, k) => hist.origins[k] === 'request' && alignment.beforeRelation[k] === 'removed' && own(state.conversation_items, id)?.kind !== 'compaction_marker',
   );
   if (!lost) return null;
   return { hist, alignment, beforeSize, afterSize };
@@ -500,7 +501,7 @@ export function eventForRef(analysis: CompactionAnalysis, state: RolloutTrace, r
     case 'inference_call':
       return analysis.keyOfUntracedAfterCall.get(ref.id) ?? null;
     case 'conversation_item': {
-      const it = state.conversation_items[ref.id];
+      const it = own(state.conversation_items, ref.id);
       if (!it) return null;
       for (const p of it.produced_by) if (p.type === 'compaction') return analysis.keyOfCompaction.get(p.compaction_id) ?? null;
       return null;

@@ -5,6 +5,7 @@
 import type { ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state';
 import type { ObjectRef } from './refs';
 import { computeSummary, type TraceSummary } from './summary';
+import { own } from './refs';
 
 export interface ThreadNode {
   threadId: string;
@@ -168,15 +169,15 @@ function buildThreadTree(state: RolloutTrace): ThreadTree {
   const parent = new Map<string, string | null>();
   const children = new Map<string, string[]>();
   for (const t of threads) {
-    const p = t.origin.type === 'spawned' && state.threads[t.origin.parent_thread_id] && t.origin.parent_thread_id !== t.thread_id
+    const p = t.origin.type === 'spawned' && own(state.threads, t.origin.parent_thread_id) && t.origin.parent_thread_id !== t.thread_id
       ? t.origin.parent_thread_id
       : null;
     parent.set(t.thread_id, p);
     children.set(t.thread_id, []);
   }
   const cmp = (a: string, b: string) => {
-    const ta = state.threads[a];
-    const tb = state.threads[b];
+    const ta = own(state.threads, a)!;
+    const tb = own(state.threads, b)!;
     if (ta.agent_path !== tb.agent_path) return ta.agent_path < tb.agent_path ? -1 : 1;
     return ta.execution.started_seq - tb.execution.started_seq || (a < b ? -1 : a > b ? 1 : 0);
   };
@@ -240,7 +241,7 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const itemPosition = new Map<string, number>();
   for (const t of Object.values(state.threads)) {
     t.conversation_item_ids.forEach((id, i) => {
-      if (!itemPosition.has(id) || state.conversation_items[id]?.thread_id === t.thread_id) itemPosition.set(id, i);
+      if (!itemPosition.has(id) || own(state.conversation_items, id)?.thread_id === t.thread_id) itemPosition.set(id, i);
     });
   }
 
@@ -328,8 +329,8 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const itemsByTurn = new Map<string, string[]>();
   const placed = new Set<string>();
   for (const tid of threadTree.order) {
-    for (const itemId of state.threads[tid].conversation_item_ids) {
-      const it = state.conversation_items[itemId];
+    for (const itemId of own(state.threads, tid)?.conversation_item_ids ?? []) {
+      const it = own(state.conversation_items, itemId);
       if (it && it.codex_turn_id && it.thread_id === tid && !placed.has(itemId)) {
         placed.add(itemId);
         push(itemsByTurn, it.codex_turn_id, itemId);

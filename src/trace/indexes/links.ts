@@ -4,7 +4,7 @@
  */
 import type { RolloutTrace } from '../schema/state';
 import { anchorRef, listOf, type TraceIndexes } from './build';
-import { getObject, type ObjectKind, type ObjectRef } from './refs';
+import { getObject, type ObjectKind, type ObjectRef, own } from './refs';
 
 export interface LinkGroup {
   /** Stable key (used by tests and React). */
@@ -39,7 +39,7 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       if (t.origin.type === 'spawned') {
         add('parent', 'Parent thread', [r('thread', t.origin.parent_thread_id)]);
         add('spawn_edge', 'Spawned by', [r('interaction_edge', t.origin.spawn_edge_id)]);
-        const edge = state.interaction_edges[t.origin.spawn_edge_id];
+        const edge = own(state.interaction_edges, t.origin.spawn_edge_id);
         if (edge && edge.source.type === 'tool_call') add('spawn_tool', 'Spawning tool call', [anchorRef(edge.source)]);
       } else if (parent) {
         add('parent', 'Parent thread', [r('thread', parent)]);
@@ -52,9 +52,9 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       add(
         'terminals',
         'Terminal sessions',
-        many('terminal_session', Object.keys(state.terminal_sessions).filter((k) => state.terminal_sessions[k].thread_id === ref.id)),
+        many('terminal_session', Object.keys(state.terminal_sessions).filter((k) => own(state.terminal_sessions, k)!.thread_id === ref.id)),
       );
-      add('code_cells', 'Code cells', many('code_cell', Object.keys(state.code_cells).filter((k) => state.code_cells[k].thread_id === ref.id)));
+      add('code_cells', 'Code cells', many('code_cell', Object.keys(state.code_cells).filter((k) => own(state.code_cells, k)!.thread_id === ref.id)));
       add('edges', 'Interaction edges', edgesOf(`thread:${ref.id}`));
       break;
     }
@@ -132,7 +132,7 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       add('output_items', 'Output item', many('conversation_item', t.model_visible_output_item_ids));
       if (t.terminal_operation_id) {
         add('terminal_op', 'Terminal operation', [r('terminal_operation', t.terminal_operation_id)]);
-        const op = state.terminal_operations[t.terminal_operation_id];
+        const op = own(state.terminal_operations, t.terminal_operation_id);
         if (op?.terminal_id) add('terminal', 'Terminal session', [r('terminal_session', op.terminal_id)]);
       }
       if (t.started_code_cell_id) add('started_cell', 'Started code cell', [r('code_cell', t.started_code_cell_id)]);
@@ -192,7 +192,7 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       const q = getObject(state, ref);
       if (!q) break;
       add('compaction', 'Compaction', [r('compaction', q.compaction_id)],
-        state.compactions[q.compaction_id] ? undefined : 'never installed');
+        own(state.compactions, q.compaction_id) ? undefined : 'never installed');
       add('thread', 'Thread', [r('thread', q.thread_id)]);
       add('turn', 'Turn', [r('turn', q.codex_turn_id)]);
       break;

@@ -70,10 +70,19 @@ export function refKey(r: ObjectRef): string {
   return `${r.kind}\u0000${r.id}`;
 }
 
+/**
+ * `map[key]` for a map keyed by text from a trace or a link: only the map's
+ * own entries count, so `__proto__`, `constructor` or `toString` find nothing
+ * instead of Object.prototype or one of its methods.
+ */
+export function own<T>(map: Readonly<Record<string, T>>, key: string | null | undefined): T | undefined {
+  return key != null && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 /** The object a ref points at, or undefined when the state has no such id. */
 export function getObject<K extends ObjectKind>(state: RolloutTrace, ref: { kind: K; id: string }): ObjectOfKind<K> | undefined {
   const map = state[COLLECTION_OF[ref.kind]] as Record<string, ObjectOfKind<K>>;
-  return Object.prototype.hasOwnProperty.call(map, ref.id) ? map[ref.id] : undefined;
+  return own(map, ref.id);
 }
 
 export function objectExists(state: RolloutTrace, ref: ObjectRef): boolean {

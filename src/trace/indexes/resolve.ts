@@ -5,7 +5,7 @@
 import type { ToolCallKind } from '../schema/common';
 import type { RolloutTrace } from '../schema/state';
 import { anchorRef, type TraceIndexes } from './build';
-import { getObject, type ObjectRef } from './refs';
+import { getObject, type ObjectRef, own } from './refs';
 import { escapeInvisible } from '../invisible';
 
 /** The thread an object belongs to (for "reveal": switch the transcript to it). */
@@ -13,7 +13,7 @@ export function threadOf(state: RolloutTrace, idx: TraceIndexes | null, ref: Obj
   if (depth > 4) return null;
   switch (ref.kind) {
     case 'thread':
-      return state.threads[ref.id] ? ref.id : null;
+      return own(state.threads, ref.id) ? ref.id : null;
     case 'turn':
       return getObject(state, ref)?.thread_id ?? null;
     case 'conversation_item':
@@ -53,7 +53,7 @@ export function threadOf(state: RolloutTrace, idx: TraceIndexes | null, ref: Obj
 /** The conversation item a transcript should scroll to when `ref` is selected (null: nothing sensible). */
 export function revealItemOf(state: RolloutTrace, idx: TraceIndexes | null, ref: ObjectRef, depth = 0): string | null {
   if (depth > 4) return null;
-  const exists = (id: string | undefined | null) => (id && state.conversation_items[id] ? id : null);
+  const exists = (id: string | undefined | null) => (id && own(state.conversation_items, id) ? id : null);
   switch (ref.kind) {
     case 'conversation_item':
       return exists(ref.id);

@@ -10,9 +10,9 @@ import type { BundleSource } from '../bundle/source';
 import { payloadStoreFor, type PayloadStore } from '../bundle/payloads';
 import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import { rulesFor, type ReductionRules } from './rules';
-import type { TraceErrorInfo } from '../errors';
+import { seqFields, type TraceErrorInfo } from '../errors';
 import { DiagnosticCollector } from '../diagnostics';
-import { JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
+import { JsonNumber, JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
 import { ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
@@ -79,22 +79,23 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
 
       const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics, rules, knownTypes);
       const ev = parsed.event;
+      const evSeq: number | string = Number.isSafeInteger(ev.seq) ? ev.seq : (seqHint(line) ?? ev.seq);
       if (parsed.skipped) {
         // An event this reducer does not know is reported, not checked: it keeps its place in seq if it has one.
         if (ev.seq === expectedSeq) expectedSeq++;
         continue;
       }
       if (rules.checkEnvelopeSchema && ev.schema_version !== rules.generation.version)
-        throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
+        throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
       if (rules.contiguousSeq && ev.seq !== expectedSeq)
         throw new LocatedError(
-          at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
+          at(EVENT_LOG, lineNo, evSeq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
         );
       if (rules.checkRolloutId && ev.rollout_id !== manifest.rollout_id)
         throw new LocatedError(
-          at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
+          at(EVENT_LOG, lineNo, evSeq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
         );
-      if (rules.recordingCompletedIsLast && recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
+      if (rules.recordingCompletedIsLast && recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, 'trace event after recording completed', []));
       expectedSeq++;
       if (ev.payload.type === 'recording_completed') recordingCompleted = true;
 
@@ -103,7 +104,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
       try {
         for (const ref of refs) registerRef(r, ref);
       } catch (e) {
-        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, e.message, e.causes));
         throw e;
       }
       for (const ref of refs) bytesDone += await loadPayload(store, r, ref, ev, problems);
@@ -111,7 +112,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
         applyEvent(r, ev);
       } catch (e) {
         if (e instanceof PayloadFailure) throw new LocatedError(e.info);
-        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, e.message, e.causes));
         throw e;
       }
       eventsApplied++;
@@ -177,8 +178,9 @@ function bundleBytes(source: BundleSource): number | null {
   return total;
 }
 
-function at(file: string, line: number | null, seq: number | null, message: string, causes: string[]): TraceErrorInfo {
-  return { file, line, seq, message, causes };
+/** `seq` is a number, or the seq's text in the file (kept as text when it is not a safe integer). */
+function at(file: string, line: number | null, seq: number | string | null, message: string, causes: string[]): TraceErrorInfo {
+  return { file, line, ...seqFields(seq), message, causes };
 }
 
 async function readManifest(source: BundleSource): Promise<Manifest> {
@@ -228,13 +230,23 @@ function parseLine(
     const msg = e instanceof JsonSyntaxError ? e.message : String((e as Error).message);
     throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [msg]));
   }
+  // A seq JSON.parse cannot hold exactly (a float lexeme, or an integer past 2^53) is refused here, named as written.
+  const rawSeq = isObj(raw) ? raw.seq : undefined;
+  if (rawSeq instanceof JsonNumber) {
+    const text = seqHint(line) ?? rawSeq.lexeme;
+    throw new LocatedError(
+      at(EVENT_LOG, lineNo, text, `parse trace event line ${lineNo}`, [
+        rawSeq.isInteger ? `seq: \`${text}\` is past 2^53, the largest seq this viewer can follow exactly` : `seq: expected a non-negative integer, found \`${text}\``,
+      ]),
+    );
+  }
   const env = EnvelopeSchema.safeParse(raw);
   if (!env.success) throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [zodMessage(env.error)]));
   resolveVariantIndexes(env.data.payload, rules.eventTypes);
   const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
   if (typeof payloadType === 'string' && !knownTypes.has(payloadType)) {
     if (unknownEvents === 'skip') {
-      diagnostics.add('unknown_event_type', EVENT_LOG, payloadType, lineNo, env.data.seq);
+      diagnostics.add('unknown_event_type', EVENT_LOG, payloadType, lineNo, seqFields(env.data.seq).seq);
       return { event: { ...env.data, payload: { type: 'recording_completed' }, line: lineNo }, skipped: true };
     }
     throw new LocatedError(
@@ -277,9 +289,10 @@ const TOOL_KINDS = ToolCallKindSchema.options.map((o) => o.shape.type.value);
 const SUMMARY_KINDS = ToolCallSummarySchema.options.map((o) => o.shape.type.value);
 const REQUESTER_KINDS = RawToolCallRequesterSchema.options.map((o) => o.shape.type.value);
 
-function seqHint(line: string): number | null {
-  const m = /"seq"\s*:\s*(\d+)/.exec(line);
-  return m ? Number(m[1]) : null;
+/** The text of a line's `"seq"` number, for locating an error in a line that did not parse. */
+function seqHint(line: string): string | null {
+  const m = /"seq"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(line);
+  return m ? m[1] : null;
 }
 
 /** Payload kinds the replay never reads (schema 3's prepared prompt: only its id is kept). */

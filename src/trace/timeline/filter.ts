@@ -5,6 +5,7 @@
 import type { ObjectKind } from '../indexes/refs';
 import type { RolloutTrace } from '../schema/state';
 import { SPAN_OBJECT_KIND, spanLabel, STATUSES, type TimelineModel } from './model';
+import { own } from '../indexes/refs';
 
 export interface SpanFilters {
   kinds: readonly string[];
@@ -27,17 +28,17 @@ export function spanSearchText(model: TimelineModel, state: RolloutTrace | null)
     let extra = '';
     if (state) {
       if (ref.kind === 'tool_call') {
-        const t = state.tool_calls[ref.id];
+        const t = own(state.tool_calls, ref.id);
         if (t) {
           const s = t.summary;
           extra = s.type === 'generic' ? `${s.label} ${s.input_preview ?? ''} ${s.output_preview ?? ''}` : s.type === 'agent' ? `${s.target_agent_path} ${s.message_preview}` : '';
           if (t.kind.type === 'mcp') extra += ` ${t.kind.server} ${t.kind.tool}`;
         }
       } else if (ref.kind === 'inference_call') {
-        const c = state.inference_calls[ref.id];
+        const c = own(state.inference_calls, ref.id);
         if (c) extra = `${c.provider_name} ${c.response_id ?? ''}`;
       } else if (ref.kind === 'terminal_operation') {
-        const op = state.terminal_operations[ref.id];
+        const op = own(state.terminal_operations, ref.id);
         if (op?.request.type === 'exec_command') extra = `${op.request.cwd} ${op.request.display_command}`;
       }
     }

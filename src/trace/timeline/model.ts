@@ -8,7 +8,7 @@
  * filters, collapse state or selection).
  */
 import type { TraceIndexes } from '../indexes/build';
-import { refKey, type ObjectKind, type ObjectRef } from '../indexes/refs';
+import { refKey, type ObjectKind, type ObjectRef, own } from '../indexes/refs';
 import { toolKindLabel } from '../indexes/resolve';
 import type { ToolCallKind } from '../schema/common';
 import type { ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state';
@@ -217,12 +217,12 @@ function clip(s: string, n: number): string {
 }
 
 function toolLabel(state: RolloutTrace, id: string): string {
-  const t = state.tool_calls[id];
+  const t = own(state.tool_calls, id)!;
   const kind = toolKindLabel(t.kind);
   const s = t.summary;
   switch (s.type) {
     case 'terminal': {
-      const op = state.terminal_operations[s.operation_id];
+      const op = own(state.terminal_operations, s.operation_id);
       if (op?.request.type === 'exec_command') return clip(op.request.display_command, 80);
       if (op?.request.type === 'write_stdin') return `stdin ${clip(JSON.stringify(op.request.stdin), 60)}`;
       return kind;
@@ -260,7 +260,7 @@ function previewArg(preview: string): string | null {
 
 /** Thread ids or agent paths a wait_agent call waits for (from its summary or input preview). */
 function waitTargets(state: RolloutTrace, toolId: string): string[] {
-  const t = state.tool_calls[toolId];
+  const t = own(state.tool_calls, toolId)!;
   const s = t.summary;
   if (s.type === 'wait_agent') return s.target_agent_path ? [s.target_agent_path] : [];
   if (s.type !== 'generic' || !s.input_preview) return [];
@@ -292,27 +292,27 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const codex_turnsIds = Object.keys(state.codex_turns);
   for (let k = 0; k < codex_turnsIds.length; k++) {
     const id = codex_turnsIds[k];
-    const t = state.codex_turns[id];
+    const t = own(state.codex_turns, id)!;
     win({ kind: 'turn', id }, SK.turn, t.execution, 0, t.thread_id, 'turns');
   }
   const inference_callsIds = Object.keys(state.inference_calls);
   for (let k = 0; k < inference_callsIds.length; k++) {
     const id = inference_callsIds[k];
-    const c = state.inference_calls[id];
+    const c = own(state.inference_calls, id)!;
     win({ kind: 'inference_call', id }, SK.inference, c.execution, 0, c.thread_id, 'inference');
   }
   const waitCalls: string[] = [];
   const tool_callsIds = Object.keys(state.tool_calls);
   for (let k = 0; k < tool_callsIds.length; k++) {
     const id = tool_callsIds[k];
-    const t = state.tool_calls[id];
+    const t = own(state.tool_calls, id)!;
     win({ kind: 'tool_call', id }, SK.tool, t.execution, toolCategory(t.kind), t.thread_id, 'tools');
     if (t.kind.type === 'wait_agent') waitCalls.push(id);
   }
   const code_cellsIds = Object.keys(state.code_cells);
   for (let k = 0; k < code_cellsIds.length; k++) {
     const id = code_cellsIds[k];
-    const c = state.code_cells[id];
+    const c = own(state.code_cells, id)!;
     const mark = c.initial_response_at_unix_ms ?? c.yielded_at_unix_ms ?? NaN;
     win({ kind: 'code_cell', id }, SK.code_cell, c.execution, 5, c.thread_id, 'code', mark);
   }
@@ -320,10 +320,10 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const terminal_operationsIds = Object.keys(state.terminal_operations);
   for (let k = 0; k < terminal_operationsIds.length; k++) {
     const id = terminal_operationsIds[k];
-    const op = state.terminal_operations[id];
-    const tool = state.tool_calls[op.tool_call_id];
-    const session = op.terminal_id !== null && state.terminal_sessions[op.terminal_id] ? op.terminal_id : null;
-    const thread = tool?.thread_id ?? (session ? state.terminal_sessions[session].thread_id : undefined);
+    const op = own(state.terminal_operations, id)!;
+    const tool = own(state.tool_calls, op.tool_call_id);
+    const session = op.terminal_id !== null && own(state.terminal_sessions, op.terminal_id) ? op.terminal_id : null;
+    const thread = tool?.thread_id ?? (session ? own(state.terminal_sessions, session)!.thread_id : undefined);
     if (!thread) continue;
     if (session) {
       const l = opsOfSession.get(session);
@@ -348,13 +348,13 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const compaction_requestsIds = Object.keys(state.compaction_requests);
   for (let k = 0; k < compaction_requestsIds.length; k++) {
     const id = compaction_requestsIds[k];
-    const r = state.compaction_requests[id];
+    const r = own(state.compaction_requests, id)!;
     win({ kind: 'compaction_request', id }, SK.compaction_request, r.execution, 0, r.thread_id, 'compaction');
   }
   const compactionsIds = Object.keys(state.compactions);
   for (let k = 0; k < compactionsIds.length; k++) {
     const id = compactionsIds[k];
-    const c = state.compactions[id];
+    const c = own(state.compactions, id)!;
     col.push({ kind: 'compaction', id }, SK.compaction, c.installed_at_unix_ms, c.installed_at_unix_ms, 0, 0, c.thread_id, 'compaction');
   }
 
@@ -370,7 +370,7 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
     if (e > hi) hi = e;
   }
   for (const id in state.threads) {
-    const t = state.threads[id];
+    const t = own(state.threads, id)!;
     lo = Math.min(lo, t.execution.started_at_unix_ms);
     hi = Math.max(hi, t.execution.started_at_unix_ms, t.execution.ended_at_unix_ms ?? -Infinity);
   }
@@ -381,7 +381,7 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const groupOfThread = new Map<string, number>();
   const groups: TrackGroup[] = [];
   const mkGroup = (threadId: string) => {
-    const t = state.threads[threadId];
+    const t = own(state.threads, threadId);
     const index = groups.length;
     groupOfThread.set(threadId, index);
     const parentId = indexes?.threadTree.parent.get(threadId) ?? (t?.origin.type === 'spawned' ? t.origin.parent_thread_id : null);
@@ -438,7 +438,7 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
     byTrack[g * trackOrder.length + trackCode[col.track[i]]].push(i);
     const grp = groups[g];
     grp.spanCount++;
-    if (!state.threads[grp.threadId]) {
+    if (!own(state.threads, grp.threadId)) {
       grp.start = Math.min(grp.start, all.start[i]);
       grp.end = Math.max(grp.end, all.end[i]);
     }
@@ -514,17 +514,17 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const anchor = (a: TraceAnchor, end: 'src' | 'dst', at: number): { group: number; span: number; t: number | null } | null => {
     switch (a.type) {
       case 'tool_call': {
-        const t = state.tool_calls[a.tool_call_id];
+        const t = own(state.tool_calls, a.tool_call_id);
         if (!t) return null;
         return { group: groupOfThread.get(t.thread_id) ?? -1, span: spanIndex[SK.tool].get(a.tool_call_id) ?? -1, t: null };
       }
       case 'conversation_item': {
-        const it = state.conversation_items[a.item_id];
+        const it = own(state.conversation_items, a.item_id);
         if (!it) return null;
-        const sameThread = (c: string) => state.inference_calls[c]?.thread_id === it.thread_id;
+        const sameThread = (c: string) => own(state.inference_calls, c)?.thread_id === it.thread_id;
         const producer = indexes?.itemProducerCalls.get(a.item_id)?.find(sameThread);
         const carriers = indexes?.itemRequestCalls.get(a.item_id)?.filter(sameThread) ?? [];
-        const consumer = carriers.find((c) => state.inference_calls[c].execution.started_at_unix_ms >= at) ?? carriers[0];
+        const consumer = carriers.find((c) => own(state.inference_calls, c)!.execution.started_at_unix_ms >= at) ?? carriers[0];
         const pick = end === 'src' ? (producer ?? consumer) : (consumer ?? producer);
         const span = pick ? (spanIndex[SK.inference].get(pick) ?? -1) : -1;
         return { group: groupOfThread.get(it.thread_id) ?? -1, span, t: it.accepted_at_unix_ms ?? it.first_seen_at_unix_ms };
@@ -549,13 +549,13 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
   const threadByPath = new Map<string, string>();
   for (const t of Object.values(state.threads)) threadByPath.set(t.agent_path, t.thread_id);
   for (const id of waitCalls) {
-    const t = state.tool_calls[id];
+    const t = own(state.tool_calls, id)!;
     const span = spanIndex[SK.tool].get(id);
     const dstGroup = groupOfThread.get(t.thread_id);
     if (span === undefined || dstGroup === undefined) continue;
     const seen = new Set<number>();
     for (const target of waitTargets(state, id)) {
-      const tid = state.threads[target] ? target : threadByPath.get(target);
+      const tid = own(state.threads, target) ? target : threadByPath.get(target);
       const g = tid !== undefined ? groupOfThread.get(tid) : undefined;
       if (g === undefined || g === dstGroup || seen.has(g)) continue;
       seen.add(g);
@@ -585,19 +585,19 @@ function makeLabel(m: TimelineModel, i: number): string {
     }
     case 'inference_call': {
       const n = indexes?.inferenceOrdinal.get(ref.id);
-      return `${n ? `Inference ${n}` : 'Inference'} · ${state.inference_calls[ref.id]?.model ?? ''}`;
+      return `${n ? `Inference ${n}` : 'Inference'} · ${own(state.inference_calls, ref.id)?.model ?? ''}`;
     }
     case 'tool_call':
-      return state.tool_calls[ref.id] ? toolLabel(state, ref.id) : ref.id;
+      return own(state.tool_calls, ref.id) ? toolLabel(state, ref.id) : ref.id;
     case 'code_cell':
       return `Code cell ${ref.id.replace(/^code_cell:/, '')}`;
     case 'terminal_operation': {
-      const op = state.terminal_operations[ref.id];
+      const op = own(state.terminal_operations, ref.id);
       if (!op) return ref.id;
       return op.request.type === 'exec_command' ? clip(op.request.display_command, 80) : `stdin ${clip(JSON.stringify(op.request.stdin), 60)}`;
     }
     case 'terminal_session': {
-      const ops = state.terminal_sessions[ref.id]?.operation_ids.length ?? 0;
+      const ops = own(state.terminal_sessions, ref.id)?.operation_ids.length ?? 0;
       return `Terminal ${ref.id.replace('terminal_session:terminal_operation:', 'op ')} · ${ops} op${ops === 1 ? '' : 's'}`;
     }
     case 'compaction_request':

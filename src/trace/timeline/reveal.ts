@@ -4,7 +4,7 @@
  * conversation item), or a time range within a track group. Pure TS.
  */
 import type { TraceIndexes } from '../indexes/build';
-import { refKey, type ObjectRef } from '../indexes/refs';
+import { refKey, type ObjectRef, own } from '../indexes/refs';
 import type { RolloutTrace } from '../schema/state';
 import { findSpan, type TimelineModel } from './model';
 
@@ -39,7 +39,7 @@ export function revealTarget(model: TimelineModel, state: RolloutTrace, indexes:
       return { span: -1, edge: -1, group: g, startMs: Math.min(grp.start, grp.end), endMs: Math.max(grp.start, grp.end) };
     }
     case 'conversation_item': {
-      const it = state.conversation_items[ref.id];
+      const it = own(state.conversation_items, ref.id);
       if (!it) return null;
       const producers = indexes?.itemProducerCalls.get(ref.id) ?? [];
       for (const c of producers) {

@@ -8,6 +8,7 @@ import type { TraceIndexes } from '../indexes/build';
 import type { Compaction, ExecutionStatus, InferenceCall, RolloutTrace, TokenUsage } from '../schema/state';
 import { diffWindow, type DiffContext, type WindowDiff } from './diff';
 import { estimateTokens, itemBodySize, STRATUM_COUNT, stratumIndex, stratumOf, type BodySize, type Stratum } from './sizes';
+import { own } from '../indexes/refs';
 
 export interface CallStats {
   callId: string;
@@ -78,7 +79,7 @@ export interface WindowAnalysis {
 
 function placeCompaction(state: RolloutTrace, idx: TraceIndexes, c: Compaction, calls: readonly InferenceCall[], position: Map<string, number>): CompactionMark {
   const reqSeqs = c.request_ids
-    .map((id) => state.compaction_requests[id])
+    .map((id) => own(state.compaction_requests, id))
     .filter((r) => r !== undefined)
     .map((r) => r.execution.ended_seq ?? r.execution.started_seq);
   if (reqSeqs.length > 0) {
@@ -124,11 +125,11 @@ export function buildWindowAnalysis(state: RolloutTrace, idx: TraceIndexes): Win
   for (const t of idx.inferenceCallsByThread.keys()) if (!threadIds.includes(t)) threadIds.push(t);
 
   for (const threadId of threadIds) {
-    const ids = (idx.inferenceCallsByThread.get(threadId) ?? []).filter((id) => state.inference_calls[id]);
-    const list = ids.map((id) => state.inference_calls[id]);
+    const ids = (idx.inferenceCallsByThread.get(threadId) ?? []).filter((id) => own(state.inference_calls, id));
+    const list = ids.map((id) => own(state.inference_calls, id)!);
     const position = new Map(ids.map((id, i) => [id, i]));
     const marks = (idx.compactionsByThread.get(threadId) ?? [])
-      .map((cid) => state.compactions[cid])
+      .map((cid) => own(state.compactions, cid))
       .filter((c) => c !== undefined)
       .map((c) => placeCompaction(state, idx, c, list, position));
     const before = new Map<number, string[]>();

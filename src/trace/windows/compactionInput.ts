@@ -7,6 +7,7 @@
  */
 import type { RolloutTrace } from '../schema/state';
 import { utf8Bytes } from './sizes';
+import { own } from '../indexes/refs';
 
 export interface CompactionWindowEntry {
   /** Position in the payload's `input`. */
@@ -71,8 +72,8 @@ function previewOf(entry: Record<string, unknown>): string {
 const NON_HISTORY = new Set(['compaction_trigger', 'additional_tools']);
 
 export function matchCompactionInput(state: RolloutTrace, compactionRequestId: string, payload: unknown): CompactionWindow {
-  const req = state.compaction_requests[compactionRequestId];
-  const compaction = req ? state.compactions[req.compaction_id] : undefined;
+  const req = own(state.compaction_requests, compactionRequestId);
+  const compaction = req ? own(state.compactions, req.compaction_id) : undefined;
   let inputIds: readonly string[] = compaction?.input_item_ids ?? [];
   let matchedAgainst: CompactionWindow['matchedAgainst'] = compaction ? 'compaction_input' : 'nothing';
   if (!compaction && req) {
@@ -89,7 +90,7 @@ export function matchCompactionInput(state: RolloutTrace, compactionRequestId: s
   const instructionsBytes = typeof payload.instructions === 'string' ? utf8Bytes(payload.instructions) : 0;
   const byResponsesId = new Map<string, string>();
   for (const id of inputIds) {
-    const rid = state.conversation_items[id]?.responses_item_id;
+    const rid = own(state.conversation_items, id)?.responses_item_id;
     if (rid && !byResponsesId.has(rid)) byResponsesId.set(rid, id);
   }
   const used = new Set<string>();

@@ -4,6 +4,7 @@
  * Pure TS, no DOM.
  */
 import type { ConversationItem, ConversationPart, InferenceCall, RolloutTrace } from '../schema/state';
+import { own } from '../indexes/refs';
 
 /** Why an item of the previous window (request or response) is not in this one. */
 export type DropReason =
@@ -92,7 +93,7 @@ function originOf(ctx: DiffContext, call: InferenceCall, prev: InferenceCall | n
   if (prev && prevResponse.has(itemId)) return { type: 'previous_response', callId: prev.inference_call_id };
   const installed = ctx.installedBy.get(itemId);
   if (installed && installed.length > 0) return { type: 'compaction', compactionId: installed[installed.length - 1] };
-  const item = ctx.state.conversation_items[itemId];
+  const item = own(ctx.state.conversation_items, itemId);
   if (item) {
     for (const p of item.produced_by) if (p.type === 'tool') return { type: 'tool_output', toolCallId: p.tool_call_id };
     for (const p of item.produced_by) if (p.type === 'code_cell') return { type: 'code_cell_output', codeCellId: p.code_cell_id };
@@ -113,7 +114,7 @@ function originOf(ctx: DiffContext, call: InferenceCall, prev: InferenceCall | n
     let last: string | null = null;
     for (const c of seen) {
       const o = ctx.ordinal.get(c) ?? 0;
-      if (o < myOrd && ctx.state.inference_calls[c]?.thread_id === call.thread_id) last = c;
+      if (o < myOrd && own(ctx.state.inference_calls, c)?.thread_id === call.thread_id) last = c;
     }
     if (last) return { type: 'returning', lastCallId: last };
   }
@@ -180,13 +181,13 @@ export function diffWindow(ctx: DiffContext, call: InferenceCall, prev: Inferenc
     const keyOf = (id: string) => {
       let k = keyCache.get(id);
       if (k === undefined) {
-        k = contentKey(ctx.state.conversation_items[id]);
+        k = contentKey(own(ctx.state.conversation_items, id)!);
         keyCache.set(id, k);
       }
       return k;
     };
     for (const d of droppedRaw) {
-      const it = ctx.state.conversation_items[d.itemId];
+      const it = own(ctx.state.conversation_items, d.itemId);
       if (!it) continue;
       const candidates = byShape.get(shape(it));
       if (!candidates || candidates.length === 0) continue;
@@ -199,7 +200,7 @@ export function diffWindow(ctx: DiffContext, call: InferenceCall, prev: Inferenc
     }
   }
 
-  const compactionInputs = compactionIds.map((id) => ({ id, input: new Set(ctx.state.compactions[id]?.input_item_ids ?? []) }));
+  const compactionInputs = compactionIds.map((id) => ({ id, input: new Set(own(ctx.state.compactions, id)?.input_item_ids ?? []) }));
   const prevDone = prev ? prev.execution.status === 'completed' || prev.execution.status === 'running' : true;
   const checkAccepted = ctx.state.schema_version >= 2;
   let unexplained = 0;
@@ -217,7 +218,7 @@ export function diffWindow(ctx: DiffContext, call: InferenceCall, prev: Inferenc
     }
     if (!reason && from === 'response' && prev) {
       if (!prevDone) reason = { type: 'failed_call', callId: prev.inference_call_id, status: prev.execution.status };
-      else if (checkAccepted && ctx.state.conversation_items[itemId] && ctx.state.conversation_items[itemId].accepted_seq == null)
+      else if (checkAccepted && own(ctx.state.conversation_items, itemId) && own(ctx.state.conversation_items, itemId)!.accepted_seq == null)
         reason = { type: 'not_accepted', callId: prev.inference_call_id };
     }
     if (!reason && compactionIds.length > 0) reason = { type: 'rewritten', compactionId: compactionIds[compactionIds.length - 1] };

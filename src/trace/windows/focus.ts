@@ -5,6 +5,7 @@
 import type { TraceIndexes } from '../indexes/build';
 import type { ObjectRef } from '../indexes/refs';
 import type { RolloutTrace } from '../schema/state';
+import { own } from '../indexes/refs';
 
 export type RequestRef = { kind: 'inference_call'; id: string } | { kind: 'compaction_request'; id: string };
 
@@ -22,26 +23,26 @@ export function focusForSelection(state: RolloutTrace, idx: TraceIndexes, sel: O
   if (!sel) return null;
   switch (sel.kind) {
     case 'inference_call':
-      return state.inference_calls[sel.id] ? call(sel.id) : null;
+      return own(state.inference_calls, sel.id) ? call(sel.id) : null;
     case 'compaction_request':
-      return state.compaction_requests[sel.id] ? { kind: 'compaction_request', id: sel.id } : null;
+      return own(state.compaction_requests, sel.id) ? { kind: 'compaction_request', id: sel.id } : null;
     case 'compaction': {
-      const c = state.compactions[sel.id];
+      const c = own(state.compactions, sel.id);
       if (!c) return null;
-      const req = c.request_ids.filter((id) => state.compaction_requests[id]);
+      const req = c.request_ids.filter((id) => own(state.compaction_requests, id));
       if (req.length > 0) return { kind: 'compaction_request', id: req[req.length - 1] };
       const rep = c.replacement_item_ids.find((id) => idx.itemRequestSpan.has(id));
       return rep ? call(idx.itemRequestSpan.get(rep)!.first) : null;
     }
     case 'conversation_item': {
-      if (!state.conversation_items[sel.id]) return null;
+      if (!own(state.conversation_items, sel.id)) return null;
       if (current?.kind === 'inference_call') {
-        const c = state.inference_calls[current.id];
+        const c = own(state.inference_calls, current.id);
         if (c && (c.request_item_ids.includes(sel.id) || c.response_item_ids.includes(sel.id))) return current;
       }
       if (current?.kind === 'compaction_request') {
-        const r = state.compaction_requests[current.id];
-        const comp = r ? state.compactions[r.compaction_id] : undefined;
+        const r = own(state.compaction_requests, current.id);
+        const comp = r ? own(state.compactions, r.compaction_id) : undefined;
         if (comp?.input_item_ids.includes(sel.id)) return current;
       }
       return call(idx.itemRequestSpan.get(sel.id)?.first) ?? call(idx.itemProducerCalls.get(sel.id)?.[0]);
@@ -52,7 +53,7 @@ export function focusForSelection(state: RolloutTrace, idx: TraceIndexes, sel: O
       return call(idx.inferenceCallsByTurn.get(sel.id)?.[0]);
     case 'thread': {
       if (current) {
-        const t = current.kind === 'inference_call' ? state.inference_calls[current.id]?.thread_id : state.compaction_requests[current.id]?.thread_id;
+        const t = current.kind === 'inference_call' ? own(state.inference_calls, current.id)?.thread_id : own(state.compaction_requests, current.id)?.thread_id;
         if (t === sel.id) return current;
       }
       return call(idx.inferenceCallsByThread.get(sel.id)?.[0]);
@@ -70,5 +71,5 @@ export function focusForSelection(state: RolloutTrace, idx: TraceIndexes, sel: O
 }
 
 export function threadOfRequest(state: RolloutTrace, r: RequestRef): string | null {
-  return r.kind === 'inference_call' ? (state.inference_calls[r.id]?.thread_id ?? null) : (state.compaction_requests[r.id]?.thread_id ?? null);
+  return r.kind === 'inference_call' ? (own(state.inference_calls, r.id)?.thread_id ?? null) : (own(state.compaction_requests, r.id)?.thread_id ?? null);
 }

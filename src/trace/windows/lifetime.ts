@@ -4,6 +4,7 @@
  */
 import type { TraceIndexes } from '../indexes/build';
 import type { RolloutTrace } from '../schema/state';
+import { own } from '../indexes/refs';
 
 export type LifetimeEnd =
   /** Still in the window of the thread's last call. */
@@ -33,9 +34,9 @@ export interface ItemLifetime {
 }
 
 export function computeItemLifetime(state: RolloutTrace, idx: TraceIndexes, itemId: string): ItemLifetime | null {
-  const item = state.conversation_items[itemId];
+  const item = own(state.conversation_items, itemId);
   if (!item) return null;
-  const callIds = idx.requestCallsOf(itemId).filter((id) => state.inference_calls[id]);
+  const callIds = idx.requestCallsOf(itemId).filter((id) => own(state.inference_calls, id));
   const producerCallId = idx.itemProducerCalls.get(itemId)?.[0] ?? null;
   const firstCallId = callIds[0] ?? null;
   const lastCallId = callIds[callIds.length - 1] ?? null;
@@ -56,8 +57,8 @@ export function computeItemLifetime(state: RolloutTrace, idx: TraceIndexes, item
     const replaced = idx.itemReplacedBy.get(itemId) ?? [];
     if (replaced.length > 0) end = { type: 'compacted', compactionId: replaced[replaced.length - 1] };
   }
-  const startCall = producerCallId ? state.inference_calls[producerCallId] : firstCallId ? state.inference_calls[firstCallId] : undefined;
-  const lastCall = lastCallId ? state.inference_calls[lastCallId] : startCall;
+  const startCall = producerCallId ? own(state.inference_calls, producerCallId) : firstCallId ? own(state.inference_calls, firstCallId) : undefined;
+  const lastCall = lastCallId ? own(state.inference_calls, lastCallId) : startCall;
   const startMs = startCall ? startCall.execution.started_at_unix_ms : null;
   const endMs = lastCall ? (lastCall.execution.ended_at_unix_ms ?? lastCall.execution.started_at_unix_ms) : null;
   return { itemId, threadId: item.thread_id, callIds, firstCallId, lastCallId, producerCallId, gapCallIds, startMs, endMs, end };
