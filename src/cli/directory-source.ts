@@ -1,12 +1,20 @@
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import type { BundleSource } from '../trace/bundle/source';
 
-/** A bundle directory on disk. Paths that escape the directory read as missing. */
+/**
+ * A bundle directory on disk. Paths that escape the directory read as
+ * missing. Only regular files inside the bundle are read: a bundle someone
+ * else packed can carry a symlink to a file elsewhere, or a FIFO or device
+ * that would hang the reader or never end.
+ */
 export class DirectorySource implements BundleSource {
   readonly name: string;
   private readonly root: string;
+  private realRoot: string | null = null;
+  /** Directory → whether its real path is inside the bundle (one realpath per directory, not per file). */
+  private readonly dirsInside = new Map<string, boolean>();
   constructor(dir: string) {
     this.root = resolve(dir);
     this.name = this.root.split(sep).pop() ?? dir;
@@ -15,16 +23,37 @@ export class DirectorySource implements BundleSource {
     const full = resolve(this.root, p);
     return full === this.root || full.startsWith(this.root + sep) ? full : null;
   }
-  async readText(p: string): Promise<string | null> {
+  private inside(real: string): boolean {
+    this.realRoot ??= realpathSync(this.root);
+    return real === this.realRoot || real.startsWith(this.realRoot + sep);
+  }
+  /** The file's bytes; null when missing; an error for a special file or a link that leaves the bundle. */
+  private read(p: string): Buffer | null {
     const full = this.path(p);
     if (full === null) return null;
-    let bytes: Buffer;
     try {
-      bytes = readFileSync(full);
+      const st = lstatSync(full);
+      let target = full;
+      if (st.isSymbolicLink()) {
+        target = realpathSync(full);
+        if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`);
+        if (!statSync(target).isFile()) throw new Error(`${p} is not a regular file; refusing to read it`);
+      } else if (!st.isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
+      else {
+        const dir = dirname(full);
+        let ok = this.dirsInside.get(dir);
+        if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
+        if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
+      }
+      return readFileSync(target);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw e;
     }
+  }
+  async readText(p: string): Promise<string | null> {
+    const bytes = this.read(p);
+    if (bytes === null) return null;
     // Like the official reader, refuse text that is not UTF-8 rather than replace bytes.
     const text = bytes.toString('utf8');
     // toString replaces bad bytes with U+FFFD; only then is the full check needed.
@@ -32,14 +61,7 @@ export class DirectorySource implements BundleSource {
     return text;
   }
   async readBytes(p: string): Promise<Uint8Array | null> {
-    const full = this.path(p);
-    if (full === null) return null;
-    try {
-      return readFileSync(full);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw e;
-    }
+    return this.read(p);
   }
   size(p: string): number | null {
     const full = this.path(p);
