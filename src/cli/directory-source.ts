@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { BundleSource } from '../trace/bundle/source';
 
@@ -31,24 +31,28 @@ export class DirectorySource implements BundleSource {
   private read(p: string): Buffer | null {
     const full = this.path(p);
     if (full === null) return null;
+    let fd: number;
     try {
-      const st = lstatSync(full);
-      let target = full;
-      if (st.isSymbolicLink()) {
-        target = realpathSync(full);
-        if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`);
-        if (!statSync(target).isFile()) throw new Error(`${p} is not a regular file; refusing to read it`);
-      } else if (!st.isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
-      else {
-        const dir = dirname(full);
-        let ok = this.dirsInside.get(dir);
-        if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
-        if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
-      }
-      return readFileSync(target);
+      // No-follow and non-blocking: a symlink fails (ELOOP) and is checked below, a FIFO cannot block the open.
+      fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code !== 'ELOOP') throw e;
+      const target = realpathSync(full);
+      if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`);
+      if (!statSync(target).isFile()) throw new Error(`${p} is not a regular file; refusing to read it`);
+      return readFileSync(target);
+    }
+    try {
+      if (!fstatSync(fd).isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
+      const dir = dirname(full);
+      let ok = this.dirsInside.get(dir);
+      if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
+      if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
     }
   }
   async readText(p: string): Promise<string | null> {
