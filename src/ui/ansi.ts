@@ -1,10 +1,13 @@
 /**
  * ANSI escape sequences in terminal output, turned into styled runs of plain
  * text. Only SGR (`ESC [ … m`: colours, bold, dim, italic, underline,
- * inverse, strike) becomes style; every other control sequence (cursor
- * moves, erase, OSC titles and hyperlinks, charset switches) is dropped, so
- * neither raw escape garbage nor anything clickable reaches the page. Pure:
- * no DOM here; src/ui/SafeText.tsx renders the runs as text nodes.
+ * inverse, strike) becomes style; every other complete control sequence
+ * (cursor moves, erase, OSC titles and hyperlinks, charset switches) is
+ * dropped, so neither raw escape garbage nor anything clickable reaches the
+ * page. A sequence that never ends, though, ends at the end of its line and
+ * is shown as text: output must not be able to hide its own tail. Pure: no
+ * DOM here; src/ui/SafeText.tsx renders the runs as text nodes (control
+ * characters as visible markers).
  */
 
 /** A colour: one of the 16 palette entries (0–15, themed by CSS) or an exact `#rrggbb`. */
@@ -158,7 +161,8 @@ export function parseAnsi(text: string): AnsiRun[] {
       let q = p;
       while (q < n && text.charCodeAt(q) >= 0x20 && text.charCodeAt(q) <= 0x3f) q++;
       if (q >= n) {
-        i = n; // cut short: drop
+        buf += text.slice(i); // cut short: shown, not hidden
+        i = n;
         break;
       }
       const fin = text.charCodeAt(q);
@@ -172,12 +176,19 @@ export function parseAnsi(text: string): AnsiRun[] {
           }
         }
         i = q + 1;
-      } else i = q; // not a valid sequence: drop the introducer only
+      } else {
+        buf += text.slice(i, q); // not a valid sequence: shown as text
+        i = q;
+      }
     } else if (kind === 'osc') {
-      // Up to BEL or ST (ESC \); titles and hyperlinks are dropped whole.
+      // Up to BEL or ST (ESC \\) on the same line: titles and hyperlinks are dropped whole.
       let q = p;
-      while (q < n && text[q] !== '\u0007' && !(text[q] === ESC && text[q + 1] === '\\') && text[q] !== '\u009c') q++;
-      i = q >= n ? n : text[q] === ESC ? q + 2 : q + 1;
+      while (q < n && text[q] !== '\u0007' && !(text[q] === ESC && text[q + 1] === '\\') && text[q] !== '\u009c' && text[q] !== '\n') q++;
+      if (q >= n || text[q] === '\n') {
+        // Never terminated on its line: it ends there, and what it would have hidden is shown.
+        buf += text.slice(i, q);
+        i = q;
+      } else i = text[q] === ESC ? q + 2 : q + 1;
     } else {
       // ESC followed by one char (charset, keypad modes, ESC ( B...): drop both, plus one
       // designator after '(' ')' '*' '+' '#' '%'.

@@ -25,10 +25,17 @@ describe('parseAnsi', () => {
     ]);
   });
 
-  it('drops cursor moves, erases, OSC titles and hyperlinks, charset switches and cut-off sequences', () => {
+  it('drops cursor moves, erases, OSC titles and hyperlinks and charset switches; a sequence cut off at the end is shown', () => {
     const text = '\u001b[2K\u001b[1Aprogress\r\u001b]0;title\u0007\u001b]8;;javascript:alert(1)\u001b\\link\u001b]8;;\u001b\\\u001b(Bend\u001b[3';
-    expect(stripAnsi(text)).toBe('progress\rlinkend');
-    expect(parseAnsi(text).every((r) => !r.text.includes('\u001b'))).toBe(true);
+    expect(stripAnsi(text)).toBe('progress\rlinkend\u001b[3');
+  });
+
+  it('a sequence that never ends cannot hide the rest of the output: it ends at its line, shown as text', () => {
+    // One C1 OSC introducer (U+009D) or an unterminated ESC ] used to swallow everything after it.
+    expect(stripAnsi('ok\u009dhidden tail\nnext line')).toBe('ok\u009dhidden tail\nnext line');
+    expect(stripAnsi('ok\u001b]0;no terminator\nnext line\u001b[31mred')).toBe('ok\u001b]0;no terminator\nnext linered');
+    // A terminated one on its line is still dropped whole.
+    expect(stripAnsi('a\u001b]0;title\u0007b')).toBe('ab');
   });
 
   it('handles the 8-bit CSI introducer and malformed colour parameters without throwing', () => {

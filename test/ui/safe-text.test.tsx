@@ -33,6 +33,19 @@ describe('SafeText', () => {
     const marks = [...container.querySelectorAll('.invisible-char')].map((m) => m.getAttribute('data-invisible'));
     expect(marks).toEqual(['U+202E', 'U+200B']);
   });
+
+  it('terminal output cannot hide its own tail: an unterminated sequence is shown, marked, and the next line follows', () => {
+    const { container } = render(
+      <pre>
+        <SafeText text={'$ make\u009d0;hidden?\nBUILD FAILED\n\u001b]8;;x\nstill here'} />
+      </pre>,
+    );
+    expect(container.textContent).toContain('BUILD FAILED');
+    expect(container.textContent).toContain('still here');
+    expect(container.textContent).toContain('hidden?');
+    const marks = [...container.querySelectorAll('.invisible-char')].map((m) => m.getAttribute('data-invisible'));
+    expect(marks).toEqual(['U+009D', 'U+001B']);
+  });
 });
 
 describe('shared components show untrusted text safely', () => {
