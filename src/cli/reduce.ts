@@ -19,17 +19,26 @@ export async function runReduce(cmd: ReduceCommand): Promise<number> {
   for (const g of result.diagnostics) process.stderr.write(`warning: ${formatDiagnosticGroup(g)}\n`);
   if (result.error) {
     process.stderr.write(`error: ${formatTraceError(result.error)}\n`);
-    if (cmd.partial && result.state) {
-      write(cmd.output, serializeState(result.state));
+    if (cmd.partial && result.state && write(cmd.output, serializeState(result.state)))
       process.stderr.write(`wrote the state reduced before the error (${result.eventsApplied} events)\n`);
-    }
     return 1;
   }
-  write(cmd.output, serializeState(result.state!));
-  return 0;
+  return write(cmd.output, serializeState(result.state!)) ? 0 : 1;
 }
 
-function write(output: string | null, text: string): void {
-  if (output === null) process.stdout.write(text);
-  else writeFileSync(output, text);
+/** Writes the state; a file that cannot be written (a directory, no permission, a full disk) is one line, not a stack trace. */
+function write(output: string | null, text: string): boolean {
+  if (output === null) {
+    process.stdout.write(text);
+    return true;
+  }
+  try {
+    writeFileSync(output, text);
+    return true;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'its folder does not exist' : err.message;
+    process.stderr.write(`error: cannot write ${output}: ${why}\n`);
+    return false;
+  }
 }
