@@ -15,8 +15,8 @@
  * refused (DNS rebinding would otherwise expose local traces to web pages).
  */
 import http from 'node:http';
-import { createReadStream, type Stats } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants, createReadStream, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -127,9 +127,34 @@ async function findBundleDirs(dir: string, rel = '', depth = 0, out: string[] = 
   return out;
 }
 
-async function readManifest(dir: string): Promise<unknown> {
+/**
+ * A regular file's bytes, or null. Opened non-blocking and checked with fstat
+ * before reading: a FIFO would otherwise pin a thread of the server forever,
+ * and a device could be read without end.
+ */
+async function readRegular(file: string): Promise<Buffer | null> {
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
-    return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    return (await fh.stat()).isFile() ? await fh.readFile() : null;
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A bundle's manifest, if it is a regular file inside `root` (a symlink out of the root is not read). */
+async function readManifest(root: string, dir: string): Promise<unknown> {
+  const real = await realpath(path.join(dir, 'manifest.json')).catch(() => null);
+  if (!real || !inside(real, root)) return null;
+  const bytes = await readRegular(real);
+  try {
+    return bytes === null ? null : JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }
@@ -139,7 +164,7 @@ export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry
   const out: BundleIndexEntry[] = [];
   for (const root of roots) {
     for (const rel of await findBundleDirs(root.dir)) {
-      out.push({ name: rel ? `${root.name}/${rel}` : root.name, manifest: await readManifest(path.join(root.dir, ...rel.split('/').filter(Boolean))) });
+      out.push({ name: rel ? `${root.name}/${rel}` : root.name, manifest: await readManifest(root.dir, path.join(root.dir, ...rel.split('/').filter(Boolean))) });
     }
   }
   return out;
@@ -294,9 +319,9 @@ async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse
   const checked = new Set<string>();
   const readEntry = async (name: string): Promise<Buffer | null> => {
     const file = path.join(bundleDir, ...name.split('/'));
-    if (checked.has(name)) return readFile(file).catch(() => null);
+    if (checked.has(name)) return readRegular(file);
     const real = await realpath(file).catch(() => null);
-    return real && inside(real, bundleDir) ? readFile(real).catch(() => null) : null;
+    return real && inside(real, bundleDir) ? readRegular(real) : null;
   };
   // Reads run up to TAR_READ_AHEAD files ahead of the writer: one at a time, a bundle of thousands of payloads took seconds.
   const reading = new Map<number, Promise<Buffer | null>>();
