@@ -18,7 +18,7 @@ export function ViewNoticeBanner() {
       <div className="pending-view-text">
         <strong>Part of this link’s view is not in this trace</strong>
         <span className="dim">
-          Ignored: {notice.ignored.join('; ')}. The rest of the view is shown.
+          Ignored: {shown(notice.ignored)}. The rest of the view is shown.
         </span>
       </div>
       <button type="button" className="ctv-btn ctv-btn--small" onClick={dismiss}>
@@ -26,4 +26,11 @@ export function ViewNoticeBanner() {
       </button>
     </div>
   );
+}
+
+/** What a link named is the link author's text: a few of them, each cut short, so a long link cannot fill the page. */
+function shown(ignored: readonly string[]): string {
+  const cut = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
+  const first = ignored.slice(0, 5).map(cut).join('; ');
+  return ignored.length > 5 ? `${first}; and ${ignored.length - 5} more` : first;
 }

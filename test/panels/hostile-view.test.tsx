@@ -109,6 +109,16 @@ describe('view states naming Object.prototype keys', () => {
     expect(screen.getByTestId('view-notice').textContent).toContain('thread “__proto__”');
     expect(screen.getByTestId('view-notice').textContent).toContain('selection thread “constructor”');
   });
+
+  it('app: a link naming a 100,000-character thread gets a notice of bounded length', async () => {
+    window.history.replaceState(null, '', `/${writeViewStateToHash('', view({ thread: 'x'.repeat(100_000) }))}`);
+    render(<App services={services()} />);
+    await load();
+    expectWorkspace();
+    const text = screen.getByTestId('view-notice').textContent ?? '';
+    expect(text).toContain('xxxx…');
+    expect(text.length).toBeLessThan(400);
+  });
 });
 
 describe('a panel that throws', () => {
