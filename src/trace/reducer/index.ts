@@ -79,23 +79,22 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
 
       const parsed = parseLine(line, lineNo, options.unknownEvents ?? 'error', diagnostics, rules, knownTypes);
       const ev = parsed.event;
-      const evSeq: number | string = Number.isSafeInteger(ev.seq) ? ev.seq : (seqHint(line) ?? ev.seq);
       if (parsed.skipped) {
         // An event this reducer does not know is reported, not checked: it keeps its place in seq if it has one.
         if (ev.seq === expectedSeq) expectedSeq++;
         continue;
       }
       if (rules.checkEnvelopeSchema && ev.schema_version !== rules.generation.version)
-        throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
+        throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
       if (rules.contiguousSeq && ev.seq !== expectedSeq)
         throw new LocatedError(
-          at(EVENT_LOG, lineNo, evSeq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
+          at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${expectedSeq}`]),
         );
       if (rules.checkRolloutId && ev.rollout_id !== manifest.rollout_id)
         throw new LocatedError(
-          at(EVENT_LOG, lineNo, evSeq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
+          at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${manifest.rollout_id}`]),
         );
-      if (rules.recordingCompletedIsLast && recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, 'trace event after recording completed', []));
+      if (rules.recordingCompletedIsLast && recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
       expectedSeq++;
       if (ev.payload.type === 'recording_completed') recordingCompleted = true;
 
@@ -104,7 +103,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
       try {
         for (const ref of refs) registerRef(r, ref);
       } catch (e) {
-        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, e.message, e.causes));
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
         throw e;
       }
       for (const ref of refs) bytesDone += await loadPayload(store, r, ref, ev, problems);
@@ -112,7 +111,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
         applyEvent(r, ev);
       } catch (e) {
         if (e instanceof PayloadFailure) throw new LocatedError(e.info);
-        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, evSeq, e.message, e.causes));
+        if (e instanceof ReduceFailure) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, e.message, e.causes));
         throw e;
       }
       eventsApplied++;
@@ -260,6 +259,7 @@ function parseLine(
     throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`payload: ${zodMessage(payload.error)}`]));
   const missing = missingGenerationField(payload.data, rules);
   if (missing !== null) throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`missing field \`${missing}\``]));
+  dropUnreadFields(payload.data, rules);
   return { event: { ...env.data, payload: payload.data, line: lineNo }, skipped: false };
 }
 
@@ -340,10 +340,11 @@ function registerRef(r: Reducer, ref: RawPayloadRef): void {
     r.s.raw_payloads.set(ref.raw_payload_id, { raw_payload_id: ref.raw_payload_id, kind: { type: ref.kind.type }, path: ref.path ?? '' });
     return;
   }
-  const entry = shardEntry(ref);
   const known = r.s.raw_payloads.get(ref.raw_payload_id);
-  if (known && r.rules.refusesConflictingRefs && JSON.stringify(known) !== JSON.stringify(entry)) fail(`conflicting references for payload ${ref.raw_payload_id}`);
-  r.s.raw_payloads.set(ref.raw_payload_id, entry);
+  // A payload already listed the same way (a model item in every later prompt) has its parts listed too.
+  if (known && sameShardRef(known, ref)) return;
+  if (known && r.rules.refusesConflictingRefs) fail(`conflicting references for payload ${ref.raw_payload_id}`);
+  r.s.raw_payloads.set(ref.raw_payload_id, shardEntry(ref));
   for (const part of ref.parts ?? []) registerRef(r, part);
 }
 
@@ -353,24 +354,31 @@ function shardEntry(ref: RawPayloadRef): RawPayloadRef {
   return e;
 }
 
+function sameShardRef(a: RawPayloadRef, b: RawPayloadRef): boolean {
+  if (a.raw_payload_id !== b.raw_payload_id || a.kind.type !== b.kind.type || a.shard !== b.shard) return false;
+  if (!a.parts || !b.parts) return a.parts === b.parts;
+  return a.parts.length === b.parts.length && a.parts.every((p, i) => sameShardRef(p, b.parts![i]));
+}
+
 /** A field this generation's reducer requires that the (newest) event schemas leave optional; null when none is missing. */
 function missingGenerationField(p: EventPayload, rules: ReductionRules): string | null {
   for (const ref of payloadRefsOf(p)) {
     const m = missingRefField(ref, rules);
     if (m) return m;
   }
-  if (p.type === 'tool_call_runtime_started') {
-    if (rules.runtimeStartKind === 'required' && p.kind === null) return 'kind';
-    // Older reducers ignore a field they do not know.
-    if (rules.runtimeStartKind === 'absent') p.kind = null;
-  }
-  if (p.type === 'inference_started') {
-    if (rules.preparedPrompt && p.prepared_prompt_payload === null) return 'prepared_prompt_payload';
-    if (!rules.preparedPrompt) p.prepared_prompt_payload = null;
-  }
-  if (p.type === 'history_item_accepted' && !rules.toolOutputPayload) p.tool_output_payload = null;
-  if (p.type === 'history_item_accepted' && !rules.acceptedAgentMessage) p.agent_message_payload = null;
+  if (p.type === 'tool_call_runtime_started' && rules.runtimeStartKind === 'required' && p.kind === null) return 'kind';
+  if (p.type === 'inference_started' && rules.preparedPrompt && p.prepared_prompt_payload === null) return 'prepared_prompt_payload';
   return null;
+}
+
+/** Fields this generation's reducer does not know are dropped, as its serde types ignore them. */
+function dropUnreadFields(p: EventPayload, rules: ReductionRules): void {
+  if (p.type === 'tool_call_runtime_started' && rules.runtimeStartKind === 'absent') p.kind = null;
+  if (p.type === 'inference_started' && !rules.preparedPrompt) p.prepared_prompt_payload = null;
+  if (p.type === 'history_item_accepted') {
+    if (!rules.toolOutputPayload) p.tool_output_payload = null;
+    if (!rules.acceptedAgentMessage) p.agent_message_payload = null;
+  }
 }
 
 function missingRefField(ref: RawPayloadRef, rules: ReductionRules): string | null {
