@@ -66,6 +66,9 @@ class FilePayloads implements PayloadStore {
   }
 }
 
+/** A shard record's identity for the caches: ids are unique within a shard. */
+const recordKey = (ref: RawPayloadRef) => `${ref.shard ?? 0}/${ref.raw_payload_id}`;
+
 /** Composite payloads may nest; deeper than this is refused rather than risking the stack. */
 const MAX_PART_DEPTH = 64;
 /**
@@ -130,7 +133,7 @@ class ShardPayloads implements PayloadStore {
    * whole text built, for the reference's verdict and message on it.
    */
   async check(ref: RawPayloadRef, parse: (text: string) => unknown, depth = 0): Promise<PayloadCheck> {
-    const key = `${ref.shard ?? 0}/${ref.raw_payload_id}`;
+    const key = recordKey(ref);
     const known = this.checked.get(key);
     if (known !== undefined) return known;
     let verdict: PayloadCheck;
@@ -140,7 +143,6 @@ class ShardPayloads implements PayloadStore {
     } else {
       const frags = await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth);
       if ('problem' in frags) return frags;
-      verdict = { ok: true };
       for (const part of ref.parts) {
         const v = await this.check(part, parse, depth + 1);
         if (!('ok' in v)) return v;
@@ -191,7 +193,7 @@ class ShardPayloads implements PayloadStore {
     if (!ref.parts) {
       const body = await this.record(ref);
       if ('problem' in body) return body;
-      return { text: this.text(`${ref.shard ?? 0}/${ref.raw_payload_id}`, body.bytes) };
+      return { text: this.text(recordKey(ref), body.bytes) };
     }
     const frags = await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth);
     if ('problem' in frags) return frags;
@@ -210,8 +212,8 @@ class ShardPayloads implements PayloadStore {
     const file = shardFileName(this.dir, shardNo);
     const shard = await this.shard(shardNo, file);
     if ('file' in shard) return { problem: shard };
-    if (shard.refusal === 'duplicate') return { problem: { file, message: `duplicate payload ${shard.duplicate} in shard ${shardNo}`, causes: [] } };
-    if (shard.refusal === 'partial') return { problem: { file, message: `partial record in sealed shard ${shardNo}`, causes: [] } };
+    if (shard.refusal?.kind === 'duplicate') return { problem: { file, message: `duplicate payload ${shard.refusal.id} in shard ${shardNo}`, causes: [] } };
+    if (shard.refusal?.kind === 'partial') return { problem: { file, message: `partial record in sealed shard ${shardNo}`, causes: [] } };
     const span = shard.records.get(ref.raw_payload_id);
     if (!span) return { problem: { file, message: `missing payload ${ref.raw_payload_id} in shard ${shardNo}`, causes: [] } };
     return { bytes: shard.bytes.slice(span[0], span[1]) };

@@ -22,9 +22,7 @@ export interface ShardRecords {
   readonly records: Map<string, [number, number]>;
   readonly bytes: ChunkedBytes;
   /** Why the reference refuses the shard as a whole though zstd read it: a record id twice, or a sealed shard ending inside a record. */
-  readonly refusal: 'duplicate' | 'partial' | null;
-  /** The record id written twice, when `refusal` is 'duplicate'. */
-  readonly duplicate: string | null;
+  readonly refusal: { kind: 'duplicate'; id: string } | { kind: 'partial' } | null;
 }
 
 export class ShardError extends Error {
@@ -59,8 +57,8 @@ export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords>
   const { records, duplicate, partial } = indexRecords(bytes);
   // A crash cuts the stream, and its records up to the cut stay readable; a
   // stream that was closed properly yet ends inside a record was written wrong.
-  const refusal = duplicate !== null ? 'duplicate' : partial && sealed ? 'partial' : null;
-  return { records, bytes, refusal, duplicate };
+  const refusal = duplicate !== null ? ({ kind: 'duplicate', id: duplicate } as const) : partial && sealed ? ({ kind: 'partial' } as const) : null;
+  return { records, bytes, refusal };
 }
 
 /**
