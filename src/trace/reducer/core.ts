@@ -119,7 +119,7 @@ export class Reducer {
     manifest: { trace_id: string; rollout_id: string; root_thread_id: string; started_at_unix_ms: number },
     readonly rules: ReductionRules,
     /** Two refs with the same key read the same payload (a file path, or a schema-3 payload id). */
-    readonly payloadKey: (ref: RawPayloadRef) => string = (ref) => ref.path ?? '',
+    readonly payloadKey: (ref: RawPayloadRef) => string,
   ) {
     this.s = {
       schema_version: rules.generation.version,
