@@ -132,7 +132,7 @@ async function findBundleDirs(dir: string, rel = '', depth = 0, out: string[] = 
  * before reading: a FIFO would otherwise pin a thread of the server forever,
  * and a device could be read without end.
  */
-async function readRegular(file: string): Promise<Buffer | null> {
+async function readRegular(file: string, maxBytes: number): Promise<Buffer | null> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -140,7 +140,8 @@ async function readRegular(file: string): Promise<Buffer | null> {
     return null;
   }
   try {
-    return (await fh.stat()).isFile() ? await fh.readFile() : null;
+    const s = await fh.stat();
+    return s.isFile() && s.size <= maxBytes ? await fh.readFile() : null;
   } catch {
     return null;
   } finally {
@@ -148,11 +149,14 @@ async function readRegular(file: string): Promise<Buffer | null> {
   }
 }
 
+/** Codex's manifests are under a kilobyte; a larger one is not read whole into the listing. */
+const MAX_MANIFEST_BYTES = 1 << 20;
+
 /** A bundle's manifest, if it is a regular file inside `root` (a symlink out of the root is not read). */
 async function readManifest(root: string, dir: string): Promise<unknown> {
   const real = await realpath(path.join(dir, 'manifest.json')).catch(() => null);
   if (!real || !inside(real, root)) return null;
-  const bytes = await readRegular(real);
+  const bytes = await readRegular(real, MAX_MANIFEST_BYTES);
   try {
     return bytes === null ? null : JSON.parse(bytes.toString('utf8'));
   } catch {
@@ -291,10 +295,111 @@ async function filesUnder(root: string, dir: string, rel: string, out: string[] 
   return out;
 }
 
-const TAR_READ_AHEAD = 32;
+/** One file of a bundle tar: its name in the archive, its real path, and the size its header declares. */
+interface TarEntry {
+  name: string;
+  file: string;
+  size: number;
+}
 
+/** The bytes a tar of `entries` takes: a header and zero-padded data per file, then the end-of-archive marker. */
+function tarLength(entries: readonly TarEntry[]): number {
+  let n = 1024;
+  for (const e of entries) n += 512 + Math.ceil(e.size / 512) * 512;
+  return n;
+}
+
+/**
+ * The files a bundle tar holds, each with the size fixed now. trace.jsonl is
+ * sized before the payloads are listed, so every payload its first `size`
+ * bytes mention is present even while a recorder is still writing.
+ */
+async function bundleTarEntries(bundleDir: string): Promise<TarEntry[]> {
+  const out: TarEntry[] = [];
+  const add = async (name: string, checkInside: boolean) => {
+    const file = path.join(bundleDir, ...name.split('/'));
+    const real = checkInside ? await realpath(file).catch(() => null) : file;
+    if (!real || (checkInside && !inside(real, bundleDir))) return;
+    const s = await stat(real).catch(() => null);
+    // A name ustar cannot hold is left out, as before: the page then reports that payload missing.
+    if (s?.isFile() && ustarHeader(name, s.size, 0)) out.push({ name, file: real, size: s.size });
+  };
+  await add('manifest.json', true);
+  await add('trace.jsonl', true);
+  const payloads = path.join(bundleDir, 'payloads');
+  const realPayloads = await realpath(payloads).catch(() => null);
+  if (realPayloads && inside(realPayloads, bundleDir)) {
+    // `filesUnder` has checked these paths already; stat them a batch at a time.
+    const listed = await filesUnder(bundleDir, realPayloads, 'payloads');
+    for (let i = 0; i < listed.length; i += 64) await Promise.all(listed.slice(i, i + 64).map((n) => add(n, false)));
+    // Promise.all keeps each batch's order, and batches run in order, so `out` is still sorted after the top two.
+  }
+  return out;
+}
+
+/** Files up to this size are read whole, several ahead of the writer; larger ones are streamed a chunk at a time. */
+const SMALL_FILE = 256 * 1024;
+const TAR_READ_AHEAD = 32;
+const CHUNK = 1 << 20;
+
+/**
+ * Reads exactly `size` bytes of a regular file, `CHUNK` at a time. A file that
+ * shrank since it was sized is padded with zeros and one that grew is cut, so
+ * the archive always matches the Content-Length already sent. A special file
+ * (FIFO, device) put in place since is not read: its entry is all zeros.
+ */
+async function* fileChunks(file: string, size: number): AsyncGenerator<Buffer> {
+  let fh: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!(await fh.stat()).isFile()) {
+      await fh.close();
+      fh = null;
+    }
+  } catch {
+    fh = null;
+  }
+  let done = 0;
+  try {
+    while (done < size) {
+      const want = Math.min(CHUNK, size - done);
+      const buf = Buffer.alloc(want);
+      let got = 0;
+      while (fh && got < want) {
+        const { bytesRead } = await fh.read(buf, got, want - got, done + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      done += want;
+      yield buf;
+    }
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function readWhole(entry: TarEntry): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of fileChunks(entry.file, entry.size)) parts.push(c);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, entry.size);
+}
+
+/**
+ * Streams the tar with bounded memory: about a megabyte waiting to be written
+ * plus the small files read ahead, however large the bundle. The writer waits
+ * for the socket to drain, so a slow reader holds no more than that either.
+ */
 async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse, bundleDir: string): Promise<void> {
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-tar', 'Cache-Control': 'no-store' });
+  const entries = await bundleTarEntries(bundleDir);
+  const bundleBytes = entries.reduce((n, e) => n + (e.name === 'manifest.json' ? 0 : e.size), 0);
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/x-tar',
+    'Content-Length': tarLength(entries),
+    // trace.jsonl plus payloads, the figure the page's size limit is about; lets it refuse before reading.
+    'X-Bundle-Bytes': String(bundleBytes),
+    'Cache-Control': 'no-store',
+  });
   if (req.method === 'HEAD') {
     res.end();
     return;
@@ -307,48 +412,39 @@ async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse
     const ok = res.write(chunk.length === 1 ? chunk[0] : Buffer.concat(chunk, chunkBytes));
     chunk = [];
     chunkBytes = 0;
-    if (!ok) await new Promise<void>((resolve) => res.once('drain', resolve));
+    if (!ok && !res.destroyed)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
   };
   const write = async (b: Buffer) => {
     chunk.push(b);
     chunkBytes += b.byteLength;
-    if (chunkBytes >= 1 << 20) await flush();
+    if (chunkBytes >= CHUNK) await flush();
   };
-  const names = ['manifest.json', 'trace.jsonl'];
-  /** Payload paths come from `filesUnder`, which has checked them already; the two top files are checked here. */
-  const checked = new Set<string>();
-  const readEntry = async (name: string): Promise<Buffer | null> => {
-    const file = path.join(bundleDir, ...name.split('/'));
-    if (checked.has(name)) return readRegular(file);
-    const real = await realpath(file).catch(() => null);
-    return real && inside(real, bundleDir) ? readRegular(real) : null;
-  };
-  // Reads run up to TAR_READ_AHEAD files ahead of the writer: one at a time, a bundle of thousands of payloads took seconds.
-  const reading = new Map<number, Promise<Buffer | null>>();
-  let payloadsListed = false;
-  for (let i = 0; i < names.length; i++) {
+  // Small files are read up to TAR_READ_AHEAD ahead of the writer: one at a time, a bundle of thousands of payloads took seconds.
+  const reading = new Map<number, Promise<Buffer>>();
+  for (let i = 0; i < entries.length; i++) {
     if (res.destroyed) return;
-    for (let j = i; j < Math.min(names.length, i + TAR_READ_AHEAD); j++) if (!reading.has(j)) reading.set(j, readEntry(names[j]));
-    const name = names[i];
-    const data = await reading.get(i)!;
+    for (let j = i; j < Math.min(entries.length, i + TAR_READ_AHEAD); j++)
+      if (!reading.has(j) && entries[j].size <= SMALL_FILE) reading.set(j, readWhole(entries[j]));
+    const e = entries[i];
+    await write(ustarHeader(e.name, e.size, Date.now())!);
+    const small = reading.get(i);
     reading.delete(i);
-    const header = data && ustarHeader(name, data.byteLength, Date.now());
-    if (data && header) {
-      await write(header);
-      await write(data);
-      const pad = (512 - (data.byteLength % 512)) % 512;
-      if (pad) await write(Buffer.alloc(pad));
+    if (small) await write(await small);
+    else for await (const c of fileChunks(e.file, e.size)) {
+      if (res.destroyed) return;
+      await write(c);
     }
-    if (name === 'trace.jsonl' && !payloadsListed) {
-      payloadsListed = true;
-      const payloads = path.join(bundleDir, 'payloads');
-      const realPayloads = await realpath(payloads).catch(() => null);
-      if (realPayloads && inside(realPayloads, bundleDir)) {
-        const listed = await filesUnder(bundleDir, realPayloads, 'payloads');
-        for (const n of listed) checked.add(n);
-        names.push(...listed);
-      }
-    }
+    const pad = (512 - (e.size % 512)) % 512;
+    if (pad) await write(Buffer.alloc(pad));
   }
   await write(Buffer.alloc(1024)); // end-of-archive marker
   await flush();
@@ -421,6 +517,10 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
         return;
       }
       const segments = pathname.split('/').slice(1);
+      if (fromAnotherSite(req, segments[0] === 'bundles')) {
+        send(res, 403, 'Refused: another site asked for this (Sec-Fetch-Site); traces are served to this viewer only', undefined, head);
+        return;
+      }
       if (segments[0] === 'bundles') {
         if (segments.length === 2 && segments[1] === 'index.json') {
           send(res, 200, JSON.stringify(await listBundles(opts.roots), null, 2), MIME['.json'], head);
@@ -460,6 +560,41 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
   };
 }
 
+/**
+ * Whether the browser says another site made this request. A web page the user
+ * happens to visit must not read traces, even through a fetch the CORS rules
+ * would block from reading (it still costs the disk read). A shared link opened
+ * from elsewhere is a top-level navigation to the app page: that is allowed,
+ * and everything the page then asks for is same-origin.
+ */
+function fromAnotherSite(req: http.IncomingMessage, bundlePath: boolean): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== 'cross-site' && site !== 'same-site') return false;
+  return bundlePath || req.headers['sec-fetch-mode'] !== 'navigate';
+}
+
+/**
+ * What a request the HTTP parser refused gets. Node's default for headers over
+ * its 16 KB limit is a bare 431 that the browser shows as a blank page; a link
+ * that long can only be a hand-made or damaged one, so say so.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLong = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLong ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = tooLong
+    ? '<!doctype html><meta charset="utf-8"><title>Link too long</title><h1>This link is too long</h1><p>Its address and headers are over the 16 KB this viewer\'s server reads. A link to a trace needs only <code>?trace=&lt;bundle&gt;</code> and a short <code>#view=</code>; this one was made by hand or damaged. Open the viewer\'s <a href="/">start page</a> and choose the trace there.</p>\n'
+    : 'Bad request\n';
+  const type = tooLong ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
+  const headers = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), Connection: 'close' })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status}\r\n${headers}\r\n${body}`);
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -490,6 +625,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const roots = await resolveRoots(options.roots);
   let hosts: Set<string> | null = null;
   const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts }));
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4180, host, () => {
