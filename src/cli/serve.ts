@@ -316,23 +316,25 @@ function tarLength(entries: readonly TarEntry[]): number {
  */
 async function bundleTarEntries(bundleDir: string): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
-  const add = async (name: string, checkInside: boolean) => {
+  const sized = async (name: string, checkInside: boolean): Promise<TarEntry | null> => {
     const file = path.join(bundleDir, ...name.split('/'));
     const real = checkInside ? await realpath(file).catch(() => null) : file;
-    if (!real || (checkInside && !inside(real, bundleDir))) return;
+    if (!real || (checkInside && !inside(real, bundleDir))) return null;
     const s = await stat(real).catch(() => null);
     // A name ustar cannot hold is left out, as before: the page then reports that payload missing.
-    if (s?.isFile() && ustarHeader(name, s.size, 0)) out.push({ name, file: real, size: s.size });
+    return s?.isFile() && ustarHeader(name, s.size, 0) ? { name, file: real, size: s.size } : null;
   };
-  await add('manifest.json', true);
-  await add('trace.jsonl', true);
+  const add = (e: TarEntry | null) => {
+    if (e) out.push(e);
+  };
+  add(await sized('manifest.json', true));
+  add(await sized('trace.jsonl', true));
   const payloads = path.join(bundleDir, 'payloads');
   const realPayloads = await realpath(payloads).catch(() => null);
   if (realPayloads && inside(realPayloads, bundleDir)) {
-    // `filesUnder` has checked these paths already; stat them a batch at a time.
+    // `filesUnder` has checked these paths already; stat them a batch at a time, kept in listing order.
     const listed = await filesUnder(bundleDir, realPayloads, 'payloads');
-    for (let i = 0; i < listed.length; i += 64) await Promise.all(listed.slice(i, i + 64).map((n) => add(n, false)));
-    // Promise.all keeps each batch's order, and batches run in order, so `out` is still sorted after the top two.
+    for (let i = 0; i < listed.length; i += 64) (await Promise.all(listed.slice(i, i + 64).map((n) => sized(n, false)))).forEach(add);
   }
   return out;
 }
