@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServeHandle } from '../src/cli/serve';
 import { readTar } from '../src/trace/bundle/tar';
+import { createWorkerHandler } from '../src/worker/handler';
+import type { WorkerResponse } from '../src/worker/protocol';
 import { TRACES } from './loader-helpers';
 
 const BIG = 256 * 1024 * 1024;
@@ -76,6 +78,26 @@ describe('serve with bounded memory', () => {
     expect(Buffer.from(entries.get('trace.jsonl')!).equals(readFileSync(path.join(TRACES, 'single-turn-answer', 'trace.jsonl')))).toBe(true);
     expect(Buffer.from(entries.get('payloads/1.json')!).equals(readFileSync(path.join(TRACES, 'single-turn-answer', 'payloads', '1.json')))).toBe(true);
   });
+});
+
+describe('the page and a served bundle over its limit', () => {
+  it('the worker refuses a served 256 MB bundle from its announced size, downloading none of it', async () => {
+    const out: WorkerResponse[] = [];
+    let received = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!res.body) return res;
+      const body = res.body.pipeThrough(new TransformStream({ transform: (c: Uint8Array, ctl) => { received += c.byteLength; ctl.enqueue(c); } }));
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const handler = createWorkerHandler((m) => out.push(m), { fetch: counting, recent: null });
+    await handler({ type: 'load', id: 1, label: 'traces/big', input: { kind: 'url', baseUrl: `${h.url}bundles/traces/big/` } });
+    const e = out.find((m) => m.type === 'error');
+    if (e?.type !== 'error') throw new Error(JSON.stringify(out.map((m) => m.type)));
+    expect(e.error.message).toBe('This bundle is too large for a browser tab: 256 MB of events and payloads, over the 192 MB limit; nothing was downloaded.');
+    expect(e.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
+    expect(received).toBeLessThan(8 << 20);
+  }, 30_000);
 });
 
 describe('serve refuses what another site asks for', () => {

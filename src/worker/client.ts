@@ -13,6 +13,7 @@ import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes
 import type { RolloutTrace } from '../trace/schema/state';
 import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
+import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
 import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
@@ -154,11 +155,15 @@ export class TraceClient {
     const inputs = toInputFiles(files);
     const bundle = singleBundleFiles(inputs);
     if (bundle) {
+      const bytes = streamedBytes(bundle);
       const outcome = this.start(label ?? labelFor(inputs), {
         kind: 'stream',
         paths: bundle.map((f) => f.path),
+        bytes,
         ...(opts.remember === false ? { remember: false } : {}),
       });
+      // The worker refuses it with a message; reading a gigabyte first would take the tab's memory with it.
+      if (bytes > MAX_BROWSER_BUNDLE_BYTES) return outcome;
       const id = this.current!.id;
       void streamFiles(bundle, {
         live: () => this.current?.id === id,

@@ -31,7 +31,8 @@ import { SearchIndex } from './search';
 import { nextTask, timeSlicer } from './slicing';
 import { filesFromHandles } from './handles';
 import { streamFiles } from './stream';
-import { MAX_BROWSER_BUNDLE_BYTES, sizeProblem } from './limits';
+import { MAX_BROWSER_BUNDLE_BYTES, limitProblem, sizeProblem, streamedBytes } from './limits';
+import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { IdbRecentStore, type RecentStore } from './recent';
 import { zipSync } from 'fflate';
@@ -115,6 +116,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   const fetchImpl = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const interval = deps.progressIntervalMs ?? 50;
   const maxBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
+  const maxUnpackedBytes = 2 * maxBytes;
   const now = deps.now ?? (() => Date.now());
   let recentStore: RecentStore | null | undefined = deps.recent;
   const recent = (): RecentStore | null => {
@@ -204,7 +206,14 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
       return;
     }
-    if (source instanceof FetchSource) await source.probe('trace.jsonl');
+    if (source instanceof FetchSource) {
+      // Another server (no bundle tar): at least the event log's size is known before it is read.
+      const tooLarge = sizeProblem((await source.probe('trace.jsonl')) ?? 0, maxBytes, 'served');
+      if (tooLarge) {
+        post({ type: 'error', id, error: tooLarge });
+        return;
+      }
+    }
     const memory = source instanceof MemorySource ? source : null;
     const arriving = source instanceof ArrivingSource ? source : null;
     const expected = memory ? eventAndPayloadBytes(memory) : null;
@@ -305,7 +314,14 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
   async function load(id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
     if (input.kind === 'url') {
       const openStart = performance.now();
-      const source = await openHttpBundle(label, input.baseUrl, fetchImpl, signal);
+      let source: BundleSource;
+      try {
+        source = await openHttpBundle(label, input.baseUrl, fetchImpl, signal, { maxBytes });
+      } catch (e) {
+        if (!(e instanceof SizeLimitError)) throw e;
+        post({ type: 'error', id, error: limitProblem(e, 'served') });
+        return;
+      }
       const arrival = arrivals.get(id);
       if (arrival) arrival.unpack = performance.now() - openStart;
       await reduceAndPost(id, label, source, signal);
@@ -314,6 +330,13 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     if (input.kind === 'stream') {
       const source = streams.get(id);
       if (!source) return;
+      // The page knows the files' sizes before reading them, and sends none of a bundle over the limit.
+      const tooLarge = input.bytes === undefined ? null : sizeProblem(input.bytes, maxBytes);
+      if (tooLarge) {
+        streams.delete(id);
+        post({ type: 'error', id, error: tooLarge });
+        return;
+      }
       void source.complete(signal).then(
         () => {
           const arrival = arrivals.get(id);
@@ -349,6 +372,11 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
     if (arrival) arrival.files = wallNow();
     const one = input.kind === 'handles' ? singleBundleFiles(inputs) : null;
     if (one) {
+      const tooLarge = sizeProblem(streamedBytes(one), maxBytes);
+      if (tooLarge) {
+        post({ type: 'error', id, error: tooLarge });
+        return;
+      }
       // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.
       const source = new ArrivingSource(label, one.map((f) => f.path));
       void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
@@ -356,7 +384,14 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       return;
     }
     const unpackStart = performance.now();
-    const files = await collectFiles(inputs, signal);
+    let files: Map<string, FileBody>;
+    try {
+      files = await collectFiles(inputs, signal, { maxUnpackedBytes });
+    } catch (e) {
+      if (!(e instanceof SizeLimitError)) throw e;
+      post({ type: 'error', id, error: limitProblem(e, 'archive') });
+      return;
+    }
     if (arrival) arrival.unpack = performance.now() - unpackStart;
     const dirs = findBundleDirs(files.keys());
     if (dirs.length === 0) {
@@ -371,7 +406,7 @@ export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: H
       });
       return;
     }
-    const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, signal });
+    const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, maxCountBytes: maxBytes, signal });
     const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles };
     if (bundles.length === 1) {
       await loadBundle(id, value, bundles[0], signal);

@@ -1,27 +1,57 @@
 /**
  * How much a browser tab is asked to hold. A bundle's trace.jsonl plus
- * payloads above MAX_BROWSER_BUNDLE_BYTES is refused up front with a clear
- * message instead of risking a tab that runs out of memory: the reduced state
- * of a bundle, its JSON copy for the hop to the page and the page's indexes
- * take several times the bundle's size (see `npm run bench:memory`).
+ * payloads above MAX_BROWSER_BUNDLE_BYTES is refused with a clear message
+ * instead of risking a tab that runs out of memory: the reduced state of a
+ * bundle, its JSON copy for the hop to the page and the page's indexes take
+ * several times the bundle's size (see `npm run bench:memory`). Archives may
+ * hold several bundles, so what one drop may unpack is twice that. Each limit
+ * is checked before the bytes are held: from file sizes, archive headers and
+ * the server's announced size, then again on what actually arrives.
  */
 import type { TraceErrorInfo } from '../trace/errors';
+import type { SizeLimitError } from '../trace/bundle/sizeLimit';
+import type { InputFile } from '../trace/bundle/scan';
 
 export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
+export const MAX_UNPACKED_BYTES = 2 * MAX_BROWSER_BUNDLE_BYTES;
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MB`;
 
+const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any size without a browser and writes its state.json';
+
+/** Where the bytes came from, for advice that fits: a served bundle is reduced on the machine that serves it. */
+export type Origin = 'local' | 'served';
+
 /** The error shown for a bundle over the limit, or null when it fits. */
-export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES): TraceErrorInfo | null {
+export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES, origin: Origin = 'local', known: 'declared' | 'read' = 'declared'): TraceErrorInfo | null {
   if (bytes <= limit) return null;
+  const amount = known === 'declared' ? mb(bytes) : `more than ${mb(bytes)}`;
+  const stopped = known === 'declared' ? (origin === 'served' ? 'nothing was downloaded' : 'nothing was read') : 'reading stopped there';
   return {
     file: 'trace.jsonl',
     line: null,
     seq: null,
-    message: `This bundle is too large for this browser (${mb(bytes)} of events and payloads; the limit is ${mb(limit)}): use \`reduce\` or \`serve\``,
-    causes: [
-      'codex-trace-viewer reduce <bundle> writes the reduced state.json without a browser',
-      'codex-trace-viewer serve <bundle> opens it from the command line',
-    ],
+    message: `This bundle is too large for a browser tab: ${amount} of events and payloads, over the ${mb(limit)} limit; ${stopped}.`,
+    causes: [origin === 'served' ? `${REDUCE}; run it where the bundle is served from` : REDUCE],
   };
+}
+
+/** The error for an archive or a served bundle that a reader stopped at its limit. */
+export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): TraceErrorInfo {
+  if (origin !== 'archive') return sizeProblem(e.bytes, e.limit, origin, e.known)!;
+  const amount = e.known === 'declared' ? `declares ${mb(e.bytes)} of files` : `unpacks to more than ${mb(e.bytes)}`;
+  return {
+    file: e.subject,
+    line: null,
+    seq: null,
+    message: `${e.subject} ${amount}, over the ${mb(e.limit)} a browser tab unpacks from one drop; ${e.known === 'declared' ? 'nothing was unpacked' : 'unpacking stopped there'}.`,
+    causes: ['Unpack it with your own tools and open the bundle folder you need from it', REDUCE],
+  };
+}
+
+/** Bytes of a plain bundle's files before they are read (trace.jsonl and payloads, as the limit counts them). */
+export function streamedBytes(files: readonly InputFile[]): number {
+  let n = 0;
+  for (const f of files) if (f.path !== 'manifest.json') n += f.file.size;
+  return n;
 }

@@ -62,6 +62,8 @@ export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
     kind: z.literal('stream'),
     paths: z.array(z.string().min(1)).min(1),
     remember: z.boolean().optional(),
+    /** Bytes of trace.jsonl and payloads, from the files' sizes: the worker refuses a bundle over its limit before any is sent. */
+    bytes: z.number().nonnegative().optional(),
   }),
   /** Dropped files and folders as file-system handles: the worker walks and reads them (src/worker/handles.ts). */
   z.object({

@@ -1,5 +1,6 @@
 import { MemorySource, type BundleSource } from './source';
-import { readTar } from './tar';
+import { readTarStream } from './tar';
+import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
 
 /**
@@ -65,23 +66,40 @@ export class FetchSource implements BundleSource {
 /**
  * Opens a bundle served over HTTP. `codex-trace-viewer serve` can send the
  * whole bundle as one tar (`<dir>/?pack=tar`), which is far quicker than a
- * request per payload; any other server gets file-by-file fetching.
+ * request per payload; any other server gets file-by-file fetching. With
+ * `maxBytes`, a bundle whose announced size (the `X-Bundle-Bytes` header:
+ * trace.jsonl plus payloads) is over it is refused before its body is read,
+ * and the body is read as it streams, stopping at the limit.
  */
 export async function openHttpBundle(
   name: string,
   baseUrl: string,
   fetchImpl: typeof fetch = (...a) => fetch(...a),
   signal?: AbortSignal,
+  limits: { maxBytes?: number } = {},
 ): Promise<BundleSource> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
   try {
     const res = await fetchImpl(new URL('?pack=tar', dir).href, { signal });
     if (res.ok && (res.headers.get('content-type') ?? '').startsWith('application/x-tar')) {
-      return new MemorySource(name, readTar(new Uint8Array(await res.arrayBuffer())));
+      const announced = Number(res.headers.get('x-bundle-bytes') ?? Number.NaN);
+      if (Number.isFinite(announced) && announced > max) {
+        void res.body?.cancel().catch(() => {});
+        throw new SizeLimitError(name, announced, max, 'declared');
+      }
+      const body = res.body ?? new Response(await res.arrayBuffer()).body!;
+      // The manifest is in the tar too; it is not part of what the limit is about.
+      const files = await readTarStream(body, { maxBytes: max + MANIFEST_ALLOWANCE, subject: name }).catch((e: unknown) => {
+        throw e instanceof SizeLimitError ? new SizeLimitError(name, e.bytes, max, e.known) : e;
+      });
+      return new MemorySource(name, files);
     }
   } catch (e) {
-    if (signal?.aborted) throw e;
+    if (signal?.aborted || e instanceof SizeLimitError) throw e;
     // Fall back to single files below.
   }
   return new FetchSource(name, dir, fetchImpl, signal);
 }
+
+const MANIFEST_ALLOWANCE = 1 << 20;

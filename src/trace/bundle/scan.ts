@@ -11,6 +11,7 @@ import { MemorySource, type FileBody } from './source';
 import { basename, dirname, isInside, normalizePath } from './paths';
 import { readZip } from './zip';
 import { readTar, readTarGz } from './tar';
+import { SizeLimitError } from './sizeLimit';
 
 /** One picked or dropped file; `path` is relative (from webkitRelativePath or a directory walk). */
 export interface InputFile {
@@ -38,19 +39,27 @@ async function blobBytes(blob: Blob): Promise<Uint8Array> {
   return new Uint8Array(await blob.arrayBuffer());
 }
 
-async function unpack(kind: ArchiveKind, file: Blob): Promise<Map<string, Uint8Array>> {
-  if (kind === 'tar.gz') return readTarGz(file);
+async function unpack(kind: ArchiveKind, file: Blob, limits: { maxBytes: number; subject: string }): Promise<Map<string, Uint8Array>> {
+  if (kind === 'tar.gz') return readTarGz(file, limits);
+  // A zip is read from its end (the central directory), so it is read whole; that costs its packed size, not what it unpacks to.
   const bytes = await blobBytes(file);
-  return kind === 'zip' ? readZip(bytes) : readTar(bytes);
+  return kind === 'zip' ? readZip(bytes, limits) : readTar(bytes, limits);
 }
 
 /**
  * Collects all inputs into one path → body map. Each archive is unpacked and
  * its entries placed under a directory named after the archive (`x.zip/...`).
- * Throws a TraceErrorInfo-carrying error (see `ScanError`) when an archive cannot be read.
+ * Throws a TraceErrorInfo-carrying error (see `ScanError`) when an archive cannot be read,
+ * and a SizeLimitError when the archives hold more than `maxUnpackedBytes` in all.
  */
-export async function collectFiles(inputs: InputFile[], signal?: AbortSignal): Promise<Map<string, FileBody>> {
+export async function collectFiles(
+  inputs: InputFile[],
+  signal?: AbortSignal,
+  opts: { maxUnpackedBytes?: number } = {},
+): Promise<Map<string, FileBody>> {
   const files = new Map<string, FileBody>();
+  /** What the archives may still unpack: one budget for the whole drop. */
+  let budget = opts.maxUnpackedBytes ?? Number.POSITIVE_INFINITY;
   for (const input of inputs) {
     signal?.throwIfAborted();
     const path = normalizePath(input.path);
@@ -62,15 +71,19 @@ export async function collectFiles(inputs: InputFile[], signal?: AbortSignal): P
     }
     let entries: Map<string, Uint8Array>;
     try {
-      entries = await unpack(kind, input.file);
+      entries = await unpack(kind, input.file, { maxBytes: budget, subject: basename(path) });
     } catch (e) {
+      if (e instanceof SizeLimitError) throw e;
       throw new ScanError(
         problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [
           e instanceof Error ? e.message : String(e),
         ]),
       );
     }
-    for (const [p, data] of entries) files.set(`${path}/${p}`, data);
+    for (const [p, data] of entries) {
+      files.set(`${path}/${p}`, data);
+      budget -= data.byteLength;
+    }
   }
   return files;
 }
@@ -233,7 +246,7 @@ export function bundleSource(files: Map<string, FileBody>, dir: string, name: st
 export async function describeBundles(
   files: Map<string, FileBody>,
   label: string,
-  opts: { countThreads?: boolean; signal?: AbortSignal } = {},
+  opts: { countThreads?: boolean; signal?: AbortSignal; maxCountBytes?: number } = {},
 ): Promise<BundleInfo[]> {
   const dirs = findBundleDirs(files.keys());
   // Each file counts toward the deepest bundle directory that holds it.
@@ -256,7 +269,8 @@ export async function describeBundles(
       );
     }
     let threadCount: number | null = null;
-    if (opts.countThreads && !bundleProblem) {
+    // An event log too large to open is not read just to count its threads.
+    if (opts.countThreads && !bundleProblem && (src.size('trace.jsonl') ?? 0) <= (opts.maxCountBytes ?? Number.POSITIVE_INFINITY)) {
       const text = await src.readText('trace.jsonl');
       threadCount = text === null ? null : countThreadStarts(text);
     }

@@ -1,18 +1,22 @@
-import { gunzipSync } from 'fflate';
+import { Gunzip } from 'fflate';
 import { normalizePath } from './paths';
+import { SizeLimitError } from './sizeLimit';
 import { isJunkPath } from './zip';
 
 /*
- * A small reader for tar archives, enough for bundles packed with `tar czf`:
- * POSIX ustar headers (name + prefix), GNU long names (typeflag `L`) and PAX
- * extended headers (`x` with a `path=` record; `g` global headers are skipped).
- * Only regular files are returned; directories, links and devices are ignored.
- * Sizes written in GNU base-256 form are understood. The archive must be fully
- * in memory (gunzipped first), and file data is returned as views into
- * that buffer, not copies.
+ * A streaming reader for tar archives, enough for bundles packed with `tar czf`
+ * and for `serve`'s bundle tars: POSIX ustar headers (name + prefix), GNU long
+ * names (typeflag `L`) and PAX extended headers (`x` with a `path=` record; `g`
+ * global headers are skipped). Only regular files are returned; directories,
+ * links and devices are ignored. Sizes written in GNU base-256 form are
+ * understood. Bytes are fed as they arrive (a gunzip or a response body), and
+ * each file's size is checked against the budget from its header, before the
+ * file is held.
  */
 
 const BLOCK = 512;
+/** Long-name and PAX records are a few hundred bytes; a larger one is not a real header. */
+const MAX_META = 1 << 20;
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
@@ -36,30 +40,34 @@ function octal(buf: Uint8Array, start: number, len: number): number {
   return n;
 }
 
-function isZeroBlock(buf: Uint8Array, at: number): boolean {
-  for (let i = at; i < at + BLOCK; i++) if (buf[i] !== 0) return false;
+function isZeroBlock(buf: Uint8Array): boolean {
+  for (let i = 0; i < BLOCK; i++) if (buf[i] !== 0) return false;
   return true;
 }
 
-function checksumOk(buf: Uint8Array, at: number): boolean {
-  const stored = octal(buf, at + 148, 8);
+function checksumOk(buf: Uint8Array): boolean {
+  const stored = octal(buf, 148, 8);
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : buf[at + i];
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : buf[i];
   return sum === stored;
 }
 
-/** PAX records: `<len> <key>=<value>\n`, repeated. */
-function paxPath(data: Uint8Array): string | null {
-  const text = utf8.decode(data);
+/**
+ * The `path` of PAX records (`<len> <key>=<value>\n`, repeated). `len` counts
+ * bytes, so records are cut from the bytes and only then decoded: a non-ASCII
+ * path (macOS tar, GNU `--format=pax`) has more bytes than characters.
+ */
+export function paxPath(data: Uint8Array): string | null {
   let pos = 0;
   let path: string | null = null;
-  while (pos < text.length) {
-    const sp = text.indexOf(' ', pos);
-    if (sp < 0) break;
-    const len = parseInt(text.slice(pos, sp), 10);
-    if (!(len > 0)) break;
-    // `len` counts bytes; records here are ASCII keys with (usually) ASCII values.
-    const record = text.slice(sp + 1, pos + len).replace(/\n$/, '');
+  while (pos < data.length) {
+    let sp = pos;
+    while (sp < data.length && data[sp] !== 0x20) sp++;
+    const len = parseInt(latin1.decode(data.subarray(pos, sp)), 10);
+    if (!(len > 0) || pos + len > data.length) break;
+    let end = pos + len;
+    if (data[end - 1] === 0x0a) end--;
+    const record = utf8.decode(data.subarray(sp + 1, end));
     const eq = record.indexOf('=');
     if (eq > 0 && record.slice(0, eq) === 'path') path = record.slice(eq + 1);
     pos += len;
@@ -67,63 +75,191 @@ function paxPath(data: Uint8Array): string | null {
   return path;
 }
 
-/** Reads an uncompressed tar into path → bytes. Throws on a damaged header. */
-export function readTar(buf: Uint8Array): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  let at = 0;
-  let longName: string | null = null;
-  for (;;) {
-    if (at + BLOCK > buf.length) {
-      // No end-of-archive marker: fine at a clean end, but not in the middle of a header.
-      if (buf.subarray(at).some((b) => b !== 0)) throw new Error(`tar header at byte ${at} is cut off (archive truncated)`);
-      break;
-    }
-    if (isZeroBlock(buf, at)) break; // end-of-archive marker
-    if (!checksumOk(buf, at)) throw new Error(`tar header at byte ${at} has a bad checksum (not a tar file, or damaged)`);
-    const size = octal(buf, at + 124, 12);
-    const type = String.fromCharCode(buf[at + 156] || 0x30);
-    const magic = cString(buf, at + 257, 6, latin1);
-    const prefix = magic.startsWith('ustar') ? cString(buf, at + 345, 155) : '';
-    let name = cString(buf, at + 0, 100);
-    if (prefix) name = `${prefix}/${name}`;
-    const dataStart = at + BLOCK;
-    const dataEnd = dataStart + size;
-    if (dataEnd > buf.length) throw new Error(`tar entry "${name}" is cut off (archive truncated)`);
-    const data = buf.subarray(dataStart, dataEnd);
-    at = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-
-    if (type === 'L') {
-      longName = cString(data, 0, data.length);
-      continue;
-    }
-    if (type === 'x') {
-      longName = paxPath(data) ?? longName;
-      continue;
-    }
-    if (type === 'g') continue;
-    const fullName = longName ?? name;
-    longName = null;
-    if (type !== '0' && type !== '7') continue; // regular files only ('7' = contiguous file)
-    const path = normalizePath(fullName);
-    if (path && !isJunkPath(path)) out.set(path, data);
-  }
-  return out;
+interface Entry {
+  name: string;
+  type: string;
+  size: number;
+  /** Null when the entry's data is skipped (not a regular file). */
+  data: Uint8Array | null;
+  filled: number;
 }
 
-/** Reads a gzip-compressed tar (.tar.gz / .tgz). */
-export async function readTarGz(bytes: Uint8Array | Blob): Promise<Map<string, Uint8Array>> {
-  return readTar(await gunzip(bytes));
+/** Feeds a tar archive in pieces of any size; `finish` returns path → bytes or says what is wrong. */
+export class TarReader {
+  private readonly out = new Map<string, Uint8Array>();
+  private readonly header = new Uint8Array(BLOCK);
+  private headerFill = 0;
+  private entry: Entry | null = null;
+  private padding = 0;
+  private longName: string | null = null;
+  private ended = false;
+  /** Archive bytes consumed, to locate a bad header. */
+  private offset = 0;
+  /** Bytes of regular files kept so far. */
+  private kept = 0;
+
+  constructor(
+    private readonly subject = 'archive',
+    /** Most bytes of regular files to hold; a header declaring more stops the read. */
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    while (pos < chunk.length && !this.ended) {
+      if (this.padding > 0) {
+        const n = Math.min(this.padding, chunk.length - pos);
+        this.padding -= n;
+        pos += n;
+        this.offset += n;
+        continue;
+      }
+      const e = this.entry;
+      if (e) {
+        const n = Math.min(e.size - e.filled, chunk.length - pos);
+        e.data?.set(chunk.subarray(pos, pos + n), e.filled);
+        e.filled += n;
+        pos += n;
+        this.offset += n;
+        if (e.filled === e.size) this.endEntry(e);
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headerFill, chunk.length - pos);
+      this.header.set(chunk.subarray(pos, pos + n), this.headerFill);
+      this.headerFill += n;
+      pos += n;
+      if (this.headerFill === BLOCK) {
+        this.headerFill = 0;
+        this.startEntry();
+        this.offset += BLOCK;
+      }
+    }
+  }
+
+  finish(): Map<string, Uint8Array> {
+    if (!this.ended) {
+      if (this.entry) throw new Error(`tar entry "${this.entry.name}" is cut off (archive truncated)`);
+      // No end-of-archive marker: fine at a clean end, but not in the middle of a header.
+      if (this.header.subarray(0, this.headerFill).some((b) => b !== 0)) throw new Error(`tar header at byte ${this.offset} is cut off (archive truncated)`);
+    }
+    return this.out;
+  }
+
+  private startEntry(): void {
+    const h = this.header;
+    if (isZeroBlock(h)) {
+      this.ended = true; // end-of-archive marker
+      return;
+    }
+    if (!checksumOk(h)) throw new Error(`tar header at byte ${this.offset} has a bad checksum (not a tar file, or damaged)`);
+    const size = octal(h, 124, 12);
+    const type = String.fromCharCode(h[156] || 0x30);
+    const magic = cString(h, 257, 6, latin1);
+    const prefix = magic.startsWith('ustar') ? cString(h, 345, 155) : '';
+    let name = cString(h, 0, 100);
+    if (prefix) name = `${prefix}/${name}`;
+    let data: Uint8Array | null = null;
+    if (type === 'L' || type === 'x') {
+      if (size > MAX_META) throw new Error(`tar header at byte ${this.offset} announces a ${size}-byte name record (damaged)`);
+      data = new Uint8Array(size);
+    } else if (type === '0' || type === '7') {
+      // Checked before a byte of it is held: a header may declare gigabytes.
+      if (this.kept + size > this.maxBytes) throw new SizeLimitError(this.subject, this.kept + size, this.maxBytes, 'declared');
+      this.kept += size;
+      data = new Uint8Array(size);
+    }
+    this.padding = 0;
+    this.entry = { name, type, size, data, filled: 0 };
+    if (size === 0) this.endEntry(this.entry);
+  }
+
+  private endEntry(e: Entry): void {
+    this.entry = null;
+    this.padding = (BLOCK - (e.size % BLOCK)) % BLOCK;
+    if (e.type === 'L') {
+      this.longName = cString(e.data!, 0, e.size);
+      return;
+    }
+    if (e.type === 'x') {
+      this.longName = paxPath(e.data!) ?? this.longName;
+      return;
+    }
+    if (e.type === 'g') return;
+    const fullName = this.longName ?? e.name;
+    this.longName = null;
+    if (!e.data) return; // regular files only ('7' = contiguous file)
+    const path = normalizePath(fullName);
+    if (path && !isJunkPath(path)) this.out.set(path, e.data);
+  }
+}
+
+export interface ReadLimits {
+  /** Most bytes of files to unpack. */
+  maxBytes?: number;
+  /** Named in errors. */
+  subject?: string;
+}
+
+/** Reads an uncompressed tar into path → bytes. Throws on a damaged header or past `maxBytes`. */
+export function readTar(buf: Uint8Array, limits: ReadLimits = {}): Map<string, Uint8Array> {
+  const r = new TarReader(limits.subject, limits.maxBytes);
+  r.push(buf);
+  return r.finish();
 }
 
 /**
- * Gunzips with the platform's DecompressionStream where there is one: in
- * Chromium it is native zlib, twice as fast as fflate on a bundle-sized
- * archive, and it does not hold the thread while it works. fflate otherwise.
+ * Reads a tar from a stream of bytes (a response body, a gunzip), stopping at
+ * the budget. Archive bytes (headers and padding included) are bounded too,
+ * at twice the budget: an archive of millions of empty entries is no bundle.
  */
-async function gunzip(input: Uint8Array | Blob): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined' || typeof Blob === 'undefined') {
-    return gunzipSync(input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer()));
+export async function readTarStream(stream: ReadableStream<Uint8Array>, limits: ReadLimits = {}): Promise<Map<string, Uint8Array>> {
+  const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
+  const subject = limits.subject ?? 'archive';
+  const r = new TarReader(subject, max);
+  const reader = stream.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > 2 * max + (1 << 20)) throw new SizeLimitError(subject, total, max, 'read');
+      r.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
   }
-  const blob = input instanceof Blob ? input : new Blob([input as BlobPart]);
-  return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  return r.finish();
+}
+
+/**
+ * Reads a gzip-compressed tar (.tar.gz / .tgz) as it is gunzipped, with the
+ * platform's DecompressionStream where there is one (in Chromium native zlib,
+ * twice as fast as fflate, off this thread), fflate's streaming Gunzip
+ * otherwise. Nothing larger than one piece of the archive is held beside the
+ * files kept, however far the archive expands.
+ */
+export async function readTarGz(input: Uint8Array | Blob, limits: ReadLimits = {}): Promise<Map<string, Uint8Array>> {
+  if (typeof DecompressionStream !== 'undefined' && typeof Blob !== 'undefined') {
+    const blob = input instanceof Blob ? input : new Blob([input as BlobPart]);
+    return readTarStream(blob.stream().pipeThrough(new DecompressionStream('gzip')), limits);
+  }
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
+  const PIECE = 1 << 16;
+  let at = 0;
+  let gunzip: Gunzip;
+  // Pulled a piece at a time, so the reader's budget stops the gunzip too.
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      gunzip = new Gunzip((chunk) => controller.enqueue(chunk));
+    },
+    pull(controller) {
+      const end = Math.min(bytes.length, at + PIECE);
+      gunzip.push(bytes.subarray(at, end), end >= bytes.length);
+      at = end;
+      if (at >= bytes.length) controller.close();
+    },
+  });
+  return readTarStream(stream, limits);
 }
