@@ -330,7 +330,7 @@ describe.skipIf(!baseUrl)('limits in Chromium', () => {
     }, manifest);
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 60_000 });
-    expect(await banner.textContent()).toMatch(/too large for this browser.*use `?reduce`? or `?serve`?/);
+    expect(await banner.textContent()).toMatch(/too large for a browser tab: 200 MB of events and payloads, over the 192 MB limit; nothing was read/);
     // Still responsive: the main thread answers at once.
     const t0 = Date.now();
     await page.evaluate(() => 1);
@@ -339,6 +339,71 @@ describe.skipIf(!baseUrl)('limits in Chromium', () => {
     expect(traps.errors).toEqual([]);
     await context.close();
   }, 120_000);
+});
+
+describe('sizes are refused before they are held (issue 14, item 3)', () => {
+  beforeAll(async () => {
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** The renderer's and worker's JS heaps together, as Chromium counts them. */
+  async function heapMb(page: Page): Promise<number> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    await cdp.detach();
+    return (metrics.find((m) => m.name === 'JSHeapTotalSize')?.value ?? 0) / 1e6;
+  }
+
+  it('a 1.4 GB bundle folder is refused from its files\u2019 sizes: nothing is read, the tab stays small', async () => {
+    const dir = path.join(WORK, 'huge-folder');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.cpSync(path.join(TRACES, 'single-turn-answer'), dir, { recursive: true });
+    fs.truncateSync(path.join(dir, 'trace.jsonl'), 1400 * 1024 * 1024); // sparse: costs no disk
+    const { context, page, traps } = await openPage(`${baseUrl}`);
+    await page.getByTestId('folder-input').setInputFiles(dir);
+    const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
+    await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toMatch(/too large for a browser tab: 1400 MB of events and payloads, over the 192 MB limit; nothing was read/);
+    expect(await heapMb(page)).toBeLessThan(200);
+    expect(traps.errors).toEqual([]);
+    await page.screenshot({ path: screenshotPath('limit-folder-1400mb') });
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a tar.gz bomb stops at its first header: the archive, the limit and the way out are named', async () => {
+    // A real tar whose one file declares 3 GB, gzipped with the data that follows: a small file to drop.
+    const tar = fs.readFileSync(path.join(TRACES, 'single-turn-answer/manifest.json'));
+    const header = Buffer.alloc(512);
+    header.write('bundle/trace.jsonl', 0);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write('26264057000\0', 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\0', 257);
+    header.write('00', 263);
+    let sum = 0;
+    for (const b of header) sum += b;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(32 << 20), tar]));
+    const { context, page, traps } = await openPage(`${baseUrl}`);
+    await page.getByTestId('file-input').setInputFiles({ name: 'bomb.tar.gz', mimeType: 'application/gzip', buffer: bomb });
+    const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
+    await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toMatch(/bomb\.tar\.gz declares 2861 MB of files, over the 384 MB a browser tab unpacks from one drop; nothing was unpacked/);
+    expect(await banner.textContent()).toContain('codex-trace-viewer reduce <bundle>');
+    expect(await heapMb(page)).toBeLessThan(200);
+    expect(traps.errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
 
 const XSS = [
