@@ -56,6 +56,28 @@ describe('view state serialization', () => {
     expect(readViewStateFromHash('')).toBeNull();
   });
 
+  it('bounds what a link may carry: long filter text, ids and threads are dropped, a long label is cut, an over-long view is ignored', () => {
+    const hostile = parseViewState(
+      JSON.stringify({
+        ...sample,
+        filters: { ...sample.filters, text: 'x'.repeat(2_000) },
+        selection: { kind: 'conversation_item', id: 'i'.repeat(600) },
+        thread: 't'.repeat(600),
+        trace: { ...sample.trace, label: 'L'.repeat(5_000) },
+      }),
+    );
+    expect(hostile).not.toBeNull();
+    expect(hostile!.filters).toEqual(DEFAULT_VIEW_STATE.filters);
+    expect(hostile!.selection).toBeNull();
+    expect(hostile!.thread).toBeNull();
+    expect(hostile!.trace!.label).toBe(`${'L'.repeat(119)}…`);
+    // What the app writes stays as it was, and a cut label is stable through another round trip.
+    expect(parseViewState(serializeViewState(hostile!))).toEqual(hostile);
+    expect(parseViewState(serializeViewState(sample))).toEqual(sample);
+    // A #view= of a megabyte (whose filter text made the page crawl) is not parsed at all: the page opens without it.
+    expect(parseViewState(JSON.stringify({ ...sample, filters: { ...sample.filters, text: 'x'.repeat(1_000_000) } }))).toBeNull();
+  });
+
   it('has an upgrader for every version up to the current one (v2: identity)', () => {
     expect(VIEW_STATE_VERSION).toBe(2);
     expect(Object.keys(VIEW_STATE_UPGRADERS).map(Number)).toEqual([1, 2]);

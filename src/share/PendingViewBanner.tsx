@@ -26,7 +26,10 @@ export function PendingViewBanner() {
       </span>
       <div className="pending-view-text">
         <strong>
-          Drop bundle <span className="mono">{name}</span>
+          Drop the bundle this link calls{' '}
+          <span className="mono pending-view-label" title="This name comes from the link, not from this machine">
+            “{name}”
+          </span>
           {ref.hash && (
             <>
               {' '}

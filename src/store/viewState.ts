@@ -15,24 +15,42 @@ export const VIEW_STATE_VERSION = 2 as const;
 /** The key inside the hash (`#view=...`); other hash keys are left alone. */
 export const VIEW_STATE_HASH_KEY = 'view';
 
-export const SelectionSchema = z.object({ kind: z.enum(OBJECT_KINDS), id: z.string().min(1) }).nullable();
+/*
+ * A link is text anyone can write, so everything it carries is bounded: an id
+ * or a name far longer than any a trace holds, or a filter text of a megabyte
+ * (which made every filtering pass crawl), is dropped as malformed.
+ */
+/** Longest id or thread id a link may name (trace ids are a few dozen characters). */
+const MAX_ID = 512;
+/** Longest filter text a link may carry. */
+export const MAX_FILTER_TEXT = 1000;
+/** Most entries in one filter list. */
+const MAX_LIST = 256;
+/** Longest `#view=` value that is parsed at all; what the app writes is a few hundred characters. */
+export const MAX_VIEW_TEXT = 16 * 1024;
+
+const Id = z.string().min(1).max(MAX_ID);
+/** Longest bundle label shown from a link. */
+export const MAX_LABEL = 120;
+
+export const SelectionSchema = z.object({ kind: z.enum(OBJECT_KINDS), id: Id }).nullable();
 
 export const TimeWindowSchema = z
   .object({ startMs: z.number().finite(), endMs: z.number().finite() })
   .refine((w) => w.endMs >= w.startMs, 'endMs must not be before startMs');
 
 export const FiltersSchema = z.object({
-  kinds: z.array(z.string()),
-  statuses: z.array(z.string()),
-  threadIds: z.array(z.string()),
-  text: z.string(),
+  kinds: z.array(z.string().max(64)).max(MAX_LIST),
+  statuses: z.array(z.string().max(64)).max(MAX_LIST),
+  threadIds: z.array(z.string().max(MAX_ID)).max(MAX_LIST),
+  text: z.string().max(MAX_FILTER_TEXT),
 });
 export type Filters = z.infer<typeof FiltersSchema>;
 export const DEFAULT_FILTERS: Filters = { kinds: [], statuses: [], threadIds: [], text: '' };
 
 export const PanelsSchema = z.object({
   /** id of the active centre panel (see src/app/panels.ts). */
-  center: z.string(),
+  center: z.string().max(64),
 });
 export type PanelsState = z.infer<typeof PanelsSchema>;
 export const DEFAULT_PANELS: PanelsState = { center: 'conversation' };
@@ -43,7 +61,7 @@ export const DEFAULT_PANELS: PanelsState = { center: 'conversation' };
  */
 export const ViewStateV1Schema = z.object({
   v: z.literal(1),
-  thread: z.string().nullable().catch(null),
+  thread: z.string().max(MAX_ID).nullable().catch(null),
   selection: SelectionSchema.catch(null),
   window: TimeWindowSchema.nullable().catch(null),
   filters: FiltersSchema.catch(() => ({ ...DEFAULT_FILTERS })),
@@ -60,12 +78,16 @@ export type ViewStateV1 = z.infer<typeof ViewStateV1Schema>;
  * `label` is what the user saw (folder or archive name).
  */
 export const TraceRefSchema = z.object({
-  name: z.string().min(1).nullable(),
+  name: z.string().min(1).max(1024).nullable(),
   hash: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .nullable(),
-  label: z.string().nullable(),
+  // Shown to whoever opens the link: cut to a length that fits a line rather than dropped, since it names the bundle to drop.
+  label: z
+    .string()
+    .nullable()
+    .transform((l) => (l !== null && l.length > MAX_LABEL ? `${l.slice(0, MAX_LABEL - 1)}…` : l)),
 });
 export type TraceRef = z.infer<typeof TraceRefSchema>;
 
@@ -74,7 +96,7 @@ export type TraceRef = z.infer<typeof TraceRefSchema>;
  * panel diffs each call against the previous one and keeps no pair in the
  * store yet; links carry it and the store keeps it so it survives a round trip.
  */
-export const DiffPairSchema = z.object({ from: z.string().min(1), to: z.string().min(1) });
+export const DiffPairSchema = z.object({ from: Id, to: Id });
 export type DiffPair = z.infer<typeof DiffPairSchema>;
 
 /**
@@ -85,7 +107,7 @@ export type DiffPair = z.infer<typeof DiffPairSchema>;
 export const ViewStateV2Schema = z.object({
   v: z.literal(2),
   trace: TraceRefSchema.nullable().catch(null),
-  thread: z.string().nullable().catch(null),
+  thread: z.string().max(MAX_ID).nullable().catch(null),
   selection: SelectionSchema.catch(null),
   window: TimeWindowSchema.nullable().catch(null),
   filters: FiltersSchema.catch(() => ({ ...DEFAULT_FILTERS })),
@@ -166,7 +188,7 @@ export function serializeViewState(vs: ViewState): string {
 
 /** Decode the `#view=` value; null when absent, malformed, or of an unknown version. */
 export function parseViewState(text: string | null | undefined, upgraders?: ViewStateUpgraders, current?: number): ViewState | null {
-  if (!text) return null;
+  if (!text || text.length > MAX_VIEW_TEXT) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

