@@ -12,6 +12,12 @@ export interface BundleSource {
   readBytes(path: string): Promise<Uint8Array | null>;
   /** Size in bytes of a file, or null when missing/unknown (used for progress). */
   size?(path: string): number | null;
+  /**
+   * The file's text in pieces (split anywhere), or null when the bundle has no
+   * such file. Optional: for sources whose files can be larger than one string
+   * may hold (V8's limit is 512 MiB); the event log is read this way when offered.
+   */
+  readTextPieces?(path: string): Promise<AsyncIterable<string> | null>;
 }
 
 /**

@@ -21,6 +21,7 @@ import type { RolloutTrace } from '../schema/state';
 import { resolveSpawnFallbacks } from './agents';
 import { fail, PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
+import { EventLogReadError, openEventLog, type EventLog } from './eventLog';
 
 const EVENT_LOG = 'trace.jsonl';
 /** Rust's `str::trim` whitespace (Unicode White_Space), which unlike JS's does not include U+FEFF. */
@@ -36,40 +37,45 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
   const diagnostics = new DiagnosticCollector();
   let manifest: Manifest | null = null;
   let reducer: Reducer | null = null;
+  /** A reducer with nothing replayed, once the rules are known. */
+  let freshReducer: (() => Reducer) | null = null;
   let eventsApplied = 0;
   try {
     manifest = await readManifest(source);
     const version = generationOf(manifest.schema_version)!.version;
-    // The log is read first: for schema 2 it tells which release wrote the bundle. A failed read is reported
+    // The log is opened first: for schema 2 it tells which release wrote the bundle. A failed read is reported
     // once the reducer exists, so the error comes with an (empty) partial state as before.
-    let log: string | null = null;
+    let log: EventLog | null = null;
     let logError: unknown = null;
+    let writer: 'schema-2-0.165.0' | null = null;
     try {
-      log = await readSourceText(source, EVENT_LOG, `read trace event log ${EVENT_LOG}`);
+      log = await openEventLog(source, EVENT_LOG);
+      if (version === 2 && log !== null && (await writtenBy0165Log(log))) writer = 'schema-2-0.165.0';
     } catch (e) {
-      logError = e;
+      logError = logReadError(e);
     }
-    const rules = rulesFor(version, version === 2 && log !== null && writtenBy0165(log) ? 'schema-2-0.165.0' : null);
+    const rules = rulesFor(version, writer);
     const store = payloadStoreFor(source, rules.generation.payloads, manifest.payloads_dir || 'payloads');
-    reducer = new Reducer(manifest, rules, (ref) => store.key(ref));
+    const m = manifest;
+    freshReducer = () => new Reducer(m, rules, (ref) => store.key(ref));
+    reducer = freshReducer();
     const r = reducer;
     const knownTypes = new Set<string>(rules.eventTypes);
     if (logError) throw logError;
     if (log === null) throw new LocatedError(at(EVENT_LOG, null, null, `open trace event log ${EVENT_LOG}`, ['No such file or directory']));
 
-    const bytesTotal = bundleBytes(source) ?? log.length;
+    const bytesTotal = bundleBytes(source) ?? log.size ?? 0;
     let bytesDone = 0;
     const problems = r.payloadProblems;
     let expectedSeq = 1;
     let recordingCompleted = false;
-    let lineStart = 0;
     let lineNo = 0;
     let lastProgress = 0;
-    while (lineStart < log.length) {
-      let lineEnd = log.indexOf('\n', lineStart);
-      if (lineEnd < 0) lineEnd = log.length;
-      let line = log.slice(lineStart, lineEnd);
-      const hadNewline = lineEnd < log.length;
+    for await (const block of log.blocks()) for (let lineStart = 0; lineStart < block.length; ) {
+      let lineEnd = block.indexOf('\n', lineStart);
+      if (lineEnd < 0) lineEnd = block.length;
+      let line = block.slice(lineStart, lineEnd);
+      const hadNewline = lineEnd < block.length;
       lineStart = lineEnd + 1;
       lineNo++;
       if (hadNewline && line.endsWith('\r')) line = line.slice(0, -1);
@@ -135,12 +141,33 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
     options.onProgress?.({ bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), eventsDone: eventsApplied });
     return { manifest, state: finish(r), error: null, diagnostics: diagnostics.result(), eventsApplied };
   } catch (e) {
+    // A log that turns out unreadable part way is reported as the reference reports it: it reads the whole log
+    // before replaying, so its partial state holds no event.
+    if (e instanceof EventLogReadError && freshReducer) {
+      reducer = freshReducer();
+      eventsApplied = 0;
+    }
     const info: TraceErrorInfo =
       e instanceof LocatedError
         ? e.info
-        : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
+        : e instanceof EventLogReadError
+          ? logReadError(e).info
+          : at(EVENT_LOG, null, null, `internal error: ${(e as Error)?.message ?? String(e)}`, []);
     return { manifest, state: reducer ? finish(reducer) : null, error: info, diagnostics: diagnostics.result(), eventsApplied };
   }
+}
+
+function logReadError(e: unknown): LocatedError {
+  return e instanceof LocatedError ? e : new LocatedError(at(EVENT_LOG, null, null, `read trace event log ${EVENT_LOG}`, [(e as Error)?.message ?? String(e)]));
+}
+
+/** `writtenBy0165` over a log read in blocks: reads only as far as the first runtime start that decides it. */
+async function writtenBy0165Log(log: EventLog): Promise<boolean> {
+  for await (const block of log.blocks()) {
+    const decided = decide0165(block);
+    if (decided !== null) return decided;
+  }
+  return false;
 }
 
 /**
@@ -151,6 +178,11 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
  * a line that does not parse is left for the replay to report.
  */
 export function writtenBy0165(log: string): boolean {
+  return decide0165(log) ?? false;
+}
+
+/** `writtenBy0165` for part of a log: null when no runtime start in it parses. */
+function decide0165(log: string): boolean | null {
   const needle = '"tool_call_runtime_started"';
   for (let i = log.indexOf(needle); i >= 0; i = log.indexOf(needle, i + needle.length)) {
     const start = log.lastIndexOf('\n', i) + 1;
@@ -165,7 +197,7 @@ export function writtenBy0165(log: string): boolean {
     if (typeof payload !== 'object' || payload === null || (payload as { type?: unknown }).type !== 'tool_call_runtime_started') continue;
     return !Object.hasOwn(payload, 'kind');
   }
-  return false;
+  return null;
 }
 
 /** Total size of the bundle's files when the source can list them (for progress). */
