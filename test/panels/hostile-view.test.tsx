@@ -110,14 +110,23 @@ describe('view states naming Object.prototype keys', () => {
     expect(screen.getByTestId('view-notice').textContent).toContain('selection thread “constructor”');
   });
 
-  it('app: a link naming a 100,000-character thread gets a notice of bounded length', async () => {
-    window.history.replaceState(null, '', `/${writeViewStateToHash('', view({ thread: 'x'.repeat(100_000) }))}`);
+  it('app: a link naming a 500-character thread gets a notice of bounded length', async () => {
+    window.history.replaceState(null, '', `/${writeViewStateToHash('', view({ thread: 'x'.repeat(500) }))}`);
     render(<App services={services()} />);
     await load();
     expectWorkspace();
     const text = screen.getByTestId('view-notice').textContent ?? '';
     expect(text).toContain('xxxx…');
     expect(text.length).toBeLessThan(400);
+  });
+
+  it('app: a link naming a 100,000-character thread opens the trace as if it named none (past any id a trace holds)', async () => {
+    const raw = JSON.stringify({ v: 2, thread: 'x'.repeat(100_000) });
+    window.history.replaceState(null, '', `/#view=${encodeURIComponent(raw)}`);
+    render(<App services={services()} />);
+    await load();
+    expectWorkspace();
+    expect(screen.queryByTestId('view-notice')).toBeNull();
   });
 });
 
