@@ -5,12 +5,13 @@
  * where it listens and how to stop it, and --open opens or says why not.
  * test/e2e/npm-package.e2e.test.ts runs the same program from an installed tarball.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from './serve-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin/codex-trace-viewer.mjs');
@@ -112,30 +113,18 @@ describe('reduce', () => {
 });
 
 describe('serve', () => {
-  let child: ChildProcess | undefined;
-  afterAll(() => child?.kill('SIGKILL'));
+  let running: ServeProcess | undefined;
+  afterAll(() => running?.stop());
 
-  /** Starts serve, waits for "Press Ctrl-C to stop.", and returns what it printed. */
-  async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ out: () => string; err: () => string }> {
-    child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => (err += d));
-    await new Promise<void>((ready, fail) => {
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('Press Ctrl-C to stop.\n')) ready();
-      });
-      child!.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
-    });
-    return { out: () => out, err: () => err };
+  async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
+    running = await startServe(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env });
+    return running;
   }
 
-  async function stop(): Promise<number | null> {
-    const c = child!;
-    child = undefined;
-    c.kill('SIGINT');
-    return new Promise((done) => c.on('exit', (code) => done(code)));
+  function stop(): Promise<number | null> {
+    const r = running!;
+    running = undefined;
+    return r.stop();
   }
 
   it('says where it listens, links each bundle, says how to stop; Ctrl-C stops it with exit 0', async () => {

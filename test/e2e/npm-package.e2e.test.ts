@@ -7,7 +7,7 @@
  * (prepack builds the viewer and the CLI); nothing here uses the clone's
  * sources or node_modules after that.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, screenshotPath } from './browser';
 import { openPage, summaryCounts } from './loading';
+import { startServe, type ServeProcess } from '../serve-process';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -124,27 +125,17 @@ describe('the installed codex-trace-viewer', () => {
 
   describe('serve', () => {
     let browser: Browser | undefined;
-    let server: ChildProcess | undefined;
+    let server: ServeProcess | undefined;
     afterAll(async () => {
-      server?.kill('SIGINT');
+      await server?.stop();
       await browser?.close();
     });
 
     it('serves the viewer from the package; the printed link opens the bundle in Chromium', async () => {
       const bundle = path.join(FIXTURES, 'traces-schema3/single-turn-answer');
-      server = spawn(bin, ['serve', bundle, '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      server.stderr!.on('data', (d) => (err += d));
-      await new Promise<void>((ready, fail) => {
-        server!.stdout!.on('data', (d) => {
-          out += d;
-          if (out.includes('Press Ctrl-C to stop.')) ready();
-        });
-        server!.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
-      });
-      const link = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/\?trace=single-turn-answer)$/m.exec(out)?.[1];
-      expect(link, out).toBeTruthy();
+      server = await startServe(bin, ['serve', bundle, '--port', '0'], { cwd: app });
+      const link = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/\?trace=single-turn-answer)$/m.exec(server.out())?.[1];
+      expect(link, server.out()).toBeTruthy();
 
       browser = await launch();
       const { page, problems } = await openPage(browser, link!);
@@ -166,11 +157,10 @@ describe('the installed codex-trace-viewer', () => {
       expect(problems.errors).toEqual([]);
       expect(problems.cspViolations).toEqual([]);
 
-      server.kill('SIGINT');
-      const code = await new Promise((done) => server!.on('exit', done));
+      const stopped = server;
       server = undefined;
-      expect(code).toBe(0);
-      expect(err).toBe('');
+      expect(await stopped.stop()).toBe(0);
+      expect(stopped.err()).toBe('');
     });
   });
 });
