@@ -1,38 +1,17 @@
 #!/usr/bin/env node
-// The CLI is TypeScript. On first run (and whenever src/ changes) it is bundled
-// with esbuild into node_modules/.cache, so later runs start as fast as plain JS.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// The command line is built ahead of time into dist-cli/cli.mjs (scripts/build-cli.mjs,
+// run by `npm run build` and before `npm pack`). In a clone, where src/ is present,
+// it is rebuilt first whenever src/ is newer; the published package has no src/.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'src/cli/main.ts');
-const bundle = join(root, 'node_modules/.cache/codex-trace-viewer/cli.mjs');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
+if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {
+  const { buildCli } = await import('../scripts/build-cli.mjs');
+  await buildCli({ ifStale: true });
 }
-
-const sources = ['trace', 'cli'].map((d) => join(root, 'src', d));
-const stale = !existsSync(bundle) || Math.max(...sources.map(newestMtime), statSync(fileURLToPath(import.meta.url)).mtimeMs) > statSync(bundle).mtimeMs;
-if (stale) {
-  const { buildSync } = await import('esbuild');
-  mkdirSync(dirname(bundle), { recursive: true });
-  buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: bundle,
-    packages: 'external',
-    logLevel: 'error',
-  });
+const cli = new URL('../dist-cli/cli.mjs', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write(`error: ${fileURLToPath(cli)} is missing; this copy of codex-trace-viewer is incomplete (in a clone: npm run build)\n`);
+  process.exit(1);
 }
-await import(pathToFileURL(bundle).href);
+await import(cli.href);

@@ -1,59 +1,76 @@
 /** The `codex-trace-viewer` command line: `reduce` and `serve`. */
-import { runReduce } from './reduce';
+import { PROGRAM, UsageError, packageVersion, parseCommandLine } from './command-line';
+import { REDUCE_HELP, reduceCommand } from './reduce';
 
-const USAGE = `usage:
-  codex-trace-viewer reduce <bundle-dir> [-o <state.json>] [--partial] [--skip-unknown]
-      Reduce a Codex rollout trace bundle to state.json, byte for byte as
-      \`codex debug trace-reduce\` of its schema's reference release writes it
-      (schema 1: Codex 0.164.0, schema 2: 0.169.1, schema 3: 0.171.0; the
-      manifest names the schema). Without -o the state goes to stdout. On a bad bundle: exit 1 and one message naming the
-      file, line and seq; --partial still writes the state reduced up to there.
-      --skip-unknown reports unknown event types and goes on instead of failing.
-  codex-trace-viewer serve <bundle-or-trace-root>... [--port N] [--host H] [--open]
-      Serve the built viewer and the named bundles (read-only) on 127.0.0.1 and
-      print a link that opens them.
+const USAGE = `usage: ${PROGRAM} <command> [options]
+
+A viewer for Codex rollout trace bundles (the folders Codex writes where
+CODEX_ROLLOUT_TRACE_ROOT points). Trace data never leaves your machine.
+
+commands:
+  serve <bundle-or-trace-root>...   serve the viewer and these bundles on 127.0.0.1
+        [--port N] [--host H] [--open]
+  reduce <bundle-dir>               write the bundle's state.json, byte for byte as
+        [-o <file>] [--partial]     \`codex debug trace-reduce\` writes it
+        [--skip-unknown]
+  help [command]                    show this help, or a command's
+
+options:
+  -h, --help      show this help (${PROGRAM} <command> --help: the command's)
+  -v, --version   print the version
+
+Exit codes: 0 done, 1 failed (a bad bundle, a port in use, …), 2 a mistake in the command line.
 `;
+
+async function commandHelp(command: string | undefined): Promise<string> {
+  if (command === 'reduce') return REDUCE_HELP;
+  if (command === 'serve') return (await import('./serve-command')).SERVE_HELP;
+  if (command === undefined) return USAGE;
+  throw new UsageError(`help: unknown command ${command} (the commands are reduce and serve)`);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'reduce') {
-    let bundle: string | null = null;
-    let output: string | null = null;
-    let partial = false;
-    let skipUnknown = false;
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i];
-      if (a === '-o' || a === '--output') output = rest[++i] ?? null;
-      else if (a === '--partial') partial = true;
-      else if (a === '--skip-unknown') skipUnknown = true;
-      else if (!a.startsWith('-') && bundle === null) bundle = a;
-      else return usage(`unexpected argument ${a}`);
-    }
-    if (bundle === null) return usage('reduce needs a bundle directory');
-    return runReduce({ bundle, output, partial, skipUnknown });
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
   }
-  if (command === 'serve') {
-    const { runServe } = await import('./serve-command');
-    return runServe(rest);
+  if (command === 'reduce') return reduceCommand(rest);
+  if (command === 'serve') return (await import('./serve-command')).runServe(rest);
+  if (command === 'help') {
+    if (rest.length > 1) throw new UsageError(`help: unexpected argument ${rest[1]}`);
+    process.stdout.write(await commandHelp(rest[0]));
+    return 0;
   }
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+  if (command.startsWith('-')) {
+    const { values, positionals, help } = parseCommandLine(null, argv, { version: { type: 'boolean', short: 'v' } });
+    if (help) process.stdout.write(await commandHelp(positionals[0]));
+    else if (values.version) process.stdout.write(`${packageVersion()}\n`);
+    // "--version reduce": the options come after the command.
+    else throw new UsageError(`unexpected argument ${positionals[0]} (options go after the command; see ${PROGRAM} --help)`);
+    return 0;
   }
-  return usage(`unknown command ${command}`);
+  throw new UsageError(`unknown command ${command} (the commands are reduce and serve; see ${PROGRAM} --help)`);
 }
 
-function usage(problem: string): number {
-  process.stderr.write(`error: ${problem}\n\n${USAGE}`);
-  return 2;
-}
+// `reduce … | head`: the reader leaving early is not an error; stop quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
+    // A mistake in the command line is one line; anything else is a bug, and its stack is what a report needs.
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
   },
 );

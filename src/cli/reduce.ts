@@ -4,6 +4,47 @@ import { formatDiagnosticGroup } from '../trace/diagnostics';
 import { reduceBundle } from '../trace/reducer';
 import { serializeState } from '../trace/serialize';
 import { DirectorySource } from './directory-source';
+import { PROGRAM, UsageError, parseCommandLine, requireDirectory } from './command-line';
+
+export const REDUCE_HELP = `usage: ${PROGRAM} reduce <bundle-dir> [-o <state.json>] [--partial] [--skip-unknown]
+
+Reduce a Codex rollout trace bundle to its state.json, byte for byte as
+\`codex debug trace-reduce\` of its schema's reference release writes it
+(schema 1: Codex 0.164.0, schema 2: 0.169.1, schema 3: 0.171.0; the manifest
+names the schema).
+
+  <bundle-dir>         a bundle: manifest.json, trace.jsonl and payloads/
+  -o, --output <file>  write the state to <file> instead of stdout
+  --partial            on a bad bundle, still write the state reduced up to the error
+  --skip-unknown       skip unknown event types (one warning per type) instead of failing
+  -h, --help           show this help
+
+On a bad bundle: exit 1 and one message naming the file, line and seq.
+Exit 2: a mistake in the command line.
+`;
+
+/** `reduce <bundle-dir> [-o file] [--partial] [--skip-unknown]` as typed. Returns the exit code. */
+export async function reduceCommand(args: string[]): Promise<number> {
+  const { values, positionals, help } = parseCommandLine('reduce', args, {
+    output: { type: 'string', short: 'o', valueName: 'a file name' },
+    partial: { type: 'boolean' },
+    'skip-unknown': { type: 'boolean' },
+  });
+  if (help) {
+    process.stdout.write(REDUCE_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError(`reduce: missing the bundle directory (usage: ${PROGRAM} reduce <bundle-dir>)`);
+  if (positionals.length > 1) throw new UsageError(`reduce: unexpected argument ${positionals[1]} (reduce takes one bundle directory)`);
+  const bundle = positionals[0];
+  requireDirectory('reduce', bundle, 'a bundle directory');
+  return runReduce({
+    bundle,
+    output: (values.output as string | undefined) ?? null,
+    partial: values.partial === true,
+    skipUnknown: values['skip-unknown'] === true,
+  });
+}
 
 export interface ReduceCommand {
   bundle: string;
