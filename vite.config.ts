@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { packageDirOf, thirdPartyNotices } from './scripts/lib/third-party.mjs';
 import { CONTENT_SECURITY_POLICY } from './src/cli/serve.ts';
 
 /**
@@ -25,10 +26,33 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * THIRD_PARTY_LICENSES.txt in the build: the notices of every npm package
+ * whose code the page or its worker bundles. The worker is built first (as
+ * the page's build meets it), so its packages are known when the page's
+ * bundle is written.
+ */
+const bundledPackages = new Set<string>();
+function thirdPartyLicenses(emit: boolean): Plugin {
+  return {
+    name: 'third-party-licenses',
+    apply: 'build',
+    generateBundle(_, bundle) {
+      for (const out of Object.values(bundle))
+        if (out.type === 'chunk')
+          for (const id of out.moduleIds) {
+            const dir = packageDirOf(id);
+            if (dir) bundledPackages.add(dir);
+          }
+      if (emit) this.emitFile({ type: 'asset', fileName: 'THIRD_PARTY_LICENSES.txt', source: thirdPartyNotices(bundledPackages) });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), thirdPartyLicenses(true)],
   base: './',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [thirdPartyLicenses(false)] },
   build: { outDir: 'dist', sourcemap: true },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],

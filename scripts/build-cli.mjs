@@ -9,7 +9,8 @@
  *   node scripts/build-cli.mjs            build
  *   node scripts/build-cli.mjs --if-stale build only when src/trace, src/cli or this script changed since
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { packageDirOf, thirdPartyNotices } from './lib/third-party.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +34,7 @@ function stale() {
 export async function buildCli({ ifStale = false } = {}) {
   if (ifStale && !stale()) return;
   const { build } = await import('esbuild');
-  await build({
+  const result = await build({
     entryPoints: [join(ROOT, 'src/cli/main.ts')],
     bundle: true,
     platform: 'node',
@@ -44,7 +45,10 @@ export async function buildCli({ ifStale = false } = {}) {
     // file is about 1 MB before the tarball's gzip.
     minify: false,
     logLevel: 'error',
+    metafile: true,
   });
+  const packages = new Set(Object.keys(result.metafile.inputs).map((f) => packageDirOf(join(ROOT, f))).filter(Boolean));
+  writeFileSync(join(dirname(CLI_BUNDLE), 'THIRD_PARTY_LICENSES.txt'), thirdPartyNotices(packages));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

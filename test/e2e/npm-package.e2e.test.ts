@@ -88,6 +88,17 @@ describe('the packed package', () => {
     expect(unexpected).toEqual([]);
   });
 
+  it('carries its licence and the notices of the packages bundled into the page and the CLI', () => {
+    const installed = path.join(app, 'node_modules/codex-trace-viewer');
+    expect(readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^Apache License\s+Version 2\.0/);
+    const page = readFileSync(path.join(installed, 'dist/THIRD_PARTY_LICENSES.txt'), 'utf8');
+    for (const name of ['react 19', 'react-dom', 'zustand', 'zod', 'fflate', 'zstddec']) expect(page).toContain(name);
+    expect(page).toContain('Permission is hereby granted'); // the MIT text itself, not only the name
+    const cli = readFileSync(path.join(installed, 'dist-cli/THIRD_PARTY_LICENSES.txt'), 'utf8');
+    expect(cli).toContain('zod');
+    expect(cli).not.toContain('react-dom'); // only what the CLI bundles
+  });
+
   it('installs with no other package: the CLI needs nothing at run time', () => {
     const names = readdirSync(path.join(app, 'node_modules')).filter((n) => !n.startsWith('.'));
     expect(names).toEqual(['codex-trace-viewer']);

@@ -1,0 +1,2 @@
+export function packageDirOf(file: string): string | null;
+export function thirdPartyNotices(packageDirs: Iterable<string>): string;
