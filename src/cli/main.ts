@@ -36,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'reduce') return reduceCommand(rest);
+  // Not a user command: `serve` starts this to summarise bundles for the session list without holding its own thread.
+  if (command === '__summarize') return (await import('./sessions/child')).runSummarizeChild();
   if (command === 'serve') return (await import('./serve-command')).runServe(rest);
   if (command === 'help') {
     if (rest.length > 1) throw new UsageError(`help: unexpected argument ${rest[1]}`);

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { PROGRAM, UsageError, packageRoot, parseCommandLine, requireDirectory } from './command-line';
 import { serve } from './serve';
+import { childSummarizer } from './sessions/child';
+import { sessionCacheFile } from './sessions/cache-path';
 
 export const SERVE_HELP = `usage: ${PROGRAM} serve <bundle-or-trace-root>... [--port N] [--host H] [--open]
 
@@ -39,9 +41,18 @@ export async function runServe(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`serve: missing the bundle directory or trace root (usage: ${PROGRAM} serve <dir>...)`);
   for (const p of positionals) requireDirectory('serve', p, 'a bundle directory or a directory of bundles');
 
+  // This same command line, started again as the summariser: the bin script is what Node was asked to run.
+  const summarizer = childSummarizer(process.argv[1]);
   let handle: Awaited<ReturnType<typeof serve>>;
   try {
-    handle = await serve({ roots: positionals.map((p) => resolve(p)), port, host, open: false, distDir: join(packageRoot(), 'dist') });
+    handle = await serve({
+      roots: positionals.map((p) => resolve(p)),
+      port,
+      host,
+      open: false,
+      distDir: join(packageRoot(), 'dist'),
+      sessions: { summarize: summarizer.summarize, cacheFile: sessionCacheFile(positionals) },
+    });
   } catch (e) {
     process.stderr.write(`error: ${listenProblem(e as NodeJS.ErrnoException, host, port)}\n`);
     return 1;
@@ -56,6 +67,7 @@ export async function runServe(args: string[]): Promise<number> {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  summarizer.close();
   await handle.close();
   return 0;
 }

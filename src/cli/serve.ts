@@ -20,6 +20,10 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { SessionCatalog, type Summarize } from './sessions/catalog';
+import { DirectorySource } from './directory-source';
+import { reduceBundle } from '../trace/reducer';
+import { summarizeSession } from '../trace/sessions/summary';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
@@ -34,6 +38,13 @@ export interface ServeOptions {
   distDir: string;
   /** Log function for the startup line and errors; default console.log. Pass `() => {}` to silence. */
   log?: (msg: string) => void;
+  /**
+   * The session list (`/bundles/sessions.json`): how bundles are summarised
+   * (default: in this process; `serve` on the command line passes a child
+   * process), where summaries are kept across restarts, how often the roots
+   * are scanned for new and changed bundles.
+   */
+  sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number };
 }
 
 export interface BundleIndexEntry {
@@ -164,19 +175,26 @@ async function readManifest(root: string, dir: string): Promise<unknown> {
   }
 }
 
-export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry[]> {
-  const out: BundleIndexEntry[] = [];
+/** Every bundle under the roots: its URL name under /bundles/ and its directory. */
+export async function listBundleDirs(roots: ServedRoot[]): Promise<{ name: string; dir: string; root: string }[]> {
+  const out: { name: string; dir: string; root: string }[] = [];
   for (const root of roots) {
     for (const rel of await findBundleDirs(root.dir)) {
-      out.push({ name: rel ? `${root.name}/${rel}` : root.name, manifest: await readManifest(root.dir, path.join(root.dir, ...rel.split('/').filter(Boolean))) });
+      out.push({ name: rel ? `${root.name}/${rel}` : root.name, dir: path.join(root.dir, ...rel.split('/').filter(Boolean)), root: root.dir });
     }
   }
   return out;
 }
 
+export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry[]> {
+  const out: BundleIndexEntry[] = [];
+  for (const b of await listBundleDirs(roots)) out.push({ name: b.name, manifest: await readManifest(b.root, b.dir) });
+  return out;
+}
+
 export async function resolveRoots(roots: string[]): Promise<ServedRoot[]> {
   const out: ServedRoot[] = [];
-  const used = new Set<string>(['index.json']);
+  const used = new Set<string>(['index.json', 'sessions.json', 'sessions']);
   for (const r of roots) {
     let dir: string;
     try {
@@ -494,6 +512,8 @@ export interface HandlerOptions {
   distDir: string | null;
   /** Accepted Host header values (lower-case, with port); null accepts any. Filled in once the port is known. */
   hosts: () => Set<string> | null;
+  /** The session list behind /bundles/sessions.json; null answers 404 there. */
+  catalog?: SessionCatalog | null;
 }
 
 /** The request handler behind `serve()`. */
@@ -526,6 +546,17 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
       if (segments[0] === 'bundles') {
         if (segments.length === 2 && segments[1] === 'index.json') {
           send(res, 200, JSON.stringify(await listBundles(opts.roots), null, 2), MIME['.json'], head);
+          return;
+        }
+        if (segments.length === 2 && segments[1] === 'sessions.json' && opts.catalog) {
+          // Summarising starts when the list is first asked for: a server only used for one trace spends nothing on it.
+          await opts.catalog.start();
+          send(res, 200, JSON.stringify(opts.catalog.list()), MIME['.json'], head);
+          return;
+        }
+        if (segments.length === 3 && segments[1] === 'sessions' && segments[2] === 'events' && opts.catalog) {
+          await opts.catalog.start();
+          sessionEvents(req, res, opts.catalog);
           return;
         }
         const root = opts.roots.find((r) => r.name === safeDecode(segments[1] ?? ''));
@@ -597,6 +628,39 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
   socket.end(`HTTP/1.1 ${status}\r\n${headers}\r\n${body}`);
 }
 
+/**
+ * `GET /bundles/sessions/events`: a server-sent event each time the session
+ * list changes (a bundle found, gone, changed or summarised), so an open list
+ * follows a recording within a scan. Bursts are sent as one event.
+ */
+function sessionEvents(req: http.IncomingMessage, res: http.ServerResponse, catalog: SessionCatalog): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const tell = () => {
+    timer = null;
+    const { total, summarised } = catalog.list();
+    res.write(`event: sessions\ndata: ${JSON.stringify({ total, summarised })}\n\n`);
+  };
+  tell();
+  const off = catalog.onChange(() => {
+    timer ??= setTimeout(tell, 100);
+  });
+  // A comment now and then keeps proxies and idle timers from closing the stream.
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  res.on('close', () => {
+    off();
+    clearInterval(keepAlive);
+    if (timer) clearTimeout(timer);
+  });
+}
+
+/** Reduces in this process: for tests and the dev server; `serve` on the command line summarises in a child. */
+const summarizeHere: Summarize = async (dir) => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -626,7 +690,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   }
   const roots = await resolveRoots(options.roots);
   let hosts: Set<string> | null = null;
-  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts }));
+  const catalog = new SessionCatalog(roots, {
+    summarize: options.sessions?.summarize ?? summarizeHere,
+    cacheFile: options.sessions?.cacheFile ?? null,
+    pollMs: options.sessions?.pollMs,
+  });
+  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog }));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -650,6 +719,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     bundles,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        catalog.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * Where the session summaries of a set of roots are kept: the user's cache
+ * folder (XDG_CACHE_HOME, else ~/.cache), never inside a trace root, one file
+ * per set of roots, named by a hash of their real paths.
+ */
+export function sessionCacheFile(roots: string[]): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  const real = roots.map((r) => {
+    try {
+      return realpathSync(r);
+    } catch {
+      return path.resolve(r);
+    }
+  });
+  const key = createHash('sha256').update(JSON.stringify([...real].sort())).digest('hex').slice(0, 16);
+  return path.join(base, 'codex-trace-viewer', 'sessions', `${key}.json`);
+}

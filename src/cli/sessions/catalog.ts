@@ -1,0 +1,284 @@
+/**
+ * The sessions of the served roots, for the session list: every bundle found
+ * under them, each with its summary (src/trace/sessions/summary.ts), kept up
+ * to date while Codex records. Summaries are made in the background, one
+ * bundle at a time, by a summariser that must not hold the server (a child
+ * process by default), and kept in a cache file outside the trace root so a
+ * restart only summarises what changed. A bundle is summarised again when its
+ * files change; a new bundle appears at the next scan (every `pollMs`).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SessionSummarySchema, type SessionSummary } from '../../trace/sessions/summary';
+import { listBundleDirs, type ServedRoot } from '../serve';
+
+/** Makes a bundle's summary (reduces it somewhere that does not hold the server). */
+export type Summarize = (bundleDir: string) => Promise<SessionSummary>;
+
+export const SessionRowSchema = z.object({
+  /** URL name under /bundles/ (what `?trace=` takes). */
+  name: z.string(),
+  /** Bytes of manifest, trace.jsonl and payloads. */
+  sizeBytes: z.number(),
+  /** Last change to any of its files. */
+  modifiedMs: z.number(),
+  /** Not closed, and written to within the last `recentMs`: Codex is recording it now. */
+  recording: z.boolean(),
+  /** Waiting for (or being given) a fresh summary. */
+  pending: z.boolean(),
+  summary: SessionSummarySchema.nullable(),
+});
+export type SessionRow = z.infer<typeof SessionRowSchema>;
+
+export const SessionListSchema = z.object({
+  /** Bundles found, and how many of them have a current summary. */
+  total: z.number(),
+  summarised: z.number(),
+  sessions: z.array(SessionRowSchema),
+});
+export type SessionList = z.infer<typeof SessionListSchema>;
+
+interface Entry {
+  name: string;
+  dir: string;
+  signature: string;
+  sizeBytes: number;
+  modifiedMs: number;
+  summary: SessionSummary | null;
+  /** The signature the summary was made for. */
+  summarisedAt: string | null;
+}
+
+const CacheSchema = z.object({
+  v: z.literal(1),
+  entries: z.array(z.object({ dir: z.string(), signature: z.string(), summary: SessionSummarySchema })),
+});
+
+/**
+ * What changes when Codex writes to a bundle, cheap enough to ask of a
+ * thousand bundles every second: the manifest's and trace.jsonl's sizes and
+ * times, how many payload files there are, and the sizes of schema 3's few
+ * shard files (appended to in place). Payload files of schemas 1 and 2 are
+ * written once, so their count says enough.
+ */
+async function signatureOf(dir: string): Promise<string | null> {
+  const parts: string[] = [];
+  for (const f of ['manifest.json', 'trace.jsonl']) {
+    const s = await stat(path.join(dir, f)).catch(() => null);
+    if (s?.isFile()) parts.push(`${f}:${s.size}:${s.mtimeMs}`);
+    else if (f === 'trace.jsonl') return null;
+  }
+  const names = await readdir(path.join(dir, 'payloads')).catch(() => [] as string[]);
+  parts.push(`payloads:${names.length}`);
+  if (names.length <= SHARD_LIKE) {
+    for (const n of names.sort()) {
+      const s = await stat(path.join(dir, 'payloads', n)).catch(() => null);
+      if (s) parts.push(`${n}:${s.size}:${s.mtimeMs}`);
+    }
+  }
+  return parts.join('|');
+}
+
+/** A folder of payloads this small is a schema-3 shard folder (or a short session): each file's size is watched. */
+const SHARD_LIKE = 32;
+
+/** Total size and newest change of the bundle's files, read when its signature changed. */
+async function measure(dir: string): Promise<{ sizeBytes: number; modifiedMs: number }> {
+  let size = 0;
+  let modified = 0;
+  const add = async (p: string) => {
+    const s = await stat(p).catch(() => null);
+    if (!s?.isFile()) return;
+    size += s.size;
+    modified = Math.max(modified, s.mtimeMs);
+  };
+  await add(path.join(dir, 'manifest.json'));
+  await add(path.join(dir, 'trace.jsonl'));
+  const names = await readdir(path.join(dir, 'payloads')).catch(() => [] as string[]);
+  for (let i = 0; i < names.length; i += 64) await Promise.all(names.slice(i, i + 64).map((n) => add(path.join(dir, 'payloads', n))));
+  return { sizeBytes: size, modifiedMs: modified };
+}
+
+export interface CatalogOptions {
+  summarize: Summarize;
+  /** JSON file that keeps summaries across restarts; null keeps none. */
+  cacheFile: string | null;
+  pollMs?: number;
+  /** A bundle written to this recently and not closed counts as recording. */
+  recentMs?: number;
+  now?: () => number;
+}
+
+export class SessionCatalog {
+  private entries = new Map<string, Entry>();
+  private readonly cached = new Map<string, { signature: string; summary: SessionSummary }>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private scanning: Promise<void> | null = null;
+  private working = false;
+  private closed = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly roots: ServedRoot[],
+    private readonly opts: CatalogOptions,
+  ) {
+    this.loadCache();
+  }
+
+  private started: Promise<void> | null = null;
+
+  /** Scans now, then every `pollMs`, summarising in the background. Resolves after the first scan; later calls wait for that one. */
+  start(): Promise<void> {
+    this.started ??= this.startOnce();
+    return this.started;
+  }
+
+  private async startOnce(): Promise<void> {
+    await this.scan();
+    const tick = () => {
+      if (this.closed) return;
+      this.timer = setTimeout(() => void this.scan().finally(tick), this.opts.pollMs ?? 1000);
+      this.timer.unref?.();
+    };
+    tick();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Called after any change to the list (a bundle found, gone or summarised). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(): SessionList {
+    const now = (this.opts.now ?? Date.now)();
+    const recentMs = this.opts.recentMs ?? 15_000;
+    const sessions = [...this.entries.values()].map((e) => ({
+      name: e.name,
+      sizeBytes: e.sizeBytes,
+      modifiedMs: e.modifiedMs,
+      recording: e.summary?.status === 'unclosed' && now - e.modifiedMs < recentMs,
+      pending: e.summarisedAt !== e.signature,
+      summary: e.summary,
+    }));
+    return { total: sessions.length, summarised: sessions.filter((s) => !s.pending).length, sessions };
+  }
+
+  /** One scan of the roots: new, changed and removed bundles. Concurrent calls share one scan. */
+  scan(): Promise<void> {
+    this.scanning ??= this.scanOnce().finally(() => {
+      this.scanning = null;
+    });
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const found = await listBundleDirs(this.roots);
+    let changed = false;
+    const next = new Map<string, Entry>();
+    for (const { name, dir } of found) {
+      const signature = await signatureOf(dir);
+      if (signature === null) continue;
+      const old = this.entries.get(dir);
+      const cached = this.cached.get(dir);
+      const entry: Entry = old ?? { name, dir, signature: '', sizeBytes: 0, modifiedMs: 0, summary: null, summarisedAt: null };
+      if (!old && cached) {
+        entry.summary = cached.summary;
+        entry.summarisedAt = cached.signature;
+      }
+      if (entry.signature !== signature) {
+        changed = true;
+        Object.assign(entry, await measure(dir), { signature });
+      }
+      entry.name = name;
+      next.set(dir, entry);
+    }
+    if (next.size !== this.entries.size) changed = true;
+    this.entries = next;
+    if (changed) this.emit();
+    void this.work();
+  }
+
+  /** Summarises stale entries one at a time, newest first (the one being recorded is the one a user looks for). */
+  private async work(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const stale = [...this.entries.values()].filter((e) => e.summarisedAt !== e.signature).sort((a, b) => b.modifiedMs - a.modifiedMs)[0];
+        if (!stale) return;
+        const signature = stale.signature;
+        let summary: SessionSummary;
+        try {
+          summary = await this.opts.summarize(stale.dir);
+        } catch (e) {
+          summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
+        }
+        stale.summary = summary;
+        stale.summarisedAt = signature;
+        this.cached.set(stale.dir, { signature, summary });
+        this.saveCache();
+        this.emit();
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private loadCache(): void {
+    if (!this.opts.cacheFile) return;
+    try {
+      const parsed = CacheSchema.safeParse(JSON.parse(readFileSync(this.opts.cacheFile, 'utf8')));
+      if (parsed.success) for (const e of parsed.data.entries) this.cached.set(e.dir, { signature: e.signature, summary: e.summary });
+    } catch {
+      // No cache yet, or one from another version: summarise afresh.
+    }
+  }
+
+  private saveCache(): void {
+    const file = this.opts.cacheFile;
+    if (!file) return;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const entries = [...this.cached].map(([dir, c]) => ({ dir, signature: c.signature, summary: c.summary }));
+      // Written aside and renamed: a crash mid-write leaves the previous cache, not half a file.
+      writeFileSync(`${file}.tmp`, JSON.stringify({ v: 1, entries }));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // A cache that cannot be written costs a re-summarise after a restart, nothing more.
+    }
+  }
+}
+
+export function failedSummary(error: string): SessionSummary {
+  return {
+    traceId: null,
+    rolloutId: null,
+    startedAtMs: null,
+    durationMs: null,
+    status: 'failed',
+    schemaVersion: null,
+    releases: null,
+    models: [],
+    agents: 0,
+    turns: 0,
+    inferenceCalls: 0,
+    toolCalls: 0,
+    compactionsTraced: 0,
+    compactionsDetected: 0,
+    tokens: { input: 0, cachedInput: 0, output: 0, reasoning: 0 },
+    firstPrompt: null,
+    error,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The session list behind a served trace root (issue 19, first part): each
+ * bundle summarised from its reduced state (figures checked against the
+ * official state.json), found and re-summarised while Codex writes, kept
+ * across restarts, a bad bundle failing only its own row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { DirectorySource } from '../src/cli/directory-source';
+import { resolveRoots, serve } from '../src/cli/serve';
+import { SessionCatalog, SessionListSchema, type Summarize } from '../src/cli/sessions/catalog';
+import { childSummarizer } from '../src/cli/sessions/child';
+import { reduceBundle } from '../src/trace/reducer';
+import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
+import type { RolloutTrace } from '../src/trace/schema/state';
+import { TRACES } from './loader-helpers';
+
+const official = (name: string): RolloutTrace => JSON.parse(readFileSync(path.join(TRACES, name, 'state.json'), 'utf8'));
+const here: Summarize = async (dir) => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'ctv-sessions-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function until<T>(f: () => T | null | undefined | false, ms = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('a session summary', () => {
+  for (const name of ['compaction-remote', 'multi-agent', 'multi-turn-manual-compact', 'tools-one-turn']) {
+    it(`${name}: counts, tokens and models are the official state's`, async () => {
+      const s = await here(path.join(TRACES, name));
+      const o = official(name);
+      const calls = Object.values(o.inference_calls);
+      expect(s).toMatchObject({
+        traceId: o.trace_id,
+        rolloutId: o.rollout_id,
+        startedAtMs: o.started_at_unix_ms,
+        schemaVersion: o.schema_version,
+        agents: Object.keys(o.threads).length,
+        turns: Object.keys(o.codex_turns).length,
+        inferenceCalls: calls.length,
+        toolCalls: Object.keys(o.tool_calls).length,
+        compactionsTraced: Object.keys(o.compactions).length,
+        error: null,
+      });
+      expect(s.tokens.input).toBe(calls.reduce((n, c) => n + (c.usage?.input_tokens ?? 0), 0));
+      expect(s.tokens.cachedInput).toBe(calls.reduce((n, c) => n + (c.usage?.cached_input_tokens ?? 0), 0));
+      expect(s.tokens.output).toBe(calls.reduce((n, c) => n + (c.usage?.output_tokens ?? 0), 0));
+      expect(s.tokens.reasoning).toBe(calls.reduce((n, c) => n + (c.usage?.reasoning_output_tokens ?? 0), 0));
+      expect(new Set(s.models)).toEqual(new Set(calls.map((c) => c.model)));
+      expect(s.status).toBe(o.recording_complete === false ? 'unclosed' : 'complete');
+    });
+  }
+
+  it('names the first thing the user asked, not the environment preamble', async () => {
+    const s = await here(path.join(TRACES, 'single-turn-answer'));
+    expect(s.firstPrompt).toBeTruthy();
+    expect(s.firstPrompt).not.toMatch(/^<environment_context>/);
+    const userTexts = Object.values(official('single-turn-answer').conversation_items)
+      .filter((i) => i.role === 'user')
+      .map((i) => i.body.parts.map((p) => ('text' in p ? p.text : '')).join(''));
+    expect(userTexts.some((t) => t.trim().startsWith(s.firstPrompt!.slice(0, 40)))).toBe(true);
+  });
+
+  it('a local /compact with no compaction record is counted as detected', async () => {
+    const s = await here(path.join(TRACES, 'multi-turn-manual-compact'));
+    expect(s.compactionsTraced + s.compactionsDetected).toBeGreaterThan(0);
+  });
+
+  it('a bundle cut mid-file is partial with its error; one with no manifest failed', async () => {
+    const cut = await here(path.join(TRACES, 'broken', 'truncated-mid-file'));
+    expect(cut.status).toBe('partial');
+    expect(cut.error).toMatch(/trace\.jsonl/);
+    const none = await here(path.join(TRACES, 'broken', 'missing-manifest'));
+    expect(none.status).toBe('failed');
+    expect(none.error).toMatch(/manifest/);
+  });
+});
+
+describe('the session catalog of a trace root', () => {
+  it('lists every bundle, summarises each in the background, finds new ones and follows changes', async () => {
+    const root = path.join(tmp, 'root1');
+    for (const n of ['single-turn-answer', 'tools-one-turn']) cpSync(path.join(TRACES, n), path.join(root, n), { recursive: true });
+    cpSync(path.join(TRACES, 'broken', 'truncated-mid-file'), path.join(root, 'bad'), { recursive: true });
+    const calls: string[] = [];
+    const cacheFile = path.join(tmp, 'cache', 'root1.json');
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (calls.push(path.basename(d)), here(d)), cacheFile, pollMs: 30 });
+    await catalog.start();
+    expect(catalog.list().total).toBe(3);
+    const done = await until(() => (catalog.list().summarised === 3 ? catalog.list() : null));
+    const byName = new Map(done.sessions.map((s) => [s.name, s]));
+    expect(byName.get('root1/single-turn-answer')?.summary?.status).toBe('complete');
+    expect(byName.get('root1/tools-one-turn')?.summary?.toolCalls).toBe(Object.keys(official('tools-one-turn').tool_calls).length);
+    expect(byName.get('root1/bad')?.summary?.status).toBe('partial'); // and the others are unaffected
+    expect(byName.get('root1/tools-one-turn')!.sizeBytes).toBeGreaterThan(1000);
+    expect(SessionListSchema.safeParse(done).success).toBe(true);
+
+    // A new bundle appears at the next scan; an appended one is summarised again.
+    cpSync(path.join(TRACES, 'multi-agent'), path.join(root, 'multi-agent'), { recursive: true });
+    await until(() => catalog.list().sessions.find((s) => s.name === 'root1/multi-agent' && !s.pending));
+    const before = calls.length;
+    appendFileSync(path.join(root, 'single-turn-answer', 'trace.jsonl'), '\n');
+    await until(() => calls.length > before && catalog.list().summarised === 4);
+    expect(calls.slice(before)).toEqual(['single-turn-answer']);
+    catalog.close();
+
+    // After a restart, the cache answers: nothing is summarised again.
+    const again: string[] = [];
+    const restarted = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (again.push(d), here(d)), cacheFile, pollMs: 30 });
+    await restarted.start();
+    expect(restarted.list().summarised).toBe(4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(again).toEqual([]);
+    restarted.close();
+  }, 60_000);
+
+  it('an unclosed bundle written to just now is marked recording', async () => {
+    const root = path.join(tmp, 'root2');
+    cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'live'), { recursive: true });
+    const unclosed = async (d: string): Promise<SessionSummary> => ({ ...(await here(d)), status: 'unclosed' });
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: unclosed, cacheFile: null, pollMs: 30, recentMs: 60_000 });
+    await catalog.start();
+    const row = await until(() => catalog.list().sessions.find((s) => !s.pending));
+    expect(row.recording).toBe(true);
+    catalog.close();
+  });
+
+  it('summaries made in a child process equal those made here', async () => {
+    const bin = path.join(__dirname, '..', 'bin', 'codex-trace-viewer.mjs');
+    const child = childSummarizer(bin);
+    try {
+      for (const n of ['compaction-remote', 'multi-agent']) expect(await child.summarize(path.join(TRACES, n))).toEqual(await here(path.join(TRACES, n)));
+    } finally {
+      child.close();
+    }
+  }, 120_000);
+});
+
+describe('serve: /bundles/sessions.json and its events', () => {
+  it('answers the list, and an event stream that says when it changed', async () => {
+    const root = path.join(tmp, 'root3');
+    cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'a'), { recursive: true });
+    const dist = path.join(tmp, 'dist3');
+    cpSync(path.join(TRACES, 'single-turn-answer'), dist, { recursive: true }); // any folder with an index.html
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(dist, 'index.html'), '<!doctype html>');
+    const h = await serve({ roots: [root], port: 0, distDir: dist, log: () => {}, sessions: { pollMs: 30 } });
+    try {
+      const events: string[] = [];
+      const req = http.get(`${h.url}bundles/sessions/events`, (res) => {
+        expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => events.push(c));
+      });
+      const first = SessionListSchema.parse(await (await fetch(`${h.url}bundles/sessions.json`)).json());
+      expect(first.sessions.map((s) => s.name)).toEqual(['root3/a']);
+      cpSync(path.join(TRACES, 'tools-one-turn'), path.join(root, 'b'), { recursive: true });
+      await until(() => events.join('').includes('"total":2'));
+      const second = SessionListSchema.parse(await (await fetch(`${h.url}bundles/sessions.json`)).json());
+      expect(second.sessions.map((s) => s.name).sort()).toEqual(['root3/a', 'root3/b']);
+      req.destroy();
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
