@@ -12,33 +12,12 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SessionSummarySchema, type SessionSummary } from '../../trace/sessions/summary';
+import type { SessionList } from '../../trace/sessions/list';
+export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../serve';
 
 /** Makes a bundle's summary (reduces it somewhere that does not hold the server). */
 export type Summarize = (bundleDir: string) => Promise<SessionSummary>;
-
-export const SessionRowSchema = z.object({
-  /** URL name under /bundles/ (what `?trace=` takes). */
-  name: z.string(),
-  /** Bytes of manifest, trace.jsonl and payloads. */
-  sizeBytes: z.number(),
-  /** Last change to any of its files. */
-  modifiedMs: z.number(),
-  /** Not closed, and written to within the last `recentMs`: Codex is recording it now. */
-  recording: z.boolean(),
-  /** Waiting for (or being given) a fresh summary. */
-  pending: z.boolean(),
-  summary: SessionSummarySchema.nullable(),
-});
-export type SessionRow = z.infer<typeof SessionRowSchema>;
-
-export const SessionListSchema = z.object({
-  /** Bundles found, and how many of them have a current summary. */
-  total: z.number(),
-  summarised: z.number(),
-  sessions: z.array(SessionRowSchema),
-});
-export type SessionList = z.infer<typeof SessionListSchema>;
 
 interface Entry {
   name: string;

@@ -1,0 +1,30 @@
+/**
+ * What `serve` answers at /bundles/sessions.json (src/cli/sessions/catalog.ts)
+ * and the session list page reads: one row per bundle under the served roots.
+ */
+import { z } from 'zod';
+import { SessionSummarySchema } from './summary';
+
+export const SessionRowSchema = z.object({
+  /** URL name under /bundles/ (what `?trace=` takes). */
+  name: z.string(),
+  /** Bytes of manifest, trace.jsonl and payloads. */
+  sizeBytes: z.number(),
+  /** Last change to any of its files. */
+  modifiedMs: z.number(),
+  /** Not closed, and written to within the last `recentMs`: Codex is recording it now. */
+  recording: z.boolean(),
+  /** Waiting for (or being given) a fresh summary. */
+  pending: z.boolean(),
+  summary: SessionSummarySchema.nullable(),
+});
+export type SessionRow = z.infer<typeof SessionRowSchema>;
+
+export const SessionListSchema = z.object({
+  /** Bundles found, and how many of them have a current summary. */
+  total: z.number(),
+  summarised: z.number(),
+  sessions: z.array(SessionRowSchema),
+});
+export type SessionList = z.infer<typeof SessionListSchema>;
+

@@ -1,0 +1,158 @@
+// @vitest-environment happy-dom
+/**
+ * The session list page (issue 19): rows from real bundles' summaries, sorted
+ * and filtered as a reader asks, resumed sessions grouped, bundle text shown
+ * as text, and 5,000 rows rendered as a window, not all at once.
+ */
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DirectorySource } from '../src/cli/directory-source';
+import { reduceBundle } from '../src/trace/reducer';
+import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
+import type { SessionRow } from '../src/trace/sessions/list';
+import { SessionList } from '../src/sessions/SessionList';
+import { DEFAULT_SORTING, useSessionsStore } from '../src/sessions/sessionsStore';
+import { TRACES } from './loader-helpers';
+
+let restore: (() => void) | null = null;
+function stubLayout(height: number) {
+  const proto = HTMLElement.prototype;
+  const saved = ['clientHeight', 'clientWidth', 'offsetHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
+  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return this.classList?.contains('sess-scroll') ? height : 0; } });
+  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return this.classList?.contains('sess-scroll') ? 1200 : 0; } });
+  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return 0; } });
+  restore = () => {
+    for (const [k, d] of saved) {
+      if (d) Object.defineProperty(proto, k, d);
+      else delete (proto as unknown as Record<string, unknown>)[k];
+    }
+  };
+}
+
+const summaries = new Map<string, SessionSummary>();
+beforeAll(async () => {
+  for (const n of ['single-turn-answer', 'tools-one-turn', 'multi-agent', 'compaction-remote']) summaries.set(n, summarizeSession(await reduceBundle(new DirectorySource(path.join(TRACES, n)))));
+  summaries.set('bad', summarizeSession(await reduceBundle(new DirectorySource(path.join(TRACES, 'broken', 'truncated-mid-file')))));
+}, 60_000);
+
+const row = (name: string, summary: SessionSummary | null, extra: Partial<SessionRow> = {}): SessionRow => ({
+  name,
+  sizeBytes: 12_345,
+  modifiedMs: 0,
+  recording: false,
+  pending: summary === null,
+  summary,
+  ...extra,
+});
+
+function setList(sessions: SessionRow[]) {
+  act(() => useSessionsStore.setState({ list: { total: sessions.length, summarised: sessions.filter((s) => !s.pending).length, sessions }, available: true }));
+}
+
+beforeEach(() => {
+  useSessionsStore.setState({ list: null, query: '', statuses: [], sorting: DEFAULT_SORTING, error: null });
+  stubLayout(2000);
+});
+afterEach(() => {
+  cleanup();
+  restore?.();
+});
+
+const names = () => screen.queryAllByTestId('session-row').map((r) => r.getAttribute('data-name'));
+
+describe('the session list', () => {
+  it('shows each session with its first prompt, status, figures and name; newest first', () => {
+    const s = summaries;
+    setList([
+      row('root/a', { ...s.get('single-turn-answer')!, rolloutId: 'r-a', startedAtMs: 1_000 }),
+      row('root/b', { ...s.get('tools-one-turn')!, rolloutId: 'r-b', startedAtMs: 3_000 }),
+      row('root/bad', { ...s.get('bad')!, rolloutId: 'r-bad', startedAtMs: 2_000 }),
+    ]);
+    render(<SessionList onOpen={() => {}} />);
+    expect(names()).toEqual(['root/b', 'root/bad', 'root/a']);
+    const a = screen.getAllByTestId('session-row')[2];
+    expect(within(a).getByText(s.get('single-turn-answer')!.firstPrompt!)).toBeTruthy();
+    expect(within(a).getByText('complete')).toBeTruthy();
+    const bad = screen.getAllByTestId('session-row')[1];
+    expect(within(bad).getByText('partial').getAttribute('title')).toMatch(/trace\.jsonl/);
+  });
+
+  it('sorts by a column on a click, and filters by text and by status', () => {
+    setList([
+      row('root/one', { ...summaries.get('single-turn-answer')!, rolloutId: 'r1', turns: 1, startedAtMs: 1 }),
+      row('root/many', { ...summaries.get('tools-one-turn')!, rolloutId: 'r2', turns: 9, startedAtMs: 2 }),
+      row('root/some', { ...summaries.get('multi-agent')!, rolloutId: 'r3', turns: 4, startedAtMs: 3, status: 'unclosed' }),
+    ]);
+    render(<SessionList onOpen={() => {}} />);
+    fireEvent.click(screen.getByRole('columnheader', { name: /Turns/ }));
+    const asc = names();
+    fireEvent.click(screen.getByRole('columnheader', { name: /Turns/ }));
+    expect(names()).toEqual([...asc].reverse());
+    expect(new Set(asc)).toEqual(new Set(['root/one', 'root/many', 'root/some']));
+
+    fireEvent.change(screen.getByLabelText('Filter sessions'), { target: { value: 'MANY' } });
+    expect(names()).toEqual(['root/many']);
+    fireEvent.change(screen.getByLabelText('Filter sessions'), { target: { value: summaries.get('multi-agent')!.traceId!.slice(0, 8) } });
+    expect(names()).toEqual(['root/some']);
+    fireEvent.change(screen.getByLabelText('Filter sessions'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: /^unclosed/ }));
+    expect(names()).toEqual(['root/some']);
+  });
+
+  it('a resumed session is one row; its later bundles open under it', () => {
+    const base = summaries.get('single-turn-answer')!;
+    setList([
+      row('root/first', { ...base, rolloutId: 'r-1', startedAtMs: 10 }),
+      row('root/second', { ...base, rolloutId: 'r-1', startedAtMs: 20 }),
+      row('root/third', { ...base, rolloutId: 'r-1', startedAtMs: 30 }),
+      row('root/other', { ...base, rolloutId: 'r-2', startedAtMs: 5 }),
+    ]);
+    render(<SessionList onOpen={() => {}} />);
+    expect(names()).toEqual(['root/first', 'root/other']);
+    fireEvent.click(screen.getByRole('button', { name: /resumed 2×/ }));
+    expect(names()).toEqual(['root/first', 'root/second', 'root/third', 'root/other']);
+  });
+
+  it('a click or Enter opens the trace; a recording session is marked live', () => {
+    const onOpen = vi.fn();
+    setList([
+      row('root/live', { ...summaries.get('single-turn-answer')!, rolloutId: 'r1', status: 'unclosed' }, { recording: true }),
+      row('root/done', { ...summaries.get('tools-one-turn')!, rolloutId: 'r2' }),
+    ]);
+    render(<SessionList onOpen={onOpen} />);
+    const live = screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/live')!;
+    expect(within(live).getByText('recording').className).toContain('sess-live');
+    fireEvent.click(live);
+    fireEvent.keyDown(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/done')!, { key: 'Enter' });
+    expect(onOpen.mock.calls).toEqual([['root/live'], ['root/done']]);
+  });
+
+  it('shows progress while summaries come in, and rows not yet summarised', () => {
+    setList([row('root/a', summaries.get('single-turn-answer')!), row('root/b', null)]);
+    render(<SessionList onOpen={() => {}} />);
+    expect(screen.getByRole('status').textContent).toContain('Summarising 1 of 2');
+    expect(screen.getAllByText('summarising…').length).toBeGreaterThan(0);
+  });
+
+  it('prompt text from a bundle is shown as text, never as markup', () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    setList([row('root/x', { ...summaries.get('single-turn-answer')!, firstPrompt: evil })]);
+    const { container } = render(<SessionList onOpen={() => {}} />);
+    expect(screen.getByText(evil)).toBeTruthy();
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('b')).toBeNull();
+  });
+
+  it('5,000 sessions: only a window of rows is in the page', () => {
+    restore?.();
+    stubLayout(800);
+    const base = summaries.get('single-turn-answer')!;
+    setList(Array.from({ length: 5000 }, (_, i) => row(`root/s${i}`, { ...base, rolloutId: `r${i}`, startedAtMs: i })));
+    render(<SessionList onOpen={() => {}} />);
+    const shown = screen.getAllByTestId('session-row').length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(80);
+    expect(screen.getByText('5,000 bundles')).toBeTruthy();
+  });
+});
