@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DirectorySource } from '../src/cli/directory-source';
 import { resolveRoots, serve } from '../src/cli/serve';
-import { SessionCatalog, SessionListSchema, type Summarize } from '../src/cli/sessions/catalog';
+import { SessionCatalog, SessionListSchema } from '../src/cli/sessions/catalog';
 import { childSummarizer } from '../src/cli/sessions/child';
 import { reduceBundle } from '../src/trace/reducer';
 import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
@@ -19,7 +19,7 @@ import type { RolloutTrace } from '../src/trace/schema/state';
 import { TRACES } from './loader-helpers';
 
 const official = (name: string): RolloutTrace => JSON.parse(readFileSync(path.join(TRACES, name, 'state.json'), 'utf8'));
-const here: Summarize = async (dir) => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+const here = async (dir: string, _signature?: string): Promise<SessionSummary> => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
 
 let tmp: string;
 beforeAll(() => {
@@ -141,7 +141,7 @@ describe('the session catalog of a trace root', () => {
     const bin = path.join(__dirname, '..', 'bin', 'codex-trace-viewer.mjs');
     const child = childSummarizer(bin);
     try {
-      for (const n of ['compaction-remote', 'multi-agent']) expect(await child.summarize(path.join(TRACES, n))).toEqual(await here(path.join(TRACES, n)));
+      for (const n of ['compaction-remote', 'multi-agent']) expect(await child.summarize(path.join(TRACES, n), 'sig')).toEqual(await here(path.join(TRACES, n)));
     } finally {
       child.close();
     }

@@ -42,7 +42,8 @@ export async function runServe(args: string[]): Promise<number> {
   for (const p of positionals) requireDirectory('serve', p, 'a bundle directory or a directory of bundles');
 
   // This same command line, started again as the summariser: the bin script is what Node was asked to run.
-  const summarizer = childSummarizer(process.argv[1]);
+  const indexFile = sessionCacheFile(positionals, 'search', 'sqlite');
+  const summarizer = childSummarizer(process.argv[1], indexFile);
   let handle: Awaited<ReturnType<typeof serve>>;
   try {
     handle = await serve({
@@ -51,7 +52,7 @@ export async function runServe(args: string[]): Promise<number> {
       host,
       open: false,
       distDir: join(packageRoot(), 'dist'),
-      sessions: { summarize: summarizer.summarize, cacheFile: sessionCacheFile(positionals) },
+      sessions: { summarize: summarizer.summarize, cacheFile: sessionCacheFile(positionals, 'sessions', 'json'), indexFile },
     });
   } catch (e) {
     process.stderr.write(`error: ${listenProblem(e as NodeJS.ErrnoException, host, port)}\n`);

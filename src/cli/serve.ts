@@ -21,9 +21,9 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SessionCatalog, type Summarize } from './sessions/catalog';
-import { DirectorySource } from './directory-source';
-import { reduceBundle } from '../trace/reducer';
-import { summarizeSession } from '../trace/sessions/summary';
+import { summarizeAndIndex } from './sessions/child';
+import { SEARCH_UNAVAILABLE, SearchReader, SearchWriter } from './search/index';
+import type { SearchResult } from '../trace/sessions/list';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
@@ -44,7 +44,7 @@ export interface ServeOptions {
    * process), where summaries are kept across restarts, how often the roots
    * are scanned for new and changed bundles.
    */
-  sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number };
+  sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null };
 }
 
 export interface BundleIndexEntry {
@@ -194,7 +194,7 @@ export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry
 
 export async function resolveRoots(roots: string[]): Promise<ServedRoot[]> {
   const out: ServedRoot[] = [];
-  const used = new Set<string>(['index.json', 'sessions.json', 'sessions']);
+  const used = new Set<string>(['index.json', 'sessions.json', 'sessions', 'search']);
   for (const r of roots) {
     let dir: string;
     try {
@@ -514,6 +514,8 @@ export interface HandlerOptions {
   hosts: () => Set<string> | null;
   /** The session list behind /bundles/sessions.json; null answers 404 there. */
   catalog?: SessionCatalog | null;
+  /** The cross-session search index behind /bundles/search; null when there is none. */
+  search?: SearchReader | null;
 }
 
 /** The request handler behind `serve()`. */
@@ -552,6 +554,12 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
           // Summarising starts when the list is first asked for: a server only used for one trace spends nothing on it.
           await opts.catalog.start();
           send(res, 200, JSON.stringify(opts.catalog.list()), MIME['.json'], head);
+          return;
+        }
+        if (segments.length === 2 && segments[1] === 'search' && opts.catalog) {
+          await opts.catalog.start();
+          const q = new URL(req.url ?? '/', 'http://x').searchParams.get('q') ?? '';
+          send(res, 200, JSON.stringify(searchSessions(opts.catalog, opts.search ?? null, q)), MIME['.json'], head);
           return;
         }
         if (segments.length === 3 && segments[1] === 'sessions' && segments[2] === 'events' && opts.catalog) {
@@ -658,8 +666,16 @@ function sessionEvents(req: http.IncomingMessage, res: http.ServerResponse, cata
   });
 }
 
-/** Reduces in this process: for tests and the dev server; `serve` on the command line summarises in a child. */
-const summarizeHere: Summarize = async (dir) => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+/** `GET /bundles/search?q=`: hits in every indexed bundle still served, grouped by session, best first. */
+function searchSessions(catalog: SessionCatalog, search: SearchReader | null, q: string): SearchResult {
+  const { total } = catalog.list();
+  if (!search) return { available: false, message: SEARCH_UNAVAILABLE, indexed: 0, total, groups: [] };
+  const groups = search
+    .search(q)
+    .map((g) => ({ name: catalog.nameOf(g.dir), hits: g.hits, more: g.more }))
+    .filter((g): g is SearchResult['groups'][number] => g.name !== null);
+  return { available: true, message: null, indexed: catalog.list().summarised, total, groups };
+}
 
 function safeDecode(s: string): string {
   try {
@@ -690,12 +706,17 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   }
   const roots = await resolveRoots(options.roots);
   let hosts: Set<string> | null = null;
+  const indexFile = options.sessions?.indexFile ?? null;
+  const search = indexFile ? SearchReader.open(indexFile) : null;
+  // Without a summariser of its own (tests, the dev server), bundles are summarised and indexed in this process.
+  const writer = indexFile && !options.sessions?.summarize ? SearchWriter.open(indexFile) : null;
   const catalog = new SessionCatalog(roots, {
-    summarize: options.sessions?.summarize ?? summarizeHere,
+    summarize: options.sessions?.summarize ?? ((dir, signature) => summarizeAndIndex(dir, signature, writer)),
     cacheFile: options.sessions?.cacheFile ?? null,
     pollMs: options.sessions?.pollMs,
+    indexed: search ? () => search.indexed() : undefined,
   });
-  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog }));
+  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog, search }));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -720,6 +741,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         catalog.close();
+        search?.close();
+        writer?.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

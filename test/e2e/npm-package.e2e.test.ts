@@ -63,7 +63,8 @@ beforeAll(() => {
   app = path.join(work, 'app');
   mkdirSync(app);
   writeFileSync(path.join(app, 'package.json'), '{ "name": "ctv-install-check", "private": true }\n');
-  npm(['install', '--omit=dev', '--no-audit', '--no-fund', tarball], app);
+  // Without the optional better-sqlite3 (search across sessions): the rest must install offline, with nothing else.
+  npm(['install', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund', tarball], app);
   bin = path.join(app, 'node_modules/.bin/codex-trace-viewer');
   const installed = path.join(app, 'node_modules/codex-trace-viewer');
   console.log(

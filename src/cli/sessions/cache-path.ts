@@ -4,11 +4,11 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 /**
- * Where the session summaries of a set of roots are kept: the user's cache
+ * Where the session summaries (and the search index) of a set of roots are kept: the user's cache
  * folder (XDG_CACHE_HOME, else ~/.cache), never inside a trace root, one file
  * per set of roots, named by a hash of their real paths.
  */
-export function sessionCacheFile(roots: string[]): string {
+export function sessionCacheFile(roots: string[], kind: 'sessions' | 'search', ext: 'json' | 'sqlite'): string {
   const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
   const real = roots.map((r) => {
     try {
@@ -18,5 +18,5 @@ export function sessionCacheFile(roots: string[]): string {
     }
   });
   const key = createHash('sha256').update(JSON.stringify([...real].sort())).digest('hex').slice(0, 16);
-  return path.join(base, 'codex-trace-viewer', 'sessions', `${key}.json`);
+  return path.join(base, 'codex-trace-viewer', kind, `${key}.${ext}`);
 }

@@ -16,8 +16,12 @@ import type { SessionList } from '../../trace/sessions/list';
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../serve';
 
-/** Makes a bundle's summary (reduces it somewhere that does not hold the server). */
-export type Summarize = (bundleDir: string) => Promise<SessionSummary>;
+/**
+ * Makes a bundle's summary (reduces it somewhere that does not hold the
+ * server), and indexes it for search when there is an index; `signature` is
+ * what the bundle's files looked like when it was asked for.
+ */
+export type Summarize = (bundleDir: string, signature: string) => Promise<SessionSummary>;
 
 interface Entry {
   name: string;
@@ -84,6 +88,12 @@ export interface CatalogOptions {
   summarize: Summarize;
   /** JSON file that keeps summaries across restarts; null keeps none. */
   cacheFile: string | null;
+  /**
+   * The search index's bundles and the signatures they were indexed at: a
+   * cached summary whose bundle the index lacks is made again, so the index
+   * is filled too (after the index file was removed, or search installed).
+   */
+  indexed?: () => Map<string, string>;
   pollMs?: number;
   /** A bundle written to this recently and not closed counts as recording. */
   recentMs?: number;
@@ -135,6 +145,11 @@ export class SessionCatalog {
     return () => this.listeners.delete(listener);
   }
 
+  /** The URL name of a bundle directory still in the list, or null. */
+  nameOf(dir: string): string | null {
+    return this.entries.get(dir)?.name ?? null;
+  }
+
   list(): SessionList {
     const now = (this.opts.now ?? Date.now)();
     const recentMs = this.opts.recentMs ?? 15_000;
@@ -159,6 +174,7 @@ export class SessionCatalog {
 
   private async scanOnce(): Promise<void> {
     const found = await listBundleDirs(this.roots);
+    const indexed = this.entries.size === 0 ? (this.opts.indexed?.() ?? null) : null;
     let changed = false;
     const next = new Map<string, Entry>();
     for (const { name, dir } of found) {
@@ -167,7 +183,7 @@ export class SessionCatalog {
       const old = this.entries.get(dir);
       const cached = this.cached.get(dir);
       const entry: Entry = old ?? { name, dir, signature: '', sizeBytes: 0, modifiedMs: 0, summary: null, summarisedAt: null };
-      if (!old && cached) {
+      if (!old && cached && (indexed === null || indexed.get(dir) === cached.signature)) {
         entry.summary = cached.summary;
         entry.summarisedAt = cached.signature;
       }
@@ -196,7 +212,7 @@ export class SessionCatalog {
         const signature = stale.signature;
         let summary: SessionSummary;
         try {
-          summary = await this.opts.summarize(stale.dir);
+          summary = await this.opts.summarize(stale.dir, signature);
         } catch (e) {
           summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
         }

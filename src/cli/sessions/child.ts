@@ -9,6 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { DirectorySource } from '../directory-source';
 import { reduceBundle } from '../../trace/reducer';
 import { SessionSummarySchema, summarizeSession, type SessionSummary } from '../../trace/sessions/summary';
+import { searchDocuments } from '../../trace/sessions/documents';
+import { SearchWriter } from '../search/index';
 import type { Summarize } from './catalog';
 
 export const SUMMARIZE_COMMAND = '__summarize';
@@ -16,10 +18,13 @@ export const SUMMARIZE_COMMAND = '__summarize';
 interface Request {
   id: number;
   dir: string;
+  signature: string;
+  /** The search index to write this bundle's documents to, if any. */
+  indexFile: string | null;
 }
 type Reply = { id: number; summary: SessionSummary } | { id: number; error: string };
 
-export function childSummarizer(script: string): { summarize: Summarize; close(): void } {
+export function childSummarizer(script: string, indexFile: string | null = null): { summarize: Summarize; close(): void } {
   let child: ChildProcess | null = null;
   let nextId = 1;
   const pending = new Map<number, { resolve: (s: SessionSummary) => void; reject: (e: Error) => void }>();
@@ -52,13 +57,13 @@ export function childSummarizer(script: string): { summarize: Summarize; close()
     return c;
   };
   return {
-    summarize: (dir) =>
+    summarize: (dir, signature) =>
       new Promise<SessionSummary>((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
         const c = ensure();
         c.channel?.ref();
-        c.send({ id, dir } satisfies Request, (err) => {
+        c.send({ id, dir, signature, indexFile } satisfies Request, (err) => {
           if (err) {
             pending.delete(id);
             reject(err);
@@ -75,21 +80,37 @@ export function childSummarizer(script: string): { summarize: Summarize; close()
   };
 }
 
+/** Reduces a bundle, indexes it when there is an index, and returns its summary: the child's work, and the in-process fallback's. */
+export async function summarizeAndIndex(dir: string, signature: string, index: SearchWriter | null): Promise<SessionSummary> {
+  const result = await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' });
+  // A partial state is indexed too: what was reduced before the bad event is what the viewer shows.
+  index?.write(dir, signature, result.state ? searchDocuments(result.state) : []);
+  return summarizeSession(result);
+}
+
 /** The child's side: reduce each bundle it is sent and answer with its summary. */
 export function runSummarizeChild(): Promise<number> {
+  const writers = new Map<string, SearchWriter | null>();
+  const writerFor = (file: string | null) => {
+    if (!file) return null;
+    if (!writers.has(file)) writers.set(file, SearchWriter.open(file));
+    return writers.get(file) ?? null;
+  };
   return new Promise((done) => {
     process.on('message', (m: Request) => {
       void (async () => {
         let reply: Reply;
         try {
-          const result = await reduceBundle(new DirectorySource(m.dir), { unknownEvents: 'skip' });
-          reply = { id: m.id, summary: summarizeSession(result) };
+          reply = { id: m.id, summary: await summarizeAndIndex(m.dir, m.signature, writerFor(m.indexFile)) };
         } catch (e) {
           reply = { id: m.id, error: (e as Error)?.message ?? String(e) };
         }
         process.send?.(reply);
       })();
     });
-    process.on('disconnect', () => done(0));
+    process.on('disconnect', () => {
+      for (const w of writers.values()) w?.close();
+      done(0);
+    });
   });
 }

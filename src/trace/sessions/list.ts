@@ -28,3 +28,25 @@ export const SessionListSchema = z.object({
 });
 export type SessionList = z.infer<typeof SessionListSchema>;
 
+
+export const SearchHitSchema = z.object({
+  kind: z.enum(['conversation_item', 'tool_call', 'terminal_operation', 'inference_call', 'raw_payload']),
+  ref: z.string(),
+  threadId: z.string().nullable(),
+  title: z.string(),
+  /** Text around the hit; U+0001 and U+0002 mark where the matched words start and end. */
+  snippet: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+/** What `serve` answers at /bundles/search?q=: hits grouped by session, the best first. */
+export const SearchResultSchema = z.object({
+  available: z.boolean(),
+  /** Why search is not available, when it is not. */
+  message: z.string().nullable(),
+  /** Bundles indexed so far, of `total`. */
+  indexed: z.number(),
+  total: z.number(),
+  groups: z.array(z.object({ name: z.string(), hits: z.array(SearchHitSchema), more: z.number() })),
+});
+export type SearchResult = z.infer<typeof SearchResultSchema>;
