@@ -10,7 +10,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
 import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
-import type { SessionRow } from '../src/trace/sessions/list';
+import type { SearchResult, SessionRow } from '../src/trace/sessions/list';
 import { SessionList } from '../src/sessions/SessionList';
 import { DEFAULT_SORTING, useSessionsStore } from '../src/sessions/sessionsStore';
 import { TRACES } from './loader-helpers';
@@ -51,7 +51,7 @@ function setList(sessions: SessionRow[]) {
 }
 
 beforeEach(() => {
-  useSessionsStore.setState({ list: null, query: '', statuses: [], sorting: DEFAULT_SORTING, error: null });
+  useSessionsStore.setState({ list: null, query: '', searchText: '', statuses: [], sorting: DEFAULT_SORTING, error: null });
   stubLayout(2000);
 });
 afterEach(() => {
@@ -154,5 +154,35 @@ describe('the session list', () => {
     expect(shown).toBeGreaterThan(5);
     expect(shown).toBeLessThan(80);
     expect(screen.getByText('5,000 bundles')).toBeTruthy();
+  });
+
+  it('searching inside all sessions lists hits by session with the words marked; a hit opens its trace at the object', async () => {
+    setList([row('root/tools', { ...summaries.get('tools-one-turn')!, rolloutId: 'r1' })]);
+    const result: SearchResult = {
+      available: true,
+      message: null,
+      indexed: 1,
+      total: 1,
+      groups: [
+        {
+          name: 'root/tools',
+          more: 3,
+          hits: [{ kind: 'terminal_operation', ref: 'terminal_operation:4', threadId: null, title: 'cat missing-file.txt', snippet: '…cat: \u0001missing\u0002 <b>x</b>…' }],
+        },
+      ],
+    };
+    const search = vi.fn(async () => result);
+    const onOpenAt = vi.fn();
+    const { container } = render(<SessionList onOpen={() => {}} search={search} onOpenAt={onOpenAt} />);
+    fireEvent.change(screen.getByLabelText('Search inside all sessions'), { target: { value: 'missing' } });
+    const hit = await screen.findByTestId('search-hit');
+    expect(search).toHaveBeenCalledWith('missing', expect.any(AbortSignal));
+    expect(hit.querySelector('mark')?.textContent).toBe('missing');
+    expect(hit.textContent).toContain('<b>x</b>');
+    expect(container.querySelector('b')).toBeNull();
+    expect(screen.getByText('and 3 more in this session')).toBeTruthy();
+    expect(screen.getByText(/4 hits in 1 session/)).toBeTruthy();
+    fireEvent.click(hit);
+    expect(onOpenAt).toHaveBeenCalledWith('root/tools', result.groups[0].hits[0]);
   });
 });

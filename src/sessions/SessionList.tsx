@@ -21,6 +21,8 @@ import { Badge, type Tone } from '../ui/Badge';
 import { formatBytes, formatCompact, formatDateTime, formatDuration, formatInt } from '../ui/format';
 import { groupResumes, matchesQuery, matchesStatus, shownStatus, type ListRow } from './rows';
 import { SHOWN_STATUSES, useSessionsStore, type ShownStatus } from './sessionsStore';
+import { SearchResults } from './SearchResults';
+import type { SearchHit, SearchResult } from '../trace/sessions/list';
 import './sessions.css';
 
 const STATUS_TONE: Record<ShownStatus, Tone> = { recording: 'run', complete: 'ok', unclosed: 'warn', partial: 'warn', failed: 'err' };
@@ -167,7 +169,20 @@ function count(n: number): string {
   return n < 0 ? '—' : formatInt(n);
 }
 
-export function SessionList({ onOpen, current }: { onOpen: (name: string) => void; current?: string | null }) {
+export function SessionList({
+  onOpen,
+  current,
+  search,
+  onOpenAt,
+}: {
+  onOpen: (name: string) => void;
+  current?: string | null;
+  /** Search inside every session (the server's index); absent where there is none. */
+  search?: (q: string, signal: AbortSignal) => Promise<SearchResult>;
+  onOpenAt?: (name: string, hit: SearchHit) => void;
+}) {
+  const searchText = useSessionsStore((s) => s.searchText);
+  const searching = !!search && searchText.trim().length >= 2;
   const list = useSessionsStore((s) => s.list);
   const error = useSessionsStore((s) => s.error);
   const query = useSessionsStore((s) => s.query);
@@ -230,6 +245,16 @@ export function SessionList({ onOpen, current }: { onOpen: (name: string) => voi
           value={query}
           onChange={(e) => useSessionsStore.setState({ query: e.target.value.slice(0, 500) })}
         />
+        {search && (
+          <input
+            className="sess-search-input"
+            type="search"
+            placeholder="Search inside all sessions: text, ids, output"
+            aria-label="Search inside all sessions"
+            value={searchText}
+            onChange={(e) => useSessionsStore.setState({ searchText: e.target.value.slice(0, 500) })}
+          />
+        )}
         <div className="sess-chips" role="group" aria-label="Status">
           {SHOWN_STATUSES.map((s) => {
             const on = statuses.includes(s);
@@ -254,7 +279,8 @@ export function SessionList({ onOpen, current }: { onOpen: (name: string) => voi
           {error}
         </div>
       )}
-      <div className="sess-scroll" ref={scrollRef}>
+      {searching && <SearchResults query={searchText} search={search!} onOpenAt={(name, hit) => (onOpenAt ?? ((n) => onOpen(n)))(name, hit)} />}
+      <div className="sess-scroll" ref={scrollRef} hidden={searching}>
         <table className="sess-table" aria-rowcount={rows.length}>
           <colgroup>
             {table.getAllLeafColumns().map((c) => (

@@ -4,7 +4,7 @@
  * (bursts coalesced, one fetch in flight at a time). Only same-origin
  * requests to the server that served the page.
  */
-import { SessionListSchema, type SessionList } from '../trace/sessions/list';
+import { SearchResultSchema, SessionListSchema, type SearchResult, type SessionList } from '../trace/sessions/list';
 
 export interface FeedHandlers {
   onList(list: SessionList): void;
@@ -54,4 +54,15 @@ export function startSessionFeed(baseURI: string, h: FeedHandlers): () => void {
     stopped = true;
     events?.close();
   };
+}
+
+/** One cross-session search (GET /bundles/search?q=); aborted when a newer one starts. */
+export async function searchAllSessions(baseURI: string, q: string, signal: AbortSignal): Promise<SearchResult> {
+  const url = new URL('bundles/search', baseURI);
+  url.searchParams.set('q', q);
+  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`search failed: HTTP ${res.status}`);
+  const parsed = SearchResultSchema.safeParse(await res.json());
+  if (!parsed.success) throw new Error('The server sent search results this page cannot read.');
+  return parsed.data;
 }

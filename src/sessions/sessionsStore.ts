@@ -18,7 +18,10 @@ export interface SessionsState {
   error: string | null;
   /** Whether the list is shown (over an open trace, or as the start page). */
   open: boolean;
+  /** Narrows the list (names, ids, prompts, models). */
   query: string;
+  /** Searches inside every session (the server's index). */
+  searchText: string;
   statuses: ShownStatus[];
   sorting: SortingState;
 }
@@ -31,6 +34,7 @@ export const useSessionsStore = create<SessionsState>(() => ({
   error: null,
   open: false,
   query: '',
+  searchText: '',
   statuses: [],
   sorting: DEFAULT_SORTING,
 }));

@@ -1,0 +1,103 @@
+/**
+ * Search across every session of the served roots: the hits of one query,
+ * grouped by session (best first), each opening its trace with the hit
+ * selected. Snippets are bundle text: the matched words are marked by
+ * splitting the text, never by building markup from it.
+ */
+import { useEffect, useState, type ReactElement } from 'react';
+import type { SearchHit, SearchResult } from '../trace/sessions/list';
+import { Badge } from '../ui/Badge';
+import { useSessionsStore } from './sessionsStore';
+
+const KIND_LABEL: Record<SearchHit['kind'], string> = {
+  conversation_item: 'item',
+  tool_call: 'tool call',
+  terminal_operation: 'terminal',
+  inference_call: 'call',
+  raw_payload: 'payload',
+};
+
+/** `\u0001word\u0002` marks from the index as <mark> elements around plain text. */
+function Snippet({ text }: { text: string }) {
+  const parts: ReactElement[] = [];
+  let rest = text;
+  for (let i = 0; rest.length; i++) {
+    const a = rest.indexOf('\u0001');
+    if (a < 0) {
+      parts.push(<span key={i}>{rest}</span>);
+      break;
+    }
+    const b = rest.indexOf('\u0002', a);
+    parts.push(<span key={`t${i}`}>{rest.slice(0, a)}</span>);
+    parts.push(<mark key={`m${i}`}>{rest.slice(a + 1, b < 0 ? undefined : b)}</mark>);
+    rest = b < 0 ? '' : rest.slice(b + 1);
+  }
+  return <span className="sess-snippet">{parts}</span>;
+}
+
+export function SearchResults({
+  query,
+  search,
+  onOpenAt,
+}: {
+  query: string;
+  search: (q: string, signal: AbortSignal) => Promise<SearchResult>;
+  onOpenAt: (name: string, hit: SearchHit) => void;
+}) {
+  const [state, setState] = useState<{ result: SearchResult | null; error: string | null; busy: boolean }>({ result: null, error: null, busy: false });
+  const list = useSessionsStore((s) => s.list);
+  useEffect(() => {
+    const ac = new AbortController();
+    setState((s) => ({ ...s, busy: true }));
+    // A short pause while typing, then one request; a newer query aborts the older one.
+    const t = setTimeout(() => {
+      search(query, ac.signal).then(
+        (result) => setState({ result, error: null, busy: false }),
+        (e) => {
+          if (!ac.signal.aborted) setState({ result: null, error: (e as Error)?.message ?? String(e), busy: false });
+        },
+      );
+    }, 150);
+    return () => {
+      clearTimeout(t);
+      ac.abort();
+    };
+    // The summarised count changing means more is indexed: ask again.
+  }, [query, search, list?.summarised]);
+
+  const prompts = new Map((list?.sessions ?? []).map((s) => [s.name, s.summary?.firstPrompt ?? null]));
+  const r = state.result;
+  return (
+    <div className="sess-search" data-testid="session-search-results" aria-busy={state.busy}>
+      {state.error && <div className="sess-error" role="alert">{state.error}</div>}
+      {r && !r.available && <div className="sess-empty">{r.message}</div>}
+      {r?.available && (
+        <div className="sess-search-head dim">
+          {r.groups.length ? `${r.groups.reduce((n, g) => n + g.hits.length + g.more, 0)} hits in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}` : 'No hits'}
+          {r.indexed < r.total && ` · ${r.indexed} of ${r.total} bundles indexed so far`}
+        </div>
+      )}
+      {r?.groups.map((g) => (
+        <section key={g.name} className="sess-search-group" aria-label={g.name}>
+          <h3 className="sess-search-session">
+            <span className="sess-prompt">{prompts.get(g.name) ?? g.name}</span>
+            <span className="sess-name mono">{g.name}</span>
+          </h3>
+          <ul className="sess-hits">
+            {g.hits.map((h) => (
+              <li key={`${h.kind}:${h.ref}`}>
+                <button type="button" className="sess-hit" data-testid="search-hit" onClick={() => onOpenAt(g.name, h)}>
+                  <Badge tone="outline">{KIND_LABEL[h.kind]}</Badge>
+                  <span className="sess-hit-title">{h.title}</span>
+                  <span className="sess-hit-ref mono dim">{h.ref}</span>
+                  <Snippet text={h.snippet} />
+                </button>
+              </li>
+            ))}
+            {g.more > 0 && <li className="dim sess-more">and {g.more} more in this session</li>}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}
