@@ -149,9 +149,11 @@ export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
   selection: null,
   selectionSeq: 0,
   history: { entries: [], index: -1 },
-  select: (sel) =>
+  linkSeq: 0,
+  select: (sel, opts) =>
     set((s) => {
-      if (!sel) return { selection: null, selectionSeq: s.selectionSeq + 1 };
+      const linkSeq = opts?.link ? s.linkSeq + 1 : s.linkSeq;
+      if (!sel) return { selection: null, selectionSeq: s.selectionSeq + 1, linkSeq };
       const next = { kind: sel.kind, id: sel.id } as NonNullable<typeof sel>;
       const { entries, index } = s.history;
       let history = s.history;
@@ -161,7 +163,7 @@ export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
         const drop = Math.max(0, kept.length - HISTORY_LIMIT);
         history = { entries: drop ? kept.slice(drop) : kept, index: kept.length - 1 - drop };
       }
-      return { selection: next, selectionSeq: s.selectionSeq + 1, history, activeThreadId: revealThread(s, next) };
+      return { selection: next, selectionSeq: s.selectionSeq + 1, history, activeThreadId: revealThread(s, next), linkSeq };
     }),
   back: () =>
     set((s) => {

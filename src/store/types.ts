@@ -79,8 +79,13 @@ export interface SelectionSlice {
   /** Bumps on every select/back/forward, even when re-selecting the same object, so panels reveal it again. */
   selectionSeq: number;
   history: SelectionHistory;
+  /**
+   * Bumps when a selection is made by following a link (`select(…, { link: true })`):
+   * that selection gets its own browser history entry, however soon it follows the last one.
+   */
+  linkSeq: number;
   /** Select an object (or clear with null). Records history and reveals it in every panel (switches the active thread). */
-  select(sel: Selection): void;
+  select(sel: Selection, opts?: { link?: boolean }): void;
   back(): void;
   forward(): void;
 }

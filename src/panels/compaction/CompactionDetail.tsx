@@ -91,7 +91,7 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
   const setCenterPanel = useStore((st) => st.setCenterPanel);
   /** Select `target` and switch the centre region to the conversation, which reveals it. */
   const showInConversation = (id: string) => {
-    select({ kind: 'conversation_item', id });
+    select({ kind: 'conversation_item', id }, { link: true });
     setCenterPanel('conversation');
   };
   const anchorItem = e.markerId ?? (e.after?.itemIds.find((id) => e.replacementIds.includes(id)) || null) ?? e.before?.itemIds[e.before.itemIds.length - 1] ?? null;
