@@ -227,6 +227,28 @@ describe('loader components', () => {
     expect(counts()).toEqual(officialCounts('single-turn-answer'));
   });
 
+  it('loose bundle files picked without their folder (manifest.json, trace.jsonl, N.json or shards) open as the bundle', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    const flat = (dir: string) =>
+      listFiles(dir, dir)
+        .filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
+        .map((p) => new File([readFileSync(path.join(dir, p))], path.basename(p)));
+    for (const [dir, name] of [
+      [path.join(TRACES, 'compaction-remote'), 'compaction-remote'],
+      [path.join(TRACES, '../traces-schema3/compaction-remote'), null],
+    ] as const) {
+      const files = flat(dir);
+      expect(files.some((f) => /^\d+\.(json|zst)$/.test(f.name))).toBe(true);
+      await act(() => traceClient.loadFiles(files));
+      expect(useStore.getState().load.error).toBeNull();
+      expect(useStore.getState().load.phase).toBe('ready');
+      if (name) expect(counts()).toEqual(officialCounts(name));
+      else expect(Object.keys(useStore.getState().state!.compactions).length).toBeGreaterThan(0);
+      expect(screen.queryByTestId('load-banner')).toBeNull();
+    }
+  });
+
   it('a truncated trace: banner with file, line and seq above the partial data', async () => {
     useInProcessWorker();
     render(<Loader />);
