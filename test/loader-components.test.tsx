@@ -249,6 +249,20 @@ describe('loader components', () => {
     }
   });
 
+  it('a load that stops before any thread was read shows the failure alone, not an empty "running" trace', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('single-turn-answer')));
+    const dir = path.join(TRACES, 'single-turn-answer');
+    // manifest.json and trace.jsonl without any payload: the reducer stops at the first payload it needs.
+    await act(() => traceClient.loadFiles(['manifest.json', 'trace.jsonl'].map((n) => new File([readFileSync(path.join(dir, n))], n))));
+    expect(useStore.getState().load.phase).toBe('failed');
+    expect(useStore.getState().state).toBeNull();
+    const banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('failed');
+    expect(banner.textContent).toContain('payloads/1.json');
+  });
+
   it('a truncated trace: banner with file, line and seq above the partial data', async () => {
     useInProcessWorker();
     render(<Loader />);

@@ -94,7 +94,14 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+  finishLoad: ({ label, manifest, state: partial, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+    // A load that stopped before any thread was read has nothing to show: an empty
+    // trace ("0 agents … running") would only hide the failure. It is a plain failure.
+    const state = error && partial && Object.keys(partial.threads).length === 0 ? null : partial;
+    if (error && !state) {
+      get().failLoad({ label, error });
+      return;
+    }
     const indexes = built !== undefined ? built : safeIndexes(state);
     set((s) => ({
       load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
