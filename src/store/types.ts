@@ -125,6 +125,12 @@ export interface ViewSlice {
    * tells one notice from the next.
    */
   viewNotice: { ignored: string[]; seq: number } | null;
+  /**
+   * The selectionSeq of the last selection set by a view state (a link, Back /
+   * Forward, a hash edit). Such a selection comes with its own time window:
+   * panels reveal it without moving that window.
+   */
+  viewSelectionSeq: number;
   dismissViewNotice(): void;
   setDiffPair(p: DiffPair | null): void;
   /** Forget a pending view (the user gave up on the linked bundle). */

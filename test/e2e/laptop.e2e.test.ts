@@ -21,7 +21,48 @@ const SIZES = [
 async function open(trace: string, viewport: { width: number; height: number } = SIZES[0]): Promise<{ page: Page; errors: string[] }> {
   const opened = await openTrace(browser, baseUrl, trace, { viewport });
   contexts.push(opened.context);
+  await opened.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   return { page: opened.page, errors: opened.errors };
+}
+
+async function freshContext(viewport: { width: number; height: number } = SIZES[0]): Promise<Page> {
+  const context = await browser.newContext({ viewport, permissions: ['clipboard-read', 'clipboard-write'] });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(String(e)));
+  return page;
+}
+
+async function waitReady(page: Page, label: string) {
+  await page.waitForFunction(
+    (label) => {
+      const s = window.__traceStore?.getState();
+      return !!s && s.load.phase === 'ready' && s.bundleLabel === label;
+    },
+    label,
+    { timeout: 30_000 },
+  );
+}
+
+function view(page: Page) {
+  return page.evaluate(() => {
+    const s = window.__traceStore!.getState();
+    return { selection: s.selection, viewport: s.viewport, thread: s.activeThreadId, center: s.panels.center, filters: s.filters };
+  });
+}
+
+/** Copies the link with "Copy link" and opens it in a fresh browser context; returns the view there once the timeline is drawn. */
+async function roundTrip(page: Page, label: string) {
+  await page.waitForTimeout(300); // the URL follows the view after a short delay
+  await page.getByTestId('copy-link').click();
+  await page.getByTestId('share-notice').getByText('Link copied').waitFor();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const p2 = await freshContext();
+  await p2.goto(link);
+  await waitReady(p2, label);
+  await p2.waitForFunction(() => !!(window as unknown as { __timeline?: unknown }).__timeline);
+  await p2.waitForTimeout(400);
+  return { page: p2, view: await view(p2) };
 }
 
 const selection = (page: Page) => page.evaluate(() => window.__traceStore!.getState().selection);
@@ -69,5 +110,70 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     await page.goBack();
     await expect.poll(() => selection(page)).toEqual(picked);
     expect(errors).toEqual([]);
+  });
+
+  it('a share link restores the exact timeline window, whatever is selected and wherever it lies', async () => {
+    const { page } = await open('multi-agent');
+    // A thread selected by its timeline header (the root's: the first row, visible in any layout), then zoomed in with W three times.
+    const root = await page.evaluate(() => window.__traceStore!.getState().state!.root_thread_id);
+    await page.getByTestId('timeline-canvas').waitFor();
+    await page.waitForFunction(() => !!(window as unknown as { __timeline?: unknown }).__timeline);
+    const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
+    const at = await page.evaluate((id) => {
+      const t = (window as unknown as {
+        __timeline: { rectOf(r: { kind: string; id: string }): { x: number; y: number; w: number; h: number } | null; geometry(): { trackX0: number; trackW: number } };
+      }).__timeline;
+      const s = window.__traceStore!.getState().state!;
+      const turn = Object.values(s.codex_turns).find((x) => x.thread_id === id)!;
+      const g = t.geometry();
+      return { x: g.trackX0 + g.trackW * 0.8, y: t.rectOf({ kind: 'turn', id: turn.codex_turn_id })!.y - 8 };
+    }, root);
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    expect(await selection(page)).toEqual({ kind: 'thread', id: root });
+    for (let i = 0; i < 3; i++) await page.keyboard.press('w');
+    const copied = await view(page);
+    expect(copied.viewport).not.toBeNull();
+    let opened = await roundTrip(page, 'traces/multi-agent');
+    expect(opened.view.selection).toEqual({ kind: 'thread', id: root });
+    expect(opened.view.viewport).toEqual(copied.viewport);
+    expect(await opened.page.getByTestId('timeline-window').textContent()).toBe(await page.getByTestId('timeline-window').textContent());
+
+    // A tool call outside the copied window, in the request-window panel, with a filter: nothing is panned to it.
+    const far = await page.evaluate(() => {
+      const s = window.__traceStore!.getState();
+      const calls = Object.values(s.state!.tool_calls).sort((a, b) => a.execution.started_at_unix_ms - b.execution.started_at_unix_ms);
+      const last = calls[calls.length - 1];
+      const t0 = s.state!.started_at_unix_ms;
+      s.select({ kind: 'tool_call', id: last.tool_call_id });
+      s.setFilters({ text: 'agent' });
+      s.setCenterPanel('request-window');
+      return { ref: { kind: 'tool_call', id: last.tool_call_id }, window: { startMs: t0 + 1, endMs: t0 + 40 } };
+    });
+    // The window moved away from the selection after it was revealed.
+    await page.waitForTimeout(200);
+    await page.evaluate((w) => window.__traceStore!.getState().setViewport(w), far.window);
+    opened = await roundTrip(page, 'traces/multi-agent');
+    expect(opened.view.selection).toEqual(far.ref);
+    expect(opened.view.viewport).toEqual(far.window);
+    expect(opened.view.center).toBe('request-window');
+    expect(opened.view.filters.text).toBe('agent');
+
+    // A conversation item and a compaction, each with a window that does not hold it.
+    const c = await open('compaction-remote');
+    for (const pick of ['conversation_item', 'compaction'] as const) {
+      const want = await c.page.evaluate((pick) => {
+        const s = window.__traceStore!.getState();
+        const t0 = s.state!.started_at_unix_ms;
+        const id = pick === 'compaction' ? Object.keys(s.state!.compactions)[0] : 'conversation_item:5';
+        s.select({ kind: pick, id });
+        s.setCenterPanel(pick === 'compaction' ? 'compaction' : 'conversation');
+        return { ref: { kind: pick, id }, window: { startMs: t0 + 2, endMs: t0 + 7.5 } };
+      }, pick);
+      await c.page.waitForTimeout(200);
+      await c.page.evaluate((w) => window.__traceStore!.getState().setViewport(w), want.window);
+      const got = await roundTrip(c.page, 'traces/compaction-remote');
+      expect(got.view.selection).toEqual(want.ref);
+      expect(got.view.viewport).toEqual(want.window);
+    }
   });
 });
