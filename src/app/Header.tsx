@@ -1,4 +1,4 @@
-import { LoadControls } from '../loader';
+import { BundleListButton, LoadControls } from '../loader';
 import { selectCanGoBack, selectCanGoForward, useStore } from '../store';
 import { CopyId } from '../ui/CopyId';
 import { formatDateTime } from '../ui/format';
@@ -52,6 +52,7 @@ export function Header({ onHelp }: { onHelp: () => void }) {
             </button>
           </div>
         )}
+        <BundleListButton />
         <Identity />
         <div className="header-spacer" />
         {hasTrace && <SearchBox />}

@@ -152,8 +152,8 @@ export interface BundleInfo {
   threadCount: number | null;
   /** The trace schema its manifest names, or null without a readable manifest. */
   schemaVersion: number | null;
-  /** Bytes of the bundle's own files (nested bundles not included). */
-  sizeBytes: number;
+  /** Bytes of the bundle's own files (nested bundles not included); null when not known (a served bundle). */
+  sizeBytes: number | null;
   /** Why this bundle cannot be loaded, or null. */
   problem: TraceErrorInfo | null;
 }
