@@ -115,6 +115,8 @@ describe('CompactionPanel: what an untraced compaction is, and where it sits', (
     const ba = screen.getByTestId('cmp-before-after');
     const summary = ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:11"]')!;
     expect(within(summary).getByText('summary')).toBeTruthy();
+    // The toolbar says what the untraced ones are, beside the recorded ones (the header counts those).
+    expect(screen.getByTestId('cmp-counts').textContent).toBe('2 untraced (detected, no record)');
   });
 
   it('a local /compact (no record: multi-turn-manual-compact with its compaction records taken out) is labelled with the turn that compacted, at its time; the next prompt is not counted', () => {
@@ -151,6 +153,20 @@ describe('CompactionPanel: what an untraced compaction is, and where it sits', (
     expect(within(ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:16"]')!).getByText('summary')).toBeTruthy();
     expect(within(ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:18"]')!).getByText('next turn')).toBeTruthy();
     expect([...ba.querySelectorAll<HTMLElement>('[data-installed="true"]')].map((e) => e.dataset.itemId)).toEqual(['conversation_item:16']);
+  });
+
+  it('the timeline marks untraced compactions, and the header counts them apart from the recorded ones', async () => {
+    const { buildTimelineModel, isUntracedCompaction } = await import('../../src/trace/timeline');
+    load('compaction-local');
+    const { state, indexes } = useStore.getState();
+    const m = buildTimelineModel(state!, indexes);
+    const marks = Array.from({ length: m.spans.count }, (_, i) => i).filter((i) => isUntracedCompaction(m, i));
+    expect(marks.map((i) => m.spans.refs[i])).toEqual(callsInOrder(loadRawState('compaction-local')).filter((_, k) => k === 2 || k === 4).map((id) => ({ kind: 'inference_call', id })));
+    const { SummaryBar } = await import('../../src/app/SummaryBar');
+    render(<SummaryBar />);
+    expect(screen.getByTestId('summary-compactions').textContent).toBe('0');
+    await waitFor(() => expect(screen.getByTestId('summary-untraced-compactions').textContent).toBe('+2'));
+    expect(screen.getByTestId('summary-untraced-compactions').closest('.figure')!.getAttribute('title')).toMatch(/no record in the trace/);
   });
 });
 
