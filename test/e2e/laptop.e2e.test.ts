@@ -60,6 +60,10 @@ async function roundTrip(page: Page, label: string) {
   const p2 = await freshContext();
   await p2.goto(link);
   await waitReady(p2, label);
+  await p2.waitForTimeout(300);
+  // Where the centre panel keeps the timeline closed, open it: mounting it must not move the window either.
+  const toggle = p2.getByTestId('bottom-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
   await p2.waitForFunction(() => !!(window as unknown as { __timeline?: unknown }).__timeline);
   await p2.waitForTimeout(400);
   return { page: p2, view: await view(p2) };
@@ -176,4 +180,70 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
       expect(got.view.viewport).toEqual(want.window);
     }
   });
+
+  /** Rows of `selector` inside `container` that the user really sees: the point at their middle hits them (not a panel over them, not scrolled away). */
+  async function visibleRows(page: Page, container: string, selector: string): Promise<number> {
+    return page.evaluate(
+      ([container, selector]) => {
+        const box = document.querySelector(container);
+        if (!box) return -1;
+        let n = 0;
+        for (const el of box.querySelectorAll<HTMLElement>(selector)) {
+          const r = el.getBoundingClientRect();
+          if (r.height < 8) continue;
+          const hit = document.elementFromPoint(r.left + Math.min(60, r.width / 2), r.top + r.height / 2);
+          if (hit && el.contains(hit)) n++;
+        }
+        return n;
+      },
+      [container, selector] as const,
+    );
+  }
+
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: a picked call's window and diff, and a compaction's lists, are readable without dragging a splitter`, async () => {
+      const { page, errors } = await open('long-session', size);
+      await page.getByRole('tab', { name: 'Request windows' }).click();
+      await page.getByTestId('request-window-panel').waitFor();
+      // Pick call #26 in the table: its window has 13 items.
+      // (The table opens scrolled to the last calls: scroll it, as the wheel would, to call #26.)
+      await page.locator('.rw-table-scroll').evaluate((el) => (el.scrollTop = 24 * 25));
+      const row = page.locator('.rw-row', { hasText: '#26' }).first();
+      await row.waitFor();
+      await row.click();
+      await page.getByTestId('rw-window-list').waitFor();
+      await page.waitForTimeout(300);
+      expect(await visibleRows(page, '[data-testid="rw-window-list"]', '.rw-item')).toBeGreaterThanOrEqual(12);
+      // The first call after compaction 1 (#22): its diff lists what was dropped and added.
+      await page.evaluate(() => {
+        const s = window.__traceStore!.getState();
+        const id = [...s.indexes!.inferenceOrdinal].find(([, n]) => n === 22)![0];
+        s.select({ kind: 'inference_call', id });
+      });
+      await page.getByTestId('rw-tab-diff').click();
+      await page.getByTestId('rw-diff').waitFor();
+      await page.waitForTimeout(300);
+      expect(await visibleRows(page, '[data-testid="rw-diff"]', '.rw-item')).toBeGreaterThanOrEqual(12);
+      // The calls table still shows the focused call and its neighbours.
+      expect(await visibleRows(page, '[data-testid="request-window-panel"] .rw-table-section', '.rw-row')).toBeGreaterThanOrEqual(3);
+
+      await page.getByRole('tab', { name: 'Compactions' }).click();
+      await page.getByTestId('cmp-row').first().click();
+      await page.getByTestId('cmp-before-after').waitFor();
+      await page.waitForTimeout(300);
+      // Before (what it replaced) and after (what it installed), side by side: at least 8 rows of each.
+      expect(await visibleRows(page, '[data-testid="cmp-ba-list"]', '.cmp-ba-before:not(.is-empty)')).toBeGreaterThanOrEqual(8);
+      expect(await visibleRows(page, '[data-testid="cmp-ba-list"]', '[data-testid="cmp-ba-row"]')).toBeGreaterThanOrEqual(8);
+      await page.getByRole('tab', { name: /Replaced → installed/ }).click();
+      expect(await visibleRows(page, '.cmp-tab-body', '[data-testid="cmp-replaced"]')).toBeGreaterThanOrEqual(8);
+
+      // The timeline is one click away, and stays as the user leaves it, per panel.
+      await page.getByTestId('bottom-toggle').click();
+      await page.getByTestId('timeline-canvas').waitFor();
+      await page.getByRole('tab', { name: 'Conversation' }).click();
+      await page.getByRole('tab', { name: 'Compactions' }).click();
+      await page.getByTestId('timeline-canvas').waitFor();
+      expect(errors).toEqual([]);
+    });
+  }
 });

@@ -190,6 +190,29 @@ describe('keyboard', () => {
 });
 
 describe('layout', () => {
+  it('the timeline gives its room to request windows and compactions; opened or closed, it stays so per panel', async () => {
+    render(<App services={services('compaction-remote')} />);
+    await load('compaction-remote');
+    const toggle = () => screen.getByTestId('bottom-toggle');
+    const timelineShown = () => screen.queryByRole('region', { name: 'Bottom panels' }) !== null;
+    expect(timelineShown()).toBe(true); // conversation: open
+    fireEvent.click(screen.getByRole('tab', { name: 'Request windows' }));
+    expect(timelineShown()).toBe(false);
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(screen.getByRole('tab', { name: 'Compactions' }));
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(toggle()); // open it under Compactions
+    expect(timelineShown()).toBe(true);
+    fireEvent.click(screen.getByRole('tab', { name: 'Request windows' }));
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: 'Conversation' }));
+    fireEvent.click(toggle()); // close it under Conversation
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: 'Compactions' }));
+    expect(timelineShown()).toBe(true);
+    expect(readLayout().bottomClosed).toEqual({ compaction: false, conversation: true });
+  });
+
   it('splitters resize regions and the sizes persist in localStorage', async () => {
     render(<App services={services('single-turn-answer')} />);
     await load('single-turn-answer');
