@@ -17,7 +17,7 @@ function Identity() {
       </span>
       <span className="identity-sep">·</span>
       <span className="identity-field" title="Rollout id">
-        <span className="faint">rollout</span> <CopyId value={state.rollout_id} label="rollout id" />
+        <span className="faint">rollout</span> <CopyId value={state.rollout_id} label="rollout id" short={8} />
       </span>
       <span className="identity-sep">·</span>
       <span className="identity-field identity-time mono" title={new Date(state.started_at_unix_ms).toISOString()}>

@@ -246,4 +246,55 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  /** Elements under `selectors` whose text is cut: wider content than box (scrollWidth vs clientWidth). */
+  async function clipped(page: Page, selectors: string): Promise<string[]> {
+    return page.evaluate((selectors) => {
+      const out: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>(selectors)) {
+        if (el.offsetParent === null || el.clientWidth === 0) continue;
+        if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth} "${(el.textContent ?? '').slice(0, 50)}"`);
+      }
+      const input = document.querySelector<HTMLInputElement>('.search-input');
+      if (input) {
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = getComputedStyle(input).font;
+        const room = input.clientWidth - parseFloat(getComputedStyle(input).paddingLeft) - parseFloat(getComputedStyle(input).paddingRight);
+        if (ctx.measureText(input.placeholder).width > room) out.push(`search placeholder "${input.placeholder}" wider than ${room}px`);
+      }
+      return out;
+    }, selectors);
+  }
+
+  const HEADER = '.app-header, .app-header *';
+  const TOOLBARS = '.tabs, .tabs *, .rw-toolbar, .rw-toolbar *, .tl-toolbar, .tl-toolbar *, .cmp-toolbar, .cmp-toolbar *, .cmp-filters';
+
+  it('1280×800: nothing clipped in the header, toolbars, compaction header and tables', async () => {
+    for (const trace of ['long-session', 'multi-agent']) {
+      const { page, errors } = await open(trace);
+      // Conversation, with the timeline under it.
+      await page.getByTestId('timeline-canvas').waitFor();
+      expect(await clipped(page, `${HEADER}, ${TOOLBARS}`)).toEqual([]);
+      // Request windows, a call picked: the calls table fits its panel.
+      await page.getByRole('tab', { name: 'Request windows' }).click();
+      await page.locator('.rw-row').first().click();
+      await page.waitForTimeout(300);
+      expect(await clipped(page, `${HEADER}, ${TOOLBARS}, .rw-table-scroll, .rw-detail-head, .rw-detail-head *`)).toEqual([]);
+      expect(await page.locator('.rw-th').evaluateAll((els) => els.map((e) => e.textContent))).toContain('Status');
+      if (trace === 'long-session') {
+        await page.getByRole('tab', { name: 'Compactions' }).click();
+        await page.getByTestId('cmp-row').first().click();
+        await page.waitForTimeout(300);
+        expect(await clipped(page, `${HEADER}, ${TOOLBARS}, .cmp-table-scroll, .cmp-head, .cmp-head *, .cmp-ba-colhead`)).toEqual([]);
+        // The thread and turn links keep their text.
+        for (const name of ['/root', 'Turn 1']) {
+          const w = await page.getByTestId('cmp-detail-head').getByRole('button', { name, exact: true }).evaluate((e) => e.getBoundingClientRect().width);
+          expect(w).toBeGreaterThan(30);
+        }
+        // The bytes and tokens figures are whole.
+        expect(await page.getByTestId('cmp-size-bytes').textContent()).toMatch(/30\.0 KiB → 26\.5 KiB −3\.5 KiB \(−?-?12%\)/);
+      }
+      expect(errors).toEqual([]);
+    }
+  });
 });

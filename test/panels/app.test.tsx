@@ -45,7 +45,8 @@ describe('App shell', () => {
     expect(screen.queryByTestId('welcome')).toBeNull();
     const identity = screen.getByTestId('trace-identity');
     expect(within(identity).getByText('multi-agent')).toBeTruthy();
-    expect(within(identity).getByText(raw.rollout_id)).toBeTruthy();
+    // The rollout id shows its start; its title (and the copy button) have it whole.
+    expect(within(identity).getByText(`${raw.rollout_id.slice(0, 8)}…`).closest('[title]')!.getAttribute('title')).toBe(raw.rollout_id);
     const fig = (n: string) => screen.getByTestId(`summary-${n}`).textContent;
     expect(fig('agents')).toBe('2');
     expect(fig('turns')).toBe(String(Object.keys(raw.codex_turns).length));
