@@ -297,4 +297,47 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
       expect(errors).toEqual([]);
     }
   });
+
+  it('search finds the ids the UI shows: call_0009, resp_0011, conversation_item:8, #8', async () => {
+    const { page, errors } = await open('compaction-remote');
+    const box = page.getByRole('searchbox', { name: 'Search the trace' });
+    const expectFirst = async (q: string, want: { kind: string; id?: string }) => {
+      await box.fill(q);
+      const hit = page.getByTestId('search-hit').first();
+      await hit.waitFor();
+      await hit.click();
+      const sel = await selection(page);
+      expect(sel?.kind).toBe(want.kind);
+      if (want.id) expect(sel?.id).toBe(want.id);
+    };
+    await expectFirst('call_0009', { kind: 'tool_call', id: 'call_0009' });
+    await expectFirst('resp_0011', { kind: 'inference_call' });
+    await expectFirst('conversation_item:8', { kind: 'conversation_item', id: 'conversation_item:8' });
+    await expectFirst('#8', { kind: 'conversation_item', id: 'conversation_item:8' });
+    expect(errors).toEqual([]);
+  });
+
+  it('loose bundle files dropped without their folder open; a drop that fails shows the failure, not an empty trace', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { TRACES } = await import('../loader-helpers');
+    const { dropFiles, waitForPhase } = await import('./loading');
+    const { page, errors } = await open('single-turn-answer');
+    const dir = path.join(TRACES, 'compaction-remote');
+    const flat = ['manifest.json', 'trace.jsonl', ...readdirSync(path.join(dir, 'payloads')).map((f) => `payloads/${f}`)].map((rel) => ({
+      name: path.basename(rel),
+      bytes: new Uint8Array(readFileSync(path.join(dir, rel))),
+    }));
+    await dropFiles(page, flat);
+    await waitForPhase(page, ['ready'], `${flat.length} files`);
+    expect(await page.evaluate(() => Object.keys(window.__traceStore!.getState().state!.compactions).length)).toBe(2);
+    await expect.poll(() => page.getByTestId('summary-compactions').textContent()).toBe('2');
+    // Without the payloads: the load fails at the first payload it needs, before any thread.
+    await dropFiles(page, flat.slice(0, 2));
+    await waitForPhase(page, ['failed'], '2 files');
+    expect(await page.getByTestId('load-banner').getAttribute('data-kind')).toBe('failed');
+    expect(await page.getByTestId('summary-agents').count()).toBe(0);
+    expect(await page.getByTestId('welcome').isVisible()).toBe(true);
+    expect(errors.filter((e) => !/payload/.test(e))).toEqual([]);
+  });
 });
