@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundlePicker, DropZone, LoadBanner, LoadControls, LoadProgress } from '../src/loader';
+import { BundleListButton, BundlePicker, DropZone, LoadBanner, LoadControls, LoadProgress } from '../src/loader';
+import { loadStartupBundle } from '../src/loader/startup';
 import { resetStore, useStore } from '../src/store';
 import { traceClient, type Transport } from '../src/worker/client';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
@@ -36,6 +37,7 @@ function useInProcessWorker(deps: HandlerDeps = {}) {
 function Loader() {
   return (
     <DropZone>
+      <BundleListButton />
       <LoadControls />
       <LoadProgress />
       <LoadBanner />
@@ -227,6 +229,42 @@ describe('loader components', () => {
     expect(counts()).toEqual(officialCounts('single-turn-answer'));
   });
 
+  it('loose bundle files picked without their folder (manifest.json, trace.jsonl, N.json or shards) open as the bundle', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    const flat = (dir: string) =>
+      listFiles(dir, dir)
+        .filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
+        .map((p) => new File([readFileSync(path.join(dir, p))], path.basename(p)));
+    for (const [dir, name] of [
+      [path.join(TRACES, 'compaction-remote'), 'compaction-remote'],
+      [path.join(TRACES, '../traces-schema3/compaction-remote'), null],
+    ] as const) {
+      const files = flat(dir);
+      expect(files.some((f) => /^\d+\.(json|zst)$/.test(f.name))).toBe(true);
+      await act(() => traceClient.loadFiles(files));
+      expect(useStore.getState().load.error).toBeNull();
+      expect(useStore.getState().load.phase).toBe('ready');
+      if (name) expect(counts()).toEqual(officialCounts(name));
+      else expect(Object.keys(useStore.getState().state!.compactions).length).toBeGreaterThan(0);
+      expect(screen.queryByTestId('load-banner')).toBeNull();
+    }
+  });
+
+  it('a load that stops before any thread was read shows the failure alone, not an empty "running" trace', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('single-turn-answer')));
+    const dir = path.join(TRACES, 'single-turn-answer');
+    // manifest.json and trace.jsonl without any payload: the reducer stops at the first payload it needs.
+    await act(() => traceClient.loadFiles(['manifest.json', 'trace.jsonl'].map((n) => new File([readFileSync(path.join(dir, n))], n))));
+    expect(useStore.getState().load.phase).toBe('failed');
+    expect(useStore.getState().state).toBeNull();
+    const banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('failed');
+    expect(banner.textContent).toContain('payloads/1.json');
+  });
+
   it('a truncated trace: banner with file, line and seq above the partial data', async () => {
     useInProcessWorker();
     render(<Loader />);
@@ -374,6 +412,58 @@ describe('loader components', () => {
     await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'));
     expect(useStore.getState().load.label).toBe('multi-turn-resume/bundle-2');
     expect(JSON.stringify(useStore.getState().state, null, 2)).toBe(readFileSync(path.join(root, 'bundle-2/state.json'), 'utf8'));
+  });
+
+  it('after opening one bundle of a dropped folder, the list is one click away, without dropping again', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    await act(() => traceClient.loadFiles(pickedFolder('multi-turn-resume')));
+    expect(screen.queryByTestId('show-bundles')).toBeNull(); // the list is on screen
+    fireEvent.click(within(screen.getByTestId('bundle-picker')).getAllByTestId('bundle-option')[1]); // the whole row opens it
+    await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'multi-turn-resume/bundle-2' }));
+    expect(screen.queryByTestId('bundle-picker')).toBeNull();
+    fireEvent.click(screen.getByTestId('show-bundles'));
+    const picker = screen.getByTestId('bundle-picker');
+    const rows = within(picker).getAllByTestId('bundle-option');
+    expect(rows[1].getAttribute('aria-current')).toBe('true');
+    expect(rows[1].textContent).toContain('open now');
+    // The trace stays open behind the list: Close (not Cancel) hides it again.
+    fireEvent.click(within(picker).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByTestId('bundle-picker')).toBeNull();
+    expect(useStore.getState().load.label).toBe('multi-turn-resume/bundle-2');
+    fireEvent.click(screen.getByTestId('show-bundles'));
+    fireEvent.click(within(screen.getByTestId('bundle-picker')).getByRole('button', { name: 'Open multi-turn-resume/bundle-3' }));
+    await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'multi-turn-resume/bundle-3' }));
+    const root = path.join(TRACES, 'multi-turn-resume');
+    expect(JSON.stringify(useStore.getState().state, null, 2)).toBe(readFileSync(path.join(root, 'bundle-3/state.json'), 'utf8'));
+  });
+
+  it('served with several bundles, the root URL lists them to choose from instead of opening the first', async () => {
+    const manifest = (n: string) => JSON.parse(readFileSync(path.join(TRACES, n, 'manifest.json'), 'utf8'));
+    const index = ['long-session', 'multi-agent', 'compaction-remote'].map((n) => ({ name: `traces/${n}`, manifest: manifest(n) }));
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(index), { headers: { 'content-type': 'application/json' } }));
+    const loadUrl = vi.spyOn(traceClient, 'loadUrl').mockResolvedValue('ready');
+    try {
+      render(<Loader />);
+      const client = { loadUrl: traceClient.loadUrl.bind(traceClient), loadCached: async () => 'failed' as const, listRecent: async () => [] };
+      expect(await act(() => loadStartupBundle(client, '', 'http://127.0.0.1:4180/', ''))).toBe('picking');
+      expect(loadUrl).not.toHaveBeenCalled();
+      const picker = screen.getByTestId('bundle-picker');
+      const rows = within(picker).getAllByTestId('bundle-option');
+      expect(rows.map((r) => r.dataset.key).sort()).toEqual(index.map((b) => b.name).sort());
+      expect(rows[0].textContent).toMatch(/schema 2/);
+      fireEvent.click(within(picker).getByRole('button', { name: 'Open traces/multi-agent' }));
+      expect(loadUrl).toHaveBeenCalledWith('traces/multi-agent');
+      expect(screen.queryByTestId('bundle-picker')).toBeNull();
+      // One served bundle still opens at once.
+      loadUrl.mockClear();
+      vi.stubGlobal('fetch', async () => new Response(JSON.stringify(index.slice(0, 1)), { headers: { 'content-type': 'application/json' } }));
+      expect(await loadStartupBundle(client, '', 'http://127.0.0.1:4180/', '')).toBe('ready');
+      expect(loadUrl).toHaveBeenCalledWith('traces/long-session');
+    } finally {
+      vi.unstubAllGlobals();
+      loadUrl.mockRestore();
+    }
   });
 
   it('Cancel on the picker dismisses it', async () => {

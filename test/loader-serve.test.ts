@@ -3,7 +3,7 @@ import http from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONTENT_SECURITY_POLICY, bundlesMiddleware, serve, type ServeHandle } from '../src/cli/serve';
+import { CONTENT_SECURITY_POLICY, bundlesMiddleware, serve, startUrl, type ServeHandle } from '../src/cli/serve';
 import { FetchSource, openHttpBundle } from '../src/trace/bundle/fetch';
 import { withReadAhead } from '../src/trace/bundle/readahead';
 import { MemorySource } from '../src/trace/bundle/source';
@@ -84,6 +84,13 @@ describe('serve', () => {
     ]);
     expect(list[1].manifest).toEqual(JSON.parse(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-2/manifest.json'), 'utf8')));
     expect(h.bundles).toEqual(list);
+  });
+
+  it('--open opens one bundle by name, and several on the root URL, which lists them', () => {
+    const b = (name: string) => ({ name, manifest: null });
+    expect(startUrl('http://127.0.0.1:4180/', [b('long-session')])).toBe('http://127.0.0.1:4180/?trace=long-session');
+    expect(startUrl('http://127.0.0.1:4180/', [b('traces/a'), b('traces/b')])).toBe('http://127.0.0.1:4180/');
+    expect(startUrl('http://127.0.0.1:4180/', [])).toBe('http://127.0.0.1:4180/');
   });
 
   it('serves bundle files read-only', async () => {

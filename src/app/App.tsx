@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { BundlePicker, DropZone, LoadBanner, LoadProgress } from '../loader';
 import { PayloadReaderProvider } from '../panels/inspector';
 import { installUrlSync, useStore } from '../store';
+import { usePickerStore } from '../loader/pickerStore';
 import { traceClient } from '../worker/client';
 import { HARNESS_ENABLED, harnessFixtureName, loadHarnessFixture } from './devHarness';
 import { Header } from './Header';
@@ -43,6 +44,8 @@ export function App({ services }: { services?: TraceServices }) {
   const hasTrace = useStore((s) => s.state !== null);
   const bundleKey = useStore((s) => s.bundleKey);
   const loadSeq = useStore((s) => s.loadSeq);
+  // With nothing open, a bundle list to choose from takes the page.
+  const choosing = usePickerStore((s) => s.open) && !hasTrace;
 
   useEffect(() => installUrlSync(useStore), []);
 
@@ -65,7 +68,7 @@ export function App({ services }: { services?: TraceServices }) {
         <DropZone>
           <div className="app" data-has-trace={hasTrace || undefined}>
             <Header onHelp={openHelp} />
-            <div className="app-notices">
+            <div className={`app-notices${choosing ? ' is-full' : ''}`}>
               <LoadProgress />
               <LoadBanner />
               <PendingViewBanner />
@@ -78,7 +81,7 @@ export function App({ services }: { services?: TraceServices }) {
                   <Workspace />
                 </PanelBoundary>
               </StagedMount>
-            ) : (
+            ) : choosing ? null : (
               <Welcome />
             )}
           </div>

@@ -1,4 +1,4 @@
-import { LoadControls } from '../loader';
+import { BundleListButton, LoadControls } from '../loader';
 import { selectCanGoBack, selectCanGoForward, useStore } from '../store';
 import { CopyId } from '../ui/CopyId';
 import { formatDateTime } from '../ui/format';
@@ -17,7 +17,7 @@ function Identity() {
       </span>
       <span className="identity-sep">·</span>
       <span className="identity-field" title="Rollout id">
-        <span className="faint">rollout</span> <CopyId value={state.rollout_id} label="rollout id" />
+        <span className="faint">rollout</span> <CopyId value={state.rollout_id} label="rollout id" short={8} />
       </span>
       <span className="identity-sep">·</span>
       <span className="identity-field identity-time mono" title={new Date(state.started_at_unix_ms).toISOString()}>
@@ -52,6 +52,7 @@ export function Header({ onHelp }: { onHelp: () => void }) {
             </button>
           </div>
         )}
+        <BundleListButton />
         <Identity />
         <div className="header-spacer" />
         {hasTrace && <SearchBox />}

@@ -1,15 +1,29 @@
 /**
- * The search box (`/` focuses it). Queries run through the data path's
- * `search` (the worker); clicking or Enter on a hit selects it.
+ * The search box (`/` focuses it). A query finds objects by any id or name
+ * the UI shows (`call_0009`, `resp_0011`, `#8`, `Inference 26`…, matched on
+ * the page over the loaded state) and, through the data path's `search` (the
+ * worker), text in item bodies and tool calls. Clicking or Enter on a hit selects it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../store';
+import { findById } from '../trace/indexes/idSearch';
+import { KIND_LABEL, type ObjectRef } from '../trace/indexes/refs';
 import { labelOf } from '../trace/indexes/resolve';
 import { Badge } from '../ui/Badge';
 import { useServices, type SearchHit } from './services';
 
 export const SEARCH_INPUT_ID = 'ctv-search';
 const LIMIT = 50;
+const ID_LIMIT = 20;
+
+/** One row of the results: an id match (found on the page) or a text match (from the worker). */
+interface Hit {
+  ref: ObjectRef;
+  threadId: string | null;
+  /** Text shown under the title: the matching snippet, or which id matched. */
+  detail: string;
+  byId: boolean;
+}
 
 type Status = { kind: 'idle' } | { kind: 'searching' } | { kind: 'done'; hits: SearchHit[] } | { kind: 'error'; message: string };
 
@@ -59,9 +73,20 @@ export function SearchBox() {
     return () => clearTimeout(t);
   }, [query, search, loadSeq]);
 
-  const hits = status.kind === 'done' ? status.hits : [];
-  const choose = (h: SearchHit) => {
-    select({ kind: h.kind, id: h.id });
+  const idHits = useMemo<Hit[]>(
+    () =>
+      state && query.trim()
+        ? findById(state, indexes, query, ID_LIMIT).map((h) => ({ ref: h.ref, threadId: null, detail: `${h.field}: ${h.value}`, byId: true }))
+        : [],
+    [state, indexes, query],
+  );
+  const hits = useMemo<Hit[]>(() => {
+    const text = status.kind === 'done' ? status.hits : [];
+    const seen = new Set(idHits.map((h) => `${h.ref.kind}:${h.ref.id}`));
+    return [...idHits, ...text.filter((h) => !seen.has(`${h.kind}:${h.id}`)).map((h) => ({ ref: { kind: h.kind, id: h.id }, threadId: h.threadId, detail: h.snippet, byId: false }))];
+  }, [idHits, status]);
+  const choose = (h: Hit) => {
+    select(h.ref);
     setOpen(false);
     inputRef.current?.blur();
   };
@@ -75,7 +100,7 @@ export function SearchBox() {
         id={SEARCH_INPUT_ID}
         className="search-input"
         type="search"
-        placeholder="Search items and tool calls"
+        placeholder="Search text or ids"
         aria-label="Search the trace"
         aria-controls="ctv-search-results"
         autoComplete="off"
@@ -121,7 +146,7 @@ export function SearchBox() {
           {hits.map((h, i) => (
             <button
               type="button"
-              key={`${h.kind}:${h.id}`}
+              key={`${h.byId ? 'id' : 'text'}:${h.ref.kind}:${h.ref.id}`}
               role="option"
               aria-selected={i === active}
               className={`search-hit${i === active ? ' is-active' : ''}`}
@@ -131,11 +156,14 @@ export function SearchBox() {
               onClick={() => choose(h)}
             >
               <span className="search-hit-head">
-                <Badge tone={h.kind === 'tool_call' ? 'info' : 'neutral'}>{h.kind === 'tool_call' ? 'tool' : 'item'}</Badge>
-                <span className="search-hit-title">{state ? labelOf(state, indexes, { kind: h.kind, id: h.id }) : h.id}</span>
-                <span className="search-hit-thread faint">{threadLabel(h.threadId)}</span>
+                <Badge tone={h.ref.kind === 'tool_call' ? 'info' : 'neutral'}>
+                  {h.ref.kind === 'tool_call' ? 'tool' : h.ref.kind === 'conversation_item' ? 'item' : KIND_LABEL[h.ref.kind].toLowerCase()}
+                </Badge>
+                <span className="search-hit-title">{state ? labelOf(state, indexes, h.ref) : h.ref.id}</span>
+                {h.byId && <span className="search-hit-by faint">id</span>}
+                {h.threadId && <span className="search-hit-thread faint">{threadLabel(h.threadId)}</span>}
               </span>
-              <span className="search-hit-snippet">{h.snippet}</span>
+              <span className="search-hit-snippet">{h.detail}</span>
             </button>
           ))}
           {hits.length >= LIMIT && <div className="search-note faint">Showing the first {LIMIT} matches.</div>}

@@ -2,7 +2,7 @@ import { Modal } from '../ui/Modal';
 
 export const SHORTCUTS: { keys: string[][]; what: string }[] = [
   { keys: [['?']], what: 'Show this list of shortcuts' },
-  { keys: [['/']], what: 'Search items and tool calls' },
+  { keys: [['/']], what: 'Search text, or ids such as call_0009, resp_0011, #8' },
   { keys: [['Esc']], what: 'Close a dialog or the search results' },
   { keys: [['['], ['Alt', '←']], what: 'Back in selection history' },
   { keys: [[']'], ['Alt', '→']], what: 'Forward in selection history' },

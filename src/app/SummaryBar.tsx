@@ -1,5 +1,7 @@
 /** The trace's headline figures (data-testid="summary-<name>"). */
+import { useEffect, useState } from 'react';
 import { useStore } from '../store';
+import { getCompactionAnalysis } from '../trace/compaction';
 import { Badge, StatusBadge } from '../ui/Badge';
 import { formatCompact, formatDuration, formatInt } from '../ui/format';
 
@@ -16,6 +18,16 @@ function Figure({ name, label, value, title }: { name: string; label: string; va
 
 export function SummaryBar() {
   const s = useStore((st) => st.indexes?.summary ?? null);
+  const state = useStore((st) => st.state);
+  const indexes = useStore((st) => st.indexes);
+  // The analysis is cached; it runs in a task of its own (the header paints first, see staging.tsx).
+  const [untraced, setUntraced] = useState(0);
+  useEffect(() => {
+    setUntraced(0);
+    if (!state || !indexes) return;
+    const t = setTimeout(() => setUntraced(getCompactionAnalysis(state, indexes).counts.untraced), 0);
+    return () => clearTimeout(t);
+  }, [state, indexes]);
   if (!s) return null;
   return (
     <div className="summary-bar" aria-label="Trace summary">
@@ -24,7 +36,20 @@ export function SummaryBar() {
       <Figure name="items" label="items" value={formatInt(s.items)} />
       <Figure name="inference-calls" label="inference calls" value={formatInt(s.inferenceCalls)} />
       <Figure name="tool-calls" label="tool calls" value={formatInt(s.toolCalls)} />
-      <Figure name="compactions" label={s.compactions === 1 ? 'compaction' : 'compactions'} value={formatInt(s.compactions)} />
+      <Figure
+        name="compactions"
+        label={s.compactions === 1 ? 'compaction' : 'compactions'}
+        value={formatInt(s.compactions)}
+        title="Compactions the trace records (installed)"
+      />
+      {untraced > 0 && (
+        <Figure
+          name="untraced-compactions"
+          label="untraced"
+          value={`+${formatInt(untraced)}`}
+          title={`${untraced} more compaction${untraced === 1 ? '' : 's'} with no record in the trace (e.g. local compaction, which records none), detected from the request windows; the Compactions tab lists them with the recorded ones`}
+        />
+      )}
       <Figure
         name="tokens"
         label="tokens"

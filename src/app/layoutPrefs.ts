@@ -1,4 +1,10 @@
-/** Region sizes of the app layout, persisted in localStorage. */
+/**
+ * Region sizes of the app layout, persisted in localStorage. The bottom region
+ * (the timeline) has a height and an open/closed state per centre panel: a
+ * panel read in depth (request windows, compactions) gets the height the
+ * timeline would take, until the user opens it there; the user's own choices
+ * are kept per panel.
+ */
 import { useCallback, useState } from 'react';
 
 export const LAYOUT_STORAGE_KEY = 'ctv.layout.v1';
@@ -6,33 +12,58 @@ export const LAYOUT_STORAGE_KEY = 'ctv.layout.v1';
 export interface LayoutSizes {
   left: number;
   right: number;
+  /** Bottom height for a centre panel with no height of its own. */
   bottom: number;
+  /** Bottom height per centre panel (set by dragging its splitter there). */
+  bottomByPanel: Record<string, number>;
+  /** Bottom region closed (true) or open (false) per centre panel, as the user set it. */
+  bottomClosed: Record<string, boolean>;
 }
 
-export const DEFAULT_LAYOUT: LayoutSizes = { left: 240, right: 400, bottom: 260 };
-export const LAYOUT_LIMITS: Record<keyof LayoutSizes, [number, number]> = {
+export const DEFAULT_LAYOUT: LayoutSizes = { left: 240, right: 400, bottom: 260, bottomByPanel: {}, bottomClosed: {} };
+export const LAYOUT_LIMITS: Record<'left' | 'right' | 'bottom', [number, number]> = {
   left: [160, 520],
   right: [260, 900],
   bottom: [120, 800],
 };
 
-function clampSizes(x: Partial<Record<keyof LayoutSizes, unknown>>): LayoutSizes {
-  const out = { ...DEFAULT_LAYOUT };
-  for (const k of Object.keys(DEFAULT_LAYOUT) as (keyof LayoutSizes)[]) {
+/** Centre panels whose detail needs the room: the bottom region starts closed there. */
+export const BOTTOM_CLOSED_BY_DEFAULT: ReadonlySet<string> = new Set(['request-window', 'compaction']);
+
+/** Default widths for a window of `width` px: a narrower inspector on a laptop screen leaves the centre its room. */
+export function defaultLayout(width: number = globalThis.innerWidth ?? 1440): LayoutSizes {
+  const right = Math.max(300, Math.min(DEFAULT_LAYOUT.right, Math.round(width * 0.25)));
+  const left = width < 1400 ? 220 : DEFAULT_LAYOUT.left;
+  return { ...DEFAULT_LAYOUT, left, right, bottomByPanel: {}, bottomClosed: {} };
+}
+
+const clampTo = (k: keyof typeof LAYOUT_LIMITS, v: number) => Math.max(LAYOUT_LIMITS[k][0], Math.min(LAYOUT_LIMITS[k][1], Math.round(v)));
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function clampSizes(x: Record<string, unknown>, base: LayoutSizes = defaultLayout()): LayoutSizes {
+  const out: LayoutSizes = { ...base, bottomByPanel: {}, bottomClosed: {} };
+  for (const k of ['left', 'right', 'bottom'] as const) {
     const v = x[k];
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = Math.max(LAYOUT_LIMITS[k][0], Math.min(LAYOUT_LIMITS[k][1], Math.round(v)));
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = clampTo(k, v);
   }
+  // Panel ids are plain keys from storage: own entries only, numbers / booleans only.
+  if (isRecord(x.bottomByPanel))
+    for (const [id, v] of Object.entries(x.bottomByPanel)) if (typeof v === 'number' && Number.isFinite(v)) out.bottomByPanel[id] = clampTo('bottom', v);
+  if (isRecord(x.bottomClosed)) for (const [id, v] of Object.entries(x.bottomClosed)) if (typeof v === 'boolean') out.bottomClosed[id] = v;
   return out;
 }
 
 export function readLayout(storage: Storage | undefined = globalThis.localStorage): LayoutSizes {
   try {
     const raw = storage?.getItem(LAYOUT_STORAGE_KEY);
-    if (!raw) return { ...DEFAULT_LAYOUT };
+    if (!raw) return defaultLayout();
     const parsed: unknown = JSON.parse(raw);
-    return parsed && typeof parsed === 'object' ? clampSizes(parsed as Record<string, unknown>) : { ...DEFAULT_LAYOUT };
+    return isRecord(parsed) ? clampSizes(parsed) : defaultLayout();
   } catch {
-    return { ...DEFAULT_LAYOUT };
+    return defaultLayout();
   }
 }
 
@@ -44,14 +75,33 @@ export function writeLayout(sizes: LayoutSizes, storage: Storage | undefined = g
   }
 }
 
-export function useLayoutSizes(): [LayoutSizes, (k: keyof LayoutSizes, v: number) => void] {
+/** The bottom region for centre panel `panel`: its height, and whether it is closed. */
+export function bottomFor(sizes: LayoutSizes, panel: string): { height: number; closed: boolean } {
+  const height = Object.hasOwn(sizes.bottomByPanel, panel) ? sizes.bottomByPanel[panel] : sizes.bottom;
+  const closed = Object.hasOwn(sizes.bottomClosed, panel) ? sizes.bottomClosed[panel] : BOTTOM_CLOSED_BY_DEFAULT.has(panel);
+  return { height, closed };
+}
+
+export interface LayoutActions {
+  set(k: 'left' | 'right', v: number): void;
+  /** The bottom height while `panel` is the centre panel. */
+  setBottom(panel: string, v: number): void;
+  setBottomClosed(panel: string, closed: boolean): void;
+}
+
+export function useLayoutSizes(): [LayoutSizes, LayoutActions] {
   const [sizes, setSizes] = useState<LayoutSizes>(() => readLayout());
-  const set = useCallback((k: keyof LayoutSizes, v: number) => {
+  const update = useCallback((fn: (prev: LayoutSizes) => LayoutSizes) => {
     setSizes((prev) => {
-      const next = clampSizes({ ...prev, [k]: v });
+      const next = fn(prev);
       writeLayout(next);
       return next;
     });
   }, []);
-  return [sizes, set];
+  const [actions] = useState<LayoutActions>(() => ({
+    set: (k, v) => update((prev) => ({ ...prev, [k]: clampTo(k, v) })),
+    setBottom: (panel, v) => update((prev) => ({ ...prev, bottomByPanel: { ...prev.bottomByPanel, [panel]: clampTo('bottom', v) } })),
+    setBottomClosed: (panel, closed) => update((prev) => ({ ...prev, bottomClosed: { ...prev.bottomClosed, [panel]: closed } })),
+  }));
+  return [sizes, actions];
 }

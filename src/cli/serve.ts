@@ -697,6 +697,14 @@ function openBrowser(url: string): void {
   }
 }
 
+/**
+ * What `--open` opens: one bundle by name, so that the address bar holds a
+ * link that reopens it; several (or none) on the root URL, which lists them.
+ */
+export function startUrl(url: string, bundles: readonly BundleIndexEntry[]): string {
+  return bundles.length === 1 ? `${url}?trace=${encodeURIComponent(bundles[0].name)}` : url;
+}
+
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((m: string) => console.log(m));
@@ -731,8 +739,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const url = `http://${shownHost}:${port}/`;
   const bundles = await listBundles(roots);
   log(`codex-trace-viewer: serving ${bundles.length} bundle${bundles.length === 1 ? '' : 's'} at ${url}`);
-  // Open the first bundle by name, so that the address bar holds a link that reopens it.
-  if (options.open) openBrowser(bundles.length ? `${url}?trace=${encodeURIComponent(bundles[0].name)}` : url);
+  if (options.open) openBrowser(startUrl(url, bundles));
   return {
     url,
     port,

@@ -8,7 +8,7 @@ import './loader.css';
 /** While a trace loads: what, how far (bytes and events), and a Cancel button. */
 export function LoadProgress() {
   const load = useStore((s) => s.load);
-  const picking = usePickerStore((s) => s.groups !== null);
+  const picking = usePickerStore((s) => s.open);
   if (load.phase !== 'loading' || picking) return null;
   const p = load.progress;
   const total = p?.bytesTotal ?? 0;

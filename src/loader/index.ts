@@ -3,5 +3,5 @@ export { DropZone } from './DropZone';
 export { LoadControls } from './LoadControls';
 export { LoadProgress } from './LoadProgress';
 export { LoadBanner } from './LoadBanner';
-export { BundlePicker } from './BundlePicker';
+export { BundleListButton, BundlePicker } from './BundlePicker';
 export { loadStartupBundle } from './startup';

@@ -66,6 +66,7 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
     activeThreadId: thread,
     selection: sel,
     selectionSeq: s.selectionSeq + 1,
+    viewSelectionSeq: s.selectionSeq + 1,
     history: fromHistory ? historyAt(s.history, sel) : sel ? { entries: [sel], index: 0 } : { entries: [], index: -1 },
     viewport: vs.window,
     filters: { ...vs.filters, threadIds },
@@ -94,7 +95,14 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+  finishLoad: ({ label, manifest, state: partial, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+    // A load that stopped before any thread was read has nothing to show: an empty
+    // trace ("0 agents … running") would only hide the failure. It is a plain failure.
+    const state = error && partial && Object.keys(partial.threads).length === 0 ? null : partial;
+    if (error && !state) {
+      get().failLoad({ label, error });
+      return;
+    }
     const indexes = built !== undefined ? built : safeIndexes(state);
     set((s) => ({
       load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
@@ -149,9 +157,11 @@ export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
   selection: null,
   selectionSeq: 0,
   history: { entries: [], index: -1 },
-  select: (sel) =>
+  linkSeq: 0,
+  select: (sel, opts) =>
     set((s) => {
-      if (!sel) return { selection: null, selectionSeq: s.selectionSeq + 1 };
+      const linkSeq = opts?.link ? s.linkSeq + 1 : s.linkSeq;
+      if (!sel) return { selection: null, selectionSeq: s.selectionSeq + 1, linkSeq };
       const next = { kind: sel.kind, id: sel.id } as NonNullable<typeof sel>;
       const { entries, index } = s.history;
       let history = s.history;
@@ -161,7 +171,7 @@ export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
         const drop = Math.max(0, kept.length - HISTORY_LIMIT);
         history = { entries: drop ? kept.slice(drop) : kept, index: kept.length - 1 - drop };
       }
-      return { selection: next, selectionSeq: s.selectionSeq + 1, history, activeThreadId: revealThread(s, next) };
+      return { selection: next, selectionSeq: s.selectionSeq + 1, history, activeThreadId: revealThread(s, next), linkSeq };
     }),
   back: () =>
     set((s) => {
@@ -199,6 +209,7 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   pendingView: null,
   diffPair: null,
   viewNotice: null,
+  viewSelectionSeq: -1,
   dismissViewNotice: () => set({ viewNotice: null }),
   setDiffPair: (p) => set({ diffPair: p && p.from && p.to ? { from: p.from, to: p.to } : null }),
   dismissPendingView: () => set({ pendingView: null }),

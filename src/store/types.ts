@@ -79,8 +79,13 @@ export interface SelectionSlice {
   /** Bumps on every select/back/forward, even when re-selecting the same object, so panels reveal it again. */
   selectionSeq: number;
   history: SelectionHistory;
+  /**
+   * Bumps when a selection is made by following a link (`select(…, { link: true })`):
+   * that selection gets its own browser history entry, however soon it follows the last one.
+   */
+  linkSeq: number;
   /** Select an object (or clear with null). Records history and reveals it in every panel (switches the active thread). */
-  select(sel: Selection): void;
+  select(sel: Selection, opts?: { link?: boolean }): void;
   back(): void;
   forward(): void;
 }
@@ -120,6 +125,12 @@ export interface ViewSlice {
    * tells one notice from the next.
    */
   viewNotice: { ignored: string[]; seq: number } | null;
+  /**
+   * The selectionSeq of the last selection set by a view state (a link, Back /
+   * Forward, a hash edit). Such a selection comes with its own time window:
+   * panels reveal it without moving that window.
+   */
+  viewSelectionSeq: number;
   dismissViewNotice(): void;
   setDiffPair(p: DiffPair | null): void;
   /** Forget a pending view (the user gave up on the linked bundle). */

@@ -5,7 +5,8 @@
  *   removed for a dropped bundle), so a reload or a copied address reopens it.
  * - A selection change adds a browser history entry (history.pushState), so the
  *   browser's Back and Forward step through selections (a rapid run of
- *   selections shares one entry, see HISTORY_COALESCE_MS); other view changes
+ *   selections shares one entry, see HISTORY_COALESCE_MS, unless it follows a
+ *   link); other view changes
  *   (timeline window, filters, panel) rewrite the current entry (replaceState).
  * - popstate (Back/Forward) and manual hash edits (hashchange) are applied;
  *   Back/Forward keep the store's selection history, moving its cursor.
@@ -72,9 +73,10 @@ export function installUrlSync(store: StoreLike, win: Window = window): () => vo
     const newTrace = s.loadSeq !== lastLoadSeq;
     const selectionMoved = !newTrace && lastSelection !== undefined && s.state !== null && !sameRef(lastSelection ?? undefined, s.selection ?? undefined);
     if (selectionMoved && !applying) {
-      // A click that selects something: its own history entry, written now.
+      // A click that selects something: its own history entry, written now. A followed link always is
+      // one, even right after the selection it starts from (a link that first selects its own item).
       const now = Date.now();
-      write(s, now - lastPushAt >= HISTORY_COALESCE_MS);
+      write(s, s.linkSeq !== prev.linkSeq || now - lastPushAt >= HISTORY_COALESCE_MS);
       lastPushAt = now;
       return;
     }

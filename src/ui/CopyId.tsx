@@ -23,13 +23,14 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** An id in monospace with a copy button. */
-export function CopyId({ value, label }: { value: string; label?: string }) {
+/** An id in monospace with a copy button; `short` shows only its first characters (the title and the copy have it whole). */
+export function CopyId({ value, label, short }: { value: string; label?: string; short?: number }) {
   const [copied, setCopied] = useState(false);
+  const shown = short !== undefined && value.length > short + 1 ? `${value.slice(0, short)}…` : value;
   return (
     <span className="copy-id">
-      <code className="copy-id-text" title={escapeInvisible(value)}>
-        <SafeText text={value} mode="id" ansi={false} />
+      <code className={`copy-id-text${shown !== value ? ' is-short' : ''}`} title={escapeInvisible(value)}>
+        <SafeText text={shown} mode="id" ansi={false} />
       </code>
       <button
         type="button"

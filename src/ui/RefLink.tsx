@@ -38,7 +38,7 @@ export function RefLink({ target, children, showKind = false }: { target: Object
       title={`${KIND_LABEL[target.kind]} ${escapeInvisible(target.id)}`}
       onClick={(e) => {
         e.stopPropagation();
-        select(target);
+        select(target, { link: true });
       }}
     >
       {showKind && <span className="ref-kind">{KIND_LABEL[target.kind]}</span>}

@@ -6,7 +6,7 @@
  */
 import { useStore } from '../store';
 import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
-import { clearPicker, usePickerStore } from '../loader/pickerStore';
+import { clearPicker, setPickerOpen, usePickerStore } from '../loader/pickerStore';
 import { normalizePath } from '../trace/bundle/paths';
 import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
@@ -227,12 +227,17 @@ export class TraceClient {
     throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
   }
 
-  /** Loads bundle `key` from the picker's list. */
+  /** Loads bundle `key` from the picker's list (kept, closed, for the way back to it). */
   pick(key: string): Promise<LoadOutcome> {
-    const { scanId, groups } = usePickerStore.getState();
+    const { source, scanId, groups } = usePickerStore.getState();
     const bundle = groups?.flatMap((g) => g.bundles).find((b) => b.key === key);
-    if (scanId === null || !bundle) return Promise.resolve('failed');
-    clearPicker();
+    if (!bundle) return Promise.resolve('failed');
+    if (source === 'served') {
+      setPickerOpen(false);
+      return this.loadUrl(bundle.name);
+    }
+    if (scanId === null) return Promise.resolve('failed');
+    setPickerOpen(false);
     // The scan request is finished (it only waits for this choice): nothing to cancel.
     if (this.current?.id === scanId) this.current = null;
     mark('ctv:load-start');
@@ -243,10 +248,11 @@ export class TraceClient {
     return outcome;
   }
 
-  /** Stops the running load (or dismisses the picker). */
+  /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
     const cur = this.current;
-    clearPicker();
+    if (usePickerStore.getState().source === 'served') setPickerOpen(false);
+    else clearPicker();
     if (!cur) return;
     this.current = null;
     this.send({ type: 'cancel', id: this.nextId++, target: cur.id });
@@ -267,7 +273,9 @@ export class TraceClient {
 
   private start(label: string, input: LoadInputMsg): Promise<LoadOutcome> {
     mark('ctv:load-start');
-    clearPicker();
+    // A new load ends a dropped folder's list (its files go); the served list stays, closed.
+    if (usePickerStore.getState().source === 'served') setPickerOpen(false);
+    else clearPicker();
     const id = this.nextId++;
     const outcome = this.track(id, label);
     if (input.kind === 'url') this.current!.servedName = label;
@@ -321,7 +329,7 @@ export class TraceClient {
         store.setLoadProgress({ bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone, phase: msg.phase });
         return;
       case 'bundles':
-        usePickerStore.setState({ scanId: msg.id, label: msg.label, groups: msg.groups });
+        usePickerStore.setState({ source: 'scan', scanId: msg.id, label: msg.label, groups: msg.groups, open: true });
         cur.settle('picking');
         return;
       case 'result':

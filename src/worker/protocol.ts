@@ -120,7 +120,7 @@ export const BundleInfoSchema = z.object({
   startedAtUnixMs: z.number().nullable(),
   threadCount: z.number().int().nullable(),
   schemaVersion: z.number().int().nullable(),
-  sizeBytes: z.number().nonnegative(),
+  sizeBytes: z.number().nonnegative().nullable(),
   problem: TraceErrorInfoSchema.nullable(),
 });
 

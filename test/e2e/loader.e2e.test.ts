@@ -25,8 +25,26 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await browser?.close();
   });
 
-  it('loads the default sample (long-session) at startup, under a strict CSP', async () => {
+  it('served with several bundles, the root URL lists them; the chosen one opens under a strict CSP, and the list stays one click away', async () => {
     const { page, problems } = await openPage();
+    const picker = page.getByTestId('bundle-picker');
+    await picker.waitFor();
+    expect(await loadPhase(page)).toEqual({ phase: 'idle', label: null });
+    const names = await picker.getByTestId('bundle-option').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
+    const index = await page.evaluate(async () => (await (await fetch('/bundles/index.json')).json()).map((b: { name: string }) => b.name));
+    expect([...names].sort()).toEqual([...index].sort());
+    await page.screenshot({ path: screenshotPath('served-bundle-list') });
+    await picker.locator('[data-key="long-session"]').click();
+    await waitForPhase(page, ['ready'], 'long-session');
+    await expect.poll(() => new URL(page.url()).searchParams.get('trace')).toBe('long-session');
+    await page.getByTestId('show-bundles').click();
+    await picker.locator('[data-key="traces/multi-agent"]').getByRole('button', { name: /Open/ }).click();
+    await waitForPhase(page, ['ready'], 'traces/multi-agent');
+    await expectCounts(page, 'multi-agent');
+    await page.getByTestId('show-bundles').click();
+    await picker.getByRole('button', { name: 'Close', exact: true }).click();
+    await picker.waitFor({ state: 'detached' });
+    await page.goto(`${baseUrl}?trace=long-session`);
     await waitForPhase(page, ['ready'], 'long-session');
     await expectCounts(page, 'long-session');
     expect(await page.getByTestId('bundle-label').textContent()).toBe('long-session');
@@ -174,7 +192,7 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
   });
 
   it('search runs in the worker, and payload bodies are read from it on demand', async () => {
-    const { page, problems } = await openPage();
+    const { page, problems } = await openPage(`${baseUrl}?trace=long-session`);
     await waitForPhase(page, ['ready'], 'long-session');
     await page.getByRole('searchbox', { name: 'Search the trace' }).or(page.getByLabel('Search the trace')).first().fill('echo step-42;');
     const hits = page.getByTestId('search-hit');

@@ -104,9 +104,9 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
     const comp1 = Object.values<any>(raw.compactions).sort((a, b) => a.installed_at_unix_ms - b.installed_at_unix_ms)[0];
     expect(reasons.filter((r) => r === 'compaction')).toHaveLength(dropped.filter((id) => comp1.input_item_ids.includes(id)).length);
     expect(reasons).not.toContain('unexplained');
-    // Hide the chart for room, and look at the diff.
-    await page.getByRole('button', { name: 'Chart' }).click();
+    // The chart gives the diff being read its room (the Chart button brings it back), and the diff shows.
     await page.getByTestId('rw-chart-section').waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Chart' }).getAttribute('aria-pressed')).toBe('false');
     await page.getByTestId('rw-detail').screenshot({ path: screenshotPath('request-window-diff-light') });
     // … and its dropped items with their reasons.
     await page.getByTestId('rw-diff').evaluate((el) => {
@@ -172,9 +172,10 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
     await page.mouse.move(0, 0);
     await page.screenshot({ path: screenshotPath('request-window-panel-dark') });
     await page.getByTestId('rw-tab-diff').click();
-    await page.getByRole('button', { name: 'Chart' }).click();
+    await page.getByTestId('rw-chart-section').waitFor({ state: 'detached' });
     await page.getByTestId('rw-detail').screenshot({ path: screenshotPath('request-window-diff-dark') });
     await page.getByRole('button', { name: 'Chart' }).click();
+    await page.getByTestId('strata-chart').waitFor();
     await page.getByRole('button', { name: 'Est. tokens' }).click();
     expect(await page.getByTestId('strata-chart').getAttribute('data-metric')).toBe('tokens');
     await page.getByTestId('rw-chart-section').screenshot({ path: screenshotPath('request-window-strata-dark') });

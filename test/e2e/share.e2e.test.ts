@@ -181,7 +181,7 @@ describe('share links', () => {
 
   it('a dropped bundle reopens from the recent cache; elsewhere the link asks for it and restores the view once dropped', async () => {
     const { page, context } = await freshPage();
-    await page.goto(baseUrl);
+    await page.goto(`${baseUrl}?trace=long-session`);
     await waitReady(page);
     // Drop-equivalent: the folder picker with the bundle's files.
     await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'multi-agent'));

@@ -6,6 +6,7 @@ import { LAYOUT_STORAGE_KEY, readLayout } from '../../src/app/layoutPrefs';
 import { PANELS } from '../../src/app/panels';
 import type { TraceServices } from '../../src/app/services';
 import { resetStore, useStore } from '../../src/store';
+import { SearchIndex } from '../../src/worker/search';
 import { fixturePayloadReader, loadManifest, loadRawState, loadState } from './helpers';
 
 /** Loads a fixture into the store and waits until every region of the workspace has mounted (they mount a task apart). */
@@ -44,7 +45,8 @@ describe('App shell', () => {
     expect(screen.queryByTestId('welcome')).toBeNull();
     const identity = screen.getByTestId('trace-identity');
     expect(within(identity).getByText('multi-agent')).toBeTruthy();
-    expect(within(identity).getByText(raw.rollout_id)).toBeTruthy();
+    // The rollout id shows its start; its title (and the copy button) have it whole.
+    expect(within(identity).getByText(`${raw.rollout_id.slice(0, 8)}…`).closest('[title]')!.getAttribute('title')).toBe(raw.rollout_id);
     const fig = (n: string) => screen.getByTestId(`summary-${n}`).textContent;
     expect(fig('agents')).toBe('2');
     expect(fig('turns')).toBe(String(Object.keys(raw.codex_turns).length));
@@ -145,6 +147,41 @@ describe('keyboard', () => {
     expect(useStore.getState().activeThreadId).toBe('01a211df-b84f-7a40-9801-35cd39c111d7');
   });
 
+  it('finds objects by the ids the UI shows: call ids, response ids, item ids and #N', async () => {
+    const state = loadState('compaction-remote');
+    const index = new SearchIndex(state);
+    render(<App services={services('compaction-remote', async (q, limit) => index.search(q, limit))} />);
+    await load('compaction-remote');
+    const input = screen.getByRole('searchbox', { name: 'Search the trace' });
+    const firstHit = async (q: string) => {
+      fireEvent.change(input, { target: { value: q } });
+      fireEvent.focus(input);
+      await waitFor(() => expect(screen.queryByText('Searching…')).toBeNull());
+      const hits = await screen.findAllByTestId('search-hit');
+      return hits[0];
+    };
+    const call = Object.values(state.tool_calls).find((t) => t.model_visible_call_id === 'call_0009')!;
+    fireEvent.click(await firstHit('call_0009'));
+    expect(useStore.getState().selection).toEqual({ kind: 'tool_call', id: call.tool_call_id });
+
+    const inf = Object.values(state.inference_calls).find((c) => c.response_id === 'resp_0011')!;
+    const hit = await firstHit('RESP_0011');
+    expect(within(hit).getByText(/response id: resp_0011/)).toBeTruthy();
+    fireEvent.click(hit);
+    expect(useStore.getState().selection).toEqual({ kind: 'inference_call', id: inf.inference_call_id });
+
+    for (const q of ['conversation_item:8', '#8']) {
+      const h = await firstHit(q);
+      expect(within(h).getByText(/^#8 /)).toBeTruthy();
+      fireEvent.click(h);
+      expect(useStore.getState().selection).toEqual({ kind: 'conversation_item', id: 'conversation_item:8' });
+    }
+    // names shown in links ("Inference 3")
+    fireEvent.click(await firstHit('inference 3'));
+    const n3 = [...useStore.getState().indexes!.inferenceOrdinal].find(([, n]) => n === 3)![0];
+    expect(useStore.getState().selection).toEqual({ kind: 'inference_call', id: n3 });
+  });
+
   it('shows a search failure instead of hits', async () => {
     render(<App services={services('multi-agent', async () => Promise.reject(new Error('no trace in worker')))} />);
     await load('multi-agent');
@@ -154,6 +191,29 @@ describe('keyboard', () => {
 });
 
 describe('layout', () => {
+  it('the timeline gives its room to request windows and compactions; opened or closed, it stays so per panel', async () => {
+    render(<App services={services('compaction-remote')} />);
+    await load('compaction-remote');
+    const toggle = () => screen.getByTestId('bottom-toggle');
+    const timelineShown = () => screen.queryByRole('region', { name: 'Bottom panels' }) !== null;
+    expect(timelineShown()).toBe(true); // conversation: open
+    fireEvent.click(screen.getByRole('tab', { name: 'Request windows' }));
+    expect(timelineShown()).toBe(false);
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(screen.getByRole('tab', { name: 'Compactions' }));
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(toggle()); // open it under Compactions
+    expect(timelineShown()).toBe(true);
+    fireEvent.click(screen.getByRole('tab', { name: 'Request windows' }));
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: 'Conversation' }));
+    fireEvent.click(toggle()); // close it under Conversation
+    expect(timelineShown()).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: 'Compactions' }));
+    expect(timelineShown()).toBe(true);
+    expect(readLayout().bottomClosed).toEqual({ compaction: false, conversation: true });
+  });
+
   it('splitters resize regions and the sizes persist in localStorage', async () => {
     render(<App services={services('single-turn-answer')} />);
     await load('single-turn-answer');

@@ -105,6 +105,71 @@ describe('CompactionPanel: untraced compaction (compaction-local)', () => {
   });
 });
 
+describe('CompactionPanel: what an untraced compaction is, and where it sits', () => {
+  it('compaction-local: the summary message is marked as the summary, and is the one item gained', () => {
+    renderPanel('compaction-local');
+    fireEvent.click(screen.getAllByTestId('cmp-row')[0]);
+    const head = screen.getByTestId('cmp-detail-head');
+    expect(within(head).getByTestId('cmp-gained').textContent).toBe('1');
+    expect(head.textContent).toMatch(/summary #11/);
+    const ba = screen.getByTestId('cmp-before-after');
+    const summary = ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:11"]')!;
+    expect(within(summary).getByText('summary')).toBeTruthy();
+    // The toolbar says what the untraced ones are, beside the recorded ones (the header counts those).
+    expect(screen.getByTestId('cmp-counts').textContent).toBe('2 untraced (detected, no record)');
+  });
+
+  it('a local /compact (no record: multi-turn-manual-compact with its compaction records taken out) is labelled with the turn that compacted, at its time; the next prompt is not counted', () => {
+    const name = 'multi-turn-manual-compact';
+    const state = loadState(name);
+    const c = Object.values(state.compactions)[0];
+    const compactTurn = state.codex_turns[c.codex_turn_id];
+    // What a local compaction leaves: no compactions / compaction_requests entries and no marker item.
+    state.compactions = {};
+    state.compaction_requests = {};
+    delete state.conversation_items[c.marker_item_id];
+    act(() => useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state, error: null, diagnostics: [], bundleKey: name }));
+    render(
+      <PayloadReaderProvider reader={fixturePayloadReader(name)}>
+        <CompactionPanel />
+      </PayloadReaderProvider>,
+    );
+    const row = screen.getAllByTestId('cmp-row');
+    expect(row).toHaveLength(1);
+    const turnN = useStore.getState().indexes!.turnOrdinal.get(compactTurn.codex_turn_id);
+    expect(turnN).toBe(3);
+    expect(within(row[0]).getAllByRole('cell')[2].textContent).toBe('Turn 3');
+    fireEvent.click(row[0]);
+    const head = screen.getByTestId('cmp-detail-head');
+    expect(within(head).getByRole('button', { name: 'Turn 3' })).toBeTruthy();
+    const t0 = state.started_at_unix_ms;
+    const rel = (ms: number) => `+${ms - t0} ms`;
+    expect(within(head).getByTestId('cmp-when-range').textContent).toBe(`${rel(compactTurn.execution.started_at_unix_ms)} – ${rel(compactTurn.execution.ended_at_unix_ms!)}`);
+    // Gained: the compaction's summary (#16) only; the next turn's prompt (#18) is marked as such.
+    expect(within(head).getByTestId('cmp-gained').textContent).toBe('1');
+    expect(head.textContent).toMatch(/summary #16/);
+    expect(head.textContent).toMatch(/next turn then adds 1/);
+    const ba = screen.getByTestId('cmp-before-after');
+    expect(within(ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:16"]')!).getByText('summary')).toBeTruthy();
+    expect(within(ba.querySelector<HTMLElement>('.cmp-ba-after[data-item-id="conversation_item:18"]')!).getByText('next turn')).toBeTruthy();
+    expect([...ba.querySelectorAll<HTMLElement>('[data-installed="true"]')].map((e) => e.dataset.itemId)).toEqual(['conversation_item:16']);
+  });
+
+  it('the timeline marks untraced compactions, and the header counts them apart from the recorded ones', async () => {
+    const { buildTimelineModel, isUntracedCompaction } = await import('../../src/trace/timeline');
+    load('compaction-local');
+    const { state, indexes } = useStore.getState();
+    const m = buildTimelineModel(state!, indexes);
+    const marks = Array.from({ length: m.spans.count }, (_, i) => i).filter((i) => isUntracedCompaction(m, i));
+    expect(marks.map((i) => m.spans.refs[i])).toEqual(callsInOrder(loadRawState('compaction-local')).filter((_, k) => k === 2 || k === 4).map((id) => ({ kind: 'inference_call', id })));
+    const { SummaryBar } = await import('../../src/app/SummaryBar');
+    render(<SummaryBar />);
+    expect(screen.getByTestId('summary-compactions').textContent).toBe('0');
+    await waitFor(() => expect(screen.getByTestId('summary-untraced-compactions').textContent).toBe('+2'));
+    expect(screen.getByTestId('summary-untraced-compactions').closest('.figure')!.getAttribute('title')).toMatch(/no record in the trace/);
+  });
+});
+
 describe('CompactionPanel: failed attempt (compaction-failed)', () => {
   it('shows the never-installed compaction with its failed request and no response', async () => {
     const raw = loadRawState('compaction-failed');

@@ -73,6 +73,12 @@ describe('conversation: compaction marks', () => {
       ['conversation_item:14', 'dropped by untraced compaction 2'],
     ]);
     expect(screen.queryAllByTestId('mark-replaced')).toHaveLength(0);
+    // The summaries the two compactions put in place of what they dropped.
+    const summaries = screen.getAllByTestId('mark-summary').map((m) => [m.closest('[data-testid="conv-row"]')!.getAttribute('data-item-id'), m.textContent?.replace(/ at .*/, '')]);
+    expect(summaries).toEqual([
+      ['conversation_item:11', 'summary of untraced compaction 1'],
+      ['conversation_item:17', 'summary of untraced compaction 2'],
+    ]);
     fireEvent.click(within(row('conversation_item:6')).getByRole('button', { name: 'untraced compaction 1' }));
     expect(useStore.getState().selection).toEqual({ kind: 'inference_call', id: calls[2] });
     expect(useStore.getState().panels.center).toBe('compaction');

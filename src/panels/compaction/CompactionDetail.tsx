@@ -91,9 +91,12 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
   const setCenterPanel = useStore((st) => st.setCenterPanel);
   /** Select `target` and switch the centre region to the conversation, which reveals it. */
   const showInConversation = (id: string) => {
-    select({ kind: 'conversation_item', id });
+    select({ kind: 'conversation_item', id }, { link: true });
     setCenterPanel('conversation');
   };
+  // An untraced compaction that ran as a turn of its own (a manual /compact): neither call around it is of that turn.
+  const turnOfCall = (id: string | null) => own(state.inference_calls, id)?.codex_turn_id;
+  const ownTurn = e.kind === 'untraced' && e.turnId !== turnOfCall(e.firstAfterCallId) && e.turnId !== turnOfCall(e.lastBeforeCallId);
   const anchorItem = e.markerId ?? (e.after?.itemIds.find((id) => e.replacementIds.includes(id)) || null) ?? e.before?.itemIds[e.before.itemIds.length - 1] ?? null;
   return (
     <div className="cmp-head" data-testid="cmp-detail-head">
@@ -113,7 +116,14 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
         {e.turnId && <RefLink target={{ kind: 'turn', id: e.turnId }} />}
         <span className="cmp-when">
           {e.kind === 'untraced' && e.sinceMs !== null ? (
-            <span title={`Between the end of the last call before (${formatClock(e.sinceMs)}) and the start of the first call after (${formatClock(e.atMs)})`}>
+            <span
+              data-testid="cmp-when-range"
+              title={
+                ownTurn
+                  ? `During the turn that compacted (${formatClock(e.sinceMs)} – ${formatClock(e.atMs)}), which made no traced request`
+                  : `Between the end of the last call before (${formatClock(e.sinceMs)}) and the start of the first call after (${formatClock(e.atMs)})`
+              }
+            >
               <span className="mono">{formatRelative(e.sinceMs, start)}</span> – <span className="mono">{formatRelative(e.atMs, start)}</span>
             </span>
           ) : (
@@ -155,10 +165,17 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
             {e.replacementIds.length > 0 && (
               <>
                 {' '}
-                and gained <b>{e.replacementIds.length}</b> new
+                and gained <b data-testid="cmp-gained">{e.replacementIds.length}</b> new
+                {e.summaryId && <> (summary {itemLink(e.summaryId)})</>}
               </>
             )}
-            , with no compaction record in the trace.
+            {e.nextTurnIds.length > 0 && (
+              <span className="faint" title="Items of the next turn, not counted as the compaction's">
+                {' '}
+                (the next turn then adds {e.nextTurnIds.length})
+              </span>
+            )}
+            , with no compaction record in the trace: detected from the request windows.
           </span>
         )}
         {e.kind === 'failed' && <span>Never installed: the history was not rewritten.</span>}
@@ -299,6 +316,8 @@ function afterTag(e: CompactionEvent, id: string, rel: RowRelation, item: Conver
     return <Badge tone="compaction" title="Installed by the compaction">installed</Badge>;
   }
   if (rel === 'resent') return <Badge tone="neutral" title="Sent again under a new item id with the same content">re-sent</Badge>;
+  if (e.summaryId === id) return <Badge tone="compaction" title="The summary the compaction put in place of the history it dropped">summary</Badge>;
+  if (e.nextTurnIds.includes(id)) return <Badge tone="outline" title="Of the next turn (its prompt…): came after the compaction, not from it">next turn</Badge>;
   if (rel === 'new') return <Badge tone="info" title="Not in the history before">new</Badge>;
   return null;
 }
@@ -529,8 +548,8 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
         const tag =
           orig && orig !== r.id ? (
             <Badge tone="ok" title="Same content as an item of the history before">kept</Badge>
-          ) : isSummaryItem(it) ? (
-            <Badge tone="compaction">summary</Badge>
+          ) : isSummaryItem(it) || e.summaryId === r.id ? (
+            <Badge tone="compaction" title="The summary the compaction put in place of the history">summary</Badge>
           ) : null;
         return (
           <div className="cmp-ch-row is-installed" data-testid="cmp-installed" data-item-id={r.id}>

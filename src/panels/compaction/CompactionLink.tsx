@@ -34,8 +34,8 @@ export function CompactionLink({
       title={title ?? 'Open in the compaction panel'}
       onClick={(e) => {
         e.stopPropagation();
-        if (fromItem) select({ kind: 'conversation_item', id: fromItem });
-        select(target);
+        if (fromItem) select({ kind: 'conversation_item', id: fromItem }, { link: true });
+        select(target, { link: true });
         setCenterPanel(COMPACTION_PANEL_ID);
       }}
     >

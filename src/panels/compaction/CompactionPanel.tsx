@@ -88,12 +88,15 @@ export function CompactionPanel() {
         <span className="cmp-toolbar-title">
           {total} compaction{total === 1 ? '' : 's'}
         </span>
-        <span className="cmp-counts faint">
+        <span className="cmp-counts faint" data-testid="cmp-counts">
           {installed > 0 && <span>{installed} installed</span>}
           {failed > 0 && <span className="cmp-count-failed">{failed} not installed</span>}
           {untraced > 0 && (
-            <span className="cmp-count-untraced" title="History shrinks with no compaction record (e.g. local compaction)">
-              {untraced} untraced
+            <span
+              className="cmp-count-untraced"
+              title="History shrinks with no compaction record in the trace (e.g. local compaction, which records none), detected from the request windows. The header counts only the compactions the trace records."
+            >
+              {untraced} untraced (detected, no record)
             </span>
           )}
           {threads.length > 1 && <span>in {threads.length} threads</span>}

@@ -15,7 +15,7 @@ import {
   type FilterFn,
   type SortingState,
 } from '@tanstack/react-table';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { CompactionEvent } from '../../trace/compaction';
 import type { RolloutTrace } from '../../trace/schema/state';
 import type { TraceIndexes } from '../../trace/indexes/build';
@@ -263,6 +263,9 @@ function filtersToState(f: FilterInputs): { state: ColumnFiltersState; invalid: 
   return { state, invalid };
 }
 
+/** Columns left out, in this order, when the table is wider than its panel (their figures are in the detail too). */
+const FIT_DROP_ORDER = ['saved', 'tokens', 'turn', 'replaced', 'time'] as const;
+
 export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: CompactionTableProps) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const [inputs, setInputs] = useState<FilterInputs>(NO_FILTERS);
@@ -270,10 +273,31 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
   const columns = useMemo(() => makeColumns(startMs), [startMs]);
   const statuses = useMemo(() => [...new Set(rows.map((r) => r.status))].sort(), [rows]);
 
+  // Fit the panel: columns whose figures are also elsewhere (saved = bytes before − after) go first, rather than the last ones being cut.
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [hideN, setHideN] = useState(0);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (el && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && hideN < FIT_DROP_ORDER.length) setHideN((n) => n + 1);
+  });
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let w = el.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth !== w) {
+        w = el.clientWidth;
+        setHideN(0);
+      }
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const hiddenCols = FIT_DROP_ORDER.slice(0, hideN);
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters, columnVisibility: { thread: threads.length > 1 } },
+    state: { sorting, columnFilters, columnVisibility: { thread: threads.length > 1, ...Object.fromEntries(hiddenCols.map((id) => [id, false])) } },
     onSortingChange: setSorting,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
@@ -339,11 +363,15 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
             clear
           </button>
         )}
-        <span className="cmp-filter-count faint" data-testid="cmp-row-count">
+        <span
+          className="cmp-filter-count faint"
+          data-testid="cmp-row-count"
+          title={hiddenCols.length ? `Columns not shown, to fit the panel: ${hiddenCols.join(', ')} (the selected compaction's detail has their figures)` : undefined}
+        >
           {shown.length === rows.length ? `${rows.length} shown` : `${shown.length} of ${rows.length} shown`}
         </span>
       </div>
-      <div className="cmp-table-scroll">
+      <div className="cmp-table-scroll" ref={scrollRef} data-hidden-columns={hiddenCols.join(' ') || undefined}>
         <table className="cmp-table" aria-label="Compactions">
           <thead>
             {table.getHeaderGroups().map((hg) => (

@@ -84,6 +84,8 @@ function ItemRowImpl(props: ItemRowProps) {
   // History shrinks with no compaction record (e.g. local compaction) that dropped this item.
   const analysis = getCompactionAnalysis(state, indexes);
   const droppedBy = (analysis.replacedIn.get(item.item_id) ?? []).map((k) => analysis.byKey.get(k)!).filter((e) => e && e.kind === 'untraced');
+  // …and the summary such a compaction put in place of what it dropped.
+  const summaryOf = (analysis.byThread.get(item.thread_id) ?? []).filter((e) => e.kind === 'untraced' && e.summaryId === item.item_id);
   const accepted = item.accepted_seq != null;
   const producers = item.produced_by.map(producerRef).filter((r): r is ObjectRef => r !== null);
   return (
@@ -139,8 +141,14 @@ function ItemRowImpl(props: ItemRowProps) {
       <div className="conv-body">
         <BodyParts parts={item.body.parts} limit={360} maxLines={5} />
       </div>
-      {(replacedBy.length > 0 || installedBy.length > 0 || droppedBy.length > 0) && (
+      {(replacedBy.length > 0 || installedBy.length > 0 || droppedBy.length > 0 || summaryOf.length > 0) && (
         <div className="conv-marks">
+          {summaryOf.map((e) => (
+            <span key={`s${e.key}`} className="conv-mark mark-installed mark-untraced" data-testid="mark-summary" data-event-key={e.key} title="The summary an untraced compaction (no record in the trace) put in place of the history it dropped">
+              summary of <CompactionLink target={e.ref} fromItem={item.item_id}>{e.label.toLowerCase()}</CompactionLink>
+              <span className="mark-time mono"> at {formatClock(e.atMs)}</span>
+            </span>
+          ))}
           {installedBy.map((c) => (
             <span key={`i${c}`} className="conv-mark mark-installed" data-testid="mark-installed" data-compaction-id={c}>
               installed by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>

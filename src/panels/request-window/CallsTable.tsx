@@ -15,7 +15,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { estimateTokens } from '../../trace/windows/sizes';
@@ -196,14 +196,59 @@ export interface CallsTableProps {
   revealSeq: number;
 }
 
+/**
+ * Columns dropped, in this order, when the table is wider than its panel:
+ * first those that say the same on every row (one thread, one turn, one
+ * model), then the least read. The first three and the status always stay.
+ */
+const DROP_ORDER = ['cached', 'dropped', 'new', 'out', 'duration', 'turn', 'thread', 'model', 'start', 'items', 'size'] as const;
+
+export function columnsToHide(widths: ReadonlyMap<string, number>, available: number, sameOnEveryRow: ReadonlySet<string>): string[] {
+  let total = 14 + [...widths.values()].reduce((a, b) => a + b, 0);
+  const hidden: string[] = [];
+  const order = [...DROP_ORDER.filter((id) => sameOnEveryRow.has(id)), ...DROP_ORDER.filter((id) => !sameOnEveryRow.has(id))];
+  for (const id of order) {
+    if (total <= available) break;
+    const w = widths.get(id);
+    if (w === undefined) continue;
+    hidden.push(id);
+    total -= w;
+  }
+  return hidden;
+}
+
 function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealSeq }: CallsTableProps) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const [filters, setFilters] = useState<ColumnFiltersState>([]);
   const columns = useMemo(() => makeColumns(metric, t0), [metric, t0]);
+  // Fit the panel: measure it, and drop columns (said in the foot) rather than cut the last ones off.
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [available, setAvailable] = useState(0);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const measure = () => setAvailable(el.clientWidth);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const hiddenCols = useMemo(() => {
+    if (available <= 0) return [];
+    const widths = new Map(columns.map((c) => [c.id!, (c.meta as ColMeta).width]));
+    const same = new Set<string>();
+    const uniform = (f: (r: RequestRow) => unknown) => rows.length > 0 && rows.every((r) => f(r) === f(rows[0]));
+    if (uniform((r) => r.agentPath)) same.add('thread');
+    if (uniform((r) => r.turn)) same.add('turn');
+    if (uniform((r) => r.model)) same.add('model');
+    return columnsToHide(widths, available, same);
+  }, [available, columns, rows]);
+  const columnVisibility = useMemo(() => Object.fromEntries(hiddenCols.map((id) => [id, false])), [hiddenCols]);
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters: filters },
+    state: { sorting, columnFilters: filters, columnVisibility },
     onSortingChange: setSorting,
     onColumnFiltersChange: setFilters,
     getCoreRowModel: getCoreRowModel(),
@@ -216,7 +261,6 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
   }, [rows]);
 
   const visible = table.getRowModel().rows;
-  const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: visible.length,
     getScrollElement: () => scrollRef.current,
@@ -358,6 +402,15 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
           <button type="button" className="link-btn" onClick={() => setSorting([])}>
             Time order
           </button>
+        )}
+        {hiddenCols.length > 0 && (
+          <span
+            className="rw-hidden-cols"
+            data-testid="rw-hidden-columns"
+            title={`Not shown, to fit the panel: ${hiddenCols.map((id) => String(columns.find((c) => c.id === id)?.header ?? id)).join(', ')}. Widen the panel (or narrow the inspector) to see them; the inspector shows every figure of the selected call.`}
+          >
+            {hiddenCols.length} column{hiddenCols.length === 1 ? '' : 's'} hidden to fit
+          </span>
         )}
       </div>
     </div>

@@ -232,7 +232,10 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
                     ({n} {k === 'compaction' ? 'compacted' : k === 'unexplained' ? 'unexplained' : k === 'resent' ? 're-sent as new items' : dropReasonText({ type: k } as DropReason)})
                   </span>
                 ))}
-                <span className="faint"> against </span>
+                <span className="faint" title="The previous request of this thread: its window and its response">
+                  {' '}
+                  against{' '}
+                </span>
                 <RefLink target={{ kind: 'inference_call', id: prev }}>Inference {analysis.calls.get(prev)?.ordinal}</RefLink>
               </>
             ) : (
@@ -464,16 +467,8 @@ function DiffView({ callId, state, idx, analysis, selectedItemId, onSelectItem, 
   };
   return (
     <div className="rw-diff" data-testid="rw-diff">
-      <div className="rw-diff-intro">
-        {prev ? (
-          <>
-            Compared with <RefLink target={{ kind: 'inference_call', id: prev.inference_call_id }}>Inference {analysis.calls.get(prev.inference_call_id)?.ordinal}</RefLink>, the previous
-            request of this thread (its window and its response).
-          </>
-        ) : (
-          <>This is the first request of the thread: nothing to compare with.</>
-        )}
-      </div>
+      {/* The header's "vs prev" names the request compared with (its window and its response); only the first request needs a word here. */}
+      {!prev && <div className="rw-diff-intro">This is the first request of the thread: nothing to compare with.</div>}
       <section className="rw-diff-sec" data-testid="rw-diff-added">
         <h3>
           <span className="rw-plus">Added · {diff.added.length}</span>

@@ -11,7 +11,7 @@ import { formatBytes, formatInt } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { itemPreview, kindLabel } from './itemText';
 
-export const ITEM_ROW_H = 28;
+export const ITEM_ROW_H = 26;
 
 function ordinalLabel(idx: TraceIndexes, kind: 'inference_call' | 'compaction', id: string): string {
   if (kind === 'inference_call') {

@@ -19,6 +19,7 @@ import { ThreadSwitcher } from '../conversation';
 import { CallsTable } from './CallsTable';
 import { CompactionDetail } from './CompactionDetail';
 import { InferenceDetail, type DetailTab } from './InferenceDetail';
+import { ITEM_ROW_H } from './ItemLine';
 import { kindLabel } from './itemText';
 import { buildRows, type RequestRow } from './rows';
 import { StrataChart, StrataLegend, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
@@ -37,6 +38,58 @@ function Segmented<T extends string>({ value, options, onChange, label }: { valu
       ))}
     </span>
   );
+}
+
+/** Toolbar height; the calls table's header + filters and foot; a table row; the detail's sub-tabs. */
+const TOOLBAR_H = 32;
+const TABLE_CHROME_H = 70;
+const TABLE_ROW = 24;
+const SUBTABS_H = 29;
+/** Rows of the request's window or diff a reader gets before the chart does. */
+export const READ_ROWS = 12;
+/** Chart section around the plot: title, legend, padding. */
+const CHART_CHROME_H = 86;
+const CHART_MIN = 110;
+const CHART_MAX = 230;
+/** The detail's header before it is measured. */
+const DETAIL_HEAD_GUESS = 140;
+const LIFETIME_H = 28;
+/** The diff's two section headings (added, dropped). */
+const DIFF_CHROME_H = 52;
+
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(v)));
+
+/**
+ * Splits the panel's height. Browsing (nothing picked): the chart its share,
+ * the table a quarter, the request shown below what is left. Reading (a
+ * request picked, here or anywhere): the request's window or diff gets
+ * READ_ROWS rows first, the table at least 3 rows around the focused one, and
+ * the chart only what is left (hidden when that is too little, unless the
+ * user asked for it).
+ */
+export function allot(
+  panelH: number,
+  headH: number,
+  reading: boolean,
+  chartPref: boolean | null,
+  userTableH: number | null,
+  lifetime: boolean,
+  tab: DetailTab = 'window',
+): { chartH: number; showChart: boolean; tableH: number } {
+  const avail = panelH - TOOLBAR_H - (lifetime ? LIFETIME_H : 0);
+  if (!reading) {
+    const chartH = clamp(avail * 0.25, 130, CHART_MAX);
+    return { chartH, showChart: chartPref ?? true, tableH: userTableH ?? clamp(avail * 0.26, 190, 320) };
+  }
+  const detail = headH + SUBTABS_H + READ_ROWS * ITEM_ROW_H + (tab === 'diff' ? DIFF_CHROME_H : 0) + 4;
+  const tableMin = TABLE_CHROME_H + 3 * TABLE_ROW;
+  const tableMax = TABLE_CHROME_H + 8 * TABLE_ROW;
+  const spare = avail - detail - tableMin;
+  const chartFits = spare - CHART_CHROME_H >= CHART_MIN;
+  const showChart = chartPref ?? chartFits;
+  const chartH = showChart ? clamp(spare - CHART_CHROME_H, CHART_MIN, CHART_MAX) : 0;
+  const left = avail - detail - (showChart ? chartH + CHART_CHROME_H : 0);
+  return { chartH: chartH || 130, showChart, tableH: userTableH ?? clamp(left, Math.min(tableMin, Math.max(90, left)), tableMax) };
 }
 
 export function RequestWindowPanel() {
@@ -60,24 +113,29 @@ export function RequestWindowPanel() {
   const [metric, setMetric] = useState<ChartMetric>('bytes');
   const [xMode, setXMode] = useState<ChartXMode>('calls');
   const [tab, setTab] = useState<DetailTab>('window');
-  const [showChart, setShowChart] = useState(true);
+  /** The user's choice for the chart; null: automatic (hidden while a request is read and the panel lacks the room). */
+  const [chartPref, setChartPref] = useState<boolean | null>(null);
   // Table size: follows the panel's height until the user drags the splitter.
   const [tableSize, setTableSize] = useState<{ h: number | null; w: number }>({ h: null, w: 560 });
   const rootRef = useRef<HTMLDivElement>(null);
   const [panelH, setPanelH] = useState(900);
+  const [headH, setHeadH] = useState(DETAIL_HEAD_GUESS);
   useLayoutEffect(() => {
     const el = rootRef.current;
     if (!el) return;
-    const measure = () => el.clientHeight > 0 && setPanelH(el.clientHeight);
+    const measure = () => {
+      if (el.clientHeight > 0) setPanelH(el.clientHeight);
+      const head = el.querySelector<HTMLElement>('.rw-detail-head');
+      if (head && head.offsetHeight > 0) setHeadH(head.offsetHeight);
+    };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(measure);
     ro.observe(el);
+    const head = el.querySelector<HTMLElement>('.rw-detail-head');
+    if (head) ro.observe(head);
     return () => ro.disconnect();
-  }, [state]);
-  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(v)));
-  const chartH = clamp((panelH - 32) * 0.25, 130, 230);
-  const tableH = tableSize.h ?? clamp((panelH - 32) * 0.26, 190, 320);
+  });
 
   // A new trace: forget the focus.
   useEffect(() => setFocus(null), [loadSeq]);
@@ -134,6 +192,9 @@ export function RequestWindowPanel() {
 
   const selectedItemId = selection?.kind === 'conversation_item' ? selection.id : null;
   const selectedCompactionId = selection?.kind === 'compaction' ? selection.id : shown?.kind === 'compaction_request' ? own(state.compaction_requests, shown.id)?.compaction_id ?? null : null;
+  // Room: a request being read (one was picked, here or anywhere) gets its window or diff first
+  // (READ_ROWS rows), the calls table at least a few rows around it, the chart what is left.
+  const { chartH, showChart, tableH } = allot(panelH, headH, focus !== null, chartPref, tableSize.h, lifetime !== null, tab);
   const nCalls = analysis.order.length;
   const nCompReq = Object.keys(state.compaction_requests).length;
   const unexplainedCalls = [...analysis.calls.values()].filter((c) => c.unexplained > 0).length;
@@ -162,7 +223,14 @@ export function RequestWindowPanel() {
             ['time', 'By time', 'Bars at their start time, as wide as their duration'],
           ]}
         />
-        <button type="button" className="rw-seg-btn rw-chart-toggle" aria-pressed={showChart} onClick={() => setShowChart(!showChart)} title="Show or hide the strata chart">
+        <button
+          type="button"
+          className="rw-seg-btn rw-chart-toggle"
+          aria-pressed={showChart}
+          data-testid="rw-chart-toggle"
+          onClick={() => setChartPref(!showChart)}
+          title={chartPref === null ? 'Show or hide the strata chart (now: shown while there is room beside the request being read)' : 'Show or hide the strata chart'}
+        >
           Chart
         </button>
         <span className="rw-stats faint" data-testid="rw-stats">
@@ -212,52 +280,52 @@ export function RequestWindowPanel() {
           ) : (
             <div className="rw-chart-empty dim">This thread made no inference calls.</div>
           )}
-          {lifetime && lifetimeItem && (
-            <div className="rw-lifetime" data-testid="rw-lifetime" data-item-id={lifetime.itemId}>
-              <span className="rw-lifetime-dot" />
-              <RefLink target={{ kind: 'conversation_item', id: lifetime.itemId }}>
-                #{shortItemId(lifetime.itemId)} {kindLabel(lifetimeItem)}
-              </RefLink>
-              {lifetime.callIds.length > 0 ? (
-                <span>
-                  in <b data-testid="rw-lifetime-count">{lifetime.callIds.length}</b> window{lifetime.callIds.length === 1 ? '' : 's'}:{' '}
-                  <RefLink target={{ kind: 'inference_call', id: lifetime.firstCallId! }}>Inference {analysis.calls.get(lifetime.firstCallId!)?.ordinal}</RefLink>
-                  {lifetime.lastCallId !== lifetime.firstCallId && (
-                    <>
-                      {' → '}
-                      <RefLink target={{ kind: 'inference_call', id: lifetime.lastCallId! }}>Inference {analysis.calls.get(lifetime.lastCallId!)?.ordinal}</RefLink>
-                    </>
-                  )}
-                  {lifetime.gapCallIds.length > 0 && <span className="rw-warn-text"> · absent from {lifetime.gapCallIds.length} in between</span>}
-                </span>
-              ) : (
-                <span className="faint">never in a request window</span>
-              )}
-              {lifetime.producerCallId && (
-                <span className="faint">
-                  · produced by <RefLink target={{ kind: 'inference_call', id: lifetime.producerCallId }}>Inference {analysis.calls.get(lifetime.producerCallId)?.ordinal}</RefLink>
-                </span>
-              )}
-              <span className="faint" data-testid="rw-lifetime-end">
-                ·{' '}
-                {lifetime.end.type === 'live' ? (
-                  'still in the last window'
-                ) : lifetime.end.type === 'compacted' ? (
-                  <>
-                    compacted by <RefLink target={{ kind: 'compaction', id: lifetime.end.compactionId }}>{`Compaction ${indexes.compactionOrdinal.get(lifetime.end.compactionId) ?? ''}`}</RefLink>
-                  </>
-                ) : lifetime.end.type === 'dropped' ? (
-                  <>
-                    dropped at <RefLink target={{ kind: 'inference_call', id: lifetime.end.atCallId }}>Inference {analysis.calls.get(lifetime.end.atCallId)?.ordinal}</RefLink>
-                  </>
-                ) : (
-                  'not carried into any later request'
-                )}
-              </span>
-            </div>
-          )}
         </section>
       )}
+        {lifetime && lifetimeItem && (
+          <div className="rw-lifetime rw-lifetime-bar" data-testid="rw-lifetime" data-item-id={lifetime.itemId}>
+            <span className="rw-lifetime-dot" />
+            <RefLink target={{ kind: 'conversation_item', id: lifetime.itemId }}>
+              #{shortItemId(lifetime.itemId)} {kindLabel(lifetimeItem)}
+            </RefLink>
+            {lifetime.callIds.length > 0 ? (
+              <span>
+                in <b data-testid="rw-lifetime-count">{lifetime.callIds.length}</b> window{lifetime.callIds.length === 1 ? '' : 's'}:{' '}
+                <RefLink target={{ kind: 'inference_call', id: lifetime.firstCallId! }}>Inference {analysis.calls.get(lifetime.firstCallId!)?.ordinal}</RefLink>
+                {lifetime.lastCallId !== lifetime.firstCallId && (
+                  <>
+                    {' → '}
+                    <RefLink target={{ kind: 'inference_call', id: lifetime.lastCallId! }}>Inference {analysis.calls.get(lifetime.lastCallId!)?.ordinal}</RefLink>
+                  </>
+                )}
+                {lifetime.gapCallIds.length > 0 && <span className="rw-warn-text"> · absent from {lifetime.gapCallIds.length} in between</span>}
+              </span>
+            ) : (
+              <span className="faint">never in a request window</span>
+            )}
+            {lifetime.producerCallId && (
+              <span className="faint">
+                · produced by <RefLink target={{ kind: 'inference_call', id: lifetime.producerCallId }}>Inference {analysis.calls.get(lifetime.producerCallId)?.ordinal}</RefLink>
+              </span>
+            )}
+            <span className="faint" data-testid="rw-lifetime-end">
+              ·{' '}
+              {lifetime.end.type === 'live' ? (
+                'still in the last window'
+              ) : lifetime.end.type === 'compacted' ? (
+                <>
+                  compacted by <RefLink target={{ kind: 'compaction', id: lifetime.end.compactionId }}>{`Compaction ${indexes.compactionOrdinal.get(lifetime.end.compactionId) ?? ''}`}</RefLink>
+                </>
+              ) : lifetime.end.type === 'dropped' ? (
+                <>
+                  dropped at <RefLink target={{ kind: 'inference_call', id: lifetime.end.atCallId }}>Inference {analysis.calls.get(lifetime.end.atCallId)?.ordinal}</RefLink>
+                </>
+              ) : (
+                'not carried into any later request'
+              )}
+            </span>
+          </div>
+        )}
 
       <div className="rw-main">
         <section className="rw-table-section" style={{ ['--rw-table-h' as string]: `${tableH}px`, ['--rw-table-w' as string]: `${tableSize.w}px` }} aria-label="Inference calls">

@@ -4,7 +4,7 @@ import { useStore } from '../../store';
 import type { ObjectKind } from '../../trace/indexes/refs';
 import { KIND_LABEL, own } from '../../trace/indexes/refs';
 import { toolKindLabel } from '../../trace/indexes/resolve';
-import { EDGE_KIND_LABEL, HEADER_H, spanLabel, STATUSES, timeToX, trackScale, type Geometry, type RangeSummary, type TimelineModel, type ViewWindow } from '../../trace/timeline';
+import { EDGE_KIND_LABEL, HEADER_H, isUntracedCompaction, SPAN_OBJECT_KIND, spanLabel, STATUSES, timeToX, trackScale, type Geometry, type RangeSummary, type TimelineModel, type ViewWindow } from '../../trace/timeline';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatClock, formatCompact, formatDuration, formatInt } from '../../ui/format';
 
@@ -53,8 +53,26 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
   const dur = model.spans.end[i] - start;
   const status = STATUSES[model.spans.status[i]];
   const group = model.groups[model.spans.group[i]];
-  const instant = ref.kind === 'compaction';
+  const untraced = isUntracedCompaction(model, i);
+  const instant = ref.kind === 'compaction' || untraced;
   let details: ReactNode = null;
+  if (untraced) {
+    return (
+      <>
+        <div className="tl-card-title">{spanLabel(model, i)}</div>
+        <div className="tl-card-badges">
+          <Badge tone="warn" title="No compaction record in the trace (e.g. local compaction): detected from the request windows">untraced</Badge>
+        </div>
+        <Row k="at">
+          <When model={model} ms={start} />
+        </Row>
+        <Row k="agent">
+          <span className="mono dim">{group.agentPath}</span>
+        </Row>
+        <Row k="history">shrank before {spanLabel(model, model.spanIndex[SPAN_OBJECT_KIND.indexOf('inference_call')].get(ref.id) ?? i)}</Row>
+      </>
+    );
+  }
   switch (ref.kind) {
     case 'inference_call': {
       const c = own(state.inference_calls, ref.id);

@@ -310,7 +310,10 @@ function TimelineView({ model }: { model: TimelineModel }) {
         return next;
       });
     }
-    const w = revealWindow(winRef.current, target.startMs, target.endMs, geo.trackW, bounds);
+    // A selection that came with a view (a link, Back / Forward) keeps the view's own window.
+    const st = useStore.getState();
+    const keepWindow = st.viewSelectionSeq === selectionSeq && st.viewport !== null;
+    const w = keepWindow ? null : revealWindow(winRef.current, target.startMs, target.endMs, geo.trackW, bounds);
     if (w) setWin(w);
     pendingReveal.current = { span: target.span, group: target.group };
     setRevealTick((t) => t + 1);

@@ -7,6 +7,7 @@
  */
 import { formatClock, formatDuration } from '../../ui/format';
 import {
+  isUntracedCompaction,
   edgeCurve,
   forEachVisible,
   forEachVisibleRun,
@@ -412,9 +413,18 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
   // Compaction installs: diamonds with a faint rule.
   for (const d of instants) {
     ctx.globalAlpha = d.dim ? DIM_ALPHA : 1;
-    ctx.fillStyle = p.compaction;
     ctx.beginPath();
     diamond(ctx, d.x, d.y, d.r);
+    if (isUntracedCompaction(m, d.i)) {
+      // Untraced (detected, no record): a hollow diamond, as the compaction table marks it.
+      ctx.fillStyle = p.bg;
+      ctx.fill();
+      ctx.strokeStyle = p.compaction;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      continue;
+    }
+    ctx.fillStyle = p.compaction;
     ctx.fill();
     ctx.strokeStyle = p.bg;
     ctx.lineWidth = 1;

@@ -165,8 +165,8 @@ export interface BundleInfo {
   threadCount: number | null;
   /** The trace schema its manifest names, or null without a readable manifest. */
   schemaVersion: number | null;
-  /** Bytes of the bundle's own files (nested bundles not included). */
-  sizeBytes: number;
+  /** Bytes of the bundle's own files (nested bundles not included); null when not known (a served bundle). */
+  sizeBytes: number | null;
   /** Why this bundle cannot be loaded, or null. */
   problem: TraceErrorInfo | null;
 }
@@ -194,6 +194,26 @@ export function countThreadStarts(traceText: string): number {
 }
 
 /**
+ * A payload file picked or dropped without its folder: `N.json` (schemas 1
+ * and 2) or a zstd shard `NNNNNN.zst` (schema 3) at the bundle's top.
+ */
+const LOOSE_PAYLOAD = /^\d+\.(?:json|zst)$/;
+
+/**
+ * Where a file of a bundle belongs, given its path relative to the bundle:
+ * loose payloads (`3.json` beside manifest.json and trace.jsonl, when the
+ * input has no payloads/ folder) are the bundle's `payloads/3.json`.
+ */
+export function bundlePath(rel: string, hasPayloadsDir: boolean): string {
+  return !hasPayloadsDir && LOOSE_PAYLOAD.test(rel) ? `payloads/${rel}` : rel;
+}
+
+function hasPayloadsDir(rels: Iterable<string>): boolean {
+  for (const r of rels) if (r.startsWith('payloads/')) return true;
+  return false;
+}
+
+/**
  * When the input is one plain bundle (no archives, exactly one bundle
  * directory, manifest.json and trace.jsonl both present), its files with
  * paths relative to the bundle, in the order the reducer reads them:
@@ -214,9 +234,11 @@ export function singleBundleFiles(inputs: readonly InputFile[]): InputFile[] | n
   const dir = dirs[0];
   const rel = (p: string) => (dir === '' ? p : p.slice(dir.length + 1));
   const files: InputFile[] = [];
-  for (const [p, file] of byPath) {
-    if (dir !== '' && !isInside(p, dir)) continue;
-    const r = rel(p);
+  const inside = [...byPath.keys()].filter((p) => dir === '' || isInside(p, dir));
+  const withPayloadsDir = hasPayloadsDir(inside.map(rel));
+  for (const p of inside) {
+    const file = byPath.get(p)!;
+    const r = bundlePath(rel(p), withPayloadsDir);
     if (r === 'manifest.json' || r === 'trace.jsonl' || /^payloads\/[^/]+$/.test(r)) files.push({ path: r, file });
   }
   if (!files.some((f) => f.path === 'manifest.json') || !files.some((f) => f.path === 'trace.jsonl')) return null;
@@ -231,11 +253,13 @@ function payloadNumber(p: string): number {
 
 /** The files of one bundle, with the bundle's directory stripped from their paths. */
 export function bundleSource(files: Map<string, FileBody>, dir: string, name: string): MemorySource {
-  if (dir === '') return new MemorySource(name, files);
   const sub = new Map<string, FileBody>();
-  const cut = dir.length + 1;
-  for (const [p, b] of files) if (isInside(p, dir)) sub.set(p.slice(cut), b);
-  return new MemorySource(name, sub);
+  const cut = dir === '' ? 0 : dir.length + 1;
+  for (const [p, b] of files) if (dir === '' || isInside(p, dir)) sub.set(p.slice(cut), b);
+  if (hasPayloadsDir(sub.keys())) return new MemorySource(name, dir === '' ? files : sub);
+  const mapped = new Map<string, FileBody>();
+  for (const [p, b] of sub) mapped.set(bundlePath(p, false), b);
+  return new MemorySource(name, mapped);
 }
 
 /**

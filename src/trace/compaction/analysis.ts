@@ -71,9 +71,13 @@ export interface CompactionEvent {
   ordinal: number;
   /** "Compaction 2", "Failed compaction 1", "Untraced compaction 1". */
   label: string;
-  /** When it happened: install time; first attempt start; or the start of the first request after an untraced shrink. */
+  /**
+   * When it happened: install time; first attempt start; untraced: the end of
+   * the turn that compacted when it ran as a turn of its own (a manual
+   * `/compact`), else the start of the first request after the shrink.
+   */
   atMs: number;
-  /** For untraced: the end (or start) of the last call before, i.e. the shrink happened in [sinceMs, atMs]. */
+  /** For untraced: the shrink happened in [sinceMs, atMs] (the compacting turn, or between the calls around it). */
   sinceMs: number | null;
   /** What selecting this event selects in the shared store. */
   ref: ObjectRef;
@@ -87,8 +91,15 @@ export interface CompactionEvent {
   markerId: string | null;
   /** installed: input_item_ids; untraced: items of the history before that are gone after; failed: none. */
   replacedIds: string[];
-  /** installed: replacement_item_ids; untraced: items of the window after with no counterpart before; failed: none. */
+  /**
+   * installed: replacement_item_ids; untraced: items of the window after with
+   * no counterpart before, save those of a later turn (the next prompt); failed: none.
+   */
   replacementIds: string[];
+  /** untraced: new items of the window after that belong to the next turn, not to the compaction (its prompt…). */
+  nextTurnIds: string[];
+  /** untraced: the summary message the compaction put in place of the history, when one is recognised. */
+  summaryId: string | null;
   lastBeforeCallId: string | null;
   firstAfterCallId: string | null;
   /** Index, in the thread's inference-call list, of the first call after (calls.length when none). */
@@ -283,6 +294,8 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
         label: `Compaction ${idx.compactionOrdinal.get(cid) ?? '?'}`,
         atMs: c.installed_at_unix_ms,
         sinceMs: null,
+        nextTurnIds: [],
+        summaryId: null,
         ref: { kind: 'compaction', id: cid },
         compactionId: cid,
         requestIds: requests.map((r) => r.compaction_request_id),
@@ -336,6 +349,8 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       label: status === 'running' ? `Unfinished compaction ${n}` : `Failed compaction ${n}`,
       atMs: first.execution.started_at_unix_ms,
       sinceMs: null,
+      nextTurnIds: [],
+      summaryId: null,
       ref: { kind: 'compaction_request', id: last.compaction_request_id },
       compactionId: cid,
       requestIds: reqs.map((r) => r.compaction_request_id),
@@ -375,16 +390,29 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       n++;
       const { hist, alignment, beforeSize, afterSize } = found;
       const replacedIds = hist.itemIds.filter((_, k) => alignment.beforeRelation[k] === 'removed' && state.conversation_items[hist.itemIds[k]]?.kind !== 'compaction_marker');
-      const replacementIds = b.request_item_ids.filter((_, k) => alignment.afterRelation[k] === 'new');
+      const gained = b.request_item_ids.filter((_, k) => alignment.afterRelation[k] === 'new');
+      // The turn that compacted: one of its own between the two calls (a manual /compact, which makes
+      // no inference call of its own), else the turn of the call after (compaction inside or ahead of a turn).
+      const own = compactingTurn(state, threadId, a, b);
+      const turnId = own?.codex_turn_id ?? b.codex_turn_id;
+      // The next turn's prompt (and anything else of that later turn) came after the compaction, not from it.
+      const nextTurnIds = own ? gained.filter((id) => state.conversation_items[id]?.codex_turn_id === b.codex_turn_id) : [];
+      const replacementIds = gained.filter((id) => !nextTurnIds.includes(id));
       events.push({
         key: `untraced:${b.inference_call_id}`,
         kind: 'untraced',
         threadId,
-        turnId: b.codex_turn_id,
+        turnId,
         ordinal: n,
         label: `Untraced compaction ${n}`,
-        atMs: b.execution.started_at_unix_ms,
-        sinceMs: a.execution.ended_at_unix_ms ?? a.execution.started_at_unix_ms,
+        atMs: own ? (own.execution.ended_at_unix_ms ?? b.execution.started_at_unix_ms) : b.execution.started_at_unix_ms,
+        sinceMs: own ? own.execution.started_at_unix_ms : (a.execution.ended_at_unix_ms ?? a.execution.started_at_unix_ms),
+        nextTurnIds,
+        summaryId: summaryOf(
+          state,
+          replacementIds,
+          b.request_item_ids.filter((_, k) => alignment.afterRelation[k] === 'resent'),
+        ),
         ref: { kind: 'inference_call', id: b.inference_call_id },
         compactionId: null,
         requestIds: [],
@@ -453,6 +481,43 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       untraced: events.filter((e) => e.kind === 'untraced').length,
     },
   };
+}
+
+/**
+ * The turn of its own that compacted between calls `a` and `b` of a thread:
+ * the last turn of the thread that started after `a` started and ended by the
+ * time `b` started, other than the turns of `a` and `b`. A manual `/compact`
+ * is such a turn; a compaction inside a turn, or ahead of one, has none.
+ */
+function compactingTurn(state: RolloutTrace, threadId: string, a: InferenceCall, b: InferenceCall): RolloutTrace['codex_turns'][string] | null {
+  let best: RolloutTrace['codex_turns'][string] | null = null;
+  for (const t of Object.values(state.codex_turns)) {
+    if (t.thread_id !== threadId || t.codex_turn_id === a.codex_turn_id || t.codex_turn_id === b.codex_turn_id) continue;
+    const start = t.execution.started_at_unix_ms;
+    const end = t.execution.ended_at_unix_ms;
+    if (start < a.execution.started_at_unix_ms || end === null || end > b.execution.started_at_unix_ms) continue;
+    if (!best || start > best.execution.started_at_unix_ms) best = t;
+  }
+  return best;
+}
+
+/** The start of the message Codex's local compaction puts in place of the history it summarised. */
+export const LOCAL_SUMMARY_PREFIX = 'Another language model started to solve this problem';
+
+/**
+ * The summary an untraced compaction put in place of the history: the message
+ * that starts as Codex's local summaries do, among its new items, else among
+ * those sent again under a new id (a summary with the same text as the last
+ * one); else the only message among its new items.
+ */
+function summaryOf(state: RolloutTrace, gained: readonly string[], resent: readonly string[]): string | null {
+  const isMessage = (id: string) => state.conversation_items[id]?.kind === 'message';
+  const prefixed = (id: string) => {
+    const t = state.conversation_items[id]?.body.parts.find((p) => p.type === 'text');
+    return isMessage(id) && t?.type === 'text' && t.text.trimStart().startsWith(LOCAL_SUMMARY_PREFIX);
+  };
+  const messages = gained.filter(isMessage);
+  return gained.find(prefixed) ?? resent.find(prefixed) ?? (messages.length === 1 ? messages[0] : null);
 }
 
 /** The untraced-shrink test for one pair of consecutive calls (see the module comment). */

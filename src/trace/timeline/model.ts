@@ -13,6 +13,7 @@ import { toolKindLabel } from '../indexes/resolve';
 import type { ToolCallKind } from '../schema/common';
 import type { ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state';
 import { packBlocks, packLanes, sortByStart } from './pack';
+import { getCompactionAnalysis } from '../compaction/analysis';
 
 /** What a span is (drives its track, colour and shape). */
 export const SPAN_KINDS = ['turn', 'inference', 'tool', 'terminal_op', 'terminal_session', 'code_cell', 'compaction_request', 'compaction'] as const;
@@ -38,6 +39,9 @@ export const SPAN_OBJECT_KIND: readonly ObjectKind[] = [
   'compaction_request',
   'compaction',
 ];
+
+/** `cat` of a compaction span that stands for an untraced (detected) compaction. */
+export const UNTRACED_CAT = 1;
 
 export const STATUSES = ['completed', 'failed', 'cancelled', 'running', 'aborted'] as const;
 export type SpanStatus = (typeof STATUSES)[number];
@@ -357,6 +361,14 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
     const c = own(state.compactions, id)!;
     col.push({ kind: 'compaction', id }, SK.compaction, c.installed_at_unix_ms, c.installed_at_unix_ms, 0, 0, c.thread_id, 'compaction');
   }
+  // Untraced compactions (local compaction records nothing; the shrink is detected from the request windows):
+  // a compaction mark that stands for the first call after it, as the compaction panel's row does.
+  if (indexes) {
+    for (const e of getCompactionAnalysis(state, indexes).events) {
+      if (e.kind !== 'untraced' || e.ref.kind !== 'inference_call') continue;
+      col.push(e.ref, SK.compaction, e.atMs, e.atMs, 0, UNTRACED_CAT, e.threadId, 'compaction');
+    }
+  }
 
   const n = col.length;
   // Time bounds.
@@ -578,6 +590,10 @@ export function findSpan(m: TimelineModel, ref: ObjectRef): number {
 function makeLabel(m: TimelineModel, i: number): string {
   const { state, indexes } = m;
   const ref = m.spans.refs[i];
+  if (isUntracedCompaction(m, i) && indexes) {
+    const e = getCompactionAnalysis(state, indexes).byKey.get(`untraced:${ref.id}`);
+    return `${e?.label ?? 'Untraced compaction'} (detected: no compaction record)`;
+  }
   switch (ref.kind) {
     case 'turn': {
       const n = indexes?.turnOrdinal.get(ref.id);
@@ -609,6 +625,11 @@ function makeLabel(m: TimelineModel, i: number): string {
     default:
       return ref.id;
   }
+}
+
+/** Whether span `i` is an untraced compaction's mark (it stands for the first call after the shrink). */
+export function isUntracedCompaction(m: TimelineModel, i: number): boolean {
+  return m.spans.kind[i] === SK.compaction && m.spans.cat[i] === UNTRACED_CAT;
 }
 
 /** A span's label (made on first use and cached). */
