@@ -20,6 +20,7 @@ import { ShortcutsModal } from './ShortcutsModal';
 import { useShortcuts } from './useShortcuts';
 import { StagedMount } from './staging';
 import { Welcome } from './Welcome';
+import { SessionFeed, SessionsPage, useSessionsShown } from './SessionsPage';
 import { Workspace } from './Workspace';
 import '../ui/theme.css';
 import '../ui/ui.css';
@@ -44,8 +45,10 @@ export function App({ services }: { services?: TraceServices }) {
   const hasTrace = useStore((s) => s.state !== null);
   const bundleKey = useStore((s) => s.bundleKey);
   const loadSeq = useStore((s) => s.loadSeq);
+  // The served sessions, where the server keeps a session list: over the trace view, or as the start page.
+  const sessions = useSessionsShown();
   // With nothing open, a bundle list to choose from takes the page.
-  const choosing = usePickerStore((s) => s.open) && !hasTrace;
+  const choosing = usePickerStore((s) => s.open) && !hasTrace && !sessions;
 
   useEffect(() => installUrlSync(useStore), []);
 
@@ -73,9 +76,14 @@ export function App({ services }: { services?: TraceServices }) {
               <LoadBanner />
               <PendingViewBanner />
               <ViewNoticeBanner />
-              <BundlePicker />
+              {!sessions && <BundlePicker />}
             </div>
-            {hasTrace ? (
+            <SessionFeed />
+            {sessions ? (
+              <PanelBoundary name="Sessions" resetKey={0}>
+                <SessionsPage />
+              </PanelBoundary>
+            ) : hasTrace ? (
               <StagedMount>
                 <PanelBoundary name="Workspace" resetKey={loadSeq}>
                   <Workspace />

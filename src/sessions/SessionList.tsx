@@ -42,12 +42,23 @@ function columns(): ColumnDef<ListRow>[] {
       id: 'started',
       header: 'Started',
       accessorFn: (r) => r.summary?.startedAtMs ?? 0,
-      cell: ({ row }) => (
-        <span className="sess-started">
-          {row.depth > 0 && <span className="sess-resume-mark" aria-hidden="true">↳ </span>}
-          {row.original.summary?.startedAtMs ? formatDateTime(row.original.summary.startedAtMs) : '—'}
-        </span>
-      ),
+      cell: ({ row }) => {
+        const ms = row.original.summary?.startedAtMs;
+        const [date, time] = ms ? formatDateTime(ms).split(' ') : ['—', ''];
+        return (
+          <div className="sess-two sess-started">
+            <span>
+              {row.depth > 0 && (
+                <span className="sess-resume-mark" aria-hidden="true">
+                  ↳{' '}
+                </span>
+              )}
+              {date}
+            </span>
+            <span className="dim">{time}</span>
+          </div>
+        );
+      },
     },
     {
       id: 'status',
@@ -136,9 +147,10 @@ function columns(): ColumnDef<ListRow>[] {
       cell: ({ row }) => {
         const t = row.original.summary?.tokens;
         return t ? (
-          <span title={`${formatInt(t.input)} input tokens, ${formatInt(t.cachedInput)} of them cached`}>
-            {formatCompact(t.input)} <span className="dim">({formatCompact(t.cachedInput)} cached)</span>
-          </span>
+          <div className="sess-two" title={`${formatInt(t.input)} input tokens, ${formatInt(t.cachedInput)} of them cached`}>
+            <span>{formatCompact(t.input)}</span>
+            <span className="dim">{formatCompact(t.cachedInput)} cached</span>
+          </div>
         ) : (
           '—'
         );
@@ -151,9 +163,10 @@ function columns(): ColumnDef<ListRow>[] {
       cell: ({ row }) => {
         const t = row.original.summary?.tokens;
         return t ? (
-          <span title={`${formatInt(t.output)} output tokens, ${formatInt(t.reasoning)} of them reasoning`}>
-            {formatCompact(t.output)} <span className="dim">({formatCompact(t.reasoning)} reasoning)</span>
-          </span>
+          <div className="sess-two" title={`${formatInt(t.output)} output tokens, ${formatInt(t.reasoning)} of them reasoning`}>
+            <span>{formatCompact(t.output)}</span>
+            <span className="dim">{formatCompact(t.reasoning)} reasoning</span>
+          </div>
         ) : (
           '—'
         );
@@ -174,12 +187,15 @@ export function SessionList({
   current,
   search,
   onOpenAt,
+  onClose,
 }: {
   onOpen: (name: string) => void;
   current?: string | null;
   /** Search inside every session (the server's index); absent where there is none. */
   search?: (q: string, signal: AbortSignal) => Promise<SearchResult>;
   onOpenAt?: (name: string, hit: SearchHit) => void;
+  /** Back to the open trace, when there is one. */
+  onClose?: () => void;
 }) {
   const searchText = useSessionsStore((s) => s.searchText);
   const searching = !!search && searchText.trim().length >= 2;
@@ -273,6 +289,11 @@ export function SessionList({
           })}
         </div>
         <Progress />
+        {onClose && (
+          <button type="button" className="ctv-btn ctv-btn--small" onClick={onClose} title="Back to the open trace (Esc)">
+            Back to {current ?? 'the trace'}
+          </button>
+        )}
       </div>
       {error && (
         <div className="sess-error" role="alert">
