@@ -1,7 +1,8 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { CONTENT_SECURITY_POLICY } from './src/cli/serve.ts';
+import path from 'node:path';
+import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
 
 /**
  * Builds carry the same Content-Security-Policy as `serve` sends, as a
@@ -25,8 +26,28 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * The dev server answers /bundles/ with serve's own router, so that
+ * `npm run dev` opens a bundle the way the built app does (`?trace=<name>`,
+ * else the first in /bundles/index.json). CTV_DEV_BUNDLES lists the bundles
+ * or trace roots to serve (separated by the path delimiter); by default the
+ * long-session sample that `npm start` opens, then every fixture.
+ * The server module is loaded only here, so builds never load it.
+ */
+function devBundles(): Plugin {
+  return {
+    name: 'dev-bundles',
+    apply: 'serve',
+    async configureServer(server) {
+      const { bundlesMiddleware } = await import('./src/cli/serve.ts');
+      const roots = process.env.CTV_DEV_BUNDLES?.split(path.delimiter).filter(Boolean) ?? ['test/fixtures/traces/long-session', 'test/fixtures'];
+      server.middlewares.use(bundlesMiddleware(roots.map((r) => path.resolve(server.config.root, r))));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), devBundles()],
   base: './',
   worker: { format: 'es' },
   build: { outDir: 'dist', sourcemap: true },

@@ -20,6 +20,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { CONTENT_SECURITY_POLICY } from '../csp';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
@@ -52,22 +53,7 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-/** The Content-Security-Policy sent with every response: nothing from outside this origin, no inline script. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  // WebAssembly (the zstd decoder for schema-3 shards) needs wasm-unsafe-eval; it allows no JavaScript eval.
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  // data: lets the zstd decoder load its WebAssembly from the inline data URL it ships with; data: reaches no host.
-  "connect-src 'self' data:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

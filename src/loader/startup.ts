@@ -4,8 +4,8 @@
  * dropped bundle by content hash: it is reopened from the recent-bundles cache
  * when it is there, else nothing is loaded and the app asks for the bundle
  * (src/share/PendingViewBanner.tsx). Otherwise the first bundle listed in
- * /bundles/index.json (written by `codex-trace-viewer serve`). When the app is
- * not served by the CLI (e.g. `vite dev`), there is no index and the app starts empty.
+ * /bundles/index.json (written by `codex-trace-viewer serve` and `npm run dev`).
+ * Served by anything else, there is no index and the app starts empty.
  */
 import { z } from 'zod';
 import { readViewStateFromHash } from '../store/viewState';
