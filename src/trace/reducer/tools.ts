@@ -4,9 +4,9 @@ import type { RawPayloadRef, ToolCallKind } from '../schema/common';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem, ToolCall, ToolCallRequester } from '../schema/state';
 import { agentEdgeFromRuntimeEnd, agentEdgeFromRuntimeStart, attachToolResultToEdge } from './agents';
-import { addProducer } from './conversation';
 import { codeCellIdForRuntime, linkToolToCodeCell } from './code-cells';
 import { compareKeys, fail, indexPush, pushUnique, runningWindow, type Reducer } from './core';
+import { addProducer } from './items';
 import {
   endTerminalOperation,
   resolveStdinTarget,
