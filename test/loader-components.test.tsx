@@ -8,10 +8,13 @@ import { resetStore, useStore } from '../src/store';
 import { traceClient, type Transport } from '../src/worker/client';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { clearPicker } from '../src/loader/pickerStore';
+import { connectLoadsToStores } from '../src/loader/connect';
 import { formatBytes } from '../src/loader/format';
 import type { WorkerRequest } from '../src/worker/protocol';
 import { DIAGNOSTIC_SAMPLE_LIMIT, type DiagnosticGroup } from '../src/trace/diagnostics';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts } from './loader-helpers';
+
+connectLoadsToStores();
 
 /** The worker's handler, run in-process; replies arrive asynchronously as they would from a Worker. */
 function useInProcessWorker(deps: HandlerDeps = {}) {

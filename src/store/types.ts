@@ -1,4 +1,3 @@
-import type { ProgressMsg } from '../worker/protocol';
 import type { DiagnosticGroup, TraceErrorInfo } from '../trace/errors';
 import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
@@ -16,7 +15,13 @@ export type SelectionKind = ObjectRef['kind'];
 export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
 
 /** How far a load is, as the worker reports it. */
-export type LoadProgress = ProgressMsg;
+export interface LoadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  eventsDone: number;
+  /** 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed. */
+  phase?: 'reading' | 'reducing';
+}
 
 export interface LoadState {
   phase: LoadPhase;
@@ -33,7 +38,7 @@ export interface FinishLoadArgs {
   manifest: Manifest | null;
   /** Complete on success; may be partial when `error` is set (it is shown anyway); null if nothing could be reduced. */
   state: RolloutTrace | null;
-  /** The state's indexes when the caller has built them already (see TraceClient.land); built here otherwise. */
+  /** The state's indexes when the caller has built them already (the worker client builds them in slices); built here otherwise. */
   indexes?: TraceIndexes | null;
   error: TraceErrorInfo | null;
   /** Skipped events, one group per kind and type. */

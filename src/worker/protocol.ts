@@ -121,6 +121,7 @@ export const BundleInfoSchema = z.object({
   sizeBytes: z.number().nonnegative(),
   problem: TraceErrorInfoSchema.nullable(),
 });
+export type BundleInfo = z.infer<typeof BundleInfoSchema>;
 
 export const SearchHitSchema = z.object({
   kind: z.enum(['conversation_item', 'tool_call']),
