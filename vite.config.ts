@@ -53,6 +53,7 @@ export default defineConfig({
   build: { outDir: 'dist', sourcemap: true },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    setupFiles: ['test/setup.ts'],
     // End-to-end tests run against a production build: vitest.e2e.config.ts.
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',

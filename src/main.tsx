@@ -2,6 +2,7 @@ import './worker/zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { connectRefLinksToStore } from './app/refLinks';
 import { useStore } from './store';
 import { traceClient } from './worker/client';
 import { connectLoadsToStores } from './loader/connect';
@@ -25,6 +26,7 @@ if (import.meta.env.MODE !== 'production') {
 const embedded = readEmbedded();
 if (embedded) window.__ctvWorkerSource = embedded.workerSource;
 connectLoadsToStores();
+connectRefLinksToStore();
 // The worker's script loads and compiles while the page renders: a trace opened at startup or dropped soon after does not wait for it.
 traceClient.warmUp();
 
