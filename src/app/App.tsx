@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { BundlePicker, DropZone, LoadBanner, LoadProgress } from '../loader';
-import { PayloadReaderProvider } from '../panels/inspector';
+import { PayloadReaderProvider } from '../ui/payloadReader';
 import { installUrlSync, useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { Header } from './Header';

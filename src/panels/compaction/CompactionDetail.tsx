@@ -13,7 +13,7 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatClock, formatCompact, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { TimeText } from '../../ui/TimeText';
-import { PayloadSection } from '../inspector/PayloadSection';
+import { PayloadSection } from '../../ui/PayloadSection';
 import { ItemCell } from './ItemCell';
 import { own } from '../../trace/indexes/refs';
 

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { matchCompactionInput, type CompactionWindow } from '../../trace/windows/compactionInput';
-import { usePayloadReader } from '../inspector/payloadReader';
+import { usePayloadReader } from '../../ui/payloadReader';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatRelative } from '../../ui/format';

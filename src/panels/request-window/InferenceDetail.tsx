@@ -12,7 +12,7 @@ import type { WindowAnalysis } from '../../trace/windows/analysis';
 import { cachedPrefix } from '../../trace/windows/cache';
 import { addOriginText, dropReasonText, type AddOrigin, type DropReason, type DroppedItem } from '../../trace/windows/diff';
 import { STRATA, STRATUM_LABEL, estimateTokens } from '../../trace/windows/sizes';
-import { PayloadSection } from '../inspector/PayloadSection';
+import { PayloadSection } from '../../ui/PayloadSection';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';

@@ -15,7 +15,7 @@ import { getWindowAnalysis } from '../../trace/windows/analysis';
 import { focusForSelection, threadOfRequest, type RequestRef } from '../../trace/windows/focus';
 import { Splitter } from '../../ui/Splitter';
 import { RefLink } from '../../ui/RefLink';
-import { ThreadSwitcher } from '../conversation';
+import { ThreadSwitcher } from '../shared/ThreadSwitcher';
 import { CallsTable } from './CallsTable';
 import { CompactionDetail } from './CompactionDetail';
 import { InferenceDetail, type DetailTab } from './InferenceDetail';
