@@ -20,7 +20,11 @@ function newestMtime(dir) {
 }
 
 const sources = ['trace', 'cli'].map((d) => join(root, 'src', d));
-const stale = !existsSync(bundle) || Math.max(...sources.map(newestMtime), statSync(fileURLToPath(import.meta.url)).mtimeMs) > statSync(bundle).mtimeMs;
+// Shared with the Vite config, outside both folders.
+const sharedFiles = ['csp.ts'].map((f) => join(root, 'src', f));
+const stale =
+  !existsSync(bundle) ||
+  Math.max(...sources.map(newestMtime), ...sharedFiles.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs) > statSync(bundle).mtimeMs;
 if (stale) {
   const { buildSync } = await import('esbuild');
   mkdirSync(dirname(bundle), { recursive: true });

@@ -20,7 +20,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { CONTENT_SECURITY_POLICY } from '../csp';
+import { CONTENT_SECURITY_POLICY } from '../csp.ts';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
