@@ -7,7 +7,7 @@ describe('bundle size limit in the browser', () => {
     expect(sizeProblem(87 * 1024 * 1024)).toBeNull();
     expect(sizeProblem(MAX_BROWSER_BUNDLE_BYTES)).toBeNull();
     const e = sizeProblem(200 * 1024 * 1024)!;
-    expect(e.message).toMatch(/too large for this browser \(200 MB.*limit is 192 MB\): use `reduce` or `serve`/);
+    expect(e.message).toMatch(/too large for this browser \(200 MiB.*limit is 192 MiB\): use `reduce` or `serve`/);
     expect(formatTraceError(e)).toContain('codex-trace-viewer serve <bundle>');
   });
 });

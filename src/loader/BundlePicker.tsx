@@ -1,6 +1,7 @@
 import { traceClient } from '../worker/client';
 import { usePickerStore, type BundleInfo } from './pickerStore';
-import { formatBytes, formatStart } from './format';
+import { formatBytes } from '../ui/format';
+import { formatStart } from './format';
 import { generationOf } from '../trace/schema/generations';
 import './loader.css';
 

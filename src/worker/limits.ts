@@ -6,10 +6,9 @@
  * take several times the bundle's size (see `npm run bench:memory`).
  */
 import type { TraceErrorInfo } from '../trace/errors';
+import { formatBytes } from '../trace/format';
 
 export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
-
-const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MB`;
 
 /** The error shown for a bundle over the limit, or null when it fits. */
 export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES): TraceErrorInfo | null {
@@ -18,7 +17,7 @@ export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES): Tr
     file: 'trace.jsonl',
     line: null,
     seq: null,
-    message: `This bundle is too large for this browser (${mb(bytes)} of events and payloads; the limit is ${mb(limit)}): use \`reduce\` or \`serve\``,
+    message: `This bundle is too large for this browser (${formatBytes(bytes)} of events and payloads; the limit is ${formatBytes(limit)}): use \`reduce\` or \`serve\``,
     causes: [
       'codex-trace-viewer reduce <bundle> writes the reduced state.json without a browser',
       'codex-trace-viewer serve <bundle> opens it from the command line',
