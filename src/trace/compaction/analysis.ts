@@ -37,6 +37,7 @@ import type { CompactionRequest, ConversationItem, ExecutionStatus, InferenceCal
 import { alignHistories, type Alignment } from './align';
 import { contentKey, itemBytes, type SizeFigures } from './content';
 import { own } from '../indexes/refs';
+import { mapPushUnique } from '../multimap';
 
 export type CompactionEventKind = 'installed' | 'failed' | 'untraced';
 
@@ -125,13 +126,6 @@ export interface CompactionAnalysis {
 }
 
 const EMPTY_SIZE: SizeFigures = { items: 0, bytes: 0 };
-
-function pushMap<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) {
-    if (!l.includes(v)) l.push(v);
-  } else m.set(k, [v]);
-}
 
 /** Shared per-analysis caches of item sizes and content keys. */
 class ItemFacts {
@@ -435,8 +429,8 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
     if (e.compactionId) keyOfCompaction.set(e.compactionId, e.key);
     for (const r of e.requestIds) keyOfRequest.set(r, e.key);
     if (e.kind === 'untraced' && e.firstAfterCallId) keyOfUntracedAfterCall.set(e.firstAfterCallId, e.key);
-    for (const id of e.replacedIds) pushMap(replacedIn, id, e.key);
-    for (const id of e.replacementIds) pushMap(installedIn, id, e.key);
+    for (const id of e.replacedIds) mapPushUnique(replacedIn, id, e.key);
+    for (const id of e.replacementIds) mapPushUnique(installedIn, id, e.key);
   }
   return {
     events,

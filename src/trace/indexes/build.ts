@@ -6,6 +6,7 @@ import type { ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state
 import type { ObjectRef } from './refs';
 import { computeSummary, type TraceSummary } from './summary';
 import { own } from './refs';
+import { mapPush, mapPushLast, mapPushUnique } from '../multimap';
 
 export interface ThreadNode {
   threadId: string;
@@ -141,23 +142,6 @@ function bySeq<T extends { execution: ExecutionWindow }>(entries: [string, T][])
   );
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
-}
-/** Append unless `v` is already the last entry: enough to dedupe when values arrive grouped (one owner at a time). O(1). */
-function pushLast<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [v]);
-  else if (l[l.length - 1] !== v) l.push(v);
-}
-function pushUnique<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [v]);
-  else if (!l.includes(v)) l.push(v);
-}
-
 /** Numeric part of `raw_payload:<n>` (NaN when not in that form). */
 export function payloadNumber(id: string): number {
   const m = /^raw_payload:(\d+)$/.exec(id);
@@ -249,7 +233,7 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const turnsByThread = new Map<string, string[]>();
   const turnOrdinal = new Map<string, number>();
   for (const [id, t] of bySeq(Object.entries(state.codex_turns))) {
-    push(turnsByThread, t.thread_id, id);
+    mapPush(turnsByThread, t.thread_id, id);
     turnOrdinal.set(id, turnsByThread.get(t.thread_id)!.length);
   }
 
@@ -264,9 +248,9 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const inferenceOrder = callEntries.map(([id]) => id);
   for (let j = 0; j < callEntries.length; j++) {
     const [id, c] = callEntries[j];
-    push(inferenceCallsByThread, c.thread_id, id);
+    mapPush(inferenceCallsByThread, c.thread_id, id);
     inferenceOrdinal.set(id, inferenceCallsByThread.get(c.thread_id)!.length);
-    push(inferenceCallsByTurn, c.codex_turn_id, id);
+    mapPush(inferenceCallsByTurn, c.codex_turn_id, id);
     const window = c.request_item_ids;
     for (let k = 0; k < window.length; k++) {
       const item = window[k];
@@ -277,7 +261,7 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
         sp.count++;
       }
     }
-    for (const item of c.response_item_ids) pushLast(itemProducerCalls, item, id);
+    for (const item of c.response_item_ids) mapPushLast(itemProducerCalls, item, id);
     for (const tc of c.tool_call_ids_started_by_response) if (!toolCallStartedBy.has(tc)) toolCallStartedBy.set(tc, id);
   }
 
@@ -287,17 +271,17 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const itemToolCalls = new Map<string, ItemToolLink[]>();
   const codeCellStartedBy = new Map<string, string>();
   for (const [id, tc] of bySeq(Object.entries(state.tool_calls))) {
-    push(toolCallsByThread, tc.thread_id, id);
-    if (tc.started_by_codex_turn_id) push(toolCallsByTurn, tc.started_by_codex_turn_id, id);
-    for (const item of tc.model_visible_call_item_ids) push(itemToolCalls, item, { toolCallId: id, role: 'call' as const });
-    for (const item of tc.model_visible_output_item_ids) push(itemToolCalls, item, { toolCallId: id, role: 'output' as const });
+    mapPush(toolCallsByThread, tc.thread_id, id);
+    if (tc.started_by_codex_turn_id) mapPush(toolCallsByTurn, tc.started_by_codex_turn_id, id);
+    for (const item of tc.model_visible_call_item_ids) mapPush(itemToolCalls, item, { toolCallId: id, role: 'call' as const });
+    for (const item of tc.model_visible_output_item_ids) mapPush(itemToolCalls, item, { toolCallId: id, role: 'output' as const });
     if (tc.started_code_cell_id) codeCellStartedBy.set(tc.started_code_cell_id, id);
   }
 
   const itemCodeCells = new Map<string, ItemCodeCellLink[]>();
   for (const [id, cc] of bySeq(Object.entries(state.code_cells))) {
-    push(itemCodeCells, cc.source_item_id, { codeCellId: id, role: 'source' as const });
-    for (const item of cc.output_item_ids) push(itemCodeCells, item, { codeCellId: id, role: 'output' as const });
+    mapPush(itemCodeCells, cc.source_item_id, { codeCellId: id, role: 'source' as const });
+    for (const item of cc.output_item_ids) mapPush(itemCodeCells, item, { codeCellId: id, role: 'output' as const });
   }
 
   yield;
@@ -316,11 +300,11 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
   const itemInstalledBy = new Map<string, string[]>();
   const itemMarkerOf = new Map<string, string>();
   for (const [id, c] of compactionEntries) {
-    push(compactionsByThread, c.thread_id, id);
-    push(compactionsByTurn, c.codex_turn_id, id);
+    mapPush(compactionsByThread, c.thread_id, id);
+    mapPush(compactionsByTurn, c.codex_turn_id, id);
     compactionOrdinal.set(id, compactionsByThread.get(c.thread_id)!.length);
-    for (const item of c.input_item_ids) pushLast(itemReplacedBy, item, id);
-    for (const item of c.replacement_item_ids) pushLast(itemInstalledBy, item, id);
+    for (const item of c.input_item_ids) mapPushLast(itemReplacedBy, item, id);
+    for (const item of c.replacement_item_ids) mapPushLast(itemInstalledBy, item, id);
     itemMarkerOf.set(c.marker_item_id, id);
   }
 
@@ -333,16 +317,16 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
       const it = own(state.conversation_items, itemId);
       if (it && it.codex_turn_id && it.thread_id === tid && !placed.has(itemId)) {
         placed.add(itemId);
-        push(itemsByTurn, it.codex_turn_id, itemId);
+        mapPush(itemsByTurn, it.codex_turn_id, itemId);
       }
     }
   }
 
   const edgesByAnchor = new Map<string, string[]>();
   for (const [id, e] of Object.entries(state.interaction_edges)) {
-    pushUnique(edgesByAnchor, anchorKey(e.source), id);
-    pushUnique(edgesByAnchor, anchorKey(e.target), id);
-    for (const item of e.carried_item_ids) pushUnique(edgesByAnchor, `conversation_item:${item}`, id);
+    mapPushUnique(edgesByAnchor, anchorKey(e.source), id);
+    mapPushUnique(edgesByAnchor, anchorKey(e.target), id);
+    for (const item of e.carried_item_ids) mapPushUnique(edgesByAnchor, `conversation_item:${item}`, id);
   }
 
   yield;

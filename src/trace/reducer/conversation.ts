@@ -1,7 +1,8 @@
 /** Conversation items: identity, reconciliation of model-facing payloads, reasoning merge. */
 import type { ConversationItem, ConversationPart, ProducerRef } from '../schema/state';
 import { attachCodeCellItem, flushPendingCodeCellStarts } from './code-cells';
-import { fail, indexPush, type Reducer } from './core';
+import { fail, type Reducer } from './core';
+import { mapPush } from '../multimap';
 import { addProducer, applyPendingAcceptance } from './items';
 import type { NormalizedItem } from './normalize';
 import { attachToolItem } from './tools';
@@ -109,9 +110,9 @@ export function createItem(
     produced_by: producers,
   };
   r.s.conversation_items.set(id, created);
-  if (item.call_id !== null) indexPush(r.itemsByCallId, item.call_id, id);
+  if (item.call_id !== null) mapPush(r.itemsByCallId, item.call_id, id);
   if (item.responsesId !== null) {
-    indexPush(r.itemsByResponsesId, item.responsesId, id);
+    mapPush(r.itemsByResponsesId, item.responsesId, id);
     applyPendingAcceptance(r, id, item.responsesId);
   }
   return id;
@@ -124,7 +125,7 @@ function updateFromSighting(r: Reducer, id: string, item: NormalizedItem, produc
   if (stored.responses_item_id === undefined && item.responsesId !== null) {
     // An item first seen without a Responses id takes the id of a later sighting.
     stored.responses_item_id = item.responsesId;
-    indexPush(r.itemsByResponsesId, item.responsesId, id);
+    mapPush(r.itemsByResponsesId, item.responsesId, id);
     applyPendingAcceptance(r, id, item.responsesId);
   }
   for (const p of producers) addProducer(stored, p);

@@ -238,12 +238,6 @@ export function pushUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
 }
 
-export function indexPush<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
-}
-
 /** Byte-wise (code unit) order, which is how the official reducer's maps iterate. */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
