@@ -14,6 +14,7 @@ import { formatBytes, formatClock, formatCompact, formatDuration, formatInt, for
 import { RefLink } from '../../ui/RefLink';
 import { TimeText } from '../../ui/TimeText';
 import { PayloadSection } from '../../ui/PayloadSection';
+import { TabStrip, type TabDef } from '../../ui/TabStrip';
 import { ItemCell } from './ItemCell';
 import { own } from '../../trace/indexes/refs';
 
@@ -647,7 +648,7 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: D
   const onSelectItem = (id: string) => select({ kind: 'conversation_item', id });
   const hasDiff = !!(e.alignment && e.before && e.after);
   const effectiveTab: DetailTab = tab === 'diff' && !hasDiff ? (e.kind === 'failed' ? 'requests' : 'items') : tab;
-  const tabs: { id: DetailTab; label: string; disabled?: boolean }[] = [
+  const tabs: TabDef<DetailTab>[] = [
     { id: 'diff', label: 'Before / after', disabled: !hasDiff },
     { id: 'items', label: e.kind === 'untraced' ? `Dropped → new` : `Replaced → installed` },
     { id: 'requests', label: `Requests${e.requestIds.length ? ` (${e.requestIds.length})` : ''}` },
@@ -655,21 +656,7 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: D
   return (
     <div className="cmp-detail" data-testid="cmp-detail" data-event-key={e.key}>
       <DetailHeader e={e} state={state} idx={idx} selectedItem={selectedItem} />
-      <div className="cmp-tabs" role="tablist" aria-label="Compaction detail">
-        {tabs.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={effectiveTab === t.id}
-            disabled={t.disabled}
-            className={`cmp-tab${effectiveTab === t.id ? ' is-active' : ''}`}
-            onClick={() => onTab(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabStrip tabs={tabs} active={effectiveTab} onPick={onTab} label="Compaction detail" className="cmp-tabs" tabClassName="cmp-tab" />
       <div className="cmp-tab-body" role="tabpanel">
         {effectiveTab === 'diff' && hasDiff && <BeforeAfterView e={e} state={state} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}
         {effectiveTab === 'items' && <ChangesView e={e} state={state} idx={idx} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}

@@ -11,6 +11,7 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
+import { TabStrip } from '../../ui/TabStrip';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import { KV, RawPayloadTab, type DetailProps, type DetailTab } from './InferenceDetail';
@@ -135,19 +136,19 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
           </KV>
         )}
       </header>
-      <div className="rw-subtabs" role="tablist" aria-label="Compaction request views">
-        {(
-          [
-            ['window', `Window${w ? ` · ${w.entries.length}` : ''}`],
-            ['request_raw', 'Raw request'],
-            ['response_raw', 'Raw response'],
-          ] as [DetailTab, string][]
-        ).map(([t, label]) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`rw-subtab${tab === t ? ' is-active' : ''}`} onClick={() => onTab(t)} data-testid={`rw-tab-${t}`}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabStrip<DetailTab>
+        tabs={[
+          { id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` },
+          { id: 'request_raw', label: 'Raw request' },
+          { id: 'response_raw', label: 'Raw response' },
+        ]}
+        active={tab}
+        onPick={onTab}
+        label="Compaction request views"
+        className="rw-subtabs"
+        tabClassName="rw-subtab"
+        testIdPrefix="rw-tab-"
+      />
       <div className="rw-tabbody">
         {(tab === 'window' || tab === 'diff' || tab === 'response') &&
           (w ? (

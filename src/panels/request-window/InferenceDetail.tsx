@@ -17,6 +17,7 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
+import { TabStrip } from '../../ui/TabStrip';
 import { ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import type { ChartMetric } from './StrataChart';
@@ -262,21 +263,21 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
         )}
       </header>
 
-      <div className="rw-subtabs" role="tablist" aria-label="Request views">
-        {(
-          [
-            ['window', `Window · ${win.length}`],
-            ['diff', `Diff · +${diff.added.length} −${diff.dropped.length}`],
-            ['response', `Response · ${call.response_item_ids.length}`],
-            ['request_raw', 'Raw request'],
-            ['response_raw', 'Raw response'],
-          ] as [DetailTab, string][]
-        ).map(([t, label]) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`rw-subtab${tab === t ? ' is-active' : ''}`} onClick={() => onTab(t)} data-testid={`rw-tab-${t}`}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabStrip
+        tabs={[
+          { id: 'window', label: `Window · ${win.length}` },
+          { id: 'diff', label: `Diff · +${diff.added.length} −${diff.dropped.length}` },
+          { id: 'response', label: `Response · ${call.response_item_ids.length}` },
+          { id: 'request_raw', label: 'Raw request' },
+          { id: 'response_raw', label: 'Raw response' },
+        ]}
+        active={tab}
+        onPick={onTab}
+        label="Request views"
+        className="rw-subtabs"
+        tabClassName="rw-subtab"
+        testIdPrefix="rw-tab-"
+      />
 
       <div className="rw-tabbody">
         {tab === 'window' && (
