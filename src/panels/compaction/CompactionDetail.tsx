@@ -22,7 +22,7 @@ import { own } from '../../trace/indexes/refs';
 export const VIRTUALIZE_ABOVE = 300;
 const ROW_H = 26;
 
-export type DetailTab = 'diff' | 'items' | 'requests';
+export type CompactionTab = 'diff' | 'items' | 'requests';
 
 const KIND_BADGE: Record<CompactionEvent['kind'], { tone: 'compaction' | 'err' | 'warn'; text: string; title: string }> = {
   installed: { tone: 'compaction', text: 'installed', title: 'A compaction record: the history was rewritten' },
@@ -631,7 +631,7 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
 
 // ---------------------------------------------------------------- detail
 
-export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: DetailTab; onTab: (t: DetailTab) => void }) {
+export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: CompactionTab; onTab: (t: CompactionTab) => void }) {
   const state = useStore((s) => s.state)!;
   const idx = useStore((s) => s.indexes)!;
   const selection = useStore((s) => s.selection);
@@ -647,8 +647,8 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: D
         : null;
   const onSelectItem = (id: string) => select({ kind: 'conversation_item', id });
   const hasDiff = !!(e.alignment && e.before && e.after);
-  const effectiveTab: DetailTab = tab === 'diff' && !hasDiff ? (e.kind === 'failed' ? 'requests' : 'items') : tab;
-  const tabs: TabDef<DetailTab>[] = [
+  const effectiveTab: CompactionTab = tab === 'diff' && !hasDiff ? (e.kind === 'failed' ? 'requests' : 'items') : tab;
+  const tabs: TabDef<CompactionTab>[] = [
     { id: 'diff', label: 'Before / after', disabled: !hasDiff },
     { id: 'items', label: e.kind === 'untraced' ? `Dropped → new` : `Replaced → installed` },
     { id: 'requests', label: `Requests${e.requestIds.length ? ` (${e.requestIds.length})` : ''}` },

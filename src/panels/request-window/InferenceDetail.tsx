@@ -23,7 +23,7 @@ import { ItemList } from './ItemList';
 import type { ChartMetric } from './StrataChart';
 import { own } from '../../trace/indexes/refs';
 
-export type DetailTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';
+export type RequestTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';
 
 export interface DetailProps {
   state: RolloutTrace;
@@ -32,8 +32,8 @@ export interface DetailProps {
   metric: ChartMetric;
   selectedItemId: string | null;
   selectionSeq: number;
-  tab: DetailTab;
-  onTab(t: DetailTab): void;
+  tab: RequestTab;
+  onTab(t: RequestTab): void;
   onSelectItem(itemId: string): void;
 }
 

@@ -17,8 +17,8 @@ import { Splitter } from '../../ui/Splitter';
 import { RefLink } from '../../ui/RefLink';
 import { ThreadSwitcher } from '../shared/ThreadSwitcher';
 import { CallsTable } from './CallsTable';
-import { CompactionDetail } from './CompactionDetail';
-import { InferenceDetail, type DetailTab } from './InferenceDetail';
+import { CompactionRequestDetail } from './CompactionRequestDetail';
+import { InferenceDetail, type RequestTab } from './InferenceDetail';
 import { kindLabel } from './itemText';
 import { buildRows, type RequestRow } from './rows';
 import { StrataChart, StrataLegend, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
@@ -59,7 +59,7 @@ export function RequestWindowPanel() {
   const pickedInTable = useRef(false);
   const [metric, setMetric] = useState<ChartMetric>('bytes');
   const [xMode, setXMode] = useState<ChartXMode>('calls');
-  const [tab, setTab] = useState<DetailTab>('window');
+  const [tab, setTab] = useState<RequestTab>('window');
   const [showChart, setShowChart] = useState(true);
   // Table size: follows the panel's height until the user drags the splitter.
   const [tableSize, setTableSize] = useState<{ h: number | null; w: number }>({ h: null, w: 560 });
@@ -273,7 +273,7 @@ export function RequestWindowPanel() {
           {shown?.kind === 'inference_call' ? (
             <InferenceDetail key={shown.id} callId={shown.id} {...detailProps} />
           ) : shown?.kind === 'compaction_request' ? (
-            <CompactionDetail key={shown.id} requestId={shown.id} {...detailProps} />
+            <CompactionRequestDetail key={shown.id} requestId={shown.id} {...detailProps} />
           ) : (
             <div className="rw-detail-empty dim">Select an inference call in the chart or the table.</div>
           )}

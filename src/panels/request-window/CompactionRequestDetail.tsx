@@ -14,12 +14,12 @@ import { RefLink } from '../../ui/RefLink';
 import { TabStrip } from '../../ui/TabStrip';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import { KV, RawPayloadTab, type DetailProps, type DetailTab } from './InferenceDetail';
+import { KV, RawPayloadTab, type DetailProps, type RequestTab } from './InferenceDetail';
 import { own } from '../../trace/indexes/refs';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
 
-export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId: string }) {
+export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { requestId: string }) {
   const { state, idx, analysis, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
   const req = own(state.compaction_requests, requestId);
   const comp = req ? own(state.compactions, req.compaction_id) : undefined;
@@ -136,7 +136,7 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
           </KV>
         )}
       </header>
-      <TabStrip<DetailTab>
+      <TabStrip<RequestTab>
         tabs={[
           { id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` },
           { id: 'request_raw', label: 'Raw request' },
