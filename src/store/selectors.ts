@@ -23,7 +23,6 @@ export function selectViewState(s: AppStore): ViewState {
     window: s.viewport ? { ...s.viewport } : null,
     filters: { ...s.filters, kinds: [...s.filters.kinds], statuses: [...s.filters.statuses], threadIds: [...s.filters.threadIds] },
     panels: { ...s.panels },
-    diff: s.diffPair ? { ...s.diffPair } : null,
   };
 }
 

@@ -3,10 +3,10 @@ import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
 import type { Manifest } from '../trace/schema/manifest';
 import type { RolloutTrace } from '../trace/schema/state';
-import type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
+import type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 export type { ObjectKind, ObjectRef } from '../trace/indexes/refs';
-export type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
+export type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 /** The one selection shared by every panel. */
 export type Selection = ObjectRef | null;
@@ -117,8 +117,6 @@ export interface ViewSlice {
    * any trace when the view names none) and waits otherwise.
    */
   pendingView: ViewState | null;
-  /** Reserved pair of inference calls to compare (carried by links; see DiffPairSchema). */
-  diffPair: DiffPair | null;
   /**
    * What the last applied view state (a link, a hash edit) named that the
    * loaded trace does not have: it was ignored, and the app says so. `seq`
@@ -126,7 +124,6 @@ export interface ViewSlice {
    */
   viewNotice: { ignored: string[]; seq: number } | null;
   dismissViewNotice(): void;
-  setDiffPair(p: DiffPair | null): void;
   /** Forget a pending view (the user gave up on the linked bundle). */
   dismissPendingView(): void;
   setActiveThread(threadId: string | null): void;
