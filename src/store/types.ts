@@ -10,7 +10,6 @@ export type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 /** The one selection shared by every panel. */
 export type Selection = ObjectRef | null;
-export type SelectionKind = ObjectRef['kind'];
 
 export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
 

@@ -491,10 +491,6 @@ export function isJsonObject(v: JsonValue | undefined): v is { [key: string]: Js
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 }
 
-export function isJsonNumber(v: JsonValue | undefined): v is number | JsonNumber {
-  return typeof v === 'number' || v instanceof JsonNumber;
-}
-
 /** Compact JSON with object keys sorted at every level (serde_json's canonical Value order). */
 export function canonicalStringify(v: JsonValue): string {
   if (v === null || typeof v !== 'object' || v instanceof JsonNumber) return serdeStringify(v);
