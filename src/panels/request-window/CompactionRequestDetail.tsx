@@ -11,10 +11,9 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
-import { TabStrip } from '../../ui/TabStrip';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import { KV, RawPayloadTab, type DetailProps, type RequestTab } from './InferenceDetail';
+import { KV, RawPayloadTab, RequestTabs, type DetailProps } from './InferenceDetail';
 import { own } from '../../trace/indexes/refs';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
@@ -136,18 +135,15 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
           </KV>
         )}
       </header>
-      <TabStrip<RequestTab>
+      <RequestTabs
         tabs={[
           { id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` },
           { id: 'request_raw', label: 'Raw request' },
           { id: 'response_raw', label: 'Raw response' },
         ]}
-        active={tab}
-        onPick={onTab}
+        tab={tab}
+        onTab={onTab}
         label="Compaction request views"
-        className="rw-subtabs"
-        tabClassName="rw-subtab"
-        testIdPrefix="rw-tab-"
       />
       <div className="rw-tabbody">
         {(tab === 'window' || tab === 'diff' || tab === 'response') &&

@@ -17,7 +17,7 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
-import { TabStrip } from '../../ui/TabStrip';
+import { TabStrip, type TabDef } from '../../ui/TabStrip';
 import { ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import type { ChartMetric } from './StrataChart';
@@ -263,7 +263,7 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
         )}
       </header>
 
-      <TabStrip
+      <RequestTabs
         tabs={[
           { id: 'window', label: `Window · ${win.length}` },
           { id: 'diff', label: `Diff · +${diff.added.length} −${diff.dropped.length}` },
@@ -271,12 +271,9 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
           { id: 'request_raw', label: 'Raw request' },
           { id: 'response_raw', label: 'Raw response' },
         ]}
-        active={tab}
-        onPick={onTab}
+        tab={tab}
+        onTab={onTab}
         label="Request views"
-        className="rw-subtabs"
-        tabClassName="rw-subtab"
-        testIdPrefix="rw-tab-"
       />
 
       <div className="rw-tabbody">
@@ -390,6 +387,11 @@ export function RawPayloadTab({
       )}
     </div>
   );
+}
+
+/** The views of a request (inference call or compaction request) under its header. */
+export function RequestTabs({ tabs, tab, onTab, label }: { tabs: TabDef<RequestTab>[]; tab: RequestTab; onTab: (t: RequestTab) => void; label: string }) {
+  return <TabStrip tabs={tabs} active={tab} onPick={onTab} label={label} className="rw-subtabs" tabClassName="rw-subtab" testIdPrefix="rw-tab-" />;
 }
 
 export function KV({ k, children }: { k: string; children: React.ReactNode }) {
