@@ -13,7 +13,7 @@ import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import { KV, RawPayloadTab, RequestTabs, type DetailProps } from './InferenceDetail';
+import { KV, RAW_TABS, RawPayloadTab, RequestTabs, type DetailProps } from './InferenceDetail';
 import { own } from '../../trace/indexes/refs';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
@@ -136,11 +136,7 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
         )}
       </header>
       <RequestTabs
-        tabs={[
-          { id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` },
-          { id: 'request_raw', label: 'Raw request' },
-          { id: 'response_raw', label: 'Raw response' },
-        ]}
+        tabs={[{ id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` }, ...RAW_TABS]}
         tab={tab}
         onTab={onTab}
         label="Compaction request views"

@@ -268,8 +268,7 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
           { id: 'window', label: `Window · ${win.length}` },
           { id: 'diff', label: `Diff · +${diff.added.length} −${diff.dropped.length}` },
           { id: 'response', label: `Response · ${call.response_item_ids.length}` },
-          { id: 'request_raw', label: 'Raw request' },
-          { id: 'response_raw', label: 'Raw response' },
+          ...RAW_TABS,
         ]}
         tab={tab}
         onTab={onTab}
@@ -389,8 +388,14 @@ export function RawPayloadTab({
   );
 }
 
+/** The raw payload views every request has, last in its tab row. */
+export const RAW_TABS: readonly TabDef<RequestTab>[] = [
+  { id: 'request_raw', label: 'Raw request' },
+  { id: 'response_raw', label: 'Raw response' },
+];
+
 /** The views of a request (inference call or compaction request) under its header. */
-export function RequestTabs({ tabs, tab, onTab, label }: { tabs: TabDef<RequestTab>[]; tab: RequestTab; onTab: (t: RequestTab) => void; label: string }) {
+export function RequestTabs({ tabs, tab, onTab, label }: { tabs: readonly TabDef<RequestTab>[]; tab: RequestTab; onTab: (t: RequestTab) => void; label: string }) {
   return <TabStrip tabs={tabs} active={tab} onPick={onTab} label={label} className="rw-subtabs" tabClassName="rw-subtab" testIdPrefix="rw-tab-" />;
 }
 
