@@ -1,8 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import path from 'node:path';
 import { packageDirOf, thirdPartyNotices } from './scripts/lib/third-party.mjs';
-import { CONTENT_SECURITY_POLICY } from './src/cli/serve.ts';
+import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
 
 /**
  * Builds carry the same Content-Security-Policy as `serve` sends, as a
@@ -22,6 +23,26 @@ function cspMeta(): Plugin {
     transformIndexHtml: {
       order: 'post',
       handler: (html) => html.replace(/<meta charset="UTF-8" \/>/i, (m) => `${m}\n    <meta http-equiv="Content-Security-Policy" content="${META_CSP}" />`),
+    },
+  };
+}
+
+/**
+ * The dev server answers /bundles/ with serve's own router, so that
+ * `npm run dev` opens a bundle the way the built app does (`?trace=<name>`,
+ * else the first in /bundles/index.json). CTV_DEV_BUNDLES lists the bundles
+ * or trace roots to serve (separated by the path delimiter); by default the
+ * long-session sample that `npm start` opens, then every fixture.
+ * The server module is loaded only here, so builds never load it.
+ */
+function devBundles(): Plugin {
+  return {
+    name: 'dev-bundles',
+    apply: 'serve',
+    async configureServer(server) {
+      const { bundlesMiddleware } = await import('./src/cli/serve.ts');
+      const roots = process.env.CTV_DEV_BUNDLES?.split(path.delimiter).filter(Boolean) ?? ['test/fixtures/traces/long-session', 'test/fixtures'];
+      server.middlewares.use(bundlesMiddleware(roots.map((r) => path.resolve(server.config.root, r))));
     },
   };
 }
@@ -50,12 +71,13 @@ function thirdPartyLicenses(emit: boolean): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), cspMeta(), thirdPartyLicenses(true)],
+  plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true)],
   base: './',
   worker: { format: 'es', plugins: () => [thirdPartyLicenses(false)] },
   build: { outDir: 'dist', sourcemap: true },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    setupFiles: ['test/setup.ts'],
     // End-to-end tests run against a production build: vitest.e2e.config.ts.
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',

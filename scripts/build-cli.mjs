@@ -27,7 +27,7 @@ function newestMtime(path) {
 
 function stale() {
   if (!existsSync(CLI_BUNDLE)) return true;
-  const inputs = [join(ROOT, 'src/trace'), join(ROOT, 'src/cli'), fileURLToPath(import.meta.url), join(ROOT, 'package.json')];
+  const inputs = [join(ROOT, 'src/trace'), join(ROOT, 'src/cli'), join(ROOT, 'src/csp.ts'), fileURLToPath(import.meta.url), join(ROOT, 'package.json')];
   return Math.max(...inputs.map(newestMtime)) > statSync(CLI_BUNDLE).mtimeMs;
 }
 

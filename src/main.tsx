@@ -2,8 +2,10 @@ import './worker/zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { connectRefLinksToStore } from './app/refLinks';
 import { useStore } from './store';
 import { traceClient } from './worker/client';
+import { connectLoadsToStores } from './loader/connect';
 import { loadStartupBundle } from './loader/startup';
 import { readEmbedded } from './share/embedded';
 
@@ -23,6 +25,8 @@ if (import.meta.env.MODE !== 'production') {
 // An exported page (src/share/export.ts) carries its trace, its view and the worker's source.
 const embedded = readEmbedded();
 if (embedded) window.__ctvWorkerSource = embedded.workerSource;
+connectLoadsToStores();
+connectRefLinksToStore();
 // The worker's script loads and compiles while the page renders: a trace opened at startup or dropped soon after does not wait for it.
 traceClient.warmUp();
 

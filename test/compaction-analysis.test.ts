@@ -15,6 +15,8 @@ import {
   utf8Bytes,
 } from '../src/trace/compaction';
 import type { RolloutTrace } from '../src/trace/schema/state';
+import type { ObjectRef } from '../src/trace/indexes/refs';
+import { focusForSelection } from '../src/trace/windows/focus';
 import { fixtureNames, loadRawState, loadState } from './panels/helpers';
 
 const ci = (n: number) => `conversation_item:${n}`;
@@ -322,6 +324,37 @@ describe('modelViewAt: the window the model saw at the selected moment', () => {
     expect(modelViewAt(state, idx, t, { kind: 'conversation_item', id: ci(15) }, calls[1])).toEqual({ callId: calls[2], reason: 'first_carrier' });
     const cid = Object.keys(state.compactions).sort()[0];
     expect(modelViewAt(state, idx, t, { kind: 'compaction', id: cid })).toEqual({ callId: calls[1], reason: 'latest_before' });
+  });
+});
+
+describe('the request-window panel and "Model saw" show the same window', () => {
+  it.each(['compaction-remote', 'long-session', 'tools-one-turn'])('for every turn, tool call, item and call of %s', (name) => {
+    const state = loadState(name);
+    const idx = buildTraceIndexes(state);
+    const sels: ObjectRef[] = [
+      ...Object.keys(state.codex_turns).map((id) => ({ kind: 'turn' as const, id })),
+      ...Object.keys(state.tool_calls).map((id) => ({ kind: 'tool_call' as const, id })),
+      ...Object.keys(state.conversation_items).map((id) => ({ kind: 'conversation_item' as const, id })),
+      ...Object.keys(state.inference_calls).map((id) => ({ kind: 'inference_call' as const, id })),
+    ];
+    const disagree: string[] = [];
+    for (const sel of sels) {
+      const focus = focusForSelection(state, idx, sel, null);
+      if (focus?.kind !== 'inference_call') continue;
+      const thread = state.inference_calls[focus.id].thread_id;
+      const view = modelViewAt(state, idx, thread, sel, null);
+      if (view?.callId !== focus.id) disagree.push(`${sel.kind} ${sel.id}: request window ${focus.id}, model saw ${view?.callId}`);
+    }
+    expect(disagree).toEqual([]);
+  });
+
+  it('a turn stands for its last call in both', () => {
+    const state = loadState('compaction-remote');
+    const idx = buildTraceIndexes(state);
+    const calls = callsInOrder(loadRawState('compaction-remote'));
+    const turn = { kind: 'turn' as const, id: Object.keys(state.codex_turns)[0] };
+    expect(focusForSelection(state, idx, turn, null)).toEqual({ kind: 'inference_call', id: calls[4] });
+    expect(modelViewAt(state, idx, state.root_thread_id, turn)?.callId).toBe(calls[4]);
   });
 });
 

@@ -142,7 +142,7 @@ describe('bombs stop at the limit', () => {
     const e = h.out.find((m) => m.type === 'error');
     if (e?.type !== 'error') throw new Error(JSON.stringify(h.out));
     expect(e.error.file).toBe('big.tgz');
-    expect(e.error.message).toMatch(/^big\.tgz (declares|unpacks to more than) \d+ MB.*over the 0 MB a browser tab unpacks from one drop/);
+    expect(e.error.message).toMatch(/^big\.tgz (declares|unpacks to more than) [\d.]+ KiB.*over the 8.0 KiB a browser tab unpacks from one drop/);
     expect(e.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
   });
 
@@ -157,7 +157,7 @@ describe('bombs stop at the limit', () => {
     });
     await h.send({ type: 'load', id: 1, label: 'b', input: { kind: 'stream', paths: files.map((f) => f.path), bytes: 5 << 20 } });
     const e = h.out.find((m) => m.type === 'error');
-    expect(e?.type === 'error' && e.error.message).toMatch(/too large for a browser tab: 5 MB .* nothing was read/);
+    expect(e?.type === 'error' && e.error.message).toMatch(/too large for a browser tab: 5.0 MiB .* nothing was read/);
     expect(reads).toBe(0);
   });
 });

@@ -9,10 +9,13 @@ import { resetStore, useStore } from '../src/store';
 import { traceClient, type Transport } from '../src/worker/client';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 import { clearPicker } from '../src/loader/pickerStore';
-import { formatBytes } from '../src/loader/format';
+import { connectLoadsToStores } from '../src/loader/connect';
+import { formatBytes } from '../src/ui/format';
 import type { WorkerRequest } from '../src/worker/protocol';
 import { DIAGNOSTIC_SAMPLE_LIMIT, type DiagnosticGroup } from '../src/trace/diagnostics';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts } from './loader-helpers';
+
+connectLoadsToStores();
 
 /** The worker's handler, run in-process; replies arrive asynchronously as they would from a Worker. */
 function useInProcessWorker(deps: HandlerDeps = {}) {
@@ -405,7 +408,7 @@ describe('loader components', () => {
     const rows = within(picker).getAllByTestId('bundle-option');
     expect(rows.map((r) => r.dataset.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
     expect(rows[1].textContent).toContain('1 thread');
-    expect(rows[1].textContent).toMatch(/\d+(\.\d)? KB/);
+    expect(rows[1].textContent).toMatch(/\d+(\.\d)? KiB/);
 
     fireEvent.click(within(rows[1]).getByRole('button', { name: /Open/ }));
     expect(screen.queryByTestId('bundle-picker')).toBeNull();

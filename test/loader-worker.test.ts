@@ -187,7 +187,7 @@ describe('worker handler', () => {
     for (const f of files) await h.send({ type: 'bytes', id: id++, target: 1, files: [f] });
     await running;
     const streamedError = h.of(1).find((m) => m.type === 'error');
-    expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(/too large for a browser tab: \d+ MB of events and payloads, over the \d+ MB limit; nothing was read/);
+    expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(/too large for a browser tab: [\d.]+ [KMG]iB of events and payloads, over the [\d.]+ [KMG]iB limit; nothing was read/);
     expect(streamedError?.type === 'error' && streamedError.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
     expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
     await h.send({ type: 'load', id: 99, label: 'c', input: { kind: 'files', files: folderInputs('compaction-remote') } });

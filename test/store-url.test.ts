@@ -24,7 +24,6 @@ const sample: ViewState = {
   window: { startMs: 1795596204048, endMs: 1795596204214 },
   filters: { kinds: ['tool_call', 'inference_call'], statuses: ['failed'], threadIds: ['a', 'b'], text: 'echo "hi" & <b>' },
   panels: { center: 'conversation' },
-  diff: { from: 'inference_call:3', to: 'inference_call:7' },
 };
 
 /** A link as version 1 wrote it (before trace references): must keep opening. */
@@ -86,23 +85,25 @@ describe('view state serialization', () => {
     expect(upgradeViewState(raw)).toEqual(sample);
   });
 
-  it('upgrades a v1 link to v2: same view, no trace reference, no diff pair', () => {
+  it('upgrades a v1 link to v2: same view, no trace reference', () => {
     const up = parseViewState(JSON.stringify(v1Link));
-    expect(up).toEqual({ ...sample, trace: null, diff: null });
+    expect(up).toEqual({ ...sample, trace: null });
     // through the hash too, as a link would arrive
-    expect(readViewStateFromHash(`#view=${encodeURIComponent(JSON.stringify(v1Link))}`)).toEqual({ ...sample, trace: null, diff: null });
+    expect(readViewStateFromHash(`#view=${encodeURIComponent(JSON.stringify(v1Link))}`)).toEqual({ ...sample, trace: null });
     // v1 field repair still applies while upgrading
     expect(parseViewState(JSON.stringify({ ...v1Link, selection: { kind: 'nope', id: 'x' } }))?.selection).toBeNull();
     // a v1 object is not accepted as v2 (the upgrader is what makes it one)
     expect(VIEW_STATE_UPGRADERS[1](v1Link)).toMatchObject({ v: 2, trace: null });
   });
 
-  it('v2 repairs a malformed trace reference or diff pair field by field', () => {
-    const bad = parseViewState(JSON.stringify({ ...sample, trace: { name: 'x', hash: 'not-hex', label: null }, diff: { from: '' } }));
-    expect(bad).toEqual({ ...sample, trace: null, diff: null });
-    const noDiff: Record<string, unknown> = { ...sample };
-    delete noDiff.diff;
-    expect(parseViewState(JSON.stringify(noDiff))?.selection).toEqual(sample.selection);
+  it('v2 repairs a malformed trace reference field by field', () => {
+    const bad = parseViewState(JSON.stringify({ ...sample, trace: { name: 'x', hash: 'not-hex', label: null } }));
+    expect(bad).toEqual({ ...sample, trace: null });
+  });
+
+  it('a v2 link that carries the retired diff pair, well formed or not, still opens without it', () => {
+    expect(parseViewState(JSON.stringify({ ...sample, diff: { from: 'inference_call:3', to: 'inference_call:7' } }))).toEqual(sample);
+    expect(parseViewState(JSON.stringify({ ...sample, diff: { from: '' } }))).toEqual(sample);
   });
 
   it('runs older versions through the upgrader chain', () => {

@@ -172,7 +172,6 @@ describe('view state (URL) applied to the store', () => {
       window: { startMs: 1, endMs: 2 },
       filters: { kinds: ['tool_call'], statuses: [], threadIds: [], text: 'x' },
       panels: { center: 'conversation' },
-      diff: null,
     });
     expect(useStore.getState().pendingView).not.toBeNull();
     finish('multi-agent');
@@ -201,7 +200,6 @@ describe('a linked view waits for its own trace', () => {
     window: { startMs: 1, endMs: 2 },
     filters: { kinds: [], statuses: [], threadIds: [], text: '' },
     panels: { center: 'conversation' },
-    diff: { from: 'a', to: 'b' },
   });
 
   it('is applied only when a bundle with the linked content hash loads', () => {
@@ -215,8 +213,6 @@ describe('a linked view waits for its own trace', () => {
     s = useStore.getState();
     expect(s.pendingView).toBeNull();
     expect(s.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
-    expect(s.diffPair).toEqual({ from: 'a', to: 'b' });
-    expect(selectViewState(s).diff).toEqual({ from: 'a', to: 'b' });
   });
 
   it('a served bundle matches by name even when its files changed; dismiss forgets the view', () => {

@@ -7,7 +7,7 @@ describe('bundle size limit in the browser', () => {
     expect(sizeProblem(87 * 1024 * 1024)).toBeNull();
     expect(sizeProblem(MAX_BROWSER_BUNDLE_BYTES)).toBeNull();
     const e = sizeProblem(200 * 1024 * 1024)!;
-    expect(e.message).toBe('This bundle is too large for a browser tab: 200 MB of events and payloads, over the 192 MB limit; nothing was read.');
+    expect(e.message).toBe('This bundle is too large for a browser tab: 200 MiB of events and payloads, over the 192 MiB limit; nothing was read.');
     expect(formatTraceError(e)).toContain('codex-trace-viewer reduce <bundle>');
     // A served bundle: serve cannot help (it is already served), and reduce runs where the bundle is.
     const served = sizeProblem(200 * 1024 * 1024, MAX_BROWSER_BUNDLE_BYTES, 'served')!;

@@ -5,11 +5,10 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { BundlePicker, DropZone, LoadBanner, LoadProgress } from '../loader';
-import { PayloadReaderProvider } from '../panels/inspector';
+import { PayloadReaderProvider } from '../ui/payloadReader';
 import { installUrlSync, useStore } from '../store';
 import { usePickerStore } from '../loader/pickerStore';
 import { traceClient } from '../worker/client';
-import { HARNESS_ENABLED, harnessFixtureName, loadHarnessFixture } from './devHarness';
 import { Header } from './Header';
 import { PanelBoundary } from './PanelBoundary';
 import { PendingViewBanner } from '../share/PendingViewBanner';
@@ -26,13 +25,6 @@ import '../ui/theme.css';
 import '../ui/ui.css';
 import './app.css';
 
-let harnessLoad: Promise<TraceServices> | null = null;
-/** Dev harness: load the fixture once per page (StrictMode runs effects twice). */
-function harnessOnce(name: string): Promise<TraceServices> {
-  harnessLoad ??= loadHarnessFixture(name);
-  return harnessLoad;
-}
-
 /** The data path's services: the trace worker. */
 export const workerServices: TraceServices = {
   readPayload: (path) => traceClient.readPayload(path),
@@ -40,7 +32,6 @@ export const workerServices: TraceServices = {
 };
 
 export function App({ services }: { services?: TraceServices }) {
-  const [harness, setHarness] = useState<TraceServices | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const hasTrace = useStore((s) => s.state !== null);
   const bundleKey = useStore((s) => s.bundleKey);
@@ -52,13 +43,7 @@ export function App({ services }: { services?: TraceServices }) {
 
   useEffect(() => installUrlSync(useStore), []);
 
-  useEffect(() => {
-    if (!HARNESS_ENABLED || services) return;
-    const name = harnessFixtureName();
-    if (name) harnessOnce(name).then(setHarness, (e) => console.error('fixture harness:', e));
-  }, [services]);
-
-  const svc = services ?? harness ?? workerServices;
+  const svc = services ?? workerServices;
   const openHelp = useCallback(() => setHelpOpen(true), []);
   const closeHelp = useCallback(() => setHelpOpen(false), []);
   useShortcuts({ openHelp, closeHelp, helpOpen, focusSearch });

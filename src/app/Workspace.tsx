@@ -8,34 +8,12 @@ import { useState } from 'react';
 import { useStore } from '../store';
 import { Inspector } from '../panels/inspector';
 import { Splitter } from '../ui/Splitter';
+import { TabStrip } from '../ui/TabStrip';
 import { bottomFor, defaultLayout, LAYOUT_LIMITS, useLayoutSizes } from './layoutPrefs';
 import { panelsIn, type PanelDef } from './panels';
 import { PanelBoundary } from './PanelBoundary';
 import { ThreadTree } from './ThreadTree';
 import { STAGE, Stage } from './staging';
-
-function PanelTabs({ panels, active, onPick, label, children }: { panels: PanelDef[]; active: PanelDef; onPick: (id: string) => void; label: string; children?: React.ReactNode }) {
-  return (
-    <div className="tabs" role="tablist" aria-label={label}>
-      {panels.map((p) => (
-        <button
-          key={p.id}
-          type="button"
-          role="tab"
-          id={`tab-${p.id}`}
-          aria-selected={p.id === active.id}
-          aria-controls={`tabpanel-${p.id}`}
-          className={`tab${p.id === active.id ? ' is-active' : ''}`}
-          title={p.description}
-          onClick={() => onPick(p.id)}
-        >
-          {p.title}
-        </button>
-      ))}
-      {children}
-    </div>
-  );
-}
 
 function Region({
   panels,
@@ -57,9 +35,17 @@ function Region({
   const Active = active.component;
   return (
     <section className="region" aria-label={label}>
-      <PanelTabs panels={panels} active={active} onPick={onPick} label={label}>
+      <TabStrip
+        tabs={panels.map((p) => ({ id: p.id, label: p.title, title: p.description }))}
+        active={active.id}
+        onPick={onPick}
+        label={label}
+        className="tabs"
+        tabClassName="tab"
+        linkPanels
+      >
         {tools}
-      </PanelTabs>
+      </TabStrip>
       <div className="region-body" role="tabpanel" id={`tabpanel-${active.id}`} aria-labelledby={`tab-${active.id}`}>
         <Stage at={stage}>
           <PanelBoundary key={active.id} name={active.title} resetKey={loadSeq}>

@@ -6,6 +6,9 @@
  *   /bundles/index.json       [{ name, manifest }] for every bundle under the roots
  *   /bundles/<name>/<path>    a file of a served root (manifest.json, trace.jsonl, payloads/N.json, ...)
  *   /bundles/<name>/?pack=tar the bundle's manifest, trace and payloads in one tar (one request instead of hundreds)
+ *   /bundles/sessions.json    the session list: every bundle with its summary (./sessions/catalog.ts)
+ *   /bundles/sessions/events  server-sent events: the session list changed
+ *   /bundles/search?q=        hits across every bundle, grouped by session (./search/index.ts)
  *
  * Each root is a bundle directory or a directory holding bundles; it is served
  * under its base name. Only GET and HEAD are answered. A path is refused with
@@ -21,9 +24,12 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SessionCatalog, type Summarize } from './sessions/catalog';
+import { inside, isFile, listBundles, resolveRoots, type BundleIndexEntry, type ServedRoot } from './bundles';
+export { listBundleDirs, listBundles, resolveRoots, type BundleIndexEntry, type ServedRoot } from './bundles';
 import { summarizeAndIndex } from './sessions/child';
 import { SEARCH_UNAVAILABLE, SearchReader, SearchWriter } from './search/index';
 import type { SearchResult } from '../trace/sessions/list';
+import { CONTENT_SECURITY_POLICY } from '../csp.ts';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
@@ -47,13 +53,6 @@ export interface ServeOptions {
   sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null };
 }
 
-export interface BundleIndexEntry {
-  /** URL path under /bundles/: `<root name>` or `<root name>/<sub/dir>`. */
-  name: string;
-  /** manifest.json parsed, or null when missing or not JSON. */
-  manifest: unknown;
-}
-
 export interface ServeHandle {
   url: string;
   port: number;
@@ -63,22 +62,7 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-/** The Content-Security-Policy sent with every response: nothing from outside this origin, no inline script. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  // WebAssembly (the zstd decoder for schema-3 shards) needs wasm-unsafe-eval; it allows no JavaScript eval.
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  // data: lets the zstd decoder load its WebAssembly from the inline data URL it ships with; data: reaches no host.
-  "connect-src 'self' data:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -105,117 +89,6 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.wasm': 'application/wasm',
 };
-
-const MAX_DEPTH = 6;
-const SKIP_DIRS = new Set(['node_modules', 'payloads']);
-
-export interface ServedRoot {
-  name: string;
-  /** realpath of the root directory. */
-  dir: string;
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Directories under `dir` (itself included) that hold a trace.jsonl, relative with `/`, sorted; symlinked dirs are not followed. */
-async function findBundleDirs(dir: string, rel = '', depth = 0, out: string[] = []): Promise<string[]> {
-  if (await isFile(path.join(dir, 'trace.jsonl'))) out.push(rel);
-  if (depth >= MAX_DEPTH) return out;
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).map((e) => e.name);
-  for (const name of subdirs.sort()) await findBundleDirs(path.join(dir, name), rel ? `${rel}/${name}` : name, depth + 1, out);
-  return out;
-}
-
-/**
- * A regular file's bytes, or null. Opened non-blocking and checked with fstat
- * before reading: a FIFO would otherwise pin a thread of the server forever,
- * and a device could be read without end.
- */
-async function readRegular(file: string, maxBytes: number): Promise<Buffer | null> {
-  let fh: Awaited<ReturnType<typeof open>>;
-  try {
-    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const s = await fh.stat();
-    return s.isFile() && s.size <= maxBytes ? await fh.readFile() : null;
-  } catch {
-    return null;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Codex's manifests are under a kilobyte; a larger one is not read whole into the listing. */
-const MAX_MANIFEST_BYTES = 1 << 20;
-
-/** A bundle's manifest, if it is a regular file inside `root` (a symlink out of the root is not read). */
-async function readManifest(root: string, dir: string): Promise<unknown> {
-  const real = await realpath(path.join(dir, 'manifest.json')).catch(() => null);
-  if (!real || !inside(real, root)) return null;
-  const bytes = await readRegular(real, MAX_MANIFEST_BYTES);
-  try {
-    return bytes === null ? null : JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return null;
-  }
-}
-
-/** Every bundle under the roots: its URL name under /bundles/ and its directory. */
-export async function listBundleDirs(roots: ServedRoot[]): Promise<{ name: string; dir: string; root: string }[]> {
-  const out: { name: string; dir: string; root: string }[] = [];
-  for (const root of roots) {
-    for (const rel of await findBundleDirs(root.dir)) {
-      out.push({ name: rel ? `${root.name}/${rel}` : root.name, dir: path.join(root.dir, ...rel.split('/').filter(Boolean)), root: root.dir });
-    }
-  }
-  return out;
-}
-
-export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry[]> {
-  const out: BundleIndexEntry[] = [];
-  for (const b of await listBundleDirs(roots)) out.push({ name: b.name, manifest: await readManifest(b.root, b.dir) });
-  return out;
-}
-
-export async function resolveRoots(roots: string[]): Promise<ServedRoot[]> {
-  const out: ServedRoot[] = [];
-  const used = new Set<string>(['index.json', 'sessions.json', 'sessions', 'search']);
-  for (const r of roots) {
-    let dir: string;
-    try {
-      dir = await realpath(path.resolve(r));
-    } catch {
-      throw new Error(`serve: ${r} does not exist`);
-    }
-    if (!(await stat(dir)).isDirectory()) throw new Error(`serve: ${r} is not a directory (give a bundle directory or a directory of bundles)`);
-    const base = path.basename(dir) || 'root';
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
-    used.add(name);
-    out.push({ name, dir });
-  }
-  return out;
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 type Resolved = { status: 200; file: string; stats: Stats } | { status: 400 | 403 | 404 };
 

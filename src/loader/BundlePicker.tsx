@@ -1,13 +1,19 @@
 import { useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { setPickerOpen, usePickerStore, type BundleInfo } from './pickerStore';
-import { formatBytes, formatStart } from './format';
+import { formatBytes } from '../ui/format';
+import { formatStart } from './format';
 import { generationOf } from '../trace/schema/generations';
 import './loader.css';
 
 function Row({ b, current }: { b: BundleInfo; current: boolean }) {
   const open = () => {
-    if (!b.problem) void traceClient.pick(b.key);
+    if (b.problem) return;
+    // A served bundle opens by its URL name; a dropped folder's bundle is picked from the worker's scan.
+    if (usePickerStore.getState().source === 'served') {
+      setPickerOpen(false);
+      void traceClient.loadUrl(b.name);
+    } else void traceClient.pick(b.key);
   };
   return (
     <li

@@ -1,7 +1,7 @@
 import { useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { usePickerStore } from './pickerStore';
-import { formatBytes } from './format';
+import { formatBytes } from '../ui/format';
 import { formatInt } from '../ui/format';
 import './loader.css';
 

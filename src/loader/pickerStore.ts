@@ -1,12 +1,8 @@
 import { create } from 'zustand';
-import type { z } from 'zod';
-import type { BundleInfoSchema } from '../worker/protocol';
+import type { BundleChoice } from '../worker/client';
 
-export type BundleInfo = z.infer<typeof BundleInfoSchema>;
-export interface BundleGroup {
-  rolloutId: string | null;
-  bundles: BundleInfo[];
-}
+export type { BundleInfo } from '../worker/protocol';
+export type BundleGroup = BundleChoice['groups'][number];
 
 /**
  * The bundle list: the bundles of a dropped folder, archive or trace root

@@ -4,7 +4,7 @@
  * dropped bundle by content hash: it is reopened from the recent-bundles cache
  * when it is there, else nothing is loaded and the app asks for the bundle
  * (src/share/PendingViewBanner.tsx). Otherwise the bundles listed in
- * /bundles/index.json (written by `codex-trace-viewer serve`): one opens at
+ * /bundles/index.json (written by `codex-trace-viewer serve` and `npm run dev`): one opens at
  * once, several are listed to choose from. Either way the served list is kept
  * (closed), so that the header offers a way back to it. When the app is not
  * served by the CLI (e.g. `vite dev`), there is no index and the app starts empty.

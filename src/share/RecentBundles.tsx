@@ -8,13 +8,8 @@ import { useStore } from '../store';
 import { shortHash } from '../trace/bundle/hash';
 import { traceClient, type RecentBundle } from '../worker/client';
 import { RECENT_MAX_BUNDLES, RECENT_MAX_BYTES } from '../worker/recent';
+import { formatBytes } from '../ui/format';
 import './share.css';
-
-function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export function RecentBundles() {
   const [list, setList] = useState<RecentBundle[] | null>(null);
@@ -32,7 +27,7 @@ export function RecentBundles() {
       <div className="recent-head">
         <h2>Recent bundles</h2>
         <span className="faint">
-          kept in this browser only · last {RECENT_MAX_BUNDLES} or {RECENT_MAX_BYTES / 1024 / 1024} MB
+          kept in this browser only · last {RECENT_MAX_BUNDLES} or {formatBytes(RECENT_MAX_BYTES)}
         </span>
         <button type="button" className="ctv-btn ctv-btn--small" data-testid="forget-recent" onClick={() => forget(null)}>
           Forget all
@@ -46,7 +41,7 @@ export function RecentBundles() {
               <span className="mono faint" title={b.hash}>
                 {shortHash(b.hash)}
               </span>
-              <span className="faint">{formatSize(b.sizeBytes)}</span>
+              <span className="faint">{formatBytes(b.sizeBytes)}</span>
               <span className="faint">{new Date(b.savedAtMs).toLocaleString()}</span>
             </button>
             <button type="button" className="icon-btn" aria-label={`Forget ${b.name}`} title="Forget this bundle" onClick={() => forget(b.hash)}>

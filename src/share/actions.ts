@@ -4,6 +4,7 @@ import { selectViewState, serializeViewState, useStore } from '../store';
 import { TRACE_WORKER_URL, traceClient } from '../worker/client';
 import { buildExportHtml, collectAppCode, downloadHtml } from './export';
 import { copyText, shareLink } from './link';
+import { formatBytes } from '../ui/format';
 
 export interface ShareNotice {
   text: string;
@@ -55,7 +56,7 @@ export async function exportCurrentView(): Promise<void> {
   try {
     const { name, html } = await buildCurrentExport();
     downloadHtml(html, name);
-    show({ text: `Exported ${name}.html (${(html.length / 1024 / 1024).toFixed(1)} MB)`, tone: 'ok' });
+    show({ text: `Exported ${name}.html (${formatBytes(html.length)})`, tone: 'ok' });
   } catch (e) {
     show({ text: `Export failed: ${e instanceof Error ? e.message : String(e)}`, tone: 'error' });
   } finally {

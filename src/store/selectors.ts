@@ -8,10 +8,6 @@ export type { ItemLifetime, LifetimeEnd } from '../trace/windows/lifetime';
 export const selectCanGoBack = (s: AppStore): boolean =>
   s.selection === null ? s.history.index >= 0 : s.history.index > 0;
 export const selectCanGoForward = (s: AppStore): boolean => s.history.index + 1 < s.history.entries.length;
-/** True when a (possibly partial) trace is on screen. */
-export const selectHasTrace = (s: AppStore): boolean => s.state !== null;
-export const selectSummary = (s: AppStore) => s.indexes?.summary ?? null;
-export const selectIsLoading = (s: AppStore): boolean => s.load.phase === 'loading';
 
 /** The current view as a URL view state. */
 export function selectViewState(s: AppStore): ViewState {
@@ -23,7 +19,6 @@ export function selectViewState(s: AppStore): ViewState {
     window: s.viewport ? { ...s.viewport } : null,
     filters: { ...s.filters, kinds: [...s.filters.kinds], statuses: [...s.filters.statuses], threadIds: [...s.filters.threadIds] },
     panels: { ...s.panels },
-    diff: s.diffPair ? { ...s.diffPair } : null,
   };
 }
 

@@ -71,8 +71,6 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
     viewport: vs.window,
     filters: { ...vs.filters, threadIds },
     panels: { ...vs.panels },
-    // Reserved and read by nothing yet: carried as the link has it (see DiffPairSchema).
-    diffPair: vs.diff ?? null,
     pendingView: null,
     viewNotice: ignored.length ? { ignored, seq: (s.viewNotice?.seq ?? 0) + 1 } : null,
   };
@@ -207,11 +205,9 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   activeThreadId: null,
   panels: { ...DEFAULT_PANELS },
   pendingView: null,
-  diffPair: null,
   viewNotice: null,
   viewSelectionSeq: -1,
   dismissViewNotice: () => set({ viewNotice: null }),
-  setDiffPair: (p) => set({ diffPair: p && p.from && p.to ? { from: p.from, to: p.to } : null }),
   dismissPendingView: () => set({ pendingView: null }),
   setActiveThread: (threadId) => {
     const st = get().state;

@@ -1,22 +1,26 @@
-import type { ProgressMsg } from '../worker/protocol';
 import type { DiagnosticGroup, TraceErrorInfo } from '../trace/errors';
 import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
 import type { Manifest } from '../trace/schema/manifest';
 import type { RolloutTrace } from '../trace/schema/state';
-import type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
+import type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 export type { ObjectKind, ObjectRef } from '../trace/indexes/refs';
-export type { DiffPair, Filters, PanelsState, TraceRef, ViewState } from './viewState';
+export type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
 
 /** The one selection shared by every panel. */
 export type Selection = ObjectRef | null;
-export type SelectionKind = ObjectRef['kind'];
 
 export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed' | 'cancelled';
 
 /** How far a load is, as the worker reports it. */
-export type LoadProgress = ProgressMsg;
+export interface LoadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  eventsDone: number;
+  /** 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed. */
+  phase?: 'reading' | 'reducing';
+}
 
 export interface LoadState {
   phase: LoadPhase;
@@ -33,7 +37,7 @@ export interface FinishLoadArgs {
   manifest: Manifest | null;
   /** Complete on success; may be partial when `error` is set (it is shown anyway); null if nothing could be reduced. */
   state: RolloutTrace | null;
-  /** The state's indexes when the caller has built them already (see TraceClient.land); built here otherwise. */
+  /** The state's indexes when the caller has built them already (the worker client builds them in slices); built here otherwise. */
   indexes?: TraceIndexes | null;
   error: TraceErrorInfo | null;
   /** Skipped events, one group per kind and type. */
@@ -117,8 +121,6 @@ export interface ViewSlice {
    * any trace when the view names none) and waits otherwise.
    */
   pendingView: ViewState | null;
-  /** Reserved pair of inference calls to compare (carried by links; see DiffPairSchema). */
-  diffPair: DiffPair | null;
   /**
    * What the last applied view state (a link, a hash edit) named that the
    * loaded trace does not have: it was ignored, and the app says so. `seq`
@@ -132,7 +134,6 @@ export interface ViewSlice {
    */
   viewSelectionSeq: number;
   dismissViewNotice(): void;
-  setDiffPair(p: DiffPair | null): void;
   /** Forget a pending view (the user gave up on the linked bundle). */
   dismissPendingView(): void;
   setActiveThread(threadId: string | null): void;

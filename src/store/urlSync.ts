@@ -64,8 +64,7 @@ export function installUrlSync(store: StoreLike, win: Window = window): () => vo
       s.activeThreadId === prev.activeThreadId &&
       s.viewport === prev.viewport &&
       s.filters === prev.filters &&
-      s.panels === prev.panels &&
-      s.diffPair === prev.diffPair
+      s.panels === prev.panels
     )
       return;
     if (timer) clearTimeout(timer);

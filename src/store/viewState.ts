@@ -92,17 +92,10 @@ export const TraceRefSchema = z.object({
 export type TraceRef = z.infer<typeof TraceRefSchema>;
 
 /**
- * A pair of inference calls to compare (ids). Reserved: the request-window
- * panel diffs each call against the previous one and keeps no pair in the
- * store yet; links carry it and the store keeps it so it survives a round trip.
- */
-export const DiffPairSchema = z.object({ from: Id, to: Id });
-export type DiffPair = z.infer<typeof DiffPairSchema>;
-
-/**
- * Version 2: v1 plus the trace the view belongs to (`trace`) and the optional
- * diff pair. A v1 link has no trace reference: it applies to whatever trace
- * `?trace=` (or the default bundle) opens.
+ * Version 2: v1 plus the trace the view belongs to (`trace`). A v1 link has
+ * no trace reference: it applies to whatever trace `?trace=` (or the default
+ * bundle) opens. Links written before may carry a `diff` pair that nothing
+ * ever read; it is dropped with other unknown fields.
  */
 export const ViewStateV2Schema = z.object({
   v: z.literal(2),
@@ -112,7 +105,6 @@ export const ViewStateV2Schema = z.object({
   window: TimeWindowSchema.nullable().catch(null),
   filters: FiltersSchema.catch(() => ({ ...DEFAULT_FILTERS })),
   panels: PanelsSchema.catch(() => ({ ...DEFAULT_PANELS })),
-  diff: DiffPairSchema.nullable().optional().catch(null),
 });
 export type ViewStateV2 = z.infer<typeof ViewStateV2Schema>;
 
@@ -128,17 +120,16 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   window: null,
   filters: DEFAULT_FILTERS,
   panels: DEFAULT_PANELS,
-  diff: null,
 };
 
 /** Upgrader for one version: takes an object of that version, returns one of a later version (identity for the current one). */
 export type ViewStateUpgrader = (raw: Record<string, unknown>) => Record<string, unknown>;
 export type ViewStateUpgraders = Readonly<Record<number, ViewStateUpgrader>>;
 
-/** v1 → v2: v1 links carry no trace reference and no diff pair. */
+/** v1 → v2: v1 links carry no trace reference. */
 export function upgradeV1toV2(raw: Record<string, unknown>): Record<string, unknown> {
   const v1 = ViewStateV1Schema.parse(raw);
-  return { ...v1, v: 2, trace: null, diff: null };
+  return { ...v1, v: 2, trace: null };
 }
 
 export const VIEW_STATE_UPGRADERS: ViewStateUpgraders = {

@@ -31,15 +31,6 @@ export function seqFields(seq: number | string | null): { seq: number | null; se
   return { seq: null, seqText: seq };
 }
 
-export class TraceError extends Error {
-  constructor(
-    readonly info: TraceErrorInfo,
-  ) {
-    super(formatTraceError(info));
-    this.name = 'TraceError';
-  }
-}
-
 export function formatTraceError(e: TraceErrorInfo): string {
   const where = [e.file, e.line != null ? `line ${e.line}` : null, seqLabel(e) != null ? `seq ${seqLabel(e)}` : null]
     .filter(Boolean)

@@ -1,3 +1,4 @@
+import { printExactNumbers } from './json/lossless';
 import type { RolloutTrace } from './schema/state';
 
 const MAPS = [
@@ -22,14 +23,9 @@ const MAPS = [
  * be moved by JavaScript's own object key order.
  */
 export function serializeState(state: RolloutTrace): string {
-  const text = wholeIsSafe(state) ? serializeWhole(state) : serializeWith(state);
-  // Integers beyond 2^53 are held as exact text and written as bare numbers.
-  return text.includes(EXACT) ? text.replace(EXACT_STRING, '$1') : text;
+  // Numbers held as exact text (floats such as 1.0, integers beyond 2^53) are written as bare numbers.
+  return printExactNumbers(() => (wholeIsSafe(state) ? serializeWhole(state) : serializeWith(state)));
 }
-
-/** A JsonNumber serializes (via toJSON) as a marked string; the marker cannot occur in other text (JSON escapes U+0000). */
-const EXACT = '\\u0000#';
-const EXACT_STRING = /"\\u0000#([-0-9.eE+]+)"/g;
 
 /** Keys JavaScript would move to the front of an object (array indexes), or that would not stay own keys. */
 const UNSAFE_KEY = /^(?:0|[1-9][0-9]{0,9})$|^__proto__$/;

@@ -1,15 +1,37 @@
 /** A clickable reference to any trace object: clicking selects it (every panel then reveals it). */
-import { useStore } from '../store';
+import type { TraceIndexes } from '../trace/indexes/build';
 import { KIND_LABEL, objectExists, type ObjectRef } from '../trace/indexes/refs';
 import { labelOf } from '../trace/indexes/resolve';
+import type { RolloutTrace } from '../trace/schema/state';
 import { escapeInvisible } from './invisible';
 import { SafeText } from './SafeText';
 
+/**
+ * Where RefLinks read the trace and send clicks. Hooks, so that each link
+ * re-renders only when what it shows changes (its own selected state), not on
+ * every selection.
+ */
+export interface RefLinkSource {
+  useState(): RolloutTrace | null;
+  useIndexes(): TraceIndexes | null;
+  useIsSelected(target: ObjectRef): boolean;
+  /** `link`: a followed link, always its own step in the browser history. */
+  select(target: ObjectRef, opts?: { link?: boolean }): void;
+}
+
+const NO_TRACE: RefLinkSource = { useState: () => null, useIndexes: () => null, useIsSelected: () => false, select: () => {} };
+let source: RefLinkSource = NO_TRACE;
+
+/** Connects every RefLink to the app's trace and selection; done once at startup (src/app/refLinks.ts). */
+export function connectRefLinks(s: RefLinkSource): void {
+  source = s;
+}
+
 export function RefLink({ target, children, showKind = false }: { target: ObjectRef; children?: React.ReactNode; showKind?: boolean }) {
-  const state = useStore((s) => s.state);
-  const indexes = useStore((s) => s.indexes);
-  const select = useStore((s) => s.select);
-  const selected = useStore((s) => s.selection?.kind === target.kind && s.selection.id === target.id);
+  const state = source.useState();
+  const indexes = source.useIndexes();
+  const selected = source.useIsSelected(target);
+  const select = source.select;
   if (!state)
     return (
       <span className="mono">

@@ -63,11 +63,7 @@ export function formatCompact(n: number): string {
   return `${(n / 1_000_000).toFixed(2).replace(/\.0+$/, '')}M`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
+export { formatBytes } from '../trace/format';
 
 /** UTF-8 byte length of a string (for "[encrypted N bytes]"). */
 export function utf8Length(s: string): number {

@@ -1,12 +1,12 @@
 /**
  * The main thread's handle on the trace worker (a singleton, `traceClient`).
- * It drives the trace store's load actions, keeps at most one load running
- * (a new one cancels the old), and fetches payload bodies and search results
- * from the worker on demand.
+ * It keeps at most one load running (a new one cancels the old), tells its
+ * listeners how each load goes (src/loader/connect.ts puts that into the
+ * stores), and fetches payload bodies and search results on demand.
  */
-import { useStore } from '../store';
+import type { DiagnosticGroup } from '../trace/diagnostics';
 import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
-import { clearPicker, setPickerOpen, usePickerStore } from '../loader/pickerStore';
+import type { Manifest } from '../trace/schema/manifest';
 import { normalizePath } from '../trace/bundle/paths';
 import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
@@ -15,7 +15,7 @@ import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
-import { parseResponse, type LoadInputMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
+import { parseResponse, type BundleInfo, type LoadInputMsg, type ProgressMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 
 export type { RecentBundle, SearchHit } from './protocol';
@@ -104,6 +104,39 @@ function mark(name: string, detail?: unknown): void {
   globalThis.performance?.mark?.(name, detail === undefined ? undefined : { detail });
 }
 
+/** What a load has come to: a landed trace (complete, or partial with its error). */
+export interface LoadResult {
+  label: string;
+  manifest: Manifest | null;
+  state: RolloutTrace | null;
+  indexes: TraceIndexes | null;
+  error: TraceErrorInfo | null;
+  diagnostics: DiagnosticGroup[];
+  bundleKey: string | null;
+  contentHash: string | null;
+  /** The bundle's name under /bundles/ when it was opened from `serve`. */
+  servedName: string | null;
+}
+
+/** Bundles a drop held, grouped by rollout, for the user to choose one (`pick`). */
+export interface BundleChoice {
+  scanId: number;
+  label: string;
+  groups: { rolloutId: string | null; bundles: BundleInfo[] }[];
+}
+
+/** How loads go, in order, for whoever keeps the page's state. */
+export type LoadEvent =
+  | { type: 'begin'; label: string }
+  | { type: 'progress'; progress: ProgressMsg }
+  | { type: 'choose'; choice: BundleChoice }
+  | { type: 'choiceClosed' }
+  /** A bundle was picked: the list is hidden, and can be shown again to pick another. */
+  | { type: 'choiceHidden' }
+  | { type: 'finished'; result: LoadResult }
+  | { type: 'failed'; label: string; error: TraceErrorInfo }
+  | { type: 'cancelled' };
+
 interface Pending {
   resolve(msg: WorkerResponse): void;
   reject(err: Error): void;
@@ -115,14 +148,33 @@ export class TraceClient {
   /** The load (or select) request whose messages drive the store. */
   private current: { id: number; label: string; servedName: string | null; settle(o: LoadOutcome): void } | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** The open choice among several bundles, if any. */
+  private choice: BundleChoice | null = null;
+  private readonly listeners = new Set<(e: LoadEvent) => void>();
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
+
+  /** Hears every load event from now on; returns the unsubscribe. */
+  subscribe(listener: (e: LoadEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: LoadEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private closeChoice(): void {
+    this.choice = null;
+    this.emit({ type: 'choiceClosed' });
+  }
 
   /** Tests: run against another transport (e.g. the worker handler in-process). Drops the current one. */
   setTransportFactory(make: () => Transport): void {
     this.transport?.terminate();
     this.transport = null;
     this.current = null;
+    this.choice = null;
     this.makeTransport = make;
   }
 
@@ -229,21 +281,17 @@ export class TraceClient {
 
   /** Loads bundle `key` from the picker's list (kept, closed, for the way back to it). */
   pick(key: string): Promise<LoadOutcome> {
-    const { source, scanId, groups } = usePickerStore.getState();
-    const bundle = groups?.flatMap((g) => g.bundles).find((b) => b.key === key);
-    if (!bundle) return Promise.resolve('failed');
-    if (source === 'served') {
-      setPickerOpen(false);
-      return this.loadUrl(bundle.name);
-    }
-    if (scanId === null) return Promise.resolve('failed');
-    setPickerOpen(false);
+    const scanId = this.choice?.scanId;
+    const bundle = this.choice?.groups.flatMap((g) => g.bundles).find((b) => b.key === key);
+    if (scanId === undefined || !bundle) return Promise.resolve('failed');
+    // The list stays (the worker keeps the scan's files until the next load), hidden: another pick needs no second drop.
+    this.emit({ type: 'choiceHidden' });
     // The scan request is finished (it only waits for this choice): nothing to cancel.
     if (this.current?.id === scanId) this.current = null;
     mark('ctv:load-start');
     const id = this.nextId++;
     const outcome = this.track(id, bundle.name);
-    useStore.getState().beginLoad({ label: bundle.name });
+    this.emit({ type: 'begin', label: bundle.name });
     this.send({ type: 'select', id, scanId, key });
     return outcome;
   }
@@ -251,12 +299,11 @@ export class TraceClient {
   /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
     const cur = this.current;
-    if (usePickerStore.getState().source === 'served') setPickerOpen(false);
-    else clearPicker();
+    this.closeChoice();
     if (!cur) return;
     this.current = null;
     this.send({ type: 'cancel', id: this.nextId++, target: cur.id });
-    useStore.getState().cancelLoad();
+    this.emit({ type: 'cancelled' });
     cur.settle('cancelled');
   }
 
@@ -273,13 +320,11 @@ export class TraceClient {
 
   private start(label: string, input: LoadInputMsg): Promise<LoadOutcome> {
     mark('ctv:load-start');
-    // A new load ends a dropped folder's list (its files go); the served list stays, closed.
-    if (usePickerStore.getState().source === 'served') setPickerOpen(false);
-    else clearPicker();
+    this.closeChoice();
     const id = this.nextId++;
     const outcome = this.track(id, label);
     if (input.kind === 'url') this.current!.servedName = label;
-    useStore.getState().beginLoad({ label });
+    this.emit({ type: 'begin', label });
     this.send({ type: 'load', id, label, input });
     return outcome;
   }
@@ -323,13 +368,13 @@ export class TraceClient {
     }
     const cur = this.current;
     if (!cur || msg.id !== cur.id) return; // a cancelled or superseded load
-    const store = useStore.getState();
     switch (msg.type) {
       case 'progress':
-        store.setLoadProgress({ bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone, phase: msg.phase });
+        this.emit({ type: 'progress', progress: { bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone, phase: msg.phase } });
         return;
       case 'bundles':
-        usePickerStore.setState({ source: 'scan', scanId: msg.id, label: msg.label, groups: msg.groups, open: true });
+        this.choice = { scanId: msg.id, label: msg.label, groups: msg.groups };
+        this.emit({ type: 'choose', choice: this.choice });
         cur.settle('picking');
         return;
       case 'result':
@@ -349,7 +394,7 @@ export class TraceClient {
   /**
    * Parses the state and builds its indexes a slice at a time (a large trace
    * would otherwise hold the page for one long task), then hands both to the
-   * store. A cancel or a newer load in the meantime drops this one.
+   * listeners. A cancel or a newer load in the meantime drops this one.
    */
   private async land(cur: NonNullable<TraceClient['current']>, msg: Extract<WorkerResponse, { type: 'result' }>): Promise<void> {
     const slicer = timeSlicer();
@@ -374,16 +419,19 @@ export class TraceClient {
       }
     }
     this.current = null;
-    useStore.getState().finishLoad({
-      label: msg.label,
-      manifest: msg.manifest,
-      state,
-      indexes,
-      error: msg.error,
-      diagnostics: msg.diagnostics,
-      bundleKey: msg.bundleKey,
-      contentHash: msg.contentHash ?? null,
-      servedName: cur.servedName,
+    this.emit({
+      type: 'finished',
+      result: {
+        label: msg.label,
+        manifest: msg.manifest,
+        state,
+        indexes,
+        error: msg.error,
+        diagnostics: msg.diagnostics,
+        bundleKey: msg.bundleKey,
+        contentHash: msg.contentHash ?? null,
+        servedName: cur.servedName,
+      },
     });
     mark('ctv:store-updated');
     cur.settle('ready');
@@ -393,7 +441,7 @@ export class TraceClient {
     const cur = this.current;
     if (!cur) return;
     this.current = null;
-    useStore.getState().failLoad({ label: cur.label, error });
+    this.emit({ type: 'failed', label: cur.label, error });
     cur.settle('failed');
   }
 
@@ -403,7 +451,7 @@ export class TraceClient {
     this.transport = null;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    clearPicker();
+    this.closeChoice();
     this.fail(plainError('The trace worker stopped unexpectedly.', err));
   }
 }

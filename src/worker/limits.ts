@@ -9,13 +9,12 @@
  * the server's announced size, then again on what actually arrives.
  */
 import type { TraceErrorInfo } from '../trace/errors';
+import { formatBytes } from '../trace/format';
 import type { SizeLimitError } from '../trace/bundle/sizeLimit';
 import type { InputFile } from '../trace/bundle/scan';
 
 export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 2 * MAX_BROWSER_BUNDLE_BYTES;
-
-const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MB`;
 
 const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any size without a browser and writes its state.json';
 
@@ -25,13 +24,13 @@ export type Origin = 'local' | 'served';
 /** The error shown for a bundle over the limit, or null when it fits. */
 export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES, origin: Origin = 'local', known: 'declared' | 'read' = 'declared'): TraceErrorInfo | null {
   if (bytes <= limit) return null;
-  const amount = known === 'declared' ? mb(bytes) : `more than ${mb(bytes)}`;
+  const amount = known === 'declared' ? formatBytes(bytes) : `more than ${formatBytes(bytes)}`;
   const stopped = known === 'declared' ? (origin === 'served' ? 'nothing was downloaded' : 'nothing was read') : 'reading stopped there';
   return {
     file: 'trace.jsonl',
     line: null,
     seq: null,
-    message: `This bundle is too large for a browser tab: ${amount} of events and payloads, over the ${mb(limit)} limit; ${stopped}.`,
+    message: `This bundle is too large for a browser tab: ${amount} of events and payloads, over the ${formatBytes(limit)} limit; ${stopped}.`,
     causes: [origin === 'served' ? `${REDUCE}; run it where the bundle is served from` : REDUCE],
   };
 }
@@ -39,12 +38,12 @@ export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES, ori
 /** The error for an archive or a served bundle that a reader stopped at its limit. */
 export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): TraceErrorInfo {
   if (origin !== 'archive') return sizeProblem(e.bytes, e.limit, origin, e.known)!;
-  const amount = e.known === 'declared' ? `declares ${mb(e.bytes)} of files` : `unpacks to more than ${mb(e.bytes)}`;
+  const amount = e.known === 'declared' ? `declares ${formatBytes(e.bytes)} of files` : `unpacks to more than ${formatBytes(e.bytes)}`;
   return {
     file: e.subject,
     line: null,
     seq: null,
-    message: `${e.subject} ${amount}, over the ${mb(e.limit)} a browser tab unpacks from one drop; ${e.known === 'declared' ? 'nothing was unpacked' : 'unpacking stopped there'}.`,
+    message: `${e.subject} ${amount}, over the ${formatBytes(e.limit)} a browser tab unpacks from one drop; ${e.known === 'declared' ? 'nothing was unpacked' : 'unpacking stopped there'}.`,
     causes: ['Unpack it with your own tools and open the bundle folder you need from it', REDUCE],
   };
 }

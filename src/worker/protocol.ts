@@ -123,6 +123,7 @@ export const BundleInfoSchema = z.object({
   sizeBytes: z.number().nonnegative().nullable(),
   problem: TraceErrorInfoSchema.nullable(),
 });
+export type BundleInfo = z.infer<typeof BundleInfoSchema>;
 
 export const SearchHitSchema = z.object({
   kind: z.enum(['conversation_item', 'tool_call']),

@@ -330,7 +330,7 @@ describe.skipIf(!baseUrl)('limits in Chromium', () => {
     }, manifest);
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 60_000 });
-    expect(await banner.textContent()).toMatch(/too large for a browser tab: 200 MB of events and payloads, over the 192 MB limit; nothing was read/);
+    expect(await banner.textContent()).toMatch(/too large for a browser tab: 200 MiB of events and payloads, over the 192 MiB limit; nothing was read/);
     // Still responsive: the main thread answers at once.
     const t0 = Date.now();
     await page.evaluate(() => 1);
@@ -367,7 +367,7 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     await page.getByTestId('folder-input').setInputFiles(dir);
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });
-    expect(await banner.textContent()).toMatch(/too large for a browser tab: 1400 MB of events and payloads, over the 192 MB limit; nothing was read/);
+    expect(await banner.textContent()).toMatch(/too large for a browser tab: 1.4 GiB of events and payloads, over the 192 MiB limit; nothing was read/);
     expect(await heapMb(page)).toBeLessThan(200);
     expect(traps.errors).toEqual([]);
     await page.screenshot({ path: screenshotPath('limit-folder-1400mb') });
@@ -398,7 +398,7 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     await page.getByTestId('file-input').setInputFiles({ name: 'bomb.tar.gz', mimeType: 'application/gzip', buffer: bomb });
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });
-    expect(await banner.textContent()).toMatch(/bomb\.tar\.gz declares 2861 MB of files, over the 384 MB a browser tab unpacks from one drop; nothing was unpacked/);
+    expect(await banner.textContent()).toMatch(/bomb\.tar\.gz declares 2.8 GiB of files, over the 384 MiB a browser tab unpacks from one drop; nothing was unpacked/);
     expect(await banner.textContent()).toContain('codex-trace-viewer reduce <bundle>');
     expect(await heapMb(page)).toBeLessThan(200);
     expect(traps.errors).toEqual([]);

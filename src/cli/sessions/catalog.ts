@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { SessionSummarySchema, type SessionSummary } from '../../trace/sessions/summary';
 import type { SessionList } from '../../trace/sessions/list';
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
-import { listBundleDirs, type ServedRoot } from '../serve';
+import { listBundleDirs, type ServedRoot } from '../bundles';
 
 /**
  * Makes a bundle's summary (reduces it somewhere that does not hold the

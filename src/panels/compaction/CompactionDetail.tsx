@@ -13,7 +13,8 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatClock, formatCompact, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { TimeText } from '../../ui/TimeText';
-import { PayloadSection } from '../inspector/PayloadSection';
+import { PayloadSection } from '../../ui/PayloadSection';
+import { TabStrip, type TabDef } from '../../ui/TabStrip';
 import { ItemCell } from './ItemCell';
 import { own } from '../../trace/indexes/refs';
 
@@ -21,7 +22,7 @@ import { own } from '../../trace/indexes/refs';
 export const VIRTUALIZE_ABOVE = 300;
 const ROW_H = 26;
 
-export type DetailTab = 'diff' | 'items' | 'requests';
+export type CompactionTab = 'diff' | 'items' | 'requests';
 
 const KIND_BADGE: Record<CompactionEvent['kind'], { tone: 'compaction' | 'err' | 'warn'; text: string; title: string }> = {
   installed: { tone: 'compaction', text: 'installed', title: 'A compaction record: the history was rewritten' },
@@ -649,7 +650,7 @@ function RequestsView({ e, state, idx }: { e: CompactionEvent; state: RolloutTra
 
 // ---------------------------------------------------------------- detail
 
-export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: DetailTab; onTab: (t: DetailTab) => void }) {
+export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: CompactionTab; onTab: (t: CompactionTab) => void }) {
   const state = useStore((s) => s.state)!;
   const idx = useStore((s) => s.indexes)!;
   const selection = useStore((s) => s.selection);
@@ -665,8 +666,8 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: D
         : null;
   const onSelectItem = (id: string) => select({ kind: 'conversation_item', id });
   const hasDiff = !!(e.alignment && e.before && e.after);
-  const effectiveTab: DetailTab = tab === 'diff' && !hasDiff ? (e.kind === 'failed' ? 'requests' : 'items') : tab;
-  const tabs: { id: DetailTab; label: string; disabled?: boolean }[] = [
+  const effectiveTab: CompactionTab = tab === 'diff' && !hasDiff ? (e.kind === 'failed' ? 'requests' : 'items') : tab;
+  const tabs: TabDef<CompactionTab>[] = [
     { id: 'diff', label: 'Before / after', disabled: !hasDiff },
     { id: 'items', label: e.kind === 'untraced' ? `Dropped → new` : `Replaced → installed` },
     { id: 'requests', label: `Requests${e.requestIds.length ? ` (${e.requestIds.length})` : ''}` },
@@ -674,21 +675,7 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: D
   return (
     <div className="cmp-detail" data-testid="cmp-detail" data-event-key={e.key}>
       <DetailHeader e={e} state={state} idx={idx} selectedItem={selectedItem} />
-      <div className="cmp-tabs" role="tablist" aria-label="Compaction detail">
-        {tabs.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={effectiveTab === t.id}
-            disabled={t.disabled}
-            className={`cmp-tab${effectiveTab === t.id ? ' is-active' : ''}`}
-            onClick={() => onTab(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabStrip tabs={tabs} active={effectiveTab} onPick={onTab} label="Compaction detail" className="cmp-tabs" tabClassName="cmp-tab" />
       <div className="cmp-tab-body" role="tabpanel">
         {effectiveTab === 'diff' && hasDiff && <BeforeAfterView e={e} state={state} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}
         {effectiveTab === 'items' && <ChangesView e={e} state={state} idx={idx} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}

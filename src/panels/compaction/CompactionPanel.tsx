@@ -13,7 +13,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../../store';
 import { eventForSelection } from '../../trace/compaction';
 import { Splitter } from '../../ui/Splitter';
-import { CompactionDetail, type DetailTab } from './CompactionDetail';
+import { CompactionDetail, type CompactionTab } from './CompactionDetail';
 import { CompactionTable, toRows, type CompactionRow } from './CompactionTable';
 import { useCompactionAnalysis } from './useCompactionAnalysis';
 import './compaction.css';
@@ -32,7 +32,7 @@ export function CompactionPanel() {
   const analysis = useCompactionAnalysis();
 
   const [currentKey, setCurrentKey] = useState<string | null>(null);
-  const [tab, setTab] = useState<DetailTab>('diff');
+  const [tab, setTab] = useState<CompactionTab>('diff');
   const [tableH, setTableH] = useState(TABLE_H.initial);
   const currentRef = useRef<string | null>(null);
   currentRef.current = currentKey;

@@ -4,23 +4,14 @@
  * saved (@tanstack/react-table). Clicking a row selects the compaction in the
  * shared store; the row of the compaction shown in the detail is highlighted.
  */
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnFiltersState,
-  type FilterFn,
-  type SortingState,
-} from '@tanstack/react-table';
+import { createColumnHelper, flexRender, type ColumnFiltersState, type FilterFn } from '@tanstack/react-table';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { CompactionEvent } from '../../trace/compaction';
 import type { RolloutTrace } from '../../trace/schema/state';
 import type { TraceIndexes } from '../../trace/indexes/build';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatClock, formatCompact, formatDateTime, formatRelative } from '../../ui/format';
+import { ariaSort, SortMark, useSortableTable } from '../../ui/table';
 import { own } from '../../trace/indexes/refs';
 
 export interface CompactionRow {
@@ -267,7 +258,6 @@ function filtersToState(f: FilterInputs): { state: ColumnFiltersState; invalid: 
 const FIT_DROP_ORDER = ['saved', 'tokens', 'turn', 'replaced', 'time'] as const;
 
 export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: CompactionTableProps) {
-  const [sorting, setSorting] = useState<SortingState>([]);
   const [inputs, setInputs] = useState<FilterInputs>(NO_FILTERS);
   const { state: columnFilters, invalid } = useMemo(() => filtersToState(inputs), [inputs]);
   const columns = useMemo(() => makeColumns(startMs), [startMs]);
@@ -294,14 +284,11 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
     return () => ro.disconnect();
   }, []);
   const hiddenCols = FIT_DROP_ORDER.slice(0, hideN);
-  const table = useReactTable({
+  const { table } = useSortableTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters, columnVisibility: { thread: threads.length > 1, ...Object.fromEntries(hiddenCols.map((id) => [id, false])) } },
-    onSortingChange: setSorting,
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
+    columnFilters,
+    columnVisibility: { thread: threads.length > 1, ...Object.fromEntries(hiddenCols.map((id) => [id, false])) },
     getRowId: (r) => r.key,
   });
 
@@ -380,10 +367,10 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
                   const dir = h.column.getIsSorted();
                   const num = (h.column.columnDef.meta as { num?: boolean } | undefined)?.num;
                   return (
-                    <th key={h.id} className={num ? 'num' : undefined} aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
+                    <th key={h.id} className={num ? 'num' : undefined} aria-sort={ariaSort(dir)}>
                       <button type="button" className="cmp-sort" onClick={h.column.getToggleSortingHandler()} title="Sort">
                         {flexRender(h.column.columnDef.header, h.getContext())}
-                        <span className="cmp-sort-mark">{dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : ''}</span>
+                        <SortMark dir={dir} className="cmp-sort-mark" />
                       </button>
                     </th>
                   );

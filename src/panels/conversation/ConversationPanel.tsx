@@ -12,6 +12,7 @@ import { revealItemOf } from '../../trace/indexes/resolve';
 import type { ConversationItem } from '../../trace/schema/state';
 import { HistoryModeToggle, ModelWindowBar, useHistoryMode, useModelWindow } from './HistoryMode';
 import { ItemRow } from './ItemRow';
+import { ThreadSwitcher } from '../shared/ThreadSwitcher';
 import './conversation.css';
 import { own } from '../../trace/indexes/refs';
 
@@ -26,32 +27,6 @@ function estimateSize(item: ConversationItem | undefined): number {
     else chars += 40;
   }
   return 44 + Math.min(8, Math.ceil(chars / 90)) * 17;
-}
-
-export function ThreadSwitcher() {
-  const state = useStore((s) => s.state);
-  const indexes = useStore((s) => s.indexes);
-  const active = useStore((s) => s.activeThreadId);
-  const setActiveThread = useStore((s) => s.setActiveThread);
-  if (!state) return null;
-  const order = indexes?.threadTree.order ?? Object.keys(state.threads);
-  return (
-    <label className="thread-switcher">
-      <span className="faint">Thread</span>
-      <select aria-label="Thread" value={active ?? ''} onChange={(e) => setActiveThread(e.target.value || null)}>
-        {order.map((id) => {
-          const t = own(state.threads, id)!;
-          const depth = indexes?.threadTree.depth.get(id) ?? 0;
-          const label = `${'\u2003'.repeat(depth)}${depth ? '↳ ' : ''}${t.nickname ? `${t.nickname} · ` : ''}${t.agent_path}  (${t.conversation_item_ids.length})`;
-          return (
-            <option key={id} value={id}>
-              {label}
-            </option>
-          );
-        })}
-      </select>
-    </label>
-  );
 }
 
 export function ConversationPanel() {

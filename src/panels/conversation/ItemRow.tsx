@@ -9,7 +9,7 @@ import { BodyParts } from '../../ui/BodyParts';
 import { formatClock, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { getCompactionAnalysis } from '../../trace/compaction';
-import { CompactionLink } from '../compaction/CompactionLink';
+import { CompactionLink } from '../shared/CompactionLink';
 import { own } from '../../trace/indexes/refs';
 
 function producerRef(p: ProducerRef): ObjectRef | null {

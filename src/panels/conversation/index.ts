@@ -1,1 +1,1 @@
-export { ConversationPanel, ThreadSwitcher } from './ConversationPanel';
+export { ConversationPanel } from './ConversationPanel';

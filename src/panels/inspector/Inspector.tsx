@@ -18,7 +18,7 @@ import { formatDuration, formatInt } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { DurationText, TimeText } from '../../ui/TimeText';
 import { TruncatedText } from '../../ui/TruncatedText';
-import { PayloadSection } from './PayloadSection';
+import { PayloadSection } from '../../ui/PayloadSection';
 import './inspector.css';
 
 const LINK_PREVIEW = 12;

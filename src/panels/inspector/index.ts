@@ -1,2 +1,2 @@
 export { Inspector } from './Inspector';
-export { PayloadReaderProvider, usePayloadReader, type PayloadReader } from './payloadReader';
+export { PayloadReaderProvider, usePayloadReader, type PayloadReader } from '../../ui/payloadReader';

@@ -3,21 +3,12 @@
  * filterable table (@tanstack/react-table) with virtualized rows
  * (@tanstack/react-virtual). Clicking a row selects the request.
  */
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnFiltersState,
-  type FilterFn,
-  type SortingState,
-} from '@tanstack/react-table';
+import { createColumnHelper, flexRender, type ColumnFiltersState, type FilterFn } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
+import { ariaSort, SortMark, useSortableTable } from '../../ui/table';
 import { estimateTokens } from '../../trace/windows/sizes';
 import type { ChartMetric } from './StrataChart';
 import { matchesNumeric, parseNumericFilter } from './filters';
@@ -218,7 +209,6 @@ export function columnsToHide(widths: ReadonlyMap<string, number>, available: nu
 }
 
 function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealSeq }: CallsTableProps) {
-  const [sorting, setSorting] = useState<SortingState>([]);
   const [filters, setFilters] = useState<ColumnFiltersState>([]);
   const columns = useMemo(() => makeColumns(metric, t0), [metric, t0]);
   // Fit the panel: measure it, and drop columns (said in the foot) rather than cut the last ones off.
@@ -245,16 +235,7 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
     return columnsToHide(widths, available, same);
   }, [available, columns, rows]);
   const columnVisibility = useMemo(() => Object.fromEntries(hiddenCols.map((id) => [id, false])), [hiddenCols]);
-  const table = useReactTable({
-    data: rows,
-    columns,
-    state: { sorting, columnFilters: filters, columnVisibility },
-    onSortingChange: setSorting,
-    onColumnFiltersChange: setFilters,
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
-  });
+  const { table, sorting, setSorting } = useSortableTable({ data: rows, columns, columnFilters: filters, onColumnFiltersChange: setFilters, columnVisibility });
   const options = useMemo(() => {
     const uniq = (f: (r: RequestRow) => string | number) => [...new Set(rows.map(f))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1)).map(String);
     return { thread: uniq((r) => r.agentPath), status: uniq((r) => r.status), turn: uniq((r) => r.turn), model: uniq((r) => r.model) } as Record<string, string[]>;
@@ -308,14 +289,14 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
                     key={h.id}
                     type="button"
                     role="columnheader"
-                    aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+                    aria-sort={ariaSort(dir)}
                     className={`rw-th${meta.align === 'right' ? ' is-right' : ''}${dir ? ' is-sorted' : ''}`}
                     title={`${meta.title}. Click to sort.`}
                     data-col={h.id}
                     onClick={h.column.getToggleSortingHandler()}
                   >
                     {flexRender(h.column.columnDef.header, h.getContext())}
-                    <span className="rw-sort">{dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : ''}</span>
+                    <SortMark dir={dir} className="rw-sort" />
                   </button>
                 );
               })}

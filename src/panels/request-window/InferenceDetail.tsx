@@ -12,17 +12,18 @@ import type { WindowAnalysis } from '../../trace/windows/analysis';
 import { cachedPrefix } from '../../trace/windows/cache';
 import { addOriginText, dropReasonText, type AddOrigin, type DropReason, type DroppedItem } from '../../trace/windows/diff';
 import { STRATA, STRATUM_LABEL, estimateTokens } from '../../trace/windows/sizes';
-import { PayloadSection } from '../inspector/PayloadSection';
+import { PayloadSection } from '../../ui/PayloadSection';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
+import { TabStrip, type TabDef } from '../../ui/TabStrip';
 import { ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
 import type { ChartMetric } from './StrataChart';
 import { own } from '../../trace/indexes/refs';
 
-export type DetailTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';
+export type RequestTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';
 
 export interface DetailProps {
   state: RolloutTrace;
@@ -31,8 +32,8 @@ export interface DetailProps {
   metric: ChartMetric;
   selectedItemId: string | null;
   selectionSeq: number;
-  tab: DetailTab;
-  onTab(t: DetailTab): void;
+  tab: RequestTab;
+  onTab(t: RequestTab): void;
   onSelectItem(itemId: string): void;
 }
 
@@ -265,21 +266,17 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
         )}
       </header>
 
-      <div className="rw-subtabs" role="tablist" aria-label="Request views">
-        {(
-          [
-            ['window', `Window · ${win.length}`],
-            ['diff', `Diff · +${diff.added.length} −${diff.dropped.length}`],
-            ['response', `Response · ${call.response_item_ids.length}`],
-            ['request_raw', 'Raw request'],
-            ['response_raw', 'Raw response'],
-          ] as [DetailTab, string][]
-        ).map(([t, label]) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`rw-subtab${tab === t ? ' is-active' : ''}`} onClick={() => onTab(t)} data-testid={`rw-tab-${t}`}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <RequestTabs
+        tabs={[
+          { id: 'window', label: `Window · ${win.length}` },
+          { id: 'diff', label: `Diff · +${diff.added.length} −${diff.dropped.length}` },
+          { id: 'response', label: `Response · ${call.response_item_ids.length}` },
+          ...RAW_TABS,
+        ]}
+        tab={tab}
+        onTab={onTab}
+        label="Request views"
+      />
 
       <div className="rw-tabbody">
         {tab === 'window' && (
@@ -392,6 +389,17 @@ export function RawPayloadTab({
       )}
     </div>
   );
+}
+
+/** The raw payload views every request has, last in its tab row. */
+export const RAW_TABS: readonly TabDef<RequestTab>[] = [
+  { id: 'request_raw', label: 'Raw request' },
+  { id: 'response_raw', label: 'Raw response' },
+];
+
+/** The views of a request (inference call or compaction request) under its header. */
+export function RequestTabs({ tabs, tab, onTab, label }: { tabs: readonly TabDef<RequestTab>[]; tab: RequestTab; onTab: (t: RequestTab) => void; label: string }) {
+  return <TabStrip tabs={tabs} active={tab} onPick={onTab} label={label} className="rw-subtabs" tabClassName="rw-subtab" testIdPrefix="rw-tab-" />;
 }
 
 export function KV({ k, children }: { k: string; children: React.ReactNode }) {

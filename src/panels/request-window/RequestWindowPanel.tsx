@@ -15,10 +15,10 @@ import { getWindowAnalysis } from '../../trace/windows/analysis';
 import { focusForSelection, threadOfRequest, type RequestRef } from '../../trace/windows/focus';
 import { Splitter } from '../../ui/Splitter';
 import { RefLink } from '../../ui/RefLink';
-import { ThreadSwitcher } from '../conversation';
+import { ThreadSwitcher } from '../shared/ThreadSwitcher';
 import { CallsTable } from './CallsTable';
-import { CompactionDetail } from './CompactionDetail';
-import { InferenceDetail, type DetailTab } from './InferenceDetail';
+import { CompactionRequestDetail } from './CompactionRequestDetail';
+import { InferenceDetail, type RequestTab } from './InferenceDetail';
 import { ITEM_ROW_H } from './ItemLine';
 import { kindLabel } from './itemText';
 import { buildRows, type RequestRow } from './rows';
@@ -74,7 +74,7 @@ export function allot(
   chartPref: boolean | null,
   userTableH: number | null,
   lifetime: boolean,
-  tab: DetailTab = 'window',
+  tab: RequestTab = 'window',
 ): { chartH: number; showChart: boolean; tableH: number } {
   const avail = panelH - TOOLBAR_H - (lifetime ? LIFETIME_H : 0);
   if (!reading) {
@@ -112,7 +112,7 @@ export function RequestWindowPanel() {
   const pickedInTable = useRef(false);
   const [metric, setMetric] = useState<ChartMetric>('bytes');
   const [xMode, setXMode] = useState<ChartXMode>('calls');
-  const [tab, setTab] = useState<DetailTab>('window');
+  const [tab, setTab] = useState<RequestTab>('window');
   /** The user's choice for the chart; null: automatic (hidden while a request is read and the panel lacks the room). */
   const [chartPref, setChartPref] = useState<boolean | null>(null);
   // Table size: follows the panel's height until the user drags the splitter.
@@ -341,7 +341,7 @@ export function RequestWindowPanel() {
           {shown?.kind === 'inference_call' ? (
             <InferenceDetail key={shown.id} callId={shown.id} {...detailProps} />
           ) : shown?.kind === 'compaction_request' ? (
-            <CompactionDetail key={shown.id} requestId={shown.id} {...detailProps} />
+            <CompactionRequestDetail key={shown.id} requestId={shown.id} {...detailProps} />
           ) : (
             <div className="rw-detail-empty dim">Select an inference call in the chart or the table.</div>
           )}

@@ -18,9 +18,11 @@ import { STRATA, STRATUM_COUNT, STRATUM_LABEL, STRATUM_SHORT, estimateTokens } f
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { axisBytes, axisCount, axisTime, byteTicks, niceTicks, ordinalStep, timeStep } from './chartScale';
 import { own } from '../../trace/indexes/refs';
+import { barAt, buildStrataGeometry, firstVisible, type ChartXMode } from './strataGeometry';
+import { brushView, isZoomed, panBy, viewShowing, zoomAt } from './strataZoom';
 
 export type ChartMetric = 'bytes' | 'tokens';
-export type ChartXMode = 'calls' | 'time';
+export type { ChartXMode } from './strataGeometry';
 
 export interface StrataChartProps {
   state: RolloutTrace;
@@ -73,53 +75,6 @@ function readColors(el: HTMLElement): Colors {
   };
 }
 
-/** Per call: domain extent [x0, x1] of its bar and the domain of the whole thread. */
-interface Geometry {
-  n: number;
-  lo: Float64Array;
-  hi: Float64Array;
-  mid: Float64Array;
-  domain: [number, number];
-}
-
-function buildGeometry(analysis: WindowAnalysis, thread: ThreadWindows, xMode: ChartXMode): Geometry {
-  const n = thread.calls.length;
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  const mid = new Float64Array(n);
-  if (xMode === 'calls') {
-    for (let i = 0; i < n; i++) {
-      lo[i] = i + 0.14;
-      hi[i] = i + 0.86;
-      mid[i] = i + 0.5;
-    }
-    return { n, lo, hi, mid, domain: [0, Math.max(1, n)] };
-  }
-  const t0 = thread.startMs;
-  let t1 = thread.endMs;
-  for (let i = 0; i < n; i++) {
-    const c = analysis.calls.get(thread.calls[i])!;
-    lo[i] = c.startMs - t0;
-    hi[i] = (c.endMs ?? c.startMs) - t0;
-    mid[i] = (lo[i] + hi[i]) / 2;
-    t1 = Math.max(t1, c.endMs ?? c.startMs);
-  }
-  const span = Math.max(1, t1 - t0);
-  return { n, lo, hi, mid, domain: [-span * 0.01, span * 1.01] };
-}
-
-/** First index whose bar ends at or after `x` (bars are sorted by start). */
-function firstVisible(g: Geometry, x: number): number {
-  let a = 0;
-  let b = g.n;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (g.hi[m] < x) a = m + 1;
-    else b = m;
-  }
-  return a;
-}
-
 /** In token mode, bars (estimated) and lines (reported) share one axis when their ranges are comparable (within 3×); otherwise tokens get the right axis. */
 export function sharesTokenAxis(thread: ThreadWindows, metric: ChartMetric): boolean {
   if (metric !== 'tokens' || thread.maxInputTokens <= 0) return false;
@@ -135,7 +90,7 @@ function StrataChartImpl(props: StrataChartProps) {
   const tipRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [colorsVersion, setColorsVersion] = useState(0);
-  const geometry = useMemo(() => buildGeometry(analysis, thread, xMode), [analysis, thread, xMode]);
+  const geometry = useMemo(() => buildStrataGeometry(analysis, thread, xMode), [analysis, thread, xMode]);
   const [view, setView] = useState<[number, number]>(geometry.domain);
   const [hover, setHover] = useState<number | null>(null);
   // CSS colours, read once per theme (getComputedStyle forces a style recalc: never per pointer move).
@@ -420,24 +375,8 @@ function StrataChartImpl(props: StrataChartProps) {
   const hitTest = useCallback(
     (x: number): number | null => {
       if (x < PAD.left - 2 || x > PAD.left + plotW + 2 || geometry.n === 0) return null;
-      const d = toDomain(x);
-      if (xMode === 'calls') {
-        const i = Math.floor(d);
-        return i >= 0 && i < geometry.n ? i : null;
-      }
-      // time: the bar under the pointer, else the nearest centre within 8 px
-      const tol = ((view[1] - view[0]) / plotW) * 8;
-      let i = Math.max(0, firstVisible(geometry, d - tol) - 1);
-      let best: number | null = null;
-      let bestDist = Infinity;
-      for (; i < geometry.n && geometry.lo[i] <= d + tol; i++) {
-        const dist = d < geometry.lo[i] ? geometry.lo[i] - d : d > geometry.hi[i] ? d - geometry.hi[i] : 0;
-        if (dist < bestDist || (dist === bestDist && dist === 0)) {
-          best = i;
-          bestDist = dist;
-        }
-      }
-      return best !== null && bestDist <= tol ? best : null;
+      // By time, a bar within 8 px of the pointer counts.
+      return barAt(geometry, toDomain(x), xMode, ((view[1] - view[0]) / plotW) * 8);
     },
     [geometry, toDomain, xMode, view, plotW],
   );
@@ -478,10 +417,8 @@ function StrataChartImpl(props: StrataChartProps) {
     const x = e.clientX - r.left;
     if (d.moved) {
       setBrush(null);
-      const a = toDomain(Math.min(d.x, x));
-      const b = toDomain(Math.max(d.x, x));
-      const minSpan = xMode === 'calls' ? 2 : 1;
-      if (b - a >= minSpan / 4) setView([a, Math.max(b, a + minSpan)]);
+      const next = brushView(toDomain(Math.min(d.x, x)), toDomain(Math.max(d.x, x)), xMode);
+      if (next) setView(next);
       return;
     }
     const i = hitTest(x);
@@ -497,28 +434,17 @@ function StrataChartImpl(props: StrataChartProps) {
       if (!(e.ctrlKey || e.metaKey || e.shiftKey || horizontal)) return;
       e.preventDefault();
       const r = el.getBoundingClientRect();
-      setView(([a, b]) => {
-        const span = b - a;
-        const [d0, d1] = geometry.domain;
-        const full = d1 - d0;
-        if (e.ctrlKey || e.metaKey) {
-          const at = a + ((e.clientX - r.left - PAD.left) / plotW) * span;
-          const k = Math.exp(e.deltaY * 0.0025);
-          const next = Math.min(full, Math.max(xMode === 'calls' ? 3 : full / 5000, span * k));
-          const na = at - ((at - a) / span) * next;
-          const lo = Math.max(d0, Math.min(na, d1 - next));
-          return [lo, lo + next];
-        }
-        const delta = ((horizontal ? e.deltaX : e.deltaY) / plotW) * span;
-        const lo = Math.max(d0, Math.min(a + delta, d1 - span));
-        return [lo, lo + span];
+      setView((view) => {
+        const span = view[1] - view[0];
+        if (e.ctrlKey || e.metaKey) return zoomAt(view, geometry.domain, view[0] + ((e.clientX - r.left - PAD.left) / plotW) * span, e.deltaY, xMode);
+        return panBy(view, geometry.domain, ((horizontal ? e.deltaX : e.deltaY) / plotW) * span);
       });
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
   }, [geometry, plotW, xMode]);
 
-  const zoomed = view[0] > geometry.domain[0] + 1e-9 || view[1] < geometry.domain[1] - 1e-9;
+  const zoomed = isZoomed(view, geometry.domain);
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (geometry.n === 0) return;
     let next: number | null = null;
@@ -540,12 +466,8 @@ function StrataChartImpl(props: StrataChartProps) {
   // Keep the focused call inside the zoomed view.
   useEffect(() => {
     if (focusedIndex === null || !zoomed) return;
-    const a = geometry.lo[focusedIndex];
-    const b = geometry.hi[focusedIndex];
-    if (a >= view[0] && b <= view[1]) return;
-    const span = view[1] - view[0];
-    const lo = Math.max(geometry.domain[0], Math.min(geometry.mid[focusedIndex] - span / 2, geometry.domain[1] - span));
-    setView([lo, lo + span]);
+    const next = viewShowing(view, geometry, focusedIndex);
+    if (next) setView(next);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusedIndex]);
 

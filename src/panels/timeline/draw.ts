@@ -255,30 +255,71 @@ function diamond(ctx: CanvasRenderingContext2D, x: number, y: number, r: number)
   ctx.closePath();
 }
 
+/** What every region of one frame is drawn against: the frame, its time scale and the visible rows. */
+interface View {
+  ctx: CanvasRenderingContext2D;
+  f: Frame;
+  s: ReturnType<typeof trackScale>;
+  msPerPx: number;
+  x0: number;
+  xMax: number;
+  /** First and last visible row. */
+  r0: number;
+  r1: number;
+  ticks: ReturnType<typeof generateTicks>;
+  fontUi: string;
+}
+
 export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): DrawStats {
   const t0 = typeof performance !== 'undefined' ? performance.now() : 0;
   if (!ctx) return { spans: 0, rects: 0, ms: 0 };
-  const { model: m, layout, geo, palette: p, mask, scrollTop } = f;
+  const { model: m, layout, geo, palette: p, scrollTop } = f;
   const win = f.window;
-  const s = trackScale(geo, win);
-  const msPerPx = (win.endMs - win.startMs) / geo.trackW;
-  const { start, end, kind, mark } = m.spans;
-  const x0 = geo.trackX0;
-  const xMax = geo.trackX0 + geo.trackW;
-  const fontUi = `11px ${p.fontUi}`;
-  let drawn = 0;
+  const [r0, r1] = visibleRows(layout, scrollTop, scrollTop + geo.bodyH);
+  const v: View = {
+    ctx,
+    f,
+    s: trackScale(geo, win),
+    msPerPx: (win.endMs - win.startMs) / geo.trackW,
+    x0: geo.trackX0,
+    xMax: geo.trackX0 + geo.trackW,
+    r0,
+    r1,
+    ticks: generateTicks(win, geo.trackW, m.originMs),
+    fontUi: `11px ${p.fontUi}`,
+  };
 
   ctx.fillStyle = p.bg;
   ctx.fillRect(0, 0, geo.width, geo.height);
+  const stats = drawBody(v);
+  drawLabelColumn(v);
+  drawOverview(v);
+  drawAxis(v);
+  return { ...stats, ms: (typeof performance !== 'undefined' ? performance.now() : 0) - t0 };
+}
 
-  // ------------------------------------------------------------ body (time area)
-  const [r0, r1] = visibleRows(layout, scrollTop, scrollTop + geo.bodyH);
-  const ticks = generateTicks(win, geo.trackW, m.originMs);
+/** The time area: row backdrops, grid, spans, outlines, edges, the range and the cursor, clipped to the track. */
+function drawBody(v: View): { spans: number; rects: number } {
+  const { ctx, f, x0 } = v;
+  const { geo } = f;
   ctx.save();
   ctx.beginPath();
   ctx.rect(x0, geo.bodyTop, geo.trackW, geo.bodyH);
   ctx.clip();
+  drawRowBackdrops(v);
+  const { drawn, rects } = drawSpans(v);
+  drawOutline(v, f.hoverSpan, f.palette.text, 1);
+  drawOutline(v, f.selectedSpan, f.palette.accent, 2);
+  drawEdges(v);
+  drawRangeAndCursor(v);
+  ctx.restore();
+  return { spans: drawn, rects };
+}
 
+/** Group header rows, track separators and the grid lines at ticks. */
+function drawRowBackdrops(v: View): void {
+  const { ctx, f, s, x0, r0, r1, ticks } = v;
+  const { layout, geo, palette: p, scrollTop } = f;
   // Group header rows and track separators.
   for (let r = r0; r <= r1; r++) {
     const row = layout.rows[r];
@@ -302,6 +343,15 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
   for (const t of ticks.ticks) ctx.fillRect(Math.round(timeToX(s, t.t)), geo.bodyTop, 1, geo.bodyH);
   ctx.globalAlpha = 1;
 
+}
+
+/** Every visible span, batched per colour, then the notches, compaction diamonds and labels on top. */
+function drawSpans(v: View): { drawn: number; rects: number } {
+  const { ctx, f, s, msPerPx, x0, xMax, r0, r1, fontUi } = v;
+  const { model: m, layout, geo, palette: p, mask, scrollTop } = f;
+  const win = f.window;
+  const { start, end, kind, mark } = m.spans;
+  let drawn = 0;
   const fills = scratch.fills.reset(x0, geo.trackW);
   const dimFills = scratch.dim.reset(x0, geo.trackW);
   const outlines = scratch.outlines.reset(x0, geo.trackW);
@@ -445,35 +495,41 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
       ctx.fillText(text, left, l.y + l.h / 2 + 0.5);
     }
   }
+  return { drawn, rects };
+}
 
-  // Hover and selection outlines.
-  const outline = (i: number, color: string, width: number) => {
-    if (i < 0) return;
-    const ri = layout.laneRow[m.spans.lane[i]];
-    if (ri < 0 || ri < r0 || ri > r1) return;
-    const row = layout.rows[ri];
-    const y = geo.bodyTop + row.y - scrollTop;
-    const compact = row.type === 'group';
-    if (kind[i] === SK.compaction) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      diamond(ctx, timeToX(s, start[i]), y + row.h / 2, compact ? 6 : 7);
-      ctx.stroke();
-      return;
-    }
-    const xa = Math.max(x0 - 3, timeToX(s, start[i]));
-    const xb = Math.min(xMax + 3, timeToX(s, end[i]));
-    const w = Math.max(3, xb - xa);
-    const cx = w === 3 ? (xa + xb) / 2 - 1.5 : xa;
+/** The hover or selection outline of span `i` (none when it is -1 or off screen). */
+function drawOutline(v: View, i: number, color: string, width: number): void {
+  const { ctx, f, s, x0, xMax, r0, r1 } = v;
+  const { model: m, layout, geo, scrollTop } = f;
+  const { start, end, kind } = m.spans;
+  if (i < 0) return;
+  const ri = layout.laneRow[m.spans.lane[i]];
+  if (ri < 0 || ri < r0 || ri > r1) return;
+  const row = layout.rows[ri];
+  const y = geo.bodyTop + row.y - scrollTop;
+  const compact = row.type === 'group';
+  if (kind[i] === SK.compaction) {
     ctx.strokeStyle = color;
     ctx.lineWidth = width;
-    ctx.strokeRect(cx - width / 2, y + 1 - width / 2 + 0.5, w + width, row.h - 2 + width - 1);
-  };
-  outline(f.hoverSpan, p.text, 1);
-  outline(f.selectedSpan, p.accent, 2);
+    ctx.beginPath();
+    diamond(ctx, timeToX(s, start[i]), y + row.h / 2, compact ? 6 : 7);
+    ctx.stroke();
+    return;
+  }
+  const xa = Math.max(x0 - 3, timeToX(s, start[i]));
+  const xb = Math.min(xMax + 3, timeToX(s, end[i]));
+  const w = Math.max(3, xb - xa);
+  const cx = w === 3 ? (xa + xb) / 2 - 1.5 : xa;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.strokeRect(cx - width / 2, y + 1 - width / 2 + 0.5, w + width, row.h - 2 + width - 1);
+}
 
-  // Interaction edges.
+/** Interaction edges: curves with an arrowhead and a source dot. */
+function drawEdges(v: View): void {
+  const { ctx, f, x0, xMax } = v;
+  const { model: m, palette: p } = f;
   for (const e of f.edges) {
     const edge = m.edges[e.edge];
     const minX = Math.min(e.x1, e.x2);
@@ -514,8 +570,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
     ctx.arc(ax, ay, sel ? 3 : 2.2, 0, Math.PI * 2);
     ctx.fill();
   }
+}
 
-  // Range selection overlay.
+/** The range selection overlay and the cursor line. */
+function drawRangeAndCursor(v: View): void {
+  const { ctx, f, s, x0 } = v;
+  const { geo, palette: p } = f;
   if (f.range) {
     const a = timeToX(s, Math.min(f.range.a, f.range.b));
     const b = timeToX(s, Math.max(f.range.a, f.range.b));
@@ -532,9 +592,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
     ctx.fillRect(Math.round(f.cursorX), geo.bodyTop, 1, geo.bodyH);
     ctx.globalAlpha = 1;
   }
-  ctx.restore();
+}
 
-  // ------------------------------------------------------------ label column
+/** The label column: thread headers (chevron, status dot, name) and track labels. */
+function drawLabelColumn(v: View): void {
+  const { ctx, f, x0, r0, r1, fontUi } = v;
+  const { model: m, layout, geo, palette: p, scrollTop } = f;
   ctx.save();
   ctx.beginPath();
   ctx.rect(0, geo.bodyTop, x0, geo.bodyH);
@@ -611,8 +674,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
   ctx.restore();
   ctx.fillStyle = p.border;
   ctx.fillRect(x0 - 1, 0, 1, geo.height);
+}
 
-  // ------------------------------------------------------------ overview strip
+/** The overview strip: activity over the whole trace, the shown window framed, and its label cell. */
+function drawOverview(v: View): void {
+  const { ctx, f, x0, xMax } = v;
+  const { model: m, geo, palette: p } = f;
+  const win = f.window;
   const ov = overviewScale(geo, m);
   ctx.fillStyle = p.sunken;
   ctx.fillRect(x0, 0, geo.trackW, OVERVIEW_H);
@@ -667,8 +735,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
   ctx.fillStyle = p.faint;
   const total = formatDuration(m.endMs - m.startMs);
   ctx.fillText(total, x0 - 8 - ctx.measureText(total).width, OVERVIEW_H / 2);
+}
 
-  // ------------------------------------------------------------ axis
+/** The time axis: range band, minor and major ticks, the cursor's time, and the window's clock and length. */
+function drawAxis(v: View): void {
+  const { ctx, f, s, msPerPx, x0, xMax, ticks } = v;
+  const { model: m, geo, palette: p } = f;
+  const win = f.window;
   const axisY = OVERVIEW_H;
   const axisH = geo.bodyTop - OVERVIEW_H;
   ctx.fillStyle = p.panel;
@@ -731,6 +804,4 @@ export function drawTimeline(ctx: CanvasRenderingContext2D | null, f: Frame): Dr
   const winText = formatDuration(win.endMs - win.startMs);
   ctx.fillStyle = p.faint;
   ctx.fillText(winText, x0 - 8 - ctx.measureText(winText).width, axisY + axisH / 2);
-
-  return { spans: drawn, rects, ms: (typeof performance !== 'undefined' ? performance.now() : 0) - t0 };
 }

@@ -30,11 +30,6 @@ export function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** Joins a directory (possibly ``) and a relative path. */
-export function joinPath(dir: string, rel: string): string {
-  return dir ? `${dir}/${rel}` : rel;
-}
-
 /** Whether `path` lies inside directory `dir` (`` is the root and holds everything). */
 export function isInside(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);

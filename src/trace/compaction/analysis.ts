@@ -37,6 +37,7 @@ import type { CompactionRequest, ConversationItem, ExecutionStatus, InferenceCal
 import { alignHistories, type Alignment } from './align';
 import { contentKey, itemBytes, type SizeFigures } from './content';
 import { own } from '../indexes/refs';
+import { mapPushUnique } from '../multimap';
 
 export type CompactionEventKind = 'installed' | 'failed' | 'untraced';
 
@@ -137,13 +138,6 @@ export interface CompactionAnalysis {
 
 const EMPTY_SIZE: SizeFigures = { items: 0, bytes: 0 };
 
-function pushMap<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) {
-    if (!l.includes(v)) l.push(v);
-  } else m.set(k, [v]);
-}
-
 /** Shared per-analysis caches of item sizes and content keys. */
 class ItemFacts {
   private bytes = new Map<string, number>();
@@ -211,10 +205,36 @@ function usageAfter(c: InferenceCall | undefined): number | null {
 }
 
 export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): CompactionAnalysis {
-  const facts = new ItemFacts(state.conversation_items);
-  const events: CompactionEvent[] = [];
+  const a = new AnalysisContext(state, idx);
+  const requests = requestsByCompaction(state);
+  const { events, boundaries } = installedEvents(a, requests);
+  events.push(...failedEvents(a, requests), ...untracedEvents(a, boundaries));
+  sortEvents(events, idx);
+  return indexEvents(events);
+}
 
-  // Compaction requests grouped by compaction id, in started_seq order.
+/** What every step reads: the state, its indexes, item sizes and keys, and each thread's calls in order. */
+class AnalysisContext {
+  readonly facts: ItemFacts;
+  private readonly threadCalls = new Map<string, InferenceCall[]>();
+  constructor(
+    readonly state: RolloutTrace,
+    readonly idx: TraceIndexes,
+  ) {
+    this.facts = new ItemFacts(state.conversation_items);
+  }
+  callsFor(threadId: string): InferenceCall[] {
+    let l = this.threadCalls.get(threadId);
+    if (!l) {
+      l = (this.idx.inferenceCallsByThread.get(threadId) ?? []).map((id) => own(this.state.inference_calls, id)).filter((c) => c !== undefined);
+      this.threadCalls.set(threadId, l);
+    }
+    return l;
+  }
+}
+
+/** Compaction requests grouped by compaction id, in started_seq order. */
+function requestsByCompaction(state: RolloutTrace): Map<string, CompactionRequest[]> {
   const requestsByCompaction = new Map<string, CompactionRequest[]>();
   for (const r of Object.values(state.compaction_requests)) {
     const l = requestsByCompaction.get(r.compaction_id);
@@ -224,20 +244,14 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
   for (const l of requestsByCompaction.values()) {
     l.sort((a, b) => a.execution.started_seq - b.execution.started_seq || (a.compaction_request_id < b.compaction_request_id ? -1 : 1));
   }
+  return requestsByCompaction;
+}
 
-  const callsOf = (threadId: string): InferenceCall[] =>
-    (idx.inferenceCallsByThread.get(threadId) ?? []).map((id) => own(state.inference_calls, id)).filter((c) => c !== undefined);
-  const threadCalls = new Map<string, InferenceCall[]>();
-  const callsFor = (threadId: string) => {
-    let l = threadCalls.get(threadId);
-    if (!l) {
-      l = callsOf(threadId);
-      threadCalls.set(threadId, l);
-    }
-    return l;
-  };
-
-  // ---- installed compactions
+/** One event per installed compaction; `boundaries`: per thread, the after-indexes they take (no untraced shrink there). */
+function installedEvents(a: AnalysisContext, requestsByCompaction: Map<string, CompactionRequest[]>): { events: CompactionEvent[]; boundaries: Map<string, Set<number>> } {
+  const { state, idx, facts } = a;
+  const callsFor = (threadId: string) => a.callsFor(threadId);
+  const events: CompactionEvent[] = [];
   const boundaries = new Map<string, Set<number>>(); // thread → after-indexes taken by installed compactions
   for (const [threadId, ids] of idx.compactionsByThread) {
     const calls = callsFor(threadId);
@@ -320,8 +334,14 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       });
     }
   }
+  return { events, boundaries };
+}
 
-  // ---- failed attempts: compaction ids with requests and no install
+/** One event per compaction id with requests and no install: failed or unfinished attempts. */
+function failedEvents(a: AnalysisContext, requestsByCompaction: Map<string, CompactionRequest[]>): CompactionEvent[] {
+  const { state, facts } = a;
+  const callsFor = (threadId: string) => a.callsFor(threadId);
+  const events: CompactionEvent[] = [];
   const failedOrdinal = new Map<string, number>();
   const failedGroups = [...requestsByCompaction.entries()]
     .filter(([cid]) => !own(state.compactions, cid))
@@ -375,8 +395,14 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       tokensAfter: null,
     });
   }
+  return events;
+}
 
-  // ---- untraced shrinks
+/** One event per pair of consecutive calls whose window shrank with no traced compaction between them. */
+function untracedEvents(a: AnalysisContext, boundaries: Map<string, Set<number>>): CompactionEvent[] {
+  const { state, idx, facts } = a;
+  const callsFor = (threadId: string) => a.callsFor(threadId);
+  const events: CompactionEvent[] = [];
   for (const threadId of idx.threadTree.order) {
     const calls = callsFor(threadId);
     const taken = boundaries.get(threadId);
@@ -437,7 +463,11 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       });
     }
   }
+  return events;
+}
 
+/** By time, then thread order, then failed before untraced before installed, then ordinal. */
+function sortEvents(events: CompactionEvent[], idx: TraceIndexes): void {
   const threadRank = new Map(idx.threadTree.order.map((t, i) => [t, i]));
   const kindRank: Record<CompactionEventKind, number> = { failed: 0, untraced: 1, installed: 2 };
   events.sort(
@@ -447,7 +477,10 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
       kindRank[x.kind] - kindRank[y.kind] ||
       x.ordinal - y.ordinal,
   );
+}
 
+/** The events with their lookups: by key, by thread, by compaction, request and call, and per item. */
+function indexEvents(events: CompactionEvent[]): CompactionAnalysis {
   const byKey = new Map<string, CompactionEvent>();
   const byThread = new Map<string, CompactionEvent[]>();
   const keyOfCompaction = new Map<string, string>();
@@ -463,8 +496,8 @@ export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): Comp
     if (e.compactionId) keyOfCompaction.set(e.compactionId, e.key);
     for (const r of e.requestIds) keyOfRequest.set(r, e.key);
     if (e.kind === 'untraced' && e.firstAfterCallId) keyOfUntracedAfterCall.set(e.firstAfterCallId, e.key);
-    for (const id of e.replacedIds) pushMap(replacedIn, id, e.key);
-    for (const id of e.replacementIds) pushMap(installedIn, id, e.key);
+    for (const id of e.replacedIds) mapPushUnique(replacedIn, id, e.key);
+    for (const id of e.replacementIds) mapPushUnique(installedIn, id, e.key);
   }
   return {
     events,

@@ -58,12 +58,6 @@ export interface SizeFigures {
   bytes: number;
 }
 
-export function sizeOf(items: Readonly<Record<string, ConversationItem>>, ids: readonly string[], bytesOf: (id: string) => number = (id) => itemBytes(items[id])): SizeFigures {
-  let bytes = 0;
-  for (const id of ids) bytes += bytesOf(id);
-  return { items: ids.length, bytes };
-}
-
 function oneLine(s: string, n: number): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;

@@ -2,10 +2,11 @@
  * Derived indexes over a reduced `RolloutTrace`, computed once per load.
  * Pure TS: no DOM, no React. Every list is in a deterministic, documented order.
  */
-import type { ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state';
+import type { Compaction, ExecutionWindow, RolloutTrace, TraceAnchor } from '../schema/state';
 import type { ObjectRef } from './refs';
 import { computeSummary, type TraceSummary } from './summary';
 import { own } from './refs';
+import { mapPush, mapPushLast, mapPushUnique } from '../multimap';
 
 export interface ThreadNode {
   threadId: string;
@@ -141,23 +142,6 @@ function bySeq<T extends { execution: ExecutionWindow }>(entries: [string, T][])
   );
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
-}
-/** Append unless `v` is already the last entry: enough to dedupe when values arrive grouped (one owner at a time). O(1). */
-function pushLast<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [v]);
-  else if (l[l.length - 1] !== v) l.push(v);
-}
-function pushUnique<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (!l) m.set(k, [v]);
-  else if (!l.includes(v)) l.push(v);
-}
-
 /** Numeric part of `raw_payload:<n>` (NaN when not in that form). */
 export function payloadNumber(id: string): number {
   const m = /^raw_payload:(\d+)$/.exec(id);
@@ -233,204 +217,33 @@ export function* tryBuildTraceIndexesInSteps(state: RolloutTrace): Generator<voi
 
 /**
  * The same build, pausing (`yield`) between its passes so that the page can
- * spread a large trace's indexing over several short tasks.
+ * spread a large trace's indexing over several short tasks. Each pass is a
+ * named step below.
  */
 export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, TraceIndexes> {
   const threadTree = buildThreadTree(state);
-
-  const itemPosition = new Map<string, number>();
-  for (const t of Object.values(state.threads)) {
-    t.conversation_item_ids.forEach((id, i) => {
-      if (!itemPosition.has(id) || own(state.conversation_items, id)?.thread_id === t.thread_id) itemPosition.set(id, i);
-    });
-  }
-
+  const itemPosition = itemPositions(state);
   yield;
-  const turnsByThread = new Map<string, string[]>();
-  const turnOrdinal = new Map<string, number>();
-  for (const [id, t] of bySeq(Object.entries(state.codex_turns))) {
-    push(turnsByThread, t.thread_id, id);
-    turnOrdinal.set(id, turnsByThread.get(t.thread_id)!.length);
-  }
-
+  const { turnsByThread, turnOrdinal } = indexTurns(state);
   yield;
-  const inferenceCallsByThread = new Map<string, string[]>();
-  const inferenceCallsByTurn = new Map<string, string[]>();
-  const inferenceOrdinal = new Map<string, number>();
-  const spans = new Map<string, { first: number; last: number; count: number }>();
-  const itemProducerCalls = new Map<string, string[]>();
-  const toolCallStartedBy = new Map<string, string>();
-  const callEntries = bySeq(Object.entries(state.inference_calls));
-  const inferenceOrder = callEntries.map(([id]) => id);
-  for (let j = 0; j < callEntries.length; j++) {
-    const [id, c] = callEntries[j];
-    push(inferenceCallsByThread, c.thread_id, id);
-    inferenceOrdinal.set(id, inferenceCallsByThread.get(c.thread_id)!.length);
-    push(inferenceCallsByTurn, c.codex_turn_id, id);
-    const window = c.request_item_ids;
-    for (let k = 0; k < window.length; k++) {
-      const item = window[k];
-      const sp = spans.get(item);
-      if (!sp) spans.set(item, { first: j, last: j, count: 1 });
-      else if (sp.last !== j) {
-        sp.last = j;
-        sp.count++;
-      }
-    }
-    for (const item of c.response_item_ids) pushLast(itemProducerCalls, item, id);
-    for (const tc of c.tool_call_ids_started_by_response) if (!toolCallStartedBy.has(tc)) toolCallStartedBy.set(tc, id);
-  }
-
+  const calls = indexInferenceCalls(state);
   yield;
-  const toolCallsByThread = new Map<string, string[]>();
-  const toolCallsByTurn = new Map<string, string[]>();
-  const itemToolCalls = new Map<string, ItemToolLink[]>();
-  const codeCellStartedBy = new Map<string, string>();
-  for (const [id, tc] of bySeq(Object.entries(state.tool_calls))) {
-    push(toolCallsByThread, tc.thread_id, id);
-    if (tc.started_by_codex_turn_id) push(toolCallsByTurn, tc.started_by_codex_turn_id, id);
-    for (const item of tc.model_visible_call_item_ids) push(itemToolCalls, item, { toolCallId: id, role: 'call' as const });
-    for (const item of tc.model_visible_output_item_ids) push(itemToolCalls, item, { toolCallId: id, role: 'output' as const });
-    if (tc.started_code_cell_id) codeCellStartedBy.set(tc.started_code_cell_id, id);
-  }
-
-  const itemCodeCells = new Map<string, ItemCodeCellLink[]>();
-  for (const [id, cc] of bySeq(Object.entries(state.code_cells))) {
-    push(itemCodeCells, cc.source_item_id, { codeCellId: id, role: 'source' as const });
-    for (const item of cc.output_item_ids) push(itemCodeCells, item, { codeCellId: id, role: 'output' as const });
-  }
-
+  const { toolCallsByThread, toolCallsByTurn, itemToolCalls, codeCellStartedBy, itemCodeCells } = indexToolsAndCells(state);
   yield;
-  // Compactions: install order within the thread.
-  const compactionEntries = Object.entries(state.compactions).sort(([ia, a], [ib, b]) => {
-    return (
-      a.installed_at_unix_ms - b.installed_at_unix_ms ||
-      (itemPosition.get(a.marker_item_id) ?? 0) - (itemPosition.get(b.marker_item_id) ?? 0) ||
-      (ia < ib ? -1 : ia > ib ? 1 : 0)
-    );
-  });
-  const compactionsByThread = new Map<string, string[]>();
-  const compactionsByTurn = new Map<string, string[]>();
-  const compactionOrdinal = new Map<string, number>();
-  const itemReplacedBy = new Map<string, string[]>();
-  const itemInstalledBy = new Map<string, string[]>();
-  const itemMarkerOf = new Map<string, string>();
-  for (const [id, c] of compactionEntries) {
-    push(compactionsByThread, c.thread_id, id);
-    push(compactionsByTurn, c.codex_turn_id, id);
-    compactionOrdinal.set(id, compactionsByThread.get(c.thread_id)!.length);
-    for (const item of c.input_item_ids) pushLast(itemReplacedBy, item, id);
-    for (const item of c.replacement_item_ids) pushLast(itemInstalledBy, item, id);
-    itemMarkerOf.set(c.marker_item_id, id);
-  }
-
+  const compactions = indexCompactions(state, itemPosition);
   yield;
-  // Items per turn, in their thread's transcript order.
-  const itemsByTurn = new Map<string, string[]>();
-  const placed = new Set<string>();
-  for (const tid of threadTree.order) {
-    for (const itemId of own(state.threads, tid)?.conversation_item_ids ?? []) {
-      const it = own(state.conversation_items, itemId);
-      if (it && it.codex_turn_id && it.thread_id === tid && !placed.has(itemId)) {
-        placed.add(itemId);
-        push(itemsByTurn, it.codex_turn_id, itemId);
-      }
-    }
-  }
-
-  const edgesByAnchor = new Map<string, string[]>();
-  for (const [id, e] of Object.entries(state.interaction_edges)) {
-    pushUnique(edgesByAnchor, anchorKey(e.source), id);
-    pushUnique(edgesByAnchor, anchorKey(e.target), id);
-    for (const item of e.carried_item_ids) pushUnique(edgesByAnchor, `conversation_item:${item}`, id);
-  }
-
+  const itemsByTurn = itemsByTurnInOrder(state, threadTree);
+  const edgesByAnchor = indexEdgeAnchors(state);
   yield;
-  // Payload references, both directions.
-  const payloadOwners = new Map<string, PayloadUse[]>();
-  const payloadsByOwner = new Map<string, { payloadId: string; role: PayloadRole; inferred?: boolean }[]>();
-  const use = (owner: ObjectRef, role: PayloadRole, payloadId: string | null | undefined, inferred = false) => {
-    if (!payloadId) return;
-    const u: PayloadUse = inferred ? { owner, role, inferred } : { owner, role };
-    const owners = payloadOwners.get(payloadId) ?? [];
-    if (!owners.some((o) => o.owner.kind === owner.kind && o.owner.id === owner.id && o.role === role)) owners.push(u);
-    payloadOwners.set(payloadId, owners);
-    const k = ownerKey(owner);
-    const list = payloadsByOwner.get(k) ?? [];
-    if (!list.some((p) => p.payloadId === payloadId)) list.push(inferred ? { payloadId, role, inferred } : { payloadId, role });
-    payloadsByOwner.set(k, list);
-  };
-  for (const [id, it] of Object.entries(state.conversation_items)) {
-    for (const p of it.body.parts) {
-      if (p.type === 'json' || p.type === 'payload_ref') use({ kind: 'conversation_item', id }, 'body', p.raw_payload_id);
-    }
-  }
+  const payloads = new PayloadUses();
+  payloads.addItemBodies(state);
   yield;
-  for (const [id, c] of Object.entries(state.inference_calls)) {
-    use({ kind: 'inference_call', id }, 'request', c.raw_request_payload_id);
-    // Schema 3: the prompt Codex prepared, shown between what was sent and what came back.
-    use({ kind: 'inference_call', id }, 'prepared_prompt', c.prepared_prompt_payload_id);
-    use({ kind: 'inference_call', id }, 'response', c.raw_response_payload_id);
-  }
-  for (const [id, t] of Object.entries(state.tool_calls)) {
-    use({ kind: 'tool_call', id }, 'invocation', t.raw_invocation_payload_id);
-    use({ kind: 'tool_call', id }, 'result', t.raw_result_payload_id);
-    for (const p of t.raw_runtime_payload_ids) use({ kind: 'tool_call', id }, 'runtime', p);
-  }
-  for (const [id, op] of Object.entries(state.terminal_operations)) {
-    for (const p of op.raw_payload_ids) use({ kind: 'terminal_operation', id }, 'runtime', p);
-  }
-  for (const [id, cc] of Object.entries(state.code_cells)) {
-    use({ kind: 'code_cell', id }, 'initial_response', cc.raw_initial_response_payload_id);
-    use({ kind: 'code_cell', id }, 'result', cc.raw_result_payload_id);
-  }
-  for (const [id, r] of Object.entries(state.compaction_requests)) {
-    use({ kind: 'compaction_request', id }, 'request', r.raw_request_payload_id);
-    use({ kind: 'compaction_request', id }, 'response', r.raw_response_payload_id);
-  }
-  for (const [id, e] of Object.entries(state.interaction_edges)) {
-    for (const p of e.carried_raw_payload_ids) use({ kind: 'interaction_edge', id }, 'carried', p);
-  }
-  // The reduced state does not say which checkpoint belongs to which compaction,
-  // nor which session_metadata payload belongs to which thread. Both are written
-  // in order (one per install / one per thread start), so pair them by order
-  // when the counts agree, and mark the link as inferred.
-  const byKind = (type: string) =>
-    Object.values(state.raw_payloads)
-      .filter((p) => p.kind.type === type)
-      .map((p) => p.raw_payload_id)
-      .sort((a, b) => payloadNumber(a) - payloadNumber(b));
-  const checkpoints = byKind('compaction_checkpoint');
-  if (checkpoints.length > 0 && checkpoints.length === compactionEntries.length) {
-    const installOrder = [...compactionEntries].sort(
-      ([, a], [, b]) => a.installed_at_unix_ms - b.installed_at_unix_ms,
-    );
-    installOrder.forEach(([id], i) => use({ kind: 'compaction', id }, 'checkpoint', checkpoints[i], true));
-  }
-  const metadata = byKind('session_metadata');
-  const threadsBySeq = bySeq(Object.entries(state.threads));
-  if (metadata.length > 0 && metadata.length === threadsBySeq.length) {
-    threadsBySeq.forEach(([id], i) => use({ kind: 'thread', id }, 'metadata', metadata[i], true));
-  }
-
-  const itemRequestSpan = new Map<string, { first: string; last: string; count: number }>();
-  for (const [item, sp] of spans) itemRequestSpan.set(item, { first: inferenceOrder[sp.first], last: inferenceOrder[sp.last], count: sp.count });
-  const requestCache = new Map<string, readonly string[]>();
-  const requestCallsOf = (itemId: string): readonly string[] => {
-    let l = requestCache.get(itemId);
-    if (l) return l;
-    const sp = spans.get(itemId);
-    const out: string[] = [];
-    if (sp) {
-      for (let j = sp.first; j <= sp.last; j++) {
-        if (callEntries[j][1].request_item_ids.includes(itemId)) out.push(callEntries[j][0]);
-      }
-    }
-    l = Object.freeze(out);
-    requestCache.set(itemId, l);
-    return l;
-  };
-
+  payloads.addObjects(state);
+  payloads.addInferred(state, compactions.compactionEntries);
+  const { itemRequestSpan, requestCallsOf } = requestSpans(calls);
+  const { inferenceCallsByThread, inferenceCallsByTurn, inferenceOrdinal, inferenceOrder, itemProducerCalls, toolCallStartedBy } = calls;
+  const { compactionsByThread, compactionsByTurn, compactionOrdinal, itemReplacedBy, itemInstalledBy, itemMarkerOf } = compactions;
+  const { payloadOwners, payloadsByOwner } = payloads;
   return {
     threadTree,
     turnsByThread,
@@ -462,6 +275,246 @@ export function* buildTraceIndexesInSteps(state: RolloutTrace): Generator<void, 
     payloadsByOwner,
     summary: computeSummary(state),
   };
+}
+
+/** Each item's position in its thread's transcript (its own thread's, when another thread lists it too). */
+function itemPositions(state: RolloutTrace): Map<string, number> {
+  const itemPosition = new Map<string, number>();
+  for (const t of Object.values(state.threads)) {
+    t.conversation_item_ids.forEach((id, i) => {
+      if (!itemPosition.has(id) || own(state.conversation_items, id)?.thread_id === t.thread_id) itemPosition.set(id, i);
+    });
+  }
+  return itemPosition;
+}
+
+/** Turns per thread, in seq order, and each turn's ordinal in its thread. */
+function indexTurns(state: RolloutTrace) {
+  const turnsByThread = new Map<string, string[]>();
+  const turnOrdinal = new Map<string, number>();
+  for (const [id, t] of bySeq(Object.entries(state.codex_turns))) {
+    mapPush(turnsByThread, t.thread_id, id);
+    turnOrdinal.set(id, turnsByThread.get(t.thread_id)!.length);
+  }
+  return { turnsByThread, turnOrdinal };
+}
+
+/**
+ * Inference calls per thread and turn, with ordinals; which calls' windows
+ * carried each item (as a span of call positions); the calls that produced
+ * each item; the call whose response started each tool call.
+ */
+function indexInferenceCalls(state: RolloutTrace) {
+  const inferenceCallsByThread = new Map<string, string[]>();
+  const inferenceCallsByTurn = new Map<string, string[]>();
+  const inferenceOrdinal = new Map<string, number>();
+  const spans = new Map<string, { first: number; last: number; count: number }>();
+  const itemProducerCalls = new Map<string, string[]>();
+  const toolCallStartedBy = new Map<string, string>();
+  const callEntries = bySeq(Object.entries(state.inference_calls));
+  const inferenceOrder = callEntries.map(([id]) => id);
+  for (let j = 0; j < callEntries.length; j++) {
+    const [id, c] = callEntries[j];
+    mapPush(inferenceCallsByThread, c.thread_id, id);
+    inferenceOrdinal.set(id, inferenceCallsByThread.get(c.thread_id)!.length);
+    mapPush(inferenceCallsByTurn, c.codex_turn_id, id);
+    const window = c.request_item_ids;
+    for (let k = 0; k < window.length; k++) {
+      const item = window[k];
+      const sp = spans.get(item);
+      if (!sp) spans.set(item, { first: j, last: j, count: 1 });
+      else if (sp.last !== j) {
+        sp.last = j;
+        sp.count++;
+      }
+    }
+    for (const item of c.response_item_ids) mapPushLast(itemProducerCalls, item, id);
+    for (const tc of c.tool_call_ids_started_by_response) if (!toolCallStartedBy.has(tc)) toolCallStartedBy.set(tc, id);
+  }
+  return { inferenceCallsByThread, inferenceCallsByTurn, inferenceOrdinal, spans, itemProducerCalls, toolCallStartedBy, callEntries, inferenceOrder };
+}
+
+/** Tool calls per thread and turn, items linked to tool calls and code cells, and the tool call that started each code cell. */
+function indexToolsAndCells(state: RolloutTrace) {
+  const toolCallsByThread = new Map<string, string[]>();
+  const toolCallsByTurn = new Map<string, string[]>();
+  const itemToolCalls = new Map<string, ItemToolLink[]>();
+  const codeCellStartedBy = new Map<string, string>();
+  for (const [id, tc] of bySeq(Object.entries(state.tool_calls))) {
+    mapPush(toolCallsByThread, tc.thread_id, id);
+    if (tc.started_by_codex_turn_id) mapPush(toolCallsByTurn, tc.started_by_codex_turn_id, id);
+    for (const item of tc.model_visible_call_item_ids) mapPush(itemToolCalls, item, { toolCallId: id, role: 'call' as const });
+    for (const item of tc.model_visible_output_item_ids) mapPush(itemToolCalls, item, { toolCallId: id, role: 'output' as const });
+    if (tc.started_code_cell_id) codeCellStartedBy.set(tc.started_code_cell_id, id);
+  }
+
+  const itemCodeCells = new Map<string, ItemCodeCellLink[]>();
+  for (const [id, cc] of bySeq(Object.entries(state.code_cells))) {
+    mapPush(itemCodeCells, cc.source_item_id, { codeCellId: id, role: 'source' as const });
+    for (const item of cc.output_item_ids) mapPush(itemCodeCells, item, { codeCellId: id, role: 'output' as const });
+  }
+  return { toolCallsByThread, toolCallsByTurn, itemToolCalls, codeCellStartedBy, itemCodeCells };
+}
+
+/** Compactions in install order within each thread, with ordinals, and the items each replaced, installed or marks. */
+function indexCompactions(state: RolloutTrace, itemPosition: Map<string, number>) {
+  // Compactions: install order within the thread.
+  const compactionEntries = Object.entries(state.compactions).sort(([ia, a], [ib, b]) => {
+    return (
+      a.installed_at_unix_ms - b.installed_at_unix_ms ||
+      (itemPosition.get(a.marker_item_id) ?? 0) - (itemPosition.get(b.marker_item_id) ?? 0) ||
+      (ia < ib ? -1 : ia > ib ? 1 : 0)
+    );
+  });
+  const compactionsByThread = new Map<string, string[]>();
+  const compactionsByTurn = new Map<string, string[]>();
+  const compactionOrdinal = new Map<string, number>();
+  const itemReplacedBy = new Map<string, string[]>();
+  const itemInstalledBy = new Map<string, string[]>();
+  const itemMarkerOf = new Map<string, string>();
+  for (const [id, c] of compactionEntries) {
+    mapPush(compactionsByThread, c.thread_id, id);
+    mapPush(compactionsByTurn, c.codex_turn_id, id);
+    compactionOrdinal.set(id, compactionsByThread.get(c.thread_id)!.length);
+    for (const item of c.input_item_ids) mapPushLast(itemReplacedBy, item, id);
+    for (const item of c.replacement_item_ids) mapPushLast(itemInstalledBy, item, id);
+    itemMarkerOf.set(c.marker_item_id, id);
+  }
+  return { compactionEntries, compactionsByThread, compactionsByTurn, compactionOrdinal, itemReplacedBy, itemInstalledBy, itemMarkerOf };
+}
+
+/** Items per turn, in their thread's transcript order. */
+function itemsByTurnInOrder(state: RolloutTrace, threadTree: ThreadTree): Map<string, string[]> {
+  const itemsByTurn = new Map<string, string[]>();
+  const placed = new Set<string>();
+  for (const tid of threadTree.order) {
+    for (const itemId of own(state.threads, tid)?.conversation_item_ids ?? []) {
+      const it = own(state.conversation_items, itemId);
+      if (it && it.codex_turn_id && it.thread_id === tid && !placed.has(itemId)) {
+        placed.add(itemId);
+        mapPush(itemsByTurn, it.codex_turn_id, itemId);
+      }
+    }
+  }
+  return itemsByTurn;
+}
+
+/** Interaction edges by each anchor they touch (source, target, carried items). */
+function indexEdgeAnchors(state: RolloutTrace): Map<string, string[]> {
+  const edgesByAnchor = new Map<string, string[]>();
+  for (const [id, e] of Object.entries(state.interaction_edges)) {
+    mapPushUnique(edgesByAnchor, anchorKey(e.source), id);
+    mapPushUnique(edgesByAnchor, anchorKey(e.target), id);
+    for (const item of e.carried_item_ids) mapPushUnique(edgesByAnchor, `conversation_item:${item}`, id);
+  }
+  return edgesByAnchor;
+}
+
+/** Payload references, both directions: payload → its users, object → its payloads. */
+class PayloadUses {
+  readonly payloadOwners = new Map<string, PayloadUse[]>();
+  readonly payloadsByOwner = new Map<string, { payloadId: string; role: PayloadRole; inferred?: boolean }[]>();
+
+  use(owner: ObjectRef, role: PayloadRole, payloadId: string | null | undefined, inferred = false): void {
+    if (!payloadId) return;
+    const u: PayloadUse = inferred ? { owner, role, inferred } : { owner, role };
+    const owners = this.payloadOwners.get(payloadId) ?? [];
+    if (!owners.some((o) => o.owner.kind === owner.kind && o.owner.id === owner.id && o.role === role)) owners.push(u);
+    this.payloadOwners.set(payloadId, owners);
+    const k = ownerKey(owner);
+    const list = this.payloadsByOwner.get(k) ?? [];
+    if (!list.some((p) => p.payloadId === payloadId)) list.push(inferred ? { payloadId, role, inferred } : { payloadId, role });
+    this.payloadsByOwner.set(k, list);
+  }
+
+  /** Payloads that conversation item bodies point to. */
+  addItemBodies(state: RolloutTrace): void {
+    const use = this.use.bind(this);
+    for (const [id, it] of Object.entries(state.conversation_items)) {
+      for (const p of it.body.parts) {
+        if (p.type === 'json' || p.type === 'payload_ref') use({ kind: 'conversation_item', id }, 'body', p.raw_payload_id);
+      }
+    }
+  }
+
+  /** Payloads the other objects name. */
+  addObjects(state: RolloutTrace): void {
+    const use = this.use.bind(this);
+    for (const [id, c] of Object.entries(state.inference_calls)) {
+      use({ kind: 'inference_call', id }, 'request', c.raw_request_payload_id);
+      // Schema 3: the prompt Codex prepared, shown between what was sent and what came back.
+      use({ kind: 'inference_call', id }, 'prepared_prompt', c.prepared_prompt_payload_id);
+      use({ kind: 'inference_call', id }, 'response', c.raw_response_payload_id);
+    }
+    for (const [id, t] of Object.entries(state.tool_calls)) {
+      use({ kind: 'tool_call', id }, 'invocation', t.raw_invocation_payload_id);
+      use({ kind: 'tool_call', id }, 'result', t.raw_result_payload_id);
+      for (const p of t.raw_runtime_payload_ids) use({ kind: 'tool_call', id }, 'runtime', p);
+    }
+    for (const [id, op] of Object.entries(state.terminal_operations)) {
+      for (const p of op.raw_payload_ids) use({ kind: 'terminal_operation', id }, 'runtime', p);
+    }
+    for (const [id, cc] of Object.entries(state.code_cells)) {
+      use({ kind: 'code_cell', id }, 'initial_response', cc.raw_initial_response_payload_id);
+      use({ kind: 'code_cell', id }, 'result', cc.raw_result_payload_id);
+    }
+    for (const [id, r] of Object.entries(state.compaction_requests)) {
+      use({ kind: 'compaction_request', id }, 'request', r.raw_request_payload_id);
+      use({ kind: 'compaction_request', id }, 'response', r.raw_response_payload_id);
+    }
+    for (const [id, e] of Object.entries(state.interaction_edges)) {
+      for (const p of e.carried_raw_payload_ids) use({ kind: 'interaction_edge', id }, 'carried', p);
+    }
+  }
+
+  /**
+   * The reduced state does not say which checkpoint belongs to which compaction,
+   * nor which session_metadata payload belongs to which thread. Both are written
+   * in order (one per install / one per thread start), so pair them by order
+   * when the counts agree, and mark the link as inferred.
+   */
+  addInferred(state: RolloutTrace, compactionEntries: [string, Compaction][]): void {
+    const use = this.use.bind(this);
+    const byKind = (type: string) =>
+      Object.values(state.raw_payloads)
+        .filter((p) => p.kind.type === type)
+        .map((p) => p.raw_payload_id)
+        .sort((a, b) => payloadNumber(a) - payloadNumber(b));
+    const checkpoints = byKind('compaction_checkpoint');
+    if (checkpoints.length > 0 && checkpoints.length === compactionEntries.length) {
+      const installOrder = [...compactionEntries].sort(
+        ([, a], [, b]) => a.installed_at_unix_ms - b.installed_at_unix_ms,
+      );
+      installOrder.forEach(([id], i) => use({ kind: 'compaction', id }, 'checkpoint', checkpoints[i], true));
+    }
+    const metadata = byKind('session_metadata');
+    const threadsBySeq = bySeq(Object.entries(state.threads));
+    if (metadata.length > 0 && metadata.length === threadsBySeq.length) {
+      threadsBySeq.forEach(([id], i) => use({ kind: 'thread', id }, 'metadata', metadata[i], true));
+    }
+  }
+}
+
+/** Per item, the first and last call whose window carried it, and (lazily) every call that did. */
+function requestSpans({ spans, callEntries, inferenceOrder }: ReturnType<typeof indexInferenceCalls>) {
+  const itemRequestSpan = new Map<string, { first: string; last: string; count: number }>();
+  for (const [item, sp] of spans) itemRequestSpan.set(item, { first: inferenceOrder[sp.first], last: inferenceOrder[sp.last], count: sp.count });
+  const requestCache = new Map<string, readonly string[]>();
+  const requestCallsOf = (itemId: string): readonly string[] => {
+    let l = requestCache.get(itemId);
+    if (l) return l;
+    const sp = spans.get(itemId);
+    const out: string[] = [];
+    if (sp) {
+      for (let j = sp.first; j <= sp.last; j++) {
+        if (callEntries[j][1].request_item_ids.includes(itemId)) out.push(callEntries[j][0]);
+      }
+    }
+    l = Object.freeze(out);
+    requestCache.set(itemId, l);
+    return l;
+  };
+  return { itemRequestSpan, requestCallsOf };
 }
 
 /** A read-only map whose values are computed on first access (keys are known up front). */

@@ -57,10 +57,6 @@ export const KIND_LABEL: Record<ObjectKind, string> = {
   raw_payload: 'Payload',
 };
 
-export function isObjectKind(k: unknown): k is ObjectKind {
-  return typeof k === 'string' && (OBJECT_KINDS as readonly string[]).includes(k);
-}
-
 export function sameRef(a: ObjectRef | null | undefined, b: ObjectRef | null | undefined): boolean {
   if (!a || !b) return a == b;
   return a.kind === b.kind && a.id === b.id;

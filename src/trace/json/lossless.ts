@@ -16,10 +16,56 @@ export class JsonNumber {
   toNumber(): number {
     return Number(this.lexeme);
   }
-  /** Marked text that serializeState turns back into a bare number. */
-  toJSON(): string {
-    return `\u0000#${this.lexeme}`;
+  /**
+   * Inside `printExactNumbers`, a placeholder that it swaps for the lexeme.
+   * Anywhere else (the worker's JSON for the page) the nearest double, so that
+   * the page sees a number; a lexeme beyond the double range stays text.
+   */
+  toJSON(): number | string {
+    if (placeholder !== null) {
+      placed++;
+      return placeholder + this.lexeme;
+    }
+    const n = Number(this.lexeme);
+    return Number.isFinite(n) ? n : this.lexeme;
   }
+}
+
+let placeholder: string | null = null;
+let placed = 0;
+
+/**
+ * Runs `print`, whose JSON.stringify calls then write every JsonNumber as its
+ * bare lexeme. JSON.stringify cannot write a bare number from toJSON, so each
+ * JsonNumber is written as a string holding a random placeholder, swapped for
+ * the lexeme afterwards. Content cannot pass for one: the swap is made only
+ * when the text holds exactly as many placeholders as JsonNumbers were
+ * printed, otherwise `print` runs again with another placeholder. Text with no
+ * JsonNumber (almost every trace) is returned as printed, never scanned.
+ */
+export function printExactNumbers(print: () => string): string {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const mark = `\u0000${Math.random().toString(36).slice(2)}#`;
+    placeholder = mark;
+    placed = 0;
+    let text: string;
+    try {
+      text = print();
+    } finally {
+      placeholder = null;
+    }
+    if (placed === 0) return text;
+    const parts = text.split(JSON.stringify(mark).slice(0, -1));
+    if (parts.length - 1 !== placed) continue;
+    let out = parts[0];
+    for (let i = 1; i < parts.length; i++) {
+      // A lexeme holds no quote: the first one closes the placeholder string.
+      const close = parts[i].indexOf('"');
+      out += parts[i].slice(0, close) + parts[i].slice(close + 1);
+    }
+    return out;
+  }
+  throw new Error('printExactNumbers: the text keeps holding the placeholder');
 }
 
 export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
@@ -443,10 +489,6 @@ export function asU64(v: JsonValue | undefined): number | null {
 
 export function isJsonObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-}
-
-export function isJsonNumber(v: JsonValue | undefined): v is number | JsonNumber {
-  return typeof v === 'number' || v instanceof JsonNumber;
 }
 
 /** Compact JSON with object keys sorted at every level (serde_json's canonical Value order). */

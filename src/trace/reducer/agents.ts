@@ -16,20 +16,7 @@ import {
 } from '../schema/payloads';
 import type { RawPayloadRef } from '../schema/common';
 import type { InteractionEdge, InteractionEdgeKind, TraceAnchor } from '../schema/state';
-import { compareKeys, fail, pushUnique, sortedKeys, type Reducer } from './core';
-
-export interface PendingAgentEdge {
-  edgeId: string;
-  kind: InteractionEdgeKind;
-  source: TraceAnchor;
-  targetThreadId: string;
-  author: string;
-  content: string;
-  spawnFallbackThreadId: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  payloadIds: string[];
-}
+import { compareKeys, fail, pushUnique, sortedKeys, type PendingAgentEdge, type Reducer } from './core';
 
 type Obj = { [k: string]: JsonValue };
 

@@ -6,28 +6,8 @@
  */
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { CodeCellRuntimeStatus, ConversationItem, ExecutionStatus, ToolCall, ToolCallRequester } from '../schema/state';
-import { addProducer } from './conversation';
-import { compareKeys, fail, pushUnique, sortedKeys, type Reducer } from './core';
-
-export interface PendingCodeCellStart {
-  seq: number;
-  wall: number;
-  threadId: string;
-  turnId: string | null;
-  cellId: string;
-  runtimeCellId: string;
-  callId: string;
-  sourceJs: string;
-}
-
-export interface PendingCodeCellEvent {
-  seq: number;
-  wall: number;
-  kind: 'initial' | 'ended';
-  runtimeCellId: string;
-  status: CodeCellRuntimeStatus;
-  payloadId: string | null;
-}
+import { compareKeys, fail, pushUnique, sortedKeys, type PendingCodeCellEvent, type PendingCodeCellStart, type Reducer } from './core';
+import { addProducer } from './items';
 
 const runtimeKey = (threadId: string, runtimeCellId: string) => `${threadId}\u0000${runtimeCellId}`;
 

@@ -1,8 +1,9 @@
 /** Conversation items: identity, reconciliation of model-facing payloads, reasoning merge. */
 import type { ConversationItem, ConversationPart, ProducerRef } from '../schema/state';
 import { attachCodeCellItem, flushPendingCodeCellStarts } from './code-cells';
-import { applyPendingAcceptance } from './history';
-import { fail, indexPush, type Reducer } from './core';
+import { fail, type Reducer } from './core';
+import { mapPush } from '../multimap';
+import { addProducer, applyPendingAcceptance } from './items';
 import type { NormalizedItem } from './normalize';
 import { attachToolItem } from './tools';
 import { resolvePendingEdgesForItem } from './agents';
@@ -109,9 +110,9 @@ export function createItem(
     produced_by: producers,
   };
   r.s.conversation_items.set(id, created);
-  if (item.call_id !== null) indexPush(r.itemsByCallId, item.call_id, id);
+  if (item.call_id !== null) mapPush(r.itemsByCallId, item.call_id, id);
   if (item.responsesId !== null) {
-    indexPush(r.itemsByResponsesId, item.responsesId, id);
+    mapPush(r.itemsByResponsesId, item.responsesId, id);
     applyPendingAcceptance(r, id, item.responsesId);
   }
   return id;
@@ -124,32 +125,10 @@ function updateFromSighting(r: Reducer, id: string, item: NormalizedItem, produc
   if (stored.responses_item_id === undefined && item.responsesId !== null) {
     // An item first seen without a Responses id takes the id of a later sighting.
     stored.responses_item_id = item.responsesId;
-    indexPush(r.itemsByResponsesId, item.responsesId, id);
+    mapPush(r.itemsByResponsesId, item.responsesId, id);
     applyPendingAcceptance(r, id, item.responsesId);
   }
   for (const p of producers) addProducer(stored, p);
-}
-
-export function addProducer(item: ConversationItem, p: ProducerRef): void {
-  if (!item.produced_by.some((q) => producerEquals(q, p))) item.produced_by.push(p);
-}
-
-function producerEquals(a: ProducerRef, b: ProducerRef): boolean {
-  if (a.type !== b.type) return false;
-  switch (a.type) {
-    case 'inference':
-      return a.inference_call_id === (b as typeof a).inference_call_id;
-    case 'tool':
-      return a.tool_call_id === (b as typeof a).tool_call_id;
-    case 'code_cell':
-      return a.code_cell_id === (b as typeof a).code_cell_id;
-    case 'interaction_edge':
-      return a.edge_id === (b as typeof a).edge_id;
-    case 'compaction':
-      return a.compaction_id === (b as typeof a).compaction_id;
-    default:
-      return true;
-  }
 }
 
 /** Raise when a call id is reused in this thread for a different call (or, where outputs are checked too, output). */

@@ -5,19 +5,20 @@ import type { ReductionRules } from './rules';
 import type {
   AgentThread,
   CodeCell,
+  CodeCellRuntimeStatus,
   CodexTurn,
   Compaction,
   CompactionRequest,
   ConversationItem,
   InferenceCall,
   InteractionEdge,
+  InteractionEdgeKind,
   RolloutTrace,
   TerminalOperation,
   TerminalSession,
   ToolCall,
+  TraceAnchor,
 } from '../schema/state';
-import type { PendingAgentEdge } from './agents';
-import type { PendingCodeCellEvent, PendingCodeCellStart } from './code-cells';
 
 /** A reduction rule was violated. The driver adds file, line and seq. */
 export class ReduceFailure extends Error {
@@ -62,6 +63,42 @@ export interface WorkingState {
   compaction_requests: Map<string, CompactionRequest>;
   interaction_edges: Map<string, InteractionEdge>;
   raw_payloads: Map<string, RawPayloadRef>;
+}
+
+/** An agent interaction edge waiting for the conversation item it starts from. */
+export interface PendingAgentEdge {
+  edgeId: string;
+  kind: InteractionEdgeKind;
+  source: TraceAnchor;
+  targetThreadId: string;
+  author: string;
+  content: string;
+  spawnFallbackThreadId: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  payloadIds: string[];
+}
+
+/** A code cell start waiting for its `exec` call item. */
+export interface PendingCodeCellStart {
+  seq: number;
+  wall: number;
+  threadId: string;
+  turnId: string | null;
+  cellId: string;
+  runtimeCellId: string;
+  callId: string;
+  sourceJs: string;
+}
+
+/** A lifecycle event of a code cell that has not started yet. */
+export interface PendingCodeCellEvent {
+  seq: number;
+  wall: number;
+  kind: 'initial' | 'ended';
+  runtimeCellId: string;
+  status: CodeCellRuntimeStatus;
+  payloadId: string | null;
 }
 
 /** Everything the per-concern reducers share while replaying one bundle. */
@@ -199,12 +236,6 @@ export class Reducer {
 
 export function pushUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
-}
-
-export function indexPush<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
 }
 
 /** Byte-wise (code unit) order, which is how the official reducer's maps iterate. */

@@ -7,9 +7,10 @@
 import { isJsonObject } from '../json/lossless';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { RawPayloadRef } from '../schema/common';
-import type { ConversationItem, ProducerRef } from '../schema/state';
+import type { ProducerRef } from '../schema/state';
 import { reconcile } from './conversation';
 import { fail, type Reducer } from './core';
+import { acceptanceKey, setAccepted } from './items';
 import { normalizeItems, type NormalizedItem } from './normalize';
 import { singleToolForVisibleCall } from './tools';
 
@@ -80,20 +81,6 @@ function appendCarried(r: Reducer, ev: TraceEvent, items: NormalizedItem[], prod
 }
 
 const itemOrdinal = (id: string) => Number(id.slice(id.indexOf(':') + 1));
-
-const acceptanceKey = (threadId: string, responsesId: string) => `${threadId}\u0000${responsesId}`;
-
-function setAccepted(item: ConversationItem, seq: number, wall: number): void {
-  item.accepted_at_unix_ms = wall;
-  item.accepted_seq = seq;
-}
-
-/** A newly created item is accepted if its Responses id already was. */
-export function applyPendingAcceptance(r: Reducer, itemId: string, responsesId: string): void {
-  const item = r.s.conversation_items.get(itemId)!;
-  const acceptance = r.acceptedResponses.get(acceptanceKey(item.thread_id, responsesId));
-  if (acceptance) setAccepted(item, acceptance.seq, acceptance.wall);
-}
 
 /** Response output takes its transcript place now; it counts once accepted (or carried by a request). */
 export function markResponseItemsProduced(r: Reducer, threadId: string, ids: readonly string[]): void {

@@ -4,7 +4,8 @@ import type { EventOf, TraceEvent } from '../schema/events';
 import type { RawPayloadRef } from '../schema/common';
 import type { ExecutionStatus } from '../schema/state';
 import { reconcile } from './conversation';
-import { compareKeys, fail, indexPush, runningWindow, type Reducer } from './core';
+import { compareKeys, fail, runningWindow, type Reducer } from './core';
+import { mapPush } from '../multimap';
 import { normalizeItems, tokenUsage } from './normalize';
 import { markResponseItemsProduced } from './history';
 
@@ -35,7 +36,7 @@ export function startInference(r: Reducer, ev: TraceEvent, p: EventOf<'inference
     prepared_prompt_payload_id: r.rules.preparedPrompt ? p.prepared_prompt_payload?.raw_payload_id : undefined,
     raw_response_payload_id: null,
   });
-  indexPush(r.inferencesByTurn, p.codex_turn_id, id);
+  mapPush(r.inferencesByTurn, p.codex_turn_id, id);
 }
 
 function reduceRequest(r: Reducer, ev: TraceEvent, callId: string, threadId: string, turnId: string, ref: RawPayloadRef): string[] {

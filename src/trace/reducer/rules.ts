@@ -96,9 +96,6 @@ const S3_TYPES = [
   ...S2_TYPES.slice(S2_TYPES.indexOf('stdin_target_resolved') + 1),
 ] as const;
 
-/** Every event type any generation knows: what the event schemas accept before the rules narrow it. */
-export const ALL_EVENT_TYPES = S3_TYPES;
-
 const SCHEMA_1: ReductionRules = {
   generation: GENERATIONS[1],
   reference: GENERATIONS[1].reference,

@@ -4,9 +4,10 @@ import type { RawPayloadRef, ToolCallKind } from '../schema/common';
 import type { EventOf, TraceEvent } from '../schema/events';
 import type { ConversationItem, ToolCall, ToolCallRequester } from '../schema/state';
 import { agentEdgeFromRuntimeEnd, agentEdgeFromRuntimeStart, attachToolResultToEdge } from './agents';
-import { addProducer } from './conversation';
 import { codeCellIdForRuntime, linkToolToCodeCell } from './code-cells';
-import { compareKeys, fail, indexPush, pushUnique, runningWindow, type Reducer } from './core';
+import { compareKeys, fail, pushUnique, runningWindow, type Reducer } from './core';
+import { mapPush } from '../multimap';
+import { addProducer } from './items';
 import {
   endTerminalOperation,
   resolveStdinTarget,
@@ -66,7 +67,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     raw_runtime_payload_ids: [],
   };
   r.s.tool_calls.set(id, tool);
-  if (p.model_visible_call_id !== null) indexPush(r.toolsByVisibleCallId, p.model_visible_call_id, id);
+  if (p.model_visible_call_id !== null) mapPush(r.toolsByVisibleCallId, p.model_visible_call_id, id);
   if (p.invocation_payload) r.invocationPayloads.set(r.payloadKey(p.invocation_payload), r.exactPayload(p.invocation_payload));
   linkToolToCodeCell(r, id, requester);
   linkToInferenceResponse(r, id);

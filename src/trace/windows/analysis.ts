@@ -219,7 +219,3 @@ export function getWindowAnalysis(state: RolloutTrace, idx: TraceIndexes): Windo
   return analysis;
 }
 
-/** Window bytes → estimated tokens for a whole series. */
-export function bytesToTokens(bytes: number): number {
-  return estimateTokens(bytes);
-}

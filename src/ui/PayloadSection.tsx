@@ -1,12 +1,12 @@
 /** One raw payload, collapsible; the file is read only when the section is opened. */
-import { payloadLocation } from '../../trace/bundle/payloads';
+import { payloadLocation } from '../trace/bundle/payloads';
 import { useEffect, useState } from 'react';
-import type { PayloadRole } from '../../trace/indexes/build';
-import type { RawPayloadRef } from '../../trace/schema/common';
-import { Badge } from '../../ui/Badge';
-import { CopyId } from '../../ui/CopyId';
-import { JsonTree } from '../../ui/JsonTree';
-import { RefLink } from '../../ui/RefLink';
+import type { PayloadRole } from '../trace/indexes/build';
+import type { RawPayloadRef } from '../trace/schema/common';
+import { Badge } from './Badge';
+import { CopyId } from './CopyId';
+import { JsonTree } from './JsonTree';
+import { RefLink } from './RefLink';
 import { usePayloadReader } from './payloadReader';
 
 type Load = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; value: unknown } | { status: 'error'; message: string };

@@ -6,19 +6,19 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { matchCompactionInput, type CompactionWindow } from '../../trace/windows/compactionInput';
-import { usePayloadReader } from '../inspector/payloadReader';
+import { usePayloadReader } from '../../ui/payloadReader';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { CopyId } from '../../ui/CopyId';
 import { formatBytes, formatDuration, formatRelative } from '../../ui/format';
 import { RefLink } from '../../ui/RefLink';
 import { ITEM_ROW_H, ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import { KV, RawPayloadTab, type DetailProps, type DetailTab } from './InferenceDetail';
+import { KV, RAW_TABS, RawPayloadTab, RequestTabs, type DetailProps } from './InferenceDetail';
 import { own } from '../../trace/indexes/refs';
 
 type Load = { status: 'loading' } | { status: 'ok'; window: CompactionWindow } | { status: 'error'; message: string };
 
-export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId: string }) {
+export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { requestId: string }) {
   const { state, idx, analysis, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
   const req = own(state.compaction_requests, requestId);
   const comp = req ? own(state.compactions, req.compaction_id) : undefined;
@@ -135,19 +135,12 @@ export function CompactionDetail({ requestId, ...p }: DetailProps & { requestId:
           </KV>
         )}
       </header>
-      <div className="rw-subtabs" role="tablist" aria-label="Compaction request views">
-        {(
-          [
-            ['window', `Window${w ? ` · ${w.entries.length}` : ''}`],
-            ['request_raw', 'Raw request'],
-            ['response_raw', 'Raw response'],
-          ] as [DetailTab, string][]
-        ).map(([t, label]) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`rw-subtab${tab === t ? ' is-active' : ''}`} onClick={() => onTab(t)} data-testid={`rw-tab-${t}`}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <RequestTabs
+        tabs={[{ id: 'window', label: `Window${w ? ` · ${w.entries.length}` : ''}` }, ...RAW_TABS]}
+        tab={tab}
+        onTab={onTab}
+        label="Compaction request views"
+      />
       <div className="rw-tabbody">
         {(tab === 'window' || tab === 'diff' || tab === 'response') &&
           (w ? (

@@ -1,0 +1,158 @@
+/**
+ * A `load` request, by input kind: a served bundle, a stream of files the page
+ * reads, a cached bundle, file-system handles, or files and archives that may
+ * hold several bundles (then the user picks one: `select`).
+ */
+import { ArrivingSource } from '../trace/bundle/arriving';
+import { openHttpBundle } from '../trace/bundle/fetch';
+import { bundleSource, collectFiles, describeBundles, findBundleDirs, groupByRollout, singleBundleFiles, type BundleInfo, type InputFile } from '../trace/bundle/scan';
+import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
+import { SizeLimitError } from '../trace/bundle/sizeLimit';
+import { limitProblem, sizeProblem, streamedBytes } from './limits';
+import { filesFromHandles } from './handles';
+import type { BytesEntry, LoadInputMsg } from './protocol';
+import { reduceAndPost } from './reduce-job';
+import { errorInfo, type Scan, type WorkerSession } from './session';
+import { streamFiles } from './stream';
+
+/** Streamed files into a source: their bytes, or the reason the reader gave. */
+export function deliver(source: ArrivingSource, entries: readonly BytesEntry[]): void {
+  for (const e of entries) source.deliver(e.path, 'data' in e ? e.data : new Error(`${e.path} could not be read: ${e.error}`));
+}
+
+/** Waits until load `id` has received `more` further files (or is cancelled). */
+async function receiveRest(s: WorkerSession, id: number, first: InputFile[], more: number, signal: AbortSignal): Promise<InputFile[]> {
+  const entry = { files: [...first], wake: () => {} };
+  s.receiving.set(id, entry);
+  try {
+    while (entry.files.length < first.length + more) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve) => {
+        entry.wake = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    signal.throwIfAborted();
+    return entry.files;
+  } finally {
+    s.receiving.delete(id);
+  }
+}
+
+/** Loads one bundle of a scan (the only one, or the one the user picked). */
+export async function loadBundle(s: WorkerSession, id: number, scan: Scan, bundle: BundleInfo, signal: AbortSignal): Promise<void> {
+  if (bundle.problem) {
+    s.post({ type: 'error', id, error: bundle.problem });
+    return;
+  }
+  const label = bundle.key ? bundle.name : scan.label;
+  await reduceAndPost(s, id, label, bundleSource(scan.files, bundle.key, label), signal, scan.remember);
+}
+
+export async function load(s: WorkerSession, id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
+  const post = s.post;
+  if (input.kind === 'url') {
+    const openStart = performance.now();
+    let source: BundleSource;
+    try {
+      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { maxBytes: s.maxBundleBytes });
+    } catch (e) {
+      if (!(e instanceof SizeLimitError)) throw e;
+      post({ type: 'error', id, error: limitProblem(e, 'served') });
+      return;
+    }
+    const arrival = s.arrivals.get(id);
+    if (arrival) arrival.unpack = performance.now() - openStart;
+    await reduceAndPost(s, id, label, source, signal);
+    return;
+  }
+  if (input.kind === 'stream') {
+    const source = s.streams.get(id);
+    if (!source) return;
+    // The page knows the files' sizes before reading them, and sends none of a bundle over the limit.
+    const tooLarge = input.bytes === undefined ? null : sizeProblem(input.bytes, s.maxBundleBytes);
+    if (tooLarge) {
+      s.streams.delete(id);
+      post({ type: 'error', id, error: tooLarge });
+      return;
+    }
+    void source.complete(signal).then(
+      () => {
+        const arrival = s.arrivals.get(id);
+        if (arrival) arrival.files = s.wallNow();
+      },
+      () => {},
+    );
+    try {
+      await reduceAndPost(s, id, label, source, signal, input.remember !== false);
+    } finally {
+      s.streams.delete(id);
+    }
+    return;
+  }
+  if (input.kind === 'cached') {
+    const hit = await s
+      .recent()
+      ?.get(input.hash)
+      .catch(() => null);
+    if (!hit) {
+      post({ type: 'error', id, error: errorInfo(input.hash, 'That bundle is not among the recently opened bundles on this machine.') });
+      return;
+    }
+    await reduceAndPost(s, id, hit.meta.name, new MemorySource(hit.meta.name, hit.files), signal);
+    return;
+  }
+  const inputs =
+    input.kind === 'handles'
+      ? await filesFromHandles(input.handles, signal)
+      : input.more
+        ? await receiveRest(s, id, input.files, input.more, signal)
+        : input.files;
+  const arrival = s.arrivals.get(id);
+  if (arrival) arrival.files = s.wallNow();
+  const one = input.kind === 'handles' ? singleBundleFiles(inputs) : null;
+  if (one) {
+    const tooLarge = sizeProblem(streamedBytes(one), s.maxBundleBytes);
+    if (tooLarge) {
+      post({ type: 'error', id, error: tooLarge });
+      return;
+    }
+    // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.
+    const source = new ArrivingSource(label, one.map((f) => f.path));
+    void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
+    await reduceAndPost(s, id, label, source, signal, true);
+    return;
+  }
+  const unpackStart = performance.now();
+  let files: Map<string, FileBody>;
+  try {
+    // One budget for everything the drop's archives unpack: twice a bundle's, as an archive may hold several.
+    files = await collectFiles(inputs, signal, { maxUnpackedBytes: 2 * s.maxBundleBytes });
+  } catch (e) {
+    if (!(e instanceof SizeLimitError)) throw e;
+    post({ type: 'error', id, error: limitProblem(e, 'archive') });
+    return;
+  }
+  if (arrival) arrival.unpack = performance.now() - unpackStart;
+  const dirs = findBundleDirs(files.keys());
+  if (dirs.length === 0) {
+    post({
+      type: 'error',
+      id,
+      error: errorInfo(
+        label,
+        `No trace bundle found in ${label}. A bundle is a folder holding manifest.json, trace.jsonl and payloads/ ` +
+          `(Codex writes one per session under $CODEX_ROLLOUT_TRACE_ROOT); drop that folder, or a .zip / .tar.gz of it.`,
+      ),
+    });
+    return;
+  }
+  const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, maxCountBytes: s.maxBundleBytes, signal });
+  const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles };
+  if (bundles.length === 1) {
+    await loadBundle(s, id, value, bundles[0], signal);
+    return;
+  }
+  s.scan = { id, value };
+  post({ type: 'bundles', id, label, groups: groupByRollout(bundles) });
+}

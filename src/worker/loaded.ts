@@ -1,0 +1,94 @@
+/** Requests answered from the loaded bundle (payload bodies, search, export) and from the recent-bundles cache. */
+import { zipSync } from 'fflate';
+import { payloadLocation } from '../trace/bundle/payloads';
+import { normalizePath } from '../trace/bundle/paths';
+import { MemorySource } from '../trace/bundle/source';
+import { SearchIndex } from './search';
+import { errorInfo, type WorkerSession } from './session';
+
+export async function readPayload(s: WorkerSession, id: number, rawPath: string): Promise<void> {
+  const { loaded, post } = s;
+  if (!loaded) {
+    post({ type: 'error', id, error: errorInfo(rawPath, 'No trace is loaded.') });
+    return;
+  }
+  // Accept a payload id (raw_payload:N) as well as a payload file's path.
+  const ref = Object.hasOwn(loaded.state.raw_payloads, rawPath) ? loaded.state.raw_payloads[rawPath] : undefined;
+  let text: string;
+  let path: string;
+  if (ref) {
+    path = payloadLocation(ref);
+    const read = await loaded.payloads.read(ref);
+    if ('problem' in read) {
+      post({ type: 'error', id, error: errorInfo(read.problem.file, `${read.problem.message} (the recorder may have failed to write it).`) });
+      return;
+    }
+    text = read.text;
+  } else {
+    const p = normalizePath(rawPath);
+    if (!p) {
+      post({ type: 'error', id, error: errorInfo(rawPath, `"${rawPath}" is not a path inside the bundle.`) });
+      return;
+    }
+    path = p;
+    const t = await loaded.source.readText(p);
+    if (t === null) {
+      post({ type: 'error', id, error: errorInfo(p, `${p} is not in the bundle (the recorder may have failed to write it).`) });
+      return;
+    }
+    text = t;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    post({ type: 'error', id, error: errorInfo(path, `${path} is not valid JSON.`, e) });
+    return;
+  }
+  post({ type: 'payload', id, path, data });
+}
+
+/** The loaded bundle (manifest, trace, payloads) as a deflated zip, files at its root (opened with the label it was exported under). */
+export async function exportBundle(s: WorkerSession, id: number): Promise<void> {
+  const { loaded, post } = s;
+  if (!loaded) {
+    post({ type: 'error', id, error: errorInfo('', 'No trace is loaded.') });
+    return;
+  }
+  const src = loaded.source;
+  const paths =
+    src instanceof MemorySource
+      ? [...src.paths()].filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))
+      : ['manifest.json', 'trace.jsonl', ...loaded.payloads.files(Object.values(loaded.state.raw_payloads))];
+  const dir = (src.name || 'bundle').replace(/[\\/:*?"<>|]+/g, '_');
+  const entries: Record<string, Uint8Array> = {};
+  const enc = new TextEncoder();
+  for (const p of new Set(paths)) {
+    const body = src instanceof MemorySource ? src.fileMap().get(p) : await src.readBytes(p);
+    if (body === undefined || body === null) continue;
+    entries[p] = typeof body === 'string' ? enc.encode(body) : body instanceof Uint8Array ? body : new Uint8Array(await body.arrayBuffer());
+  }
+  const zip = zipSync(entries, { level: 6 });
+  post({ type: 'exported', id, name: dir, zip });
+}
+
+export function search(s: WorkerSession, id: number, query: string, limit: number): void {
+  const { loaded, post } = s;
+  if (!loaded) {
+    post({ type: 'searchResult', id, hits: [] });
+    return;
+  }
+  loaded.index ??= new SearchIndex(loaded.state);
+  post({ type: 'searchResult', id, hits: loaded.index.search(query, limit) });
+}
+
+/** The recent-bundles list, after forgetting one (or all, null) when `forget` is given. */
+export async function recentBundles(s: WorkerSession, id: number, forget?: string | null): Promise<void> {
+  const store = s.recent();
+  try {
+    if (forget !== undefined) await store?.forget(forget);
+    s.post({ type: 'recent', id, bundles: store ? await store.list() : [] });
+  } catch (e) {
+    s.post({ type: 'error', id, error: errorInfo('', 'The recent-bundles cache is not available.', e) });
+  }
+}

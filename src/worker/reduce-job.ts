@@ -1,0 +1,159 @@
+/**
+ * One reduction from a bundle source to a `result` message: the size limit,
+ * progress, hashing beside the reduction, the state in parts for the page,
+ * and keeping the bundle for later requests and in the recent-bundles cache.
+ */
+import { ArrivingSource } from '../trace/bundle/arriving';
+import { FetchSource } from '../trace/bundle/fetch';
+import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
+import { payloadStoreFor } from '../trace/bundle/payloads';
+import { withReadAhead } from '../trace/bundle/readahead';
+import { checkManifest } from '../trace/bundle/scan';
+import { MemorySource, type BundleSource } from '../trace/bundle/source';
+import type { TraceErrorInfo } from '../trace/errors';
+import { GENERATIONS, generationOf } from '../trace/schema/generations';
+import { sizeProblem } from './limits';
+import { progressReporter } from './progress';
+import { stateToParts, type ProgressMsg as Progress } from './protocol';
+import { errorInfo, type WorkerSession } from './session';
+import { nextTask, timeSlicer } from './slicing';
+
+/** Bytes the reducer will read: trace.jsonl and the payloads. */
+function eventAndPayloadBytes(source: MemorySource): number {
+  let n = 0;
+  for (const p of source.paths()) if (p === 'trace.jsonl' || p.startsWith('payloads/')) n += source.size(p) ?? 0;
+  return n;
+}
+
+/**
+ * Lets queued messages (a cancel, a newer load) in while the reducer runs:
+ * reads from memory resolve as microtasks, so without this a reduction over an
+ * unpacked archive would hold the worker until it ends.
+ */
+function yielding(source: BundleSource, everyMs = 16): BundleSource {
+  const slicer = timeSlicer(everyMs, nextTask);
+  return {
+    name: source.name,
+    size: source.size?.bind(source),
+    async readText(path) {
+      await slicer.maybeYield();
+      return source.readText(path);
+    },
+    async readBytes(path) {
+      await slicer.maybeYield();
+      return source.readBytes(path);
+    },
+  };
+}
+
+export async function reduceAndPost(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
+  try {
+    await reduceAndPostOnce(s, id, label, source, signal, remember);
+  } finally {
+    // A streamed bundle's reads still waiting (after an error or a cancel) fail rather than hang.
+    if (source instanceof ArrivingSource) source.abort(new DOMException('The load ended.', 'AbortError'));
+  }
+}
+
+async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember: boolean): Promise<void> {
+  const post = s.post;
+  const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
+  if (problem || !manifest) {
+    post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
+    return;
+  }
+  if (source instanceof FetchSource) {
+    // Another server (no bundle tar): at least the event log's size is known before it is read.
+    const tooLarge = sizeProblem((await source.probe('trace.jsonl')) ?? 0, s.maxBundleBytes, 'served');
+    if (tooLarge) {
+      post({ type: 'error', id, error: tooLarge });
+      return;
+    }
+  }
+  const memory = source instanceof MemorySource ? source : null;
+  const arriving = source instanceof ArrivingSource ? source : null;
+  const expected = memory ? eventAndPayloadBytes(memory) : null;
+  const tooLarge = expected === null ? null : sizeProblem(expected, s.maxBundleBytes);
+  if (tooLarge) {
+    post({ type: 'error', id, error: tooLarge });
+    return;
+  }
+  const progress = progressReporter(post, id, expected, s.progressIntervalMs, s.now);
+  const t0 = performance.now();
+  let hashing: Promise<string | null> = Promise.resolve(null);
+  /** What the reducer last reported (a stream's arrivals report it again with a better total). */
+  let reduced = { bytesDone: 0, eventsDone: 0 };
+  /** Set when a streamed bundle turns out larger than the limit (its size is known only as it arrives). */
+  let streamTooLarge: TraceErrorInfo | null = null;
+  /** A stream's total is known once its last file is in; until then, an estimate from the average file so far. */
+  const streamProgress = (a: ArrivingSource): Progress => {
+    const complete = a.arrivedCount === a.fileCount;
+    const total = complete ? a.arrivedBytes : Math.round((a.arrivedBytes / Math.max(1, a.arrivedCount)) * a.fileCount);
+    return { ...reduced, bytesTotal: Math.max(total, reduced.bytesDone), phase: complete ? 'reducing' : 'reading' };
+  };
+  if (memory) {
+    await memory.materialize(hashedPaths(memory.paths()), signal);
+    // Hashing runs beside the reduction: the digests themselves are computed off this thread.
+    hashing = hashBundleFiles(memory.fileMap(), signal);
+  } else if (arriving) {
+    arriving.onArrival = () => {
+      streamTooLarge ??= sizeProblem(arriving.arrivedBytes, s.maxBundleBytes);
+      if (streamTooLarge) arriving.abort(new Error(streamTooLarge.message));
+      else progress.push(streamProgress(arriving));
+    };
+    hashing = arriving.complete(signal).then((m) => hashBundleFiles(m.fileMap(), signal));
+  }
+  hashing.catch(() => {}); // awaited below; an abort surfaces there
+  const t1 = performance.now();
+  const result = await s.reduce(yielding(withReadAhead(source)), {
+    unknownEvents: 'skip',
+    signal,
+    onProgress: (p) => {
+      reduced = { bytesDone: p.bytesDone, eventsDone: p.eventsDone };
+      progress.push(arriving ? streamProgress(arriving) : { ...p, phase: 'reducing' });
+    },
+  });
+  signal.throwIfAborted();
+  if (streamTooLarge) {
+    post({ type: 'error', id, error: streamTooLarge });
+    return;
+  }
+  progress.flush();
+  const t2 = performance.now();
+  if (!result.state) {
+    post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
+    return;
+  }
+  const contentHash = await hashing;
+  // A streamed bundle is complete once hashed: keep it in memory like a dropped one.
+  const kept = arriving ? await arriving.complete(signal) : memory;
+  const keptSource = kept ?? source;
+  const generation = generationOf(result.state.schema_version) ?? GENERATIONS[2];
+  s.loaded = {
+    source: keptSource,
+    payloads: payloadStoreFor(keptSource, generation.payloads, (result.manifest ?? manifest).payloads_dir || 'payloads'),
+    state: result.state,
+    index: null,
+  };
+  signal.throwIfAborted();
+  const t3 = performance.now();
+  const stateParts = stateToParts(result.state);
+  const t4 = performance.now();
+  post({
+    type: 'result',
+    id,
+    label,
+    bundleKey: result.manifest?.trace_id ?? manifest.trace_id,
+    manifest: result.manifest ?? manifest,
+    stateParts,
+    error: result.error,
+    diagnostics: result.diagnostics,
+    eventsApplied: result.eventsApplied,
+    contentHash,
+    timings: { ...s.takeArrivalTimes(id), read: t1 - t0, reduce: t2 - t1, hashWait: t3 - t2, serialize: t4 - t3 },
+  });
+  if (remember && kept && contentHash && !result.error) {
+    const store = s.recent();
+    store?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap()).catch((e) => console.warn('recent bundles: could not keep this bundle', e));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * What the worker keeps between messages: the loads in flight, the files
+ * still arriving for them, a multi-bundle scan waiting for the user's pick,
+ * and the loaded bundle that payload, search and export requests read. One
+ * object per handler, so that the modules handling each kind of message share
+ * it explicitly.
+ */
+import type { ReduceOptions, ReduceResult } from '../trace/api';
+import type { ArrivingSource } from '../trace/bundle/arriving';
+import type { PayloadStore } from '../trace/bundle/payloads';
+import { reduceBundle as defaultReduce } from '../trace/reducer';
+import type { BundleInfo, InputFile } from '../trace/bundle/scan';
+import type { BundleSource, FileBody } from '../trace/bundle/source';
+import type { TraceErrorInfo } from '../trace/errors';
+import type { RolloutTrace } from '../trace/schema/state';
+import { MAX_BROWSER_BUNDLE_BYTES } from './limits';
+import type { WorkerResponse } from './protocol';
+import { IdbRecentStore, type RecentStore } from './recent';
+import type { SearchIndex } from './search';
+
+export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
+
+export interface HandlerDeps {
+  reduce?: ReduceFn;
+  fetch?: typeof fetch;
+  /** Minimum milliseconds between two progress messages of one load (default 50: at most 20/s). */
+  progressIntervalMs?: number;
+  now?: () => number;
+  /** Largest bundle (trace.jsonl + payloads, bytes) a load accepts; default MAX_BROWSER_BUNDLE_BYTES. */
+  maxBundleBytes?: number;
+  /** The recent-bundles cache; default IndexedDB when available, else none. */
+  recent?: RecentStore | null;
+}
+
+/** The bundles a multi-bundle load found. */
+export interface Scan {
+  /** Keep the chosen bundle in the recent-bundles cache. */
+  remember: boolean;
+  label: string;
+  files: Map<string, FileBody>;
+  bundles: BundleInfo[];
+}
+
+export interface Loaded {
+  source: BundleSource;
+  /** Reads payloads wherever this bundle's generation keeps them. */
+  payloads: PayloadStore;
+  state: RolloutTrace;
+  index: SearchIndex | null;
+}
+
+export class WorkerSession {
+  readonly reduce: ReduceFn;
+  readonly fetch: typeof fetch;
+  readonly progressIntervalMs: number;
+  readonly maxBundleBytes: number;
+  readonly now: () => number;
+  private recentStore: RecentStore | null | undefined;
+  /** Running jobs by request id, to cancel them. */
+  readonly jobs = new Map<number, AbortController>();
+  /** What the latest multi-bundle load found, waiting for the user's pick. */
+  scan: { id: number; value: Scan } | null = null;
+  loaded: Loaded | null = null;
+  /** Loads still receiving files: their list so far and a wake-up for each `files` message. */
+  readonly receiving = new Map<number, { files: InputFile[]; wake: () => void }>();
+  /** Stream loads whose files are still arriving, by request id. */
+  readonly streams = new Map<number, ArrivingSource>();
+  /** Wall-clock milliseconds (comparable across threads) at which each load's request and last file arrived. */
+  readonly arrivals = new Map<number, { request: number; files?: number; unpack?: number }>();
+
+  constructor(
+    readonly post: (msg: WorkerResponse) => void,
+    deps: HandlerDeps = {},
+  ) {
+    this.reduce = deps.reduce ?? defaultReduce;
+    this.fetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+    this.progressIntervalMs = deps.progressIntervalMs ?? 50;
+    this.maxBundleBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
+    this.now = deps.now ?? (() => Date.now());
+    this.recentStore = deps.recent;
+  }
+
+  /** The recent-bundles cache, opened on first use. */
+  recent(): RecentStore | null {
+    if (this.recentStore === undefined) this.recentStore = typeof indexedDB !== 'undefined' ? new IdbRecentStore() : null;
+    return this.recentStore;
+  }
+
+  wallNow(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  /** The arrival times of load `id`, for its result's timings; forgotten once read. */
+  takeArrivalTimes(id: number): Record<string, number> {
+    const a = this.arrivals.get(id);
+    this.arrivals.delete(id);
+    return a ? { requestAt: a.request, ...(a.files ? { filesAt: a.files } : {}), ...(a.unpack !== undefined ? { unpack: a.unpack } : {}) } : {};
+  }
+}
+
+export function errorInfo(file: string, message: string, cause?: unknown): TraceErrorInfo {
+  const causes = cause === undefined ? [] : [cause instanceof Error ? cause.message : String(cause)];
+  return { file, line: null, seq: null, message, causes };
+}
