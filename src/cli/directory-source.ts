@@ -1,7 +1,10 @@
-import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { BundleSource } from '../trace/bundle/source';
+
+/** Files larger than this are read into a buffer of their own, so that the scratch buffer stays small. */
+const SCRATCH_MAX = 8 * 1024 * 1024;
 
 /**
  * A bundle directory on disk. Paths that escape the directory read as
@@ -27,8 +30,18 @@ export class DirectorySource implements BundleSource {
     this.realRoot ??= realpathSync(this.root);
     return real === this.realRoot || real.startsWith(this.realRoot + sep);
   }
-  /** The file's bytes; null when missing; an error for a special file or a link that leaves the bundle. */
-  private read(p: string): Buffer | null {
+  /**
+   * One buffer reused for every file read as text: a bundle is thousands of
+   * small payload files, and a fresh buffer per file cost more than the read.
+   */
+  private scratch = Buffer.allocUnsafe(1 << 20);
+
+  /**
+   * The file's bytes; null when missing; an error for a special file or a
+   * link that leaves the bundle. With `shared`, the bytes may lie in the
+   * scratch buffer, valid until the next read.
+   */
+  private read(p: string, shared = false): Buffer | null {
     const full = this.path(p);
     if (full === null) return null;
     let fd: number;
@@ -45,19 +58,33 @@ export class DirectorySource implements BundleSource {
       return readFileSync(target);
     }
     try {
-      if (!fstatSync(fd).isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
       const dir = dirname(full);
       let ok = this.dirsInside.get(dir);
       if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
       if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
-      return readFileSync(fd);
+      return shared && st.size <= SCRATCH_MAX ? this.readShared(fd, st.size) : readFileSync(fd);
     } finally {
       closeSync(fd);
     }
   }
+  /** Up to `size` bytes (the size fstat gave, as readFileSync reads) into the scratch buffer. */
+  private readShared(fd: number, size: number): Buffer {
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, this.scratch.length * 2)));
+    let done = 0;
+    while (done < size) {
+      const got = readSync(fd, this.scratch, done, size - done, null);
+      if (got === 0) break;
+      done += got;
+    }
+    return this.scratch.subarray(0, done);
+  }
   async readText(p: string): Promise<string | null> {
-    const bytes = this.read(p);
+    const bytes = this.read(p, true);
     if (bytes === null) return null;
+    // Most payloads are ASCII: copied as they are, with nothing to validate.
+    if (isAscii(bytes)) return bytes.toString('latin1');
     // Like the official reader, refuse text that is not UTF-8 rather than replace bytes.
     const text = bytes.toString('utf8');
     // toString replaces bad bytes with U+FFFD; only then is the full check needed.
