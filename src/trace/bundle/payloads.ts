@@ -79,6 +79,12 @@ const MAX_PART_DEPTH = 64;
  */
 const TEXT_CACHE_CHARS = 4 * 1024 * 1024;
 /**
+ * Longest text kept: model items, the records read again and again, are
+ * small; a whole request is read once, and keeping it only meant the
+ * garbage collector moved it to the old generation before dropping it.
+ */
+const TEXT_CACHE_MAX_CHARS = 16 * 1024;
+/**
  * Decoded shards kept at once, in bytes (the one being read is always kept).
  * Records are read mostly in the order they were written, so a shard is
  * rarely needed again once the replay has moved past it; one that is, is
@@ -106,7 +112,7 @@ class ShardPayloads implements PayloadStore {
     const hit = this.texts.get(id);
     if (hit !== undefined) return hit;
     const text = this.decoder.decode(bytes);
-    if (text.length <= TEXT_CACHE_CHARS / 8) {
+    if (text.length <= TEXT_CACHE_MAX_CHARS) {
       this.texts.set(id, text);
       this.textChars += text.length;
       for (const [k, v] of this.texts) {
