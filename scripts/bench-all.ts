@@ -57,7 +57,7 @@ function reducerRows(out: string): Row[] {
     rows.push(['reducer (Node)', b, 'throughput', `${get('MB/s')} MB/s`]);
     rows.push(['reducer (Node)', b, 'vs official binary (process)', `${get('speedup (process)')}`]);
     rows.push(['reducer (Node)', b, 'vs official binary (reduce)', `${get('speedup (reduce)')}`]);
-    rows.push(['reducer (Node)', b, 'peak RSS', `${get('ours peak RSS MB')} MB (official ${get('official peak RSS MB')} MB)`]);
+    rows.push(['reducer (Node)', b, 'peak RSS', `${get('ours peak RSS MB')} MB, ${get('RSS/MB read')}× the MB read (official ${get('official peak RSS MB')} MB)`]);
     rows.push(['reducer (Node)', b, 'state.json identical', get('identical')]);
   }
   return rows;

@@ -145,24 +145,23 @@ async function main() {
     const { disk, read: bytes } = await bundleBytes(dir);
     const events = readdirSync(dir).includes('trace.jsonl') ? spawnSync('wc', ['-l', join(dir, 'trace.jsonl')]).stdout.toString().trim().split(' ')[0] : '?';
     const ours: { wall: number; inproc: number; rss: number }[] = [];
+    const official: { wall: number; rss: number }[] = [];
+    // Ours and the official binary take turns, so that a busy machine slows both alike.
     for (let i = 0; i < runs; i++) {
       const r = await runMeasured(process.execPath, ['bin/codex-trace-viewer.mjs', 'reduce', dir, '-o', '/tmp/ctv-bench-state.json']);
       if (r.code !== 0) throw new Error(`our reducer failed on ${dir}: ${r.stderr}`);
-      const child = await runMeasured(process.execPath, ['--import', 'tsx', 'scripts/bench-reduce-child.ts', dir]);
-      const j = JSON.parse(child.stdout) as { ms: number; maxRssBytes: number };
-      ours.push({ wall: r.wallMs, inproc: j.ms, rss: r.peakRssBytes ?? j.maxRssBytes });
-    }
-    const official: { wall: number; rss: number }[] = [];
-    if (oracle) {
-      for (let i = 0; i < runs; i++) {
-        const r = await runMeasured(oracle, ['debug', 'trace-reduce', dir, '-o', '/tmp/ctv-bench-official.json'], {
+      if (oracle) {
+        const o = await runMeasured(oracle, ['debug', 'trace-reduce', dir, '-o', '/tmp/ctv-bench-official.json'], {
           ...process.env,
           CODEX_HOME: oracleHome,
           RUST_BACKTRACE: '0',
         });
-        if (r.code !== 0) throw new Error(`official reducer failed on ${dir}: ${r.stderr}`);
-        official.push({ wall: r.wallMs, rss: r.peakRssBytes ?? NaN });
+        if (o.code !== 0) throw new Error(`official reducer failed on ${dir}: ${o.stderr}`);
+        official.push({ wall: o.wallMs, rss: o.peakRssBytes ?? NaN });
       }
+      const child = await runMeasured(process.execPath, ['--import', 'tsx', 'scripts/bench-reduce-child.ts', dir]);
+      const j = JSON.parse(child.stdout) as { ms: number; maxRssBytes: number };
+      ours.push({ wall: r.wallMs, inproc: j.ms, rss: r.peakRssBytes ?? j.maxRssBytes });
     }
     const same = oracle ? spawnSync('cmp', ['-s', '/tmp/ctv-bench-state.json', '/tmp/ctv-bench-official.json']).status === 0 : null;
     const inproc = median(ours.map((o) => o.inproc));
@@ -181,7 +180,7 @@ async function main() {
       fmt(wall, 0),
       fmt(mb(bytes) / (inproc / 1000)),
       fmt(mb(rss)),
-      fmt(rss / disk, 2),
+      fmt(rss / bytes, 2),
       fmt(offWall, 0),
       fmt(mb(offRss)),
       fmt(offWall / wall, 2),
@@ -200,14 +199,15 @@ async function main() {
     'ours ms (process)',
     'MB/s',
     'ours peak RSS MB',
-    'RSS/bundle',
+    'RSS/MB read',
     'official ms',
     'official peak RSS MB',
     'speedup (process)',
     'speedup (reduce)',
     'identical',
   ];
-  console.log(`\nreducer benchmark: median of ${runs} runs each, Node ${process.version}`);
+  console.log(`\nreducer benchmark: median of ${runs} runs each, ours and the official binary in turn, Node ${process.version}`);
+  console.log('speedup: official ms / ours ms (process: whole command; reduce: in-process reduce and write); peak RSS: the most of any run; RSS/MB read: against the bytes the reducer reads (shards decompressed)');
   printTable([head, ...rows]);
 }
 

@@ -63,15 +63,33 @@ export class DirectorySource implements BundleSource {
       throw e;
     }
   }
-  /** The file's bytes; null when missing. */
-  private read(p: string): Buffer | null {
+  /**
+   * One buffer reused for every file read as text: a bundle is thousands of
+   * small payload files, and a fresh buffer per file cost more than the read.
+   */
+  private scratch = Buffer.allocUnsafe(1 << 20);
+
+  /** The file's bytes; null when missing. With `shared`, the bytes may lie in the scratch buffer, valid until the next read. */
+  private read(p: string, shared = false): Buffer | null {
     const fd = this.openRegular(p);
     if (fd === null) return null;
     try {
-      return readFileSync(fd);
+      const size = fstatSync(fd).size;
+      return shared && size <= SCRATCH_MAX ? this.readShared(fd, size) : readFileSync(fd);
     } finally {
       closeSync(fd);
     }
+  }
+  /** Up to `size` bytes (the size fstat gave, as readFileSync reads) into the scratch buffer. */
+  private readShared(fd: number, size: number): Buffer {
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, this.scratch.length * 2)));
+    let done = 0;
+    while (done < size) {
+      const got = readSync(fd, this.scratch, done, size - done, null);
+      if (got === 0) break;
+      done += got;
+    }
+    return this.scratch.subarray(0, done);
   }
   /** Read a piece at a time and decoded as it goes, so a file past V8's string limit (512 MiB) can be read at all. */
   async readTextPieces(p: string): Promise<AsyncIterable<string> | null> {
@@ -80,8 +98,10 @@ export class DirectorySource implements BundleSource {
     return pieces(fd, p);
   }
   async readText(p: string): Promise<string | null> {
-    const bytes = this.read(p);
+    const bytes = this.read(p, true);
     if (bytes === null) return null;
+    // Most payloads are ASCII: decoded by the fast ASCII routine, with nothing to validate.
+    if (isAscii(bytes)) return bytes.toString('ascii');
     // Like the official reader, refuse text that is not UTF-8 rather than replace bytes.
     const text = bytes.toString('utf8');
     // toString replaces bad bytes with U+FFFD; only then is the full check needed.
@@ -101,6 +121,9 @@ export class DirectorySource implements BundleSource {
     }
   }
 }
+
+/** Files up to this size are read into the reused buffer; larger ones get their own. */
+const SCRATCH_MAX = 16 << 20;
 
 /** Bytes read and decoded at a time: large enough to cost nothing per piece, small enough to keep memory flat. */
 const PIECE = 4 << 20;

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { formatTraceError } from '../trace/errors';
 import { formatDiagnosticGroup } from '../trace/diagnostics';
 import { reduceBundle } from '../trace/reducer';
-import { serializeState } from '../trace/serialize';
+import { serializeStateChunks } from '../trace/serialize';
 import { DirectorySource } from './directory-source';
 import { PROGRAM, UsageError, parseCommandLine, requireDirectory } from './command-line';
 
@@ -60,26 +60,31 @@ export async function runReduce(cmd: ReduceCommand): Promise<number> {
   for (const g of result.diagnostics) process.stderr.write(`warning: ${formatDiagnosticGroup(g)}\n`);
   if (result.error) {
     process.stderr.write(`error: ${formatTraceError(result.error)}\n`);
-    if (cmd.partial && result.state && write(cmd.output, serializeState(result.state)))
+    if (cmd.partial && result.state && write(cmd.output, serializeStateChunks(result.state)))
       process.stderr.write(`wrote the state reduced before the error (${result.eventsApplied} events)\n`);
     return 1;
   }
-  return write(cmd.output, serializeState(result.state!)) ? 0 : 1;
+  return write(cmd.output, serializeStateChunks(result.state!)) ? 0 : 1;
 }
 
 /** Writes the state; a file that cannot be written (a directory, no permission, a full disk) is one line, not a stack trace. */
-function write(output: string | null, text: string): boolean {
+function write(output: string | null, chunks: Iterable<string>): boolean {
   if (output === null) {
-    process.stdout.write(text);
+    for (const chunk of chunks) process.stdout.write(chunk);
     return true;
   }
+  let fd: number | null = null;
   try {
-    writeFileSync(output, text);
+    fd = openSync(output, 'w');
+    // Piece by piece: the whole text is never held at once.
+    for (const chunk of chunks) writeSync(fd, chunk);
     return true;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'its folder does not exist' : err.message;
     process.stderr.write(`error: cannot write ${output}: ${why}\n`);
     return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }

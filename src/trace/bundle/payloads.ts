@@ -77,12 +77,28 @@ const MAX_PART_DEPTH = 64;
  * same records hundreds of times; a bounded cache keeps that to once while
  * memory stays flat however long the session.
  */
-const TEXT_CACHE_CHARS = 16 * 1024 * 1024;
+const TEXT_CACHE_CHARS = 4 * 1024 * 1024;
+/**
+ * Longest text kept: model items, the records read again and again, are
+ * small; a whole request is read once, and keeping it only meant the
+ * garbage collector moved it to the old generation before dropping it.
+ */
+const TEXT_CACHE_MAX_CHARS = 16 * 1024;
+/**
+ * Decoded shards kept at once, in bytes (the one being read is always kept).
+ * Records are read mostly in the order they were written, so a shard is
+ * rarely needed again once the replay has moved past it; one that is, is
+ * decoded again rather than every shard staying in memory for the whole run.
+ */
+const SHARD_CACHE_BYTES = 16 * 1024 * 1024;
 
 class ShardPayloads implements PayloadStore {
   private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly texts = new Map<string, string>();
+  /** Decoded size of each shard in `shards` that decoded. */
+  private readonly shardSizes = new Map<number, number>();
+  private shardBytes = 0;
   /** Payloads already checked to be JSON (or not), by shard and id. */
   private readonly checked = new Map<string, PayloadCheck>();
   private textChars = 0;
@@ -96,7 +112,7 @@ class ShardPayloads implements PayloadStore {
     const hit = this.texts.get(id);
     if (hit !== undefined) return hit;
     const text = this.decoder.decode(bytes);
-    if (text.length <= TEXT_CACHE_CHARS / 8) {
+    if (text.length <= TEXT_CACHE_MAX_CHARS) {
       this.texts.set(id, text);
       this.textChars += text.length;
       for (const [k, v] of this.texts) {
@@ -221,11 +237,34 @@ class ShardPayloads implements PayloadStore {
 
   private shard(n: number, file: string): Promise<ShardRecords | PayloadProblem> {
     let s = this.shards.get(n);
-    if (!s) {
-      s = this.load(file);
+    if (s) {
+      // Most recently used last.
+      this.shards.delete(n);
       this.shards.set(n, s);
+      return s;
     }
+    s = this.load(file).then((loaded) => {
+      if (!('file' in loaded)) {
+        this.shardSizes.set(n, loaded.bytes.length);
+        this.shardBytes += loaded.bytes.length;
+        this.evictShards(n);
+      }
+      return loaded;
+    });
+    this.shards.set(n, s);
     return s;
+  }
+
+  private evictShards(keep: number): void {
+    for (const k of this.shards.keys()) {
+      if (this.shardBytes <= SHARD_CACHE_BYTES) return;
+      const size = this.shardSizes.get(k);
+      // A shard still loading, or one that failed (its problem is kept: it is small), stays.
+      if (k === keep || size === undefined) continue;
+      this.shards.delete(k);
+      this.shardSizes.delete(k);
+      this.shardBytes -= size;
+    }
   }
 
   private async load(file: string): Promise<ShardRecords | PayloadProblem> {

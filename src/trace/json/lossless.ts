@@ -180,7 +180,8 @@ export function parseJsonFast(text: string): JsonValue {
   return v;
 }
 
-function tooDeep(v: JsonValue, depth: number): boolean {
+/** Whether a container in `v`, itself at nesting `depth`, lies deeper than serde's limit. */
+export function tooDeep(v: JsonValue, depth: number): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (depth >= 128) return true;
   if (Array.isArray(v)) {

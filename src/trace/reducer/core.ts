@@ -1,6 +1,7 @@
 import type { TraceErrorInfo } from '../errors';
 import { needsExactParse, parseJson, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef } from '../schema/common';
+import { WindowParser, type WindowParse } from '../json/window';
 import type { ReductionRules } from './rules';
 import type {
   AgentThread,
@@ -142,7 +143,9 @@ export class Reducer {
   readonly provisionalBodies = new Set<string>();
 
   /** Payloads of the event being replayed, by payload key: the fast parse, the text, and the exact parse once asked for. */
-  eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue }>();
+  eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue; window?: WindowParse }>();
+  /** Request windows of each thread's previous request, so that the next one parses only what it adds. */
+  readonly windows = new WindowParser();
   /** Payloads that were missing or not JSON when their event was replayed, by payload key. */
   readonly payloadProblems = new Map<string, TraceErrorInfo>();
   /** exec process id → terminal session id (schema 2 names sessions after operations). */

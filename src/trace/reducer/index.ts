@@ -350,7 +350,11 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
   }
   const text = read.text;
   try {
-    r.eventPayloads.set(key, { value: parseJsonFast(text), text });
+    const p = ev.payload;
+    if (p.type === 'inference_started' && ref === p.request_payload) {
+      const window = r.windows.parse(text, p.thread_id);
+      r.eventPayloads.set(key, { value: window.value, text, window });
+    } else r.eventPayloads.set(key, { value: parseJsonFast(text), text });
     problems.delete(key);
   } catch (e) {
     // A composite payload is only as good as its parts: the reference names the first part that is not JSON.

@@ -6,7 +6,7 @@ import type { ExecutionStatus } from '../schema/state';
 import { reconcile } from './conversation';
 import { compareKeys, fail, runningWindow, type Reducer } from './core';
 import { mapPush } from '../multimap';
-import { normalizeItems, tokenUsage } from './normalize';
+import { normalizeItems, normalizeWindow, tokenUsage } from './normalize';
 import { markResponseItemsProduced } from './history';
 
 export function startInference(r: Reducer, ev: TraceEvent, p: EventOf<'inference_started'>): void {
@@ -44,10 +44,12 @@ function reduceRequest(r: Reducer, ev: TraceEvent, callId: string, threadId: str
   const input = isJsonObject(payload) ? payload.input : undefined;
   if (input === undefined) fail(`inference request payload ${ref.raw_payload_id} did not contain input`);
   if (!Array.isArray(input)) fail(`inference request payload ${ref.raw_payload_id} had non-array input`);
-  const items = normalizeItems(input, ref, r.rules, () => {
+  const exactItems = () => {
     const exact = r.exactPayload(ref);
     return isJsonObject(exact) && Array.isArray(exact.input) ? exact.input : input;
-  });
+  };
+  const window = r.eventPayloads.get(r.payloadKey(ref))?.window;
+  const items = window?.derived ? normalizeWindow(input, ref, r.rules, window, exactItems) : normalizeItems(input, ref, r.rules, exactItems);
   const prevResponseId = isJsonObject(payload) && typeof payload.previous_response_id === 'string' ? payload.previous_response_id : null;
   const replacement = prevResponseId === null ? r.pendingReplacement.get(threadId) : undefined;
   let ids: string[];

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { isJsonObject, asI64, canonicalStringify, hasIntegralNumber, parseJson, serdeStringify, type JsonValue } from '../json/lossless';
 import type { RawPayloadRef } from '../schema/common';
+import type { WindowParse } from '../json/window';
 import type { ConversationItem, ConversationPart, TokenUsage } from '../schema/state';
 import { fail } from './core';
 import type { ReductionRules } from './rules';
@@ -36,19 +37,52 @@ export function normalizeItems(
   const out: NormalizedItem[] = [];
   const ctx: Ctx = { ref, rules };
   for (let i = 0; i < items.length; i++) {
-    const item = exactItems && hasIntegralNumber(items[i]) ? exactItems()[i] : items[i];
-    if (isJsonObject(item)) {
-      if (item.type === 'additional_tools') continue;
-      if ('internal_chat_message_metadata_passthrough' in item) {
-        const copy: Obj = { ...item };
-        delete copy.internal_chat_message_metadata_passthrough;
-        out.push(normalizeItem(copy, ctx));
-        continue;
-      }
-    }
-    out.push(normalizeItem(item, ctx));
+    const n = normalizeInput(exactItems && hasIntegralNumber(items[i]) ? exactItems()[i] : items[i], ctx);
+    if (n !== null) out.push(n);
   }
   return out;
+}
+
+/** A request window's items, as normalizeItems gives them, each derived once while it stays in the thread's window. */
+export function normalizeWindow(items: JsonValue[], ref: RawPayloadRef, rules: ReductionRules, window: WindowParse, exactItems: () => JsonValue[]): NormalizedItem[] {
+  const out: NormalizedItem[] = [];
+  const ctx: Ctx = { ref, rules };
+  const derived = window.derived!;
+  for (let i = 0; i < items.length; i++) {
+    let d = derived[i] as Derived | undefined;
+    if (d === undefined) {
+      const item = hasIntegralNumber(items[i]) ? (window.exactElement(i) ?? exactItems()[i]) : items[i];
+      d = { item: normalizeInput(item, ctx), payloadId: ref.raw_payload_id };
+      derived[i] = d;
+    }
+    if (d.item !== null) out.push(d.payloadId === ref.raw_payload_id ? d.item : rebind(d.item, ref.raw_payload_id));
+  }
+  return out;
+}
+
+/** A window item as normalized while reading another payload. */
+interface Derived {
+  item: NormalizedItem | null;
+  payloadId: string;
+}
+
+/** The item as normalizing it from the payload `payloadId` gives: only the parts that name their payload differ. */
+function rebind(item: NormalizedItem, payloadId: string): NormalizedItem {
+  if (!item.parts.some((p) => 'raw_payload_id' in p)) return item;
+  return { ...item, parts: item.parts.map((p) => ('raw_payload_id' in p ? { ...p, raw_payload_id: payloadId } : p)) };
+}
+
+/** One input item; null for those that are not conversation items (`additional_tools`). */
+function normalizeInput(item: JsonValue, ctx: Ctx): NormalizedItem | null {
+  if (isJsonObject(item)) {
+    if (item.type === 'additional_tools') return null;
+    if ('internal_chat_message_metadata_passthrough' in item) {
+      const copy: Obj = { ...item };
+      delete copy.internal_chat_message_metadata_passthrough;
+      return normalizeItem(copy, ctx);
+    }
+  }
+  return normalizeItem(item, ctx);
 }
 
 /** The payload being read and the generation's rules for what an item keeps. */
