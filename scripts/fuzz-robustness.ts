@@ -13,11 +13,15 @@
  *             (dropped, duplicated, moved events, wrong ids, wrong types, cut
  *             lines...) and scripts/lib/hostile.ts (giant strings, deep nesting,
  *             invalid UTF-8, huge payloads, broken manifests, line endings,
- *             prototype-named ids, absurd numbers, stacks of several
+ *             prototype names in every id and link field, absurd numbers,
+ *             floods of 1,000-200,000 unknown events, stacks of several
  *             mutations), then reduces it with `unknownEvents: 'error'` and
  *             `'skip'` (scripts/lib/robustness.ts checks the result; each
- *             reduction must stay under --timeout-ms, default 5000, of CPU
- *             time). Odd cases read bytes strictly, like the CLI's directory
+ *             reduction must stay under --timeout-ms, default 5000, of CPU time,
+ *             scaled by size past 4 MB). A flood must leave the reduction as it
+ *             was without it (same error or state, seqs mapped) with one
+ *             diagnostic group per type; a renamed id must leave a clean bundle
+ *             clean. Odd cases read bytes strictly, like the CLI's directory
  *             source; even ones decode like the browser's MemorySource.
  *   links     share-link view states naming prototype keys, megabyte strings,
  *             wrong types, 1e400: parsed, applied to a loaded store, selectors
@@ -44,11 +48,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundleFiles, bundleSize, readBundleDir, writeBundleDir } from './lib/bundle-files';
-import { ALL_WEIGHTS, type AnyKind, mutateHostile } from './lib/hostile';
+import { ALL_WEIGHTS, type AnyKind, type FloodMutant, type ProtoIdsMutant, mutateHostile } from './lib/hostile';
 import type { Mutant } from './lib/mutate';
 import { Rng } from './lib/prng';
 import { type Phase, type PhaseResult, PHASES, parsePhases, phaseOf, runPhaseCase } from './lib/phases';
-import { type CaseResult, PER_BUNDLE_MS, errorFamily, runCase } from './lib/robustness';
+import { type CaseResult, PER_BUNDLE_MS, budgetFor, checkFlood, checkProtoIds, errorFamily, runCase } from './lib/robustness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'traces');
@@ -157,7 +161,9 @@ async function child(o: Options): Promise<void> {
       return;
     }
     const strict = msg.i % 2 === 1;
-    const result = await runCase(c.mutant.files, strict, o.timeoutMs);
+    const result = await runCase(c.mutant.files, strict, budgetFor(c.mutant.files, o.timeoutMs));
+    if ('flood' in c.mutant) result.violations.push(...(await checkFlood(c.mutant as FloodMutant, strict)));
+    if ('protoIds' in c.mutant) result.violations.push(...(await checkProtoIds(c.mutant as ProtoIdsMutant, strict)));
     const cpuMs = result.results.reduce((n, m) => n + m.cpuMs, 0);
     const report: CaseReport = { i: msg.i, phase, bundle: c.bundle, kind: c.kind, description: c.mutant.description.slice(0, 300), strict, result, outcome: null, cpuMs, violations: result.violations };
     process.send!(report);
