@@ -22,6 +22,7 @@ export type HostileKind =
   | 'absurd-numbers'
   | 'payload-not-object'
   | 'truncate-anywhere'
+  | 'unknown-flood'
   | 'stacked';
 
 export const HOSTILE_KINDS: readonly HostileKind[] = [
@@ -35,6 +36,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   'absurd-numbers',
   'payload-not-object',
   'truncate-anywhere',
+  'unknown-flood',
   'stacked',
 ];
 
@@ -53,6 +55,7 @@ export const ALL_WEIGHTS: [AnyKind, number][] = [
   ['absurd-numbers', 6],
   ['payload-not-object', 5],
   ['truncate-anywhere', 6],
+  ['unknown-flood', 4],
   ['stacked', 14],
 ];
 
@@ -235,34 +238,8 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
       }
       return { files: out, description: `trace.jsonl line endings: ${['CRLF', 'leading BOM', 'blank lines between events', 'CR only', 'NUL at end of a line'][op]}` };
     }
-    case 'proto-ids': {
-      // Ids named like Object.prototype members: must not vanish, pollute or crash.
-      const evil = rng.pick(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']);
-      const ls = lines(base);
-      const ids = new Set<string>();
-      for (const l of ls)
-        walk(l.obj, (_p, k, v) => {
-          if (typeof v === 'string' && /_id$/.test(String(k)) && k !== 'rollout_id' && k !== 'raw_payload_id') ids.add(v);
-        });
-      if (!ids.size) return null;
-      const victim = rng.pick([...ids].sort());
-      let n = 0;
-      for (const l of ls) {
-        if (!l.obj) continue;
-        let changed = false;
-        walk(l.obj, (p, k, v) => {
-          if (v === victim) {
-            p[k] = evil;
-            changed = true;
-            n++;
-          }
-        });
-        if (changed) l.raw = JSON.stringify(l.obj);
-      }
-      const out = copy(base);
-      out.trace = joinTraceLines(ls.map((l) => l.raw));
-      return { files: out, description: `id ${victim} renamed ${evil} (${n} fields)` };
-    }
+    case 'proto-ids':
+      return protoIds(base, rng);
     case 'absurd-numbers': {
       const raw = rng.pick(['1e400', '-1e400', '123456789012345678901234567890', '-0', '1.0000000000000000001', '9007199254740993', '0.1e-400', '18446744073709551616']);
       const ls = lines(base);
@@ -310,12 +287,14 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
       out.files.set(t, bytes.subarray(0, at));
       return { files: out, description: `truncate ${t} to ${at} bytes` };
     }
+    case 'unknown-flood':
+      return unknownFlood(base, rng);
     case 'stacked': {
       let cur: BundleFiles = base;
       const descs: string[] = [];
       const n = rng.range(2, 4);
       for (let i = 0; i < n; i++) {
-        const k = rng.weighted(ALL_WEIGHTS.filter(([k]) => k !== 'stacked' && k !== 'huge-payload' && k !== 'giant-string'));
+        const k = rng.weighted(ALL_WEIGHTS.filter(([k]) => k !== 'stacked' && k !== 'huge-payload' && k !== 'giant-string' && k !== 'unknown-flood'));
         let m: Mutant | null = null;
         try {
           m = cur.trace === null && cur.files.has('trace.jsonl') ? null : mutateHostile(k, cur, rng);
@@ -331,4 +310,146 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
     }
   }
   return null;
+}
+
+/** Names of Object.prototype members: an id spelled like one must not vanish, pollute or crash. */
+export const PROTO_IDS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
+
+/** A mutant that renamed one id everywhere (trace, manifest, payload files) to a prototype name. */
+export interface ProtoIdsMutant extends Mutant {
+  protoIds: { base: BundleFiles; victim: string; evil: string };
+}
+
+/** Keys whose string values are ids or links between objects (a payload reference's `path` is a file name, not one). */
+const ID_KEY = /(^id$|_id$|_path$|^call_id$)/;
+
+/**
+ * Renames one id-bearing value — a thread, turn, call, item, payload, edge,
+ * rollout id, an agent path, a parent or child link — to a prototype name in
+ * every field that holds it: the event log, the manifest, and the payload
+ * files (sharded payloads are left alone, so payload ids are renamed only
+ * where payloads are files). The rename is consistent, so a bundle that
+ * reduced before must reduce the same way after (checkProtoIds).
+ */
+function protoIds(base: BundleFiles, rng: Rng): ProtoIdsMutant | null {
+  const evil = rng.pick(PROTO_IDS);
+  const sharded = [...base.files.keys()].some((k) => k.endsWith('.zst'));
+  const ls = lines(base);
+  const ids = new Set<string>();
+  const collect = (doc: any) =>
+    walk(doc, (_p, k, v) => {
+      if (typeof v === 'string' && v && ID_KEY.test(String(k)) && !(sharded && k === 'raw_payload_id')) ids.add(v);
+    });
+  for (const l of ls) collect(l.obj);
+  if (!ids.size) return null;
+  const victim = rng.pick([...ids].sort());
+  let n = 0;
+  const rename = (doc: any): boolean => {
+    let changed = false;
+    walk(doc, (p, k, v) => {
+      if (v === victim && (typeof k === 'number' || ID_KEY.test(k) || k === 'root_thread_id')) {
+        p[k] = evil;
+        changed = true;
+        n++;
+      }
+    });
+    return changed;
+  };
+  for (const l of ls) if (l.obj && rename(l.obj)) l.raw = JSON.stringify(l.obj);
+  const out = copy(base);
+  out.trace = joinTraceLines(ls.map((l) => l.raw));
+  const quoted = JSON.stringify(victim);
+  for (const [name, content] of [['manifest.json', base.manifest] as const, ...[...base.files].filter(([k]) => k.endsWith('.json'))]) {
+    if (content === null || !textOf(content).includes(quoted)) continue;
+    let doc: any;
+    try {
+      doc = JSON.parse(textOf(content));
+    } catch {
+      continue;
+    }
+    if (!rename(doc)) continue;
+    if (name === 'manifest.json') out.manifest = JSON.stringify(doc, null, 2);
+    else out.files.set(name, JSON.stringify(doc, null, 2));
+  }
+  return { files: out, description: `id ${victim.slice(0, 60)} renamed ${evil} (${n} fields)`, protoIds: { base, victim, evil } };
+}
+
+/** A mutant flooded with unknown events, with what the flood did to lines and seqs. */
+export interface FloodMutant extends Mutant {
+  flood: FloodPlan;
+}
+
+export interface FloodPlan {
+  base: BundleFiles;
+  /** Each flood: inserted before original line index `at` (0-based), `n` events, shifting original seqs >= `fromSeq`. */
+  insertions: { at: number; n: number; fromSeq: number }[];
+  /** Per inserted type: how many, and the first and last (line, seq) in the flooded log. */
+  types: Map<string, { count: number; first: { line: number; seq: number }; last: { line: number; seq: number } }>;
+}
+
+/** Type names no Codex release writes (some are Object.prototype names, one is longer than a diagnostic keeps). */
+const FLOOD_TYPES = ['turn_metrics_recorded', 'fuzz_new_event', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', `very_long_${'x'.repeat(300)}`, 'é😀\u202e', 'Thread_Started'];
+
+/**
+ * Inserts 1,000–200,000 events (log-uniform) of 1–5 unknown types at 1–4
+ * random places, as a newer Codex writing a frequent new event would: valid
+ * envelopes, seqs contiguous (the events after each flood are renumbered).
+ */
+function unknownFlood(base: BundleFiles, rng: Rng): FloodMutant | null {
+  if (base.trace === null) return null;
+  const ls = lines(base);
+  const template = ls.find((l) => l.obj && typeof l.obj === 'object' && typeof l.obj.rollout_id === 'string')?.obj;
+  if (!template) return null;
+  const total = Math.round(1000 * Math.exp(rng.next() * Math.log(200)));
+  const kinds = FLOOD_TYPES.slice();
+  const types = Array.from({ length: rng.range(1, 5) }, () => kinds.splice(rng.int(kinds.length), 1)[0]);
+  const points = Array.from({ length: rng.range(1, 4) }, () => rng.int(ls.length + 1)).sort((a, b) => a - b);
+  const shares = points.map(() => rng.next() + 0.1);
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const counts = shares.map((w) => Math.max(1, Math.round((total * w) / sum)));
+  const plan: FloodPlan = { base, insertions: [], types: new Map() };
+  const out: string[] = [];
+  let shift = 0;
+  let lastSeq = 0; // the last seq written, in the flooded log
+  let lastOriginalSeq = 0;
+  let p = 0;
+  const head = (env: any) =>
+    JSON.stringify({ schema_version: env.schema_version, seq: 0, wall_time_unix_ms: env.wall_time_unix_ms, rollout_id: env.rollout_id, thread_id: env.thread_id ?? null, codex_turn_id: env.codex_turn_id ?? null }).slice(0, -1);
+  let env = template;
+  for (let j = 0; j <= ls.length; j++) {
+    for (; p < points.length && points[p] === j; p++) {
+      const n = counts[p];
+      plan.insertions.push({ at: j, n, fromSeq: lastOriginalSeq + 1 });
+      const h = head(env);
+      const mixed = rng.chance(0.5);
+      const run = Math.max(1, Math.ceil(n / types.length));
+      for (let e = 0; e < n; e++) {
+        const t = mixed ? types[rng.int(types.length)] : types[Math.min(types.length - 1, Math.floor(e / run))];
+        const seq = lastSeq + 1;
+        lastSeq = seq;
+        out.push(`${h.replace('"seq":0', `"seq":${seq}`)},"payload":{"type":${JSON.stringify(t)}}}`);
+        const at = { line: out.length, seq };
+        const s = plan.types.get(t);
+        if (s) {
+          s.count++;
+          s.last = at;
+        } else plan.types.set(t, { count: 1, first: at, last: at });
+      }
+      shift += n;
+    }
+    if (j === ls.length) break;
+    const l = ls[j];
+    // The seq as written (a line cut short still shows it, and an error there names it).
+    const seq = /^\{"schema_version":\d+,"seq":(\d{1,15})[,}]/.exec(l.raw)?.[1];
+    if (l.obj && typeof l.obj === 'object' && typeof l.obj.rollout_id === 'string') env = l.obj;
+    if (seq !== undefined) {
+      lastOriginalSeq = Number(seq);
+      lastSeq = lastOriginalSeq + shift;
+      out.push(shift ? l.raw.replace(/"seq":\d+/, `"seq":${lastSeq}`) : l.raw);
+    } else out.push(l.raw);
+  }
+  const files = copy(base);
+  files.trace = joinTraceLines(out);
+  const where = plan.insertions.map((x) => `${x.n} before line ${x.at + 1}`).join(', ');
+  return { files, description: `${total} unknown events of ${types.length} types (${types.map((t) => t.slice(0, 24)).join(', ')}): ${where}`, flood: plan };
 }

@@ -13,8 +13,14 @@ import { MemorySource, type FileBody } from '../../src/trace/bundle/source';
 import type { TraceErrorInfo } from '../../src/trace/errors';
 import { reduceBundle } from '../../src/trace/reducer';
 import { ManifestSchema } from '../../src/trace/schema/manifest';
+import { isDeepStrictEqual } from 'node:util';
+import { shownEventType } from '../../src/trace/diagnostics';
+import { COLLECTION_OF, OBJECT_KINDS } from '../../src/trace/indexes/refs';
+import type { RolloutTrace } from '../../src/trace/schema/state';
+import { serializeState } from '../../src/trace/serialize';
 import type { BundleFiles } from './bundle-files';
-import { traceLines } from './bundle-files';
+import { bundleSize, traceLines } from './bundle-files';
+import type { FloodMutant, ProtoIdsMutant } from './hostile';
 
 /** Reads like src/cli/directory-source.ts: bytes that are not UTF-8 are refused rather than replaced. */
 class StrictMemorySource implements BundleSource {
@@ -112,6 +118,13 @@ export function checkError(e: TraceErrorInfo, b: BundleFiles): string[] {
 }
 
 export const PER_BUNDLE_MS = 5_000;
+/** The CPU budget grows with the bundle past this size (a flood of unknown events is tens of megabytes). */
+const BUDGET_BYTES = 4 << 20;
+
+/** CPU budget for reducing a bundle: PER_BUNDLE_MS, scaled by size past BUDGET_BYTES. */
+export function budgetFor(b: BundleFiles, limitMs = PER_BUNDLE_MS): number {
+  return limitMs * Math.max(1, bundleSize(b) / BUDGET_BYTES);
+}
 
 export async function runCase(b: BundleFiles, strict: boolean, limitMs = PER_BUNDLE_MS): Promise<CaseResult> {
   const results: ModeResult[] = [];
@@ -139,6 +152,75 @@ export async function runCase(b: BundleFiles, strict: boolean, limitMs = PER_BUN
     results.push({ mode, ms, cpuMs, error: r.error, hasState: !!r.state, eventsApplied: r.eventsApplied });
   }
   return { results, violations };
+}
+
+/** The reduced state as plain JSON, seqs mapped through `seq` (null: no state). */
+function stateJson(state: RolloutTrace | null, seq: (s: number) => number = (x) => x): unknown {
+  if (!state) return null;
+  return JSON.parse(serializeState(state), (k, v) => (/(^|_)seq$/.test(k) && Number.isSafeInteger(v) ? seq(v) : v));
+}
+
+/**
+ * A flood of unknown events changes nothing but line numbers and seqs in
+ * 'skip' mode: the reduction succeeds or fails as the bundle without the flood
+ * does (the same error, at the shifted line and seq), with the same state once
+ * seqs are mapped, and each flooded type is one diagnostic group with the
+ * right count and first and last line and seq.
+ */
+export async function checkFlood(m: FloodMutant, strict: boolean): Promise<string[]> {
+  const v: string[] = [];
+  const { base, insertions, types } = m.flood;
+  const seqOf = (s: number) => s + insertions.reduce((n, x) => n + (x.fromSeq <= s ? x.n : 0), 0);
+  const lineOf = (l: number) => l + insertions.reduce((n, x) => n + (x.at <= l - 1 ? x.n : 0), 0);
+  const before = await reduceBundle(sourceFor(base, strict), { unknownEvents: 'skip' });
+  const after = await reduceBundle(sourceFor(m.files, strict), { unknownEvents: 'skip' });
+  const e0 = before.error;
+  const e1 = after.error;
+  if ((e0 === null) !== (e1 === null)) v.push(`[flood] ${e0 ? 'fails' : 'succeeds'} without the flood but ${e1 ? `fails with it: ${e1.message}` : 'succeeds with it'}`);
+  else if (e0 && e1) {
+    const same = e0.file === e1.file && errorFamily(e0) === errorFamily(e1) && e1.line === (e0.line === null ? null : lineOf(e0.line)) && e1.seq === (e0.seq === null ? null : seqOf(e0.seq));
+    if (!same) v.push(`[flood] another error with the flood: ${e1.file}:${e1.line} seq ${e1.seq} ${e1.message} (without: ${e0.file}:${e0.line} seq ${e0.seq} ${e0.message})`);
+  }
+  if (!isDeepStrictEqual(stateJson(after.state), stateJson(before.state, seqOf))) v.push('[flood] the state differs from the state without the flood (seqs mapped)');
+  for (const g of after.diagnostics) {
+    if (g.sample.length > 1000 || g.omitted !== g.count - g.sample.length) v.push(`[flood] group ${g.eventType?.slice(0, 40)}: sample ${g.sample.length}, omitted ${g.omitted} of ${g.count}`);
+  }
+  if (e1 === null) {
+    if (after.diagnostics.length !== before.diagnostics.length + types.size) v.push(`[flood] ${after.diagnostics.length} diagnostic groups, expected ${before.diagnostics.length} + ${types.size}`);
+    for (const [t, want] of types) {
+      const g = after.diagnostics.find((x) => x.eventType === shownEventType(t));
+      if (!g) v.push(`[flood] no diagnostic group for type ${t.slice(0, 40)}`);
+      else if (g.count !== want.count || !isDeepStrictEqual(g.first, want.first) || !isDeepStrictEqual(g.last, want.last))
+        v.push(`[flood] group ${t.slice(0, 40)}: ${g.count} events, first ${JSON.stringify(g.first)}, last ${JSON.stringify(g.last)}; expected ${want.count}, ${JSON.stringify(want.first)}, ${JSON.stringify(want.last)}`);
+    }
+  }
+  return v;
+}
+
+/**
+ * An id renamed to a prototype name in every field that holds it is still an
+ * id: a bundle that reduced cleanly still does, with as many objects in each
+ * map, the new name an own key where the old one was, and maps whose
+ * prototype is still Object.prototype.
+ */
+export async function checkProtoIds(m: ProtoIdsMutant, strict: boolean): Promise<string[]> {
+  const v: string[] = [];
+  const { base, victim, evil } = m.protoIds;
+  const before = await reduceBundle(sourceFor(base, strict));
+  if (before.error || !before.state) return v;
+  const after = await reduceBundle(sourceFor(m.files, strict));
+  // Thread ids that Codex parses as UUIDs (sub-agent threads) are refused when renamed, as the reference refuses them.
+  if (after.error && /expected a UUID/.test(after.error.causes.join(' ') + after.error.message)) return v;
+  if (after.error || !after.state) return [`[proto-ids] reduced cleanly before the rename, fails after: ${after.error?.message} ${after.error?.causes.join('; ').slice(0, 200)}`];
+  for (const kind of OBJECT_KINDS) {
+    const coll = COLLECTION_OF[kind];
+    const b = before.state[coll] as Record<string, unknown>;
+    const a = after.state[coll] as Record<string, unknown>;
+    if (Object.getPrototypeOf(a) !== Object.prototype) v.push(`[proto-ids] ${coll} lost its prototype`);
+    if (Object.keys(a).length !== Object.keys(b).length) v.push(`[proto-ids] ${coll}: ${Object.keys(a).length} objects, ${Object.keys(b).length} before the rename`);
+    if (Object.hasOwn(b, victim) && !Object.hasOwn(a, evil)) v.push(`[proto-ids] ${coll}: ${evil} is not an own key where ${victim} was`);
+  }
+  return v;
 }
 
 /** A short family name for an error message: numbers, ids and quoted bits removed. */

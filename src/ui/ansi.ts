@@ -107,8 +107,9 @@ function sameStyle(a: AnsiStyle, b: AnsiStyle): boolean {
 }
 
 /**
- * Splits `text` into styled runs. Escape sequences never appear in the runs'
- * text; a sequence cut short at the end of the text is dropped.
+ * Splits `text` into styled runs. Complete escape sequences never appear in
+ * the runs' text; one cut short (at the end of the text or of its line, or by
+ * a character that cannot continue it) is shown as text.
  */
 export function parseAnsi(text: string): AnsiRun[] {
   const runs: AnsiRun[] = [];
@@ -190,10 +191,17 @@ export function parseAnsi(text: string): AnsiRun[] {
         i = q;
       } else i = text[q] === ESC ? q + 2 : q + 1;
     } else {
-      // ESC followed by one char (charset, keypad modes, ESC ( B...): drop both, plus one
-      // designator after '(' ')' '*' '+' '#' '%'.
-      const next = text[p];
-      i = next === undefined ? n : '()*+#%'.includes(next) ? p + 2 : p + 1;
+      // ESC + a final byte 0x30–0x7E (ESC 7, ESC =, ESC c...), or + intermediates 0x20–0x2F and a final
+      // (charset designations: ESC ( B): dropped whole. Anything else starts no sequence: the ESC is shown
+      // as text and what follows is read on its own (an ESC must not swallow a newline or a letter).
+      let q = p;
+      while (q < n && text.charCodeAt(q) >= 0x20 && text.charCodeAt(q) <= 0x2f) q++;
+      const fin = q < n ? text.charCodeAt(q) : -1;
+      if (fin >= 0x30 && fin <= 0x7e) i = q + 1;
+      else {
+        buf += text.slice(i, q);
+        i = q;
+      }
     }
   }
   flush();

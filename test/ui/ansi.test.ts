@@ -38,6 +38,17 @@ describe('parseAnsi', () => {
     expect(stripAnsi('a\u001b]0;title\u0007b')).toBe('ab');
   });
 
+  it('an ESC that starts no sequence swallows nothing after it: no newline, no letter, no half of an emoji', () => {
+    // ESC ( é, ESC é, ESC + newline used to drop the character after the ESC (and after "(" the one after that).
+    expect(stripAnsi('a\u001b(é b')).toBe('a\u001b(é b');
+    expect(stripAnsi('a\u001b\nnext')).toBe('a\u001b\nnext');
+    expect(stripAnsi('x\u001b😀y')).toBe('x\u001b😀y');
+    expect(stripAnsi('x\u001b \u0004m')).toBe('x\u001b \u0004m');
+    expect(stripAnsi('end\u001b')).toBe('end\u001b');
+    // Complete ones are still dropped: ESC + a final byte, and charset designations.
+    expect(stripAnsi('a\u001b7b\u001b(Bc\u001b)0d\u001b#8e')).toBe('abcde');
+  });
+
   it('handles the 8-bit CSI introducer and malformed colour parameters without throwing', () => {
     expect(parseAnsi('\u009b32mgreen')).toEqual([{ text: 'green', style: { fg: 2 } }]);
     expect(parseAnsi('\u001b[38;5mX\u001b[38;2;1mY')).toEqual([{ text: 'XY', style: {} }]);
