@@ -363,7 +363,9 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.cpSync(path.join(TRACES, 'single-turn-answer'), dir, { recursive: true });
     fs.truncateSync(path.join(dir, 'trace.jsonl'), 1400 * 1024 * 1024); // sparse: costs no disk
-    const { context, page, traps } = await openPage(`${baseUrl}`);
+    // A trace open, so the header's pickers are there (the root URL of a served root lists its sessions).
+    const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitLoaded(page);
     await page.getByTestId('folder-input').setInputFiles(dir);
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });
@@ -394,7 +396,8 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     const { gzipSync } = await import('node:zlib');
     const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(32 << 20), tar]));
-    const { context, page, traps } = await openPage(`${baseUrl}`);
+    const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+    await waitLoaded(page);
     await page.getByTestId('file-input').setInputFiles({ name: 'bomb.tar.gz', mimeType: 'application/gzip', buffer: bomb });
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });

@@ -23,7 +23,8 @@ let h: ServeHandle;
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'ctv-sessions-e2e-'));
   root = path.join(tmp, 'traces');
-  for (const n of ['single-turn-answer', 'tools-one-turn', 'multi-agent', 'compaction-remote']) cpSync(path.join(TRACES, n), path.join(root, n), { recursive: true });
+  // Not single-turn-answer: the cut-short copy below shares its rollout id, and would show as its resume.
+  for (const n of ['code-mode', 'tools-one-turn', 'multi-agent', 'compaction-remote']) cpSync(path.join(TRACES, n), path.join(root, n), { recursive: true });
   cpSync(path.join(TRACES, 'broken', 'truncated-mid-file'), path.join(root, 'cut-short'), { recursive: true });
   h = await serve({
     roots: [root],
@@ -59,7 +60,8 @@ describe('the session list of a served trace root', () => {
 
     // A session appears while the page is open.
     cpSync(path.join(TRACES, 'image-input'), path.join(root, 'image-input'), { recursive: true });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="session-row"]').length === 6, null, { timeout: 10_000 });
+    await page.locator('[data-testid="session-row"][data-name="traces/image-input"]').waitFor({ timeout: 10_000 });
+    expect(await rows.count()).toBe(6);
 
     await page.getByLabel('Search inside all sessions').fill('missing-file.txt');
     const hit = page.getByTestId('search-hit').filter({ hasText: 'terminal_operation:4' });
@@ -75,12 +77,17 @@ describe('the session list of a served trace root', () => {
       null,
       { timeout: 30_000 },
     );
-    expect(new URL(page.url()).searchParams.get('trace')).toBe('traces/tools-one-turn');
+    // The address bar follows (written a moment after the view settles): the link reopens this trace at this object.
+    await expect.poll(() => new URL(page.url()).searchParams.get('trace')).toBe('traces/tools-one-turn');
 
-    // The header's bundle button brings the list back over the open trace; Esc returns to it.
-    await page.getByRole('button', { name: /6 bundles/ }).click();
+    // The header's bundle button brings the list back over the open trace; Esc (outside the text fields) returns to it.
+    await page.getByTestId('show-bundles').click();
     await page.getByTestId('session-list').waitFor();
+    // The search is still there to go on from; cleared, the table marks the open trace.
+    await page.getByTestId('session-search-results').waitFor();
+    await page.getByLabel('Search inside all sessions').fill('');
     expect(await page.locator('.sess-row.is-current').getAttribute('data-name')).toBe('traces/tools-one-turn');
+    await page.locator('.sess-row.is-current').focus();
     await page.keyboard.press('Escape');
     await page.getByTestId('session-list').waitFor({ state: 'detached' });
     expect(errors).toEqual([]);

@@ -147,7 +147,8 @@ export class SessionCatalog {
 
   /** The URL name of a bundle directory still in the list, or null. */
   nameOf(dir: string): string | null {
-    return this.entries.get(dir)?.name ?? null;
+    for (const e of this.entries.values()) if (e.dir === dir) return e.name;
+    return null;
   }
 
   list(): SessionList {
@@ -180,7 +181,8 @@ export class SessionCatalog {
     for (const { name, dir } of found) {
       const signature = await signatureOf(dir);
       if (signature === null) continue;
-      const old = this.entries.get(dir);
+      // Keyed by URL name: one directory can be served under two names (a bundle given as a root and inside another root).
+      const old = this.entries.get(name);
       const cached = this.cached.get(dir);
       const entry: Entry = old ?? { name, dir, signature: '', sizeBytes: 0, modifiedMs: 0, summary: null, summarisedAt: null };
       if (!old && cached && (indexed === null || indexed.get(dir) === cached.signature)) {
@@ -192,7 +194,7 @@ export class SessionCatalog {
         Object.assign(entry, await measure(dir), { signature });
       }
       entry.name = name;
-      next.set(dir, entry);
+      next.set(name, entry);
     }
     if (next.size !== this.entries.size) changed = true;
     this.entries = next;
