@@ -111,7 +111,8 @@ export function SearchBox() {
           setOpen(true);
         }}
         onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        // Closes a moment after the box loses focus (a click on a hit lands first), unless it got the focus back meanwhile.
+        onBlur={() => setTimeout(() => document.activeElement !== inputRef.current && setOpen(false), 150)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
             e.preventDefault();

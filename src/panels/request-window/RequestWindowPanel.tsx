@@ -123,19 +123,25 @@ export function RequestWindowPanel() {
   useLayoutEffect(() => {
     const el = rootRef.current;
     if (!el) return;
-    const measure = () => {
-      if (el.clientHeight > 0) setPanelH(el.clientHeight);
-      const head = el.querySelector<HTMLElement>('.rw-detail-head');
-      if (head && head.offsetHeight > 0) setHeadH(head.offsetHeight);
-    };
+    const measure = () => el.clientHeight > 0 && setPanelH(el.clientHeight);
     measure();
     if (typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(measure);
     ro.observe(el);
-    const head = el.querySelector<HTMLElement>('.rw-detail-head');
-    if (head) ro.observe(head);
     return () => ro.disconnect();
-  });
+  }, [state]);
+  // The shown request's header (its height decides how much the chart and table may take).
+  const headKey = `${focus?.kind ?? ''}:${focus?.id ?? ''}`;
+  useLayoutEffect(() => {
+    const head = rootRef.current?.querySelector<HTMLElement>('.rw-detail-head');
+    if (!head) return;
+    const measure = () => head.offsetHeight > 0 && setHeadH(head.offsetHeight);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(head);
+    return () => ro.disconnect();
+  }, [headKey, state]);
 
   // A new trace: forget the focus.
   useEffect(() => setFocus(null), [loadSeq]);
