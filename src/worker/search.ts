@@ -4,7 +4,8 @@
  * trace; a query is a case-insensitive substring match over it. Hits come in
  * index order: conversation items in creation order, then tool calls in start order.
  */
-import type { RolloutTrace, ConversationItem, ToolCall } from '../trace/schema/state';
+import type { RolloutTrace, ToolCall } from '../trace/schema/state';
+import { itemText } from '../trace/sessions/documents';
 import type { SearchHit } from './protocol';
 import { own } from '../trace/indexes/refs';
 
@@ -14,17 +15,6 @@ interface Entry {
   threadId: string;
   text: string;
   lower: string;
-}
-
-/** Item body text: text, summaries, code and JSON summaries (encoded reasoning and payload refs are skipped). */
-function itemText(item: ConversationItem): string {
-  const out: string[] = [];
-  for (const part of item.body.parts) {
-    if (part.type === 'text' || part.type === 'summary') out.push(part.text);
-    else if (part.type === 'code') out.push(part.source);
-    else if (part.type === 'json') out.push(part.summary);
-  }
-  return out.join('\n');
 }
 
 function toolText(tool: ToolCall, state: RolloutTrace): string {

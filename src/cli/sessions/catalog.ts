@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { SessionSummarySchema, type SessionSummary } from '../../trace/sessions/summary';
+import { SessionSummarySchema, failedSummary, type SessionSummary } from '../../trace/sessions/summary';
 import type { SessionList } from '../../trace/sessions/list';
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../bundles';
@@ -256,26 +256,4 @@ export class SessionCatalog {
       // A cache that cannot be written costs a re-summarise after a restart, nothing more.
     }
   }
-}
-
-export function failedSummary(error: string): SessionSummary {
-  return {
-    traceId: null,
-    rolloutId: null,
-    startedAtMs: null,
-    durationMs: null,
-    status: 'failed',
-    schemaVersion: null,
-    releases: null,
-    models: [],
-    agents: 0,
-    turns: 0,
-    inferenceCalls: 0,
-    toolCalls: 0,
-    compactionsTraced: 0,
-    compactionsDetected: 0,
-    tokens: { input: 0, cachedInput: 0, output: 0, reasoning: 0 },
-    firstPrompt: null,
-    error,
-  };
 }

@@ -25,7 +25,8 @@ export const MAX_BODY = 64 * 1024;
 const cap = (t: string) => (t.length > MAX_BODY ? t.slice(0, MAX_BODY) : t);
 const lines = (...parts: (string | null | undefined)[]) => parts.filter((p): p is string => !!p).join('\n');
 
-function itemText(item: ConversationItem): string {
+/** Item body text: text, summaries, code and JSON summaries (encoded reasoning and payload refs are skipped). */
+export function itemText(item: ConversationItem): string {
   const out: string[] = [];
   for (const part of item.body.parts) {
     if (part.type === 'text' || part.type === 'summary') out.push(part.text);

@@ -111,23 +111,12 @@ export function summarizeSession(result: Pick<ReduceResult, 'manifest' | 'state'
   const errorText = error ? cut(formatTraceError(error), ERROR_CHARS) : null;
   if (!state) {
     return {
+      ...failedSummary(errorText ?? 'No state could be reduced.'),
       traceId: manifest?.trace_id ?? null,
       rolloutId: manifest?.rollout_id ?? null,
       startedAtMs: manifest?.started_at_unix_ms ?? null,
-      durationMs: null,
-      status: 'failed',
       schemaVersion: manifest?.schema_version ?? null,
       releases: manifest ? (generationOf(manifest.schema_version)?.releases ?? null) : null,
-      models: [],
-      agents: 0,
-      turns: 0,
-      inferenceCalls: 0,
-      toolCalls: 0,
-      compactionsTraced: 0,
-      compactionsDetected: 0,
-      tokens: { input: 0, cachedInput: 0, output: 0, reasoning: 0 },
-      firstPrompt: null,
-      error: errorText ?? 'No state could be reduced.',
     };
   }
   const s = computeSummary(state);
@@ -151,5 +140,28 @@ export function summarizeSession(result: Pick<ReduceResult, 'manifest' | 'state'
     tokens: tokens(state),
     firstPrompt: firstPrompt(state),
     error: errorText,
+  };
+}
+
+/** The row of a bundle that could not be reduced at all: nothing but why. */
+export function failedSummary(error: string): SessionSummary {
+  return {
+    traceId: null,
+    rolloutId: null,
+    startedAtMs: null,
+    durationMs: null,
+    status: 'failed',
+    schemaVersion: null,
+    releases: null,
+    models: [],
+    agents: 0,
+    turns: 0,
+    inferenceCalls: 0,
+    toolCalls: 0,
+    compactionsTraced: 0,
+    compactionsDetected: 0,
+    tokens: { input: 0, cachedInput: 0, output: 0, reasoning: 0 },
+    firstPrompt: null,
+    error,
   };
 }
