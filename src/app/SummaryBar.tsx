@@ -4,6 +4,7 @@ import { useStore } from '../store';
 import { getCompactionAnalysis } from '../trace/compaction';
 import { Badge, StatusBadge } from '../ui/Badge';
 import { formatCompact, formatDuration, formatInt } from '../ui/format';
+import { formatLocation } from '../loader/format';
 
 function Figure({ name, label, value, title }: { name: string; label: string; value: React.ReactNode; title?: string }) {
   return (
@@ -20,6 +21,7 @@ export function SummaryBar() {
   const s = useStore((st) => st.indexes?.summary ?? null);
   const state = useStore((st) => st.state);
   const indexes = useStore((st) => st.indexes);
+  const loadError = useStore((st) => (st.state ? st.load.error : null));
   // The analysis is cached; it runs in a task of its own (the header paints first, see staging.tsx).
   const [untraced, setUntraced] = useState(0);
   useEffect(() => {
@@ -64,7 +66,14 @@ export function SummaryBar() {
       />
       <div className="figure">
         <span data-testid="summary-status">
-          <StatusBadge status={s.status} />
+          {/* A state the reducer stopped short of is not "running": it is what was read before the bad event. */}
+          {loadError ? (
+            <Badge tone="warn" title={`The reducer stopped at ${formatLocation(loadError)}: ${loadError.message}. Everything before it is shown.`}>
+              partial · stopped at {loadError.line != null ? `line ${formatInt(loadError.line)}` : loadError.file || 'an error'}
+            </Badge>
+          ) : (
+            <StatusBadge status={s.status} />
+          )}
         </span>
         {s.status !== 'running' && s.stillRunning > 0 && (
           <Badge tone="warn" title="Objects still running after rollout_ended: the trace was cut short">

@@ -228,3 +228,28 @@ describe('layout', () => {
     expect(Number(screen.getByRole('separator', { name: 'Resize thread list' }).getAttribute('aria-valuenow'))).toBe(before + 40);
   });
 });
+
+describe('a partial trace in the header (issue 15, item 10)', () => {
+  it('a trace the reducer stopped short of says partial and where it stopped, not running', async () => {
+    const { DirectorySource } = await import('../../src/cli/directory-source');
+    const { reduceBundle } = await import('../../src/trace/reducer');
+    const path = await import('node:path');
+    const r = await reduceBundle(new DirectorySource(path.join(__dirname, '../fixtures/traces/broken/truncated-mid-file')));
+    expect(r.error?.line).toBeTruthy();
+    render(<App services={services('single-turn-answer')} />);
+    act(() => {
+      useStore.getState().finishLoad({ label: 'cut', manifest: r.manifest, state: r.state, error: r.error, diagnostics: [], bundleKey: 'cut' });
+    });
+    await waitFor(() => expect(document.querySelector('.stage-pending')).toBeNull());
+    const status = screen.getByTestId('summary-status');
+    expect(status.textContent).toBe(`partial · stopped at line ${r.error!.line}`);
+    expect(status.textContent).not.toMatch(/running/);
+    expect(status.querySelector('[title]')?.getAttribute('title')).toContain(`line ${r.error!.line}`);
+  });
+
+  it('a complete trace keeps its rollout status', async () => {
+    render(<App services={services('single-turn-answer')} />);
+    await load('single-turn-answer');
+    expect(screen.getByTestId('summary-status').textContent).toBe('completed');
+  });
+});
