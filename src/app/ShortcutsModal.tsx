@@ -9,6 +9,10 @@ export const SHORTCUTS: { keys: string[][]; what: string }[] = [
   { keys: [['↑'], ['↓']], what: 'Previous / next item (in the conversation)' },
   { keys: [['c']], what: 'Copy a link to this view (trace, selection, time window, filters)' },
   { keys: [['Enter']], what: 'Open the highlighted search result' },
+  { keys: [['W'], ['S']], what: 'Timeline: zoom in / out (around the pointer when it is over the timeline)' },
+  { keys: [['A'], ['D']], what: 'Timeline: pan left / right' },
+  { keys: [['F']], what: 'Timeline: fit the selected range, or the selection' },
+  { keys: [['0']], what: 'Timeline: show the whole trace' },
 ];
 
 export function ShortcutsModal({ onClose }: { onClose: () => void }) {

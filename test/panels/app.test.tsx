@@ -253,3 +253,14 @@ describe('a partial trace in the header (issue 15, item 10)', () => {
     expect(screen.getByTestId('summary-status').textContent).toBe('completed');
   });
 });
+
+describe('the shortcut list', () => {
+  it('? lists every key the page answers, the timeline keys included', async () => {
+    render(<App services={services('single-turn-answer')} />);
+    await load('single-turn-answer');
+    fireEvent.keyDown(document.body, { key: '?' });
+    const list = await screen.findByTestId('shortcuts');
+    for (const k of ['W', 'S', 'A', 'D', 'F', '0', '/', 'c', '[', ']']) expect(within(list).getAllByText(k, { selector: 'kbd' }).length).toBeGreaterThan(0);
+    expect(list.textContent).toContain('Timeline: zoom in / out');
+  });
+});

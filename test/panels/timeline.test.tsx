@@ -197,6 +197,24 @@ describe('TimelinePanel', () => {
     expect(dur(f)).toBeLessThan((model.spans.end[i] - model.spans.start[i]) * 1.5);
   });
 
+  it('its keys work without clicking the timeline first, and not while typing in a field', () => {
+    loadFixture('long-session');
+    render(
+      <>
+        <input aria-label="elsewhere" />
+        <TimelinePanel />
+      </>,
+    );
+    const { win } = panelLayout();
+    act(() => (document.activeElement as HTMLElement | null)?.blur());
+    fireEvent.keyDown(document.body, { key: 'w' });
+    expect(dur(viewport()!)).toBeCloseTo(dur(win) / 1.25, 3);
+    const field = screen.getByLabelText('elsewhere');
+    act(() => field.focus());
+    fireEvent.keyDown(field, { key: 'w' });
+    expect(dur(viewport()!)).toBeCloseTo(dur(win) / 1.25, 3);
+  });
+
   it('dragging the tracks pans without selecting', () => {
     loadFixture('long-session');
     render(<TimelinePanel />);

@@ -469,15 +469,13 @@ function TimelineView({ model }: { model: TimelineModel }) {
   }, [geo, bounds, setWin, setScroll]);
 
   // ---------------------------------------------------------------- keyboard
-  const pointerInside = useRef(false);
   const actionsRef = useRef({ zoomStep, panStep, range, target, setWin, bounds });
   actionsRef.current = { zoomStep, panStep, range, target, setWin, bounds };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Wherever the focus is, unless typing: the timeline's keys are listed in `?` as the page's own, and no
+      // other panel uses these letters. A click on the timeline first was a step users did not know to take.
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      const root = rootRef.current;
-      const focused = !!root && root.contains(document.activeElement);
-      if (!focused && !pointerInside.current) return;
       const a = actionsRef.current;
       const key = e.key.toLowerCase();
       const cx = hoverRef.current?.cursorX ?? null;
@@ -535,8 +533,6 @@ function TimelineView({ model }: { model: TimelineModel }) {
       tabIndex={0}
       data-testid="timeline-panel"
       aria-label="Timeline. W and S zoom, A and D pan, F fits the selection, 0 resets."
-      onPointerEnter={() => (pointerInside.current = true)}
-      onPointerLeave={() => (pointerInside.current = false)}
     >
       <TimelineToolbar
         model={model}
