@@ -5,7 +5,7 @@
  * summarises them, a bundle being recorded marked live. Opening a row opens
  * that trace. Text from bundles (prompts, names, models) is shown as text.
  */
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useMemo, useRef, type KeyboardEvent } from 'react';
 import {
   flexRender,
   getCoreRowModel,
@@ -383,18 +383,5 @@ function Progress() {
         <span style={{ width: `${pct}%` }} />
       </span>
     </span>
-  );
-}
-
-/** Runs the feed while mounted: the list fetched now and again on every change the server reports. */
-export function useSessionFeed(start: (baseURI: string, h: import('./feed').FeedHandlers) => () => void, baseURI: string): void {
-  useEffect(
-    () =>
-      start(baseURI, {
-        onList: (list) => useSessionsStore.setState({ list, available: true, error: null }),
-        onUnavailable: () => useSessionsStore.setState({ available: false }),
-        onError: (error) => useSessionsStore.setState({ error }),
-      }),
-    [start, baseURI],
   );
 }

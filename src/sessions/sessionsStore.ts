@@ -16,8 +16,6 @@ export interface SessionsState {
   list: SessionList | null;
   available: boolean | null;
   error: string | null;
-  /** Whether the list is shown (over an open trace, or as the start page). */
-  open: boolean;
   /** Narrows the list (names, ids, prompts, models). */
   query: string;
   /** Searches inside every session (the server's index). */
@@ -32,11 +30,8 @@ export const useSessionsStore = create<SessionsState>(() => ({
   list: null,
   available: null,
   error: null,
-  open: false,
   query: '',
   searchText: '',
   statuses: [],
   sorting: DEFAULT_SORTING,
 }));
-
-export const setSessionsOpen = (open: boolean) => useSessionsStore.setState({ open });
