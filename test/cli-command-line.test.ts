@@ -28,7 +28,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
 beforeAll(() => {
   // The first run in a fresh clone builds dist-cli/cli.mjs; do it once here, not inside a timed case.
   run(['--version']);
-}, 120_000);
+  // serve refuses to start without the built app, as it should for a user; a fresh clone has none yet.
+  if (!existsSync(path.join(ROOT, 'dist/index.html'))) {
+    const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`vite build failed: ${built.stderr}`);
+  }
+}, 300_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('usage mistakes: one line naming the argument, exit 2, nothing on stdout', () => {
