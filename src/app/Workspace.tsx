@@ -9,7 +9,7 @@ import { useStore } from '../store';
 import { Inspector } from '../panels/inspector';
 import { Splitter } from '../ui/Splitter';
 import { TabStrip } from '../ui/TabStrip';
-import { bottomFor, defaultLayout, LAYOUT_LIMITS, useLayoutSizes } from './layoutPrefs';
+import { bottomFor, defaultLayout, fittedBottom, LAYOUT_LIMITS, useLayoutSizes } from './layoutPrefs';
 import { panelsIn, type PanelDef } from './panels';
 import { PanelBoundary } from './PanelBoundary';
 import { ThreadTree } from './ThreadTree';
@@ -68,7 +68,8 @@ export function Workspace() {
   const loadSeq = useStore((s) => s.loadSeq);
   const defaults = defaultLayout();
   const centerId = centerPanels.some((p) => p.id === center) ? center : centerPanels[0].id;
-  const bottom = bottomFor(sizes, centerId);
+  const timelineWants = useStore((s) => s.timelineWants);
+  const bottom = bottomFor(sizes, centerId, fittedBottom(timelineWants));
   return (
     <div className="workspace" style={{ gridTemplateColumns: `${sizes.left}px 1px minmax(0, 1fr) 1px ${sizes.right}px` }}>
       <aside className="ws-left">

@@ -37,6 +37,17 @@ export function defaultLayout(width: number = globalThis.innerWidth ?? 1440): La
   return { ...DEFAULT_LAYOUT, left, right, bottomByPanel: {}, bottomClosed: {} };
 }
 
+/**
+ * The height that shows `wanted` px of timeline, within what leaves the centre
+ * panel most of a window `windowHeight` px tall: a third agent's track should
+ * not need scrolling, but the timeline never takes more than 45% by itself.
+ */
+export function fittedBottom(wanted: number | null, windowHeight: number = globalThis.innerHeight ?? 900): number | null {
+  if (wanted === null || !Number.isFinite(wanted)) return null;
+  const most = Math.max(LAYOUT_LIMITS.bottom[0], Math.round(windowHeight * 0.45));
+  return Math.max(200, Math.min(most, Math.ceil(wanted)));
+}
+
 const clampTo = (k: keyof typeof LAYOUT_LIMITS, v: number) => Math.max(LAYOUT_LIMITS[k][0], Math.min(LAYOUT_LIMITS[k][1], Math.round(v)));
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -75,9 +86,13 @@ export function writeLayout(sizes: LayoutSizes, storage: Storage | undefined = g
   }
 }
 
-/** The bottom region for centre panel `panel`: its height, and whether it is closed. */
-export function bottomFor(sizes: LayoutSizes, panel: string): { height: number; closed: boolean } {
-  const height = Object.hasOwn(sizes.bottomByPanel, panel) ? sizes.bottomByPanel[panel] : sizes.bottom;
+/**
+ * The bottom region for centre panel `panel`: its height, and whether it is closed.
+ * `fits` is the height that shows the timeline's every track; it is used until the
+ * user sets a height for this panel.
+ */
+export function bottomFor(sizes: LayoutSizes, panel: string, fits: number | null = null): { height: number; closed: boolean } {
+  const height = Object.hasOwn(sizes.bottomByPanel, panel) ? sizes.bottomByPanel[panel] : (fits ?? sizes.bottom);
   const closed = Object.hasOwn(sizes.bottomClosed, panel) ? sizes.bottomClosed[panel] : BOTTOM_CLOSED_BY_DEFAULT.has(panel);
   return { height, closed };
 }

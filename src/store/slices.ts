@@ -215,6 +215,10 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
     set({ activeThreadId: threadId });
   },
   setCenterPanel: (id) => set((s) => ({ panels: { ...s.panels, center: id } })),
+  timelineWants: null,
+  setTimelineWants: (px) => {
+    if (get().timelineWants !== px) set({ timelineWants: px });
+  },
   applyViewState: (vs, opts) => {
     const s = get();
     if (s.state && viewFitsTrace(vs.trace, s)) set(viewStatePatch(s, vs, opts?.fromHistory));

@@ -139,6 +139,13 @@ export interface ViewSlice {
   setActiveThread(threadId: string | null): void;
   setCenterPanel(id: string): void;
   /**
+   * The height the bottom region needs to show every track of the timeline
+   * without scrolling, as the timeline measured it; null before it did. The
+   * workspace sizes the region to it until the user drags the splitter.
+   */
+  timelineWants: number | null;
+  setTimelineWants(px: number | null): void;
+  /**
    * Apply a (URL) view state now if a matching trace is loaded, else keep it
    * until finishLoad. `fromHistory` (browser back/forward): keep the selection
    * history, moving its cursor to the restored selection.

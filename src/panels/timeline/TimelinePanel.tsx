@@ -140,6 +140,15 @@ function TimelineView({ model }: { model: TimelineModel }) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => defaultCollapsed(model));
   const layout = useMemo(() => layoutRows(model, collapsed), [model, collapsed]);
   const geo = useMemo(() => geometry(size.width, size.height), [size]);
+  // Tell the workspace how tall the region must be to show every track: the chrome above the canvas
+  // (region tabs, toolbar) does not depend on the region's height, so this does not feed back on itself.
+  const setTimelineWants = useStore((s) => s.setTimelineWants);
+  useLayoutEffect(() => {
+    const host = hostRef.current;
+    const region = rootRef.current?.closest<HTMLElement>('.ws-bottom') ?? rootRef.current;
+    if (!host || !region || host.clientHeight === 0) return;
+    setTimelineWants(region.clientHeight - host.clientHeight + geo.bodyTop + layout.height + 2);
+  }, [setTimelineWants, geo.bodyTop, layout.height, size.height]);
   const bounds = useMemo(() => ({ startMs: model.startMs, endMs: model.endMs }), [model]);
   const geoRef = useRef(geo);
   geoRef.current = geo;
