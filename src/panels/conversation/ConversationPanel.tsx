@@ -15,6 +15,7 @@ import { ItemRow } from './ItemRow';
 import { ThreadSwitcher } from '../shared/ThreadSwitcher';
 import './conversation.css';
 import { own } from '../../trace/indexes/refs';
+import { typedPromptText } from '../../trace/prompts';
 
 function estimateSize(item: ConversationItem | undefined): number {
   if (!item) return 60;
@@ -61,12 +62,16 @@ export function ConversationPanel() {
     measureElement: measureAfterLayout,
   });
 
-  // New thread: start at the top (a pending reveal below overrides this).
+  // New thread: start at its first typed prompt, just below the instructions and preambles (20 KB that
+  // every trace would otherwise open on), so that a scroll up shows them. A pending reveal below overrides this.
   const lastThread = useRef<string | null>(null);
   useLayoutEffect(() => {
     if (lastThread.current !== (activeThreadId ?? null)) {
       lastThread.current = activeThreadId ?? null;
-      if (scrollRef.current) scrollRef.current.scrollTop = 0;
+      if (!scrollRef.current) return;
+      scrollRef.current.scrollTop = 0;
+      const first = state ? itemIds.findIndex((id) => { const it = own(state.conversation_items, id); return it !== undefined && typedPromptText(it) !== null; }) : -1;
+      if (first > 0) virtualizer.scrollToIndex(first - 1, { align: 'start' });
     }
   }, [activeThreadId]);
 
@@ -80,6 +85,10 @@ export function ConversationPanel() {
     const index = positions.get(revealId);
     if (index === undefined) return;
     virtualizer.scrollToIndex(index, { align: fromHere ? 'auto' : 'center' });
+    // A link from another panel (e.g. "show in conversation") unmounts the control that had focus;
+    // taking it here lets ↑/↓ go on from the revealed item, as the user expects.
+    const active = document.activeElement;
+    if (!fromHere && (active === null || active === document.body)) scrollRef.current?.focus({ preventScroll: true });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectionSeq, revealId, positions]);
 

@@ -87,6 +87,7 @@ function ItemRowImpl(props: ItemRowProps) {
   // …and the summary such a compaction put in place of what it dropped.
   const summaryOf = (analysis.byThread.get(item.thread_id) ?? []).filter((e) => e.kind === 'untraced' && e.summaryId === item.item_id);
   const accepted = item.accepted_seq != null;
+  const instructions = item.role === 'developer' || item.role === 'system';
   const producers = item.produced_by.map(producerRef).filter((r): r is ObjectRef => r !== null);
   return (
     <div
@@ -139,7 +140,8 @@ function ItemRowImpl(props: ItemRowProps) {
         </span>
       </div>
       <div className="conv-body">
-        <BodyParts parts={item.body.parts} limit={360} maxLines={5} />
+        {/* Instructions (a 20 KB system prompt opens every trace) show one line each, so the first prompt is in view. */}
+        <BodyParts parts={item.body.parts} limit={instructions ? 160 : 360} maxLines={instructions ? 1 : 5} />
       </div>
       {(replacedBy.length > 0 || installedBy.length > 0 || droppedBy.length > 0 || summaryOf.length > 0) && (
         <div className="conv-marks">

@@ -12,6 +12,7 @@ import type { RolloutTrace } from '../schema/state';
 import { computeSummary, recordingComplete } from '../indexes/summary';
 import { buildTraceIndexes } from '../indexes/build';
 import { analyzeCompactions } from '../compaction/analysis';
+import { typedPromptText } from '../prompts';
 
 export const SessionStatusSchema = z.enum([
   /** The recorder closed the bundle (schema 1, which does not say: the rollout ended). */
@@ -64,15 +65,12 @@ const ERROR_CHARS = 600;
 
 const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
 
-/** Texts Codex sends as the user that the user did not type: its environment and instruction preambles. */
-const INJECTED = /^\s*(<environment_context>|<user_instructions>|<permissions instructions>|# AGENTS\.md|<INSTRUCTIONS>)/;
-
 export function firstPrompt(state: RolloutTrace): string | null {
   let best: { at: number; text: string } | null = null;
   for (const item of Object.values(state.conversation_items)) {
-    if (item.role !== 'user' || item.kind !== 'message' || item.thread_id !== state.root_thread_id) continue;
-    const text = item.body.parts.map((p) => (p.type === 'text' ? p.text : '')).join('').trim();
-    if (!text || INJECTED.test(text)) continue;
+    if (item.thread_id !== state.root_thread_id) continue;
+    const text = typedPromptText(item);
+    if (text === null) continue;
     if (!best || item.first_seen_at_unix_ms < best.at) best = { at: item.first_seen_at_unix_ms, text };
   }
   return best ? cut(best.text.replace(/\s+/g, ' '), PROMPT_CHARS) : null;
