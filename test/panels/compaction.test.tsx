@@ -97,6 +97,13 @@ describe('CompactionPanel: untraced compaction (compaction-local)', () => {
     expect(within(ba).getByRole('button', { name: /Inference 3/ })).toBeTruthy();
   });
 
+  it('"Saved" says which way the history went: a saving as a size, a loss as "grew", never a bare sign', () => {
+    renderPanel('compaction-local');
+    const saved = screen.getAllByTestId('cmp-saved').map((e) => e.textContent);
+    expect(saved).toEqual(['grew 332 B', '189 B']);
+    expect(screen.getAllByTestId('cmp-saved')[0].getAttribute('title')).toMatch(/332 bytes larger after it/);
+  });
+
   it('a selection of the call after the shrink, from anywhere, shows it', () => {
     const calls = callsInOrder(loadRawState('compaction-local'));
     renderPanel('compaction-local');

@@ -171,10 +171,14 @@ function makeColumns(startMs: number) {
         if (v === null) return <span className="faint">—</span>;
         const before = c.row.original.bytesBefore ?? 0;
         const pct = before > 0 ? Math.round((v / before) * 100) : 0;
+        // A sign alone is ambiguous under "Saved" (is −266 B a saving or a loss?): a loss says "grew".
         return (
-          <span className={`mono ${v > 0 ? 'cmp-saved' : v < 0 ? 'cmp-grew' : ''}`} title={`${v} bytes (${pct}% of the history before)`}>
-            {v < 0 ? '+' : v > 0 ? '−' : ''}
-            {formatBytes(Math.abs(v))}
+          <span
+            className={`mono ${v > 0 ? 'cmp-saved' : v < 0 ? 'cmp-grew' : ''}`}
+            data-testid="cmp-saved"
+            title={v >= 0 ? `The history is ${v} bytes smaller after it (${pct}% of the history before)` : `The history is ${-v} bytes larger after it (${-pct}% more than before)`}
+          >
+            {v < 0 ? `grew ${formatBytes(-v)}` : formatBytes(v)}
           </span>
         );
       },

@@ -21,8 +21,9 @@ import { CompactionRequestDetail } from './CompactionRequestDetail';
 import { InferenceDetail, type RequestTab } from './InferenceDetail';
 import { ITEM_ROW_H } from './ItemLine';
 import { kindLabel } from './itemText';
+import { STRATA, STRATUM_SHORT } from '../../trace/windows/sizes';
 import { buildRows, type RequestRow } from './rows';
-import { StrataChart, StrataLegend, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
+import { StrataChart, StrataLegend, defaultHiddenStrata, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
 import './requestWindow.css';
 import { own } from '../../trace/indexes/refs';
 
@@ -167,6 +168,18 @@ export function RequestWindowPanel() {
     return null;
   }, [state, analysis, activeThreadId, focus]);
   const thread = chartThreadId ? analysis?.threads.get(chartThreadId) ?? null : null;
+  // Strata the user hid or showed in the legend win over the default (instructions hidden when they dwarf the rest).
+  const [strataPref, setStrataPref] = useState<ReadonlySet<number> | null>(null);
+  const hiddenStrata = useMemo(() => strataPref ?? defaultHiddenStrata(thread), [strataPref, thread]);
+  const toggleStratum = useCallback(
+    (k: number) => {
+      const next = new Set(hiddenStrata);
+      if (next.has(k)) next.delete(k);
+      else next.add(k);
+      setStrataPref(next);
+    },
+    [hiddenStrata],
+  );
 
   // The request shown: the focus when it is in the chart's thread, else that thread's last call.
   const shown: RequestRef | null = useMemo(() => {
@@ -263,12 +276,18 @@ export function RequestWindowPanel() {
                   bars: <b>body bytes</b> (left axis) · lines: reported tokens (right axis)
                 </>
               )}
+              {hiddenStrata.size > 0 && (
+                <span data-testid="rw-hidden-strata">
+                  {' '}
+                  · not in bars: {[...hiddenStrata].map((k) => STRATUM_SHORT[STRATA[k]]).join(', ')}
+                </span>
+              )}
             </span>
             <span className="rw-hint faint" title="Drag across bars to zoom in; double-click or Esc to zoom out; Ctrl/⌘ + wheel zooms, Shift + wheel pans; ← → move between calls">
               drag to zoom · double-click to reset
             </span>
           </div>
-          <StrataLegend />
+          <StrataLegend hidden={hiddenStrata} onToggle={toggleStratum} />
           {thread && thread.calls.length > 0 ? (
             <StrataChart
               state={state}
@@ -282,6 +301,7 @@ export function RequestWindowPanel() {
               onPickCall={onPickCall}
               onPickCompaction={onPickCompaction}
               height={chartH}
+              hidden={hiddenStrata}
             />
           ) : (
             <div className="rw-chart-empty dim">This thread made no inference calls.</div>

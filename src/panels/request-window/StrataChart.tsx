@@ -37,6 +37,42 @@ export interface StrataChartProps {
   onPickCall(callId: string): void;
   onPickCompaction(compactionId: string): void;
   height?: number;
+  /** Strata left out of the bars (by index in STRATA); the axis scales to the rest. */
+  hidden?: ReadonlySet<number>;
+}
+
+const NONE_HIDDEN: ReadonlySet<number> = new Set();
+
+/** Each call's bar height with the hidden strata left out, and the tallest of them. */
+export function visibleTotals(thread: ThreadWindows, hidden: ReadonlySet<number>): { totals: ArrayLike<number>; max: number } {
+  if (hidden.size === 0) return { totals: thread.totals, max: thread.maxBytes };
+  const n = thread.calls.length;
+  const totals = new Float64Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    let t = 0;
+    for (let s = 0; s < STRATUM_COUNT; s++) if (!hidden.has(s)) t += thread.strata[i * STRATUM_COUNT + s];
+    totals[i] = t;
+    if (t > max) max = t;
+  }
+  return { totals, max };
+}
+
+/**
+ * The strata to leave out when a thread's chart opens: the instructions when
+ * they are most of every window (a 20 KB system prompt leaves the strata that
+ * change as slivers). The user's own choice in the legend overrides this.
+ */
+export function defaultHiddenStrata(thread: ThreadWindows | null): ReadonlySet<number> {
+  if (!thread || thread.calls.length === 0) return NONE_HIDDEN;
+  const k = STRATA.indexOf('instructions');
+  let instructions = 0;
+  let all = 0;
+  for (let i = 0; i < thread.calls.length; i++) {
+    instructions += thread.strata[i * STRATUM_COUNT + k];
+    all += thread.totals[i];
+  }
+  return all > instructions && instructions > 0.5 * all ? new Set([k]) : NONE_HIDDEN;
 }
 
 const PAD = { left: 54, right: 54, top: 14, bottom: 22 };
@@ -83,7 +119,7 @@ export function sharesTokenAxis(thread: ThreadWindows, metric: ChartMetric): boo
 }
 
 function StrataChartImpl(props: StrataChartProps) {
-  const { state, analysis, thread, metric, xMode, focusedCallId, lifetime, selectedCompactionId, onPickCall, onPickCompaction, height = 188 } = props;
+  const { state, analysis, thread, metric, xMode, focusedCallId, lifetime, selectedCompactionId, onPickCall, onPickCompaction, height = 188, hidden = NONE_HIDDEN } = props;
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
   const overRef = useRef<HTMLCanvasElement>(null);
@@ -132,7 +168,8 @@ function StrataChartImpl(props: StrataChartProps) {
   const toDomain = useCallback((x: number) => view[0] + ((x - PAD.left) / plotW) * (view[1] - view[0]), [view, plotW]);
 
   const unit = metric === 'tokens' ? 0.25 : 1;
-  const barMax = metric === 'tokens' ? estimateTokens(thread.maxBytes) : thread.maxBytes;
+  const shown = useMemo(() => visibleTotals(thread, hidden), [thread, hidden]);
+  const barMax = metric === 'tokens' ? estimateTokens(shown.max) : shown.max;
   // In token mode bars (estimated) and lines (reported) share one axis; in byte mode tokens get their own axis on the right.
   const sharedAxis = sharesTokenAxis(thread, metric);
   const leftMax = sharedAxis ? Math.max(barMax, thread.maxInputTokens) : barMax;
@@ -220,7 +257,7 @@ function StrataChartImpl(props: StrataChartProps) {
       ctx.globalAlpha = dim && !life!.set.has(i) ? 0.32 : 1;
       for (let s = 0; s < STRATUM_COUNT; s++) {
         const v = strata[i * STRATUM_COUNT + s] * unit;
-        if (v <= 0) continue;
+        if (v <= 0 || hidden.has(s)) continue;
         const yTop = y(acc + v, leftTop);
         const yBot = y(acc, leftTop);
         ctx.fillStyle = colors.strata[s];
@@ -288,7 +325,7 @@ function StrataChartImpl(props: StrataChartProps) {
       const i = focusedIndex;
       const x0 = toX(geometry.lo[i]);
       const x1 = Math.max(x0 + 1, toX(geometry.hi[i]));
-      const top = y(thread.totals[i] * unit, leftTop);
+      const top = y(shown.totals[i] * unit, leftTop);
       ctx.strokeStyle = colors.focus;
       ctx.lineWidth = 1.5;
       ctx.strokeRect(x0 - 1.5, top - 1.5, x1 - x0 + 3, PAD.top + plotH - top + 1.5);
@@ -338,7 +375,7 @@ function StrataChartImpl(props: StrataChartProps) {
       const step = timeStep(view[1] - view[0], maxTicks);
       for (let t = Math.ceil(view[0] / step) * step; t <= view[1]; t += step) ctx.fillText(`+${axisTime(t)}`, toX(t), height - 6);
     }
-  }, [width, height, colorsVersion, geometry, view, thread, analysis, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, toX, plotW, plotH, xMode, anyCached]);
+  }, [width, height, colorsVersion, geometry, view, thread, analysis, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, toX, plotW, plotH, xMode, anyCached, hidden, shown]);
 
   // ---- overlay (hover column + brush), redrawn alone on pointer moves
   useEffect(() => {
@@ -586,15 +623,23 @@ function ChartTip({ state, analysis, thread, index, metric }: { state: RolloutTr
 
 export const StrataChart = memo(StrataChartImpl);
 
-/** The chart legend (DOM). */
-export function StrataLegend() {
+/** The chart legend (DOM); each stratum is a toggle that shows or hides it in the bars. */
+export function StrataLegend({ hidden = NONE_HIDDEN, onToggle }: { hidden?: ReadonlySet<number>; onToggle?(stratum: number): void }) {
   return (
     <div className="rw-legend" aria-label="Legend">
-      {STRATA.map((s) => (
-        <span key={s} className="rw-legend-item" title={STRATUM_LABEL[s]}>
+      {STRATA.map((s, i) => (
+        <button
+          key={s}
+          type="button"
+          className={`rw-legend-item rw-legend-toggle${hidden.has(i) ? ' is-hidden' : ''}`}
+          aria-pressed={!hidden.has(i)}
+          data-testid={`rw-legend-${s}`}
+          title={`${STRATUM_LABEL[s]}: ${hidden.has(i) ? 'hidden; click to show it in the bars' : 'click to hide it, so the axis scales to the rest'}`}
+          onClick={() => onToggle?.(i)}
+        >
           <span className={`rw-swatch rw-sw-${s}`} />
           {STRATUM_SHORT[s]}
-        </span>
+        </button>
       ))}
       <span className="rw-legend-item" title="Input tokens reported by the call's usage">
         <span className="rw-line rw-line-input" />
