@@ -298,6 +298,48 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     }
   });
 
+  it('↑/↓ go on from where "show in conversation" revealed an item, without a click first', async () => {
+    const { page, errors } = await open('long-session');
+    await page.getByRole('tab', { name: 'Compactions' }).click();
+    await page.getByTestId('cmp-row').first().click();
+    await page.getByTestId('cmp-show-in-conversation').click();
+    await page.getByTestId('conversation-panel').waitFor();
+    const revealed = await page.evaluate(() => window.__traceStore!.getState().selection);
+    expect(revealed?.kind).toBe('conversation_item');
+    const ids = await page.evaluate(() => [...document.querySelectorAll('[data-testid="conv-row"]')].map((r) => r.getAttribute('data-item-id')));
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => selection(page)).toEqual({ kind: 'conversation_item', id: ids[ids.indexOf(revealed!.id) + 1] });
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => selection(page)).toEqual(revealed);
+    expect(errors).toEqual([]);
+  });
+
+  it('1280×800, a first look: the first prompt is in view, every agent has its track, the strata that change fill the chart', async () => {
+    const { page, errors } = await open('multi-agent');
+    // The transcript opens at the prompt the user typed, not on 21 KB of instructions; they are a scroll up.
+    const prompt = page.locator('[data-testid="conv-row"].role-user').filter({ hasNotText: '<environment_context>' }).first();
+    const box = (await prompt.boundingBox())!;
+    const scroller = (await page.locator('.conv-scroll').boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(scroller.y);
+    expect(box.y + box.height).toBeLessThanOrEqual(scroller.y + scroller.height);
+    expect(await page.locator('.conv-scroll').evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    // Both agents' tracks are drawn without a scrollbar in the timeline.
+    expect(await page.locator('.tl-vscroll').isVisible()).toBe(false);
+    expect(Number(await page.getByTestId('timeline-canvas').getAttribute('data-rows'))).toBeGreaterThanOrEqual(7);
+    // The request-window chart leaves the 21 KB of instructions out of the bars until asked, and says so.
+    await page.getByRole('tab', { name: 'Request windows' }).click();
+    await expect.poll(() => page.getByTestId('rw-hidden-strata').textContent()).toMatch(/not in bars: developer/);
+    const toggle = page.getByTestId('rw-legend-instructions');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('rw-hidden-strata').count()).toBe(0);
+    // The window list leaves the item's text a readable share of the row.
+    const text = (await page.locator('.rw-item').first().locator('> :last-child').boundingBox())!;
+    expect(text.width).toBeGreaterThan(120);
+    expect(errors).toEqual([]);
+  });
+
   it('search finds the ids the UI shows: call_0009, resp_0011, conversation_item:8, #8', async () => {
     const { page, errors } = await open('compaction-remote');
     const box = page.getByRole('searchbox', { name: 'Search the trace' });
