@@ -1,5 +1,6 @@
 /** The strata chart's visible domain ([start, end]): zooming, panning, brushing and following the focus. Pure. */
 import type { ChartXMode, StrataGeometry } from './strataGeometry';
+import { panView, zoomView, type ViewLimits } from '../../trace/viewport';
 
 export type View = [number, number];
 
@@ -7,24 +8,20 @@ export function isZoomed(view: View, domain: View): boolean {
   return view[0] > domain[0] + 1e-9 || view[1] < domain[1] - 1e-9;
 }
 
-/** Zoom by a wheel's deltaY around domain position `at`, never past the whole domain nor below a few calls (1/5000 of the time span). */
+/** The limits of the view: the whole domain, and at least a few calls (1/5000 of the time span). */
+function limitsOf(domain: View, xMode: ChartXMode): ViewLimits {
+  const full = domain[1] - domain[0];
+  return { lo: domain[0], hi: domain[1], minSpan: Math.min(full, xMode === 'calls' ? 3 : full / 5000) };
+}
+
+/** Zoom by a wheel's deltaY around domain position `at`, never past the whole domain nor below a few calls. */
 export function zoomAt(view: View, domain: View, at: number, deltaY: number, xMode: ChartXMode): View {
-  const [a, b] = view;
-  const span = b - a;
-  const [d0, d1] = domain;
-  const full = d1 - d0;
-  const k = Math.exp(deltaY * 0.0025);
-  const next = Math.min(full, Math.max(xMode === 'calls' ? 3 : full / 5000, span * k));
-  const na = at - ((at - a) / span) * next;
-  const lo = Math.max(d0, Math.min(na, d1 - next));
-  return [lo, lo + next];
+  return zoomView(view, at, Math.exp(-deltaY * 0.0025), limitsOf(domain, xMode));
 }
 
 /** Move the view by `delta` domain units, kept inside the domain. */
 export function panBy(view: View, domain: View, delta: number): View {
-  const span = view[1] - view[0];
-  const lo = Math.max(domain[0], Math.min(view[0] + delta, domain[1] - span));
-  return [lo, lo + span];
+  return panView(view, delta, { lo: domain[0], hi: domain[1], minSpan: 0 });
 }
 
 /** The view a brush from `a` to `b` (domain, a ≤ b) zooms to, or null when it is too narrow to mean a zoom. */

@@ -2,6 +2,7 @@
  * Time ↔ pixel transforms and window arithmetic for the timeline: zoom around
  * a point, pan, clamp to the trace, fit a range, reveal a span. Pure TS.
  */
+import { clampView, panView, zoomView, type ViewLimits } from '../viewport';
 
 export interface ViewWindow {
   startMs: number;
@@ -42,33 +43,27 @@ export function fullWindow(bounds: ViewWindow): ViewWindow {
   return { startMs: bounds.startMs - pad, endMs: bounds.endMs + pad };
 }
 
+/** The limits a timeline window is kept in: the trace plus PAN_MARGIN on each side, and at least MIN_WINDOW_MS wide. */
+function windowLimits(bounds: ViewWindow): ViewLimits {
+  const margin = (bounds.endMs - bounds.startMs) * PAN_MARGIN;
+  return { lo: bounds.startMs - margin, hi: bounds.endMs + margin, minSpan: MIN_WINDOW_MS };
+}
+
+const asWindow = ([startMs, endMs]: [number, number]): ViewWindow => ({ startMs, endMs });
+
 /** Keep a window within the trace (plus margin) and between MIN_WINDOW_MS and the full width. */
 export function clampWindow(w: ViewWindow, bounds: ViewWindow): ViewWindow {
-  const total = bounds.endMs - bounds.startMs;
-  const margin = total * PAN_MARGIN;
-  const lo = bounds.startMs - margin;
-  const hi = bounds.endMs + margin;
-  let dur = w.endMs - w.startMs;
-  if (!Number.isFinite(dur) || dur <= 0) dur = MIN_WINDOW_MS;
-  dur = Math.min(Math.max(dur, MIN_WINDOW_MS), hi - lo);
-  let start = Number.isFinite(w.startMs) ? w.startMs : bounds.startMs;
-  if (start < lo) start = lo;
-  if (start + dur > hi) start = hi - dur;
-  return { startMs: start, endMs: start + dur };
+  return asWindow(clampView([w.startMs, w.endMs], windowLimits(bounds), bounds.startMs));
 }
 
 /** Zoom by `factor` (>1 zooms in) keeping time `anchor` at the same pixel. */
 export function zoomAround(w: ViewWindow, anchor: number, factor: number, bounds: ViewWindow): ViewWindow {
-  const dur = w.endMs - w.startMs;
-  const next = Math.min(Math.max(dur / factor, MIN_WINDOW_MS), (bounds.endMs - bounds.startMs) * (1 + 2 * PAN_MARGIN));
-  const frac = dur > 0 ? (anchor - w.startMs) / dur : 0.5;
-  const start = anchor - frac * next;
-  return clampWindow({ startMs: start, endMs: start + next }, bounds);
+  return asWindow(zoomView([w.startMs, w.endMs], anchor, factor, windowLimits(bounds), bounds.startMs));
 }
 
 /** Move the window by `deltaMs` (positive = later). */
 export function panBy(w: ViewWindow, deltaMs: number, bounds: ViewWindow): ViewWindow {
-  return clampWindow({ startMs: w.startMs + deltaMs, endMs: w.endMs + deltaMs }, bounds);
+  return asWindow(panView([w.startMs, w.endMs], deltaMs, windowLimits(bounds), bounds.startMs));
 }
 
 /** A window showing [a, b] with `pad` (fraction of its length) on both sides. */
