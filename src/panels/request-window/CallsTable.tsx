@@ -10,7 +10,7 @@ import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import { ariaSort, SortMark, useSortableTable } from '../../ui/table';
 import { estimateTokens } from '../../trace/windows/sizes';
-import type { ChartMetric } from './StrataChart';
+import type { ChartMetric } from './strataModel';
 import { matchesNumeric, parseNumericFilter } from './filters';
 import type { RequestRow } from './rows';
 

@@ -20,7 +20,7 @@ import { RefLink } from '../../ui/RefLink';
 import { TabStrip, type TabDef } from '../../ui/TabStrip';
 import { ItemLine } from './ItemLine';
 import { ItemList } from './ItemList';
-import type { ChartMetric } from './StrataChart';
+import type { ChartMetric } from './strataModel';
 import { own } from '../../trace/indexes/refs';
 
 export type RequestTab = 'window' | 'diff' | 'response' | 'request_raw' | 'response_raw';

@@ -23,7 +23,9 @@ import { ITEM_ROW_H } from './ItemLine';
 import { kindLabel } from './itemText';
 import { STRATA, STRATUM_SHORT } from '../../trace/windows/sizes';
 import { buildRows, type RequestRow } from './rows';
-import { StrataChart, StrataLegend, defaultHiddenStrata, sharesTokenAxis, type ChartMetric, type ChartXMode } from './StrataChart';
+import { StrataChart, type ChartXMode } from './StrataChart';
+import { StrataLegend } from './StrataLegend';
+import { defaultHiddenStrata, sharesTokenAxis, type ChartMetric } from './strataModel';
 import './requestWindow.css';
 import { own } from '../../trace/indexes/refs';
 

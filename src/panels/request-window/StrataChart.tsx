@@ -14,14 +14,15 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { RolloutTrace } from '../../trace/schema/state';
 import type { ItemLifetime } from '../../trace/windows/lifetime';
 import type { ThreadWindows, WindowAnalysis } from '../../trace/windows/analysis';
-import { STRATA, STRATUM_COUNT, STRATUM_LABEL, STRATUM_SHORT, estimateTokens } from '../../trace/windows/sizes';
-import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
-import { axisBytes, axisCount, axisTime, byteTicks, niceTicks, ordinalStep, timeStep } from './chartScale';
+import { STRATA } from '../../trace/windows/sizes';
+import { formatRelative } from '../../ui/format';
+import { NONE_HIDDEN, PAD, strataFrame, type ChartMetric } from './strataModel';
+import { drawStrata, drawStrataOverlay, type Colors } from './strataDraw';
+import { StrataTip } from './StrataTip';
 import { own } from '../../trace/indexes/refs';
-import { barAt, buildStrataGeometry, firstVisible, type ChartXMode } from './strataGeometry';
+import { barAt, buildStrataGeometry, type ChartXMode } from './strataGeometry';
 import { brushView, isZoomed, panBy, viewShowing, zoomAt } from './strataZoom';
 
-export type ChartMetric = 'bytes' | 'tokens';
 export type { ChartXMode } from './strataGeometry';
 
 export interface StrataChartProps {
@@ -41,56 +42,10 @@ export interface StrataChartProps {
   hidden?: ReadonlySet<number>;
 }
 
-const NONE_HIDDEN: ReadonlySet<number> = new Set();
 
-/** Each call's bar height with the hidden strata left out, and the tallest of them. */
-export function visibleTotals(thread: ThreadWindows, hidden: ReadonlySet<number>): { totals: ArrayLike<number>; max: number } {
-  if (hidden.size === 0) return { totals: thread.totals, max: thread.maxBytes };
-  const n = thread.calls.length;
-  const totals = new Float64Array(n);
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    let t = 0;
-    for (let s = 0; s < STRATUM_COUNT; s++) if (!hidden.has(s)) t += thread.strata[i * STRATUM_COUNT + s];
-    totals[i] = t;
-    if (t > max) max = t;
-  }
-  return { totals, max };
-}
 
-/**
- * The strata to leave out when a thread's chart opens: the instructions when
- * they are most of every window (a 20 KB system prompt leaves the strata that
- * change as slivers). The user's own choice in the legend overrides this.
- */
-export function defaultHiddenStrata(thread: ThreadWindows | null): ReadonlySet<number> {
-  if (!thread || thread.calls.length === 0) return NONE_HIDDEN;
-  const k = STRATA.indexOf('instructions');
-  let instructions = 0;
-  let all = 0;
-  for (let i = 0; i < thread.calls.length; i++) {
-    instructions += thread.strata[i * STRATUM_COUNT + k];
-    all += thread.totals[i];
-  }
-  return all > instructions && instructions > 0.5 * all ? new Set([k]) : NONE_HIDDEN;
-}
 
-const PAD = { left: 54, right: 54, top: 14, bottom: 22 };
 
-interface Colors {
-  strata: string[];
-  input: string;
-  cached: string;
-  compaction: string;
-  grid: string;
-  axis: string;
-  text: string;
-  focus: string;
-  lifetime: string;
-  life: string;
-  hover: string;
-  bg: string;
-}
 
 function readColors(el: HTMLElement): Colors {
   const cs = getComputedStyle(el);
@@ -111,12 +66,6 @@ function readColors(el: HTMLElement): Colors {
   };
 }
 
-/** In token mode, bars (estimated) and lines (reported) share one axis when their ranges are comparable (within 3×); otherwise tokens get the right axis. */
-export function sharesTokenAxis(thread: ThreadWindows, metric: ChartMetric): boolean {
-  if (metric !== 'tokens' || thread.maxInputTokens <= 0) return false;
-  const est = estimateTokens(thread.maxBytes);
-  return Math.max(est, thread.maxInputTokens) / Math.max(1, Math.min(est, thread.maxInputTokens)) <= 3;
-}
 
 function StrataChartImpl(props: StrataChartProps) {
   const { state, analysis, thread, metric, xMode, focusedCallId, lifetime, selectedCompactionId, onPickCall, onPickCompaction, height = 188, hidden = NONE_HIDDEN } = props;
@@ -162,32 +111,12 @@ function StrataChartImpl(props: StrataChartProps) {
     return () => mq.removeEventListener?.('change', on);
   }, []);
 
-  const plotW = Math.max(10, width - PAD.left - PAD.right);
-  const plotH = Math.max(10, height - PAD.top - PAD.bottom);
-  const toX = useCallback((d: number) => PAD.left + ((d - view[0]) / (view[1] - view[0])) * plotW, [view, plotW]);
+  const frame = useMemo(
+    () => strataFrame({ width, height, view, geometry, thread, analysis, metric, xMode, focusedCallId, lifetime, hidden }),
+    [width, height, view, geometry, thread, analysis, metric, xMode, focusedCallId, lifetime, hidden],
+  );
+  const { plotW, plotH, toX, focusedIndex, sharedAxis } = frame;
   const toDomain = useCallback((x: number) => view[0] + ((x - PAD.left) / plotW) * (view[1] - view[0]), [view, plotW]);
-
-  const unit = metric === 'tokens' ? 0.25 : 1;
-  const shown = useMemo(() => visibleTotals(thread, hidden), [thread, hidden]);
-  const barMax = metric === 'tokens' ? estimateTokens(shown.max) : shown.max;
-  // In token mode bars (estimated) and lines (reported) share one axis; in byte mode tokens get their own axis on the right.
-  const sharedAxis = sharesTokenAxis(thread, metric);
-  const leftMax = sharedAxis ? Math.max(barMax, thread.maxInputTokens) : barMax;
-  const anyCached = useMemo(() => thread.calls.some((id) => (analysis.calls.get(id)?.usage?.cached_input_tokens ?? 0) > 0), [thread, analysis]);
-  const leftTicks = useMemo(() => (metric === 'bytes' ? byteTicks(leftMax || 1, 4) : niceTicks(leftMax || 1, 4)), [leftMax, metric]);
-  const leftTop = leftTicks[leftTicks.length - 1] || 1;
-  const rightTicks = useMemo(() => niceTicks(thread.maxInputTokens || 1, 4), [thread.maxInputTokens]);
-  const rightTop = sharedAxis ? leftTop : rightTicks[rightTicks.length - 1] || 1;
-
-  const callIndex = useMemo(() => new Map(thread.calls.map((id, i) => [id, i])), [thread]);
-  const focusedIndex = focusedCallId !== null ? callIndex.get(focusedCallId) ?? null : null;
-  const life = useMemo(() => {
-    if (!lifetime || lifetime.threadId !== thread.threadId) return null;
-    const carriers = lifetime.callIds.map((id) => callIndex.get(id)).filter((i): i is number => i !== undefined);
-    if (carriers.length === 0 && !lifetime.producerCallId) return null;
-    const producer = lifetime.producerCallId ? callIndex.get(lifetime.producerCallId) ?? null : null;
-    return { carriers, set: new Set(carriers), producer };
-  }, [lifetime, thread, callIndex]);
 
   // ---- base layer
   useEffect(() => {
@@ -202,180 +131,9 @@ function StrataChartImpl(props: StrataChartProps) {
     canvas.height = Math.round(height * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    ctx.font = '10.5px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-    const y = (v: number, top: number) => PAD.top + plotH - (v / top) * plotH;
-
-    // grid + left axis
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = 'right';
-    for (const t of leftTicks) {
-      const yy = Math.round(y(t, leftTop)) + 0.5;
-      ctx.strokeStyle = colors.grid;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(PAD.left, yy);
-      ctx.lineTo(PAD.left + plotW, yy);
-      ctx.stroke();
-      ctx.fillStyle = colors.axis;
-      ctx.fillText(metric === 'tokens' ? axisCount(t) : axisBytes(t), PAD.left - 6, yy);
-    }
-    if (!sharedAxis && thread.maxInputTokens > 0) {
-      ctx.textAlign = 'left';
-      for (const t of rightTicks) ctx.fillText(axisCount(t), PAD.left + plotW + 6, y(t, rightTop));
-    }
-
-    const [first, last] = [Math.max(0, firstVisible(geometry, view[0]) - 1), Math.min(geometry.n, firstVisible(geometry, view[1]) + 1)];
-
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(PAD.left, 0, plotW, height);
-    ctx.clip();
-
-    // lifetime band (behind bars)
-    if (life && life.carriers.length > 0) {
-      const a = life.carriers[0];
-      const b = life.carriers[life.carriers.length - 1];
-      const x0 = toX(geometry.lo[a]) - 3;
-      const x1 = toX(geometry.hi[b]) + 3;
-      ctx.fillStyle = colors.lifetime;
-      ctx.fillRect(x0, PAD.top - 6, Math.max(2, x1 - x0), plotH + 6);
-    }
-
-    // bars
-    const strata = thread.strata;
-    const dim = life !== null;
-    for (let i = first; i < last; i++) {
-      let x0 = toX(geometry.lo[i]);
-      let x1 = toX(geometry.hi[i]);
-      if (x1 - x0 < 1) {
-        const m = (x0 + x1) / 2;
-        x0 = m - 0.5;
-        x1 = m + 0.5;
-      }
-      const w = x1 - x0;
-      let acc = 0;
-      ctx.globalAlpha = dim && !life!.set.has(i) ? 0.32 : 1;
-      for (let s = 0; s < STRATUM_COUNT; s++) {
-        const v = strata[i * STRATUM_COUNT + s] * unit;
-        if (v <= 0 || hidden.has(s)) continue;
-        const yTop = y(acc + v, leftTop);
-        const yBot = y(acc, leftTop);
-        ctx.fillStyle = colors.strata[s];
-        ctx.fillRect(x0, yTop, w, Math.max(0.75, yBot - yTop));
-        acc += v;
-      }
-    }
-    ctx.globalAlpha = 1;
-
-    // compaction marks
-    ctx.setLineDash([3, 3]);
-    ctx.strokeStyle = colors.compaction;
-    ctx.lineWidth = 1.25;
-    for (const m of thread.compactions) {
-      const d = xMode === 'calls' ? m.afterIndex : m.atMs - thread.startMs;
-      const xx = Math.round(toX(d)) + 0.5;
-      ctx.beginPath();
-      ctx.moveTo(xx, PAD.top - 4);
-      ctx.lineTo(xx, PAD.top + plotH);
-      ctx.stroke();
-    }
-    ctx.setLineDash([]);
-
-    // token lines: input (solid) and cached (dashed)
-    const drawLine = (pick: (i: number) => number | null, color: string, dash: number[]) => {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 1.5;
-      ctx.setLineDash(dash);
-      ctx.beginPath();
-      let open = false;
-      for (let i = first; i < last; i++) {
-        const v = pick(i);
-        if (v === null) {
-          open = false;
-          continue;
-        }
-        const xx = toX(geometry.mid[i]);
-        const yy = y(v, rightTop);
-        if (open) ctx.lineTo(xx, yy);
-        else ctx.moveTo(xx, yy);
-        open = true;
-      }
-      ctx.stroke();
-      ctx.setLineDash([]);
-      const step = (toX(geometry.mid[Math.min(last - 1, first + 1)] ?? 0) - toX(geometry.mid[first] ?? 0)) || plotW;
-      if (step >= 7) {
-        ctx.fillStyle = color;
-        for (let i = first; i < last; i++) {
-          const v = pick(i);
-          if (v === null) continue;
-          ctx.beginPath();
-          ctx.arc(toX(geometry.mid[i]), y(v, rightTop), step >= 14 ? 2.2 : 1.5, 0, Math.PI * 2);
-          ctx.fill();
-        }
-      }
-    };
-    const usageOf = (i: number) => analysis.calls.get(thread.calls[i])?.usage ?? null;
-    if (thread.maxInputTokens > 0) {
-      drawLine((i) => usageOf(i)?.input_tokens ?? null, colors.input, []);
-      if (anyCached) drawLine((i) => usageOf(i)?.cached_input_tokens ?? null, colors.cached, [4, 3]);
-    }
-
-    // focused call: outline and a caret under the axis
-    if (focusedIndex !== null && focusedIndex >= first && focusedIndex < last) {
-      const i = focusedIndex;
-      const x0 = toX(geometry.lo[i]);
-      const x1 = Math.max(x0 + 1, toX(geometry.hi[i]));
-      const top = y(shown.totals[i] * unit, leftTop);
-      ctx.strokeStyle = colors.focus;
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(x0 - 1.5, top - 1.5, x1 - x0 + 3, PAD.top + plotH - top + 1.5);
-      ctx.fillStyle = colors.focus;
-      const cx = (x0 + x1) / 2;
-      ctx.beginPath();
-      ctx.moveTo(cx, PAD.top + plotH + 2);
-      ctx.lineTo(cx - 4, PAD.top + plotH + 8);
-      ctx.lineTo(cx + 4, PAD.top + plotH + 8);
-      ctx.closePath();
-      ctx.fill();
-    }
-
-    // lifetime ticks above carriers, producer marked with a ring
-    if (life) {
-      ctx.fillStyle = colors.life;
-      for (const i of life.carriers) {
-        if (i < first || i >= last) continue;
-        const cx = toX(geometry.mid[i]);
-        ctx.fillRect(cx - 1, PAD.top - 7, 2, 5);
-      }
-      if (life.producer !== null) {
-        const cx = toX(geometry.mid[life.producer]);
-        ctx.strokeStyle = colors.life;
-        ctx.lineWidth = 1.5;
-        ctx.beginPath();
-        ctx.arc(cx, PAD.top - 5, 3.2, 0, Math.PI * 2);
-        ctx.stroke();
-      }
-    }
-    ctx.restore();
-
-    // x axis labels
-    ctx.fillStyle = colors.axis;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    const maxTicks = Math.max(2, Math.floor(plotW / 70));
-    if (xMode === 'calls') {
-      const step = ordinalStep(view[1] - view[0], maxTicks);
-      const start = Math.max(step, Math.ceil((view[0] + 0.5) / step) * step);
-      for (let k = start; k - 0.5 <= view[1]; k += step) {
-        if (k > geometry.n) break;
-        ctx.fillText(`#${k}`, toX(k - 0.5), height - 6);
-      }
-      if (start > 1 && view[0] < 0.5) ctx.fillText('#1', toX(0.5), height - 6);
-    } else {
-      const step = timeStep(view[1] - view[0], maxTicks);
-      for (let t = Math.ceil(view[0] / step) * step; t <= view[1]; t += step) ctx.fillText(`+${axisTime(t)}`, toX(t), height - 6);
-    }
-  }, [width, height, colorsVersion, geometry, view, thread, analysis, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, toX, plotW, plotH, xMode, anyCached, hidden, shown]);
+    drawStrata(ctx, frame, colors);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- colorsFor reads the colours of colorsVersion
+  }, [frame, colorsVersion]);
 
   // ---- overlay (hover column + brush), redrawn alone on pointer moves
   useEffect(() => {
@@ -391,21 +149,7 @@ function StrataChartImpl(props: StrataChartProps) {
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const colors = colorsFor(wrap);
-    if (hover !== null && hover < geometry.n) {
-      const x0 = toX(geometry.lo[hover]);
-      const x1 = Math.max(x0 + 1, toX(geometry.hi[hover]));
-      ctx.fillStyle = colors.hover;
-      ctx.fillRect(x0 - 2, PAD.top - 6, x1 - x0 + 4, plotH + 6);
-    }
-    if (brush) {
-      const a = Math.min(brush[0], brush[1]);
-      const b = Math.max(brush[0], brush[1]);
-      ctx.fillStyle = colors.lifetime;
-      ctx.fillRect(a, PAD.top, b - a, plotH);
-      ctx.strokeStyle = colors.life;
-      ctx.strokeRect(a + 0.5, PAD.top + 0.5, b - a - 1, plotH - 1);
-    }
+    drawStrataOverlay(ctx, { geometry, toX, plotH }, colorsFor(wrap), hover, brush);
   }, [hover, brush, width, height, geometry, toX, plotH, colorsVersion]);
 
   // ---- pointer interaction
@@ -567,92 +311,13 @@ function StrataChartImpl(props: StrataChartProps) {
           </button>
         )}
         <div ref={tipRef} className="rw-tip" role="tooltip" hidden={!hovered} data-testid="strata-tooltip">
-          {hovered && <ChartTip state={state} analysis={analysis} thread={thread} index={hover!} metric={metric} />}
+          {hovered && <StrataTip state={state} analysis={analysis} thread={thread} index={hover!} metric={metric} />}
         </div>
       </div>
     </div>
   );
 }
 
-function ChartTip({ state, analysis, thread, index, metric }: { state: RolloutTrace; analysis: WindowAnalysis; thread: ThreadWindows; index: number; metric: ChartMetric }) {
-  const c = analysis.calls.get(thread.calls[index])!;
-  const fmt = (b: number) => (metric === 'tokens' ? `≈${formatInt(estimateTokens(b))}` : formatBytes(b));
-  return (
-    <>
-      <div className="rw-tip-head">
-        <strong>Inference {c.ordinal}</strong>
-        <span className="faint">{formatRelative(c.startMs, state.started_at_unix_ms)}</span>
-        <span className="faint">{formatDuration(c.durationMs)}</span>
-      </div>
-      <div className="rw-tip-grid">
-        {STRATA.map((s, k) => {
-          const v = thread.strata[index * STRATUM_COUNT + k];
-          if (v <= 0) return null;
-          return (
-            <div key={s} className="rw-tip-row">
-              <span className={`rw-swatch rw-sw-${s}`} />
-              <span>{STRATUM_LABEL[s]}</span>
-              <span className="mono">{fmt(v)}</span>
-            </div>
-          );
-        })}
-        <div className="rw-tip-row rw-tip-total">
-          <span />
-          <span>{c.items} items</span>
-          <span className="mono">{fmt(c.bytes)}</span>
-        </div>
-      </div>
-      <div className="rw-tip-foot">
-        {c.usage ? (
-          <span>
-            input <b className="mono">{formatInt(c.usage.input_tokens)}</b> · cached <b className="mono">{formatInt(c.usage.cached_input_tokens)}</b> · out{' '}
-            <b className="mono">{formatInt(c.usage.output_tokens)}</b>
-          </span>
-        ) : (
-          <span className="faint">no usage reported</span>
-        )}
-        <span>
-          <span className="rw-plus">+{c.added}</span> <span className="rw-minus">−{c.dropped}</span>
-          {c.compactionsBefore.length > 0 && <span className="rw-tip-comp"> after compaction</span>}
-          {c.unexplained > 0 && <span className="rw-warn-text"> · {c.unexplained} unexplained</span>}
-        </span>
-      </div>
-    </>
-  );
-}
 
 export const StrataChart = memo(StrataChartImpl);
 
-/** The chart legend (DOM); each stratum is a toggle that shows or hides it in the bars. */
-export function StrataLegend({ hidden = NONE_HIDDEN, onToggle }: { hidden?: ReadonlySet<number>; onToggle?(stratum: number): void }) {
-  return (
-    <div className="rw-legend" aria-label="Legend">
-      {STRATA.map((s, i) => (
-        <button
-          key={s}
-          type="button"
-          className={`rw-legend-item rw-legend-toggle${hidden.has(i) ? ' is-hidden' : ''}`}
-          aria-pressed={!hidden.has(i)}
-          data-testid={`rw-legend-${s}`}
-          title={`${STRATUM_LABEL[s]}: ${hidden.has(i) ? 'hidden; click to show it in the bars' : 'click to hide it, so the axis scales to the rest'}`}
-          onClick={() => onToggle?.(i)}
-        >
-          <span className={`rw-swatch rw-sw-${s}`} />
-          {STRATUM_SHORT[s]}
-        </button>
-      ))}
-      <span className="rw-legend-item" title="Input tokens reported by the call's usage">
-        <span className="rw-line rw-line-input" />
-        input tokens
-      </span>
-      <span className="rw-legend-item" title="Cached input tokens reported by the call's usage">
-        <span className="rw-line rw-line-cached" />
-        cached
-      </span>
-      <span className="rw-legend-item">
-        <span className="rw-line rw-line-compaction" />
-        compaction
-      </span>
-    </div>
-  );
-}
