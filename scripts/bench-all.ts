@@ -11,7 +11,8 @@
  * bench-memory's JSON) into one table: reducer MB/s and ratio against the
  * official binary, load times, frame times, heap. A benchmark that fails or
  * prints nothing recognisable is listed as such; the others still run.
- * BENCH_ONLY=reducer,browser,timeline,memory runs a subset.
+ * and the hostile-input scaling (scripts/bench-hostile.ts).
+ * BENCH_ONLY=reducer,browser,timeline,memory,hostile runs a subset.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -105,6 +106,7 @@ async function main() {
     { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3', ...(existsSync(LARGE) ? [LARGE] : [])] },
     { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
+    { key: 'hostile', script: 'scripts/bench-hostile.ts', args: [] },
   ];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -122,6 +124,11 @@ async function main() {
     if (step.key === 'reducer') got = reducerRows(out);
     else if (step.key === 'browser') got = browserRows(out);
     else if (step.key === 'timeline') got = timelineRows(out);
+    else if (step.key === 'hostile')
+      for (const l of out.split('\n')) {
+        const m = /^ {2}(\S.*?)\s{2,}(\d.* ms .*)$/.exec(l);
+        if (m) got.push(['hostile input', m[1], 'time at n → 2n', m[2]]);
+      }
     else if (step.key === 'memory' && existsSync(memJson)) {
       for (const f of JSON.parse(readFileSync(memJson, 'utf8')) as { bundle: string; bundleMiB: number; loadMs: number; heapUsedMiB: number; heapTotalMiB: number; baselineHeapUsedMiB: number }[]) {
         const subject = `${f.bundle} (${f.bundleMiB.toFixed(1)} MiB)`;

@@ -36,16 +36,15 @@ describe('hostile bundles', () => {
     expect(kinds.size).toBeGreaterThan(20);
   }, 240_000);
 
-  it('a 1 MB string of backslashes in an event is read in linear time', async () => {
+  it('a 1 MB string of backslashes in an event is read (its time is in npm run bench:hostile)', async () => {
     const [b] = corpusBundles(['single-turn-answer'], 1024);
     const lines = b.files.trace!.split('\n');
     const ev = JSON.parse(lines[0]);
     ev.payload.trace_id = '\\'.repeat(1_000_000);
     lines[0] = JSON.stringify(ev);
-    const t0 = performance.now();
     const r = await reduceBundle(sourceFor({ ...b.files, trace: lines.join('\n') }, false));
-    expect(performance.now() - t0).toBeLessThan(3_000);
-    expect(r.state).not.toBeNull();
+    expect(r.error).toBeNull();
+    expect(r.state!.trace_id).toBe('\\'.repeat(1_000_000));
   });
 
   it('trace.jsonl that is not UTF-8 is reported at trace.jsonl with a partial state, not as an internal error', async () => {

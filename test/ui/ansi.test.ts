@@ -61,11 +61,10 @@ describe('parseAnsi', () => {
     expect(parseAnsi('')).toEqual([]);
   });
 
-  it('is linear on long hostile input', () => {
-    const t0 = performance.now();
+  it('reads long hostile input whole (its time is in npm run bench:hostile)', () => {
     const runs = parseAnsi('\u001b[31mx\u001b[0my'.repeat(100_000) + '\u001b['.repeat(100_000));
     expect(runs.length).toBe(200_000);
-    expect(performance.now() - t0).toBeLessThan(6_000); // quadratic would take minutes; the machine is shared
+    expect(runs[0]).toEqual({ text: 'x', style: { fg: 1 } });
   });
 
   it('maps the 256-colour cube and grey ramp', () => {

@@ -307,18 +307,14 @@ describe('focus for a selection', () => {
   });
 });
 
-describe('performance', () => {
-  it('analyses 1,000 calls quickly and memoizes per state', () => {
+describe('1,000 calls (their time is in npm run bench:hostile)', () => {
+  it('analyses every call, and memoizes per state', () => {
     const state = RolloutTraceSchema.parse(makeManyCallsTrace({ calls: 1000 }));
     const idx = buildTraceIndexes(state);
-    const t0 = performance.now();
     const a = getWindowAnalysis(state, idx);
-    const ms = performance.now() - t0;
-    console.log(`window analysis of 1,000 calls (${Object.keys(state.conversation_items).length} items): ${ms.toFixed(1)} ms`);
     expect(a.calls.size).toBe(1000);
     expect(a.threads.get(state.root_thread_id)!.compactions.length).toBe(16);
     expect([...a.calls.values()].every((c) => c.unexplained === 0)).toBe(true);
-    expect(ms).toBeLessThan(2500);
     expect(getWindowAnalysis(state, idx)).toBe(a);
   });
 });
