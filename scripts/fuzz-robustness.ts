@@ -117,7 +117,7 @@ export function makeCase(seed: string, i: number, bundles: { name: string; files
   for (let attempt = 0; attempt < 20; attempt++) {
     const b = rng.pick(bundles);
     const kind = rng.weighted(ALL_WEIGHTS);
-    let m: Mutant | null = null;
+    let m: Mutant | null;
     try {
       m = mutateHostile(kind, b.files, rng);
     } catch {

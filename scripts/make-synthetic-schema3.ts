@@ -24,7 +24,7 @@ const OUT = path.join(ROOT, 'test', 'fixtures', 'synthetic-schema3');
 const ORACLE = process.env.CODEX_171 ?? path.join(os.homedir(), '.cache/codex-oracles/0.171.0/node_modules/.bin/codex');
 const ORACLE_HOME = path.join(os.homedir(), '.cache/codex-oracles/home');
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 type Rec = { id: string; body: Buffer };
 
 /** A bundle being edited: its events and its shards' records, by shard number. */

@@ -4,7 +4,7 @@
  * elsewhere, a FIFO that would hang the reader, or a link to /dev/zero that
  * would never end. Each is refused with a message naming the file.
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,6 @@ describe('a bundle directory on disk', () => {
     symlinkSync('moved-5.json', path.join(dir, 'payloads/5.json'));
     const r = await reduceBundle(new DirectorySource(dir));
     expect(r.error).toBeNull();
-    expect(serializeState(r.state!)).toBe(require('node:fs').readFileSync(path.join(FIXTURE, 'state.json'), 'utf8'));
+    expect(serializeState(r.state!)).toBe(readFileSync(path.join(FIXTURE, 'state.json'), 'utf8'));
   });
 });

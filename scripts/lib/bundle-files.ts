@@ -15,9 +15,6 @@ export interface BundleFiles {
   files: Map<string, string | Buffer>;
 }
 
-/** Files of a bundle directory, except reducer outputs and notes. */
-const SKIP = new Set(['state.json', 'case.md', 'scenario.md', 'expected-error.txt', 'error-location.json']);
-
 export function readBundleDir(dir: string): BundleFiles {
   const manifestPath = path.join(dir, 'manifest.json');
   const tracePath = path.join(dir, 'trace.jsonl');

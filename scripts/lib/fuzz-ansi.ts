@@ -28,7 +28,7 @@ function c1(rng: Rng): string {
 
 function params(rng: Rng): string {
   const n = rng.int(6);
-  const ps = Array.from({ length: n }, () => String(rng.pick([0, 1, 4, 7, 31, 38, 48, 5, 2, 255, 99999999999999999999, 1e6])));
+  const ps = Array.from({ length: n }, () => String(rng.pick([0, 1, 4, 7, 31, 38, 48, 5, 2, 255, 1e20, 1e6])));
   return ps.join(rng.pick([';', ':']));
 }
 

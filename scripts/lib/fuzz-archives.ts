@@ -150,7 +150,10 @@ function zipOne(name: string, data: Uint8Array): Uint8Array {
   const end = new Uint8Array(22);
   /** Little-endian fields: [offset, bytes, value]. */
   const put = (b: Uint8Array, fields: [number, 2 | 4, number][]) => {
-    for (const [at, n, x] of fields) (n === 2 ? dv(b).setUint16(at, x, true) : dv(b).setUint32(at, x, true));
+    for (const [at, n, x] of fields) {
+      if (n === 2) dv(b).setUint16(at, x, true);
+      else dv(b).setUint32(at, x, true);
+    }
   };
   const sizes: [number, 2 | 4, number][] = [
     [0, 4, crc],

@@ -295,7 +295,7 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
       const n = rng.range(2, 4);
       for (let i = 0; i < n; i++) {
         const k = rng.weighted(ALL_WEIGHTS.filter(([k]) => k !== 'stacked' && k !== 'huge-payload' && k !== 'giant-string' && k !== 'unknown-flood'));
-        let m: Mutant | null = null;
+        let m: Mutant | null;
         try {
           m = cur.trace === null && cur.files.has('trace.jsonl') ? null : mutateHostile(k, cur, rng);
         } catch {

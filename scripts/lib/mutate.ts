@@ -259,7 +259,7 @@ function readShard(b: BundleFiles, file: string): { records: ShardRecord[]; rest
   const c = b.files.get(file);
   if (c === undefined || typeof c === 'string') return null;
   if (!shardCache.has(c)) {
-    let d: { records: ShardRecord[]; rest: Buffer } | null = null;
+    let d: { records: ShardRecord[]; rest: Buffer } | null;
     try {
       d = decodeShardFile(c);
     } catch {

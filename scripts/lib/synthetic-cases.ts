@@ -92,17 +92,6 @@ const windows = (st: any) =>
 const threadLists = (st: any) => Object.fromEntries(Object.entries<any>(st.threads).map(([k, v]) => [k, v.conversation_item_ids.join(' ')]));
 const pick = (obj: any, keys: string[]) => Object.fromEntries(keys.map((k) => [k, obj?.[k]]));
 
-function execCallResponse(s: Scenario, callId: string, cmd: string, id: string, turn = 'turn-1', thread?: string): void {
-  s.exchange({
-    thread,
-    turn,
-    id,
-    input: [DEV, U1],
-    output: [fc(`fc_${callId}`, callId, 'exec_command', JSON.stringify({ cmd }))],
-    acceptBefore: thread ? [] : ['msg_dev', 'msg_u1'],
-  });
-}
-
 // ---------------------------------------------------------------------------
 // A. conversation and request windows
 

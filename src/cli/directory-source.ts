@@ -43,11 +43,11 @@ export class DirectorySource implements BundleSource {
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       if (code !== 'ELOOP') throw e;
       const target = realpathSync(full);
-      if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`);
+      if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`, { cause: e });
       fd = openSync(target, constants.O_RDONLY | constants.O_NONBLOCK);
       if (!fstatSync(fd).isFile()) {
         closeSync(fd);
-        throw new Error(`${p} is not a regular file; refusing to read it`);
+        throw new Error(`${p} is not a regular file; refusing to read it`, { cause: e });
       }
       return fd;
     }

@@ -242,7 +242,7 @@ const CHUNK = 1 << 20;
  * (FIFO, device) put in place since is not read: its entry is all zeros.
  */
 async function* fileChunks(file: string, size: number): AsyncGenerator<Buffer> {
-  let fh: Awaited<ReturnType<typeof open>> | null = null;
+  let fh: Awaited<ReturnType<typeof open>> | null;
   try {
     fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     if (!(await fh.stat()).isFile()) {

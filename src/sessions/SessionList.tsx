@@ -227,6 +227,8 @@ export function SessionList({
       if (r.getIsExpanded()) out.push(...[...r.subRows].sort((a, b) => (a.original.summary?.startedAtMs ?? 0) - (b.original.summary?.startedAtMs ?? 0)));
     }
     return out;
+    // The row model keeps its identity when a group opens: `expanded` is what changed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [top, expanded]);
   const scrollRef = useRef<HTMLDivElement>(null);
   // Every row is ROW_H tall (two lines, each cut to one line): no measuring, so 5,000 rows cost a window of them.

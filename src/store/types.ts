@@ -3,7 +3,7 @@ import type { TraceIndexes } from '../trace/indexes/build';
 import type { ObjectRef } from '../trace/indexes/refs';
 import type { Manifest } from '../trace/schema/manifest';
 import type { RolloutTrace } from '../trace/schema/state';
-import type { Filters, PanelsState, TraceRef, ViewState } from './viewState';
+import type { Filters, PanelsState, ViewState } from './viewState';
 
 export type { ObjectKind, ObjectRef } from '../trace/indexes/refs';
 export type { Filters, PanelsState, TraceRef, ViewState } from './viewState';

@@ -2,7 +2,6 @@
  * The one entry point everything else uses (CLI, worker, tests).
  * Implementation lives in ./reducer; this file only states the contract.
  */
-import type { BundleSource } from './bundle/source';
 import type { DiagnosticGroup } from './diagnostics';
 import type { TraceErrorInfo } from './errors';
 import type { RolloutTrace } from './schema/state';

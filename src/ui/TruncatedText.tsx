@@ -4,7 +4,7 @@ import { formatInt } from './format';
 
 /** Where to cut `text` to show at most `limit` chars and `maxLines` lines. */
 export function clipPoint(text: string, limit: number, maxLines: number): number {
-  let cut = Math.min(text.length, limit);
+  const cut = Math.min(text.length, limit);
   let from = 0;
   for (let line = 0; line < maxLines; line++) {
     const nl = text.indexOf('\n', from);

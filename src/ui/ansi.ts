@@ -163,7 +163,6 @@ export function parseAnsi(text: string): AnsiRun[] {
       while (q < n && text.charCodeAt(q) >= 0x20 && text.charCodeAt(q) <= 0x3f) q++;
       if (q >= n) {
         buf += text.slice(i); // cut short: shown, not hidden
-        i = n;
         break;
       }
       const fin = text.charCodeAt(q);

@@ -20,6 +20,7 @@ import { useState } from 'react';
 
 export function useSortableTable<T>(opts: {
   data: T[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tanstack's own column type: each column has its own value type
   columns: ColumnDef<T, any>[];
   columnFilters: ColumnFiltersState;
   onColumnFiltersChange?: OnChangeFn<ColumnFiltersState>;

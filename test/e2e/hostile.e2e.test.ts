@@ -107,7 +107,7 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
       const before = traps.errors.length;
       const t0 = Date.now();
       await page.getByTestId('folder-input').setInputFiles(dir);
-      let outcome: 'ready' | 'failed' | 'picker' | 'stuck' = 'stuck';
+      let outcome: 'ready' | 'failed' | 'picker' | 'stuck';
       try {
         await page.waitForFunction(
           (label) => {

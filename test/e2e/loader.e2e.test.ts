@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import path from 'node:path';
 import { launch, longTasks, screenshotPath } from './browser';
 import { TRACES, tgzOf, zipOf } from '../loader-helpers';
-import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, storeCounts, summaryCounts, waitForPhase } from './loading';
+import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, summaryCounts, waitForPhase } from './loading';
 
 /** Provided by test/e2e/global-setup.ts; absent when this file is picked up by the unit-test config, which then skips it. */
 const baseUrl = inject('baseUrl');

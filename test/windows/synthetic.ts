@@ -178,7 +178,7 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
       },
     },
     codex_turns: {
-      [turn]: { codex_turn_id: turn, thread_id: thread, execution: { started_at_unix_ms: T0, started_seq: 0, ended_at_unix_ms: t, ended_seq: seq++, status: 'completed' }, input_item_ids: [] },
+      [turn]: { codex_turn_id: turn, thread_id: thread, execution: { started_at_unix_ms: T0, started_seq: 0, ended_at_unix_ms: t, ended_seq: seq, status: 'completed' }, input_item_ids: [] },
     },
     conversation_items: items,
     inference_calls: inference,

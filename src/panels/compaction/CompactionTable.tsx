@@ -270,6 +270,8 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
   // Fit the panel: columns whose figures are also elsewhere (saved = bytes before − after) go first, rather than the last ones being cut.
   const scrollRef = useRef<HTMLDivElement>(null);
   const [hideN, setHideN] = useState(0);
+  // After every render: any change (rows, filters, widths) can make the table overflow again.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (el && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && hideN < FIT_DROP_ORDER.length) setHideN((n) => n + 1);

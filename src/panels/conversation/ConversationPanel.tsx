@@ -73,6 +73,8 @@ export function ConversationPanel() {
       const first = state ? itemIds.findIndex((id) => { const it = own(state.conversation_items, id); return it !== undefined && typedPromptText(it) !== null; }) : -1;
       if (first > 0) virtualizer.scrollToIndex(first - 1, { align: 'start' });
     }
+    // Only a new thread moves the transcript; new items of the same thread must not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [activeThreadId]);
 
   // Reveal the selection whenever it is (re)made. A click in this list only

@@ -143,13 +143,13 @@ function UsageChips({ usage }: { usage: RolloutTrace['inference_calls'][string][
 }
 
 export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string }) {
-  const { state, idx, analysis, metric, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
+  const { state, idx, analysis, selectedItemId, selectionSeq, tab, onTab, onSelectItem } = p;
   const call = own(state.inference_calls, callId);
   const stats = analysis.calls.get(callId);
   const diff = analysis.diffs.get(callId);
   const thread = own(state.threads, call?.thread_id ?? '');
 
-  const win = call?.request_item_ids ?? [];
+  const win = useMemo(() => call?.request_item_ids ?? [], [call]);
   const sizes = useMemo(() => win.map((id) => analysis.itemSize.get(id)?.bytes ?? 0), [win, analysis]);
   const maxBytes = useMemo(() => sizes.reduce((m, b) => Math.max(m, b), 0), [sizes]);
   const origins = useMemo(() => new Map(diff?.added.map((a) => [a.index, a.origin]) ?? []), [diff]);

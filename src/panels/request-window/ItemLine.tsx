@@ -23,7 +23,7 @@ function ordinalLabel(idx: TraceIndexes, kind: 'inference_call' | 'compaction', 
 }
 
 /** Where an item came from: its producers, or the request that first sent it. */
-export function ItemSource({ state, idx, item, origin }: { state: RolloutTrace; idx: TraceIndexes; item: ConversationItem; origin?: AddOrigin }) {
+export function ItemSource({ idx, item, origin }: { idx: TraceIndexes; item: ConversationItem; origin?: AddOrigin }) {
   if (origin?.type === 'resent') {
     return (
       <span className="rw-src">
@@ -136,7 +136,7 @@ function ItemLineImpl(p: ItemLineProps) {
           {p.partialSize ? '+' : ''}
         </span>
       </span>
-      <span className="rw-from">{p.extra ?? <ItemSource state={p.state} idx={p.idx} item={item} origin={p.origin} />}</span>
+      <span className="rw-from">{p.extra ?? <ItemSource idx={p.idx} item={item} origin={p.origin} />}</span>
       <span className="rw-preview">{itemPreview(item)}</span>
     </div>
   );

@@ -150,6 +150,7 @@ function StrataChartImpl(props: StrataChartProps) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     drawStrataOverlay(ctx, { geometry, toX, plotH }, colorsFor(wrap), hover, brush);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- colorsFor reads the colours of colorsVersion
   }, [hover, brush, width, height, geometry, toX, plotH, colorsVersion]);
 
   // ---- pointer interaction

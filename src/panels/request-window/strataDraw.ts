@@ -25,7 +25,7 @@ export interface Colors {
 }
 
 export function drawStrata(ctx: CanvasRenderingContext2D, f: StrataFrame, colors: Colors): void {
-  const { width, height, plotW, plotH, view, geometry, thread, usageOf, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, hidden, shownTotals, xMode, anyCached, toX } = f;
+  const { height, plotW, plotH, view, geometry, thread, usageOf, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, hidden, shownTotals, xMode, anyCached, toX } = f;
   ctx.font = '10.5px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   const y = (v: number, top: number) => PAD.top + plotH - (v / top) * plotH;
 

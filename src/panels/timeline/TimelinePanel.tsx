@@ -193,7 +193,7 @@ function TimelineView({ model }: { model: TimelineModel }) {
     const ch = Math.max(1, Math.round(sf.geo.height * dpr));
     if (canvas.width !== cw) canvas.width = cw;
     if (canvas.height !== ch) canvas.height = ch;
-    let ctx: CanvasRenderingContext2D | null = null;
+    let ctx: CanvasRenderingContext2D | null;
     try {
       // Opaque: every pixel is painted, and an opaque canvas composites more cheaply.
       ctx = canvas.getContext('2d', { alpha: false }) as CanvasRenderingContext2D | null;

@@ -53,7 +53,10 @@ export class ArrivingSource implements BundleSource {
       this.bodies.set(path, body);
       this.arrivedBytes += body.byteLength;
     }
-    for (const w of this.waiters.get(path) ?? []) body instanceof Error ? w.reject(body) : w.resolve(body);
+    for (const w of this.waiters.get(path) ?? []) {
+      if (body instanceof Error) w.reject(body);
+      else w.resolve(body);
+    }
     this.waiters.delete(path);
     this.onArrival?.();
     if (this.arrivedCount === this.expected.size) this.onComplete?.();

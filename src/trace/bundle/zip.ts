@@ -179,7 +179,7 @@ function inflateChecked(e: CentralEntry, compressed: Uint8Array): Uint8Array {
     }
   } catch (err) {
     const why = (err as Error).message;
-    throw new Error(why.startsWith('zip entry') ? why : `zip entry "${e.name}" does not inflate: ${why} (the archive is damaged)`);
+    throw new Error(why.startsWith('zip entry') ? why : `zip entry "${e.name}" does not inflate: ${why} (the archive is damaged)`, { cause: err });
   }
   if (filled !== e.size) throw new Error(`zip entry "${e.name}" holds ${filled} bytes but declares ${e.size} (the archive is damaged)`);
   return out;
@@ -189,7 +189,7 @@ function inflateWhole(e: CentralEntry, compressed: Uint8Array): Uint8Array {
   try {
     return inflateSync(compressed, { out: new Uint8Array(e.size + 1) });
   } catch (err) {
-    throw new Error(`zip entry "${e.name}" does not inflate: ${(err as Error).message} (the archive is damaged)`);
+    throw new Error(`zip entry "${e.name}" does not inflate: ${(err as Error).message} (the archive is damaged)`, { cause: err });
   }
 }
 

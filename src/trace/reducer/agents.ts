@@ -18,8 +18,6 @@ import type { RawPayloadRef } from '../schema/common';
 import type { InteractionEdge, InteractionEdgeKind, TraceAnchor } from '../schema/state';
 import { compareKeys, fail, pushUnique, sortedKeys, type PendingAgentEdge, type Reducer } from './core';
 
-type Obj = { [k: string]: JsonValue };
-
 function anchorEquals(a: TraceAnchor, b: TraceAnchor): boolean {
   if (a.type !== b.type) return false;
   switch (a.type) {

@@ -7,7 +7,7 @@
 import type { TraceIndexes } from '../indexes/build';
 import type { Compaction, ExecutionStatus, InferenceCall, RolloutTrace, TokenUsage } from '../schema/state';
 import { diffWindow, type DiffContext, type WindowDiff } from './diff';
-import { estimateTokens, itemBodySize, STRATUM_COUNT, stratumIndex, stratumOf, type BodySize, type Stratum } from './sizes';
+import { itemBodySize, STRATUM_COUNT, stratumIndex, stratumOf, type BodySize, type Stratum } from './sizes';
 import { own } from '../indexes/refs';
 
 export interface CallStats {

@@ -108,7 +108,7 @@ export function matchCompactionInput(state: RolloutTrace, compactionRequestId: s
         used.add(hit);
       }
     }
-    let json = '';
+    let json: string;
     try {
       json = JSON.stringify(raw) ?? '';
     } catch {
