@@ -130,6 +130,15 @@ describe('share links', () => {
     await page.screenshot({ path: screenshotPath('share-copied-dark') });
     await page.keyboard.press('?');
     await expect.poll(() => page.getByTestId('shortcuts').textContent()).toContain('Copy a link to this view');
+    // A real modal: the page behind is inert, Tab stays inside, a click on the backdrop closes it.
+    expect(await page.evaluate(() => document.querySelector('dialog.modal')?.matches(':modal'))).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog.modal'))).toBe(true);
+    await page.mouse.click(10, 790);
+    await expect.poll(() => page.locator('dialog.modal').count()).toBe(0);
+    await page.keyboard.press('?');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('dialog.modal').count()).toBe(0);
   });
 
   it('browser Back and Forward step through selections', async () => {
