@@ -63,6 +63,15 @@ describe('tokenTree', () => {
     });
   }
 
+  it('gives every turn a row, a turn with no call too (multi-turn-manual-compact)', () => {
+    const raw = loadRawState('multi-turn-manual-compact');
+    const tree = tokenTree(loadState('multi-turn-manual-compact'));
+    const turns = tree.children.flatMap((t) => t.children);
+    expect(turns.map((t) => t.id).sort()).toEqual(Object.keys(raw.codex_turns).sort());
+    expect(turns.filter((t) => t.totals.calls === 0).length).toBeGreaterThan(0);
+    expect(turns.map((t) => t.ordinal)).toEqual(turns.map((_, i) => i + 1));
+  });
+
   it('puts the root thread first and calls in the order they started', () => {
     const raw = loadRawState('multi-agent');
     const tree = tokenTree(loadState('multi-agent'));

@@ -126,14 +126,23 @@ function rollUp(parent: TokenNode, child: TokenNode): void {
 /**
  * The session → thread → turn → call tree of a reduced state. Threads come
  * root first, then in the order they started; turns and calls in the order
- * they started. A call whose turn the state lacks still counts, under a turn
- * row of that id. With a price table, every node carries its cost.
+ * they started; every thread and turn of the state has a row, calls or not.
+ * A call whose turn the state lacks still counts, under a turn row of that id. With a price table, every node carries its cost.
  */
 export function tokenTree(state: RolloutTrace, table: PriceTable | null = null): TokenNode {
   const withCost = table !== null;
   const session = node('session', state.trace_id, null, withCost);
   const callsByTurn = new Map<string, InferenceCall[]>();
   const turnsByThread = new Map<string, string[]>();
+  // Every thread and turn has a row, with no call or not (a manual /compact is a turn of its own with none).
+  for (const id of Object.keys(state.threads)) turnsByThread.set(id, []);
+  for (const t of Object.values(state.codex_turns)) {
+    if (callsByTurn.has(t.codex_turn_id)) continue;
+    callsByTurn.set(t.codex_turn_id, []);
+    const turns = turnsByThread.get(t.thread_id);
+    if (turns) turns.push(t.codex_turn_id);
+    else turnsByThread.set(t.thread_id, [t.codex_turn_id]);
+  }
   const calls = Object.values(state.inference_calls).sort(bySeq((c) => c.inference_call_id));
   for (const c of calls) {
     let list = callsByTurn.get(c.codex_turn_id);
