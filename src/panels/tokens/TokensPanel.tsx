@@ -92,15 +92,15 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
   const cols: ColumnDef<TokenNode>[] = [
     {
       id: 'name',
-      header: 'Session / thread / turn / call',
-      meta: { width: null, title: 'The session, its threads (agents), their turns and inference calls' } satisfies ColMeta,
+      header: 'Name',
+      meta: { width: null, title: 'The session, its threads (agents), their turns and their inference calls' } satisfies ColMeta,
       cell: ({ row }) => <NameCell row={row} state={state} />,
     },
     {
       id: 'calls',
       header: 'Calls',
       accessorFn: (t) => t.totals.calls,
-      meta: { width: 62, right: true, title: 'Inference calls (with usage or not)' } satisfies ColMeta,
+      meta: { width: 58, right: true, title: 'Inference calls (with usage or not)' } satisfies ColMeta,
       cell: ({ row }) => {
         const t = row.original.totals;
         if (row.original.kind === 'call') return row.original.hasUsage ? <span className="faint">1</span> : <span className="tok-warn" title={noUsageText(1)}>no usage</span>;
@@ -117,24 +117,24 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
         );
       },
     },
-    num('input', 'Input', 'Input tokens, cached ones included', 82, (t) => t.totals.input),
-    num('cached', 'Cached', 'Cached input tokens (part of input)', 82, (t) => t.totals.cachedInput),
+    num('input', 'Input', 'Input tokens, cached ones included', 92, (t) => t.totals.input),
+    num('cached', 'Cached', 'Cached input tokens (part of input)', 86, (t) => t.totals.cachedInput),
     {
       id: 'hit',
       header: 'Hit',
       accessorFn: (t) => cacheHitRatio(t.totals) ?? -1,
-      meta: { width: 56, right: true, title: 'Cache-hit ratio: cached ÷ input' } satisfies ColMeta,
+      meta: { width: 58, right: true, title: 'Cache-hit ratio: cached ÷ input' } satisfies ColMeta,
       cell: ({ row }) => (row.original.kind === 'call' && !row.original.hasUsage ? <span className="faint">—</span> : formatPercent(cacheHitRatio(row.original.totals))),
     },
-    num('output', 'Output', 'Output tokens, reasoning ones included', 72, (t) => t.totals.output),
-    num('reasoning', 'Reasoning', 'Reasoning tokens (part of output)', 80, (t) => t.totals.reasoning),
+    num('output', 'Output', 'Output tokens, reasoning ones included', 74, (t) => t.totals.output),
+    num('reasoning', 'Reasoning', 'Reasoning tokens (part of output)', 92, (t) => t.totals.reasoning),
   ];
   if (currency) {
     cols.push({
       id: 'cost',
       header: `Cost (${currency})`,
       accessorFn: (t) => t.cost?.amount ?? 0,
-      meta: { width: Math.max(104, 64 + currency.length * 8), right: true, title: `Cost in ${currency} under the loaded price table; "partial" when some calls could not be priced` } satisfies ColMeta,
+      meta: { width: Math.max(100, 64 + currency.length * 8), right: true, title: `Cost in ${currency} under the loaded price table; "partial" when some calls could not be priced` } satisfies ColMeta,
       cell: ({ row }) => <CostCell node={row.original} currency={currency} />,
     });
   }
@@ -170,7 +170,7 @@ function NameCell({ row, state }: { row: Row<TokenNode>; state: RolloutTrace }) 
     title = `Inference call ${node.ordinal} (${node.id}), ${model}`;
   }
   return (
-    <span className="tok-name" style={{ paddingLeft: row.depth * 14 }} title={title}>
+    <span className="tok-name" style={{ paddingLeft: row.depth * 12 }} title={title}>
       {canExpand ? (
         <button
           type="button"
@@ -370,10 +370,10 @@ function Savings({ savings, state, onPick, selectedKey }: { savings: CompactionS
           <table className="tok-table">
             <colgroup>
               <col />
-              <col style={{ width: 150 }} />
+              <col style={{ width: 140 }} />
+              <col style={{ width: 108 }} />
+              <col style={{ width: 100 }} />
               <col style={{ width: 96 }} />
-              <col style={{ width: 96 }} />
-              <col style={{ width: 120 }} />
             </colgroup>
             <thead>
               <tr>
