@@ -208,7 +208,12 @@ describe('the session list', () => {
     const cost = (x: typeof tools) => x.tokens.input + 2 * x.tokens.output;
     const toolsRow = screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!;
     expect(within(toolsRow).getByTestId('session-cost').textContent).toBe(`${cost(tools).toLocaleString('en-US')}.00`);
+    // root/wait is not summarised yet: what it costs is unknown, so the total is a lower bound.
+    expect(screen.getByTestId('session-total-cost').textContent).toBe(`${(cost(tools) + cost(multi)).toLocaleString('en-US')}.00 EUR (partial)`);
+    fireEvent.click(screen.getByRole('button', { name: /complete/ }));
     expect(screen.getByTestId('session-total-cost').textContent).toBe(`${(cost(tools) + cost(multi)).toLocaleString('en-US')}.00 EUR`);
+    expect(screen.getByTestId('session-totals').textContent).toMatch(/^Total of 2 bundles/);
+    expect(screen.getByTestId('session-totals').textContent).not.toMatch(/summarised/);
 
     // A model the table does not name: that session says so, and the total is partial.
     act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"mock-model":{"input":1,"output":2}}}', 'p.json'));

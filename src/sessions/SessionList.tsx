@@ -55,7 +55,8 @@ function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
           accessorFn: num((r) => (r.summary ? costOfModels(prices, r.summary.tokensByModel).amount : undefined)),
           cell: ({ row }) => {
             const s = row.original.summary;
-            if (!s) return '—';
+            // Nothing was reduced of a failed bundle: its cost is unknown, not 0.
+            if (!s || s.status === 'failed') return '—';
             const c = costOfModels(prices, s.tokensByModel);
             const nothing = c.unpricedCalls > 0 && c.amount === 0;
             return (
@@ -251,9 +252,14 @@ function Totals({ rows, prices }: { rows: readonly ListRow[]; prices: PriceTable
         </span>
       )}
       {t.cost && prices && (
-        <span className="sess-total-cost" data-testid="session-total-cost" title={costText(t.cost, prices.currency)}>
+        <span
+          className="sess-total-cost"
+          data-testid="session-total-cost"
+          title={`${costText(t.cost, prices.currency)}${t.summarised < t.bundles ? `; ${formatInt(t.bundles - t.summarised)} bundles not summarised yet` : ''}`}
+        >
           {formatMoney(t.cost.amount)} {prices.currency}
-          {isPartial(t.cost) && <span className="dim"> (partial)</span>}
+          {/* Bundles not summarised yet cost something unknown: the sum so far is a lower bound. */}
+          {(isPartial(t.cost) || t.summarised < t.bundles) && <span className="dim"> (partial)</span>}
         </span>
       )}
     </span>
