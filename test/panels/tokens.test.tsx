@@ -103,12 +103,24 @@ describe('TokensPanel', () => {
     expect(rows('thread')[0].querySelector('.tok-label')!.textContent).toMatch(/^root /);
   });
 
+  it('a call selected elsewhere opens its turn here and is marked', async () => {
+    load('multi-turn-manual-compact');
+    await waitFor(() => expect(rows('call').length).toBe(6));
+    const turn = rows('turn')[1];
+    const callId = rows('call')[1].getAttribute('data-id')!;
+    fireEvent.click(within(turn).getByRole('button', { name: 'Collapse' }));
+    expect(rows('call').some((r) => r.getAttribute('data-id') === callId)).toBe(false);
+    act(() => useStore.getState().select({ kind: 'inference_call', id: callId }));
+    await waitFor(() => expect(rows('call').find((r) => r.getAttribute('data-id') === callId)?.getAttribute('aria-selected')).toBe('true'));
+  });
+
   it('says how many calls had no usage instead of counting them as zero', async () => {
     load('inference-error-retry');
     await waitFor(() => expect(screen.getByTestId('tokens-no-usage').textContent).toBe('1 call had no usage'));
-    const noUsage = rows('call').filter((r) => cell(r, 'calls') === 'no usage');
+    const noUsage = rows('call').filter((r) => cell(r, 'input') === 'no usage');
     expect(noUsage).toHaveLength(1);
-    expect(cell(noUsage[0], 'input')).toBe('—');
+    expect(cell(noUsage[0], 'output')).toBe('—');
+    expect(cell(noUsage[0], 'hit')).toBe('—');
     expect(cell(rows('session')[0], 'calls')).toBe('3 (1?)');
   });
 

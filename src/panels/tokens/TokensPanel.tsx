@@ -85,7 +85,14 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
     meta: { width, right: true, title } satisfies ColMeta,
     cell: ({ row }) => {
       const node = row.original;
-      if (node.kind === 'call' && !node.hasUsage) return <span className="faint">—</span>;
+      if (node.kind === 'call' && !node.hasUsage)
+        return id === 'input' ? (
+          <span className="tok-warn" title={noUsageText(1)}>
+            no usage
+          </span>
+        ) : (
+          <span className="faint">—</span>
+        );
       return formatInt(get(node));
     },
   });
@@ -103,7 +110,7 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
       meta: { width: 58, right: true, title: 'Inference calls (with usage or not)' } satisfies ColMeta,
       cell: ({ row }) => {
         const t = row.original.totals;
-        if (row.original.kind === 'call') return row.original.hasUsage ? <span className="faint">1</span> : <span className="tok-warn" title={noUsageText(1)}>no usage</span>;
+        if (row.original.kind === 'call') return <span className={row.original.hasUsage ? 'faint' : 'tok-warn'}>1</span>;
         return (
           <>
             {formatInt(t.calls)}
