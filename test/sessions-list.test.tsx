@@ -215,6 +215,15 @@ describe('the session list', () => {
     expect(screen.getByTestId('session-totals').textContent).toMatch(/^Total of 2 bundles/);
     expect(screen.getByTestId('session-totals').textContent).not.toMatch(/summarised/);
 
+    // Sorted by cost, most first; the sort goes with the column when the prices are cleared.
+    fireEvent.click(screen.getByRole('columnheader', { name: /Cost \(EUR\)/ }));
+    expect(screen.getByRole('columnheader', { name: /Cost \(EUR\)/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(names()).toEqual(cost(tools) > cost(multi) ? ['root/tools', 'root/multi'] : ['root/multi', 'root/tools']);
+    act(() => clearPriceTable());
+    expect(screen.queryByRole('columnheader', { name: /Cost/ })).toBeNull();
+    expect(names()).toHaveLength(2);
+    act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"gpt-5.5":{"input":1,"output":2}}}', 'p.json'));
+
     // A model the table does not name: that session says so, and the total is partial.
     act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"mock-model":{"input":1,"output":2}}}', 'p.json'));
     expect(within(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!).getByTestId('session-cost').textContent).toBe('no price');

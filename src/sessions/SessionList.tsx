@@ -293,11 +293,13 @@ export function SessionList({
   const error = useSessionsStore((s) => s.error);
   const query = useSessionsStore((s) => s.query);
   const statuses = useSessionsStore((s) => s.statuses);
-  const sorting = useSessionsStore((s) => s.sorting);
+  const storedSorting = useSessionsStore((s) => s.sorting);
   const [expanded, setExpanded] = useState<ExpandedState>({});
   const data = useMemo(() => groupResumes(list?.sessions ?? []).filter((r) => matchesQuery(r, query) && matchesStatus(r, statuses)), [list, query, statuses]);
   const { table: prices } = usePriceTable();
   const cols = useMemo(() => columns(prices), [prices]);
+  // Sorted by cost, then the prices cleared: the column is gone, so is its sort.
+  const sorting = useMemo(() => storedSorting.filter((x) => x.id !== 'cost' || prices !== null), [storedSorting, prices]);
   const table = useReactTable({
     data,
     columns: cols,
