@@ -27,9 +27,11 @@ function stubLayout() {
   };
 }
 
-function load(name: string) {
+function load(name: string, edit?: (s: ReturnType<typeof loadState>) => void) {
+  const state = loadState(name);
+  edit?.(state);
   act(() => {
-    useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state: loadState(name), error: null, diagnostics: [], bundleKey: name });
+    useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state, error: null, diagnostics: [], bundleKey: name });
   });
   render(<TokensPanel />);
 }
@@ -183,5 +185,22 @@ describe('TokensPanel', () => {
     expect(saved.map((s) => s.textContent)).toEqual(['58,000', '57,500', '57,500']);
     fireEvent.click(screen.getAllByTestId('tokens-saving-row')[1]);
     expect(useStore.getState().selection?.kind).toBe('compaction');
+  });
+
+  it('shows model and agent names from the trace as text, hidden characters marked', async () => {
+    const evil = '<img src=x onerror=alert(1)>\u202Egpt';
+    load('multi-agent', (st) => {
+      for (const c of Object.values(st.inference_calls)) c.model = evil;
+      const sub = Object.values(st.threads).find((t) => t.thread_id !== st.root_thread_id)!;
+      sub.nickname = '<b>boss</b>\u200B';
+    });
+    await waitFor(() => expect(rows('call').length).toBe(5));
+    const panel = screen.getByTestId('tokens-panel');
+    expect(panel.querySelector('img, b')).toBeNull();
+    expect(rows('call')[0].textContent).toContain('<img src=x onerror=alert(1)>⟨RLO⟩gpt');
+    expect(rows('thread')[1].textContent).toContain('<b>boss</b>⟨ZWSP⟩');
+    // A price table naming that model prices it; the name is compared as written.
+    pickFile(JSON.stringify({ currency: 'USD', models: { [evil]: { input: 1, output: 1 } } }));
+    await waitFor(() => expect(screen.getByTestId('tokens-total-cost').textContent).not.toMatch(/partial/));
   });
 });
