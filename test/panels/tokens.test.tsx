@@ -89,6 +89,14 @@ describe('TokensPanel', () => {
     expect(rows('call').length).toBe(callsBefore - inTurn);
     fireEvent.click(within(rows('turn').find((r) => r.getAttribute('data-id') === turn.getAttribute('data-id'))!).getByRole('button', { name: 'Expand' }));
     expect(rows('call').length).toBe(callsBefore);
+    // From the keyboard: ← closes, → opens, Enter selects.
+    const again = () => rows('turn').find((r) => r.getAttribute('data-id') === turn.getAttribute('data-id'))!;
+    fireEvent.keyDown(again(), { key: 'ArrowLeft' });
+    expect(rows('call').length).toBe(callsBefore - inTurn);
+    fireEvent.keyDown(again(), { key: 'ArrowRight' });
+    expect(rows('call').length).toBe(callsBefore);
+    fireEvent.keyDown(again(), { key: 'Enter' });
+    expect(useStore.getState().selection).toEqual({ kind: 'turn', id: turn.getAttribute('data-id') });
   });
 
   it('selects a call (and a turn, a thread) in the store when its row is clicked', async () => {

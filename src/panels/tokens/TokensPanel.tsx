@@ -336,7 +336,17 @@ export function TokensPanel() {
                   data-id={node.id}
                   aria-selected={selected}
                   aria-expanded={r.getCanExpand() ? r.getIsExpanded() : undefined}
+                  tabIndex={0}
                   onClick={() => (ref ? select(ref) : r.toggleExpanded())}
+                  onKeyDown={(e) => {
+                    // The tree from the keyboard: Enter selects, → opens a level, ← closes it.
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      if (ref) select(ref);
+                      else r.toggleExpanded();
+                    } else if (e.key === 'ArrowRight' && r.getCanExpand() && !r.getIsExpanded()) r.toggleExpanded(true);
+                    else if (e.key === 'ArrowLeft' && r.getIsExpanded()) r.toggleExpanded(false);
+                  }}
                 >
                   {r.getVisibleCells().map((c) => (
                     <td key={c.id} className={(c.column.columnDef.meta as ColMeta).right ? 'is-right' : undefined} data-col={c.column.id}>
