@@ -14,6 +14,7 @@ import type { SearchResult, SessionRow } from '../src/trace/sessions/list';
 import { SessionList } from '../src/sessions/SessionList';
 import { DEFAULT_SORTING, useSessionsStore } from '../src/sessions/sessionsStore';
 import { TRACES } from './loader-helpers';
+import { clearPriceTable, loadPriceTable, resetPriceTableCache } from '../src/ui/priceTable';
 
 let restore: (() => void) | null = null;
 function stubLayout(height: number) {
@@ -51,6 +52,9 @@ function setList(sessions: SessionRow[]) {
 }
 
 beforeEach(() => {
+  localStorage.clear();
+  resetPriceTableCache();
+  act(() => clearPriceTable());
   useSessionsStore.setState({ list: null, query: '', searchText: '', statuses: [], sorting: DEFAULT_SORTING, error: null });
   stubLayout(2000);
 });
@@ -184,5 +188,45 @@ describe('the session list', () => {
     expect(screen.getByText(/4 hits in 1 session/)).toBeTruthy();
     fireEvent.click(hit);
     expect(onOpenAt).toHaveBeenCalledWith('root/tools', result.groups[0].hits[0]);
+  });
+
+  it('totals the sessions shown in the footer; a price table adds a cost column and total', () => {
+    const s = summaries;
+    const tools = s.get('tools-one-turn')!;
+    const multi = s.get('multi-agent')!;
+    setList([row('root/tools', { ...tools, rolloutId: 'r-t' }), row('root/multi', { ...multi, rolloutId: 'r-m' }), row('root/wait', null)]);
+    render(<SessionList onOpen={() => {}} />);
+    const totals = screen.getByTestId('session-totals');
+    expect(totals.textContent).toMatch(/^Total of 3 bundles \(2 summarised\)/);
+    expect(totals.textContent).toContain(`${tools.inferenceCalls + multi.inferenceCalls} calls`);
+    expect(within(totals).getByTitle(new RegExp(`^${(tools.tokens.input + multi.tokens.input).toLocaleString('en-US')} input tokens`))).toBeTruthy();
+    expect(screen.queryByRole('columnheader', { name: /Cost/ })).toBeNull();
+
+    // A price of 1 per input token and 2 per output token (per: 1): the figures are token counts.
+    act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"gpt-5.5":{"input":1,"output":2}}}', 'p.json'));
+    expect(screen.getByRole('columnheader', { name: /Cost \(EUR\)/ })).toBeTruthy();
+    const cost = (x: typeof tools) => x.tokens.input + 2 * x.tokens.output;
+    const toolsRow = screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!;
+    expect(within(toolsRow).getByTestId('session-cost').textContent).toBe(`${cost(tools).toLocaleString('en-US')}.00`);
+    // root/wait is not summarised yet: what it costs is unknown, so the total is a lower bound.
+    expect(screen.getByTestId('session-total-cost').textContent).toBe(`${(cost(tools) + cost(multi)).toLocaleString('en-US')}.00 EUR (partial)`);
+    fireEvent.click(screen.getByRole('button', { name: /complete/ }));
+    expect(screen.getByTestId('session-total-cost').textContent).toBe(`${(cost(tools) + cost(multi)).toLocaleString('en-US')}.00 EUR`);
+    expect(screen.getByTestId('session-totals').textContent).toMatch(/^Total of 2 bundles/);
+    expect(screen.getByTestId('session-totals').textContent).not.toMatch(/summarised/);
+
+    // Sorted by cost, most first; the sort goes with the column when the prices are cleared.
+    fireEvent.click(screen.getByRole('columnheader', { name: /Cost \(EUR\)/ }));
+    expect(screen.getByRole('columnheader', { name: /Cost \(EUR\)/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(names()).toEqual(cost(tools) > cost(multi) ? ['root/tools', 'root/multi'] : ['root/multi', 'root/tools']);
+    act(() => clearPriceTable());
+    expect(screen.queryByRole('columnheader', { name: /Cost/ })).toBeNull();
+    expect(names()).toHaveLength(2);
+    act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"gpt-5.5":{"input":1,"output":2}}}', 'p.json'));
+
+    // A model the table does not name: that session says so, and the total is partial.
+    act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"mock-model":{"input":1,"output":2}}}', 'p.json'));
+    expect(within(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!).getByTestId('session-cost').textContent).toBe('no price');
+    expect(screen.getByTestId('session-total-cost').textContent).toBe('0 EUR (partial)');
   });
 });

@@ -5,7 +5,7 @@
  * across restarts, a bad bundle failing only its own row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,15 @@ describe('a session summary', () => {
       expect(s.tokens.output).toBe(calls.reduce((n, c) => n + (c.usage?.output_tokens ?? 0), 0));
       expect(s.tokens.reasoning).toBe(calls.reduce((n, c) => n + (c.usage?.reasoning_output_tokens ?? 0), 0));
       expect(new Set(s.models)).toEqual(new Set(calls.map((c) => c.model)));
+      // Per model, for the list's cost: the same sums, split by model.
+      for (const m of s.tokensByModel) {
+        const mine = calls.filter((c) => c.model === m.model);
+        expect(m.calls).toBe(mine.length);
+        expect(m.noUsage).toBe(mine.filter((c) => !c.usage).length);
+        expect(m.input).toBe(mine.reduce((n, c) => n + (c.usage?.input_tokens ?? 0), 0));
+        expect(m.output).toBe(mine.reduce((n, c) => n + (c.usage?.output_tokens ?? 0), 0));
+      }
+      expect(s.tokensByModel.map((m) => m.model).sort()).toEqual([...new Set(calls.map((c) => c.model))].sort());
       expect(s.status).toBe(o.recording_complete === false ? 'unclosed' : 'complete');
     });
   }
@@ -124,6 +133,18 @@ describe('the session catalog of a trace root', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(again).toEqual([]);
     restarted.close();
+
+    // A cache written before summaries had tokens per model is not read: every bundle is summarised again.
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    expect(cached.v).toBe(2);
+    writeFileSync(cacheFile, JSON.stringify({ v: 1, entries: cached.entries.map((e: any) => ({ ...e, summary: { ...e.summary, tokensByModel: undefined } })) }));
+    const fresh: string[] = [];
+    const upgraded = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (fresh.push(d), here(d)), cacheFile, pollMs: 30 });
+    await upgraded.start();
+    await until(() => (upgraded.list().summarised === 4 ? true : null));
+    expect(fresh).toHaveLength(4);
+    expect(upgraded.list().sessions.every((r) => Array.isArray(r.summary?.tokensByModel))).toBe(true);
+    upgraded.close();
   }, 60_000);
 
   it('an unclosed bundle written to just now is marked recording', async () => {

@@ -28,7 +28,7 @@ export const LAYOUT_LIMITS: Record<'left' | 'right' | 'bottom', [number, number]
 };
 
 /** Centre panels whose detail needs the room: the bottom region starts closed there. */
-export const BOTTOM_CLOSED_BY_DEFAULT: ReadonlySet<string> = new Set(['request-window', 'compaction']);
+export const BOTTOM_CLOSED_BY_DEFAULT: ReadonlySet<string> = new Set(['request-window', 'compaction', 'tokens']);
 
 /** Default widths for a window of `width` px: a narrower inspector on a laptop screen leaves the centre its room. */
 export function defaultLayout(width: number = globalThis.innerWidth ?? 1440): LayoutSizes {

@@ -10,6 +10,8 @@ import './loader.css';
  */
 export function DropZone({ children }: { children?: ReactNode }) {
   const [dragging, setDragging] = useState(false);
+  // Over a control that takes its own drops (a price table): no "open the trace" overlay there.
+  const [overOwn, setOverOwn] = useState(false);
   // dragenter/dragleave fire for every child element crossed; count them.
   const depth = useRef(0);
 
@@ -24,6 +26,7 @@ export function DropZone({ children }: { children?: ReactNode }) {
       if (!dragHasFiles(e.dataTransfer)) return;
       e.preventDefault(); // allows the drop
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      setOverOwn(e.target instanceof Element && e.target.closest('[data-own-drop]') !== null);
     };
     const onLeave = (e: DragEvent) => {
       if (!dragHasFiles(e.dataTransfer)) return;
@@ -33,7 +36,8 @@ export function DropZone({ children }: { children?: ReactNode }) {
     const onDrop = (e: DragEvent) => {
       depth.current = 0;
       setDragging(false);
-      if (!e.dataTransfer || !dragHasFiles(e.dataTransfer)) return;
+      // A control inside the page took it (and prevented it): not a bundle.
+      if (e.defaultPrevented || !e.dataTransfer || !dragHasFiles(e.dataTransfer)) return;
       e.preventDefault(); // otherwise the browser navigates to the file
       const drop = readDrop(e.dataTransfer);
       drop.handles
@@ -59,7 +63,7 @@ export function DropZone({ children }: { children?: ReactNode }) {
   return (
     <div className="ctv-dropzone" data-dragging={dragging || undefined}>
       {children}
-      {dragging && (
+      {dragging && !overOwn && (
         <div className="ctv-drop-overlay" data-testid="drop-overlay" aria-hidden="true">
           <div className="ctv-drop-overlay__card">
             <div className="ctv-drop-overlay__title">Drop to open the trace</div>

@@ -18,7 +18,10 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useState } from 'react';
 import { Badge, type Tone } from '../ui/Badge';
-import { formatBytes, formatCompact, formatDateTime, formatDuration, formatInt } from '../ui/format';
+import { formatBytes, formatCompact, formatDateTime, formatDuration, formatInt, formatMoney } from '../ui/format';
+import { PriceTableControl } from '../ui/PriceTableControl';
+import { usePriceTable } from '../ui/priceTable';
+import { costOfModels, isPartial, sumCosts, type CostTotal, type PriceTable } from '../trace/tokens';
 import { groupResumes, matchesQuery, matchesStatus, shownStatus, type ListRow } from './rows';
 import { SHOWN_STATUSES, useSessionsStore, type ShownStatus } from './sessionsStore';
 import { SearchResults } from './SearchResults';
@@ -36,7 +39,36 @@ const STATUS_HELP: Record<ShownStatus, string> = {
 
 const num = (f: (r: ListRow) => number | undefined) => (r: ListRow) => f(r) ?? -1;
 
-function columns(): ColumnDef<ListRow>[] {
+function costText(c: CostTotal, currency: string): string {
+  const left: string[] = [];
+  if (c.unpricedCalls) left.push(`${c.unpricedCalls} call${c.unpricedCalls === 1 ? '' : 's'} of ${c.unpricedModels.join(', ')}, which the price table does not name`);
+  if (c.noUsageCalls) left.push(`${c.noUsageCalls} call${c.noUsageCalls === 1 ? '' : 's'} without usage`);
+  return `${formatMoney(c.amount)} ${currency}${left.length ? `; partial, leaving out ${left.join(' and ')}` : ''}`;
+}
+
+function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
+  const cost: ColumnDef<ListRow>[] = prices
+    ? [
+        {
+          id: 'cost',
+          header: `Cost (${prices.currency})`,
+          accessorFn: num((r) => (r.summary ? costOfModels(prices, r.summary.tokensByModel).amount : undefined)),
+          cell: ({ row }) => {
+            const s = row.original.summary;
+            // Nothing was reduced of a failed bundle: its cost is unknown, not 0.
+            if (!s || s.status === 'failed') return '—';
+            const c = costOfModels(prices, s.tokensByModel);
+            const nothing = c.unpricedCalls > 0 && c.amount === 0;
+            return (
+              <div className="sess-two" title={costText(c, prices.currency)} data-testid="session-cost">
+                <span>{nothing ? <span className="dim">no price</span> : formatMoney(c.amount)}</span>
+                {isPartial(c) && !nothing && <span className="dim sess-partial">partial</span>}
+              </div>
+            );
+          },
+        },
+      ]
+    : [];
   return [
     {
       id: 'started',
@@ -172,8 +204,66 @@ function columns(): ColumnDef<ListRow>[] {
         );
       },
     },
+    ...cost,
     { id: 'size', header: 'Size', accessorFn: (r) => r.sizeBytes, cell: ({ row }) => formatBytes(row.original.sizeBytes) },
   ];
+}
+
+/** Every bundle of the rows shown, a session's resumes included. */
+function bundlesOf(rows: readonly ListRow[]): ListRow[] {
+  return rows.flatMap((r) => [r, ...r.resumes]);
+}
+
+/** Totals of the sessions the filters let through: what the list adds up to. */
+function Totals({ rows, prices }: { rows: readonly ListRow[]; prices: PriceTable | null }) {
+  const t = useMemo(() => {
+    const bundles = bundlesOf(rows);
+    const sum = { bundles: bundles.length, summarised: 0, calls: 0, noUsage: 0, input: 0, cachedInput: 0, output: 0, reasoning: 0 };
+    for (const b of bundles) {
+      const s = b.summary;
+      if (!s) continue;
+      sum.summarised++;
+      sum.calls += s.inferenceCalls;
+      sum.noUsage += s.tokensByModel.reduce((n, m) => n + m.noUsage, 0);
+      sum.input += s.tokens.input;
+      sum.cachedInput += s.tokens.cachedInput;
+      sum.output += s.tokens.output;
+      sum.reasoning += s.tokens.reasoning;
+    }
+    const cost = prices ? sumCosts(bundles.flatMap((b) => (b.summary ? [costOfModels(prices, b.summary.tokensByModel)] : []))) : null;
+    return { ...sum, cost };
+  }, [rows, prices]);
+  return (
+    <span className="sess-totals" data-testid="session-totals">
+      <span>
+        Total of {formatInt(t.bundles)} bundle{t.bundles === 1 ? '' : 's'}
+        {t.summarised < t.bundles && <span className="dim"> ({formatInt(t.summarised)} summarised)</span>}
+      </span>
+      <span title={`${formatInt(t.calls)} inference calls`}>{formatInt(t.calls)} calls</span>
+      <span title={`${formatInt(t.input)} input tokens, ${formatInt(t.cachedInput)} of them cached`}>
+        {formatCompact(t.input)} input <span className="dim">({formatCompact(t.cachedInput)} cached)</span>
+      </span>
+      <span title={`${formatInt(t.output)} output tokens, ${formatInt(t.reasoning)} of them reasoning`}>
+        {formatCompact(t.output)} output <span className="dim">({formatCompact(t.reasoning)} reasoning)</span>
+      </span>
+      {t.noUsage > 0 && (
+        <span className="sess-warn" title="Their tokens are unknown, not zero">
+          {formatInt(t.noUsage)} call{t.noUsage === 1 ? '' : 's'} had no usage
+        </span>
+      )}
+      {t.cost && prices && (
+        <span
+          className="sess-total-cost"
+          data-testid="session-total-cost"
+          title={`${costText(t.cost, prices.currency)}${t.summarised < t.bundles ? `; ${formatInt(t.bundles - t.summarised)} bundles not summarised yet` : ''}`}
+        >
+          {formatMoney(t.cost.amount)} {prices.currency}
+          {/* Bundles not summarised yet cost something unknown: the sum so far is a lower bound. */}
+          {(isPartial(t.cost) || t.summarised < t.bundles) && <span className="dim"> (partial)</span>}
+        </span>
+      )}
+    </span>
+  );
 }
 
 const ROW_H = 44;
@@ -203,10 +293,13 @@ export function SessionList({
   const error = useSessionsStore((s) => s.error);
   const query = useSessionsStore((s) => s.query);
   const statuses = useSessionsStore((s) => s.statuses);
-  const sorting = useSessionsStore((s) => s.sorting);
+  const storedSorting = useSessionsStore((s) => s.sorting);
   const [expanded, setExpanded] = useState<ExpandedState>({});
   const data = useMemo(() => groupResumes(list?.sessions ?? []).filter((r) => matchesQuery(r, query) && matchesStatus(r, statuses)), [list, query, statuses]);
-  const cols = useMemo(columns, []);
+  const { table: prices } = usePriceTable();
+  const cols = useMemo(() => columns(prices), [prices]);
+  // Sorted by cost, then the prices cleared: the column is gone, so is its sort.
+  const sorting = useMemo(() => storedSorting.filter((x) => x.id !== 'cost' || prices !== null), [storedSorting, prices]);
   const table = useReactTable({
     data,
     columns: cols,
@@ -370,6 +463,12 @@ export function SessionList({
         {list && rows.length === 0 && <div className="sess-empty">{list.total === 0 ? 'No bundles under the served roots yet.' : 'No session matches these filters.'}</div>}
         {!list && !error && <div className="sess-empty">Reading the session list…</div>}
       </div>
+      {!searching && (
+        <div className="sess-foot">
+          {list && <Totals rows={data} prices={prices} />}
+          <PriceTableControl />
+        </div>
+      )}
     </section>
   );
 }

@@ -82,3 +82,22 @@ export function encodedByteLength(value: string): number {
   }
   return utf8Length(value);
 }
+
+/** A ratio as a percentage with one decimal: `0.0%`, `42.5%`; `—` for none (nothing to divide by). */
+export function formatPercent(ratio: number | null): string {
+  return ratio === null || !Number.isFinite(ratio) ? '—' : `${(ratio * 100).toFixed(1)}%`;
+}
+
+/**
+ * An amount of money: thousands separated, two decimals from 1 up, four
+ * below (a call costs fractions of a cent), `0` for nothing.
+ */
+export function formatMoney(n: number): string {
+  if (n === 0) return '0';
+  const a = Math.abs(n);
+  const digits = a >= 1 ? 2 : 4;
+  const fixed = a.toFixed(digits);
+  const [int, frac] = fixed.split('.');
+  const out = `${formatInt(Number(int))}.${frac}`;
+  return n < 0 ? `-${out}` : out;
+}

@@ -34,8 +34,15 @@ interface Entry {
   summarisedAt: string | null;
 }
 
+/**
+ * Version of the cache file: bumped whenever a summary gains a field (2:
+ * tokens per model, for the list's cost), so summaries made before are made
+ * again rather than read without it.
+ */
+const CACHE_VERSION = 2;
+
 const CacheSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(CACHE_VERSION),
   entries: z.array(z.object({ dir: z.string(), signature: z.string(), summary: SessionSummarySchema })),
 });
 
@@ -250,7 +257,7 @@ export class SessionCatalog {
       mkdirSync(path.dirname(file), { recursive: true });
       const entries = [...this.cached].map(([dir, c]) => ({ dir, signature: c.signature, summary: c.summary }));
       // Written aside and renamed: a crash mid-write leaves the previous cache, not half a file.
-      writeFileSync(`${file}.tmp`, JSON.stringify({ v: 1, entries }));
+      writeFileSync(`${file}.tmp`, JSON.stringify({ v: CACHE_VERSION, entries }));
       renameSync(`${file}.tmp`, file);
     } catch {
       // A cache that cannot be written costs a re-summarise after a restart, nothing more.

@@ -13,6 +13,7 @@ import { computeSummary, recordingComplete } from '../indexes/summary';
 import { buildTraceIndexes } from '../indexes/build';
 import { analyzeCompactions } from '../compaction/analysis';
 import { typedPromptText } from '../prompts';
+import { tokensByModel, type ModelTokens } from '../tokens/aggregate';
 
 export const SessionStatusSchema = z.enum([
   /** The recorder closed the bundle (schema 1, which does not say: the rollout ended). */
@@ -29,6 +30,19 @@ export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 export const SessionTokensSchema = z.object({
   input: z.number(),
   cachedInput: z.number(),
+  output: z.number(),
+  reasoning: z.number(),
+});
+
+/** One model's tokens in a session: what the list prices a session with, model by model. */
+export const SessionModelTokensSchema = z.object({
+  model: z.string(),
+  calls: z.number(),
+  /** Calls of this model that recorded no usage. */
+  noUsage: z.number(),
+  input: z.number(),
+  cachedInput: z.number(),
+  cacheWriteInput: z.number(),
   output: z.number(),
   reasoning: z.number(),
 });
@@ -53,12 +67,17 @@ export const SessionSummarySchema = z.object({
   /** History shrinks no compaction record explains (e.g. a local /compact), found by comparing request windows. */
   compactionsDetected: z.number(),
   tokens: SessionTokensSchema,
+  /** The same tokens per model, the most used first. */
+  tokensByModel: z.array(SessionModelTokensSchema),
   /** The first thing the user asked, cut short: what a reader recognises a session by. */
   firstPrompt: z.string().nullable(),
   /** Why the bundle is partial or failed, as one message. */
   error: z.string().nullable(),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+// The list prices summaries with the same function as the Tokens panel: the two shapes must stay one.
+const _sameShape: ModelTokens[] = [] as SessionSummary['tokensByModel'];
+void _sameShape;
 
 const PROMPT_CHARS = 300;
 const ERROR_CHARS = 600;
@@ -136,6 +155,7 @@ export function summarizeSession(result: Pick<ReduceResult, 'manifest' | 'state'
     compactionsTraced: s.compactions,
     compactionsDetected: detectedCompactions(state),
     tokens: tokens(state),
+    tokensByModel: tokensByModel(state),
     firstPrompt: firstPrompt(state),
     error: errorText,
   };
@@ -159,6 +179,7 @@ export function failedSummary(error: string): SessionSummary {
     compactionsTraced: 0,
     compactionsDetected: 0,
     tokens: { input: 0, cachedInput: 0, output: 0, reasoning: 0 },
+    tokensByModel: [],
     firstPrompt: null,
     error,
   };
