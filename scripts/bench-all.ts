@@ -11,8 +11,9 @@
  * bench-memory's JSON) into one table: reducer MB/s and ratio against the
  * official binary, load times, frame times, heap. A benchmark that fails or
  * prints nothing recognisable is listed as such; the others still run.
- * and the hostile-input scaling (scripts/bench-hostile.ts).
- * BENCH_ONLY=reducer,browser,timeline,memory,hostile runs a subset.
+ * the hostile-input scaling (scripts/bench-hostile.ts) and the session list
+ * and search of 1,000-bundle roots (scripts/bench-sessions.ts).
+ * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions runs a subset.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -107,6 +108,7 @@ async function main() {
     { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
     { key: 'hostile', script: 'scripts/bench-hostile.ts', args: [] },
+    { key: 'sessions', script: 'scripts/bench-sessions.ts', args: [] },
   ];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -124,7 +126,18 @@ async function main() {
     if (step.key === 'reducer') got = reducerRows(out);
     else if (step.key === 'browser') got = browserRows(out);
     else if (step.key === 'timeline') got = timelineRows(out);
-    else if (step.key === 'hostile')
+    else if (step.key === 'sessions') {
+      let root = '';
+      let run = '';
+      for (const l of out.split('\n')) {
+        const r = /^(root \w+: .*)$/.exec(l);
+        if (r) root = r[1];
+        const h = /^ {2}(empty cache|restart, cache kept):$/.exec(l);
+        if (h) run = h[1];
+        const m = /^ {4}(serve → .+?|search ".*?")\s{2,}(\S.*)$/.exec(l);
+        if (m && root) got.push(['sessions (serve)', `${root}, ${run}`, m[1], m[2]]);
+      }
+    } else if (step.key === 'hostile')
       for (const l of out.split('\n')) {
         const m = /^ {2}(\S.*?)\s{2,}(\d.* ms .*)$/.exec(l);
         if (m) got.push(['hostile input', m[1], 'time at n → 2n', m[2]]);

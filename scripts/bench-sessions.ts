@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:sessions`: a trace root as a workspace (issue 19), timed
+ * through `codex-trace-viewer serve` as a user runs it.
+ *
+ *   root A  1,000 small real bundles (the fixture corpora, cycled)
+ *   root B  1,000 bundles, ~5 GB: 920 small ones plus 50 copies of the
+ *           LONG_STEPS=1000 schema-2 recording and 30 of its schema-3 one
+ *
+ * For each root, with an empty cache and again after a restart (cache kept):
+ * time to the first rows of /bundles/sessions.json, time until every bundle
+ * is summarised (and indexed for search), and the latency of searches for
+ * ids and text known to be in the root. Targets: first rows at once, the
+ * list complete in under 10 s for 1,000 bundles, search under 1 s.
+ *
+ * Each copy is a real bundle given its own rollout id (manifest and
+ * trace.jsonl rewritten, payloads hard-linked), so the list does not fold
+ * them into one resumed session. Roots are built once under the cache
+ * folder; BENCH_SESSIONS_ROOTS=A or B picks one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = path.join(os.homedir(), '.cache/codex-trace-viewer');
+const LONG_S2 = path.join(CACHE, 'long-1000/long-session');
+const LONG_S3 = path.join(CACHE, 'long-1000-s3/long-session');
+
+function fixtureBundles(): string[] {
+  const out: string[] = [];
+  for (const corpus of ['traces', 'traces-schema1', 'traces-schema3', 'traces-variants']) {
+    const dir = path.join(ROOT, 'test/fixtures', corpus);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const b = path.join(dir, name);
+      if (existsSync(path.join(b, 'manifest.json')) && existsSync(path.join(b, 'trace.jsonl'))) out.push(b);
+    }
+  }
+  return out;
+}
+
+/** A copy of bundle `from` at `to` under a new rollout id: manifest and trace.jsonl rewritten, payloads hard-linked. */
+function copyBundle(from: string, to: string, n: number) {
+  mkdirSync(path.join(to, 'payloads'), { recursive: true });
+  const manifest = readFileSync(path.join(from, 'manifest.json'), 'utf8');
+  const id = (JSON.parse(manifest) as { rollout_id: string }).rollout_id;
+  const fresh = `${id.slice(0, -12)}${n.toString(16).padStart(12, '0')}`;
+  writeFileSync(path.join(to, 'manifest.json'), manifest.split(id).join(fresh));
+  writeFileSync(path.join(to, 'trace.jsonl'), readFileSync(path.join(from, 'trace.jsonl'), 'utf8').split(id).join(fresh));
+  const payloads = path.join(from, 'payloads');
+  if (existsSync(payloads)) for (const f of readdirSync(payloads)) linkSync(path.join(payloads, f), path.join(to, 'payloads', f));
+}
+
+function buildRoot(dir: string, plan: { from: string; count: number }[]) {
+  if (existsSync(path.join(dir, '.complete'))) return;
+  rmSync(dir, { recursive: true, force: true });
+  let n = 0;
+  for (const { from, count } of plan) for (let i = 0; i < count; i++) copyBundle(from, path.join(dir, `b${String(n).padStart(4, '0')}-${path.basename(from)}`), ++n);
+  writeFileSync(path.join(dir, '.complete'), '');
+}
+
+function du(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? du(p) : statSync(p).size;
+  }
+  return total;
+}
+
+interface Served {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startServe(root: string, cacheHome: string): Promise<Served> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/codex-trace-viewer.mjs'), 'serve', root, '--port', '0'], {
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /serving .* at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return { url, child };
+}
+
+async function stop(s: Served) {
+  s.child.kill('SIGINT');
+  await new Promise((r) => s.child.once('exit', r));
+}
+
+async function getJson(url: string): Promise<any> {
+  const res = await fetch(url);
+  return res.json();
+}
+
+/** From serve's start: first rows, then everything summarised and indexed. */
+async function timeList(s: Served, t0: number, limitMs: number) {
+  let first: number | null = null;
+  for (;;) {
+    const list = await getJson(new URL('bundles/sessions.json', s.url).href);
+    const now = performance.now() - t0;
+    if (first === null && list.sessions.length > 0) first = now;
+    if (list.total > 0 && list.summarised === list.total) {
+      const search = await getJson(new URL('bundles/search?q=zzzz', s.url).href);
+      if (!search.available || search.indexed >= search.total) return { first: first!, complete: now, total: list.total as number };
+    }
+    if (now > limitMs) return { first: first ?? NaN, complete: NaN, total: list.total as number };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function timeSearch(s: Served, queries: string[]) {
+  const out: { q: string; ms: number; groups: number }[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const r = await getJson(new URL(`bundles/search?q=${encodeURIComponent(q)}`, s.url).href);
+    out.push({ q, ms: performance.now() - t0, groups: r.groups.length });
+  }
+  return out;
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`) : 'not reached');
+
+async function benchRoot(label: string, root: string) {
+  const bytes = du(root);
+  console.log(`\n${label}  (${readdirSync(root).filter((n) => !n.startsWith('.')).length} bundles, ${(bytes / 1024 ** 3).toFixed(2)} GiB)`);
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-sessions-'));
+  try {
+    for (const run of ['empty cache', 'restart, cache kept'] as const) {
+      const t0 = performance.now();
+      const s = await startServe(root, cacheHome);
+      const started = performance.now() - t0;
+      const list = await timeList(s, t0, 30 * 60_000);
+      const searches = await timeSearch(s, ['call_0009', 'resp_0011', 'Run three shell commands', 'compact', 'no such words anywhere']);
+      await stop(s);
+      console.log(`  ${run}:`);
+      console.log(`    serve → listening                  ${fmt(started)}`);
+      console.log(`    serve → first rows                 ${fmt(list.first)}`);
+      console.log(`    serve → list complete and indexed  ${fmt(list.complete)} (${list.total} bundles)`);
+      for (const q of searches) console.log(`    search "${q.q}"`.padEnd(39) + `${fmt(q.ms)} (${q.groups} sessions)`);
+    }
+  } finally {
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const which = process.env.BENCH_SESSIONS_ROOTS?.split(',') ?? ['A', 'B'];
+  const small = fixtureBundles();
+  const cycle = (count: number) => Array.from({ length: count }, (_, i) => ({ from: small[i % small.length], count: 1 }));
+  console.log('sessions: serve a trace root, list and search it (figures only; nothing asserted)');
+  if (which.includes('A')) {
+    const root = path.join(CACHE, 'bench-root-1000');
+    buildRoot(root, cycle(1000));
+    await benchRoot('root A: 1,000 small bundles', root);
+  }
+  if (which.includes('B')) {
+    if (!existsSync(LONG_S2) || !existsSync(LONG_S3)) {
+      console.log(`\nroot B skipped: it needs the LONG_STEPS=1000 recordings in ${LONG_S2} and ${LONG_S3} (see scripts/bench.ts)`);
+      return;
+    }
+    const root = path.join(CACHE, 'bench-root-5gb');
+    buildRoot(root, [...cycle(920), { from: LONG_S2, count: 50 }, { from: LONG_S3, count: 30 }]);
+    await benchRoot('root B: 1,000 bundles, ~5 GB', root);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
