@@ -50,7 +50,7 @@ export interface ServeOptions {
    * process), where summaries are kept across restarts, how often the roots
    * are scanned for new and changed bundles.
    */
-  sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null };
+  sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null; concurrency?: number };
 }
 
 export interface ServeHandle {
@@ -595,6 +595,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     summarize: options.sessions?.summarize ?? ((dir, signature) => summarizeAndIndex(dir, signature, writer)),
     cacheFile: options.sessions?.cacheFile ?? null,
     pollMs: options.sessions?.pollMs,
+    concurrency: options.sessions?.concurrency,
     indexed: search ? () => search.indexed() : undefined,
   });
   const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog, search }));

@@ -71,6 +71,20 @@ async function signatureOf(dir: string): Promise<string | null> {
   return parts.join('|');
 }
 
+/** `f` over `items`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
 /** A folder of payloads this small is a schema-3 shard folder (or a short session): each file's size is watched. */
 const SHARD_LIKE = 32;
 
@@ -102,6 +116,8 @@ export interface CatalogOptions {
    */
   indexed?: () => Map<string, string>;
   pollMs?: number;
+  /** How many bundles are summarised at once (the summariser's processes). Default 1. */
+  concurrency?: number;
   /** A bundle written to this recently and not closed counts as recording. */
   recentMs?: number;
   now?: () => number;
@@ -144,6 +160,7 @@ export class SessionCatalog {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.saveTimer) this.saveCacheSoon(0);
   }
 
   /** Called after any change to the list (a bundle found, gone or summarised). */
@@ -185,8 +202,11 @@ export class SessionCatalog {
     const indexed = this.entries.size === 0 ? (this.opts.indexed?.() ?? null) : null;
     let changed = false;
     const next = new Map<string, Entry>();
-    for (const { name, dir } of found) {
-      const signature = await signatureOf(dir);
+    const remeasure: Entry[] = [];
+    // A thousand bundles' signatures one after another took seconds per scan; a few dozen at once keep the disk busy instead.
+    const signatures = await mapLimited(found, 32, ({ dir }) => signatureOf(dir));
+    for (const [k, { name, dir }] of found.entries()) {
+      const signature = signatures[k];
       if (signature === null) continue;
       // Keyed by URL name: one directory can be served under two names (a bundle given as a root and inside another root).
       const old = this.entries.get(name);
@@ -198,42 +218,92 @@ export class SessionCatalog {
       }
       if (entry.signature !== signature) {
         changed = true;
-        Object.assign(entry, await measure(dir), { signature });
+        entry.signature = signature;
+        remeasure.push(entry);
       }
       entry.name = name;
       next.set(name, entry);
     }
+    await mapLimited(remeasure, 16, async (e) => Object.assign(e, await measure(e.dir)));
     if (next.size !== this.entries.size) changed = true;
     this.entries = next;
     if (changed) this.emit();
     void this.work();
   }
 
-  /** Summarises stale entries one at a time, newest first (the one being recorded is the one a user looks for). */
+  /** Summarises stale entries, `concurrency` at a time, newest first (the one being recorded is the one a user looks for). */
   private async work(): Promise<void> {
     if (this.working) return;
     this.working = true;
     try {
-      for (;;) {
-        if (this.closed) return;
-        const stale = [...this.entries.values()].filter((e) => e.summarisedAt !== e.signature).sort((a, b) => b.modifiedMs - a.modifiedMs)[0];
-        if (!stale) return;
-        const signature = stale.signature;
-        let summary: SessionSummary;
-        try {
-          summary = await this.opts.summarize(stale.dir, signature);
-        } catch (e) {
-          summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
-        }
-        stale.summary = summary;
-        stale.summarisedAt = signature;
-        this.cached.set(stale.dir, { signature, summary });
-        this.saveCache();
-        this.emit();
-      }
+      await Promise.all(Array.from({ length: Math.max(1, this.opts.concurrency ?? 1) }, () => this.workLane()));
+      this.saveCacheSoon(0);
     } finally {
       this.working = false;
     }
+  }
+
+  private async workLane(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const stale = this.nextStale();
+      if (!stale) return;
+      const signature = stale.signature;
+      this.busy.add(stale);
+      let summary: SessionSummary;
+      try {
+        summary = await this.opts.summarize(stale.dir, signature);
+      } catch (e) {
+        summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
+      } finally {
+        this.busy.delete(stale);
+      }
+      stale.summary = summary;
+      stale.summarisedAt = signature;
+      this.cached.set(stale.dir, { signature, summary });
+      this.saveCacheSoon(1000);
+      this.emit();
+    }
+  }
+
+  /** Entries a lane is summarising now: another lane must not take them too. */
+  private readonly busy = new Set<Entry>();
+
+  private queue: Entry[] = [];
+
+  /** The newest bundle whose summary is out of date: entries are sorted once per pass, not once per summary. */
+  private nextStale(): Entry | null {
+    for (;;) {
+      const e = this.queue.shift();
+      if (e) {
+        if (this.entries.get(e.name) === e && e.summarisedAt !== e.signature && !this.busy.has(e)) return e;
+        continue;
+      }
+      this.queue = [...this.entries.values()].filter((x) => x.summarisedAt !== x.signature && !this.busy.has(x)).sort((a, b) => b.modifiedMs - a.modifiedMs);
+      if (this.queue.length === 0) return null;
+    }
+  }
+
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Writes the cache within `ms`: the whole file is rewritten each time, so
+   * after every one of a thousand summaries it was quadratic (gigabytes
+   * written for a cold root).
+   */
+  private saveCacheSoon(ms: number): void {
+    if (ms === 0) {
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+      this.saveCache();
+      return;
+    }
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.saveCache();
+    }, ms);
+    this.saveTimer.unref?.();
   }
 
   private emit(): void {

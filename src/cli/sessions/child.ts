@@ -24,7 +24,19 @@ interface Request {
 }
 type Reply = { id: number; summary: SessionSummary } | { id: number; error: string };
 
-export function childSummarizer(script: string, indexFile: string | null = null): { summarize: Summarize; close(): void } {
+export function childSummarizer(script: string, indexFile: string | null = null, workers = 1): { summarize: Summarize; close(): void } {
+  // Several children share the work: each is one process reducing one bundle at a time, so a pool of
+  // them uses the machine's cores; each request goes to the child with the fewest in hand.
+  const pool = Array.from({ length: Math.max(1, workers) }, () => oneChild(script, indexFile));
+  return {
+    summarize: (dir, signature) => pool.reduce((a, b) => (b.load() < a.load() ? b : a)).summarize(dir, signature),
+    close: () => {
+      for (const c of pool) c.close();
+    },
+  };
+}
+
+function oneChild(script: string, indexFile: string | null): { summarize: Summarize; load(): number; close(): void } {
   let child: ChildProcess | null = null;
   let nextId = 1;
   const pending = new Map<number, { resolve: (s: SessionSummary) => void; reject: (e: Error) => void }>();
@@ -72,6 +84,7 @@ export function childSummarizer(script: string, indexFile: string | null = null)
       }).finally(() => {
         if (pending.size === 0) child?.channel?.unref();
       }),
+    load: () => pending.size,
     close: () => {
       failAll('the server stopped');
       child?.kill();
