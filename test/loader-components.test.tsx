@@ -463,6 +463,10 @@ describe('loader components', () => {
       vi.stubGlobal('fetch', async () => new Response(JSON.stringify(index.slice(0, 1)), { headers: { 'content-type': 'application/json' } }));
       expect(await loadStartupBundle(client, '', 'http://127.0.0.1:4180/', '')).toBe('ready');
       expect(loadUrl).toHaveBeenCalledWith('traces/long-session');
+      // …unless the link asks for the session list.
+      loadUrl.mockClear();
+      expect(await act(() => loadStartupBundle(client, '?sessions', 'http://127.0.0.1:4180/', '#list=%7B%22v%22%3A1%7D'))).toBe('picking');
+      expect(loadUrl).not.toHaveBeenCalled();
     } finally {
       vi.unstubAllGlobals();
       loadUrl.mockRestore();

@@ -10,6 +10,7 @@ import { setPickerOpen, usePickerStore } from '../loader/pickerStore';
 import { SessionList } from '../sessions/SessionList';
 import { searchAllSessions, startSessionFeed } from '../sessions/feed';
 import { useSessionsStore } from '../sessions/sessionsStore';
+import { asksForList, listLink, readListLink } from '../sessions/listLink';
 import { DEFAULT_VIEW_STATE, useStore } from '../store';
 import type { SearchHit } from '../trace/sessions/list';
 import { traceClient } from '../worker/client';
@@ -35,7 +36,34 @@ export function SessionFeed() {
   return null;
 }
 
+/**
+ * The URL follows the list while it is shown (`?sessions#list=…`, see
+ * src/sessions/listLink.ts), so it can be copied like any view; when the
+ * list closes, the URL it replaced comes back.
+ */
+function useListUrl(): void {
+  useEffect(() => {
+    const before = `${location.pathname}${location.search}${location.hash}`;
+    const linked = readListLink(location.search, location.hash);
+    if (linked) useSessionsStore.setState(linked);
+    const write = () => {
+      const s = useSessionsStore.getState();
+      const url = listLink(location.pathname, s);
+      if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+    };
+    write();
+    const unsubscribe = useSessionsStore.subscribe((s, p) => {
+      if (s.query !== p.query || s.searchText !== p.searchText || s.statuses !== p.statuses || s.sorting !== p.sorting) write();
+    });
+    return () => {
+      unsubscribe();
+      if (asksForList(location.search)) history.replaceState(history.state, '', before.includes('?sessions') ? location.pathname : before);
+    };
+  }, []);
+}
+
 export function SessionsPage() {
+  useListUrl();
   const current = useStore((s) => s.servedName);
   const open = useCallback((name: string) => {
     setPickerOpen(false);

@@ -5,7 +5,8 @@
  * when it is there, else nothing is loaded and the app asks for the bundle
  * (src/share/PendingViewBanner.tsx). Otherwise the bundles listed in
  * /bundles/index.json (written by `codex-trace-viewer serve` and `npm run dev`): one opens at
- * once, several are listed to choose from. Either way the served list is kept
+ * once, several are listed to choose from (`?sessions` asks for the list
+ * whatever their number). Either way the served list is kept
  * (closed), so that the header offers a way back to it. When the app is not
  * served by the CLI (e.g. `vite dev`), there is no index and the app starts empty.
  */
@@ -84,6 +85,11 @@ export async function loadStartupBundle(
   }
   const list = await index;
   if (!list || list.length === 0) return 'none';
+  // A link to the session list (`?sessions`) opens on it, even for one bundle.
+  if (new URLSearchParams(search).has('sessions')) {
+    showServedList(list, true);
+    return 'picking';
+  }
   if (list.length === 1) return client.loadUrl(list[0].name);
   showServedList(list, true);
   return 'picking';

@@ -94,6 +94,30 @@ describe('the session list of a served trace root', () => {
     await context.close();
   }, 120_000);
 
+  it('the list is a link: its filter and order come back in a fresh browser, and closing it gives the URL back', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(h.url);
+    await page.getByTestId('session-row').first().waitFor({ timeout: 30_000 });
+    await page.getByLabel('Filter sessions').fill('multi');
+    await expect.poll(() => page.getByTestId('session-row').count()).toBe(1);
+    await expect.poll(() => page.url()).toContain('?sessions#list=');
+    const link = page.url();
+    await context.close();
+
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p2 = await fresh.newPage();
+    await p2.goto(link);
+    await p2.getByTestId('session-row').first().waitFor({ timeout: 30_000 });
+    expect(await p2.getByLabel('Filter sessions').inputValue()).toBe('multi');
+    expect(await p2.getByTestId('session-row').count()).toBe(1);
+    // Opening the row opens its trace, and the address bar leaves the list for the trace.
+    await p2.getByTestId('session-row').first().click();
+    await expect.poll(() => new URL(p2.url()).searchParams.get('trace')).toBe('traces/multi-agent');
+    expect(new URL(p2.url()).searchParams.has('sessions')).toBe(false);
+    await fresh.close();
+  }, 90_000);
+
   it('at 1600×1000 the session column gets the extra room', async () => {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
