@@ -5,6 +5,7 @@ import { formatDateTime } from '../ui/format';
 import { SearchBox } from './SearchBox';
 import { ShareControls, ShareNoticeLine } from '../share/ShareControls';
 import { SummaryBar } from './SummaryBar';
+import { LiveBadge } from './LiveBadge';
 
 function Identity() {
   const state = useStore((s) => s.state);
@@ -54,6 +55,7 @@ export function Header({ onHelp }: { onHelp: () => void }) {
         )}
         <BundleListButton />
         <Identity />
+        <LiveBadge />
         <div className="header-spacer" />
         {hasTrace && <SearchBox />}
         {hasTrace && <ShareControls />}
