@@ -5,7 +5,6 @@ import { formatDateTime } from '../ui/format';
 import { SearchBox } from './SearchBox';
 import { ShareControls, ShareNoticeLine } from '../share/ShareControls';
 import { SummaryBar } from './SummaryBar';
-import { LiveBadge } from './LiveBadge';
 
 function Identity() {
   const state = useStore((s) => s.state);
@@ -55,7 +54,6 @@ export function Header({ onHelp }: { onHelp: () => void }) {
         )}
         <BundleListButton />
         <Identity />
-        <LiveBadge />
         <div className="header-spacer" />
         {hasTrace && <SearchBox />}
         {hasTrace && <ShareControls />}

@@ -11,12 +11,13 @@ export function LiveBadge() {
   const live = useStore((s) => s.live);
   if (!live) return null;
   const held = Math.max(0, live.eventsApplied - live.shownEvents);
+  // Once the recording completed, the summary's "recording complete" says it all.
   if (live.status === 'ended')
-    return (
-      <span className="live-badge live-ended" data-testid="live-badge" data-status="ended" title={live.note ?? 'The recording completed: this is the final trace.'}>
-        {live.note ? 'Live · stopped' : 'Live · recording completed'} · {formatInt(live.shownEvents)} events
+    return live.note ? (
+      <span className="live-badge live-ended" data-testid="live-badge" data-status="ended" title={live.note}>
+        Live · stopped · {formatInt(live.shownEvents)} events
       </span>
-    );
+    ) : null;
   const paused = live.status === 'paused';
   return (
     <span className={`live-badge ${paused ? 'live-paused' : 'live-following'}`} data-testid="live-badge" data-status={live.status} role="status">
@@ -26,7 +27,7 @@ export function LiveBadge() {
       </span>
       {paused && held > 0 && (
         <span className="live-held" data-testid="live-held">
-          {formatInt(held)} new {held === 1 ? 'event' : 'events'}
+          · {formatInt(held)} new {held === 1 ? 'event' : 'events'}
         </span>
       )}
       <button
