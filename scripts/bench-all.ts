@@ -6,12 +6,13 @@
  * Runs, in order and when the script exists: the reducer in Node against the
  * official binary (scripts/bench.ts, `npm run bench:reducer`), the browser load
  * (scripts/bench-browser.ts), the timeline frames (scripts/bench-timeline.ts)
- * and the browser memory (scripts/bench-memory.ts). Each one's own output is
+ * the browser memory (scripts/bench-memory.ts) and the live latency on a
+ * served root (scripts/bench-live.ts). Each one's own output is
  * shown as it runs; the figures are then read back from that output (and from
  * bench-memory's JSON) into one table: reducer MB/s and ratio against the
  * official binary, load times, frame times, heap. A benchmark that fails or
  * prints nothing recognisable is listed as such; the others still run.
- * BENCH_ONLY=reducer,browser,timeline,memory runs a subset.
+ * BENCH_ONLY=reducer,browser,timeline,memory,live runs a subset.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -94,6 +95,19 @@ function timelineRows(out: string): Row[] {
   return rows;
 }
 
+/** "  live latency append → visible    median …" under "<bundle>  (N MiB, …)" (scripts/bench-live.ts). */
+function liveRows(out: string): Row[] {
+  const rows: Row[] = [];
+  let subject = '';
+  for (const l of out.split('\n')) {
+    const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
+    if (h) subject = `${h[1]} (${h[2]})`;
+    const m = /^\s+(live latency append → visible)\s{2,}(.+)$/.exec(l);
+    if (m && subject) rows.push(['live (served root)', subject, m[1], m[2].trim()]);
+  }
+  return rows;
+}
+
 const LARGE = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000/long-session');
 
 async function main() {
@@ -105,6 +119,11 @@ async function main() {
     { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3', ...(existsSync(LARGE) ? [LARGE] : [])] },
     { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
+    {
+      key: 'live',
+      script: 'scripts/bench-live.ts',
+      args: ['test/fixtures/traces/long-session', 'test/fixtures/traces-schema3/long-session', ...(existsSync(LARGE) ? [LARGE] : [])],
+    },
   ];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -122,6 +141,7 @@ async function main() {
     if (step.key === 'reducer') got = reducerRows(out);
     else if (step.key === 'browser') got = browserRows(out);
     else if (step.key === 'timeline') got = timelineRows(out);
+    else if (step.key === 'live') got = liveRows(out);
     else if (step.key === 'memory' && existsSync(memJson)) {
       for (const f of JSON.parse(readFileSync(memJson, 'utf8')) as { bundle: string; bundleMiB: number; loadMs: number; heapUsedMiB: number; heapTotalMiB: number; baselineHeapUsedMiB: number }[]) {
         const subject = `${f.bundle} (${f.bundleMiB.toFixed(1)} MiB)`;
