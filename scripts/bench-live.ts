@@ -104,7 +104,8 @@ async function main() {
         latencies.push((await seen.jsonValue())! - t0);
       }
       const size = readdirSync(path.join(dir, 'payloads')).reduce((s, f) => s + readFileSync(path.join(dir, 'payloads', f)).length, 0) + readFileSync(path.join(src, 'trace.jsonl')).length;
-      console.log(`${path.relative(ROOT, src) || src}  (${(size / 2 ** 20).toFixed(1)} MiB, ${lines.length} events, ${per} events per append)`);
+      const shown = src.startsWith(ROOT) ? path.relative(ROOT, src) : src.replace(os.homedir(), '~');
+      console.log(`${shown}  (${(size / 2 ** 20).toFixed(1)} MiB, ${lines.length} events, ${per} events per append)`);
       console.log(`  live latency append → visible    median ${pct(latencies, 50).toFixed(0)} ms, p90 ${pct(latencies, 90).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (${latencies.length} appends)`);
       await context.close();
       await server.close();

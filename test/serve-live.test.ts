@@ -61,7 +61,7 @@ describe('serve ?live', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const next = events(res.body!);
-    expect(await next()).toEqual({ event: 'grew', data: { trace: 100, payloadFiles: 0, shards: {} } });
+    expect(await next()).toMatchObject({ event: 'grew', data: { trace: 100, payloadFiles: 0, shards: {} } });
     appendFileSync(path.join(tmp, 'root', 'rec', 'trace.jsonl'), log.subarray(100, 250));
     writeFileSync(path.join(tmp, 'root', 'rec', 'payloads', '1.json'), '{}');
     writeFileSync(path.join(tmp, 'root', 'rec', 'payloads', '000001.zst'), 'abc');
@@ -69,7 +69,8 @@ describe('serve ?live', () => {
     // The writes may straddle a poll: wait for the state after all three.
     while ((grew.data as { trace: number; payloadFiles: number; shards: object }).payloadFiles === 0 || Object.keys((grew.data as { shards: object }).shards).length === 0)
       grew = await next();
-    expect(grew.data).toEqual({ trace: 250, payloadFiles: 1, shards: { '000001.zst': 3 } });
+    expect(grew.data).toMatchObject({ trace: 250, payloadFiles: 1, shards: { '000001.zst': 3 } });
+    expect((grew.data as { idleMs: number }).idleMs).toBeLessThan(5000);
     ac.abort();
   });
 

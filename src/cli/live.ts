@@ -3,7 +3,8 @@
  *
  *   GET /bundles/<name>/?live   server-sent events: `grew` with the sizes of
  *                               trace.jsonl and of each payload shard, and the
- *                               number of payload files, each time they change
+ *                               number of payload files, each time they change,
+ *                               and how long ago the bundle was last written
  *   Range: bytes=N- on a bundle file   206 with the bytes from N on, so the
  *                               page fetches only what was appended
  *
@@ -25,18 +26,27 @@ export interface BundleGrowth {
   payloadFiles: number;
   /** Each shard file's size in bytes (schema 3), by name (`000001.zst`). */
   shards: Record<string, number>;
+  /** Milliseconds since trace.jsonl or the payloads were last written (not part of what counts as a change). */
+  idleMs: number;
 }
 
-async function measure(bundleDir: string): Promise<BundleGrowth> {
-  const trace = (await stat(path.join(bundleDir, 'trace.jsonl')).catch(() => null))?.size ?? 0;
+async function measure(bundleDir: string): Promise<{ growth: Omit<BundleGrowth, 'idleMs'>; modifiedMs: number }> {
+  const log = await stat(path.join(bundleDir, 'trace.jsonl')).catch(() => null);
+  // A file added to payloads/ changes the folder's mtime: one stat instead of one per payload.
+  let modifiedMs = Math.max(log?.mtimeMs ?? 0, (await stat(path.join(bundleDir, 'payloads')).catch(() => null))?.mtimeMs ?? 0);
   const names = await readdir(path.join(bundleDir, 'payloads')).catch(() => [] as string[]);
   const shards: Record<string, number> = {};
   let payloadFiles = 0;
   for (const n of names.sort()) {
-    if (n.endsWith('.zst')) shards[n] = (await stat(path.join(bundleDir, 'payloads', n)).catch(() => null))?.size ?? 0;
-    else payloadFiles++;
+    if (!n.endsWith('.zst')) {
+      payloadFiles++;
+      continue;
+    }
+    const st = await stat(path.join(bundleDir, 'payloads', n)).catch(() => null);
+    shards[n] = st?.size ?? 0;
+    modifiedMs = Math.max(modifiedMs, st?.mtimeMs ?? 0);
   }
-  return { trace, payloadFiles, shards };
+  return { growth: { trace: log?.size ?? 0, payloadFiles, shards }, modifiedMs };
 }
 
 /** `GET /bundles/<name>/?live` on a bundle directory already resolved inside its root. */
@@ -50,11 +60,12 @@ export function liveEvents(req: http.IncomingMessage, res: http.ServerResponse, 
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const poll = async () => {
-    const now = JSON.stringify(await measure(bundleDir));
+    const { growth, modifiedMs } = await measure(bundleDir);
     if (closed) return;
+    const now = JSON.stringify(growth);
     if (now !== last) {
       last = now;
-      res.write(`event: grew\ndata: ${now}\n\n`);
+      res.write(`event: grew\ndata: ${JSON.stringify({ ...growth, idleMs: Math.max(0, Math.round(Date.now() - modifiedMs)) })}\n\n`);
     }
     timer = setTimeout(() => void poll(), POLL_MS);
   };

@@ -17,11 +17,18 @@ import type { ReduceFn, WorkerSession } from './session';
 /** Shortest time between two state updates posted to the page. */
 export const LIVE_POST_MS = 250;
 /**
- * A log that holds `recording_completed` while the replay still waits for a
- * payload after this long without growth will get no more: the batch rules
- * decide (the payload is missing).
+ * A replay stuck on something not written (a payload, the rest of a line)
+ * while the log already holds `recording_completed` gets no more after this
+ * long without growth: the batch rules decide (the payload is missing).
  */
 const QUIET_MS = 3000;
+/**
+ * Stuck that way with no write for this long, the bundle is no longer being
+ * recorded (Codex stopped mid-write): it is read as it stands, as `reduce`
+ * reads it. A writer never leaves half a line or a payload it refers to for
+ * anything like this long.
+ */
+const ABANDONED_MS = 60_000;
 const RECONNECT_MS = 1000;
 
 /** What `?live` reports (src/cli/live.ts). */
@@ -29,6 +36,8 @@ interface Growth {
   trace: number;
   payloadFiles: number;
   shards: Record<string, number>;
+  /** How long ago the bundle was last written. */
+  idleMs?: number;
 }
 
 function isGrowth(v: unknown): v is Growth {
@@ -55,6 +64,8 @@ export class LiveFollower {
   private lastPost = 0;
   private postTimer: ReturnType<typeof setTimeout> | null = null;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the bundle was last written, as far as the server's reports tell. */
+  private writtenAt = Date.now();
   private readonly events = new AbortController();
 
   constructor(
@@ -151,6 +162,7 @@ export class LiveFollower {
             const growth: unknown = JSON.parse(data);
             if (isGrowth(growth)) {
               this.latest = growth;
+              this.writtenAt = Date.now() - (growth.idleMs ?? 0);
               void this.kick();
             }
           }
@@ -213,7 +225,10 @@ export class LiveFollower {
       this.payloadFiles = g.payloadFiles;
       grew = true;
     }
-    if (!grew || this.stopped) return;
+    if (!grew || this.stopped) {
+      this.armQuiet();
+      return;
+    }
     replay.payloadsChanged();
     await replay.pump();
     if (this.stopped) return;
@@ -240,17 +255,31 @@ export class LiveFollower {
     return replay;
   }
 
+  /** Whether the replay waits for something not written yet: an event's payload, or the rest of a line. */
+  private stuck(): boolean {
+    const replay = this.replay;
+    return !!replay && (replay.waitingFor !== null || replay.pendingChars > 0);
+  }
+
+  /** Reads the bundle as finished if it stays stuck: soon when the log says the recording completed, else once abandoned. */
   private armQuiet(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.stopped || !this.stuck()) return;
+    const completedInLog = this.logText.includes('"recording_completed"');
+    const due = this.writtenAt + (completedInLog ? QUIET_MS : ABANDONED_MS) - Date.now();
     this.quietTimer = setTimeout(() => {
       const replay = this.replay;
-      if (this.stopped || this.busy || !replay?.waitingFor || !this.logText.includes('"recording_completed"')) return;
+      if (this.stopped || !replay) return;
+      if (this.busy || !this.stuck() || Date.now() - this.writtenAt < (completedInLog ? QUIET_MS : ABANDONED_MS)) {
+        this.armQuiet();
+        return;
+      }
       void (async () => {
         replay.end();
         await replay.pump();
-        this.end(null);
+        this.end(completedInLog ? null : 'the bundle was not written to for a minute, part way through an event: it is shown as reduce reads it');
       })();
-    }, QUIET_MS);
+    }, Math.max(0, due));
   }
 
   /** The bytes of a bundle file from `from` on; null when it is not there. */
@@ -290,8 +319,15 @@ export class LiveFollower {
     if (withState && snap.state) {
       stateParts = stateToParts(snap.state);
       if (this.s.loaded?.source === this.growing) {
-        // Payload and search requests read the state as it now is (parsed back: the snapshot shares the replay's objects).
-        this.s.loaded.state = Object.fromEntries(stateParts.map(([k, v]) => [k, JSON.parse(v)])) as typeof snap.state;
+        // Payload and search requests read the state as it now is. It is parsed back from the text only when one
+        // asks (the snapshot shares the replay's objects, which go on changing): a large state costs a parse per update.
+        const parts = stateParts;
+        let parsed: typeof snap.state | null = null;
+        Object.defineProperty(this.s.loaded, 'state', {
+          configurable: true,
+          enumerable: true,
+          get: () => (parsed ??= Object.fromEntries(parts.map(([k, v]) => [k, JSON.parse(v)])) as typeof snap.state),
+        });
         this.s.loaded.index = null;
       }
     }

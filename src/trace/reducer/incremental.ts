@@ -74,6 +74,8 @@ export class IncrementalReplay {
   private lineNo = 0;
   private expectedSeq = 1;
   private recordingCompleted = false;
+  /** The event that ends a recording was admitted: `recording_completed`, or `rollout_ended` where the schema has no such event. */
+  private lastEventSeen = false;
   private bytesDone = 0;
   private bytesTotal = 0;
   private lastProgress = 0;
@@ -159,9 +161,13 @@ export class IncrementalReplay {
     return this.error !== null;
   }
 
-  /** Whether `recording_completed` has been applied: nothing more belongs to the log. */
+  /**
+   * Whether the recording's last event has been applied: `recording_completed`,
+   * or `rollout_ended` in the schemas that have no such event (schema 1 and
+   * 0.165.0's schema 2). Nothing more is to come.
+   */
   get completed(): boolean {
-    return this.recordingCompleted && this.held === null;
+    return this.lastEventSeen && this.held === null;
   }
 
   /** The payload an event waits for (live), to say what the replay is waiting on. */
@@ -242,6 +248,7 @@ export class IncrementalReplay {
     if (rules.recordingCompletedIsLast && this.recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
     this.expectedSeq++;
     if (ev.payload.type === 'recording_completed') this.recordingCompleted = true;
+    if (ev.payload.type === (this.knownTypes.has('recording_completed') ? 'recording_completed' : 'rollout_ended')) this.lastEventSeen = true;
     return { ev, refs: payloadRefsOf(ev.payload) };
   }
 
