@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { formatInt } from '../ui/format';
 import { traceClient } from '../worker/client';
@@ -7,8 +8,12 @@ import { traceClient } from '../worker/client';
  * with the way to hold updates (a reader in the middle of something) and to
  * take them again.
  */
+/** No write for this long: the bundle is followed still, but nothing is being recorded (Codex waits, or is gone). */
+const IDLE_MS = 60_000;
+
 export function LiveBadge() {
   const live = useStore((s) => s.live);
+  const now = useNow(live !== null && live.status !== 'ended' && live.writtenAt !== null);
   if (!live) return null;
   const held = Math.max(0, live.eventsApplied - live.shownEvents);
   // Once the recording completed, the summary's "recording complete" says it all.
@@ -19,11 +24,18 @@ export function LiveBadge() {
       </span>
     ) : null;
   const paused = live.status === 'paused';
+  const idleMin = live.writtenAt !== null && now - live.writtenAt >= IDLE_MS ? Math.floor((now - live.writtenAt) / 60_000) : null;
   return (
-    <span className={`live-badge ${paused ? 'live-paused' : 'live-following'}`} data-testid="live-badge" data-status={live.status} role="status">
+    <span
+      className={`live-badge ${paused ? 'live-paused' : idleMin !== null ? 'live-idle' : 'live-following'}`}
+      data-testid="live-badge"
+      data-status={live.status}
+      role="status"
+      title={idleMin !== null ? `Nothing was written to this bundle for ${idleMin} min: Codex is waiting, or no longer recording it. New writes still show.` : undefined}
+    >
       <span className="live-dot" aria-hidden="true" />
       <span>
-        Live · {paused ? 'paused' : 'following'} · <span data-testid="live-events">{formatInt(live.shownEvents)}</span> events
+        Live · {paused ? 'paused' : idleMin !== null ? `idle ${idleMin} min` : 'following'} · <span data-testid="live-events">{formatInt(live.shownEvents)}</span> events
       </span>
       {paused && held > 0 && (
         <span className="live-held" data-testid="live-held">
@@ -41,4 +53,16 @@ export function LiveBadge() {
       </button>
     </span>
   );
+}
+
+/** The time now, again every few seconds while `ticking`. */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 5000);
+    return () => clearInterval(t);
+  }, [ticking]);
+  return now;
 }

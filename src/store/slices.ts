@@ -146,12 +146,12 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, phase: 'cancelled', progress: null } }));
   },
-  applyLive: ({ status, eventsApplied, note, update }) => {
+  applyLive: ({ status, eventsApplied, note, writtenAt, update }) => {
     const s = get();
     // A live message belongs to the trace on screen; none is shown (or another is loading) means it is stale.
     if (!s.state || s.load.phase === 'loading') return;
     const shownEvents = update ? eventsApplied : (s.live?.shownEvents ?? eventsApplied);
-    const live = { status, eventsApplied, shownEvents, note };
+    const live = { status, eventsApplied, shownEvents, note, writtenAt };
     if (!update) {
       set({ live });
       return;

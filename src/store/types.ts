@@ -60,12 +60,15 @@ export interface LiveState {
   shownEvents: number;
   /** Why following ended, when not with the recording. */
   note: string | null;
+  /** When the bundle was last written (wall-clock ms); null when not known. */
+  writtenAt: number | null;
 }
 
 export interface LiveUpdateArgs {
   status: LiveState['status'];
   eventsApplied: number;
   note: string | null;
+  writtenAt: number | null;
   /** The new state with its indexes; null when only the status changed. */
   update: { state: RolloutTrace; indexes: TraceIndexes | null; error: TraceErrorInfo | null; diagnostics: DiagnosticGroup[] } | null;
 }

@@ -134,6 +134,8 @@ export interface LiveEvent {
   status: 'following' | 'paused' | 'ended';
   eventsApplied: number;
   note: string | null;
+  /** When the bundle was last written (wall-clock ms), when the server says. */
+  writtenAt: number | null;
   update: { state: RolloutTrace; indexes: TraceIndexes | null; error: TraceErrorInfo | null; diagnostics: DiagnosticGroup[] } | null;
 }
 
@@ -512,7 +514,7 @@ export class TraceClient {
           update = { state, indexes, error: msg.error, diagnostics: msg.diagnostics };
         }
         mark('ctv:live-update', { eventsApplied: msg.eventsApplied, state: update !== null });
-        this.emit({ type: 'live', live: { status: msg.status, eventsApplied: msg.eventsApplied, note: msg.note, update } });
+        this.emit({ type: 'live', live: { status: msg.status, eventsApplied: msg.eventsApplied, note: msg.note, writtenAt: msg.writtenAt, update } });
       }
     } finally {
       live.running = false;

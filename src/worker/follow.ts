@@ -11,6 +11,7 @@
 import type { GrowingSource } from '../trace/bundle/growing';
 import { normalizePath } from '../trace/bundle/paths';
 import { decide0165, IncrementalReplay, type SchemaWriter } from '../trace/reducer';
+import type { RolloutTrace } from '../trace/schema/state';
 import { stateToParts } from './protocol';
 import type { ReduceFn, WorkerSession } from './session';
 
@@ -66,6 +67,8 @@ export class LiveFollower {
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the bundle was last written, as far as the server's reports tell. */
   private writtenAt = Date.now();
+  /** Whether the server has reported when the bundle was written (else `writtenAt` is a guess). */
+  private writtenKnown = false;
   private readonly events = new AbortController();
 
   constructor(
@@ -162,7 +165,11 @@ export class LiveFollower {
             const growth: unknown = JSON.parse(data);
             if (isGrowth(growth)) {
               this.latest = growth;
+              const told = this.writtenKnown;
               this.writtenAt = Date.now() - (growth.idleMs ?? 0);
+              this.writtenKnown = growth.idleMs !== undefined;
+              // The page learns at once when the bundle was last written (an old, unclosed one is not being recorded).
+              if (!told && this.writtenKnown) this.post(false, this.paused ? 'paused' : 'following');
               void this.kick();
             }
           }
@@ -229,6 +236,7 @@ export class LiveFollower {
       this.armQuiet();
       return;
     }
+
     replay.payloadsChanged();
     await replay.pump();
     if (this.stopped) return;
@@ -314,23 +322,34 @@ export class LiveFollower {
     const replay = this.replay;
     if (!replay) return;
     this.lastPost = Date.now();
-    const snap = replay.snapshot();
+    // A status alone needs no snapshot (the page reads only the status and the count from it).
+    const snap = withState ? replay.snapshot() : null;
     let stateParts: [string, string][] | null = null;
-    if (withState && snap.state) {
+    if (snap?.state) {
       stateParts = stateToParts(snap.state);
       if (this.s.loaded?.source === this.growing) {
         // Payload and search requests read the state as it now is. It is parsed back from the text only when one
         // asks (the snapshot shares the replay's objects, which go on changing): a large state costs a parse per update.
         const parts = stateParts;
-        let parsed: typeof snap.state | null = null;
+        let parsed: RolloutTrace | null = null;
         Object.defineProperty(this.s.loaded, 'state', {
           configurable: true,
           enumerable: true,
-          get: () => (parsed ??= Object.fromEntries(parts.map(([k, v]) => [k, JSON.parse(v)])) as typeof snap.state),
+          get: () => (parsed ??= Object.fromEntries(parts.map(([k, v]) => [k, JSON.parse(v)])) as RolloutTrace),
         });
         this.s.loaded.index = null;
       }
     }
-    this.s.post({ type: 'live', id: this.id, status, eventsApplied: snap.eventsApplied, stateParts, error: snap.error, diagnostics: snap.diagnostics, note });
+    this.s.post({
+      type: 'live',
+      id: this.id,
+      status,
+      eventsApplied: replay.eventsApplied,
+      stateParts,
+      error: snap?.error ?? null,
+      diagnostics: snap?.diagnostics ?? [],
+      note,
+      writtenAt: this.writtenKnown ? this.writtenAt : null,
+    });
   }
 }

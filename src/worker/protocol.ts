@@ -188,6 +188,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     diagnostics: DiagnosticGroupsSchema,
     /** Why following ended, when it did not end with the recording. */
     note: z.string().nullable(),
+    /** Wall-clock milliseconds at which the bundle was last written, as the server reports it. */
+    writtenAt: z.number().nullable(),
   }),
   /** The request failed as a whole (for a load: nothing was reduced). */
   z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),
