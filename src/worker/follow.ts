@@ -50,8 +50,15 @@ export class LiveFollower {
   private replay: IncrementalReplay | null = null;
   private traceOffset = 0;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  /** The log as read so far: a schema-2 log that turns out to be 0.165.0's is replayed again from it. */
-  private logText = '';
+  /**
+   * The log as read so far, kept only while a schema-2 log's writer is not
+   * known: one that turns out to be 0.165.0's is replayed again from it.
+   */
+  private logText: string | null = null;
+  /** The end of the log read so far, where a word cut by a fetch's edge is found whole. */
+  private logTail = '';
+  /** The log holds `recording_completed` (perhaps not applied yet: the replay may wait for a payload before it). */
+  private completedInLog = false;
   private writer: SchemaWriter = null;
   private writerDecided = false;
   private payloadsDir = 'payloads';
@@ -94,8 +101,9 @@ export class LiveFollower {
     const bytes = await this.growing.readBytes('trace.jsonl');
     this.traceOffset = bytes?.byteLength ?? 0;
     const text = bytes ? this.decoder.decode(bytes, { stream: true }) : '';
-    this.logText = text;
     this.decideWriter(replay.schemaVersion, text);
+    if (replay.schemaVersion === 2 && !this.writerDecided) this.logText = text;
+    this.noteText(text);
     replay.begin(this.writer, this.traceOffset);
     replay.feed(text);
     await replay.pump();
@@ -211,9 +219,11 @@ export class LiveFollower {
       if (bytes && bytes.byteLength) {
         this.traceOffset += bytes.byteLength;
         const text = this.decoder.decode(bytes, { stream: true });
-        this.logText += text;
+        if (this.logText !== null) this.logText += text;
+        this.noteText(text);
         if (this.decideWriter(replay.schemaVersion!, text)) replay = await this.restart();
         else replay.feed(text);
+        if (this.writerDecided) this.logText = null;
         grew = true;
       }
     }
@@ -238,6 +248,8 @@ export class LiveFollower {
     }
 
     replay.payloadsChanged();
+    // The inspector reads payloads through its own store: a record appended to a shard it decoded must show too.
+    if (this.s.loaded?.source === this.growing) this.s.loaded.payloads.refresh?.();
     await replay.pump();
     if (this.stopped) return;
     if (replay.completed) {
@@ -258,9 +270,16 @@ export class LiveFollower {
   private async restart(): Promise<IncrementalReplay> {
     const replay = await IncrementalReplay.open(this.growing, { unknownEvents: 'skip', live: true });
     replay.begin(this.writer);
-    replay.feed(this.logText);
+    replay.feed(this.logText ?? '');
     this.replay = replay;
     return replay;
+  }
+
+  private noteText(text: string): void {
+    const needle = '"recording_completed"';
+    const seen = this.logTail + text;
+    if (seen.includes(needle)) this.completedInLog = true;
+    this.logTail = seen.slice(-needle.length);
   }
 
   /** Whether the replay waits for something not written yet: an event's payload, or the rest of a line. */
@@ -273,7 +292,7 @@ export class LiveFollower {
   private armQuiet(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.stopped || !this.stuck()) return;
-    const completedInLog = this.logText.includes('"recording_completed"');
+    const completedInLog = this.completedInLog;
     const due = this.writtenAt + (completedInLog ? QUIET_MS : ABANDONED_MS) - Date.now();
     this.quietTimer = setTimeout(() => {
       const replay = this.replay;
