@@ -10,7 +10,7 @@
  */
 import type { GrowingSource } from '../trace/bundle/growing';
 import { normalizePath } from '../trace/bundle/paths';
-import { decide0165, IncrementalReplay, type SchemaWriter } from '../trace/reducer';
+import { decide0165, IncrementalReplay, logMissingError, type SchemaWriter } from '../trace/reducer';
 import type { RolloutTrace } from '../trace/schema/state';
 import { stateToParts } from './protocol';
 import type { ReduceFn, WorkerSession } from './session';
@@ -105,6 +105,7 @@ export class LiveFollower {
     if (replay.schemaVersion === 2 && !this.writerDecided) this.logText = text;
     this.noteText(text);
     replay.begin(this.writer, this.traceOffset);
+    if (!bytes) replay.fail(logMissingError());
     replay.feed(text);
     await replay.pump();
     if (replay.completed) {
@@ -117,6 +118,8 @@ export class LiveFollower {
   /** After the load's result: follow the bundle unless there is nothing more to come. */
   start(): boolean {
     const replay = this.replay;
+    // No result (an error was posted instead) means nothing on the page to follow.
+    if (this.s.loaded?.source !== this.growing) return false;
     if (!replay || replay.failed || replay.completed || replay.schemaVersion === null) return false;
     this.following = true;
     this.post(false, 'following');

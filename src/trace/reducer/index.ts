@@ -11,7 +11,7 @@ import type { BundleSource } from '../bundle/source';
 import { decide0165, EVENT_LOG, IncrementalReplay, logMissingError, logReadError, type SchemaWriter } from './incremental';
 import { openEventLog, type EventLog } from './eventLog';
 
-export { IncrementalReplay, writtenBy0165, decide0165, type ReplayOptions, type SchemaWriter } from './incremental';
+export { IncrementalReplay, writtenBy0165, decide0165, logMissingError, type ReplayOptions, type SchemaWriter } from './incremental';
 
 export async function reduceBundle(source: BundleSource, options: ReduceOptions = {}): Promise<ReduceResult> {
   const replay = await IncrementalReplay.open(source, options);
