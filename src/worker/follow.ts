@@ -138,8 +138,10 @@ export class LiveFollower {
   setPaused(paused: boolean): void {
     if (this.stopped || paused === this.paused) return;
     this.paused = paused;
-    // Resuming shows at once what was held.
-    this.post(!paused, paused ? 'paused' : 'following');
+    // Resuming shows at once what was held (once a catch-up under way has finished applying its event).
+    if (paused) this.post(false, 'paused');
+    else if (this.busy) this.schedulePost();
+    else this.post(true, 'following');
   }
 
   private decideWriter(version: number, text: string): boolean {
@@ -326,10 +328,13 @@ export class LiveFollower {
 
   private schedulePost(): void {
     if (this.postTimer) return;
-    const wait = Math.max(0, this.lastPost + LIVE_POST_MS - Date.now());
+    const wait = Math.max(this.busy ? 25 : 0, this.lastPost + LIVE_POST_MS - Date.now());
     this.postTimer = setTimeout(() => {
       this.postTimer = null;
-      if (!this.stopped) this.post(!this.paused, this.paused ? 'paused' : 'following');
+      if (this.stopped) return;
+      // A snapshot in the middle of an event (its payloads registered, not yet applied) would show half of it.
+      if (this.busy) this.schedulePost();
+      else this.post(!this.paused, this.paused ? 'paused' : 'following');
     }, wait);
   }
 
