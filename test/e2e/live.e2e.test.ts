@@ -190,7 +190,8 @@ describe('following a bundle while it is recorded', () => {
     const rec = new Recorder(path.join(FIXTURES, 'traces-schema3', 'multi-turn-manual-compact'), 'rec-s3', 8);
     rec.next();
     const { page, errors } = await openLive('rec-s3');
-    const seen = new Set([(await liveOf(page))!.shownEvents]);
+    const first = (await liveOf(page))!.shownEvents;
+    const seen = new Set<number>();
     while (!rec.done) {
       rec.next();
       await page.waitForTimeout(400);
@@ -198,9 +199,8 @@ describe('following a bundle while it is recorded', () => {
     }
     await page.waitForFunction(() => window.__traceStore!.getState().live?.status === 'ended', null, { timeout: 20_000 });
     const total = (await liveOf(page))!.shownEvents;
-    seen.delete(total);
     // It followed: states between the first and the last were shown.
-    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect([...seen].filter((n) => n > first && n < total).length).toBeGreaterThanOrEqual(1);
     expect(await pageState(page)).toBe(rec.reference());
     expect(errors).toEqual([]);
     await page.context().close();
