@@ -30,7 +30,6 @@ export function LiveBadge() {
       className={`live-badge ${paused ? 'live-paused' : idleMin !== null ? 'live-idle' : 'live-following'}`}
       data-testid="live-badge"
       data-status={live.status}
-      role="status"
       title={idleMin !== null ? `Nothing was written to this bundle for ${idleMin} min: Codex is waiting, or no longer recording it. New writes still show.` : undefined}
     >
       <span className="live-dot" aria-hidden="true" />
