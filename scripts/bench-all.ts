@@ -6,14 +6,15 @@
  * Runs, in order and when the script exists: the reducer in Node against the
  * official binary (scripts/bench.ts, `npm run bench:reducer`), the browser load
  * (scripts/bench-browser.ts), the timeline frames (scripts/bench-timeline.ts)
- * and the browser memory (scripts/bench-memory.ts). Each one's own output is
+ * the browser memory (scripts/bench-memory.ts), the live latency on a
+ * served root (scripts/bench-live.ts), the hostile-input scaling
+ * (scripts/bench-hostile.ts) and the session list and search of
+ * 1,000-bundle roots (scripts/bench-sessions.ts). Each one's own output is
  * shown as it runs; the figures are then read back from that output (and from
  * bench-memory's JSON) into one table: reducer MB/s and ratio against the
  * official binary, load times, frame times, heap. A benchmark that fails or
  * prints nothing recognisable is listed as such; the others still run.
- * the hostile-input scaling (scripts/bench-hostile.ts) and the session list
- * and search of 1,000-bundle roots (scripts/bench-sessions.ts).
- * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions runs a subset.
+ * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions,live runs a subset.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -96,6 +97,19 @@ function timelineRows(out: string): Row[] {
   return rows;
 }
 
+/** "  live latency append → visible    median …" under "<bundle>  (N MiB, …)" (scripts/bench-live.ts). */
+function liveRows(out: string): Row[] {
+  const rows: Row[] = [];
+  let subject = '';
+  for (const l of out.split('\n')) {
+    const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
+    if (h) subject = `${h[1]} (${h[2]})`;
+    const m = /^\s+(live latency append → visible)\s{2,}(.+)$/.exec(l);
+    if (m && subject) rows.push(['live (served root)', subject, m[1], m[2].trim()]);
+  }
+  return rows;
+}
+
 const LARGE = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000/long-session');
 
 async function main() {
@@ -109,6 +123,11 @@ async function main() {
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
     { key: 'hostile', script: 'scripts/bench-hostile.ts', args: [] },
     { key: 'sessions', script: 'scripts/bench-sessions.ts', args: [] },
+    {
+      key: 'live',
+      script: 'scripts/bench-live.ts',
+      args: ['test/fixtures/traces/long-session', 'test/fixtures/traces-schema3/long-session', ...(existsSync(LARGE) ? [LARGE] : [])],
+    },
   ];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -137,7 +156,8 @@ async function main() {
         const m = /^ {4}(serve → .+?|search ".*?")\s{2,}(\S.*)$/.exec(l);
         if (m && root) got.push(['sessions (serve)', `${root}, ${run}`, m[1], m[2]]);
       }
-    } else if (step.key === 'hostile')
+    } else if (step.key === 'live') got = liveRows(out);
+    else if (step.key === 'hostile')
       for (const l of out.split('\n')) {
         const m = /^ {2}(\S.*?)\s{2,}(\d.* ms .*)$/.exec(l);
         if (m) got.push(['hostile input', m[1], 'time at n → 2n', m[2]]);

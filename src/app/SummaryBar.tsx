@@ -5,6 +5,7 @@ import { getCompactionAnalysis } from '../trace/compaction';
 import { Badge, StatusBadge } from '../ui/Badge';
 import { formatCompact, formatDuration, formatInt } from '../ui/format';
 import { formatLocation } from '../loader/format';
+import { LiveBadge } from './LiveBadge';
 
 function Figure({ name, label, value, title }: { name: string; label: string; value: React.ReactNode; title?: string }) {
   return (
@@ -22,6 +23,8 @@ export function SummaryBar() {
   const state = useStore((st) => st.state);
   const indexes = useStore((st) => st.indexes);
   const loadError = useStore((st) => (st.state ? st.load.error : null));
+  /** Being recorded and followed: the Live badge stands for "recording incomplete". */
+  const recording = useStore((st) => st.live !== null && st.live.status !== 'ended');
   // The analysis is cached; it runs in a task of its own (the header paints first, see staging.tsx).
   const [untraced, setUntraced] = useState(0);
   useEffect(() => {
@@ -81,7 +84,8 @@ export function SummaryBar() {
           </Badge>
         )}
       </div>
-      {s.recordingComplete !== null && (
+      <LiveBadge />
+      {s.recordingComplete !== null && !recording && (
         <div className="figure" title="Whether a recording_completed event was written">
           <span data-testid="summary-recording">
             {s.recordingComplete ? <Badge tone="ok">recording complete</Badge> : <Badge tone="warn">recording incomplete</Badge>}

@@ -6,6 +6,7 @@
  *   /bundles/index.json       [{ name, manifest }] for every bundle under the roots
  *   /bundles/<name>/<path>    a file of a served root (manifest.json, trace.jsonl, payloads/N.json, ...)
  *   /bundles/<name>/?pack=tar the bundle's manifest, trace and payloads in one tar (one request instead of hundreds)
+ *   /bundles/<name>/?live     server-sent events: the bundle grew (./live.ts); bundle files also answer `Range: bytes=N-`
  *   /bundles/sessions.json    the session list: every bundle with its summary (./sessions/catalog.ts)
  *   /bundles/sessions/events  server-sent events: the session list changed
  *   /bundles/search?q=        hits across every bundle, grouped by session (./search/index.ts)
@@ -30,6 +31,7 @@ import { summarizeAndIndex } from './sessions/child';
 import { SEARCH_UNAVAILABLE, SearchReader, SearchWriter } from './search/index';
 import type { SearchResult } from '../trace/sessions/list';
 import { CONTENT_SECURITY_POLICY } from '../csp.ts';
+import { liveEvents, requestedRange } from './live';
 
 export interface ServeOptions {
   /** Bundle directories, or directories that contain bundles (searched a few levels deep). */
@@ -351,18 +353,33 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found' };
 
-function sendFile(req: http.IncomingMessage, res: http.ServerResponse, r: Extract<Resolved, { status: 200 }>, cache: string): void {
-  res.writeHead(200, {
+function sendFile(req: http.IncomingMessage, res: http.ServerResponse, r: Extract<Resolved, { status: 200 }>, cache: string, ranges = false): void {
+  const size = r.stats.size;
+  // Bundle files only: a page following a recording fetches what was appended, not the whole file again.
+  const range = ranges ? requestedRange(req.headers.range, size) : null;
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...SECURITY_HEADERS, 'Content-Range': `bytes */${size}`, 'Content-Length': 0, 'Cache-Control': cache });
+    res.end();
+    return;
+  }
+  res.writeHead(range ? 206 : 200, {
     ...SECURITY_HEADERS,
     'Content-Type': MIME[path.extname(r.file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': r.stats.size,
+    'Content-Length': range ? range.end - range.start + 1 : size,
     'Cache-Control': cache,
+    ...(ranges ? { 'Accept-Ranges': 'bytes' } : {}),
+    ...(range ? { 'Content-Range': `bytes ${range.start}-${range.end}/${size}` } : {}),
   });
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  const stream = createReadStream(r.file);
+  if (size === 0) {
+    res.end();
+    return;
+  }
+  // The file may grow while it is sent: never more than the length announced.
+  const stream = createReadStream(r.file, range ? { start: range.start, end: range.end } : { start: 0, end: size - 1 });
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }
@@ -446,7 +463,14 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
           return;
         }
         const rest = segments.slice(2);
-        if (rest[rest.length - 1] === '' && new URL(req.url ?? '/', 'http://x').searchParams.get('pack') === 'tar') {
+        const params = new URL(req.url ?? '/', 'http://x').searchParams;
+        if (rest[rest.length - 1] === '' && params.has('live')) {
+          const d = await resolveInside(root.dir, rest, 'dir');
+          if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
+          else liveEvents(req, res, d.file, SECURITY_HEADERS);
+          return;
+        }
+        if (rest[rest.length - 1] === '' && params.get('pack') === 'tar') {
           const d = await resolveInside(root.dir, rest, 'dir');
           if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
           else if (!(await isFile(path.join(d.file, 'trace.jsonl')))) send(res, 404, 'Not a trace bundle', undefined, head);
@@ -455,7 +479,7 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
         }
         const r = await resolveInside(root.dir, rest);
         if (r.status !== 200) send(res, r.status, STATUS_TEXT[r.status], undefined, head);
-        else sendFile(req, res, r, 'no-store');
+        else sendFile(req, res, r, 'no-store', true);
         return;
       }
       if (opts.distDir === null) {

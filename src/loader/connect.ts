@@ -36,6 +36,9 @@ export function applyLoadEvent(e: LoadEvent): void {
     case 'cancelled':
       store.cancelLoad();
       return;
+    case 'live':
+      store.applyLive(e.live);
+      return;
   }
 }
 

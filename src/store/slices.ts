@@ -86,6 +86,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   servedName: null,
   indexes: null,
   loadSeq: 0,
+  live: null,
   beginLoad: ({ label }) =>
     // The previous trace (if any) stays on screen while loading, so a cancel can fall back to it.
     set({ load: { phase: 'loading', label, progress: null, error: null, diagnostics: [] } }),
@@ -112,6 +113,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       servedName: servedName ?? null,
       indexes,
       loadSeq: s.loadSeq + 1,
+      live: null,
       selection: null,
       selectionSeq: s.selectionSeq + 1,
       history: { entries: [], index: -1 },
@@ -133,6 +135,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       servedName: null,
       indexes: null,
       loadSeq: s.loadSeq + 1,
+      live: null,
       selection: null,
       selectionSeq: s.selectionSeq + 1,
       history: { entries: [], index: -1 },
@@ -142,6 +145,29 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   cancelLoad: () => {
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, phase: 'cancelled', progress: null } }));
+  },
+  applyLive: ({ status, eventsApplied, note, writtenAt, update }) => {
+    const s = get();
+    // A live message belongs to the trace on screen; none is shown (or another is loading) means it is stale.
+    if (!s.state || s.load.phase === 'loading') return;
+    const shownEvents = update ? eventsApplied : (s.live?.shownEvents ?? eventsApplied);
+    const live = { status, eventsApplied, shownEvents, note, writtenAt };
+    if (!update) {
+      set({ live });
+      return;
+    }
+    const { state, error, diagnostics } = update;
+    const indexes = update.indexes ?? safeIndexes(state);
+    const selection = s.selection && objectExists(state, s.selection) ? s.selection : null;
+    const activeThreadId = s.activeThreadId !== null && own(state.threads, s.activeThreadId) !== undefined ? s.activeThreadId : defaultThread(state, indexes);
+    set({
+      state,
+      indexes,
+      live,
+      load: { ...s.load, phase: error ? 'failed' : 'ready', error, diagnostics: [...diagnostics] },
+      ...(selection !== s.selection ? { selection, selectionSeq: s.selectionSeq + 1 } : {}),
+      activeThreadId,
+    });
   },
 });
 

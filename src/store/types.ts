@@ -50,6 +50,29 @@ export interface FinishLoadArgs {
   servedName?: string | null;
 }
 
+/** A served bundle followed while Codex records it (issue 19). */
+export interface LiveState {
+  /** following: updates are applied as they come; paused: held; ended: the recording completed (or following stopped). */
+  status: 'following' | 'paused' | 'ended';
+  /** Events the worker has applied. */
+  eventsApplied: number;
+  /** Events in the state shown (fewer than eventsApplied while paused). */
+  shownEvents: number;
+  /** Why following ended, when not with the recording. */
+  note: string | null;
+  /** When the bundle was last written (wall-clock ms); null when not known. */
+  writtenAt: number | null;
+}
+
+export interface LiveUpdateArgs {
+  status: LiveState['status'];
+  eventsApplied: number;
+  note: string | null;
+  writtenAt: number | null;
+  /** The new state with its indexes; null when only the status changed. */
+  update: { state: RolloutTrace; indexes: TraceIndexes | null; error: TraceErrorInfo | null; diagnostics: DiagnosticGroup[] } | null;
+}
+
 export interface TraceSlice {
   load: LoadState;
   manifest: Manifest | null;
@@ -63,13 +86,21 @@ export interface TraceSlice {
   servedName: string | null;
   /** Derived indexes, computed once per finished load. */
   indexes: TraceIndexes | null;
-  /** Bumps on every finishLoad: panels reset per-trace UI state when it changes. */
+  /** Bumps on every finishLoad: panels reset per-trace UI state when it changes (not on live updates). */
   loadSeq: number;
+  /** Set while the shown trace follows its bundle; null for a trace that does not. */
+  live: LiveState | null;
   beginLoad(args: { label: string }): void;
   setLoadProgress(p: LoadProgress): void;
   finishLoad(args: FinishLoadArgs): void;
   failLoad(args: { label: string; error: TraceErrorInfo }): void;
   cancelLoad(): void;
+  /**
+   * The followed bundle's new state or status. The selection, filters,
+   * timeline window and panels stay: the state only grows, so what they name
+   * is still there.
+   */
+  applyLive(args: LiveUpdateArgs): void;
 }
 
 export interface SelectionHistory {

@@ -125,6 +125,22 @@ export interface BundleChoice {
   groups: { rolloutId: string | null; bundles: BundleInfo[] }[];
 }
 
+/**
+ * A served bundle being followed while Codex records it: its new state (with
+ * indexes built) when `state` is set, else only the status and how many
+ * events the worker has applied (while paused, more than are shown).
+ */
+export interface LiveEvent {
+  status: 'following' | 'paused' | 'ended';
+  eventsApplied: number;
+  note: string | null;
+  /** When the bundle was last written (wall-clock ms), when the server says. */
+  writtenAt: number | null;
+  update: { state: RolloutTrace; indexes: TraceIndexes | null; error: TraceErrorInfo | null; diagnostics: DiagnosticGroup[] } | null;
+}
+
+type LiveMsg = Extract<WorkerResponse, { type: 'live' }>;
+
 /** How loads go, in order, for whoever keeps the page's state. */
 export type LoadEvent =
   | { type: 'begin'; label: string }
@@ -135,7 +151,9 @@ export type LoadEvent =
   | { type: 'choiceHidden' }
   | { type: 'finished'; result: LoadResult }
   | { type: 'failed'; label: string; error: TraceErrorInfo }
-  | { type: 'cancelled' };
+  | { type: 'cancelled' }
+  /** The loaded trace follows its bundle (after its `finished`). */
+  | { type: 'live'; live: LiveEvent };
 
 interface Pending {
   resolve(msg: WorkerResponse): void;
@@ -151,6 +169,11 @@ export class TraceClient {
   /** The open choice among several bundles, if any. */
   private choice: BundleChoice | null = null;
   private readonly listeners = new Set<(e: LoadEvent) => void>();
+  /**
+   * The served load whose bundle may be followed: its live messages wait
+   * until its result has landed, then are applied one after another.
+   */
+  private live: { id: number; landed: boolean; queue: LiveMsg[]; running: boolean } | null = null;
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
 
@@ -302,12 +325,14 @@ export class TraceClient {
     this.closeChoice();
     if (!cur) return;
     this.current = null;
+    if (this.live?.id === cur.id) this.live = null;
     this.send({ type: 'cancel', id: this.nextId++, target: cur.id });
     this.emit({ type: 'cancelled' });
     cur.settle('cancelled');
   }
 
   private track(id: number, label: string): Promise<LoadOutcome> {
+    this.live = null;
     const prev = this.current;
     if (prev) {
       this.send({ type: 'cancel', id: this.nextId++, target: prev.id });
@@ -323,7 +348,10 @@ export class TraceClient {
     this.closeChoice();
     const id = this.nextId++;
     const outcome = this.track(id, label);
-    if (input.kind === 'url') this.current!.servedName = label;
+    if (input.kind === 'url') {
+      this.current!.servedName = label;
+      this.live = { id, landed: false, queue: [], running: false };
+    }
     this.emit({ type: 'begin', label });
     this.send({ type: 'load', id, label, input });
     return outcome;
@@ -360,6 +388,13 @@ export class TraceClient {
       return;
     }
     const msg = parsed.msg;
+    if (msg.type === 'live') {
+      if (this.live?.id === msg.id) {
+        this.live.queue.push(msg);
+        void this.drainLive();
+      }
+      return;
+    }
     const waiter = this.pending.get(msg.id);
     if (waiter) {
       this.pending.delete(msg.id);
@@ -419,6 +454,7 @@ export class TraceClient {
       }
     }
     this.current = null;
+    if (this.live?.id === cur.id) this.live.landed = true;
     this.emit({
       type: 'finished',
       result: {
@@ -435,12 +471,61 @@ export class TraceClient {
     });
     mark('ctv:store-updated');
     cur.settle('ready');
+    void this.drainLive();
+  }
+
+  /** Holds (true) or resumes the updates of the followed bundle. */
+  setLivePaused(paused: boolean): void {
+    if (this.live) this.send({ type: 'livePause', id: this.nextId++, target: this.live.id, paused });
+  }
+
+  /**
+   * Applies queued live messages in order, each state parsed and indexed a
+   * slice at a time; a state already superseded by a later one in the queue
+   * is not parsed at all.
+   */
+  private async drainLive(): Promise<void> {
+    const live = this.live;
+    if (!live || !live.landed || live.running) return;
+    live.running = true;
+    try {
+      while (live.queue.length && this.live === live) {
+        const msg = live.queue.shift()!;
+        const later = live.queue.some((m) => m.stateParts !== null);
+        let update: LiveEvent['update'] = null;
+        if (msg.stateParts && !later) {
+          const slicer = timeSlicer();
+          const parsed: Record<string, unknown> = {};
+          for (const [key, json] of msg.stateParts) {
+            parsed[key] = JSON.parse(json);
+            await slicer.maybeYield();
+          }
+          const state = parsed as RolloutTrace;
+          const steps = tryBuildTraceIndexesInSteps(state);
+          let indexes: TraceIndexes | null = null;
+          for (let r = steps.next(); ; r = steps.next()) {
+            if (r.done) {
+              indexes = r.value;
+              break;
+            }
+            await slicer.maybeYield();
+          }
+          if (this.live !== live) return;
+          update = { state, indexes, error: msg.error, diagnostics: msg.diagnostics };
+        }
+        mark('ctv:live-update', { eventsApplied: msg.eventsApplied, state: update !== null });
+        this.emit({ type: 'live', live: { status: msg.status, eventsApplied: msg.eventsApplied, note: msg.note, writtenAt: msg.writtenAt, update } });
+      }
+    } finally {
+      live.running = false;
+    }
   }
 
   private fail(error: TraceErrorInfo): void {
     const cur = this.current;
     if (!cur) return;
     this.current = null;
+    if (this.live?.id === cur.id) this.live = null;
     this.emit({ type: 'failed', label: cur.label, error });
     cur.settle('failed');
   }

@@ -39,6 +39,9 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
   const post = s.post;
   switch (msg.type) {
     case 'load':
+      // A new load replaces the trace on screen: the one being followed stops.
+      s.follow?.stop();
+      s.follow = null;
       s.scan = null;
       s.arrivals.clear();
       s.arrivals.set(msg.id, { request: s.wallNow() });
@@ -69,6 +72,10 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       return job(s, msg.id, (signal) => loadBundle(s, msg.id, scan, bundle, signal));
     }
     case 'cancel':
+      if (s.follow?.id === msg.target) {
+        s.follow.stop();
+        s.follow = null;
+      }
       s.jobs.get(msg.target)?.abort();
       s.streams.get(msg.target)?.abort(new DOMException('The load was cancelled.', 'AbortError'));
       if (s.scan?.id === msg.target) s.scan = null;
@@ -81,6 +88,9 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       return recentBundles(s, msg.id);
     case 'recentForget':
       return recentBundles(s, msg.id, msg.hash);
+    case 'livePause':
+      if (s.follow?.id === msg.target) s.follow.setPaused(msg.paused);
+      return;
     case 'exportBundle':
       return exportBundle(s, msg.id).catch((e) => post({ type: 'error', id: msg.id, error: errorInfo('', 'Could not pack the bundle.', e) }));
   }

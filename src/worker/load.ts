@@ -5,6 +5,9 @@
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { openHttpBundle } from '../trace/bundle/fetch';
+import { GrowingSource } from '../trace/bundle/growing';
+import { normalizePath } from '../trace/bundle/paths';
+import { LiveFollower } from './follow';
 import { bundleSource, collectFiles, describeBundles, findBundleDirs, groupByRollout, singleBundleFiles, type BundleInfo, type InputFile } from '../trace/bundle/scan';
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
@@ -14,6 +17,15 @@ import type { BytesEntry, LoadInputMsg } from './protocol';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
+
+/** A file of a served bundle, or null while it is not there (a payload Codex has not written yet). */
+async function fetchIfThere(s: WorkerSession, baseUrl: string, path: string): Promise<Uint8Array | null> {
+  const p = normalizePath(path);
+  if (!p) return null;
+  const res = await s.fetch(new URL(p.split('/').map(encodeURIComponent).join('/'), baseUrl).href);
+  if (!res.ok) return null;
+  return new Uint8Array(await res.arrayBuffer());
+}
 
 /** Streamed files into a source: their bytes, or the reason the reader gave. */
 export function deliver(source: ArrivingSource, entries: readonly BytesEntry[]): void {
@@ -63,6 +75,15 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     }
     const arrival = s.arrivals.get(id);
     if (arrival) arrival.unpack = performance.now() - openStart;
+    if (source instanceof MemorySource) {
+      // `serve`'s bundle tar: the bundle may be one Codex is still recording; follow it if so.
+      const baseUrl = input.baseUrl;
+      const growing = new GrowingSource(label, source.fileMap() as Map<string, FileBody>, (path) => fetchIfThere(s, baseUrl, path));
+      const follower = new LiveFollower(s, id, baseUrl, growing);
+      await reduceAndPost(s, id, label, growing, signal, false, follower.reduce);
+      if (!signal.aborted && follower.start()) s.follow = follower;
+      return;
+    }
     await reduceAndPost(s, id, label, source, signal);
     return;
   }

@@ -99,6 +99,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recentForget'), id: Id, hash: z.string().nullable() }),
   /** The loaded bundle's files as a zip (for an exported page); answered with `exported`. */
   z.object({ type: z.literal('exportBundle'), id: Id }),
+  /** Hold (or resume) the state updates of load `target`, which follows a bundle being recorded. */
+  z.object({ type: z.literal('livePause'), id: Id, target: Id, paused: z.boolean() }),
 ]);
 export type WorkerRequest = z.infer<typeof RequestSchema>;
 
@@ -169,6 +171,25 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     contentHash: z.string().nullable().optional(),
     /** Milliseconds the worker spent in each phase of this load (for benchmarks and the load details). */
     timings: z.record(z.string(), z.number()).optional(),
+  }),
+  /**
+   * Load `id` follows its bundle while Codex records it: the state as it now
+   * stands (`stateParts` as in `result`; null when only the status changed or
+   * updates are paused), at most a few times a second. `ended`: following
+   * stopped (the recording completed, or the bundle could not be read).
+   */
+  z.object({
+    type: z.literal('live'),
+    id: Id,
+    status: z.enum(['following', 'paused', 'ended']),
+    eventsApplied: z.number().int().nonnegative(),
+    stateParts: z.array(z.tuple([z.string(), z.string()])).nullable(),
+    error: TraceErrorInfoSchema.nullable(),
+    diagnostics: DiagnosticGroupsSchema,
+    /** Why following ended, when it did not end with the recording. */
+    note: z.string().nullable(),
+    /** Wall-clock milliseconds at which the bundle was last written, as the server reports it. */
+    writtenAt: z.number().nullable(),
   }),
   /** The request failed as a whole (for a load: nothing was reduced). */
   z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),

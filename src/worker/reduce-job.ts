@@ -15,7 +15,7 @@ import { GENERATIONS, generationOf } from '../trace/schema/generations';
 import { sizeProblem } from './limits';
 import { progressReporter } from './progress';
 import { stateToParts, type ProgressMsg as Progress } from './protocol';
-import { errorInfo, type WorkerSession } from './session';
+import { errorInfo, type ReduceFn, type WorkerSession } from './session';
 import { nextTask, timeSlicer } from './slicing';
 
 /** Bytes the reducer will read: trace.jsonl and the payloads. */
@@ -46,16 +46,25 @@ function yielding(source: BundleSource, everyMs = 16): BundleSource {
   };
 }
 
-export async function reduceAndPost(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember = false): Promise<void> {
+export async function reduceAndPost(
+  s: WorkerSession,
+  id: number,
+  label: string,
+  source: BundleSource,
+  signal: AbortSignal,
+  remember = false,
+  /** A reduction other than the session's (a followed bundle's live replay). */
+  reduce: ReduceFn = s.reduce,
+): Promise<void> {
   try {
-    await reduceAndPostOnce(s, id, label, source, signal, remember);
+    await reduceAndPostOnce(s, id, label, source, signal, remember, reduce);
   } finally {
     // A streamed bundle's reads still waiting (after an error or a cancel) fail rather than hang.
     if (source instanceof ArrivingSource) source.abort(new DOMException('The load ended.', 'AbortError'));
   }
 }
 
-async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember: boolean): Promise<void> {
+async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember: boolean, reduce: ReduceFn): Promise<void> {
   const post = s.post;
   const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
   if (problem || !manifest) {
@@ -105,7 +114,7 @@ async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, so
   }
   hashing.catch(() => {}); // awaited below; an abort surfaces there
   const t1 = performance.now();
-  const result = await s.reduce(yielding(withReadAhead(source)), {
+  const result = await reduce(yielding(withReadAhead(source)), {
     unknownEvents: 'skip',
     signal,
     onProgress: (p) => {

@@ -61,6 +61,8 @@ export class WorkerSession {
   /** What the latest multi-bundle load found, waiting for the user's pick. */
   scan: { id: number; value: Scan } | null = null;
   loaded: Loaded | null = null;
+  /** The served bundle being followed while Codex records it (./follow.ts). */
+  follow: { readonly id: number; stop(): void; setPaused(paused: boolean): void } | null = null;
   /** Loads still receiving files: their list so far and a wake-up for each `files` message. */
   readonly receiving = new Map<number, { files: InputFile[]; wake: () => void }>();
   /** Stream loads whose files are still arriving, by request id. */

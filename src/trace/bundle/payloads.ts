@@ -29,6 +29,13 @@ export interface PayloadStore {
    * first part (depth first, in order) that is not JSON is the one named.
    */
   check?(ref: RawPayloadRef, parse: (text: string) => unknown): Promise<PayloadCheck>;
+  /**
+   * Whether the payload (and each of its parts) is there yet, for a replay
+   * that follows a bundle being written: a payload not there may be late.
+   */
+  present?(ref: RawPayloadRef): Promise<boolean>;
+  /** The bundle's files may have grown: drop what was read of them that may be incomplete. */
+  refresh?(): void;
 }
 
 export type PayloadCheck = { ok: true } | { problem: PayloadProblem } | { notJson: { id: string; error: Error } };
@@ -63,6 +70,10 @@ class FilePayloads implements PayloadStore {
     const out = new Set<string>();
     for (const r of refs) if (r.path) out.add(r.path);
     return [...out];
+  }
+  async present(ref: RawPayloadRef): Promise<boolean> {
+    // The source keeps what it read, so the read that follows costs nothing more.
+    return (await this.source.readText(ref.path ?? '').catch(() => null)) !== null;
   }
 }
 
@@ -130,6 +141,21 @@ class ShardPayloads implements PayloadStore {
 
   read(ref: RawPayloadRef): Promise<PayloadRead> {
     return this.resolve(ref, 0);
+  }
+
+  async present(ref: RawPayloadRef, depth = 0): Promise<boolean> {
+    if (depth > MAX_PART_DEPTH) return true; // refused by the read, not waited for
+    const body = await this.record(ref);
+    if ('problem' in body) return false;
+    for (const part of ref.parts ?? []) if (!(await this.present(part, depth + 1))) return false;
+    return true;
+  }
+
+  refresh(): void {
+    // Records once read never change (a shard only grows), so decoded texts and verdicts stay.
+    this.shards.clear();
+    this.shardSizes.clear();
+    this.shardBytes = 0;
   }
 
   files(refs: Iterable<RawPayloadRef>): string[] {
