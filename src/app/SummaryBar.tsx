@@ -96,7 +96,7 @@ export function SummaryBar() {
         <span data-testid="summary-schema">
           <Badge tone="outline">
             schema {s.schemaVersion}
-            {s.schemaReleases ? ` · ${s.schemaReleases}` : ''}
+            {s.schemaReleases && <span className="figure-extra"> · {s.schemaReleases}</span>}
           </Badge>
         </span>
       </div>

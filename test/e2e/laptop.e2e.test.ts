@@ -266,7 +266,7 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     }, selectors);
   }
 
-  const HEADER = '.app-header, .app-header *';
+  const HEADER = '.app-header, .app-header *, .summary-bar';
   const TOOLBARS = '.tabs, .tabs *, .rw-toolbar, .rw-toolbar *, .tl-toolbar, .tl-toolbar *, .cmp-toolbar, .cmp-toolbar *, .cmp-filters';
 
   it('1280×800: nothing clipped in the header, toolbars, compaction header and tables', async () => {

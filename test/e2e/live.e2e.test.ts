@@ -161,6 +161,8 @@ describe('following a bundle while it is recorded', () => {
     expect(paused.eventsApplied).toBeGreaterThan(shownWhenPaused);
     expect(await page.getByTestId('live-held').textContent()).toMatch(/\d+ new events?/);
     await page.screenshot({ path: screenshotPath('live-badge-paused-1280') });
+    // The summary bar, at its widest (Live, paused, new events), still fits 1280 px: nothing scrolled out of view.
+    expect(await page.locator('.summary-bar').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
 
     await page.getByTestId('live-toggle').click();
     await page.waitForFunction((n) => {
