@@ -11,6 +11,7 @@ import { normalizePath } from '../trace/bundle/paths';
 import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
 import type { RolloutTrace } from '../trace/schema/state';
+import type { SessionSummary } from '../trace/sessions/summary';
 import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
@@ -319,6 +320,28 @@ export class TraceClient {
     return outcome;
   }
 
+  /**
+   * Summarises every bundle of the list on offer (a dropped trace root), for
+   * the session list: `onSummary` once per bundle as the worker makes it,
+   * `onDone` after the last. Returns a function that stops it.
+   */
+  summarizeChoice(onSummary: (key: string, summary: SessionSummary) => void, onDone: () => void): () => void {
+    const scanId = this.choice?.scanId;
+    if (scanId === undefined) {
+      onDone();
+      return () => {};
+    }
+    const id = this.nextId++;
+    this.summaries.set(id, { onSummary, onDone });
+    this.send({ type: 'summarizeScan', id, scanId });
+    return () => {
+      if (!this.summaries.delete(id)) return;
+      this.send({ type: 'cancel', id: this.nextId++, target: id });
+    };
+  }
+
+  private readonly summaries = new Map<number, { onSummary(key: string, summary: SessionSummary): void; onDone(): void }>();
+
   /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
     const cur = this.current;
@@ -388,6 +411,16 @@ export class TraceClient {
       return;
     }
     const msg = parsed.msg;
+    if (msg.type === 'scanSummary') {
+      const to = this.summaries.get(msg.id);
+      if (!to) return;
+      if (msg.summary) to.onSummary(msg.key, msg.summary);
+      if (msg.done) {
+        this.summaries.delete(msg.id);
+        to.onDone();
+      }
+      return;
+    }
     if (msg.type === 'live') {
       if (this.live?.id === msg.id) {
         this.live.queue.push(msg);

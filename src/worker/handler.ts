@@ -10,6 +10,7 @@
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { ScanError } from '../trace/bundle/scan';
 import { deliver, load, loadBundle } from './load';
+import { summarizeScan } from './scan-summaries';
 import { exportBundle, readPayload, recentBundles, search } from './loaded';
 import { parseRequest, type WorkerRequest, type WorkerResponse } from './protocol';
 import { errorInfo, WorkerSession, type HandlerDeps } from './session';
@@ -71,6 +72,8 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       }
       return job(s, msg.id, (signal) => loadBundle(s, msg.id, scan, bundle, signal));
     }
+    case 'summarizeScan':
+      return job(s, msg.id, (signal) => summarizeScan(s, msg.id, msg.scanId, signal));
     case 'cancel':
       if (s.follow?.id === msg.target) {
         s.follow.stop();

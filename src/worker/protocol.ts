@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { ManifestSchema } from '../trace/schema/manifest';
 import { DiagnosticGroupsSchema } from '../trace/diagnostics';
+import { SessionSummarySchema } from '../trace/sessions/summary';
 import { isDroppedHandle, type DroppedHandle } from './handles';
 
 const Id = z.number().int().nonnegative();
@@ -90,6 +91,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
   }),
   /** Load bundle `key` out of what load request `scanId` found. */
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
+  /** Summarise every bundle of scan `scanId`, for the session list (one `scanSummary` each, then one with `done`). */
+  z.object({ type: z.literal('summarizeScan'), id: Id, scanId: Id }),
   /** Abort request `target` (a load or select). */
   z.object({ type: z.literal('cancel'), id: Id, target: Id }),
   z.object({ type: z.literal('readPayload'), id: Id, path: z.string().min(1) }),
@@ -197,6 +200,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('payload'), id: Id, path: z.string(), data: z.unknown() }),
   z.object({ type: z.literal('searchResult'), id: Id, hits: z.array(SearchHitSchema) }),
   z.object({ type: z.literal('recent'), id: Id, bundles: z.array(RecentMetaSchema) }),
+  /** One bundle of a scan summarised (`key` as in `bundles`); `done`: the last message of the request. */
+  z.object({ type: z.literal('scanSummary'), id: Id, key: z.string(), summary: SessionSummarySchema.nullable(), done: z.boolean() }),
   z.object({
     type: z.literal('exported'),
     id: Id,

@@ -113,13 +113,13 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
           (label) => {
             const l = window.__traceStore?.getState().load;
             if (l && (l.phase === 'ready' || l.phase === 'failed') && l.label === label) return true;
-            return !!document.querySelector('[data-testid="bundle-picker"], [data-testid="load-banner"][data-kind="failed"]');
+            return !!document.querySelector('[data-testid="bundle-picker"], [data-testid="session-list"], [data-testid="load-banner"][data-kind="failed"]');
           },
           name,
           { timeout: 60_000 },
         );
         const l = await page.evaluate(() => window.__traceStore!.getState().load);
-        outcome = l.label === name && (l.phase === 'ready' || l.phase === 'failed') ? l.phase : (await page.getByTestId('bundle-picker').count()) ? 'picker' : 'failed';
+        outcome = l.label === name && (l.phase === 'ready' || l.phase === 'failed') ? l.phase : (await page.locator('[data-testid="bundle-picker"], [data-testid="session-list"]').count()) ? 'picker' : 'failed';
       } catch {
         outcome = 'stuck';
       }

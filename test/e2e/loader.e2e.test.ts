@@ -151,20 +151,24 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await context.close();
   });
 
-  it('a folder holding several bundles of one resumed session: pick one from the list', async () => {
+  it('a folder holding several bundles of one resumed session: its session list, summarised in the worker; pick one', async () => {
     const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitForPhase(page, ['ready']);
     await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'multi-turn-resume'));
-    const picker = page.getByTestId('bundle-picker');
-    await picker.waitFor();
-    expect(await picker.getByTestId('bundle-group').count()).toBe(1);
-    expect(await picker.getByTestId('bundle-option').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key))).toEqual([
+    const list = page.getByTestId('session-list');
+    await list.waitFor();
+    // Summarised in the background: the three bundles fold into one session, its resumes under it.
+    await page.waitForFunction(() => !document.querySelector('.sess-progress') && document.querySelectorAll('[data-testid="session-row"]').length === 1, null, { timeout: 30_000 });
+    expect(await list.getByTestId('session-row').first().getAttribute('data-name')).toBe('multi-turn-resume');
+    await list.locator('.sess-resumes').click();
+    expect(await list.getByTestId('session-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual([
       'multi-turn-resume',
       'multi-turn-resume/bundle-2',
       'multi-turn-resume/bundle-3',
     ]);
+    expect(await list.getByTestId('session-row').first().textContent()).toMatch(/complete/);
     await page.screenshot({ path: screenshotPath('bundle-picker') });
-    await picker.getByRole('button', { name: 'Open multi-turn-resume/bundle-3' }).click();
+    await list.locator('[data-testid="session-row"][data-name="multi-turn-resume/bundle-3"]').click();
     await waitForPhase(page, ['ready'], 'multi-turn-resume/bundle-3');
     await expectCounts(page, 'multi-turn-resume/bundle-3');
     expect(problems.errors).toEqual([]);

@@ -78,17 +78,19 @@ describe.skipIf(!baseUrl)('every trace schema opens in Chromium', () => {
       const { context, page, problems } = await openPage(browser, `${baseUrl}?trace=traces/single-turn-answer`);
       await waitForPhase(page, ['ready']);
       await page.getByTestId('folder-input').setInputFiles(root);
-      const picker = page.getByTestId('bundle-picker');
-      await picker.waitFor();
-      const keys = await picker.getByTestId('bundle-option').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
+      const list = page.getByTestId('session-list');
+      await list.waitFor();
+      await page.waitForFunction(() => !document.querySelector('.sess-progress'), null, { timeout: 30_000 });
+      const keys = await list.getByTestId('session-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name));
       expect([...keys].sort()).toEqual(CORPORA.map((c) => `mixed-root/schema${c.schema}-tools-one-turn`));
+      // Each bundle summarised by its own schema's rules, in the worker.
       for (const c of CORPORA)
-        expect(await picker.locator(`[data-key="mixed-root/schema${c.schema}-tools-one-turn"]`).textContent()).toContain(`schema ${c.schema}`);
+        expect(await list.locator(`[data-name="mixed-root/schema${c.schema}-tools-one-turn"] .sess-cell-schema`).textContent()).toBe(String(c.schema));
       await page.screenshot({ path: screenshotPath('mixed-schema-root-picker') });
       for (const c of CORPORA) {
         const name = `mixed-root/schema${c.schema}-tools-one-turn`;
-        if (!(await picker.isVisible())) await page.getByTestId('folder-input').setInputFiles(root);
-        await picker.getByRole('button', { name: `Open ${name}` }).click();
+        if (!(await list.isVisible())) await page.getByTestId('show-bundles').click();
+        await list.locator(`[data-testid="session-row"][data-name="${name}"]`).click();
         await waitForPhase(page, ['ready'], name);
         await expectCounts(page, fixture(c.dir, 'tools-one-turn'));
         expect(await schemaBadge(page)).toBe(`schema ${c.schema} · ${c.releases}`);

@@ -1,0 +1,38 @@
+/**
+ * The session list of a dropped or picked trace root: every bundle of the
+ * scan reduced and summarised here, one after another, each summary posted
+ * as it is made, so the page's list fills in as `serve`'s does. Stops when
+ * the scan is replaced or the request cancelled.
+ */
+import { bundleSource } from '../trace/bundle/scan';
+import { reduceBundle } from '../trace/reducer';
+import { failedSummary, summarizeSession } from '../trace/sessions/summary';
+import type { WorkerSession } from './session';
+
+export async function summarizeScan(s: WorkerSession, id: number, scanId: number, signal: AbortSignal): Promise<void> {
+  const scan = s.scan?.id === scanId ? s.scan.value : null;
+  if (!scan) {
+    s.post({ type: 'scanSummary', id, key: '', summary: null, done: true });
+    return;
+  }
+  // Newest first: the session a user just recorded is the one they look for.
+  const bundles = [...scan.bundles].sort((a, b) => (b.startedAtUnixMs ?? 0) - (a.startedAtUnixMs ?? 0));
+  for (const b of bundles) {
+    // A pick or a new drop in between goes first (it is another job); a replaced scan ends the list.
+    do await new Promise((r) => setTimeout(r, s.jobs.size > 1 ? 50 : 0));
+    while (s.jobs.size > 1 && !signal.aborted);
+    if (signal.aborted || s.scan?.value !== scan) return;
+    let summary;
+    if (b.problem) summary = failedSummary(b.problem.message);
+    else {
+      try {
+        summary = summarizeSession(await reduceBundle(bundleSource(scan.files, b.key, b.name), { unknownEvents: 'skip', signal }));
+      } catch (e) {
+        summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
+    if (signal.aborted) return;
+    s.post({ type: 'scanSummary', id, key: b.key, summary, done: false });
+  }
+  s.post({ type: 'scanSummary', id, key: '', summary: null, done: true });
+}
