@@ -27,7 +27,7 @@ export function loadSqlite(): (typeof import('better-sqlite3')) | null {
   }
 }
 
-export const SEARCH_UNAVAILABLE = 'Search across sessions needs the optional package better-sqlite3, which is not installed here (npm install better-sqlite3 beside codex-trace-viewer).';
+export const SEARCH_UNAVAILABLE = 'Search across sessions needs the optional package better-sqlite3, which is not installed here, or not built for this Node (npm install better-sqlite3 beside codex-trace-viewer).';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bundles (dir TEXT PRIMARY KEY, signature TEXT NOT NULL, first_row INTEGER, last_row INTEGER);
@@ -41,7 +41,13 @@ function open(file: string): Database | null {
   const Sqlite = loadSqlite();
   if (!Sqlite) return null;
   mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Sqlite(file);
+  let db: Database;
+  try {
+    db = new Sqlite(file);
+  } catch {
+    // Installed but not built for this Node (no native binding): the viewer works on, without search.
+    return null;
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   // Either side may open the file first: both make sure the tables exist.

@@ -224,10 +224,14 @@ export class SessionCatalog {
       entry.name = name;
       next.set(name, entry);
     }
-    await mapLimited(remeasure, 16, async (e) => Object.assign(e, await measure(e.dir)));
     if (next.size !== this.entries.size) changed = true;
     this.entries = next;
+    // The rows go out before their sizes: stat'ing every payload of a large root takes seconds.
     if (changed) this.emit();
+    if (remeasure.length > 0) {
+      await mapLimited(remeasure, 16, async (e) => Object.assign(e, await measure(e.dir)));
+      this.emit();
+    }
     void this.work();
   }
 
