@@ -295,6 +295,28 @@ describe('worker handler', () => {
     expect(h.of(3)[0]).toMatchObject({ type: 'error' });
   });
 
+  it('summarises every bundle of a dropped root for the session list, as serve does; skips what the page has', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'multi-turn-resume', input: { kind: 'files', files: folderInputs('multi-turn-resume') } });
+    await h.send({ type: 'summarizeScan', id: 2, scanId: 1, skip: [] });
+    const got = h.of(2).filter((m) => m.type === 'scanSummary');
+    expect(got.at(-1)).toMatchObject({ done: true, summary: null });
+    const summaries = new Map(got.flatMap((m) => (m.type === 'scanSummary' && m.summary ? [[m.key, m.summary] as const] : [])));
+    expect([...summaries.keys()].sort()).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
+    for (const [key, summary] of summaries) {
+      const ref = JSON.parse(readFileSync(path.join(TRACES, key, 'state.json'), 'utf8'));
+      expect(summary.status).toBe('complete');
+      expect(summary.rolloutId).toBe(ref.rollout_id);
+      expect(summary.inferenceCalls).toBe(Object.keys(ref.inference_calls).length);
+    }
+    // Reopened after a pick: only what the page does not have yet.
+    await h.send({ type: 'summarizeScan', id: 3, scanId: 1, skip: ['multi-turn-resume', 'multi-turn-resume/bundle-2'] });
+    expect(h.of(3).filter((m) => m.type === 'scanSummary' && !m.done).map((m) => m.type === 'scanSummary' && m.key)).toEqual(['multi-turn-resume/bundle-3']);
+    // A scan that is gone ends at once.
+    await h.send({ type: 'summarizeScan', id: 4, scanId: 99, skip: [] });
+    expect(h.of(4)).toEqual([{ type: 'scanSummary', id: 4, key: '', summary: null, done: true }]);
+  });
+
   it('reports a missing manifest and another schema as plain errors, with nothing reduced', async () => {
     const h = harness();
     await h.send({ type: 'load', id: 1, label: 'missing-manifest', input: { kind: 'files', files: folderInputs('broken/missing-manifest') } });

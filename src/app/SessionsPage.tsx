@@ -74,6 +74,7 @@ function startScanFeed(groups: BundleGroup[]): () => void {
     }, 200);
   };
   const stop = traceClient.summarizeChoice(
+    [...cache.summaries.keys()],
     (key, summary) => {
       cache.summaries.set(key, summary);
       soon();

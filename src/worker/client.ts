@@ -325,7 +325,7 @@ export class TraceClient {
    * the session list: `onSummary` once per bundle as the worker makes it,
    * `onDone` after the last. Returns a function that stops it.
    */
-  summarizeChoice(onSummary: (key: string, summary: SessionSummary) => void, onDone: () => void): () => void {
+  summarizeChoice(skip: readonly string[], onSummary: (key: string, summary: SessionSummary) => void, onDone: () => void): () => void {
     const scanId = this.choice?.scanId;
     if (scanId === undefined) {
       onDone();
@@ -333,7 +333,7 @@ export class TraceClient {
     }
     const id = this.nextId++;
     this.summaries.set(id, { onSummary, onDone });
-    this.send({ type: 'summarizeScan', id, scanId });
+    this.send({ type: 'summarizeScan', id, scanId, skip: [...skip] });
     return () => {
       if (!this.summaries.delete(id)) return;
       this.send({ type: 'cancel', id: this.nextId++, target: id });

@@ -73,7 +73,7 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       return job(s, msg.id, (signal) => loadBundle(s, msg.id, scan, bundle, signal));
     }
     case 'summarizeScan':
-      return job(s, msg.id, (signal) => summarizeScan(s, msg.id, msg.scanId, signal));
+      return job(s, msg.id, (signal) => summarizeScan(s, msg.id, msg.scanId, new Set(msg.skip), signal));
     case 'cancel':
       if (s.follow?.id === msg.target) {
         s.follow.stop();

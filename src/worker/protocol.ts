@@ -92,7 +92,7 @@ export const RequestSchema = z.discriminatedUnion('type', [
   /** Load bundle `key` out of what load request `scanId` found. */
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
   /** Summarise every bundle of scan `scanId`, for the session list (one `scanSummary` each, then one with `done`). */
-  z.object({ type: z.literal('summarizeScan'), id: Id, scanId: Id }),
+  z.object({ type: z.literal('summarizeScan'), id: Id, scanId: Id, skip: z.array(z.string()) }),
   /** Abort request `target` (a load or select). */
   z.object({ type: z.literal('cancel'), id: Id, target: Id }),
   z.object({ type: z.literal('readPayload'), id: Id, path: z.string().min(1) }),

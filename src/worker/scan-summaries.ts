@@ -2,21 +2,22 @@
  * The session list of a dropped or picked trace root: every bundle of the
  * scan reduced and summarised here, one after another, each summary posted
  * as it is made, so the page's list fills in as `serve`'s does. Stops when
- * the scan is replaced or the request cancelled.
+ * the scan is replaced or the request cancelled; `skip` names the bundles
+ * the page already has (a list reopened after a pick).
  */
 import { bundleSource } from '../trace/bundle/scan';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import type { WorkerSession } from './session';
 
-export async function summarizeScan(s: WorkerSession, id: number, scanId: number, signal: AbortSignal): Promise<void> {
+export async function summarizeScan(s: WorkerSession, id: number, scanId: number, skip: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
   const scan = s.scan?.id === scanId ? s.scan.value : null;
   if (!scan) {
     s.post({ type: 'scanSummary', id, key: '', summary: null, done: true });
     return;
   }
   // Newest first: the session a user just recorded is the one they look for.
-  const bundles = [...scan.bundles].sort((a, b) => (b.startedAtUnixMs ?? 0) - (a.startedAtUnixMs ?? 0));
+  const bundles = scan.bundles.filter((b) => !skip.has(b.key)).sort((a, b) => (b.startedAtUnixMs ?? 0) - (a.startedAtUnixMs ?? 0));
   for (const b of bundles) {
     // A pick or a new drop in between goes first (it is another job); a replaced scan ends the list.
     do await new Promise((r) => setTimeout(r, s.jobs.size > 1 ? 50 : 0));
