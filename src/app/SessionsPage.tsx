@@ -3,37 +3,17 @@
  * fed from the server while it is open, opening a session or a search hit as
  * the trace view. Shown where the served bundle list would be, when the
  * server keeps a session list (`codex-trace-viewer serve`); a server without
- * one (the dev server) keeps the plain list.
+ * one (the dev server) keeps the plain list. A chunk of its own (its table
+ * is most of it), loaded by App through ./lazy.tsx; ./sessionsFeed.ts says
+ * whether it is shown.
  */
 import { useCallback, useEffect } from 'react';
-import { setPickerOpen, usePickerStore } from '../loader/pickerStore';
+import { setPickerOpen } from '../loader/pickerStore';
 import { SessionList } from '../sessions/SessionList';
-import { searchAllSessions, startSessionFeed } from '../sessions/feed';
-import { useSessionsStore } from '../sessions/sessionsStore';
+import { searchAllSessions } from '../sessions/feed';
 import { DEFAULT_VIEW_STATE, useStore } from '../store';
 import type { SearchHit } from '../trace/sessions/list';
 import { traceClient } from '../worker/client';
-
-/** Whether the session list replaces the served bundle list now. */
-export function useSessionsShown(): boolean {
-  const wanted = usePickerStore((s) => s.source === 'served' && s.open);
-  const available = useSessionsStore((s) => s.available);
-  return wanted && available !== false;
-}
-
-/** Runs the feed while the served list is open. */
-export function SessionFeed() {
-  const wanted = usePickerStore((s) => s.source === 'served' && s.open);
-  useEffect(() => {
-    if (!wanted) return;
-    return startSessionFeed(document.baseURI, {
-      onList: (list) => useSessionsStore.setState({ list, available: true, error: null }),
-      onUnavailable: () => useSessionsStore.setState({ available: false }),
-      onError: (error) => useSessionsStore.setState({ error }),
-    });
-  }, [wanted]);
-  return null;
-}
 
 export function SessionsPage() {
   const current = useStore((s) => s.servedName);
