@@ -72,6 +72,26 @@ function thirdPartyLicenses(emit: boolean): Plugin {
 }
 
 /**
+ * src/boot.ts as a script of its own, ahead of the app's: it starts the
+ * trace worker while the browser still fetches and compiles the main chunk
+ * (Vite would fold every module script of index.html into that chunk).
+ */
+function bootScript(): Plugin {
+  return {
+    name: 'boot-script',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((o) => o.type === 'chunk' && o.isEntry && o.name === 'boot');
+        if (!boot) return html;
+        return html.replace(/(\s*)<script type="module"/, (m, space: string) => `${space}<script type="module" crossorigin src="./${boot.fileName}"></script>${m}`);
+      },
+    },
+  };
+}
+
+/**
  * "Export HTML" (src/share/export.ts) inlines the app as one module script
  * under a CSP that allows scripts by hash only: there, the page's lazily
  * loaded chunks (src/app/lazy.tsx) could not be imported (file:// has no
@@ -123,7 +143,7 @@ function exportScript(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true), exportScript()],
+  plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true), exportScript(), bootScript()],
   base: './',
   worker: { format: 'es', plugins: () => [thirdPartyLicenses(false)] },
   build: {
@@ -132,8 +152,10 @@ export default defineConfig({
     // One stylesheet, in the page's head: a lazily loaded panel (src/app/lazy.tsx) never shows unstyled for a frame.
     cssCodeSplit: false,
     rolldownOptions: {
+      input: { index: path.resolve(import.meta.dirname, 'index.html'), boot: path.resolve(import.meta.dirname, 'src/boot.ts') },
       // Everything the entry imports statically in one chunk: a dozen small shared chunks would each be a request before the first paint.
-      output: { codeSplitting: { groups: [{ name: 'index', tags: ['$initial'] }] } },
+      // Not what src/boot.ts needs, which runs before that chunk has arrived.
+      output: { codeSplitting: { groups: [{ name: 'index', tags: ['$initial'], test: (id) => !/src[\\/](boot|worker[\\/]early)\.ts|\?worker/.test(id), includeDependenciesRecursively: false }] } },
     },
   },
   test: {
