@@ -54,15 +54,17 @@ export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>
 /** What a region shows while its chunk arrives: the region's own empty background, as a staged region shows before it mounts. */
 export const PENDING = <div className="stage-pending" aria-busy="true" />;
 
-/** Loads every lazy part once the page is idle (at the latest after `timeoutMs`), one per idle period. */
+/**
+ * Loads every lazy part in the page's first idle period (at the latest after
+ * `timeoutMs`), all at once: one part per idle period stretched the loading
+ * over seconds while a trace loaded, into the time a reader (or a drop) may
+ * already be using the page. The fetches run in parallel; each chunk's
+ * evaluation is a short task of its own.
+ */
 export function preloadWhenIdle(timeoutMs = 2000): void {
-  const idle: (cb: () => void) => void =
-    typeof requestIdleCallback === 'function' ? (cb) => requestIdleCallback(cb, { timeout: timeoutMs }) : (cb) => setTimeout(cb, 200);
-  const queue = [...parts];
-  const next = () => {
-    const part = queue.shift();
-    if (!part) return;
-    part.preload().then(() => idle(next), () => idle(next));
+  const start = () => {
+    for (const part of parts) part.preload().catch(() => {});
   };
-  idle(next);
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: timeoutMs });
+  else setTimeout(start, 200);
 }
