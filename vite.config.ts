@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
-import { defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin, type Rolldown } from 'vite';
+import { createHash } from 'node:crypto';
 import react from '@vitejs/plugin-react';
 import path from 'node:path';
 import { packageDirOf, thirdPartyNotices } from './scripts/lib/third-party.mjs';
@@ -70,11 +71,94 @@ function thirdPartyLicenses(emit: boolean): Plugin {
   };
 }
 
+/**
+ * src/boot.ts as a script of its own, ahead of the app's: it starts the
+ * trace worker while the browser still fetches and compiles the main chunk
+ * (Vite would fold every module script of index.html into that chunk).
+ */
+function bootScript(): Plugin {
+  return {
+    name: 'boot-script',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((o) => o.type === 'chunk' && o.isEntry && o.name === 'boot');
+        if (!boot) return html;
+        return html.replace(/(\s*)<script type="module"/, (m, space: string) => `${space}<script type="module" crossorigin src="./${boot.fileName}"></script>${m}`);
+      },
+    },
+  };
+}
+
+/**
+ * "Export HTML" (src/share/export.ts) inlines the app as one module script
+ * under a CSP that allows scripts by hash only: there, the page's lazily
+ * loaded chunks (src/app/lazy.tsx) could not be imported (file:// has no
+ * 'self' to load them from, and data: or blob: module URLs would open
+ * script-src to any script of that scheme). So each build also bundles the
+ * app once more as one self-contained module, `assets/export-app-<hash>.js`,
+ * dynamic imports inlined, which only the exporter fetches; its URL is the
+ * default export of `virtual:ctv-export-script` (null outside a build). The
+ * worker is not built again: an exported page starts it from its inlined
+ * source, so that build gets no worker URL.
+ */
+const EXPORT_SCRIPT_ID = 'virtual:ctv-export-script';
+function exportScript(): Plugin {
+  let fileName: string | null = null;
+  let code = '';
+  return {
+    name: 'export-script',
+    async configResolved(config) {
+      if (config.command !== 'build' || config.build.ssr) return;
+      const out = (await build({
+        configFile: false,
+        root: config.root,
+        mode: config.mode,
+        base: './',
+        logLevel: 'warn',
+        plugins: [
+          react(),
+          {
+            // The exported page needs neither: it has its worker's source and its own script inline.
+            name: 'no-worker-url',
+            enforce: 'pre',
+            resolveId: (id) => (/\?worker&url$/.test(id) || id === EXPORT_SCRIPT_ID ? '\0no-url' : null),
+            load: (id) => (id === '\0no-url' ? 'export default null;' : null),
+          },
+        ],
+        build: { write: false, sourcemap: false, cssCodeSplit: false, rolldownOptions: { input: path.join(config.root, 'src/main.tsx'), output: { codeSplitting: false } } },
+      })) as Rolldown.RolldownOutput;
+      const chunk = out.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
+      if (!chunk) throw new Error('export-script: the one-module build gave no entry chunk');
+      code = chunk.code;
+      fileName = `assets/export-app-${createHash('sha256').update(code).digest('hex').slice(0, 8)}.js`;
+    },
+    resolveId: (id) => (id === EXPORT_SCRIPT_ID ? `\0${EXPORT_SCRIPT_ID}` : null),
+    load: (id) => (id === `\0${EXPORT_SCRIPT_ID}` ? `export default ${JSON.stringify(fileName)};` : null),
+    generateBundle() {
+      if (fileName) this.emitFile({ type: 'asset', fileName, source: code });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true)],
+  plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true), exportScript(), bootScript()],
   base: './',
   worker: { format: 'es', plugins: () => [thirdPartyLicenses(false)] },
-  build: { outDir: 'dist', sourcemap: true },
+  build: {
+    outDir: 'dist',
+    sourcemap: true,
+    // One stylesheet, in the page's head: a lazily loaded panel (src/app/lazy.tsx) never shows unstyled for a frame.
+    cssCodeSplit: false,
+    rolldownOptions: {
+      input: { index: path.resolve(import.meta.dirname, 'index.html'), boot: path.resolve(import.meta.dirname, 'src/boot.ts') },
+      // Everything the entry imports statically in one chunk: a dozen small shared chunks would each be a request before the first paint.
+      // But not src/boot.ts's few lines, which must run before that chunk has arrived: without includeDependenciesRecursively the
+      // client's import of them does not pull them in.
+      output: { codeSplitting: { groups: [{ name: 'index', tags: ['$initial'], test: (id) => !/src[\\/](boot|worker[\\/]early)\.ts|\?worker/.test(id), includeDependenciesRecursively: false }] } },
+    },
+  },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],

@@ -7,7 +7,8 @@ import { useStore } from './store';
 import { traceClient } from './worker/client';
 import { connectLoadsToStores } from './loader/connect';
 import { loadStartupBundle } from './loader/startup';
-import { readEmbedded } from './share/embedded';
+import { EMBEDDED_ID } from './share/embeddedId';
+import { preloadWhenIdle } from './app/lazy';
 
 declare global {
   interface Window {
@@ -22,8 +23,8 @@ if (import.meta.env.MODE !== 'production') {
   window.__traceClient = traceClient;
 }
 
-// An exported page (src/share/export.ts) carries its trace, its view and the worker's source.
-const embedded = readEmbedded();
+// An exported page (src/share/export.ts) carries its trace, its view and the worker's source; only such a page loads the code that reads them (unzip, schema).
+const embedded = document.getElementById(EMBEDDED_ID) ? (await import('./share/embedded')).readEmbedded() : null;
 if (embedded) window.__ctvWorkerSource = embedded.workerSource;
 connectLoadsToStores();
 connectRefLinksToStore();
@@ -35,6 +36,7 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
+preloadWhenIdle();
 
 // Any page but an exported one loads what the URL names.
 if (embedded) {

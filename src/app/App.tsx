@@ -15,15 +15,19 @@ import { PendingViewBanner } from '../share/PendingViewBanner';
 import { ViewNoticeBanner } from '../share/ViewNoticeBanner';
 import { focusSearch } from './SearchBox';
 import { ServicesContext, type TraceServices } from './services';
-import { ShortcutsModal } from './ShortcutsModal';
 import { useShortcuts } from './useShortcuts';
 import { StagedMount } from './staging';
 import { Welcome } from './Welcome';
-import { SessionFeed, SessionsPage, useSessionsShown } from './SessionsPage';
+import { SessionFeed, useSessionsShown } from './sessionsFeed';
+import { lazyPart, PENDING } from './lazy';
 import { Workspace } from './Workspace';
 import '../ui/theme.css';
 import '../ui/ui.css';
 import './app.css';
+
+// Not on the first paint of a trace: chunks of their own (./lazy.tsx).
+const SessionsPage = lazyPart(() => import('./SessionsPage').then((m) => m.SessionsPage), PENDING).Component;
+const ShortcutsModal = lazyPart(() => import('./ShortcutsModal').then((m) => m.ShortcutsModal)).Component;
 
 /** The data path's services: the trace worker. */
 export const workerServices: TraceServices = {

@@ -8,10 +8,13 @@
  */
 import type { ComponentType } from 'react';
 import { ConversationPanel } from '../panels/conversation';
-import { CompactionPanel } from '../panels/compaction';
-import { RequestWindowPanel } from '../panels/request-window';
 import { TimelinePanel } from '../panels/timeline';
-import { TokensPanel } from '../panels/tokens';
+import { lazyPart, PENDING } from './lazy';
+
+// The tabs a trace does not open on load in chunks of their own (./lazy.tsx); the conversation and the timeline are on the first paint.
+const CompactionPanel = lazyPart(() => import('../panels/compaction').then((m) => m.CompactionPanel), PENDING).Component;
+const RequestWindowPanel = lazyPart(() => import('../panels/request-window').then((m) => m.RequestWindowPanel), PENDING).Component;
+const TokensPanel = lazyPart(() => import('../panels/tokens').then((m) => m.TokensPanel), PENDING).Component;
 
 export type PanelRegion = 'center' | 'bottom';
 

@@ -2,7 +2,6 @@
 import { create } from 'zustand';
 import { selectViewState, serializeViewState, useStore } from '../store';
 import { TRACE_WORKER_URL, traceClient } from '../worker/client';
-import { buildExportHtml, collectAppCode, downloadHtml } from './export';
 import { copyText, shareLink } from './link';
 import { formatBytes } from '../ui/format';
 
@@ -41,6 +40,8 @@ let exporting = false;
 export async function buildCurrentExport(): Promise<{ name: string; html: string }> {
   const s = useStore.getState();
   if (!s.state) throw new Error('No trace is loaded.');
+  // The exporter (and its hashing) is a chunk of its own: most pages never export.
+  const { buildExportHtml, collectAppCode } = await import('./export');
   const [{ name, zip }, code] = await Promise.all([traceClient.exportBundle(), collectAppCode(document, TRACE_WORKER_URL, window.__ctvWorkerSource)]);
   // The embedded view belongs to the embedded trace by construction: no trace reference to match.
   const view = { ...selectViewState(useStore.getState()), trace: null };
@@ -55,6 +56,7 @@ export async function exportCurrentView(): Promise<void> {
   show({ text: 'Exporting…', tone: 'busy' });
   try {
     const { name, html } = await buildCurrentExport();
+    const { downloadHtml } = await import('./export');
     downloadHtml(html, name);
     show({ text: `Exported ${name}.html (${formatBytes(html.length)})`, tone: 'ok' });
   } catch (e) {

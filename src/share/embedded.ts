@@ -7,7 +7,8 @@ import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { parseViewState, type ViewState } from '../store/viewState';
 
-export const EMBEDDED_ID = 'ctv-embedded';
+export { EMBEDDED_ID } from './embeddedId';
+import { EMBEDDED_ID } from './embeddedId';
 
 export const EmbeddedSchema = z.object({
   format: z.literal('codex-trace-viewer-export'),

@@ -6,6 +6,7 @@
  * every outside connection (connect-src 'none'; scripts only by hash).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import exportScriptUrl from 'virtual:ctv-export-script';
 import { EMBEDDED_ID, bytesToBase64, textToBase64, type Embedded } from './embedded';
 
 export interface ExportParts {
@@ -91,11 +92,25 @@ async function fetchText(url: string): Promise<string> {
   return res.text();
 }
 
-/** The running app's own code: from its script/link URLs (served) or inline elements (an exported page). */
-export async function collectAppCode(doc: Document, workerUrl: string, inlineWorker: string | undefined): Promise<{ js: string; css: string; workerJs: string }> {
-  const script = doc.querySelector<HTMLScriptElement>('script[type="module"]');
-  if (!script) throw new Error('the app script was not found');
-  const js = script.src ? await fetchText(script.src) : (script.textContent ?? '');
+/**
+ * The running app's own code: the inline elements of an exported page, else
+ * the app built as one module (`oneModuleUrl`, see vite.config.ts: the page's
+ * own module script imports other chunks, which an exported page could not
+ * load), else (the dev server) the page's module script as it is.
+ */
+export async function collectAppCode(
+  doc: Document,
+  workerUrl: string,
+  inlineWorker: string | undefined,
+  oneModuleUrl: string | null = exportScriptUrl,
+): Promise<{ js: string; css: string; workerJs: string }> {
+  const inline = doc.getElementById(EMBEDDED_ID) ? doc.querySelector<HTMLScriptElement>('script[type="module"]:not([src])') : null;
+  const scripts = doc.querySelectorAll<HTMLScriptElement>('script[type="module"][src]');
+  let js: string;
+  if (inline) js = inline.textContent ?? '';
+  else if (oneModuleUrl) js = await fetchText(new URL(oneModuleUrl, doc.baseURI).href);
+  else if (scripts.length) js = await fetchText(scripts[scripts.length - 1].src);
+  else throw new Error('the app script was not found');
   const cssParts: string[] = [];
   for (const el of Array.from(doc.querySelectorAll<HTMLLinkElement | HTMLStyleElement>('link[rel="stylesheet"], style'))) {
     if (el instanceof HTMLLinkElement) cssParts.push(await fetchText(el.href));

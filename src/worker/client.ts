@@ -18,6 +18,7 @@ import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
 import { parseResponse, type BundleInfo, type LoadInputMsg, type ProgressMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
+import { takeEarlyWorker } from './early';
 
 export type { RecentBundle, SearchHit } from './protocol';
 
@@ -61,7 +62,7 @@ function startWorker(): Worker {
     const url = URL.createObjectURL(new Blob([inline], { type: 'text/javascript' }));
     return new Worker(url, { name: 'trace' });
   }
-  return new Worker(workerUrl, { type: 'module', name: 'trace' });
+  return takeEarlyWorker() ?? new Worker(workerUrl, { type: 'module', name: 'trace' });
 }
 
 export function workerTransport(): Transport {

@@ -306,6 +306,11 @@ describe('export', () => {
     await expect.poll(() => off.getByTestId('timeline-window').textContent()).toMatch(/^1\.00 s/);
     await expect.poll(() => off.getByTestId('bundle-label').textContent()).toBe('long-session');
     await off.screenshot({ path: screenshotPath('share-export-offline') });
+    // The tabs the served page loads as chunks of their own are inside the one exported script.
+    await off.locator('#tab-tokens').click();
+    await off.getByTestId('tokens-panel').waitFor();
+    await off.locator('#tab-compaction').click();
+    await off.getByTestId('compaction-panel').waitFor();
     expect(outsideRequests(requests)).toEqual([]);
     expect(csp).toEqual([]);
     expect(errors).toEqual([]);

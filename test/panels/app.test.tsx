@@ -100,7 +100,8 @@ describe('keyboard', () => {
     await load('single-turn-answer');
     expect(screen.queryByRole('dialog')).toBeNull();
     fireEvent.keyDown(window, { key: '?' });
-    const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    // The map is a chunk of its own (src/app/lazy.tsx): it shows once loaded.
+    const dialog = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' });
     expect(within(dialog).getByText('Back in selection history')).toBeTruthy();
     fireEvent.keyDown(window, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();

@@ -6,7 +6,7 @@
  */
 import type { RawPayloadRef } from '../schema/common';
 import type { BundleSource } from './source';
-import { decodeShard, ShardError, shardFileName, type ShardRecords } from './shards';
+import { decodeShard, prepareShardDecoder, ShardError, shardFileName, type ShardRecords } from './shards';
 
 /** Why a payload could not be read, located at the file that failed. */
 export interface PayloadProblem {
@@ -116,7 +116,9 @@ class ShardPayloads implements PayloadStore {
   constructor(
     private readonly source: BundleSource,
     private readonly dir: string,
-  ) {}
+  ) {
+    prepareShardDecoder();
+  }
 
   /** A record's text, decoded once while it stays in the cache (oldest first out). */
   private text(id: string, bytes: Uint8Array): string {

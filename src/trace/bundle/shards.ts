@@ -48,6 +48,16 @@ function zstd(): Promise<ZSTDDecoder> {
   return decoder;
 }
 
+/**
+ * Starts compiling the decoder (a fetch of its inline WebAssembly and an
+ * asynchronous compile, off this thread in browsers) without waiting for it:
+ * called as soon as a bundle is known to have shards, so that the first shard
+ * the reducer reaches does not wait for it. A failure shows at that shard.
+ */
+export function prepareShardDecoder(): void {
+  zstd().catch(() => {});
+}
+
 /** Decompresses a shard and indexes its records; throws ShardError for data zstd itself rejects. */
 export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
   const decoded = decompressTolerant(await zstd(), compressed);
