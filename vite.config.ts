@@ -85,7 +85,10 @@ function bootScript(): Plugin {
       handler(html, ctx) {
         const boot = Object.values(ctx.bundle ?? {}).find((o) => o.type === 'chunk' && o.isEntry && o.name === 'boot');
         if (!boot) return html;
-        return html.replace(/(\s*)<script type="module"/, (m, space: string) => `${space}<script type="module" crossorigin src="./${boot.fileName}"></script>${m}`);
+        return html.replace(
+          /(\s*)<script type="module"/,
+          (m, space: string) => `${space}<script type="module" crossorigin src="./${boot.fileName}"></script>${m}`,
+        );
       },
     },
   };
@@ -127,7 +130,12 @@ function exportScript(): Plugin {
             load: (id) => (id === '\0no-url' ? 'export default null;' : null),
           },
         ],
-        build: { write: false, sourcemap: false, cssCodeSplit: false, rolldownOptions: { input: path.join(config.root, 'src/main.tsx'), output: { codeSplitting: false } } },
+        build: {
+          write: false,
+          sourcemap: false,
+          cssCodeSplit: false,
+          rolldownOptions: { input: path.join(config.root, 'src/main.tsx'), output: { codeSplitting: false } },
+        },
       })) as Rolldown.RolldownOutput;
       const chunk = out.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
       if (!chunk) throw new Error('export-script: the one-module build gave no entry chunk');
@@ -156,7 +164,18 @@ export default defineConfig({
       // Everything the entry imports statically in one chunk: a dozen small shared chunks would each be a request before the first paint.
       // But not src/boot.ts's few lines, which must run before that chunk has arrived: without includeDependenciesRecursively the
       // client's import of them does not pull them in.
-      output: { codeSplitting: { groups: [{ name: 'index', tags: ['$initial'], test: (id) => !/src[\\/](boot|worker[\\/]early)\.ts|\?worker/.test(id), includeDependenciesRecursively: false }] } },
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: 'index',
+              tags: ['$initial'],
+              test: (id) => !/src[\\/](boot|worker[\\/]early)\.ts|\?worker/.test(id),
+              includeDependenciesRecursively: false,
+            },
+          ],
+        },
+      },
     },
   },
   test: {

@@ -35,7 +35,11 @@ type Row = [area: string, subject: string, figure: string, value: string];
 
 function run(step: Step): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, step.script), ...step.args], { cwd: ROOT, env: { ...process.env, ...step.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, step.script), ...step.args], {
+      cwd: ROOT,
+      env: { ...process.env, ...step.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -60,7 +64,12 @@ function reducerRows(out: string): Row[] {
     rows.push(['reducer (Node)', b, 'throughput', `${get('MB/s')} MB/s`]);
     rows.push(['reducer (Node)', b, 'vs official binary (process)', `${get('speedup (process)')}`]);
     rows.push(['reducer (Node)', b, 'vs official binary (reduce)', `${get('speedup (reduce)')}`]);
-    rows.push(['reducer (Node)', b, 'peak RSS', `${get('ours peak RSS MB')} MB, ${get('RSS/MB read')}× the MB read (official ${get('official peak RSS MB')} MB)`]);
+    rows.push([
+      'reducer (Node)',
+      b,
+      'peak RSS',
+      `${get('ours peak RSS MB')} MB, ${get('RSS/MB read')}× the MB read (official ${get('official peak RSS MB')} MB)`,
+    ]);
     rows.push(['reducer (Node)', b, 'state.json identical', get('identical')]);
   }
   return rows;
@@ -163,10 +172,22 @@ async function main() {
         if (m) got.push(['hostile input', m[1], 'time at n → 2n', m[2]]);
       }
     else if (step.key === 'memory' && existsSync(memJson)) {
-      for (const f of JSON.parse(readFileSync(memJson, 'utf8')) as { bundle: string; bundleMiB: number; loadMs: number; heapUsedMiB: number; heapTotalMiB: number; baselineHeapUsedMiB: number }[]) {
+      for (const f of JSON.parse(readFileSync(memJson, 'utf8')) as {
+        bundle: string;
+        bundleMiB: number;
+        loadMs: number;
+        heapUsedMiB: number;
+        heapTotalMiB: number;
+        baselineHeapUsedMiB: number;
+      }[]) {
         const subject = `${f.bundle} (${f.bundleMiB.toFixed(1)} MiB)`;
         got.push(['browser memory', subject, 'served load → summary', `${f.loadMs.toFixed(0)} ms`]);
-        got.push(['browser memory', subject, 'main-thread JS heap (after GC)', `${f.heapUsedMiB.toFixed(1)} MiB used / ${f.heapTotalMiB.toFixed(1)} MiB allocated`]);
+        got.push([
+          'browser memory',
+          subject,
+          'main-thread JS heap (after GC)',
+          `${f.heapUsedMiB.toFixed(1)} MiB used / ${f.heapTotalMiB.toFixed(1)} MiB allocated`,
+        ]);
         got.push(['browser memory', subject, 'empty-app baseline heap', `${f.baselineHeapUsedMiB.toFixed(1)} MiB`]);
       }
       rmSync(memJson, { force: true });

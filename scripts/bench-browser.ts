@@ -219,7 +219,13 @@ async function main() {
       console.log(`  drop → first painted summary         ${stats(col('summaryMs'))}`);
       console.log(`  drop → fully interactive             ${stats(col('interactiveMs'))}`);
       console.log(`  longest main-thread task             ${stats(col('longestTaskMs'))}`);
-      if (tasks) console.log(`  long tasks of the last run (start ms after the drop, duration ms): ${results.at(-1)!.tasks.map(([s, d]) => `${s}+${d}`).join(', ')}`);
+      if (tasks)
+        console.log(
+          `  long tasks of the last run (start ms after the drop, duration ms): ${results
+            .at(-1)!
+            .tasks.map(([s, d]) => `${s}+${d}`)
+            .join(', ')}`,
+        );
       if (!statSync(input).isDirectory()) continue;
       const served = await serve({ roots: [input], port: 0, distDir: DIST, log: () => {} });
       try {

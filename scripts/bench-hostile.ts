@@ -51,7 +51,11 @@ async function main() {
   await reduceBundle(sourceFor({ ...b.files, trace: withBackslashes(100_000) }, false)); // warm up
   const t1 = withBackslashes(500_000);
   const t2 = withBackslashes(1_000_000);
-  row('reduce, 0.5 / 1 MB of backslashes in an event', await best(3, () => reduceBundle(sourceFor({ ...b.files, trace: t1 }, false))), await best(3, () => reduceBundle(sourceFor({ ...b.files, trace: t2 }, false))));
+  row(
+    'reduce, 0.5 / 1 MB of backslashes in an event',
+    await best(3, () => reduceBundle(sourceFor({ ...b.files, trace: t1 }, false))),
+    await best(3, () => reduceBundle(sourceFor({ ...b.files, trace: t2 }, false))),
+  );
 
   // The analysis is memoized per state object: each run gets a fresh copy, made before the clock starts.
   const analyse = (calls: number) => {

@@ -77,11 +77,19 @@ async function main() {
       copyFileSync(path.join(src, 'manifest.json'), path.join(dir, 'manifest.json'));
       // Payloads first, all of them (Codex writes each before its event): what is timed is the log's growth.
       for (const f of readdirSync(path.join(src, 'payloads'))) copyFileSync(path.join(src, 'payloads', f), path.join(dir, 'payloads', f));
-      const lines = readFileSync(path.join(src, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const lines = readFileSync(path.join(src, 'trace.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       // Keep the last line (recording_completed) back: the page must still be following when the appends end.
       const start = Math.floor(lines.length / 2);
       const per = Math.max(1, Math.floor((lines.length - 1 - start) / appends));
-      writeFileSync(path.join(dir, 'trace.jsonl'), lines.slice(0, start).map((l) => `${l}\n`).join(''));
+      writeFileSync(
+        path.join(dir, 'trace.jsonl'),
+        lines
+          .slice(0, start)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       const server = await serve({ roots: [root], port: 0, distDir: DIST, log: () => {} });
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
@@ -103,10 +111,14 @@ async function main() {
         );
         latencies.push((await seen.jsonValue())! - t0);
       }
-      const size = readdirSync(path.join(dir, 'payloads')).reduce((s, f) => s + readFileSync(path.join(dir, 'payloads', f)).length, 0) + readFileSync(path.join(src, 'trace.jsonl')).length;
+      const size =
+        readdirSync(path.join(dir, 'payloads')).reduce((s, f) => s + readFileSync(path.join(dir, 'payloads', f)).length, 0) +
+        readFileSync(path.join(src, 'trace.jsonl')).length;
       const shown = src.startsWith(ROOT) ? path.relative(ROOT, src) : src.replace(os.homedir(), '~');
       console.log(`${shown}  (${(size / 2 ** 20).toFixed(1)} MiB, ${lines.length} events, ${per} events per append)`);
-      console.log(`  live latency append → visible    median ${pct(latencies, 50).toFixed(0)} ms, p90 ${pct(latencies, 90).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (${latencies.length} appends)`);
+      console.log(
+        `  live latency append → visible    median ${pct(latencies, 50).toFixed(0)} ms, p90 ${pct(latencies, 90).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (${latencies.length} appends)`,
+      );
       await context.close();
       await server.close();
     }

@@ -57,7 +57,8 @@ function buildRoot(dir: string, plan: { from: string; count: number }[]) {
   if (existsSync(path.join(dir, '.complete'))) return;
   rmSync(dir, { recursive: true, force: true });
   let n = 0;
-  for (const { from, count } of plan) for (let i = 0; i < count; i++) copyBundle(from, path.join(dir, `b${String(n).padStart(4, '0')}-${path.basename(from)}`), ++n);
+  for (const { from, count } of plan)
+    for (let i = 0; i < count; i++) copyBundle(from, path.join(dir, `b${String(n).padStart(4, '0')}-${path.basename(from)}`), ++n);
   writeFileSync(path.join(dir, '.complete'), '');
 }
 

@@ -21,7 +21,18 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { serve } from '../src/cli/serve';
 import { buildTraceIndexes } from '../src/trace/indexes/build';
-import { buildTimelineModel, defaultCollapsed, forEachVisible, forEachVisibleRun, geometry, hitTest, laneRuns, layoutRows, pickRuns, trackScale } from '../src/trace/timeline';
+import {
+  buildTimelineModel,
+  defaultCollapsed,
+  forEachVisible,
+  forEachVisibleRun,
+  geometry,
+  hitTest,
+  laneRuns,
+  layoutRows,
+  pickRuns,
+  trackScale,
+} from '../src/trace/timeline';
 import { launch, recordLongTasks } from '../test/e2e/browser';
 import { syntheticTimelineState } from './lib/synthetic-timeline';
 
@@ -75,17 +86,22 @@ function layoutOnly(spans: number, agents: number) {
   const t2b = performance.now();
   for (const lane of model.lanes) {
     const runs = pickRuns(model, lane, msPerPx, s.width);
-    visitedLod += runs ? forEachVisibleRun(runs.start, runs.end, s.startMs, s.endMs, msPerPx, () => {}) : forEachVisible(lane.spans, model.spans.start, model.spans.end, s.startMs, s.endMs, msPerPx, () => {});
+    visitedLod += runs
+      ? forEachVisibleRun(runs.start, runs.end, s.startMs, s.endMs, msPerPx, () => {})
+      : forEachVisible(lane.spans, model.spans.start, model.spans.end, s.startMs, s.endMs, msPerPx, () => {});
   }
   const cullLodMs = performance.now() - t2b;
   const t3 = performance.now();
   const N = 100_000;
-  for (let k = 0; k < N; k++) hitTest(model, expanded, geo, win, (k * 37) % Math.max(1, expanded.height - 700), 210 + ((k * 7919) % 1190), 60 + ((k * 104_729) % 740));
+  for (let k = 0; k < N; k++)
+    hitTest(model, expanded, geo, win, (k * 37) % Math.max(1, expanded.height - 700), 210 + ((k * 7919) % 1190), 60 + ((k * 104_729) % 740));
   const hitUs = ((performance.now() - t3) / N) * 1000;
   console.log(`Layout only (Node), ${model.spans.count.toLocaleString('en-US')} spans, ${model.groups.length} agents, ${model.lanes.length} lanes:`);
   console.log(`  model build      ${f1(Math.min(...runs))} ms (best of 3)`);
   console.log(`  row layout ×2    ${f1(layoutMs)} ms (${expanded.rows.length} rows expanded, ${all.size} groups)`);
-  console.log(`  cull all lanes   ${f1(cullMs)} ms zoomed out, spans (${visited.toLocaleString('en-US')} visited of ${model.spans.count.toLocaleString('en-US')})`);
+  console.log(
+    `  cull all lanes   ${f1(cullMs)} ms zoomed out, spans (${visited.toLocaleString('en-US')} visited of ${model.spans.count.toLocaleString('en-US')})`,
+  );
   console.log(`  cull all lanes   ${f1(cullLodMs)} ms zoomed out, level-of-detail runs (${visitedLod.toLocaleString('en-US')} visited)`);
   console.log(`  hit test         ${hitUs.toFixed(2).padStart(6)} µs per point`);
 }
@@ -113,7 +129,10 @@ interface FrameRun {
 
 async function scenario(page: Page, frames: number): Promise<FrameRun> {
   return page.evaluate(async (frames) => {
-    const w = window as unknown as { __timelineDraws: { ms: number; spans: number }[]; __timeline: { geometry(): { trackX0: number; trackW: number; bodyTop: number } } };
+    const w = window as unknown as {
+      __timelineDraws: { ms: number; spans: number }[];
+      __timeline: { geometry(): { trackX0: number; trackW: number; bodyTop: number } };
+    };
     const canvas = document.querySelector('[data-testid="timeline-canvas"]') as HTMLCanvasElement;
     const r = canvas.getBoundingClientRect();
     const g = w.__timeline.geometry();
@@ -158,8 +177,12 @@ async function scenario(page: Page, frames: number): Promise<FrameRun> {
 
 function report(name: string, r: FrameRun) {
   console.log(`  ${name}`);
-  console.log(`    frame interval  p50 ${f1(pct(r.intervals, 50))}  p95 ${f1(pct(r.intervals, 95))}  max ${f1(Math.max(...r.intervals))} ms   (${r.intervals.length} frames)`);
-  console.log(`    canvas draw     p50 ${f1(pct(r.draws, 50))}  p95 ${f1(pct(r.draws, 95))}  max ${f1(Math.max(...r.draws))} ms   (${r.draws.length} draws, p50 ${Math.round(pct(r.drawnSpans, 50)).toLocaleString('en-US')} spans visited per draw)`);
+  console.log(
+    `    frame interval  p50 ${f1(pct(r.intervals, 50))}  p95 ${f1(pct(r.intervals, 95))}  max ${f1(Math.max(...r.intervals))} ms   (${r.intervals.length} frames)`,
+  );
+  console.log(
+    `    canvas draw     p50 ${f1(pct(r.draws, 50))}  p95 ${f1(pct(r.draws, 95))}  max ${f1(Math.max(...r.draws))} ms   (${r.draws.length} draws, p50 ${Math.round(pct(r.drawnSpans, 50)).toLocaleString('en-US')} spans visited per draw)`,
+  );
   console.log(`    long tasks      ${r.longTasks}`);
 }
 
@@ -168,11 +191,15 @@ async function main() {
   layoutOnly(opts.spans, opts.agents);
 
   if (opts.build) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'test', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'test', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
+    );
   }
   const handle = await serve({ roots: [path.join(ROOT, 'test/fixtures/traces/single-turn-answer')], port: 0, distDir: DIST, log: () => {} });
   const browser = await launch();
@@ -188,21 +215,35 @@ async function main() {
     await page.evaluate(await syntheticScript());
     const loaded = await page.evaluate(
       async ({ spans, agents }) => {
-        const w = window as unknown as { __synthTimeline: { syntheticTimelineState(o: { spans: number; agents: number }): unknown }; __timelineDraws: { ms: number; spans: number }[] };
+        const w = window as unknown as {
+          __synthTimeline: { syntheticTimelineState(o: { spans: number; agents: number }): unknown };
+          __timelineDraws: { ms: number; spans: number }[];
+        };
         const state = w.__synthTimeline.syntheticTimelineState({ spans, agents });
         w.__timelineDraws = [];
         const t0 = performance.now();
-        window.__traceStore!.getState().finishLoad({ label: 'synthetic', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic' });
+        window
+          .__traceStore!.getState()
+          .finishLoad({ label: 'synthetic', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic' });
         const tStore = performance.now() - t0;
         await new Promise<void>((resolve) => {
           const poll = () => (w.__timelineDraws.length > 0 ? resolve() : requestAnimationFrame(poll));
           poll();
         });
-        return { storeMs: tStore, firstDrawMs: performance.now() - t0, spans: Number(/and (\d+) spans/.exec(document.querySelector('[data-testid="timeline-canvas"]')!.getAttribute('aria-label') ?? '')?.[1]) };
+        return {
+          storeMs: tStore,
+          firstDrawMs: performance.now() - t0,
+          spans: Number(/and (\d+) spans/.exec(document.querySelector('[data-testid="timeline-canvas"]')!.getAttribute('aria-label') ?? '')?.[1]),
+        };
       },
       { spans: opts.spans, agents: opts.agents },
     );
-    console.log(`\nIn Chromium (headless, 1600×1000, timeline area ${await page.evaluate(() => { const g = (window as unknown as { __timeline: { geometry(): { width: number; height: number } } }).__timeline.geometry(); return `${g.width}×${g.height}`; })}), ${loaded.spans.toLocaleString('en-US')} spans, ${opts.agents + 1} agents:`);
+    console.log(
+      `\nIn Chromium (headless, 1600×1000, timeline area ${await page.evaluate(() => {
+        const g = (window as unknown as { __timeline: { geometry(): { width: number; height: number } } }).__timeline.geometry();
+        return `${g.width}×${g.height}`;
+      })}), ${loaded.spans.toLocaleString('en-US')} spans, ${opts.agents + 1} agents:`,
+    );
     console.log(`  load into store (indexes) ${f1(loaded.storeMs)} ms; first timeline frame after ${f1(loaded.firstDrawMs)} ms`);
     await page.mouse.move(800, 700);
     report(`sub-agents collapsed (default with > 8), ${opts.frames} frames: zoom in ×20, pan, zoom in ×100, zoom out`, await scenario(page, opts.frames));

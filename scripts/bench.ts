@@ -143,7 +143,12 @@ async function main() {
     const schema = schemaOf(dir);
     const oracle = oracleBin(schema);
     const { disk, read: bytes } = await bundleBytes(dir);
-    const events = readdirSync(dir).includes('trace.jsonl') ? spawnSync('wc', ['-l', join(dir, 'trace.jsonl')]).stdout.toString().trim().split(' ')[0] : '?';
+    const events = readdirSync(dir).includes('trace.jsonl')
+      ? spawnSync('wc', ['-l', join(dir, 'trace.jsonl')])
+          .stdout.toString()
+          .trim()
+          .split(' ')[0]
+      : '?';
     const ours: { wall: number; inproc: number; rss: number }[] = [];
     const official: { wall: number; rss: number }[] = [];
     // Ours and the official binary take turns, so that a busy machine slows both alike.
@@ -207,7 +212,9 @@ async function main() {
     'identical',
   ];
   console.log(`\nreducer benchmark: median of ${runs} runs each, ours and the official binary in turn, Node ${process.version}`);
-  console.log('speedup: official ms / ours ms (process: whole command; reduce: in-process reduce and write); peak RSS: the most of any run; RSS/MB read: against the bytes the reducer reads (shards decompressed)');
+  console.log(
+    'speedup: official ms / ours ms (process: whole command; reduce: in-process reduce and write); peak RSS: the most of any run; RSS/MB read: against the bytes the reducer reads (shards decompressed)',
+  );
   printTable([head, ...rows]);
 }
 

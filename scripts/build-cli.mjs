@@ -49,7 +49,11 @@ export async function buildCli({ ifStale = false } = {}) {
     // A native module: found in node_modules at run time (it is an optional dependency; search needs it).
     external: ['better-sqlite3'],
   });
-  const packages = new Set(Object.keys(result.metafile.inputs).map((f) => packageDirOf(join(ROOT, f))).filter(Boolean));
+  const packages = new Set(
+    Object.keys(result.metafile.inputs)
+      .map((f) => packageDirOf(join(ROOT, f)))
+      .filter(Boolean),
+  );
   writeFileSync(join(dirname(CLI_BUNDLE), 'THIRD_PARTY_LICENSES.txt'), thirdPartyNotices(packages));
 }
 

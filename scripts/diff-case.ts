@@ -20,6 +20,11 @@ for (const dir of process.argv.slice(2)) {
     execFileSync('diff', ['-u', official, '/tmp/ours.json'], { stdio: 'pipe' });
     console.log('   identical');
   } catch (e) {
-    console.log(String((e as { stdout: Buffer }).stdout).split('\n').slice(2, 40).join('\n'));
+    console.log(
+      String((e as { stdout: Buffer }).stdout)
+        .split('\n')
+        .slice(2, 40)
+        .join('\n'),
+    );
   }
 }

@@ -174,7 +174,12 @@ async function runOurs(dir: string, mode: 'inproc' | 'cli'): Promise<Verdict> {
       const r = await reduceBundle(new DirectorySource(dir));
       if (r.error || !r.state) {
         const e = r.error;
-        return { ok: false, text: e ? [e.message, ...e.causes.map((c) => `  caused by: ${c}`)].join('\n') + (e.line != null ? `\n  (line ${e.line}, seq ${e.seq})` : '') : 'no state' };
+        return {
+          ok: false,
+          text: e
+            ? [e.message, ...e.causes.map((c) => `  caused by: ${c}`)].join('\n') + (e.line != null ? `\n  (line ${e.line}, seq ${e.seq})` : '')
+            : 'no state',
+        };
       }
       return { ok: true, text: serializeState(r.state) };
     } catch (e) {
@@ -183,7 +188,9 @@ async function runOurs(dir: string, mode: 'inproc' | 'cli'): Promise<Verdict> {
   }
   const out = path.join(dir, '..', `${path.basename(dir)}.ours.json`);
   const res = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'codex-trace-viewer.mjs'), 'reduce', dir, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'codex-trace-viewer.mjs'), 'reduce', dir, '-o', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const err: Buffer[] = [];
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('close', (code) => resolve({ code: code ?? 1, stderr: Buffer.concat(err).toString('utf8') }));
@@ -256,8 +263,12 @@ async function main(): Promise<void> {
   console.log(`fuzz: ${seedsIdentical}/${baseNames.length} seed bundles reduce identically to their recorded state.json`);
   fs.mkdirSync(o.out, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ctv-fuzz-'));
-  console.log(`fuzz: schema ${o.schema}, reference ${o.release ?? REFERENCE_RELEASES[o.schema]}${!o.release && o.schema === 2 ? ` (${S2_FIRST_RELEASE} for bundles only it writes)` : ''}, corpus ${path.relative(ROOT, CORPUS)}`);
-  console.log(`fuzz: seed ${o.seed}, ${o.only ? `cases ${o.only.join(',')}` : `${o.cases} cases`}, ${baseNames.length} base bundles, ours=${o.ours}, out ${path.relative(process.cwd(), o.out) || '.'}`);
+  console.log(
+    `fuzz: schema ${o.schema}, reference ${o.release ?? REFERENCE_RELEASES[o.schema]}${!o.release && o.schema === 2 ? ` (${S2_FIRST_RELEASE} for bundles only it writes)` : ''}, corpus ${path.relative(ROOT, CORPUS)}`,
+  );
+  console.log(
+    `fuzz: seed ${o.seed}, ${o.only ? `cases ${o.only.join(',')}` : `${o.cases} cases`}, ${baseNames.length} base bundles, ours=${o.ours}, out ${path.relative(process.cwd(), o.out) || '.'}`,
+  );
 
   const indices = o.only ?? Array.from({ length: o.cases }, (_, i) => i);
   const results: CaseResult[] = [];
@@ -293,7 +304,21 @@ async function main(): Promise<void> {
       fs.cpSync(dir, keep, { recursive: true });
       fs.writeFileSync(
         path.join(keep, 'mutation.json'),
-        JSON.stringify({ schema: o.schema, reference, seed: o.seed, index, base, kind, description: m.description, outcome, replay: `npm run fuzz:oracle -- ${replayArgs(o)} --only ${index}` }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            schema: o.schema,
+            reference,
+            seed: o.seed,
+            index,
+            base,
+            kind,
+            description: m.description,
+            outcome,
+            replay: `npm run fuzz:oracle -- ${replayArgs(o)} --only ${index}`,
+          },
+          null,
+          2,
+        ) + '\n',
       );
       fs.writeFileSync(path.join(keep, theirs.ok ? 'oracle-state.json' : 'oracle-error.txt'), theirs.text);
       fs.writeFileSync(path.join(keep, ours.ok ? 'ours-state.json' : 'ours-error.txt'), ours.text);
@@ -315,7 +340,9 @@ async function main(): Promise<void> {
       results.push(r);
       done++;
       if (r.outcome !== 'agree' && r.outcome !== 'skipped') {
-        console.log(`  #${r.index} ${r.outcome.padEnd(18)} ${r.base}${r.reference !== (o.release ?? REFERENCE_RELEASES[o.schema]) ? ` [vs ${r.reference}]` : ''}: ${r.description}`);
+        console.log(
+          `  #${r.index} ${r.outcome.padEnd(18)} ${r.base}${r.reference !== (o.release ?? REFERENCE_RELEASES[o.schema]) ? ` [vs ${r.reference}]` : ''}: ${r.description}`,
+        );
       }
       if (done % 50 === 0) console.log(`  ... ${done}/${indices.length}`);
     }
@@ -333,11 +360,21 @@ async function main(): Promise<void> {
   const rows = o.kinds
     .map((k) => {
       const rs = run.filter((r) => r.kind === k);
-      return { kind: k, run: rs.length, agree: count(rs, 'agree'), oursOk: count(rs, 'verdict-ours-ok'), oursErr: count(rs, 'verdict-ours-error'), output: count(rs, 'output-differs'), msg: rs.filter((r) => r.messageDiffers).length };
+      return {
+        kind: k,
+        run: rs.length,
+        agree: count(rs, 'agree'),
+        oursOk: count(rs, 'verdict-ours-ok'),
+        oursErr: count(rs, 'verdict-ours-error'),
+        output: count(rs, 'output-differs'),
+        msg: rs.filter((r) => r.messageDiffers).length,
+      };
     })
     .filter((r) => r.run > 0);
   console.log('');
-  console.log(`cases run ${run.length} (skipped ${results.length - run.length}); agree ${count(run, 'agree')}; verdict differs ${count(run, 'verdict-ours-ok') + count(run, 'verdict-ours-error')} (we succeed where official fails: ${count(run, 'verdict-ours-ok')}, we fail where official succeeds: ${count(run, 'verdict-ours-error')}); output differs ${count(run, 'output-differs')}`);
+  console.log(
+    `cases run ${run.length} (skipped ${results.length - run.length}); agree ${count(run, 'agree')}; verdict differs ${count(run, 'verdict-ours-ok') + count(run, 'verdict-ours-error')} (we succeed where official fails: ${count(run, 'verdict-ours-ok')}, we fail where official succeeds: ${count(run, 'verdict-ours-error')}); output differs ${count(run, 'output-differs')}`,
+  );
   console.log('');
   const header = ['mutation', 'run', 'agree', 'ours ok/off err', 'ours err/off ok', 'output differs', '(error text differs)'];
   const table = [header, ...rows.map((r) => [r.kind, r.run, r.agree, r.oursOk, r.oursErr, r.output, r.msg].map(String))];
@@ -345,7 +382,12 @@ async function main(): Promise<void> {
   for (const row of table) console.log(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   const byReference: Record<string, number> = {};
   for (const r of run) byReference[r.reference] = (byReference[r.reference] ?? 0) + 1;
-  if (Object.keys(byReference).length > 1) console.log(`\nreferences: ${Object.entries(byReference).map(([v, n]) => `${v} ${n} cases`).join(', ')}`);
+  if (Object.keys(byReference).length > 1)
+    console.log(
+      `\nreferences: ${Object.entries(byReference)
+        .map(([v, n]) => `${v} ${n} cases`)
+        .join(', ')}`,
+    );
   const summary = {
     seedsIdentical: `${seedsIdentical}/${baseNames.length}`,
     schema: o.schema,
@@ -358,7 +400,17 @@ async function main(): Promise<void> {
     verdictDiffers: count(run, 'verdict-ours-ok') + count(run, 'verdict-ours-error'),
     outputDiffers: count(run, 'output-differs'),
     byKind: rows,
-    disagreements: run.filter((r) => r.outcome !== 'agree').map((r) => ({ index: r.index, reference: r.reference, base: r.base, kind: r.kind, outcome: r.outcome, description: r.description, dir: r.dir && path.relative(ROOT, r.dir) })),
+    disagreements: run
+      .filter((r) => r.outcome !== 'agree')
+      .map((r) => ({
+        index: r.index,
+        reference: r.reference,
+        base: r.base,
+        kind: r.kind,
+        outcome: r.outcome,
+        description: r.description,
+        dir: r.dir && path.relative(ROOT, r.dir),
+      })),
   };
   fs.writeFileSync(path.join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (summary.verdictDiffers || summary.outputDiffers) {

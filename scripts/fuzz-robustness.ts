@@ -70,7 +70,17 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { cases: 10_000, seed: '1', workers: 2, timeoutMs: PER_BUNDLE_MS, bundles: null, maxBundleKb: 1024, only: null, out: '', phases: [...PHASES] };
+  const o: Options = {
+    cases: 10_000,
+    seed: '1',
+    workers: 2,
+    timeoutMs: PER_BUNDLE_MS,
+    bundles: null,
+    maxBundleKb: 1024,
+    only: null,
+    out: '',
+    phases: [...PHASES],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -105,7 +115,8 @@ export function corpusBundles(names: string[] | null, maxBundleKb: number): { na
       if (bundleSize(files) <= maxBundleKb * 1024) out.push({ name: rel, files });
       return;
     }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) if (e.isDirectory() && e.name !== 'payloads') visit(path.join(dir, e.name), rel ? `${rel}/${e.name}` : e.name);
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name)))
+      if (e.isDirectory() && e.name !== 'payloads') visit(path.join(dir, e.name), rel ? `${rel}/${e.name}` : e.name);
   };
   visit(CORPUS, '');
   return out;
@@ -151,7 +162,18 @@ async function child(o: Options): Promise<void> {
     const phase = phaseOf(msg.i, o.phases);
     if (phase !== 'reducer') {
       const r: PhaseResult = await runPhaseCase(phase, o.seed, msg.i, bundles);
-      const report: CaseReport = { i: msg.i, phase, bundle: r.bundle ?? '', kind: r.kind, description: r.description.slice(0, 300), strict: false, result: null, outcome: r.outcome, cpuMs: r.cpuMs ?? 0, violations: r.violations };
+      const report: CaseReport = {
+        i: msg.i,
+        phase,
+        bundle: r.bundle ?? '',
+        kind: r.kind,
+        description: r.description.slice(0, 300),
+        strict: false,
+        result: null,
+        outcome: r.outcome,
+        cpuMs: r.cpuMs ?? 0,
+        violations: r.violations,
+      };
       process.send!(report);
       return;
     }
@@ -165,7 +187,18 @@ async function child(o: Options): Promise<void> {
     if ('flood' in c.mutant) result.violations.push(...(await checkFlood(c.mutant as FloodMutant, strict)));
     if ('protoIds' in c.mutant) result.violations.push(...(await checkProtoIds(c.mutant as ProtoIdsMutant, strict)));
     const cpuMs = result.results.reduce((n, m) => n + m.cpuMs, 0);
-    const report: CaseReport = { i: msg.i, phase, bundle: c.bundle, kind: c.kind, description: c.mutant.description.slice(0, 300), strict, result, outcome: null, cpuMs, violations: result.violations };
+    const report: CaseReport = {
+      i: msg.i,
+      phase,
+      bundle: c.bundle,
+      kind: c.kind,
+      description: c.mutant.description.slice(0, 300),
+      strict,
+      result,
+      outcome: null,
+      cpuMs,
+      violations: result.violations,
+    };
     process.send!(report);
   });
   process.send!({ ready: true, bundles: bundles.length });
@@ -193,7 +226,10 @@ async function parent(o: Options): Promise<number> {
       let proc: ChildProcess;
       const spawnChild = () => {
         // --expose-gc: the archives phase measures ArrayBuffer memory from a collected start.
-        proc = fork(script, ['--child', ...process.argv.slice(2)], { execArgv: ['--import', 'tsx', '--stack-size=984', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        proc = fork(script, ['--child', ...process.argv.slice(2)], {
+          execArgv: ['--import', 'tsx', '--stack-size=984', '--expose-gc'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         proc.on('message', onMessage);
         proc.on('exit', onExit);
       };
@@ -208,7 +244,14 @@ async function parent(o: Options): Promise<number> {
         proc.send({ i: current });
         timer = setTimeout(() => {
           const i = current!;
-          violations.push({ i, phase: phaseOf(i, o.phases), bundle: '?', kind: '?', description: '', problems: [`hang: no answer within ${caseLimit} ms (watchdog killed the case)`] });
+          violations.push({
+            i,
+            phase: phaseOf(i, o.phases),
+            bundle: '?',
+            kind: '?',
+            description: '',
+            problems: [`hang: no answer within ${caseLimit} ms (watchdog killed the case)`],
+          });
           current = null;
           proc.removeListener('exit', onExit);
           proc.kill('SIGKILL');
@@ -228,7 +271,8 @@ async function parent(o: Options): Promise<number> {
         else {
           const r = m as CaseReport;
           reports.push(r);
-          if (r.violations.length) violations.push({ i: r.i, phase: r.phase, bundle: r.bundle, kind: r.kind, description: r.description, problems: r.violations });
+          if (r.violations.length)
+            violations.push({ i: r.i, phase: r.phase, bundle: r.bundle, kind: r.kind, description: r.description, problems: r.violations });
         }
         const done = reports.length + skipped + violations.filter((v) => v.bundle === '?').length;
         if (performance.now() - lastPrint > 5_000) {
@@ -239,7 +283,15 @@ async function parent(o: Options): Promise<number> {
       };
       const onExit = (code: number | null, signal: string | null) => {
         if (timer) clearTimeout(timer);
-        if (current !== null) violations.push({ i: current, phase: phaseOf(current, o.phases), bundle: '?', kind: '?', description: '', problems: [`crash: child exited (code ${code}, signal ${signal}) during the case`] });
+        if (current !== null)
+          violations.push({
+            i: current,
+            phase: phaseOf(current, o.phases),
+            bundle: '?',
+            kind: '?',
+            description: '',
+            problems: [`crash: child exited (code ${code}, signal ${signal}) during the case`],
+          });
         current = null;
         spawnChild();
       };
@@ -269,14 +321,18 @@ async function parent(o: Options): Promise<number> {
   }
 
   const replay = (i: number) => `npm run fuzz -- --seed ${o.seed}${o.phases.length === PHASES.length ? '' : ` --phase ${o.phases.join(',')}`} --only ${i}`;
-  console.log(`\nRobustness fuzz, seed ${o.seed}: ${indices.length} cases (phases ${o.phases.join(', ')}) over ${bundlesSeen} corpus bundles, ${o.workers} workers, ${secs.toFixed(1)} s`);
+  console.log(
+    `\nRobustness fuzz, seed ${o.seed}: ${indices.length} cases (phases ${o.phases.join(', ')}) over ${bundlesSeen} corpus bundles, ${o.workers} workers, ${secs.toFixed(1)} s`,
+  );
   console.log(`\n  phase      cases  violations  CPU s  slowest case (ms CPU)`);
   for (const phase of o.phases) {
     const rs = reports.filter((r) => r.phase === phase);
     const worst = rs.reduce<CaseReport | null>((a, r) => (!a || r.cpuMs > a.cpuMs ? r : a), null);
     const nv = violations.filter((v) => v.phase === phase).length;
     const cpu = rs.reduce((n, r) => n + r.cpuMs, 0) / 1000;
-    console.log(`  ${phase.padEnd(9)} ${String(rs.length).padStart(6)}  ${String(nv).padStart(10)}  ${cpu.toFixed(1).padStart(5)}  ${worst ? `${worst.i} (${worst.cpuMs.toFixed(0)}): ${worst.kind}` : ''}`);
+    console.log(
+      `  ${phase.padEnd(9)} ${String(rs.length).padStart(6)}  ${String(nv).padStart(10)}  ${cpu.toFixed(1).padStart(5)}  ${worst ? `${worst.i} (${worst.cpuMs.toFixed(0)}): ${worst.kind}` : ''}`,
+    );
   }
   if (o.phases.includes('reducer')) {
     console.log(`\n  reducer:`);
@@ -284,14 +340,23 @@ async function parent(o: Options): Promise<number> {
     console.log(`  reductions       ${modeRuns.length} (unknownEvents 'error' and 'skip')`);
     console.log(`  ok in both modes ${ok}`);
     console.log(`  errors           ${modeRuns.filter(({ m }) => m.error).length} reductions (${partial} with a partial state)`);
-    if (slowest) console.log(`  slowest          case ${slowest.r.i} [${slowest.m.mode}] ${slowest.m.ms.toFixed(0)} ms wall, ${(slowest.m as { cpuMs?: number }).cpuMs?.toFixed(0)} ms CPU: ${slowest.r.bundle}, ${slowest.r.kind}: ${slowest.r.description.slice(0, 120)}`);
-    console.log(`\n  mutation kinds: ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    if (slowest)
+      console.log(
+        `  slowest          case ${slowest.r.i} [${slowest.m.mode}] ${slowest.m.ms.toFixed(0)} ms wall, ${(slowest.m as { cpuMs?: number }).cpuMs?.toFixed(0)} ms CPU: ${slowest.r.bundle}, ${slowest.r.kind}: ${slowest.r.description.slice(0, 120)}`,
+      );
+    console.log(
+      `\n  mutation kinds: ${[...kinds]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     console.log(`\n  errors by message family (reductions):`);
     for (const [f, n] of [...families].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`    ${String(n).padStart(6)}  ${f}`);
     if (families.size > 40) console.log(`    ... ${families.size - 40} more families`);
   }
   const outcomes = new Map<string, number>();
-  for (const r of reports) if (r.outcome !== null) outcomes.set(`${r.phase}: ${r.kind} -> ${r.outcome}`, (outcomes.get(`${r.phase}: ${r.kind} -> ${r.outcome}`) ?? 0) + 1);
+  for (const r of reports)
+    if (r.outcome !== null) outcomes.set(`${r.phase}: ${r.kind} -> ${r.outcome}`, (outcomes.get(`${r.phase}: ${r.kind} -> ${r.outcome}`) ?? 0) + 1);
   if (outcomes.size) {
     console.log(`\n  outcomes by family (other phases):`);
     const sorted = [...outcomes].sort((a, b) => a[0].localeCompare(b[0]));
@@ -313,17 +378,38 @@ async function parent(o: Options): Promise<number> {
     if (c) {
       const files = c.mutant.files;
       const tj = files.files.get('trace.jsonl');
-      writeBundleDir(dir, tj && files.trace === null ? { ...files, files: new Map([...files.files].filter(([k]) => k !== 'trace.jsonl')), trace: null } : files);
+      writeBundleDir(
+        dir,
+        tj && files.trace === null ? { ...files, files: new Map([...files.files].filter(([k]) => k !== 'trace.jsonl')), trace: null } : files,
+      );
       if (tj && files.trace === null) fs.writeFileSync(path.join(dir, 'trace.jsonl'), tj);
     } else fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'mutation.json'), JSON.stringify({ ...v, replay: replay(v.i) }, null, 2));
   }
-  const byPhase = Object.fromEntries(o.phases.map((ph) => [ph, { cases: reports.filter((r) => r.phase === ph).length, violations: violations.filter((v) => v.phase === ph).length }]));
+  const byPhase = Object.fromEntries(
+    o.phases.map((ph) => [ph, { cases: reports.filter((r) => r.phase === ph).length, violations: violations.filter((v) => v.phase === ph).length }]),
+  );
   fs.writeFileSync(
     path.join(o.out, 'summary.json'),
-    JSON.stringify({ seed: o.seed, cases: indices.length, run: reports.length, ok, seconds: secs, phases: byPhase, families: Object.fromEntries(families), outcomes: Object.fromEntries(outcomes), violations }, null, 2),
+    JSON.stringify(
+      {
+        seed: o.seed,
+        cases: indices.length,
+        run: reports.length,
+        ok,
+        seconds: secs,
+        phases: byPhase,
+        families: Object.fromEntries(families),
+        outcomes: Object.fromEntries(outcomes),
+        violations,
+      },
+      null,
+      2,
+    ),
   );
-  console.log(`\n  ${violations.length ? 'FAIL' : 'PASS'}: ${violations.length} violations (${reports.length} cases); summary in ${path.relative(ROOT, o.out)}/summary.json`);
+  console.log(
+    `\n  ${violations.length ? 'FAIL' : 'PASS'}: ${violations.length} violations (${reports.length} cases); summary in ${path.relative(ROOT, o.out)}/summary.json`,
+  );
   return violations.length ? 1 : 0;
 }
 

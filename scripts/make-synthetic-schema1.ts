@@ -78,7 +78,7 @@ const CASES: Case[] = [
     name: 'exec-tool-names-no-cell',
     from: 'code-mode',
     note:
-      "The code-mode `exec` call traced as a tool (as schema 2 records it). 0.164.0 links call and output items both ways, " +
+      'The code-mode `exec` call traced as a tool (as schema 2 records it). 0.164.0 links call and output items both ways, ' +
       'gives the output producers [tool, code_cell], but writes no `started_code_cell_id`.',
     edit(b) {
       const start = b.index((p) => p.type === 'code_cell_started');
@@ -105,9 +105,13 @@ const CASES: Case[] = [
       'index 0 to the second item by content and index 1 to it again by position, so `request_item_ids` lists it twice ' +
       '(schema 2 reuses an item at most once per request); later requests then get a fresh item for the first message.',
     edit(b) {
-      b.editPayload(b.index((p) => p.type === 'inference_started', 1), 'request_payload', (v) => {
-        v.input = [v.input[1], ...v.input.slice(1)];
-      });
+      b.editPayload(
+        b.index((p) => p.type === 'inference_started', 1),
+        'request_payload',
+        (v) => {
+          v.input = [v.input[1], ...v.input.slice(1)];
+        },
+      );
     },
   },
   {
@@ -117,9 +121,13 @@ const CASES: Case[] = [
       'A later request carries the output of call_0002 with different text. 0.164.0 refuses it: the call-id check covers ' +
       'outputs too (schema 2 checks only calls).',
     edit(b) {
-      b.editPayload(b.index((p) => p.type === 'inference_started', 2), 'request_payload', (v) => {
-        for (const item of v.input) if (item.type === 'function_call_output' && item.call_id === 'call_0002') item.output = 'CHANGED';
-      });
+      b.editPayload(
+        b.index((p) => p.type === 'inference_started', 2),
+        'request_payload',
+        (v) => {
+          for (const item of v.input) if (item.type === 'function_call_output' && item.call_id === 'call_0002') item.output = 'CHANGED';
+        },
+      );
     },
   },
   ...(
@@ -127,38 +135,48 @@ const CASES: Case[] = [
       ['write-stdin-without-session-id', 'has no `session_id`', (a: Json) => delete a.session_id],
       ['write-stdin-empty-session-id', 'has an empty `session_id`', (a: Json) => (a.session_id = '')],
     ] as const
-  ).map(
-    ([name, what, edit]): Case => ({
-      name,
-      from: 'tools-one-turn',
-      note: `The write_stdin invocation ${what}. 0.164.0 refuses the invocation (schema 2 makes no terminal operation).`,
-      edit(b) {
-        b.editPayload(b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'), 'invocation_payload', (v) => {
+  ).map(([name, what, edit]): Case => ({
+    name,
+    from: 'tools-one-turn',
+    note: `The write_stdin invocation ${what}. 0.164.0 refuses the invocation (schema 2 makes no terminal operation).`,
+    edit(b) {
+      b.editPayload(
+        b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'),
+        'invocation_payload',
+        (v) => {
           const args = JSON.parse(v.payload.arguments);
           edit(args);
           v.payload.arguments = JSON.stringify(args);
-        });
-      },
-    }),
-  ),
+        },
+      );
+    },
+  })),
   {
     name: 'write-stdin-unknown-session',
     from: 'tools-one-turn',
     note: 'The write_stdin invocation names a session no exec opened; 0.164.0 accepts it.',
     edit(b) {
-      b.editPayload(b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'), 'invocation_payload', (v) => {
-        v.payload.arguments = JSON.stringify({ ...JSON.parse(v.payload.arguments), session_id: 999 });
-      });
+      b.editPayload(
+        b.index((p) => p.type === 'tool_call_started' && p.kind.type === 'write_stdin'),
+        'invocation_payload',
+        (v) => {
+          v.payload.arguments = JSON.stringify({ ...JSON.parse(v.payload.arguments), session_id: 999 });
+        },
+      );
     },
   },
   {
     name: 'empty-message-content',
     from: 'tools-one-turn',
-    note: 'The first request\'s user message has `content: []`; 0.164.0 gives it one `empty_content` payload ref (schema 2: no parts).',
+    note: "The first request's user message has `content: []`; 0.164.0 gives it one `empty_content` payload ref (schema 2: no parts).",
     edit(b) {
-      b.editPayload(b.index((p) => p.type === 'inference_started'), 'request_payload', (v) => {
-        v.input.find((i: Json) => i.role === 'user').content = [];
-      });
+      b.editPayload(
+        b.index((p) => p.type === 'inference_started'),
+        'request_payload',
+        (v) => {
+          v.input.find((i: Json) => i.role === 'user').content = [];
+        },
+      );
     },
   },
   {
@@ -166,7 +184,11 @@ const CASES: Case[] = [
     from: 'mcp-tools',
     note: "The first MCP runtime begin's `invocation` lacks `tool`; 0.164.0 refuses it (an intact one makes the call an mcp tool).",
     edit(b) {
-      b.editPayload(b.index((p) => p.type === 'tool_call_runtime_started'), 'runtime_payload', (v) => delete v.invocation.tool);
+      b.editPayload(
+        b.index((p) => p.type === 'tool_call_runtime_started'),
+        'runtime_payload',
+        (v) => delete v.invocation.tool,
+      );
     },
   },
   {
@@ -177,26 +199,27 @@ const CASES: Case[] = [
       b.events[b.index((p) => p.type === 'inference_started')].rollout_id = 'another-rollout';
     },
   },
-  ...([false, true] as const).map(
-    (afterEnd): Case => ({
-      name: afterEnd ? 'exec-without-process-target-after-end' : 'exec-without-process-target-before-end',
-      from: 'tools-one-turn',
-      note:
-        "The interactive exec's runtime begin has no process_id (its end still has one)" +
-        (afterEnd ? ', and `stdin_target_resolved` comes after the exec ended. ' : '. ') +
-        '0.164.0 still gives the exec a session of its own; the write_stdin to it joins that session only once the ' +
-        "exec's process id is known" +
-        (afterEnd ? ' (here: from its end).' : ' (here it is not yet, so the write keeps a session of its own).'),
-      edit(b) {
-        const begin = b.index((p) => p.type === 'tool_call_runtime_started' && p.tool_call_id === 'call_0008');
-        b.editPayload(begin, 'runtime_payload', (v) => delete v.process_id);
-        if (afterEnd) {
-          const [target] = b.events.splice(b.index((p) => p.type === 'stdin_target_resolved'), 1);
-          b.events.splice(b.index((p) => p.type === 'tool_call_runtime_ended' && p.tool_call_id === 'call_0008') + 1, 0, target);
-        }
-      },
-    }),
-  ),
+  ...([false, true] as const).map((afterEnd): Case => ({
+    name: afterEnd ? 'exec-without-process-target-after-end' : 'exec-without-process-target-before-end',
+    from: 'tools-one-turn',
+    note:
+      "The interactive exec's runtime begin has no process_id (its end still has one)" +
+      (afterEnd ? ', and `stdin_target_resolved` comes after the exec ended. ' : '. ') +
+      '0.164.0 still gives the exec a session of its own; the write_stdin to it joins that session only once the ' +
+      "exec's process id is known" +
+      (afterEnd ? ' (here: from its end).' : ' (here it is not yet, so the write keeps a session of its own).'),
+    edit(b) {
+      const begin = b.index((p) => p.type === 'tool_call_runtime_started' && p.tool_call_id === 'call_0008');
+      b.editPayload(begin, 'runtime_payload', (v) => delete v.process_id);
+      if (afterEnd) {
+        const [target] = b.events.splice(
+          b.index((p) => p.type === 'stdin_target_resolved'),
+          1,
+        );
+        b.events.splice(b.index((p) => p.type === 'tool_call_runtime_ended' && p.tool_call_id === 'call_0008') + 1, 0, target);
+      }
+    },
+  })),
 ];
 
 function build(c: Case): BundleFiles {

@@ -35,7 +35,11 @@ class Bundle {
   cut = new Map<number, number>();
   constructor(readonly src: string) {
     const dir = path.join(CORPUS, src);
-    this.events = fs.readFileSync(path.join(dir, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    this.events = fs
+      .readFileSync(path.join(dir, 'trace.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
     for (const f of fs.readdirSync(path.join(dir, 'payloads'))) {
       this.shards.set(Number(f.slice(0, 6)), readShard(execFileSync('zstd', ['-dc', path.join(dir, 'payloads', f)])));
     }
@@ -52,7 +56,10 @@ class Bundle {
   move(id: string, to: number): void {
     const from = this.shardOf(id);
     const recs = this.shards.get(from)!;
-    const rec = recs.splice(recs.findIndex((r) => r.id === id), 1)[0];
+    const rec = recs.splice(
+      recs.findIndex((r) => r.id === id),
+      1,
+    )[0];
     if (!this.shards.has(to)) this.shards.set(to, []);
     this.shards.get(to)!.push(rec);
     this.refs((ref) => {
@@ -151,7 +158,12 @@ function nestParts(b: Bundle): void {
   b.add(2, 'raw_payload:9002', inner);
   rec.body = Buffer.from(JSON.stringify([text.slice(0, at), text.slice(at + itemText.length)]));
   ref.parts = [
-    { raw_payload_id: 'raw_payload:9001', kind: { type: 'model_item' }, shard: 1, parts: [{ raw_payload_id: 'raw_payload:9002', kind: { type: 'content_value' }, shard: 2 }] },
+    {
+      raw_payload_id: 'raw_payload:9001',
+      kind: { type: 'model_item' },
+      shard: 1,
+      parts: [{ raw_payload_id: 'raw_payload:9002', kind: { type: 'content_value' }, shard: 2 }],
+    },
   ];
 }
 
@@ -159,7 +171,8 @@ const CASES: Case[] = [
   {
     name: 'nested-parts-two-shards',
     src: 'single-turn-answer',
-    about: 'A request payload composed of a part that is itself composite, its innermost part in a second shard (payloads/000002.zst). raw_payloads lists all three.',
+    about:
+      'A request payload composed of a part that is itself composite, its innermost part in a second shard (payloads/000002.zst). raw_payloads lists all three.',
     edit: nestParts,
   },
   {
@@ -246,7 +259,8 @@ const CASES: Case[] = [
   {
     name: 'tool-output-never-resent',
     src: 'code-mode',
-    about: 'The trace cut right after the first tool-output acceptance: the item exists, produced by the tool, but neither the tool nor the code cell lists it.',
+    about:
+      'The trace cut right after the first tool-output acceptance: the item exists, produced by the tool, but neither the tool nor the code cell lists it.',
     edit(b) {
       const i = indexOf(b, (e) => e.payload.type === 'history_item_accepted' && e.payload.tool_output_payload);
       b.events = b.events.slice(0, i + 1);
@@ -255,7 +269,8 @@ const CASES: Case[] = [
   {
     name: 'tool-output-body-from-next-request',
     src: 'image-input',
-    about: 'A second, full request after the one that first carries the image tool output: the item body points at the first request that carried it, not the acceptance payload nor the later request.',
+    about:
+      'A second, full request after the one that first carries the image tool output: the item body points at the first request that carried it, not the acceptance payload nor the later request.',
     edit(b) {
       const i = indexOf(b, (e) => e.payload.type === 'inference_completed' && b.events.indexOf(e) > indexOf(b, (x) => x.payload.tool_output_payload));
       const start = clone(b.events.filter((e) => e.payload.type === 'inference_started').at(-1));
@@ -264,7 +279,13 @@ const CASES: Case[] = [
       start.payload.inference_call_id = 'extra-call';
       start.payload.request_payload.raw_payload_id = 'raw_payload:9101';
       const end = clone(b.events[i]);
-      end.payload = { type: 'inference_cancelled', inference_call_id: 'extra-call', reason: 'synthetic', upstream_request_id: null, partial_response_payload: null };
+      end.payload = {
+        type: 'inference_cancelled',
+        inference_call_id: 'extra-call',
+        reason: 'synthetic',
+        upstream_request_id: null,
+        partial_response_payload: null,
+      };
       b.events.splice(i + 1, 0, start, end);
     },
   },
@@ -298,7 +319,7 @@ const CASES: Case[] = [
   {
     name: 'conflicting-references',
     src: 'single-turn-answer',
-    about: 'The second protocol event names the first one\'s payload id with another kind.',
+    about: "The second protocol event names the first one's payload id with another kind.",
     edit(b) {
       const evs = byType(b, 'protocol_event_observed');
       evs[1].payload.event_payload.raw_payload_id = evs[0].payload.event_payload.raw_payload_id;

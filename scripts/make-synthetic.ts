@@ -79,7 +79,16 @@ async function buildCase(c: SyntheticCase): Promise<Outcome> {
   if (verdict === 'ok') {
     md.push('`codex debug trace-reduce` (0.169.0) **succeeded**; its output is `state.json`.', '');
   } else {
-    md.push('`codex debug trace-reduce` (0.169.0) **failed** (exit 1); its stderr is `expected-error.txt`:', '', '```', r.stderr.trimEnd(), '```', '', locationText, '');
+    md.push(
+      '`codex debug trace-reduce` (0.169.0) **failed** (exit 1); its stderr is `expected-error.txt`:',
+      '',
+      '```',
+      r.stderr.trimEnd(),
+      '```',
+      '',
+      locationText,
+      '',
+    );
   }
   if (c.finding) md.push('## Finding', '', c.finding, '');
   if (excerpt !== undefined) {
@@ -161,7 +170,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   if (!wanted.length) {
     // Full rebuild: drop case directories that no longer have a definition.
-    for (const e of fs.readdirSync(OUT, { withFileTypes: true })) if (e.isDirectory() && !names.has(e.name)) fs.rmSync(path.join(OUT, e.name), { recursive: true });
+    for (const e of fs.readdirSync(OUT, { withFileTypes: true }))
+      if (e.isDirectory() && !names.has(e.name)) fs.rmSync(path.join(OUT, e.name), { recursive: true });
   }
   const outcomes: Outcome[] = [];
   let next = 0;

@@ -24,7 +24,10 @@ async function reduceArriving(name: string, seed: number) {
   const files = bundle(name);
   const next = rng(seed);
   const order = files.map((f) => ({ f, k: next() })).sort((a, b) => a.k - b.k);
-  const source = new ArrivingSource(name, files.map((f) => f.path));
+  const source = new ArrivingSource(
+    name,
+    files.map((f) => f.path),
+  );
   const running = reduceBundle(source, { unknownEvents: 'skip' });
   for (const { f } of order) {
     if (next() < 0.3) await new Promise((r) => setTimeout(r, 0));
@@ -58,7 +61,10 @@ describe('a bundle whose files arrive while it is reduced', () => {
 
   it('a file the page could not read fails the reads of that file only, naming it', async () => {
     const files = bundle('single-turn-answer');
-    const source = new ArrivingSource('s', files.map((f) => f.path));
+    const source = new ArrivingSource(
+      's',
+      files.map((f) => f.path),
+    );
     const [victim] = files.filter((f) => f.path.startsWith('payloads/'));
     for (const f of files) source.deliver(f.path, f === victim ? new Error('NotReadableError') : f.data);
     const r = await reduceBundle(source, { unknownEvents: 'skip' });

@@ -54,7 +54,9 @@ describe('schema 3 broken bundles', () => {
       const seq = seqOnLine(c.dir, Number(line[1]));
       if (seq !== null) expect(err.seq).toBe(seq);
     }
-    const shard = /<bundle>\/(payloads\/\d+\.zst)/.exec(headline) ?? (/in shard (\d+)/.exec(headline) && [null, `payloads/${/in shard (\d+)/.exec(headline)![1].padStart(6, '0')}.zst`]);
+    const shard =
+      /<bundle>\/(payloads\/\d+\.zst)/.exec(headline) ??
+      (/in shard (\d+)/.exec(headline) && [null, `payloads/${/in shard (\d+)/.exec(headline)![1].padStart(6, '0')}.zst`]);
     if (shard) expect(err.file).toBe(shard[1]);
     for (const id of new Set(headline.match(/raw_payload:\d+/g) ?? [])) expect([err.message, ...err.causes].join('\n')).toContain(id);
   });

@@ -30,7 +30,10 @@ beforeAll(() => {
   run(['--version']);
   // serve refuses to start without the built app, as it should for a user; a fresh clone has none yet.
   if (!existsSync(path.join(ROOT, 'dist/index.html'))) {
-    const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
+    const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (built.status !== 0) throw new Error(`vite build failed: ${built.stderr}`);
   }
 }, 300_000);

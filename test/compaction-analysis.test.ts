@@ -124,7 +124,9 @@ describe('installed compactions', () => {
     expect(c1.savedItems).toBe(4);
     expect(c1.savedBytes).toBe(c1.before!.size.bytes - c1.after!.size.bytes);
     expect(c1.status).toBe('completed');
-    expect(c1.durationMs).toBe(raw.compactions[c1.compactionId!].installed_at_unix_ms - raw.compaction_requests['compaction_request:1'].execution.started_at_unix_ms);
+    expect(c1.durationMs).toBe(
+      raw.compactions[c1.compactionId!].installed_at_unix_ms - raw.compaction_requests['compaction_request:1'].execution.started_at_unix_ms,
+    );
   });
 
   it('from a replaced item: the last call that carried it and the first that no longer did', () => {
@@ -242,7 +244,7 @@ describe('untraced compactions (history shrink with no compaction record)', () =
     return analyze(s);
   }
 
-  it('the two-call setup finds a shrink when B drops part of A\'s request window', () => {
+  it("the two-call setup finds a shrink when B drops part of A's request window", () => {
     // A = [1,2,3,4] + response [5,6]; B = [1,4] + a new summary-like item 11: fewer items, request items 2 and 3 lost.
     const a = twoCalls(() => cis(1, 4, 11));
     expect(a.counts.untraced).toBe(1);

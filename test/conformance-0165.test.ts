@@ -23,7 +23,9 @@ describe('corpus bundles rewritten as 0.165.0 writes them match 0.165.0', () => 
   const tmp = mkdtempSync(join(tmpdir(), 'ctv-0165-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   const root = join(FIXTURES, 'traces-0165-rewritten');
-  for (const name of readdirSync(root).filter((n) => existsSync(join(root, n, 'state.json'))).sort()) {
+  for (const name of readdirSync(root)
+    .filter((n) => existsSync(join(root, n, 'state.json')))
+    .sort()) {
     it(name, async () => {
       const src = join(FIXTURES, 'traces', name);
       const dir = join(tmp, name);

@@ -12,7 +12,12 @@ let base: string;
 
 beforeAll(async () => {
   process.env.CTV_DEV_BUNDLES = path.join(ROOT, 'test/fixtures/traces/image-input');
-  server = await createServer({ configFile: path.join(ROOT, 'vite.config.ts'), root: ROOT, logLevel: 'silent', server: { host: '127.0.0.1', port: 5460, strictPort: false, hmr: false, ws: false } });
+  server = await createServer({
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    root: ROOT,
+    logLevel: 'silent',
+    server: { host: '127.0.0.1', port: 5460, strictPort: false, hmr: false, ws: false },
+  });
   await server.listen();
   base = server.resolvedUrls!.local[0];
 });

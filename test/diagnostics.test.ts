@@ -29,10 +29,21 @@ describe('skipped unknown events are grouped, with bounded samples', () => {
     const r = await reduceBundle(floodedSource(floodedTrace(N)), { unknownEvents: 'skip' });
     expect(r.error).toBeNull();
     // The events around the flood are all applied.
-    expect(r.eventsApplied).toBe(readFileSync(path.join(TRACES, FLOOD_BASE, 'trace.jsonl'), 'utf8').trim().split('\n').length);
+    expect(r.eventsApplied).toBe(
+      readFileSync(path.join(TRACES, FLOOD_BASE, 'trace.jsonl'), 'utf8')
+        .trim()
+        .split('\n').length,
+    );
     expect(r.diagnostics).toHaveLength(1);
     const [g] = r.diagnostics;
-    expect(g).toMatchObject({ kind: 'unknown_event_type', file: 'trace.jsonl', eventType: 'foo_bar', count: N, first: { line: 7, seq: 7 }, last: { line: N + 6, seq: N + 6 } });
+    expect(g).toMatchObject({
+      kind: 'unknown_event_type',
+      file: 'trace.jsonl',
+      eventType: 'foo_bar',
+      count: N,
+      first: { line: 7, seq: 7 },
+      last: { line: N + 6, seq: N + 6 },
+    });
     expect(g.sample).toHaveLength(DIAGNOSTIC_SAMPLE_LIMIT);
     expect(g.sample[0]).toEqual({ line: 7, seq: 7 });
     expect(g.sample.at(-1)).toEqual({ line: 6 + DIAGNOSTIC_SAMPLE_LIMIT, seq: 6 + DIAGNOSTIC_SAMPLE_LIMIT });
@@ -40,7 +51,9 @@ describe('skipped unknown events are grouped, with bounded samples', () => {
     expect(g.message).toBe('unknown event type `foo_bar`');
     // What crosses the worker protocol is valid as is.
     expect(DiagnosticGroupsSchema.safeParse(r.diagnostics).success).toBe(true);
-    expect(formatDiagnosticGroup(g, (n) => n.toLocaleString('en-US'))).toBe('trace.jsonl: skipped 200,000 events of type `foo_bar`, lines 7–200,006 (seq 7–200,006)');
+    expect(formatDiagnosticGroup(g, (n) => n.toLocaleString('en-US'))).toBe(
+      'trace.jsonl: skipped 200,000 events of type `foo_bar`, lines 7–200,006 (seq 7–200,006)',
+    );
   });
 
   it('several types: a group each, in order of first occurrence, counts adding up', async () => {

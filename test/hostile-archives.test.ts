@@ -138,7 +138,12 @@ describe('bombs stop at the limit', () => {
 
   it('dropped, an archive over the unpack limit says which archive, which limit and what to do', async () => {
     const h = harness(4 * 1024); // unpack budget 8 KB: tools-one-turn unpacks to more
-    await h.send({ type: 'load', id: 1, label: 'big.tgz', input: { kind: 'files', files: [{ path: 'big.tgz', file: new File([tgzOf('tools-one-turn') as Uint8Array<ArrayBuffer>], 'big.tgz') }] } });
+    await h.send({
+      type: 'load',
+      id: 1,
+      label: 'big.tgz',
+      input: { kind: 'files', files: [{ path: 'big.tgz', file: new File([tgzOf('tools-one-turn') as Uint8Array<ArrayBuffer>], 'big.tgz') }] },
+    });
     const e = h.out.find((m) => m.type === 'error');
     if (e?.type !== 'error') throw new Error(JSON.stringify(h.out));
     expect(e.error.file).toBe('big.tgz');

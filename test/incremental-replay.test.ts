@@ -31,7 +31,11 @@ function corpusBundles(corpus: string): string[] {
 
 function payloadFiles(dir: string): string[] {
   const p = join(dir, 'payloads');
-  return existsSync(p) ? readdirSync(p).sort().map((f) => `payloads/${f}`) : [];
+  return existsSync(p)
+    ? readdirSync(p)
+        .sort()
+        .map((f) => `payloads/${f}`)
+    : [];
 }
 
 /** A small deterministic generator, so that a failure replays. */

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildTraceIndexes,
-  labelOf,
-  payloadsOf,
-  relatedLinks,
-  requestWindowSpan,
-  revealItemOf,
-  threadOf,
-} from '../src/trace/indexes';
+import { buildTraceIndexes, labelOf, payloadsOf, relatedLinks, requestWindowSpan, revealItemOf, threadOf } from '../src/trace/indexes';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR, fixtureNames, loadRawState, loadState } from './panels/helpers';
@@ -15,8 +7,7 @@ import { FIXTURES_DIR, fixtureNames, loadRawState, loadState } from './panels/he
 const NAMES = fixtureNames();
 
 /** Expected values are computed here straight from the raw state.json, independently of src/trace/indexes. */
-const bySeq = (m: Record<string, any>) =>
-  Object.keys(m).sort((a, b) => m[a].execution.started_seq - m[b].execution.started_seq || (a < b ? -1 : 1));
+const bySeq = (m: Record<string, any>) => Object.keys(m).sort((a, b) => m[a].execution.started_seq - m[b].execution.started_seq || (a < b ? -1 : 1));
 
 describe('fixtures are present', () => {
   it('has the real bundles', () => {
@@ -157,9 +148,7 @@ describe('compaction-remote (hand-checked)', () => {
     expect(window.filter((i) => raw.compactions[c1].replacement_item_ids.includes(i))).toEqual(raw.compactions[c1].replacement_item_ids);
     expect(window).not.toContain('conversation_item:2');
     // no earlier call carried the replacement items
-    const earlier = Object.values<any>(raw.inference_calls).filter(
-      (c) => c.execution.started_seq < raw.inference_calls[firstAfter].execution.started_seq,
-    );
+    const earlier = Object.values<any>(raw.inference_calls).filter((c) => c.execution.started_seq < raw.inference_calls[firstAfter].execution.started_seq);
     expect(earlier.some((c) => c.request_item_ids.includes('conversation_item:11'))).toBe(false);
   });
 
@@ -224,7 +213,9 @@ describe('summary without rollout_ended', () => {
 
 describe('inferred payload links agree with the raw events (trace.jsonl) of every fixture', () => {
   it.each(NAMES)('%s', (name) => {
-    const lines = readFileSync(join(FIXTURES_DIR, name, 'trace.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(join(FIXTURES_DIR, name, 'trace.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
     const truthCheckpoint = new Map<string, string>();
     const truthMetadata = new Map<string, string>();
     for (const l of lines) {

@@ -67,7 +67,9 @@ describe('the worker follows a served bundle', () => {
 
     await handler({ type: 'livePause', id: 2, target: 1, paused: true });
     appendFileSync(path.join(dir, 'trace.jsonl'), log.subarray(third, 2 * third));
-    const held = await until(() => out.find((m): m is Live => m.type === 'live' && m.status === 'paused' && m.eventsApplied > (result as { eventsApplied: number }).eventsApplied));
+    const held = await until(() =>
+      out.find((m): m is Live => m.type === 'live' && m.status === 'paused' && m.eventsApplied > (result as { eventsApplied: number }).eventsApplied),
+    );
     expect(held.stateParts).toBeNull();
 
     await handler({ type: 'livePause', id: 3, target: 1, paused: false });

@@ -28,7 +28,15 @@ describe('applyLive', () => {
   it('keeps the selection, filters, viewport, panel and load; only the state and the live status change', () => {
     const full = loadState('long-session');
     const s = useStore.getState();
-    s.finishLoad({ label: 'rec', manifest: loadManifest('long-session'), state: earlier(full, 5), error: null, diagnostics: [], bundleKey: 'k', servedName: 'rec' });
+    s.finishLoad({
+      label: 'rec',
+      manifest: loadManifest('long-session'),
+      state: earlier(full, 5),
+      error: null,
+      diagnostics: [],
+      bundleKey: 'k',
+      servedName: 'rec',
+    });
     s.applyLive({ status: 'following', eventsApplied: 40, note: null, writtenAt: null, update: null });
     const id = Object.keys(useStore.getState().state!.conversation_items)[2];
     useStore.getState().select({ kind: 'conversation_item', id });
@@ -37,7 +45,9 @@ describe('applyLive', () => {
     useStore.getState().setCenterPanel('compactions');
     const before = useStore.getState();
 
-    useStore.getState().applyLive({ status: 'following', eventsApplied: 90, note: null, writtenAt: null, update: { state: full, indexes: null, error: null, diagnostics: [] } });
+    useStore
+      .getState()
+      .applyLive({ status: 'following', eventsApplied: 90, note: null, writtenAt: null, update: { state: full, indexes: null, error: null, diagnostics: [] } });
     const after = useStore.getState();
     expect(after.state).toBe(full);
     expect(after.indexes?.summary.items).toBe(Object.keys(full.conversation_items).length);
@@ -53,7 +63,13 @@ describe('applyLive', () => {
   it('counts what is held while paused, and a new load forgets the live state', () => {
     const s = useStore.getState();
     s.finishLoad({ label: 'rec', manifest: loadManifest('long-session'), state: loadState('long-session'), error: null, diagnostics: [], bundleKey: 'k' });
-    s.applyLive({ status: 'following', eventsApplied: 40, note: null, writtenAt: null, update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] } });
+    s.applyLive({
+      status: 'following',
+      eventsApplied: 40,
+      note: null,
+      writtenAt: null,
+      update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] },
+    });
     useStore.getState().applyLive({ status: 'paused', eventsApplied: 55, note: null, writtenAt: null, update: null });
     expect(useStore.getState().live).toEqual({ status: 'paused', eventsApplied: 55, shownEvents: 40, note: null, writtenAt: null });
     s.finishLoad({ label: 'other', manifest: loadManifest('multi-agent'), state: loadState('multi-agent'), error: null, diagnostics: [], bundleKey: 'k2' });
@@ -66,7 +82,13 @@ describe('LiveBadge', () => {
     const pause = vi.spyOn(traceClient, 'setLivePaused').mockImplementation(() => {});
     const s = useStore.getState();
     s.finishLoad({ label: 'rec', manifest: loadManifest('long-session'), state: loadState('long-session'), error: null, diagnostics: [], bundleKey: 'k' });
-    s.applyLive({ status: 'following', eventsApplied: 1234, note: null, writtenAt: null, update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] } });
+    s.applyLive({
+      status: 'following',
+      eventsApplied: 1234,
+      note: null,
+      writtenAt: null,
+      update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] },
+    });
     render(<LiveBadge />);
     expect(screen.getByTestId('live-badge').textContent).toMatch(/Live · following · 1,234 events/);
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
@@ -85,12 +107,24 @@ describe('LiveBadge', () => {
   it('while paused shows the events held and offers Resume; once the recording completed it is gone', () => {
     const s = useStore.getState();
     s.finishLoad({ label: 'rec', manifest: loadManifest('long-session'), state: loadState('long-session'), error: null, diagnostics: [], bundleKey: 'k' });
-    s.applyLive({ status: 'following', eventsApplied: 10, note: null, writtenAt: null, update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] } });
+    s.applyLive({
+      status: 'following',
+      eventsApplied: 10,
+      note: null,
+      writtenAt: null,
+      update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] },
+    });
     s.applyLive({ status: 'paused', eventsApplied: 13, note: null, writtenAt: null, update: null });
     const { rerender } = render(<LiveBadge />);
     expect(screen.getByTestId('live-held').textContent).toBe('· 3 new events');
     expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy();
-    s.applyLive({ status: 'ended', eventsApplied: 13, note: null, writtenAt: null, update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] } });
+    s.applyLive({
+      status: 'ended',
+      eventsApplied: 13,
+      note: null,
+      writtenAt: null,
+      update: { state: loadState('long-session'), indexes: null, error: null, diagnostics: [] },
+    });
     rerender(<LiveBadge />);
     expect(screen.queryByTestId('live-badge')).toBeNull();
   });

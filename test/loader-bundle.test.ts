@@ -85,7 +85,9 @@ describe('tar reader', () => {
     const one = new Uint8Array(execFileSync('tar', ['-cf', '-', '--format=ustar', '-C', TRACES, 'single-turn-answer/trace.jsonl']));
     expect(readTar(one).size).toBe(1);
     expect(() => readTar(one.slice(0, 1024))).toThrow(/cut off/);
-    const two = new Uint8Array(execFileSync('tar', ['-cf', '-', '--format=ustar', '-C', TRACES, 'single-turn-answer/manifest.json', 'single-turn-answer/trace.jsonl']));
+    const two = new Uint8Array(
+      execFileSync('tar', ['-cf', '-', '--format=ustar', '-C', TRACES, 'single-turn-answer/manifest.json', 'single-turn-answer/trace.jsonl']),
+    );
     expect(() => readTar(two.slice(0, 1024 + 200))).toThrow(/cut off/);
   });
 

@@ -185,9 +185,14 @@ describe('serve', () => {
     await handler({ type: 'load', id: 1, label: 'image-input', input: { kind: 'url', baseUrl: `${h.url}bundles/image-input/` } });
     const r = out.find((m) => m.type === 'result');
     if (r?.type !== 'result') throw new Error(JSON.stringify(out));
-    expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'));
+    expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
+      readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'),
+    );
     await handler({ type: 'readPayload', id: 2, path: 'payloads/2.json' });
-    expect(out.find((m) => m.id === 2)).toMatchObject({ type: 'payload', data: JSON.parse(readFileSync(path.join(TRACES, 'image-input/payloads/2.json'), 'utf8')) });
+    expect(out.find((m) => m.id === 2)).toMatchObject({
+      type: 'payload',
+      data: JSON.parse(readFileSync(path.join(TRACES, 'image-input/payloads/2.json'), 'utf8')),
+    });
   });
 
   it('offers the /bundles/ routes as a dev-server middleware', async () => {

@@ -65,12 +65,32 @@ describe('protocol', () => {
     expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: 3, seq: 2, message: 'x', causes: [] } }).ok).toBe(true);
     expect(parseResponse({ type: 'error', id: 1, error: { file: 'trace.jsonl', line: '3', seq: 2, message: 'x', causes: [] } }).ok).toBe(false);
     expect(parseResponse({ type: 'searchResult', id: 1, hits: [{ kind: 'thread', id: 'a', threadId: 't', snippet: '' }] }).ok).toBe(false);
-    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateParts: [['threads', 3]], error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
-      false,
-    );
-    expect(parseResponse({ type: 'result', id: 1, label: 'x', bundleKey: 'k', manifest: null, stateParts: [['threads', '{}']], error: null, diagnostics: [], eventsApplied: 0 }).ok).toBe(
-      true,
-    );
+    expect(
+      parseResponse({
+        type: 'result',
+        id: 1,
+        label: 'x',
+        bundleKey: 'k',
+        manifest: null,
+        stateParts: [['threads', 3]],
+        error: null,
+        diagnostics: [],
+        eventsApplied: 0,
+      }).ok,
+    ).toBe(false);
+    expect(
+      parseResponse({
+        type: 'result',
+        id: 1,
+        label: 'x',
+        bundleKey: 'k',
+        manifest: null,
+        stateParts: [['threads', '{}']],
+        error: null,
+        diagnostics: [],
+        eventsApplied: 0,
+      }).ok,
+    ).toBe(true);
   });
 });
 
@@ -89,9 +109,22 @@ describe('worker handler', () => {
 
   it('loads a zip and a tar.gz', async () => {
     const h = harness();
-    await h.send({ type: 'load', id: 1, label: 'x.zip', input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['compaction-remote']) as Uint8Array<ArrayBuffer>], 'x.zip') }] } });
-    await h.send({ type: 'load', id: 2, label: 'y.tgz', input: { kind: 'files', files: [{ path: 'y.tgz', file: new File([tgzOf('multi-agent') as Uint8Array<ArrayBuffer>], 'y.tgz') }] } });
-    for (const [id, name] of [[1, 'compaction-remote'], [2, 'multi-agent']] as const) {
+    await h.send({
+      type: 'load',
+      id: 1,
+      label: 'x.zip',
+      input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['compaction-remote']) as Uint8Array<ArrayBuffer>], 'x.zip') }] },
+    });
+    await h.send({
+      type: 'load',
+      id: 2,
+      label: 'y.tgz',
+      input: { kind: 'files', files: [{ path: 'y.tgz', file: new File([tgzOf('multi-agent') as Uint8Array<ArrayBuffer>], 'y.tgz') }] },
+    });
+    for (const [id, name] of [
+      [1, 'compaction-remote'],
+      [2, 'multi-agent'],
+    ] as const) {
       const r = h.of(id).find((m) => m.type === 'result');
       if (r?.type !== 'result') throw new Error(`no result for ${name}: ${JSON.stringify(h.of(id))}`);
       expect(counts(stateOf(r)!)).toEqual(officialCounts(name));
@@ -187,7 +220,9 @@ describe('worker handler', () => {
     for (const f of files) await h.send({ type: 'bytes', id: id++, target: 1, files: [f] });
     await running;
     const streamedError = h.of(1).find((m) => m.type === 'error');
-    expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(/too large for a browser tab: [\d.]+ [KMG]iB of events and payloads, over the [\d.]+ [KMG]iB limit; nothing was read/);
+    expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(
+      /too large for a browser tab: [\d.]+ [KMG]iB of events and payloads, over the [\d.]+ [KMG]iB limit; nothing was read/,
+    );
     expect(streamedError?.type === 'error' && streamedError.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
     expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
     await h.send({ type: 'load', id: 99, label: 'c', input: { kind: 'files', files: folderInputs('compaction-remote') } });
@@ -311,7 +346,12 @@ describe('worker handler', () => {
     }
     // Reopened after a pick: only what the page does not have yet.
     await h.send({ type: 'summarizeScan', id: 3, scanId: 1, skip: ['multi-turn-resume', 'multi-turn-resume/bundle-2'] });
-    expect(h.of(3).filter((m) => m.type === 'scanSummary' && !m.done).map((m) => m.type === 'scanSummary' && m.key)).toEqual(['multi-turn-resume/bundle-3']);
+    expect(
+      h
+        .of(3)
+        .filter((m) => m.type === 'scanSummary' && !m.done)
+        .map((m) => m.type === 'scanSummary' && m.key),
+    ).toEqual(['multi-turn-resume/bundle-3']);
     // A scan that is gone ends at once.
     await h.send({ type: 'summarizeScan', id: 4, scanId: 99, skip: [] });
     expect(h.of(4)).toEqual([{ type: 'scanSummary', id: 4, key: '', summary: null, done: true }]);
@@ -322,7 +362,9 @@ describe('worker handler', () => {
     await h.send({ type: 'load', id: 1, label: 'missing-manifest', input: { kind: 'files', files: folderInputs('broken/missing-manifest') } });
     await h.send({ type: 'load', id: 2, label: 'v99', input: { kind: 'files', files: folderInputs('broken/unknown-schema-version') } });
     await h.send({ type: 'load', id: 3, label: 'nothing', input: { kind: 'files', files: [{ path: 'notes.txt', file: new Blob(['hi']) }] } });
-    expect(h.of(1)).toEqual([{ type: 'error', id: 1, error: expect.objectContaining({ file: 'manifest.json', message: expect.stringMatching(/manifest\.json is missing/) }) }]);
+    expect(h.of(1)).toEqual([
+      { type: 'error', id: 1, error: expect.objectContaining({ file: 'manifest.json', message: expect.stringMatching(/manifest\.json is missing/) }) },
+    ]);
     expect(h.of(2)).toEqual([{ type: 'error', id: 2, error: expect.objectContaining({ message: expect.stringMatching(/schema 99/) }) }]);
     expect(h.of(3)).toEqual([{ type: 'error', id: 3, error: expect.objectContaining({ message: expect.stringMatching(/No trace bundle found in nothing/) }) }]);
   });

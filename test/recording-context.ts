@@ -29,7 +29,8 @@ export interface DrawnText {
   alpha: number;
 }
 
-type PathPart = { kind: 'rect'; x: number; y: number; w: number; h: number } | { kind: 'point'; x: number; y: number } | { kind: 'arc'; x: number; y: number; r: number };
+type PathPart =
+  { kind: 'rect'; x: number; y: number; w: number; h: number } | { kind: 'point'; x: number; y: number } | { kind: 'arc'; x: number; y: number; r: number };
 
 /** The draw calls a test reads, in order. */
 export interface Recording {
@@ -53,9 +54,21 @@ interface StyleState {
 /** Average glyph width used by `measureText`: enough for layout code that fits labels to a width. */
 export const GLYPH_W = 6;
 
-export function recordingContext(canvas: { width: number; height: number } = { width: 1200, height: 600 }): { ctx: CanvasRenderingContext2D; recording: Recording } {
+export function recordingContext(canvas: { width: number; height: number } = { width: 1200, height: 600 }): {
+  ctx: CanvasRenderingContext2D;
+  recording: Recording;
+} {
   const recording: Recording = { rects: [], texts: [], calls: [] };
-  let st: StyleState = { fillStyle: '#000000', strokeStyle: '#000000', globalAlpha: 1, lineWidth: 1, font: '10px sans-serif', textAlign: 'start', textBaseline: 'alphabetic', transform: [1, 0, 0, 1, 0, 0] };
+  let st: StyleState = {
+    fillStyle: '#000000',
+    strokeStyle: '#000000',
+    globalAlpha: 1,
+    lineWidth: 1,
+    font: '10px sans-serif',
+    textAlign: 'start',
+    textBaseline: 'alphabetic',
+    transform: [1, 0, 0, 1, 0, 0],
+  };
   const stack: StyleState[] = [];
   let path: PathPart[] = [];
 
@@ -85,7 +98,8 @@ export function recordingContext(canvas: { width: number; height: number } = { w
   const paintPath = (op: 'fill' | 'stroke') => {
     const style = op === 'fill' ? st.fillStyle : st.strokeStyle;
     const rects = path.filter((p): p is Extract<PathPart, { kind: 'rect' }> => p.kind === 'rect');
-    if (rects.length > 0 && rects.length === path.length) for (const r of rects) recording.rects.push({ op, x: r.x, y: r.y, w: r.w, h: r.h, style, alpha: st.globalAlpha });
+    if (rects.length > 0 && rects.length === path.length)
+      for (const r of rects) recording.rects.push({ op, x: r.x, y: r.y, w: r.w, h: r.h, style, alpha: st.globalAlpha });
     else recording.rects.push({ op, ...pathBounds(), style, alpha: st.globalAlpha });
   };
 
@@ -117,9 +131,11 @@ export function recordingContext(canvas: { width: number; height: number } = { w
     stroke: () => paintPath('stroke'),
     clip: () => {},
     fillRect: (x: number, y: number, w: number, h: number) => recording.rects.push({ op: 'fillRect', x, y, w, h, style: st.fillStyle, alpha: st.globalAlpha }),
-    strokeRect: (x: number, y: number, w: number, h: number) => recording.rects.push({ op: 'strokeRect', x, y, w, h, style: st.strokeStyle, alpha: st.globalAlpha }),
+    strokeRect: (x: number, y: number, w: number, h: number) =>
+      recording.rects.push({ op: 'strokeRect', x, y, w, h, style: st.strokeStyle, alpha: st.globalAlpha }),
     clearRect: (x: number, y: number, w: number, h: number) => recording.rects.push({ op: 'clearRect', x, y, w, h, style: '', alpha: 1 }),
-    fillText: (text: string, x: number, y: number) => recording.texts.push({ text: String(text), x, y, style: st.fillStyle, font: st.font, align: st.textAlign, alpha: st.globalAlpha }),
+    fillText: (text: string, x: number, y: number) =>
+      recording.texts.push({ text: String(text), x, y, style: st.fillStyle, font: st.font, align: st.textAlign, alpha: st.globalAlpha }),
     strokeText: () => {},
     measureText: (text: string) => ({ width: String(text).length * GLYPH_W, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 }),
     setLineDash: () => {},

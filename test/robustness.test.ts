@@ -69,7 +69,7 @@ describe('hostile bundles', () => {
     expect(r.state).not.toBeNull();
   });
 
-  it('an id spelled __proto__ stays in the reduced state instead of replacing the map\'s prototype', async () => {
+  it("an id spelled __proto__ stays in the reduced state instead of replacing the map's prototype", async () => {
     const [b] = corpusBundles(['tools-one-turn'], 1024);
     const id = /"(call_[A-Za-z0-9]+)"/.exec(b.files.trace!)![1];
     const sw = (t: string) => t.split(`"${id}"`).join('"__proto__"');

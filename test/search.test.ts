@@ -83,7 +83,13 @@ describe.skipIf(!loadSqlite())('serve: /bundles/search', () => {
     } finally {
       await h.close();
     }
-    h = await serve({ roots: [root], port: 0, distDir: dist, log: () => {}, sessions: { ...sessions, summarize: async () => Promise.reject(new Error('must not summarise again')) } });
+    h = await serve({
+      roots: [root],
+      port: 0,
+      distDir: dist,
+      log: () => {},
+      sessions: { ...sessions, summarize: async () => Promise.reject(new Error('must not summarise again')) },
+    });
     try {
       const list = await (await fetch(`${h.url}bundles/sessions.json`)).json();
       expect(list.summarised).toBe(2);

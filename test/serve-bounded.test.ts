@@ -87,7 +87,14 @@ describe('the page and a served bundle over its limit', () => {
     const counting: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
       if (!res.body) return res;
-      const body = res.body.pipeThrough(new TransformStream({ transform: (c: Uint8Array, ctl) => { received += c.byteLength; ctl.enqueue(c); } }));
+      const body = res.body.pipeThrough(
+        new TransformStream({
+          transform: (c: Uint8Array, ctl) => {
+            received += c.byteLength;
+            ctl.enqueue(c);
+          },
+        }),
+      );
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const handler = createWorkerHandler((m) => out.push(m), { fetch: counting, recent: null });

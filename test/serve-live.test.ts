@@ -67,7 +67,10 @@ describe('serve ?live', () => {
     writeFileSync(path.join(tmp, 'root', 'rec', 'payloads', '000001.zst'), 'abc');
     let grew = await next();
     // The writes may straddle a poll: wait for the state after all three.
-    while ((grew.data as { trace: number; payloadFiles: number; shards: object }).payloadFiles === 0 || Object.keys((grew.data as { shards: object }).shards).length === 0)
+    while (
+      (grew.data as { trace: number; payloadFiles: number; shards: object }).payloadFiles === 0 ||
+      Object.keys((grew.data as { shards: object }).shards).length === 0
+    )
       grew = await next();
     expect(grew.data).toMatchObject({ trace: 250, payloadFiles: 1, shards: { '000001.zst': 3 } });
     expect((grew.data as { idleMs: number }).idleMs).toBeLessThan(5000);

@@ -20,9 +20,24 @@ let restore: (() => void) | null = null;
 function stubLayout(height: number) {
   const proto = HTMLElement.prototype;
   const saved = ['clientHeight', 'clientWidth', 'offsetHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
-  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return this.classList?.contains('sess-scroll') ? height : 0; } });
-  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return this.classList?.contains('sess-scroll') ? 1200 : 0; } });
-  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return 0; } });
+  Object.defineProperty(proto, 'clientHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('sess-scroll') ? height : 0;
+    },
+  });
+  Object.defineProperty(proto, 'clientWidth', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('sess-scroll') ? 1200 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'offsetHeight', {
+    configurable: true,
+    get() {
+      return 0;
+    },
+  });
   restore = () => {
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(proto, k, d);
@@ -33,7 +48,8 @@ function stubLayout(height: number) {
 
 const summaries = new Map<string, SessionSummary>();
 beforeAll(async () => {
-  for (const n of ['single-turn-answer', 'tools-one-turn', 'multi-agent', 'compaction-remote']) summaries.set(n, summarizeSession(await reduceBundle(new DirectorySource(path.join(TRACES, n)))));
+  for (const n of ['single-turn-answer', 'tools-one-turn', 'multi-agent', 'compaction-remote'])
+    summaries.set(n, summarizeSession(await reduceBundle(new DirectorySource(path.join(TRACES, n)))));
   summaries.set('bad', summarizeSession(await reduceBundle(new DirectorySource(path.join(TRACES, 'broken', 'truncated-mid-file')))));
 }, 60_000);
 
@@ -128,7 +144,10 @@ describe('the session list', () => {
     const live = screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/live')!;
     expect(within(live).getByText('recording').className).toContain('sess-live');
     fireEvent.click(live);
-    fireEvent.keyDown(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/done')!, { key: 'Enter' });
+    fireEvent.keyDown(
+      screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/done')!,
+      { key: 'Enter' },
+    );
     expect(onOpen.mock.calls).toEqual([['root/live'], ['root/done']]);
   });
 
@@ -171,7 +190,15 @@ describe('the session list', () => {
         {
           name: 'root/tools',
           more: 3,
-          hits: [{ kind: 'terminal_operation', ref: 'terminal_operation:4', threadId: null, title: 'cat missing-file.txt', snippet: '…cat: \u0001missing\u0002 <b>x</b>…' }],
+          hits: [
+            {
+              kind: 'terminal_operation',
+              ref: 'terminal_operation:4',
+              threadId: null,
+              title: 'cat missing-file.txt',
+              snippet: '…cat: \u0001missing\u0002 <b>x</b>…',
+            },
+          ],
         },
       ],
     };
@@ -226,7 +253,9 @@ describe('the session list', () => {
 
     // A model the table does not name: that session says so, and the total is partial.
     act(() => void loadPriceTable('{"currency":"EUR","per":1,"models":{"mock-model":{"input":1,"output":2}}}', 'p.json'));
-    expect(within(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!).getByTestId('session-cost').textContent).toBe('no price');
+    expect(
+      within(screen.getAllByTestId('session-row').find((r) => r.getAttribute('data-name') === 'root/tools')!).getByTestId('session-cost').textContent,
+    ).toBe('no price');
     expect(screen.getByTestId('session-total-cost').textContent).toBe('0 EUR (partial)');
   });
 });

@@ -19,7 +19,8 @@ import type { RolloutTrace } from '../src/trace/schema/state';
 import { TRACES } from './loader-helpers';
 
 const official = (name: string): RolloutTrace => JSON.parse(readFileSync(path.join(TRACES, name, 'state.json'), 'utf8'));
-const here = async (dir: string, _signature?: string): Promise<SessionSummary> => summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+const here = async (dir: string, _signature?: string): Promise<SessionSummary> =>
+  summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
 
 let tmp: string;
 beforeAll(() => {
@@ -137,7 +138,10 @@ describe('the session catalog of a trace root', () => {
     // A cache written before summaries had tokens per model is not read: every bundle is summarised again.
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
     expect(cached.v).toBe(2);
-    writeFileSync(cacheFile, JSON.stringify({ v: 1, entries: cached.entries.map((e: any) => ({ ...e, summary: { ...e.summary, tokensByModel: undefined } })) }));
+    writeFileSync(
+      cacheFile,
+      JSON.stringify({ v: 1, entries: cached.entries.map((e: any) => ({ ...e, summary: { ...e.summary, tokensByModel: undefined } })) }),
+    );
     const fresh: string[] = [];
     const upgraded = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (fresh.push(d), here(d)), cacheFile, pollMs: 30 });
     await upgraded.start();
@@ -162,7 +166,8 @@ describe('the session catalog of a trace root', () => {
     const bin = path.join(__dirname, '..', 'bin', 'codex-trace-viewer.mjs');
     const child = childSummarizer(bin);
     try {
-      for (const n of ['compaction-remote', 'multi-agent']) expect(await child.summarize(path.join(TRACES, n), 'sig')).toEqual(await here(path.join(TRACES, n)));
+      for (const n of ['compaction-remote', 'multi-agent'])
+        expect(await child.summarize(path.join(TRACES, n), 'sig')).toEqual(await here(path.join(TRACES, n)));
     } finally {
       child.close();
     }

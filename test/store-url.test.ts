@@ -225,7 +225,16 @@ describe('installUrlSync keeps ?trace= in step with the shown trace', () => {
     window.history.replaceState(null, '', '/?trace=old&x=1');
     const off = installUrlSync(useStore, window);
     const finishAs = (servedName: string | null) =>
-      useStore.getState().finishLoad({ label: 'multi-agent', manifest: loadManifest('multi-agent'), state: loadState('multi-agent'), error: null, diagnostics: [], bundleKey: 'k', contentHash: 'a'.repeat(64), servedName });
+      useStore.getState().finishLoad({
+        label: 'multi-agent',
+        manifest: loadManifest('multi-agent'),
+        state: loadState('multi-agent'),
+        error: null,
+        diagnostics: [],
+        bundleKey: 'k',
+        contentHash: 'a'.repeat(64),
+        servedName,
+      });
     finishAs('traces/multi-agent');
     vi.advanceTimersByTime(500);
     expect(new URLSearchParams(window.location.search).get('trace')).toBe('traces/multi-agent');

@@ -1,12 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  HISTORY_LIMIT,
-  resetStore,
-  selectCanGoBack,
-  selectCanGoForward,
-  selectViewState,
-  useStore,
-} from '../src/store';
+import { HISTORY_LIMIT, resetStore, selectCanGoBack, selectCanGoForward, selectViewState, useStore } from '../src/store';
 import { viewFitsTrace } from '../src/store';
 import { loadManifest, loadState } from './panels/helpers';
 

@@ -48,7 +48,13 @@ function casesIn(root: string, prefix: string): Case[] {
       const dir = path.join(root, e.name);
       const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : null);
       const loc = read('error-location.json');
-      return { name: prefix + e.name, dir, state: read('state.json'), error: read('expected-error.txt'), location: loc ? (JSON.parse(loc) as ErrorLocation) : null };
+      return {
+        name: prefix + e.name,
+        dir,
+        state: read('state.json'),
+        error: read('expected-error.txt'),
+        location: loc ? (JSON.parse(loc) as ErrorLocation) : null,
+      };
     })
     .filter((c) => c.state !== null || c.error !== null)
     .sort((a, b) => (a.name < b.name ? -1 : 1));

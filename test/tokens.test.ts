@@ -196,7 +196,10 @@ describe('parsePriceTable', () => {
     if (!r.ok) return;
     expect(r.table.per).toBe(1_000_000);
     expect(priceOf(r.table, 'gpt-5.5')).toEqual({ input: 1.25, cached_input: 0.125, output: 10 });
-    expect(costOf(r.table, 'gpt-5.5', { input: 1_000_000, cachedInput: 400_000, cacheWriteInput: 0, output: 1000 })).toBeCloseTo(0.6 * 1.25 + 0.4 * 0.125 + 0.01, 12);
+    expect(costOf(r.table, 'gpt-5.5', { input: 1_000_000, cachedInput: 400_000, cacheWriteInput: 0, output: 1000 })).toBeCloseTo(
+      0.6 * 1.25 + 0.4 * 0.125 + 0.01,
+      12,
+    );
   });
 
   it('names what is wrong', () => {
@@ -204,7 +207,9 @@ describe('parsePriceTable', () => {
     expect(bad('[1,2]')).toMatch(/must be a JSON object/);
     expect(bad('{"currency":"USD","models":{"gpt-5.5":{"input":-1,"output":10}}}')).toBe('Price table: models["gpt-5.5"].input must not be negative.');
     expect(bad('{"currency":"USD","models":{"gpt-5.5":{"input":"1","output":10}}}')).toBe('Price table: models["gpt-5.5"].input must be a number.');
-    expect(bad('{"currency":"USD","models":{"gpt-5.5":{"input":1,"output":10,"cached":0.1}}}')).toMatch(/^Price table: models\["gpt-5.5"\] unknown field "cached"/);
+    expect(bad('{"currency":"USD","models":{"gpt-5.5":{"input":1,"output":10,"cached":0.1}}}')).toMatch(
+      /^Price table: models\["gpt-5.5"\] unknown field "cached"/,
+    );
     expect(bad('{"currency":"USD","models":{"gpt-5.5":{"input":1}}}')).toBe('Price table: models["gpt-5.5"].output must be a number.');
     expect(bad('{"models":{}}')).toMatch(/^Price table: currency /);
     expect(bad('{"currency":"USD","per":0,"models":{}}')).toBe('Price table: per must be a positive number.');

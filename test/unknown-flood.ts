@@ -19,11 +19,17 @@ export interface FloodOptions {
 }
 
 export function floodedTrace(n: number, { after = 6, typeOf = () => 'foo_bar' }: FloodOptions = {}): string {
-  const lines = readFileSync(path.join(TRACES, FLOOD_BASE, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path.join(TRACES, FLOOD_BASE, 'trace.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const template = JSON.parse(lines[after - 1]) as Record<string, unknown>;
   const before = lines.slice(0, after);
   // The envelope's required fields as a fixed prefix (thread and turn are optional): building 200k lines stays a string concatenation.
-  const head = JSON.stringify({ schema_version: template.schema_version, wall_time_unix_ms: template.wall_time_unix_ms, rollout_id: template.rollout_id }).slice(1, -1);
+  const head = JSON.stringify({
+    schema_version: template.schema_version,
+    wall_time_unix_ms: template.wall_time_unix_ms,
+    rollout_id: template.rollout_id,
+  }).slice(1, -1);
   const inserted: string[] = new Array(n);
   let lastType = '';
   let lastJson = '';

@@ -49,7 +49,12 @@ describe('WindowParser', () => {
   });
 
   it('a changed tail, a changed head, a compacted window', () => {
-    agrees([request([a, b]), request([a, b, c], '"tools": [], "store": true, "extra": {"k": [1, 2.5]}'), request([b, c]), request([b, c], '"store": false', '"model": "n"')]);
+    agrees([
+      request([a, b]),
+      request([a, b, c], '"tools": [], "store": true, "extra": {"k": [1, 2.5]}'),
+      request([b, c]),
+      request([b, c], '"store": false', '"model": "n"'),
+    ]);
   });
 
   it('an element that goes on in the next text (numbers, literals)', () => {
@@ -57,7 +62,14 @@ describe('WindowParser', () => {
   });
 
   it('a middle that is not JSON, or ends the array early, is refused as a whole parse refuses it', () => {
-    agrees([request([a, b]), request([a, b, '{"type": }']), request([a, b]), `${request([a, b]).slice(0, -2)}], "x": [`, request([a, b]) + ' trailing', request([a, b, c])]);
+    agrees([
+      request([a, b]),
+      request([a, b, '{"type": }']),
+      request([a, b]),
+      `${request([a, b]).slice(0, -2)}], "x": [`,
+      request([a, b]) + ' trailing',
+      request([a, b, c]),
+    ]);
   });
 
   it('escaped surrogates and nesting past serde limit in new items', () => {
@@ -67,7 +79,14 @@ describe('WindowParser', () => {
   });
 
   it('keys the window cannot rebuild in order, duplicate input keys, input that is not an array', () => {
-    agrees([request([a]), request([a, b], '"0": 1, "store": false'), request([a, b, c], '"input": [1]'), request([a, b], '"__proto__": {"x": 1}'), '{"input": {"a": 1}}', request([a])]);
+    agrees([
+      request([a]),
+      request([a, b], '"0": 1, "store": false'),
+      request([a, b, c], '"input": [1]'),
+      request([a, b], '"__proto__": {"x": 1}'),
+      '{"input": {"a": 1}}',
+      request([a]),
+    ]);
   });
 
   it('threads keep their own windows', () => {

@@ -163,7 +163,13 @@ function zipOne(name: string, data: Uint8Array): Uint8Array {
   ];
   put(local, [[0, 4, 0x04034b50], [4, 2, 20], [8, 2, 8], ...sizes.map(([at, n, x]) => [at + 14, n, x] as [number, 2 | 4, number])]);
   put(central, [[0, 4, 0x02014b50], [4, 2, 20], [6, 2, 20], [10, 2, 8], ...sizes.map(([at, n, x]) => [at + 16, n, x] as [number, 2 | 4, number])]);
-  put(end, [[0, 4, 0x06054b50], [8, 2, 1], [10, 2, 1], [12, 4, central.length], [16, 4, local.length + packed.length]]);
+  put(end, [
+    [0, 4, 0x06054b50],
+    [8, 2, 1],
+    [10, 2, 1],
+    [12, 4, central.length],
+    [16, 4, local.length + packed.length],
+  ]);
   local.set(enc, 30);
   central.set(enc, 46);
   return concat([local, packed, central, end]);
@@ -336,7 +342,8 @@ function makeArchive(rng: Rng, files: BundleFiles): Archive {
   }
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /** Samples ArrayBuffer memory while `f` runs (the sync readers only after). */
 async function withMemory<T>(f: () => Promise<T>): Promise<{ value: T | null; error: unknown; peak: number; cpuMs: number }> {
@@ -361,7 +368,12 @@ async function withMemory<T>(f: () => Promise<T>): Promise<{ value: T | null; er
   return { value, error, peak, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-function checkRead(label: string, arc: Archive, r: { value: Map<string, Uint8Array> | null; error: unknown; peak: number; cpuMs: number }, violations: string[]): string {
+function checkRead(
+  label: string,
+  arc: Archive,
+  r: { value: Map<string, Uint8Array> | null; error: unknown; peak: number; cpuMs: number },
+  violations: string[],
+): string {
   const v = (m: string) => violations.push(`${label}: ${m}`);
   if (r.peak > MEMORY_BOUND) v(`held ${(r.peak / 2 ** 20).toFixed(0)} MB of ArrayBuffers (> ${(MEMORY_BOUND / 2 ** 20).toFixed(0)} MB)`);
   if (r.cpuMs > CPU_BUDGET_MS) v(`took ${r.cpuMs.toFixed(0)} ms of CPU (> ${CPU_BUDGET_MS} ms)`);
@@ -380,14 +392,18 @@ function checkRead(label: string, arc: Archive, r: { value: Map<string, Uint8Arr
       return `SizeLimitError (${e.known})`;
     }
     if (arc.mustRefuse) v(`a declared size past the limit was refused as ${e.name}, not as a SizeLimitError: ${e.message}`);
-    return `${e.name}: ${e.message.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 80)}`;
+    return `${e.name}: ${e.message
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\d+/g, 'N')
+      .slice(0, 80)}`;
   }
   const got = r.value!;
   if (arc.mustRefuse) v('a declared size past the limit was read');
   let total = 0;
   for (const [p, d] of got) {
     total += d.length;
-    if (arc.expect && !(arc.expect.has(p) && sameBytes(arc.expect.get(p)!, d))) v(`${p}: ${arc.expect.has(p) ? 'bytes differ from those packed' : 'was not packed'}`);
+    if (arc.expect && !(arc.expect.has(p) && sameBytes(arc.expect.get(p)!, d)))
+      v(`${p}: ${arc.expect.has(p) ? 'bytes differ from those packed' : 'was not packed'}`);
     if (arc.contents && !arc.contents.has(key(d))) v(`${p}: returned ${d.length} bytes that no packed entry holds (sizes and CRCs are checked)`);
   }
   if (arc.expect && got.size !== arc.expect.size) v(`returned ${got.size} entries of ${arc.expect.size}`);
@@ -415,8 +431,10 @@ export async function archivesCase(rng: Rng, bundles: { name: string; files: Bun
   const e = dropped.error;
   if (e !== null && !(e instanceof SizeLimitError)) {
     if (!(e instanceof ScanError)) violations.push(`collectFiles threw ${(e as Error)?.name}, not a ScanError: ${(e as Error)?.message}`);
-    else if (e.info.file !== file || !e.info.message.includes(file) || !e.info.causes.length) violations.push(`collectFiles: the refusal does not name ${file} with a cause: ${JSON.stringify(e.info).slice(0, 200)}`);
+    else if (e.info.file !== file || !e.info.message.includes(file) || !e.info.causes.length)
+      violations.push(`collectFiles: the refusal does not name ${file} with a cause: ${JSON.stringify(e.info).slice(0, 200)}`);
   }
-  if ((direct.error === null) !== (dropped.error === null)) violations.push(`readers disagree: ${direct.error === null ? 'read' : 'refused'} directly, ${dropped.error === null ? 'read' : 'refused'} dropped`);
+  if ((direct.error === null) !== (dropped.error === null))
+    violations.push(`readers disagree: ${direct.error === null ? 'read' : 'refused'} directly, ${dropped.error === null ? 'read' : 'refused'} dropped`);
   return { kind: arc.kind, bundle: b.name, description: arc.description, violations, outcome, cpuMs: direct.cpuMs + dropped.cpuMs };
 }

@@ -71,7 +71,10 @@ export async function filesCase(rng: Rng, bundles: { name: string; files: Bundle
 
 async function specialCase(rng: Rng, b: { name: string; files: BundleFiles; clean: ReduceResult }, payloads: string[], root: string): Promise<PhaseResult> {
   const special: Special = rng.pick(SPECIAL_KINDS.filter((k) => k !== 'payloads-from-outside' || payloads.length));
-  const target = special === 'payloads-from-outside' ? rng.pick(payloads) : rng.pick(['manifest.json', 'trace.jsonl', ...(payloads.length ? [rng.pick(payloads), rng.pick(payloads)] : [])]);
+  const target =
+    special === 'payloads-from-outside'
+      ? rng.pick(payloads)
+      : rng.pick(['manifest.json', 'trace.jsonl', ...(payloads.length ? [rng.pick(payloads), rng.pick(payloads)] : [])]);
   const dir = path.join(root, 'bundle');
   writeBundleDir(dir, b.files);
   const full = path.join(dir, target);
@@ -135,18 +138,27 @@ async function specialCase(rng: Rng, b: { name: string; files: BundleFiles; clea
     if (special === 'inside-symlink') {
       outcome = r.error ? 'refused' : 'read';
       if (r.error) violations.push(`a link to a file inside the bundle was refused: ${errorText(r).slice(0, 200)}`);
-      else if (serializeState(r.state!) !== serializeState(b.clean.state!)) violations.push('a link to a file inside the bundle gives another state than the file itself');
+      else if (serializeState(r.state!) !== serializeState(b.clean.state!))
+        violations.push('a link to a file inside the bundle gives another state than the file itself');
     } else {
       outcome = r.error ? `refused: ${r.error.causes[0]?.replace(/^\S+ /, '').slice(0, 60) ?? r.error.message}` : 'read';
       if (!r.error) violations.push(`a ${special} in place of ${target} was read`);
       else {
         // With the payload folder linked from outside, the first payload read is the one named.
-        const named = special === 'payloads-from-outside' ? /payloads\/\S+ lies in a folder linked from outside/.test(errorText(r)) : errorText(r).includes(target);
+        const named =
+          special === 'payloads-from-outside' ? /payloads\/\S+ lies in a folder linked from outside/.test(errorText(r)) : errorText(r).includes(target);
         if (!named) violations.push(`the error does not name ${special === 'payloads-from-outside' ? 'a payload' : target}: ${errorText(r).slice(0, 200)}`);
       }
     }
     if (r.state && JSON.stringify(r.state).includes(SECRET)) violations.push(`the state holds content of a file outside the bundle`);
     if (r.error && errorText(r).includes(SECRET)) violations.push(`the error holds content of a file outside the bundle`);
   }
-  return { kind: `${special} as ${target.startsWith('payloads/') ? 'payload' : target}`, bundle: b.name, description: `${special} in place of ${target}`, violations, outcome, cpuMs };
+  return {
+    kind: `${special} as ${target.startsWith('payloads/') ? 'payload' : target}`,
+    bundle: b.name,
+    description: `${special} in place of ${target}`,
+    violations,
+    outcome,
+    cpuMs,
+  };
 }

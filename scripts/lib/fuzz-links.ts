@@ -13,12 +13,7 @@
  * back is a link that parses, and Object.prototype is untouched.
  */
 import { resetStore, useStore } from '../../src/store';
-import {
-  selectCanGoBack,
-  selectCanGoForward,
-  selectItemLifetime,
-  selectViewState,
-} from '../../src/store/selectors';
+import { selectCanGoBack, selectCanGoForward, selectItemLifetime, selectViewState } from '../../src/store/selectors';
 import { parseViewState, readViewStateFromHash, serializeViewState, upgradeViewState, ViewStateSchema, type ViewState } from '../../src/store/viewState';
 import { COLLECTION_OF, OBJECT_KINDS, own, type ObjectRef } from '../../src/trace/indexes/refs';
 import { labelOf, revealItemOf, threadOf } from '../../src/trace/indexes/resolve';
@@ -46,7 +41,10 @@ function emit(v: J): string {
   if (v instanceof Raw) return v.text;
   if (Array.isArray(v)) return `[${v.map(emit).join(',')}]`;
   // Written key by key: a `__proto__` key must reach the text as a key.
-  if (v !== null && typeof v === 'object') return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${emit(v[k])}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .map((k) => `${JSON.stringify(k)}:${emit(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -95,7 +93,13 @@ function junk(rng: Rng, ids: string[], depth = 0, small = false): J {
 function viewObject(rng: Rng, ids: { kind: string; id: string }[]): J {
   const idStrings = ids.map((x) => x.id);
   const id = (small = false): J =>
-    rng.chance(0.15) ? junk(rng, idStrings, 0, small) : rng.chance(0.4) && idStrings.length ? rng.pick(idStrings) : rng.chance(0.6) ? rng.pick(PROTO_NAMES) : junk(rng, idStrings, 0, small);
+    rng.chance(0.15)
+      ? junk(rng, idStrings, 0, small)
+      : rng.chance(0.4) && idStrings.length
+        ? rng.pick(idStrings)
+        : rng.chance(0.6)
+          ? rng.pick(PROTO_NAMES)
+          : junk(rng, idStrings, 0, small);
   const list = (): J => (rng.chance(0.2) ? junk(rng, idStrings) : Array.from({ length: rng.pick([0, 1, 3, 300]) }, () => id(true)));
   const real = rng.chance(0.3) && ids.length ? rng.pick(ids) : null;
   const o: { [k: string]: J } = {
@@ -108,8 +112,15 @@ function viewObject(rng: Rng, ids: { kind: string; id: string }[]): J {
       junk(rng, idStrings),
     ]),
     thread: id(),
-    selection: rng.chance(0.2) ? junk(rng, idStrings) : { kind: real && rng.chance(0.5) ? real.kind : rng.chance(0.8) ? rng.pick(OBJECT_KINDS) : rng.pick(PROTO_NAMES), id: real && rng.chance(0.5) ? real.id : id() },
-    window: rng.chance(0.3) ? junk(rng, idStrings) : { startMs: rng.pick<J>([0, new Raw('1e400'), new Raw('-1e400'), 1e15, '0']), endMs: rng.pick<J>([1, new Raw('1e400'), 2 ** 53 + 1, null]) },
+    selection: rng.chance(0.2)
+      ? junk(rng, idStrings)
+      : {
+          kind: real && rng.chance(0.5) ? real.kind : rng.chance(0.8) ? rng.pick(OBJECT_KINDS) : rng.pick(PROTO_NAMES),
+          id: real && rng.chance(0.5) ? real.id : id(),
+        },
+    window: rng.chance(0.3)
+      ? junk(rng, idStrings)
+      : { startMs: rng.pick<J>([0, new Raw('1e400'), new Raw('-1e400'), 1e15, '0']), endMs: rng.pick<J>([1, new Raw('1e400'), 2 ** 53 + 1, null]) },
     filters: rng.chance(0.2) ? junk(rng, idStrings) : { kinds: list(), statuses: list(), threadIds: list(), text: rng.chance(0.3) ? hugeString(rng) : id() },
     panels: rng.chance(0.3) ? junk(rng, idStrings) : { center: id() },
     diff: rng.chance(0.5) ? { from: id(), to: id() } : junk(rng, idStrings),
@@ -164,13 +175,17 @@ function checkStore(label: string, violations: string[]): void {
   const s = useStore.getState();
   const st = s.state;
   if (!st) return;
-  if (s.activeThreadId !== null && own(st.threads, s.activeThreadId) === undefined) violations.push(`${label}: active thread ${JSON.stringify(s.activeThreadId).slice(0, 80)} is not a thread of the trace`);
+  if (s.activeThreadId !== null && own(st.threads, s.activeThreadId) === undefined)
+    violations.push(`${label}: active thread ${JSON.stringify(s.activeThreadId).slice(0, 80)} is not a thread of the trace`);
   const sel = s.selection;
   if (sel !== null) {
-    if (!(OBJECT_KINDS as readonly string[]).includes(sel.kind)) violations.push(`${label}: selection kind ${JSON.stringify(sel.kind).slice(0, 80)} is not an object kind`);
-    else if (own(st[COLLECTION_OF[sel.kind]] as Record<string, unknown>, sel.id) === undefined) violations.push(`${label}: selection ${sel.kind} ${JSON.stringify(sel.id).slice(0, 80)} is not in the trace`);
+    if (!(OBJECT_KINDS as readonly string[]).includes(sel.kind))
+      violations.push(`${label}: selection kind ${JSON.stringify(sel.kind).slice(0, 80)} is not an object kind`);
+    else if (own(st[COLLECTION_OF[sel.kind]] as Record<string, unknown>, sel.id) === undefined)
+      violations.push(`${label}: selection ${sel.kind} ${JSON.stringify(sel.id).slice(0, 80)} is not in the trace`);
   }
-  for (const t of s.filters.threadIds) if (own(st.threads, t) === undefined) violations.push(`${label}: thread filter ${JSON.stringify(t).slice(0, 80)} is not a thread of the trace`);
+  for (const t of s.filters.threadIds)
+    if (own(st.threads, t) === undefined) violations.push(`${label}: thread filter ${JSON.stringify(t).slice(0, 80)} is not a thread of the trace`);
   try {
     selectCanGoBack(s);
     selectCanGoForward(s);

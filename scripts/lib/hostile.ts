@@ -220,7 +220,10 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
       else if (op === 5) doc.schema_version = rng.pick([1, 3, 0, -2, 2.5, '2', 2 ** 64]);
       else doc[k] = giantText(rng);
       out.manifest = JSON.stringify(doc);
-      return { files: out, description: `manifest.json: ${['', '', '', 'delete', 'retype', 'schema_version', 'giant'][op]} ${op === 5 ? 'schema_version' : k}` };
+      return {
+        files: out,
+        description: `manifest.json: ${['', '', '', 'delete', 'retype', 'schema_version', 'giant'][op]} ${op === 5 ? 'schema_version' : k}`,
+      };
     }
     case 'line-endings': {
       if (!base.trace) return null;
@@ -236,12 +239,24 @@ export function mutateHostile(kind: AnyKind, base: BundleFiles, rng: Rng): Mutan
         ls[i] = ls[i] + '\u0000';
         out.trace = joinTraceLines(ls);
       }
-      return { files: out, description: `trace.jsonl line endings: ${['CRLF', 'leading BOM', 'blank lines between events', 'CR only', 'NUL at end of a line'][op]}` };
+      return {
+        files: out,
+        description: `trace.jsonl line endings: ${['CRLF', 'leading BOM', 'blank lines between events', 'CR only', 'NUL at end of a line'][op]}`,
+      };
     }
     case 'proto-ids':
       return protoIds(base, rng);
     case 'absurd-numbers': {
-      const raw = rng.pick(['1e400', '-1e400', '123456789012345678901234567890', '-0', '1.0000000000000000001', '9007199254740993', '0.1e-400', '18446744073709551616']);
+      const raw = rng.pick([
+        '1e400',
+        '-1e400',
+        '123456789012345678901234567890',
+        '-0',
+        '1.0000000000000000001',
+        '9007199254740993',
+        '0.1e-400',
+        '18446744073709551616',
+      ]);
       const ls = lines(base);
       const evs = ls.map((l, i) => (l.obj ? i : -1)).filter((i) => i >= 0);
       if (!evs.length) return null;
@@ -388,7 +403,18 @@ export interface FloodPlan {
 }
 
 /** Type names no Codex release writes (some are Object.prototype names, one is longer than a diagnostic keeps). */
-const FLOOD_TYPES = ['turn_metrics_recorded', 'fuzz_new_event', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', `very_long_${'x'.repeat(300)}`, 'é😀\u202e', 'Thread_Started'];
+const FLOOD_TYPES = [
+  'turn_metrics_recorded',
+  'fuzz_new_event',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  `very_long_${'x'.repeat(300)}`,
+  'é😀\u202e',
+  'Thread_Started',
+];
 
 /**
  * Inserts 1,000–200,000 events (log-uniform) of 1–5 unknown types at 1–4
@@ -414,7 +440,14 @@ function unknownFlood(base: BundleFiles, rng: Rng): FloodMutant | null {
   let lastOriginalSeq = 0;
   let p = 0;
   const head = (env: any) =>
-    JSON.stringify({ schema_version: env.schema_version, seq: 0, wall_time_unix_ms: env.wall_time_unix_ms, rollout_id: env.rollout_id, thread_id: env.thread_id ?? null, codex_turn_id: env.codex_turn_id ?? null }).slice(0, -1);
+    JSON.stringify({
+      schema_version: env.schema_version,
+      seq: 0,
+      wall_time_unix_ms: env.wall_time_unix_ms,
+      rollout_id: env.rollout_id,
+      thread_id: env.thread_id ?? null,
+      codex_turn_id: env.codex_turn_id ?? null,
+    }).slice(0, -1);
   let env = template;
   for (let j = 0; j <= ls.length; j++) {
     for (; p < points.length && points[p] === j; p++) {

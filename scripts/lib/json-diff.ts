@@ -67,5 +67,11 @@ export function diffStateTexts(ours: string, theirs: string, limit = 50): JsonDi
   if (d.length) return d;
   let i = 0;
   while (i < ours.length && ours[i] === theirs[i]) i++;
-  return [{ path: `(bytes at offset ${i})`, ours: JSON.stringify(ours.slice(Math.max(0, i - 30), i + 30)), theirs: JSON.stringify(theirs.slice(Math.max(0, i - 30), i + 30)) }];
+  return [
+    {
+      path: `(bytes at offset ${i})`,
+      ours: JSON.stringify(ours.slice(Math.max(0, i - 30), i + 30)),
+      theirs: JSON.stringify(theirs.slice(Math.max(0, i - 30), i + 30)),
+    },
+  ];
 }

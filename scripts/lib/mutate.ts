@@ -124,7 +124,20 @@ export const MUTATION_WEIGHTS: Record<MutationKind, number> = {
 
 const ENUMS: Record<string, string[]> = {
   status: ['running', 'completed', 'failed', 'cancelled', 'aborted', 'starting', 'yielded', 'terminated'],
-  'kind.type': ['exec_command', 'write_stdin', 'apply_patch', 'web', 'image_generation', 'spawn_agent', 'assign_agent_task', 'send_message', 'wait_agent', 'close_agent', 'other', 'mcp'],
+  'kind.type': [
+    'exec_command',
+    'write_stdin',
+    'apply_patch',
+    'web',
+    'image_generation',
+    'spawn_agent',
+    'assign_agent_task',
+    'send_message',
+    'wait_agent',
+    'close_agent',
+    'other',
+    'mcp',
+  ],
   'requester.type': ['model', 'code_cell'],
   event_type: ['session_configured', 'turn_started', 'turn_complete', 'turn_aborted', 'error', 'warning', 'shutdown_complete'],
 };
@@ -310,7 +323,11 @@ function refsIn(lines: Line[]): { line: number; path: (string | number)[]; ref: 
   return out;
 }
 
-const fmtPath = (p: (string | number)[]) => p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '');
+const fmtPath = (p: (string | number)[]) =>
+  p
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+    .join('')
+    .replace(/^\./, '');
 const typeOf = (l: Line) => String(l.obj?.payload?.type ?? '?');
 
 function otherValue(rng: Rng, v: unknown, pool: string[]): unknown {
@@ -330,7 +347,7 @@ function otherValue(rng: Rng, v: unknown, pool: string[]): unknown {
 
 function retype(rng: Rng, v: unknown): unknown {
   const options: unknown[] = [null, 7, 'seven', true, [], {}];
-  const filtered = options.filter((o) => typeof o !== typeof v || (Array.isArray(o) !== Array.isArray(v)) || (o === null) !== (v === null));
+  const filtered = options.filter((o) => typeof o !== typeof v || Array.isArray(o) !== Array.isArray(v) || (o === null) !== (v === null));
   return rng.pick(filtered);
 }
 
@@ -402,7 +419,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       const at = kind === 'duplicate-event' ? rng.range(i + 1, lines.length) : i + 1;
       lines.splice(at, 0, copy);
       if (kind === 'duplicate-event') renumber(lines);
-      return { files: withTrace(base, lines), description: `duplicate line ${i + 1} (${typeOf(copy)}) at line ${at + 1}${kind === 'duplicate-event' ? ', renumber seq' : ''}` };
+      return {
+        files: withTrace(base, lines),
+        description: `duplicate line ${i + 1} (${typeOf(copy)}) at line ${at + 1}${kind === 'duplicate-event' ? ', renumber seq' : ''}`,
+      };
     }
     case 'move-event': {
       const i = rng.pick(evs);
@@ -438,7 +458,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       setAt(lines[c.i].obj.payload, c.p, nv);
       if (c.key === 'kind.type' && nv === 'mcp') setAt(lines[c.i].obj.payload, [...c.p.slice(0, -1)], { type: 'mcp', server: 's', tool: 't' });
       touch(lines[c.i]);
-      return { files: withTrace(base, lines), description: `line ${c.i + 1} (${typeOf(lines[c.i])}): payload.${fmtPath(c.p)} ${JSON.stringify(old)} -> ${JSON.stringify(nv)}` };
+      return {
+        files: withTrace(base, lines),
+        description: `line ${c.i + 1} (${typeOf(lines[c.i])}): payload.${fmtPath(c.p)} ${JSON.stringify(old)} -> ${JSON.stringify(nv)}`,
+      };
     }
     case 'replace-value':
     case 'retype-value':
@@ -499,7 +522,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
           }
         }
       }
-      const fields = [...byField.entries()].filter(([, s]) => s.size >= 2).map(([k]) => k).sort();
+      const fields = [...byField.entries()]
+        .filter(([, s]) => s.size >= 2)
+        .map(([k]) => k)
+        .sort();
       if (!fields.length) return null;
       const f = rng.pick(fields);
       const vals = [...byField.get(f)!].sort();
@@ -525,7 +551,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       }
       return {
         files: withTrace(base, lines),
-        description: kind === 'swap-ids' ? `swap ${f} values ${a} <-> ${b} everywhere in trace.jsonl (${n} fields)` : `replace ${f} value ${a} by ${b} everywhere in trace.jsonl (${n} fields)`,
+        description:
+          kind === 'swap-ids'
+            ? `swap ${f} values ${a} <-> ${b} everywhere in trace.jsonl (${n} fields)`
+            : `replace ${f} value ${a} by ${b} everywhere in trace.jsonl (${n} fields)`,
       };
     }
     case 'remove-payload': {
@@ -535,7 +564,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       if (typeof r.ref.path !== 'string') return dropRecord(base, r.ref, `referenced by line ${r.line + 1} ${typeOf(lines[r.line])}`);
       const files = new Map(base.files);
       if (!files.delete(r.ref.path)) return null;
-      return { files: { ...base, files }, description: `delete ${r.ref.path} (${r.ref.kind?.type}, referenced by line ${r.line + 1} ${typeOf(lines[r.line])})` };
+      return {
+        files: { ...base, files },
+        description: `delete ${r.ref.path} (${r.ref.kind?.type}, referenced by line ${r.line + 1} ${typeOf(lines[r.line])})`,
+      };
     }
     case 'corrupt-payload-json': {
       const refs = refsIn(lines).filter((r) => payloadText(base, r.ref) !== null);
@@ -563,7 +595,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
       const what = editJson(rng, doc);
       if (!what) return null;
       // Payload files are pretty-printed; shard records (and composite fragments) are kept compact.
-      return { files: pt.replace(typeof r.ref.path === 'string' ? JSON.stringify(doc, null, 2) : JSON.stringify(doc)), description: `${pt.label} (${r.ref.kind?.type}): ${what}` };
+      return {
+        files: pt.replace(typeof r.ref.path === 'string' ? JSON.stringify(doc, null, 2) : JSON.stringify(doc)),
+        description: `${pt.label} (${r.ref.kind?.type}): ${what}`,
+      };
     }
     case 'cut-line': {
       const i = rng.pick(evs);
@@ -577,7 +612,10 @@ export function mutate(kind: MutationKind, base: BundleFiles, rng: Rng): Mutant 
     case 'cut-file': {
       const text = base.trace;
       const at = rng.int(text.length);
-      return { files: { ...base, files: new Map(base.files), trace: text.slice(0, at) }, description: `cut trace.jsonl after character ${at} of ${text.length}` };
+      return {
+        files: { ...base, files: new Map(base.files), trace: text.slice(0, at) },
+        description: `cut trace.jsonl after character ${at} of ${text.length}`,
+      };
     }
     default:
       return hasShards(base) ? mutateShards(kind, base, lines, rng) : null;
@@ -681,7 +719,10 @@ function mutateShards(kind: MutationKind, base: BundleFiles, lines: Line[], rng:
       const records = shard.records.slice();
       const before = rng.chance(0.3);
       records.splice(before ? i : records.length, 0, { id: rec.id, body });
-      return { files: withShard(base, f, records, shard.rest), description: `${f}: duplicate record ${rec.id} ${before ? 'before it' : 'at the end'}${body === rec.body ? '' : ' with another body'}` };
+      return {
+        files: withShard(base, f, records, shard.rest),
+        description: `${f}: duplicate record ${rec.id} ${before ? 'before it' : 'at the end'}${body === rec.body ? '' : ' with another body'}`,
+      };
     }
     case 'ref-parts-drop':
     case 'ref-parts-alter': {
@@ -705,7 +746,9 @@ function mutateShards(kind: MutationKind, base: BundleFiles, lines: Line[], rng:
           [parts[i], parts[j]] = [parts[j], parts[i]];
           what = `swap parts[${i}] and parts[${j}]`;
         } else if (op === 2) {
-          const ids = refsIn(lines).map((r) => r.ref.raw_payload_id as string).filter((id) => id !== parts[i].raw_payload_id);
+          const ids = refsIn(lines)
+            .map((r) => r.ref.raw_payload_id as string)
+            .filter((id) => id !== parts[i].raw_payload_id);
           const nid = ids.length ? rng.pick(ids) : 'raw_payload:999999';
           what = `parts[${i}].raw_payload_id ${parts[i].raw_payload_id} -> ${nid}`;
           parts[i].raw_payload_id = nid;
@@ -719,7 +762,10 @@ function mutateShards(kind: MutationKind, base: BundleFiles, lines: Line[], rng:
         }
       }
       touch(lines[c.line]);
-      return { files: withTrace(base, lines), description: `line ${c.line + 1} (${typeOf(lines[c.line])}) ${fmtPath(c.path)} (${ref.raw_payload_id}): ${what}` };
+      return {
+        files: withTrace(base, lines),
+        description: `line ${c.line + 1} (${typeOf(lines[c.line])}) ${fmtPath(c.path)} (${ref.raw_payload_id}): ${what}`,
+      };
     }
     default:
       return null;

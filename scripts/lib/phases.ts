@@ -41,7 +41,12 @@ export function phaseOf(i: number, phases: readonly Phase[]): Phase {
 }
 
 /** Case i of a seed in a phase other than `reducer`: always the same input. */
-export async function runPhaseCase(phase: Exclude<Phase, 'reducer'>, seed: string, i: number, bundles: { name: string; files: BundleFiles }[]): Promise<PhaseResult> {
+export async function runPhaseCase(
+  phase: Exclude<Phase, 'reducer'>,
+  seed: string,
+  i: number,
+  bundles: { name: string; files: BundleFiles }[],
+): Promise<PhaseResult> {
   const rng = new Rng(`${seed}:${phase}:${i}`);
   switch (phase) {
     case 'links':

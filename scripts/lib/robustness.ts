@@ -104,14 +104,17 @@ export function checkError(e: TraceErrorInfo, b: BundleFiles): string[] {
   if (!Array.isArray(e.causes) || e.causes.some((c) => typeof c !== 'string')) v.push('error causes are not strings');
   if (e.line !== null && !(Number.isInteger(e.line) && e.line > 0)) v.push(`error line ${e.line} is not a positive integer`);
   if (e.seq !== null && !Number.isSafeInteger(e.seq)) v.push(`error seq ${e.seq} is not a safe integer (the worker protocol refuses it; use seqText)`);
-  if (e.seqText !== undefined && (typeof e.seqText !== 'string' || e.seq !== null)) v.push(`error seqText ${String(e.seqText)} is not text in place of a null seq`);
+  if (e.seqText !== undefined && (typeof e.seqText !== 'string' || e.seq !== null))
+    v.push(`error seqText ${String(e.seqText)} is not text in place of a null seq`);
   if (/internal error/i.test(e.message)) v.push(`internal error: ${e.message}`);
   if (e.file === 'trace.jsonl') {
     if (e.line === null && !WHOLE_LOG.some((r) => r.test(e.message))) v.push(`trace.jsonl error without a line: ${e.message}`);
     if (e.line !== null && e.seq === null) {
       const text = lineText(b, e.line);
-      if (text && /"seq"\s*:\s*\d+/.test(text) && e.seqText === undefined) v.push(`trace.jsonl error at line ${e.line} without the seq the line shows: ${e.message}`);
-      if (text && e.seqText !== undefined && !text.includes(e.seqText)) v.push(`trace.jsonl error at line ${e.line} names seq ${e.seqText}, which the line does not show`);
+      if (text && /"seq"\s*:\s*\d+/.test(text) && e.seqText === undefined)
+        v.push(`trace.jsonl error at line ${e.line} without the seq the line shows: ${e.message}`);
+      if (text && e.seqText !== undefined && !text.includes(e.seqText))
+        v.push(`trace.jsonl error at line ${e.line} names seq ${e.seqText}, which the line does not show`);
     }
   }
   return v;
@@ -176,22 +179,35 @@ export async function checkFlood(m: FloodMutant, strict: boolean): Promise<strin
   const after = await reduceBundle(sourceFor(m.files, strict), { unknownEvents: 'skip' });
   const e0 = before.error;
   const e1 = after.error;
-  if ((e0 === null) !== (e1 === null)) v.push(`[flood] ${e0 ? 'fails' : 'succeeds'} without the flood but ${e1 ? `fails with it: ${e1.message}` : 'succeeds with it'}`);
+  if ((e0 === null) !== (e1 === null))
+    v.push(`[flood] ${e0 ? 'fails' : 'succeeds'} without the flood but ${e1 ? `fails with it: ${e1.message}` : 'succeeds with it'}`);
   else if (e0 && e1) {
-    const same = e0.file === e1.file && errorFamily(e0) === errorFamily(e1) && e1.line === (e0.line === null ? null : lineOf(e0.line)) && e1.seq === (e0.seq === null ? null : seqOf(e0.seq));
-    if (!same) v.push(`[flood] another error with the flood: ${e1.file}:${e1.line} seq ${e1.seq} ${e1.message} (without: ${e0.file}:${e0.line} seq ${e0.seq} ${e0.message})`);
+    const same =
+      e0.file === e1.file &&
+      errorFamily(e0) === errorFamily(e1) &&
+      e1.line === (e0.line === null ? null : lineOf(e0.line)) &&
+      e1.seq === (e0.seq === null ? null : seqOf(e0.seq));
+    if (!same)
+      v.push(
+        `[flood] another error with the flood: ${e1.file}:${e1.line} seq ${e1.seq} ${e1.message} (without: ${e0.file}:${e0.line} seq ${e0.seq} ${e0.message})`,
+      );
   }
-  if (!isDeepStrictEqual(stateJson(after.state), stateJson(before.state, seqOf))) v.push('[flood] the state differs from the state without the flood (seqs mapped)');
+  if (!isDeepStrictEqual(stateJson(after.state), stateJson(before.state, seqOf)))
+    v.push('[flood] the state differs from the state without the flood (seqs mapped)');
   for (const g of after.diagnostics) {
-    if (g.sample.length > 1000 || g.omitted !== g.count - g.sample.length) v.push(`[flood] group ${g.eventType?.slice(0, 40)}: sample ${g.sample.length}, omitted ${g.omitted} of ${g.count}`);
+    if (g.sample.length > 1000 || g.omitted !== g.count - g.sample.length)
+      v.push(`[flood] group ${g.eventType?.slice(0, 40)}: sample ${g.sample.length}, omitted ${g.omitted} of ${g.count}`);
   }
   if (e1 === null) {
-    if (after.diagnostics.length !== before.diagnostics.length + types.size) v.push(`[flood] ${after.diagnostics.length} diagnostic groups, expected ${before.diagnostics.length} + ${types.size}`);
+    if (after.diagnostics.length !== before.diagnostics.length + types.size)
+      v.push(`[flood] ${after.diagnostics.length} diagnostic groups, expected ${before.diagnostics.length} + ${types.size}`);
     for (const [t, want] of types) {
       const g = after.diagnostics.find((x) => x.eventType === shownEventType(t));
       if (!g) v.push(`[flood] no diagnostic group for type ${t.slice(0, 40)}`);
       else if (g.count !== want.count || !isDeepStrictEqual(g.first, want.first) || !isDeepStrictEqual(g.last, want.last))
-        v.push(`[flood] group ${t.slice(0, 40)}: ${g.count} events, first ${JSON.stringify(g.first)}, last ${JSON.stringify(g.last)}; expected ${want.count}, ${JSON.stringify(want.first)}, ${JSON.stringify(want.last)}`);
+        v.push(
+          `[flood] group ${t.slice(0, 40)}: ${g.count} events, first ${JSON.stringify(g.first)}, last ${JSON.stringify(g.last)}; expected ${want.count}, ${JSON.stringify(want.first)}, ${JSON.stringify(want.last)}`,
+        );
     }
   }
   return v;
@@ -211,13 +227,15 @@ export async function checkProtoIds(m: ProtoIdsMutant, strict: boolean): Promise
   const after = await reduceBundle(sourceFor(m.files, strict));
   // Thread ids that Codex parses as UUIDs (sub-agent threads) are refused when renamed, as the reference refuses them.
   if (after.error && /expected a UUID/.test(after.error.causes.join(' ') + after.error.message)) return v;
-  if (after.error || !after.state) return [`[proto-ids] reduced cleanly before the rename, fails after: ${after.error?.message} ${after.error?.causes.join('; ').slice(0, 200)}`];
+  if (after.error || !after.state)
+    return [`[proto-ids] reduced cleanly before the rename, fails after: ${after.error?.message} ${after.error?.causes.join('; ').slice(0, 200)}`];
   for (const kind of OBJECT_KINDS) {
     const coll = COLLECTION_OF[kind];
     const b = before.state[coll] as Record<string, unknown>;
     const a = after.state[coll] as Record<string, unknown>;
     if (Object.getPrototypeOf(a) !== Object.prototype) v.push(`[proto-ids] ${coll} lost its prototype`);
-    if (Object.keys(a).length !== Object.keys(b).length) v.push(`[proto-ids] ${coll}: ${Object.keys(a).length} objects, ${Object.keys(b).length} before the rename`);
+    if (Object.keys(a).length !== Object.keys(b).length)
+      v.push(`[proto-ids] ${coll}: ${Object.keys(a).length} objects, ${Object.keys(b).length} before the rename`);
     if (Object.hasOwn(b, victim) && !Object.hasOwn(a, evil)) v.push(`[proto-ids] ${coll}: ${evil} is not an own key where ${victim} was`);
   }
   return v;

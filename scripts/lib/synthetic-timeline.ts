@@ -69,7 +69,10 @@ export function syntheticTimelineState(opts: SyntheticTimelineOptions): RolloutT
       thread_id: tid,
       agent_path: ti === 0 ? '/root' : `/root/worker_${String(ti).padStart(2, '0')}`,
       nickname: ti === 0 ? null : `Worker ${ti}`,
-      origin: ti === 0 ? { type: 'root' } : { type: 'spawned', parent_thread_id: 'thread-root', spawn_edge_id: `edge:spawn:thread-root:${tid}`, task_name: `task_${ti}`, agent_role: '' },
+      origin:
+        ti === 0
+          ? { type: 'root' }
+          : { type: 'spawned', parent_thread_id: 'thread-root', spawn_edge_id: `edge:spawn:thread-root:${tid}`, task_name: `task_${ti}`, agent_role: '' },
       execution: win(start, null),
       default_model: 'gpt-synth',
       conversation_item_ids: [],
@@ -111,7 +114,12 @@ export function syntheticTimelineState(opts: SyntheticTimelineOptions): RolloutT
           const dur = 1 + Math.floor(rand() * 20);
           const kindR = rand();
           const ts = t + k;
-          const kind = kindR < 0.6 ? ({ type: 'exec_command' } as const) : kindR < 0.8 ? ({ type: 'apply_patch' } as const) : ({ type: 'mcp', server: 'docs', tool: 'search' } as const);
+          const kind =
+            kindR < 0.6
+              ? ({ type: 'exec_command' } as const)
+              : kindR < 0.8
+                ? ({ type: 'apply_patch' } as const)
+                : ({ type: 'mcp', server: 'docs', tool: 'search' } as const);
           let opId: string | null = null;
           if (kind.type === 'exec_command') {
             opId = `terminal_operation:${++opCount}`;
@@ -123,7 +131,14 @@ export function syntheticTimelineState(opts: SyntheticTimelineOptions): RolloutT
               tool_call_id: id,
               kind: 'exec_command',
               execution: win(ts + 1, ts + dur, rand() < 0.05 ? 'failed' : 'completed'),
-              request: { type: 'exec_command', command: ['bash', '-lc', `echo ${k}`], display_command: `echo step ${c}.${k}`, cwd: '/work', yield_time_ms: null, max_output_tokens: null },
+              request: {
+                type: 'exec_command',
+                command: ['bash', '-lc', `echo ${k}`],
+                display_command: `echo step ${c}.${k}`,
+                cwd: '/work',
+                yield_time_ms: null,
+                max_output_tokens: null,
+              },
               result: null,
               model_observations: [],
               raw_payload_ids: [],
@@ -155,8 +170,27 @@ export function syntheticTimelineState(opts: SyntheticTimelineOptions): RolloutT
         if (c > 0 && c % 25 === 0) {
           const cid = `compaction-${tid}-${turnN}-${c}`;
           const rid = `compaction_request:${++crCount}`;
-          state.compaction_requests[rid] = { compaction_request_id: rid, compaction_id: cid, thread_id: tid, codex_turn_id: turnId, execution: win(t, t + 30), model: 'gpt-synth', provider_name: 'synthetic', raw_request_payload_id: 'raw_payload:1', raw_response_payload_id: null };
-          state.compactions[cid] = { compaction_id: cid, thread_id: tid, codex_turn_id: turnId, installed_at_unix_ms: t + 31, marker_item_id: 'conversation_item:1', request_ids: [rid], input_item_ids: [], replacement_item_ids: [] };
+          state.compaction_requests[rid] = {
+            compaction_request_id: rid,
+            compaction_id: cid,
+            thread_id: tid,
+            codex_turn_id: turnId,
+            execution: win(t, t + 30),
+            model: 'gpt-synth',
+            provider_name: 'synthetic',
+            raw_request_payload_id: 'raw_payload:1',
+            raw_response_payload_id: null,
+          };
+          state.compactions[cid] = {
+            compaction_id: cid,
+            thread_id: tid,
+            codex_turn_id: turnId,
+            installed_at_unix_ms: t + 31,
+            marker_item_id: 'conversation_item:1',
+            request_ids: [rid],
+            input_item_ids: [],
+            replacement_item_ids: [],
+          };
           made += 2;
           t += 32;
         }
@@ -171,7 +205,16 @@ export function syntheticTimelineState(opts: SyntheticTimelineOptions): RolloutT
     end = Math.max(end, t);
     if (ti > 0) {
       const eid = `edge:spawn:thread-root:${tid}`;
-      state.interaction_edges[eid] = { edge_id: eid, kind: 'spawn_agent', source: { type: 'thread', thread_id: 'thread-root' }, target: { type: 'thread', thread_id: tid }, started_at_unix_ms: start - 2, ended_at_unix_ms: start, carried_item_ids: [], carried_raw_payload_ids: [] };
+      state.interaction_edges[eid] = {
+        edge_id: eid,
+        kind: 'spawn_agent',
+        source: { type: 'thread', thread_id: 'thread-root' },
+        target: { type: 'thread', thread_id: tid },
+        started_at_unix_ms: start - 2,
+        ended_at_unix_ms: start,
+        carried_item_ids: [],
+        carried_raw_payload_ids: [],
+      };
     }
   });
   state.ended_at_unix_ms = end + 1;

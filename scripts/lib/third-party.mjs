@@ -38,5 +38,3 @@ export function thirdPartyNotices(packageDirs) {
     .map((p) => `${p.name} ${p.version} (${p.license})\n\n${p.text ?? `No licence file in the package; its package.json says ${p.license}.`}`);
   return `This build of codex-trace-viewer includes code from the following packages.\n\n${parts.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
 }
-
-

@@ -33,9 +33,7 @@ export interface EventOpts {
   rolloutId?: string;
 }
 
-type EventEntry =
-  | { kind: 'event'; payload: Record<string, unknown>; ctx: Ctx; wall: number; opts: EventOpts }
-  | { kind: 'raw'; text: string };
+type EventEntry = { kind: 'event'; payload: Record<string, unknown>; ctx: Ctx; wall: number; opts: EventOpts } | { kind: 'raw'; text: string };
 
 export interface BuilderOptions {
   traceId?: string;
@@ -154,10 +152,7 @@ export function msg(role: string, text: string, id?: string): Item {
   return { type: 'message', ...(id ? { id } : {}), role, content: [{ type: partType, text }] };
 }
 
-export function reasoning(
-  id: string | undefined,
-  o: { summary?: string[]; content?: string[] | null; enc?: string | null },
-): Item {
+export function reasoning(id: string | undefined, o: { summary?: string[]; content?: string[] | null; enc?: string | null }): Item {
   return {
     type: 'reasoning',
     ...(id ? { id } : {}),
@@ -507,12 +502,24 @@ export class Scenario extends TraceBuilder {
     this.event({ type: 'code_cell_started', runtime_cell_id: runtimeCellId, model_visible_call_id: callId, source_js: source }, { thread, turn });
   }
 
-  cellInitial(runtimeCellId: string, status: string, turn: string, thread: string | null = this.root, body: unknown | null = { response: { Yielded: { cell_id: runtimeCellId, content_items: [] } } }): void {
+  cellInitial(
+    runtimeCellId: string,
+    status: string,
+    turn: string,
+    thread: string | null = this.root,
+    body: unknown | null = { response: { Yielded: { cell_id: runtimeCellId, content_items: [] } } },
+  ): void {
     const ref = body === null ? null : this.payload('tool_result', body);
     this.event({ type: 'code_cell_initial_response', runtime_cell_id: runtimeCellId, status, response_payload: ref }, { thread, turn });
   }
 
-  cellEnded(runtimeCellId: string, status: string, turn: string, thread: string | null = this.root, body: unknown | null = { response: { Result: { cell_id: runtimeCellId, content_items: [], error_text: null } } }): void {
+  cellEnded(
+    runtimeCellId: string,
+    status: string,
+    turn: string,
+    thread: string | null = this.root,
+    body: unknown | null = { response: { Result: { cell_id: runtimeCellId, content_items: [], error_text: null } } },
+  ): void {
     const ref = body === null ? null : this.payload('tool_result', body);
     this.event({ type: 'code_cell_ended', runtime_cell_id: runtimeCellId, status, response_payload: ref }, { thread, turn });
   }

@@ -30,11 +30,16 @@ export function LiveBadge() {
       className={`live-badge ${paused ? 'live-paused' : idleMin !== null ? 'live-idle' : 'live-following'}`}
       data-testid="live-badge"
       data-status={live.status}
-      title={idleMin !== null ? `Nothing was written to this bundle for ${idleMin} min: Codex is waiting, or no longer recording it. New writes still show.` : undefined}
+      title={
+        idleMin !== null
+          ? `Nothing was written to this bundle for ${idleMin} min: Codex is waiting, or no longer recording it. New writes still show.`
+          : undefined
+      }
     >
       <span className="live-dot" aria-hidden="true" />
       <span>
-        Live · {paused ? 'paused' : idleMin !== null ? `idle ${idleMin} min` : 'following'} · <span data-testid="live-events">{formatInt(live.shownEvents)}</span> events
+        Live · {paused ? 'paused' : idleMin !== null ? `idle ${idleMin} min` : 'following'} ·{' '}
+        <span data-testid="live-events">{formatInt(live.shownEvents)}</span> events
       </span>
       {paused && held > 0 && (
         <span className="live-held" data-testid="live-held">

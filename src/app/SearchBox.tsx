@@ -83,7 +83,12 @@ export function SearchBox() {
   const hits = useMemo<Hit[]>(() => {
     const text = status.kind === 'done' ? status.hits : [];
     const seen = new Set(idHits.map((h) => `${h.ref.kind}:${h.ref.id}`));
-    return [...idHits, ...text.filter((h) => !seen.has(`${h.kind}:${h.id}`)).map((h) => ({ ref: { kind: h.kind, id: h.id }, threadId: h.threadId, detail: h.snippet, byId: false }))];
+    return [
+      ...idHits,
+      ...text
+        .filter((h) => !seen.has(`${h.kind}:${h.id}`))
+        .map((h) => ({ ref: { kind: h.kind, id: h.id }, threadId: h.threadId, detail: h.snippet, byId: false })),
+    ];
   }, [idHits, status]);
   const choose = (h: Hit) => {
     select(h.ref);

@@ -27,7 +27,11 @@ function ThreadRow({ node }: { node: ThreadNode }) {
           title={`${t.agent_path}  ${t.thread_id}`}
           onClick={() => select({ kind: 'thread', id: node.threadId })}
         >
-          {node.depth > 0 && <span className="tree-elbow" aria-hidden="true">└</span>}
+          {node.depth > 0 && (
+            <span className="tree-elbow" aria-hidden="true">
+              └
+            </span>
+          )}
           <span className={`tree-dot status-${status}`} aria-hidden="true" />
           <span className="tree-text">
             <span className="tree-name">{t.nickname ?? (t.origin.type === 'root' ? 'root' : t.origin.task_name)}</span>

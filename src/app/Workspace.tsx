@@ -57,8 +57,6 @@ function Region({
   );
 }
 
-
-
 export function Workspace() {
   const [sizes, layout] = useLayoutSizes();
   const center = useStore((s) => s.panels.center);
@@ -79,7 +77,15 @@ export function Workspace() {
           </PanelBoundary>
         </Stage>
       </aside>
-      <Splitter orientation="vertical" size={sizes.left} min={LAYOUT_LIMITS.left[0]} max={LAYOUT_LIMITS.left[1]} onResize={(v) => layout.set('left', v)} label="Resize thread list" defaultSize={defaults.left} />
+      <Splitter
+        orientation="vertical"
+        size={sizes.left}
+        min={LAYOUT_LIMITS.left[0]}
+        max={LAYOUT_LIMITS.left[1]}
+        onResize={(v) => layout.set('left', v)}
+        label="Resize thread list"
+        defaultSize={defaults.left}
+      />
       <div className="ws-center">
         <Region
           panels={centerPanels}

@@ -36,10 +36,34 @@ export const PANELS: readonly PanelDef[] = [
     component: ConversationPanel,
     description: "A thread's transcript: every conversation item in order, with compactions",
   },
-  { id: 'compaction', title: 'Compactions', region: 'center', component: CompactionPanel, description: 'Every compaction of every thread: what it replaced, before/after history, size, requests' },
-  { id: 'request-window', title: 'Request windows', region: 'center', component: RequestWindowPanel, description: 'What each model call saw: its request window, the diff against the previous request, context strata over time, all calls' },
-  { id: 'tokens', title: 'Tokens', region: 'center', component: TokensPanel, description: 'Input, cached, output and reasoning tokens per session, thread, turn and call; cost under your price table; what each compaction saved' },
-  { id: 'timeline', title: 'Timeline', region: 'bottom', component: TimelinePanel, description: 'The whole session on one time axis: every agent, turn, inference and tool call; zoom with W/S or the wheel' },
+  {
+    id: 'compaction',
+    title: 'Compactions',
+    region: 'center',
+    component: CompactionPanel,
+    description: 'Every compaction of every thread: what it replaced, before/after history, size, requests',
+  },
+  {
+    id: 'request-window',
+    title: 'Request windows',
+    region: 'center',
+    component: RequestWindowPanel,
+    description: 'What each model call saw: its request window, the diff against the previous request, context strata over time, all calls',
+  },
+  {
+    id: 'tokens',
+    title: 'Tokens',
+    region: 'center',
+    component: TokensPanel,
+    description: 'Input, cached, output and reasoning tokens per session, thread, turn and call; cost under your price table; what each compaction saved',
+  },
+  {
+    id: 'timeline',
+    title: 'Timeline',
+    region: 'bottom',
+    component: TimelinePanel,
+    description: 'The whole session on one time axis: every agent, turn, inference and tool call; zoom with W/S or the wheel',
+  },
 ];
 
 export function panelsIn(region: PanelRegion): PanelDef[] {

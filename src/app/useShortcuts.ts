@@ -10,7 +10,17 @@ function isTyping(t: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
 }
 
-export function useShortcuts({ openHelp, closeHelp, helpOpen, focusSearch }: { openHelp: () => void; closeHelp: () => void; helpOpen: boolean; focusSearch: () => boolean }) {
+export function useShortcuts({
+  openHelp,
+  closeHelp,
+  helpOpen,
+  focusSearch,
+}: {
+  openHelp: () => void;
+  closeHelp: () => void;
+  helpOpen: boolean;
+  focusSearch: () => boolean;
+}) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;

@@ -208,10 +208,11 @@ export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerR
     const small = reading.get(i);
     reading.delete(i);
     if (small) await write(await small);
-    else for await (const c of fileChunks(e.file, e.size)) {
-      if (res.destroyed) return;
-      await write(c);
-    }
+    else
+      for await (const c of fileChunks(e.file, e.size)) {
+        if (res.destroyed) return;
+        await write(c);
+      }
     const pad = (512 - (e.size % 512)) % 512;
     if (pad) await write(Buffer.alloc(pad));
   }

@@ -81,7 +81,14 @@ function write(output: string | null, chunks: Iterable<string>): boolean {
     return true;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'its folder does not exist' : err.message;
+    const why =
+      err.code === 'EISDIR'
+        ? 'it is a directory'
+        : err.code === 'EACCES'
+          ? 'permission denied'
+          : err.code === 'ENOENT'
+            ? 'its folder does not exist'
+            : err.message;
     process.stderr.write(`error: cannot write ${output}: ${why}\n`);
     return false;
   } finally {

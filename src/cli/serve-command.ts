@@ -115,7 +115,9 @@ function openInBrowser(url: string): void {
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('spawn', () => say(`Opening ${url} in your browser.`));
-    child.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ENOENT' ? `${cmd} not found, so no browser to open here` : `${cmd} failed (${e.message})`));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'ENOENT' ? `${cmd} not found, so no browser to open here` : `${cmd} failed (${e.message})`),
+    );
     child.on('exit', (code) => {
       if (code) fail(`${cmd} could not open a browser (exit code ${code})`);
     });

@@ -70,8 +70,7 @@ export interface ServeHandle {
 export { CONTENT_SECURITY_POLICY };
 
 function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => console.log(`Open ${url} in your browser.`));
@@ -154,4 +153,3 @@ export function bundlesMiddleware(roots: string[]): (req: http.IncomingMessage, 
     handler.then((h) => h(req, res), next);
   };
 }
-

@@ -34,7 +34,9 @@ function Row({ b, current }: { b: BundleInfo; current: boolean }) {
           )}
           {b.sizeBytes !== null && <span>{formatBytes(b.sizeBytes)}</span>}
           {b.schemaVersion !== null && (
-            <span title={generationOf(b.schemaVersion)?.releases ? `written by ${generationOf(b.schemaVersion)!.releases}` : 'no Codex release writes this schema'}>
+            <span
+              title={generationOf(b.schemaVersion)?.releases ? `written by ${generationOf(b.schemaVersion)!.releases}` : 'no Codex release writes this schema'}
+            >
               schema {b.schemaVersion}
             </span>
           )}
@@ -118,7 +120,13 @@ export function BundleListButton() {
   const count = groups.reduce((n, g) => n + g.bundles.length, 0);
   if (count < 2) return null;
   return (
-    <button type="button" className="ctv-btn bundles-btn" data-testid="show-bundles" title="Show the list of bundles, to open another" onClick={() => setPickerOpen(true)}>
+    <button
+      type="button"
+      className="ctv-btn bundles-btn"
+      data-testid="show-bundles"
+      title="Show the list of bundles, to open another"
+      onClick={() => setPickerOpen(true)}
+    >
       {count} bundles
     </button>
   );

@@ -79,7 +79,8 @@ function Occurrences({ group }: { group: DiagnosticGroup }) {
       </div>
       {group.omitted > 0 && (
         <div className="ctv-banner__omitted" data-testid="load-diagnostic-omitted">
-          The first {formatInt(rows.length)} are listed; {formatInt(group.omitted)} more are not (the last is {diagnosticRange({ ...group, count: 1, first: group.last }, formatInt)}).
+          The first {formatInt(rows.length)} are listed; {formatInt(group.omitted)} more are not (the last is{' '}
+          {diagnosticRange({ ...group, count: 1, first: group.last }, formatInt)}).
         </div>
       )}
     </>
@@ -89,7 +90,14 @@ function Occurrences({ group }: { group: DiagnosticGroup }) {
 /** One row per group; its occurrences are mounted only while the row is open. */
 function DiagnosticRow({ group }: { group: DiagnosticGroup }) {
   const [open, setOpen] = useState(false);
-  const what = group.eventType === null ? `${group.count === 1 ? 'event' : 'events'} of ${group.message}` : <>event{group.count === 1 ? '' : 's'} of type <code>{group.eventType}</code></>;
+  const what =
+    group.eventType === null ? (
+      `${group.count === 1 ? 'event' : 'events'} of ${group.message}`
+    ) : (
+      <>
+        event{group.count === 1 ? '' : 's'} of type <code>{group.eventType}</code>
+      </>
+    );
   return (
     <li data-testid="load-diagnostic" data-count={group.count}>
       <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
@@ -154,9 +162,7 @@ export function LoadBanner() {
     <div className="ctv-banner-stack">
       {load.error && (
         <div className="ctv-banner ctv-banner--error" role="alert" data-testid="load-banner" data-kind="partial">
-          <div className="ctv-banner__title">
-            {load.label} could only be read in part: reading stopped at the problem below. Everything before it is shown.
-          </div>
+          <div className="ctv-banner__title">{load.label} could only be read in part: reading stopped at the problem below. Everything before it is shown.</div>
           <ErrorDetails error={load.error} />
         </div>
       )}

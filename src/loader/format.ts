@@ -3,7 +3,12 @@ import { seqLabel, type TraceErrorInfo } from '../trace/errors';
 export function formatStart(ms: number | null): string {
   if (ms === null) return 'unknown start';
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return Number.isNaN(d.getTime())
+    ? String(ms)
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** `trace.jsonl, line 10, seq 9` (only the parts that are known). */

@@ -69,11 +69,17 @@ export function SearchResults({
   const r = state.result;
   return (
     <div className="sess-search" data-testid="session-search-results" aria-busy={state.busy}>
-      {state.error && <div className="sess-error" role="alert">{state.error}</div>}
+      {state.error && (
+        <div className="sess-error" role="alert">
+          {state.error}
+        </div>
+      )}
       {r && !r.available && <div className="sess-empty">{r.message}</div>}
       {r?.available && (
         <div className="sess-search-head dim">
-          {r.groups.length ? `${r.groups.reduce((n, g) => n + g.hits.length + g.more, 0)} hits in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}` : 'No hits'}
+          {r.groups.length
+            ? `${r.groups.reduce((n, g) => n + g.hits.length + g.more, 0)} hits in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}`
+            : 'No hits'}
           {r.indexed < r.total && ` · ${r.indexed} of ${r.total} bundles indexed so far`}
         </div>
       )}

@@ -6,15 +6,7 @@
  * that trace. Text from bundles (prompts, names, models) is shown as text.
  */
 import { useMemo, useRef, type KeyboardEvent } from 'react';
-import {
-  flexRender,
-  getCoreRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnDef,
-  type ExpandedState,
-  type Row,
-} from '@tanstack/react-table';
+import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type ExpandedState, type Row } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useState } from 'react';
 import { Badge, type Tone } from '../ui/Badge';
@@ -41,7 +33,8 @@ const num = (f: (r: ListRow) => number | undefined) => (r: ListRow) => f(r) ?? -
 
 function costText(c: CostTotal, currency: string): string {
   const left: string[] = [];
-  if (c.unpricedCalls) left.push(`${c.unpricedCalls} call${c.unpricedCalls === 1 ? '' : 's'} of ${c.unpricedModels.join(', ')}, which the price table does not name`);
+  if (c.unpricedCalls)
+    left.push(`${c.unpricedCalls} call${c.unpricedCalls === 1 ? '' : 's'} of ${c.unpricedModels.join(', ')}, which the price table does not name`);
   if (c.noUsageCalls) left.push(`${c.noUsageCalls} call${c.noUsageCalls === 1 ? '' : 's'} without usage`);
   return `${formatMoney(c.amount)} ${currency}${left.length ? `; partial, leaving out ${left.join(' and ')}` : ''}`;
 }
@@ -137,21 +130,34 @@ function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
         );
       },
     },
-    { id: 'duration', header: 'Duration', accessorFn: num((r) => r.summary?.durationMs ?? undefined), cell: ({ row }) => formatDuration(row.original.summary?.durationMs) },
+    {
+      id: 'duration',
+      header: 'Duration',
+      accessorFn: num((r) => r.summary?.durationMs ?? undefined),
+      cell: ({ row }) => formatDuration(row.original.summary?.durationMs),
+    },
     {
       id: 'schema',
       header: 'Schema',
       accessorFn: num((r) => r.summary?.schemaVersion ?? undefined),
       cell: ({ row }) => {
         const s = row.original.summary;
-        return s?.schemaVersion != null ? <span title={s.releases ? `written by Codex ${s.releases}` : 'no Codex release writes this schema'}>{s.schemaVersion}</span> : '—';
+        return s?.schemaVersion != null ? (
+          <span title={s.releases ? `written by Codex ${s.releases}` : 'no Codex release writes this schema'}>{s.schemaVersion}</span>
+        ) : (
+          '—'
+        );
       },
     },
     {
       id: 'models',
       header: 'Models',
       accessorFn: (r) => r.summary?.models.join(', ') ?? '',
-      cell: ({ row }) => <span className="sess-models" title={row.original.summary?.models.join(', ')}>{row.original.summary?.models.join(', ') || '—'}</span>,
+      cell: ({ row }) => (
+        <span className="sess-models" title={row.original.summary?.models.join(', ')}>
+          {row.original.summary?.models.join(', ') || '—'}
+        </span>
+      ),
     },
     { id: 'agents', header: 'Agents', accessorFn: num((r) => r.summary?.agents), cell: ({ getValue }) => count(getValue<number>()) },
     { id: 'turns', header: 'Turns', accessorFn: num((r) => r.summary?.turns), cell: ({ getValue }) => count(getValue<number>()) },
@@ -460,7 +466,9 @@ export function SessionList({
             )}
           </tbody>
         </table>
-        {list && rows.length === 0 && <div className="sess-empty">{list.total === 0 ? 'No bundles under the served roots yet.' : 'No session matches these filters.'}</div>}
+        {list && rows.length === 0 && (
+          <div className="sess-empty">{list.total === 0 ? 'No bundles under the served roots yet.' : 'No session matches these filters.'}</div>
+        )}
         {!list && !error && <div className="sess-empty">Reading the session list…</div>}
       </div>
       {!searching && (

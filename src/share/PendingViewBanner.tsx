@@ -33,7 +33,11 @@ export function PendingViewBanner() {
           {ref.hash && (
             <>
               {' '}
-              (<span className="mono" title={ref.hash}>{shortHash(ref.hash)}</span>)
+              (
+              <span className="mono" title={ref.hash}>
+                {shortHash(ref.hash)}
+              </span>
+              )
             </>
           )}{' '}
           to continue

@@ -36,7 +36,14 @@ export function ShareNoticeLine() {
     <div className={`share-notice share-notice-${notice.tone}`} role="status" data-testid="share-notice">
       <span>{notice.text}</span>
       {notice.link && (
-        <input className="share-link mono" readOnly value={notice.link} aria-label="Link to this view" data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
+        <input
+          className="share-link mono"
+          readOnly
+          value={notice.link}
+          aria-label="Link to this view"
+          data-testid="share-link"
+          onFocus={(e) => e.currentTarget.select()}
+        />
       )}
       <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => show(null)}>
         ✕

@@ -17,9 +17,7 @@ export function ViewNoticeBanner() {
       </span>
       <div className="pending-view-text">
         <strong>Part of this link’s view is not in this trace</strong>
-        <span className="dim">
-          Ignored: {shown(notice.ignored)}. The rest of the view is shown.
-        </span>
+        <span className="dim">Ignored: {shown(notice.ignored)}. The rest of the view is shown.</span>
       </div>
       <button type="button" className="ctv-btn ctv-btn--small" onClick={dismiss}>
         Dismiss

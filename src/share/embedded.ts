@@ -61,9 +61,10 @@ export function readEmbedded(doc: Document = document): EmbeddedTrace | null {
     return null;
   }
   const dir = parsed.name.replace(/[\\/]+/g, '_') || 'bundle';
-  const files = Object.entries(unzipSync(base64ToBytes(parsed.bundle))).map(
-    ([path, bytes]) => ({ path: `${dir}/${path}`, file: new File([bytes as BlobPart], path.split('/').pop() || path) }),
-  );
+  const files = Object.entries(unzipSync(base64ToBytes(parsed.bundle))).map(([path, bytes]) => ({
+    path: `${dir}/${path}`,
+    file: new File([bytes as BlobPart], path.split('/').pop() || path),
+  }));
   return {
     name: dir,
     view: parseViewState(parsed.view),

@@ -5,8 +5,7 @@ import type { ViewState } from './viewState';
 
 export type { ItemLifetime, LifetimeEnd } from '../trace/windows/lifetime';
 
-export const selectCanGoBack = (s: AppStore): boolean =>
-  s.selection === null ? s.history.index >= 0 : s.history.index > 0;
+export const selectCanGoBack = (s: AppStore): boolean => (s.selection === null ? s.history.index >= 0 : s.history.index > 0);
 export const selectCanGoForward = (s: AppStore): boolean => s.history.index + 1 < s.history.entries.length;
 
 /** The current view as a URL view state. */

@@ -3,14 +3,7 @@ import { runSteps, tryBuildTraceIndexesInSteps, type TraceIndexes } from '../tra
 import { objectExists, sameRef, own } from '../trace/indexes/refs';
 import { threadOf } from '../trace/indexes/resolve';
 import type { RolloutTrace } from '../trace/schema/state';
-import type {
-  AppStore,
-  FiltersSlice,
-  SelectionSlice,
-  TraceSlice,
-  ViewportSlice,
-  ViewSlice,
-} from './types';
+import type { AppStore, FiltersSlice, SelectionSlice, TraceSlice, ViewportSlice, ViewSlice } from './types';
 import { DEFAULT_FILTERS, DEFAULT_PANELS, type TraceRef, type ViewState } from './viewState';
 
 type Slice<T> = StateCreator<AppStore, [], [], T>;
@@ -61,7 +54,13 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
   if (vs.selection && !sel) ignored.push(`selection ${vs.selection.kind} “${vs.selection.id}”`);
   const thread = threadKnown ? vs.thread : (sel && threadOf(state, s.indexes, sel)) || defaultThread(state, s.indexes);
   const threadIds = vs.filters.threadIds.filter((id) => own(state.threads, id) !== undefined);
-  if (threadIds.length < vs.filters.threadIds.length) ignored.push(`thread filter ${vs.filters.threadIds.filter((id) => !threadIds.includes(id)).map((id) => `“${id}”`).join(', ')}`);
+  if (threadIds.length < vs.filters.threadIds.length)
+    ignored.push(
+      `thread filter ${vs.filters.threadIds
+        .filter((id) => !threadIds.includes(id))
+        .map((id) => `“${id}”`)
+        .join(', ')}`,
+    );
   return {
     activeThreadId: thread,
     selection: sel,
@@ -218,7 +217,10 @@ export const createSelectionSlice: Slice<SelectionSlice> = (set) => ({
 export const createViewportSlice: Slice<ViewportSlice> = (set) => ({
   viewport: null,
   setViewport: (w) =>
-    set({ viewport: w && Number.isFinite(w.startMs) && Number.isFinite(w.endMs) ? { startMs: Math.min(w.startMs, w.endMs), endMs: Math.max(w.startMs, w.endMs) } : null }),
+    set({
+      viewport:
+        w && Number.isFinite(w.startMs) && Number.isFinite(w.endMs) ? { startMs: Math.min(w.startMs, w.endMs), endMs: Math.max(w.startMs, w.endMs) } : null,
+    }),
 });
 
 export const createFiltersSlice: Slice<FiltersSlice> = (set) => ({

@@ -145,11 +145,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
  * Bring a decoded object of any known version up to the current version and
  * validate it. Returns null for unknown/future versions or invalid input.
  */
-export function upgradeViewState(
-  raw: unknown,
-  upgraders: ViewStateUpgraders = VIEW_STATE_UPGRADERS,
-  current: number = VIEW_STATE_VERSION,
-): ViewState | null {
+export function upgradeViewState(raw: unknown, upgraders: ViewStateUpgraders = VIEW_STATE_UPGRADERS, current: number = VIEW_STATE_VERSION): ViewState | null {
   let cur = raw;
   for (let steps = 0; steps < 64; steps++) {
     if (!isRecord(cur) || typeof cur.v !== 'number') return null;

@@ -26,15 +26,14 @@ export function seqLabel(e: { seq: number | null; seqText?: string }): string | 
  */
 export function seqFields(seq: number | string | null): { seq: number | null; seqText?: string } {
   if (seq === null) return { seq: null };
-  if (typeof seq === 'number') return Number.isSafeInteger(seq) ? { seq } : { seq: null, seqText: Number.isInteger(seq) ? BigInt(seq).toString() : String(seq) };
+  if (typeof seq === 'number')
+    return Number.isSafeInteger(seq) ? { seq } : { seq: null, seqText: Number.isInteger(seq) ? BigInt(seq).toString() : String(seq) };
   if (/^\d+$/.test(seq) && Number.isSafeInteger(Number(seq))) return { seq: Number(seq) };
   return { seq: null, seqText: seq };
 }
 
 export function formatTraceError(e: TraceErrorInfo): string {
-  const where = [e.file, e.line != null ? `line ${e.line}` : null, seqLabel(e) != null ? `seq ${seqLabel(e)}` : null]
-    .filter(Boolean)
-    .join(', ');
+  const where = [e.file, e.line != null ? `line ${e.line}` : null, seqLabel(e) != null ? `seq ${seqLabel(e)}` : null].filter(Boolean).join(', ');
   const head = where ? `${where}: ${e.message}` : e.message;
   return e.causes.length ? `${head}\n${e.causes.map((c) => `  caused by: ${c}`).join('\n')}` : head;
 }

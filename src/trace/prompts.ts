@@ -10,6 +10,9 @@ const INJECTED = /^\s*(<environment_context>|<user_instructions>|<permissions in
 /** The text of a user message the user typed; null for any other item, or an injected preamble. */
 export function typedPromptText(item: ConversationItem): string | null {
   if (item.role !== 'user' || item.kind !== 'message') return null;
-  const text = item.body.parts.map((p) => (p.type === 'text' ? p.text : '')).join('').trim();
+  const text = item.body.parts
+    .map((p) => (p.type === 'text' ? p.text : ''))
+    .join('')
+    .trim();
   return text && !INJECTED.test(text) ? text : null;
 }

@@ -48,7 +48,14 @@ export function* serializeStateChunks(state: RolloutTrace): Generator<string> {
   ];
   // Each generation writes its own completion field (schema 1 none): absent ones are not written.
   // Numbers held as exact text (floats such as 1.0, integers beyond 2^53) are written as bare numbers.
-  yield printExactNumbers(() => '{\n' + top.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n'));
+  yield printExactNumbers(
+    () =>
+      '{\n' +
+      top
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+        .join(',\n'),
+  );
   for (const name of MAPS) {
     const map = state[name] as Record<string, unknown>;
     const keys = Object.keys(map).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

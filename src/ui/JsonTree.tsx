@@ -43,7 +43,8 @@ function StringValue({ value }: { value: string }) {
     const firstLine = value.split('\n', 1)[0];
     return (
       <span className="json-string">
-        "<SafeText text={firstLine.slice(0, STRING_LIMIT)} ansi={false} />…"
+        "<SafeText text={firstLine.slice(0, STRING_LIMIT)} ansi={false} />
+        …"
         <button type="button" className="link-btn json-more" onClick={() => setOpen(true)}>
           expand ({formatInt(value.length)} chars)
         </button>
@@ -99,7 +100,9 @@ function Node({ name, value, depth, defaultDepth }: { name: ReactNode; value: un
         </button>
       </div>
       {open &&
-        entries.slice(0, limit).map(([k, v]) => <Node key={k} name={<SafeText text={k} mode="id" ansi={false} />} value={v} depth={depth + 1} defaultDepth={defaultDepth} />)}
+        entries
+          .slice(0, limit)
+          .map(([k, v]) => <Node key={k} name={<SafeText text={k} mode="id" ansi={false} />} value={v} depth={depth + 1} defaultDepth={defaultDepth} />)}
       {open && entries.length > limit && (
         <div className="json-row" style={{ paddingLeft: (depth + 1) * 14 + 14 }}>
           <button type="button" className="link-btn" onClick={() => setLimit(limit + CHILD_PAGE)}>

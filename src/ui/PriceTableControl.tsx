@@ -64,7 +64,10 @@ export function PriceTableControl({ compact = false }: { compact?: boolean }) {
       {table ? (
         <>
           <span className="price-ctl-name" data-testid="price-table-name">
-            Prices: <span className="mono">{name ?? 'table'}</span> <span className="dim">({table.currency}, {table.models.size} model{table.models.size === 1 ? '' : 's'})</span>
+            Prices: <span className="mono">{name ?? 'table'}</span>{' '}
+            <span className="dim">
+              ({table.currency}, {table.models.size} model{table.models.size === 1 ? '' : 's'})
+            </span>
           </span>
           <button type="button" className="btn" onClick={() => input.current?.click()}>
             Replace…

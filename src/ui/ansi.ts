@@ -38,7 +38,10 @@ export function hasAnsi(text: string): boolean {
   return text.includes(ESC) || text.includes(CSI_C1) || text.includes(OSC_C1);
 }
 
-const hex2 = (n: number) => Math.max(0, Math.min(255, n | 0)).toString(16).padStart(2, '0');
+const hex2 = (n: number) =>
+  Math.max(0, Math.min(255, n | 0))
+    .toString(16)
+    .padStart(2, '0');
 const rgb = (r: number, g: number, b: number) => `#${hex2(r)}${hex2(g)}${hex2(b)}`;
 
 /** xterm's 256-colour palette beyond the first 16: the 6×6×6 cube, then 24 greys. */
@@ -209,5 +212,9 @@ export function parseAnsi(text: string): AnsiRun[] {
 
 /** The text without any escape sequence. */
 export function stripAnsi(text: string): string {
-  return hasAnsi(text) ? parseAnsi(text).map((r) => r.text).join('') : text;
+  return hasAnsi(text)
+    ? parseAnsi(text)
+        .map((r) => r.text)
+        .join('')
+    : text;
 }

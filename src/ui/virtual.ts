@@ -9,7 +9,11 @@
  */
 import type { Virtualizer } from '@tanstack/react-virtual';
 
-export function measureAfterLayout<S extends Element | Window, E extends Element>(element: E, entry: ResizeObserverEntry | undefined, instance: Virtualizer<S, E>): number {
+export function measureAfterLayout<S extends Element | Window, E extends Element>(
+  element: E,
+  entry: ResizeObserverEntry | undefined,
+  instance: Virtualizer<S, E>,
+): number {
   const box = entry?.borderBoxSize?.[0];
   if (box) return Math.round(instance.options.horizontal ? box.inlineSize : box.blockSize);
   const index = instance.indexFromElement(element);

@@ -16,7 +16,16 @@ import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
-import { parseResponse, type BundleInfo, type LoadInputMsg, type ProgressMsg, type RecentBundle, type SearchHit, type WorkerRequest, type WorkerResponse } from './protocol';
+import {
+  parseResponse,
+  type BundleInfo,
+  type LoadInputMsg,
+  type ProgressMsg,
+  type RecentBundle,
+  type SearchHit,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 import { takeEarlyWorker } from './early';
 

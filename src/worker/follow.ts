@@ -43,7 +43,14 @@ interface Growth {
 
 function isGrowth(v: unknown): v is Growth {
   const g = v as Growth | null;
-  return typeof g === 'object' && g !== null && typeof g.trace === 'number' && typeof g.payloadFiles === 'number' && typeof g.shards === 'object' && g.shards !== null;
+  return (
+    typeof g === 'object' &&
+    g !== null &&
+    typeof g.trace === 'number' &&
+    typeof g.payloadFiles === 'number' &&
+    typeof g.shards === 'object' &&
+    g.shards !== null
+  );
 }
 
 export class LiveFollower {
@@ -299,19 +306,22 @@ export class LiveFollower {
     if (this.stopped || !this.stuck()) return;
     const completedInLog = this.completedInLog;
     const due = this.writtenAt + (completedInLog ? QUIET_MS : ABANDONED_MS) - Date.now();
-    this.quietTimer = setTimeout(() => {
-      const replay = this.replay;
-      if (this.stopped || !replay) return;
-      if (this.busy || !this.stuck() || Date.now() - this.writtenAt < (completedInLog ? QUIET_MS : ABANDONED_MS)) {
-        this.armQuiet();
-        return;
-      }
-      void (async () => {
-        replay.end();
-        await replay.pump();
-        this.end(completedInLog ? null : 'the bundle was not written to for a minute, part way through an event: it is shown as reduce reads it');
-      })();
-    }, Math.max(0, due));
+    this.quietTimer = setTimeout(
+      () => {
+        const replay = this.replay;
+        if (this.stopped || !replay) return;
+        if (this.busy || !this.stuck() || Date.now() - this.writtenAt < (completedInLog ? QUIET_MS : ABANDONED_MS)) {
+          this.armQuiet();
+          return;
+        }
+        void (async () => {
+          replay.end();
+          await replay.pump();
+          this.end(completedInLog ? null : 'the bundle was not written to for a minute, part way through an event: it is shown as reduce reads it');
+        })();
+      },
+      Math.max(0, due),
+    );
   }
 
   /** The bytes of a bundle file from `from` on; null when it is not there. */

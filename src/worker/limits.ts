@@ -22,7 +22,12 @@ const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any siz
 export type Origin = 'local' | 'served';
 
 /** The error shown for a bundle over the limit, or null when it fits. */
-export function sizeProblem(bytes: number, limit = MAX_BROWSER_BUNDLE_BYTES, origin: Origin = 'local', known: 'declared' | 'read' = 'declared'): TraceErrorInfo | null {
+export function sizeProblem(
+  bytes: number,
+  limit = MAX_BROWSER_BUNDLE_BYTES,
+  origin: Origin = 'local',
+  known: 'declared' | 'read' = 'declared',
+): TraceErrorInfo | null {
   if (bytes <= limit) return null;
   const amount = known === 'declared' ? formatBytes(bytes) : `more than ${formatBytes(bytes)}`;
   const stopped = known === 'declared' ? (origin === 'served' ? 'nothing was downloaded' : 'nothing was read') : 'reading stopped there';

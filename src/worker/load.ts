@@ -8,7 +8,16 @@ import { openHttpBundle } from '../trace/bundle/fetch';
 import { GrowingSource } from '../trace/bundle/growing';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
-import { bundleSource, collectFiles, describeBundles, findBundleDirs, groupByRollout, singleBundleFiles, type BundleInfo, type InputFile } from '../trace/bundle/scan';
+import {
+  bundleSource,
+  collectFiles,
+  describeBundles,
+  findBundleDirs,
+  groupByRollout,
+  singleBundleFiles,
+  type BundleInfo,
+  type InputFile,
+} from '../trace/bundle/scan';
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { limitProblem, sizeProblem, streamedBytes } from './limits';
@@ -139,7 +148,10 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       return;
     }
     // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.
-    const source = new ArrivingSource(label, one.map((f) => f.path));
+    const source = new ArrivingSource(
+      label,
+      one.map((f) => f.path),
+    );
     void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
     await reduceAndPost(s, id, label, source, signal, true);
     return;

@@ -64,7 +64,15 @@ export async function reduceAndPost(
   }
 }
 
-async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, source: BundleSource, signal: AbortSignal, remember: boolean, reduce: ReduceFn): Promise<void> {
+async function reduceAndPostOnce(
+  s: WorkerSession,
+  id: number,
+  label: string,
+  source: BundleSource,
+  signal: AbortSignal,
+  remember: boolean,
+  reduce: ReduceFn,
+): Promise<void> {
   const post = s.post;
   const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
   if (problem || !manifest) {
@@ -163,6 +171,8 @@ async function reduceAndPostOnce(s: WorkerSession, id: number, label: string, so
   });
   if (remember && kept && contentHash && !result.error) {
     const store = s.recent();
-    store?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap()).catch((e) => console.warn('recent bundles: could not keep this bundle', e));
+    store
+      ?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap())
+      .catch((e) => console.warn('recent bundles: could not keep this bundle', e));
   }
 }

@@ -28,7 +28,10 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
     if (!batch.length || !sink.live()) return;
     const sending = batch;
     batch = [];
-    sink.send(sending, sending.flatMap((e) => ('data' in e ? [e.data.buffer as ArrayBuffer] : [])));
+    sink.send(
+      sending,
+      sending.flatMap((e) => ('data' in e ? [e.data.buffer as ArrayBuffer] : [])),
+    );
   };
   const add = (e: BytesEntry) => {
     batch.push(e);

@@ -22,12 +22,16 @@ export const E2E_DIST = path.join(ROOT, '.cache/e2e-dist');
 let handle: ServeHandle | undefined;
 
 export async function setup(project: TestProject) {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'test', '--outDir', E2E_DIST, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    // Mode "test" would otherwise also mean NODE_ENV=development (React's dev build): keep the production bundle.
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'test', '--outDir', E2E_DIST, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      // Mode "test" would otherwise also mean NODE_ENV=development (React's dev build): keep the production bundle.
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   handle = await serve({
     roots: [
       path.join(ROOT, 'test/fixtures/traces/long-session'),

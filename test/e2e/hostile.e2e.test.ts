@@ -90,77 +90,98 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
     await browser?.close();
   });
 
-  it(`${CASES} mutated bundles: no uncaught error, no white screen, located errors, partial data`, async () => {
-    const bundles = corpusBundles(null, 1024);
-    const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
-    await waitLoaded(page);
-    const problems: string[] = [];
-    const stats = { ready: 0, failed: 0, partial: 0, withLine: 0, slowestMs: 0 };
-    for (let i = 0; i < CASES; i++) {
-      const c = makeCase('e2e', i, bundles);
-      if (!c) continue;
-      const name = `hostile-${i}`;
-      const dir = path.join(WORK, name);
-      writeMutant(dir, c.mutant.files);
-      // What the reducer says in Node, with the browser's decoding and the worker's unknown-event mode.
-      const expected = await reduceBundle(sourceFor(c.mutant.files, false), { unknownEvents: 'skip' });
-      const before = traps.errors.length;
-      const t0 = Date.now();
-      await page.getByTestId('folder-input').setInputFiles(dir);
-      let outcome: 'ready' | 'failed' | 'picker' | 'stuck';
-      try {
-        await page.waitForFunction(
-          (label) => {
-            const l = window.__traceStore?.getState().load;
-            if (l && (l.phase === 'ready' || l.phase === 'failed') && l.label === label) return true;
-            return !!document.querySelector('[data-testid="bundle-picker"], [data-testid="session-list"], [data-testid="load-banner"][data-kind="failed"]');
-          },
-          name,
-          { timeout: 60_000 },
-        );
-        const l = await page.evaluate(() => window.__traceStore!.getState().load);
-        outcome = l.label === name && (l.phase === 'ready' || l.phase === 'failed') ? l.phase : (await page.locator('[data-testid="bundle-picker"], [data-testid="session-list"]').count()) ? 'picker' : 'failed';
-      } catch {
-        outcome = 'stuck';
-      }
-      stats.slowestMs = Math.max(stats.slowestMs, Date.now() - t0);
-      const where = `case ${i} (${c.bundle}, ${c.kind}: ${c.mutant.description.slice(0, 90)})`;
-      if (outcome === 'stuck') problems.push(`${where}: the load never finished`);
-      if (traps.errors.length > before) problems.push(`${where}: uncaught ${traps.errors.slice(before).join(' | ').slice(0, 300)}`);
-      // Never a white screen: the shell is painted with text.
-      const painted = await page.evaluate(() => (document.getElementById('root')?.innerText ?? '').trim().length);
-      if (painted < 20) problems.push(`${where}: white screen`);
-      if (outcome === 'failed' || (outcome === 'ready' && expected.error)) {
-        stats.failed++;
-        const banner = page.getByTestId('load-banner').first();
-        if (!(await banner.count())) problems.push(`${where}: failed without a banner`);
-        else if (expected.error) {
-          const file = await banner.getByTestId('load-error-file').textContent().catch(() => null);
-          if (file !== expected.error.file) problems.push(`${where}: banner file ${file}, expected ${expected.error.file}`);
-          if (expected.error.line != null) {
-            stats.withLine++;
-            const line = await banner.getByTestId('load-error-line').textContent().catch(() => null);
-            if (line !== `line ${expected.error.line}`) problems.push(`${where}: banner ${line}, expected line ${expected.error.line}`);
-          }
-          if (expected.error.seq != null) {
-            const seq = await banner.getByTestId('load-error-seq').textContent().catch(() => null);
-            if (seq !== `seq ${expected.error.seq}`) problems.push(`${where}: banner ${seq}, expected seq ${expected.error.seq}`);
-          }
-          if (expected.state && Object.keys(expected.state.threads).length) {
-            // Partial data: the store holds it and the summary shows it.
-            const items = await page.evaluate(() => Object.keys(window.__traceStore!.getState().state?.conversation_items ?? {}).length);
-            if (items !== Object.keys(expected.state.conversation_items).length) problems.push(`${where}: ${items} items shown, partial state has ${Object.keys(expected.state.conversation_items).length}`);
-            else stats.partial++;
-          }
+  it(
+    `${CASES} mutated bundles: no uncaught error, no white screen, located errors, partial data`,
+    async () => {
+      const bundles = corpusBundles(null, 1024);
+      const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+      await waitLoaded(page);
+      const problems: string[] = [];
+      const stats = { ready: 0, failed: 0, partial: 0, withLine: 0, slowestMs: 0 };
+      for (let i = 0; i < CASES; i++) {
+        const c = makeCase('e2e', i, bundles);
+        if (!c) continue;
+        const name = `hostile-${i}`;
+        const dir = path.join(WORK, name);
+        writeMutant(dir, c.mutant.files);
+        // What the reducer says in Node, with the browser's decoding and the worker's unknown-event mode.
+        const expected = await reduceBundle(sourceFor(c.mutant.files, false), { unknownEvents: 'skip' });
+        const before = traps.errors.length;
+        const t0 = Date.now();
+        await page.getByTestId('folder-input').setInputFiles(dir);
+        let outcome: 'ready' | 'failed' | 'picker' | 'stuck';
+        try {
+          await page.waitForFunction(
+            (label) => {
+              const l = window.__traceStore?.getState().load;
+              if (l && (l.phase === 'ready' || l.phase === 'failed') && l.label === label) return true;
+              return !!document.querySelector('[data-testid="bundle-picker"], [data-testid="session-list"], [data-testid="load-banner"][data-kind="failed"]');
+            },
+            name,
+            { timeout: 60_000 },
+          );
+          const l = await page.evaluate(() => window.__traceStore!.getState().load);
+          outcome =
+            l.label === name && (l.phase === 'ready' || l.phase === 'failed')
+              ? l.phase
+              : (await page.locator('[data-testid="bundle-picker"], [data-testid="session-list"]').count())
+                ? 'picker'
+                : 'failed';
+        } catch {
+          outcome = 'stuck';
         }
-      } else if (outcome === 'ready') stats.ready++;
-      if (i % 25 === 0) await page.screenshot({ path: screenshotPath(`hostile-case-${i}`) });
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    console.log(`hostile e2e: ${CASES} cases, ${stats.ready} loaded, ${stats.failed} with an error banner (${stats.withLine} located by line, ${stats.partial} with partial data shown), slowest ${stats.slowestMs} ms, ${problems.length} problems`);
-    expect(problems).toEqual([]);
-    await context.close();
-  }, 60_000 + CASES * 30_000);
+        stats.slowestMs = Math.max(stats.slowestMs, Date.now() - t0);
+        const where = `case ${i} (${c.bundle}, ${c.kind}: ${c.mutant.description.slice(0, 90)})`;
+        if (outcome === 'stuck') problems.push(`${where}: the load never finished`);
+        if (traps.errors.length > before) problems.push(`${where}: uncaught ${traps.errors.slice(before).join(' | ').slice(0, 300)}`);
+        // Never a white screen: the shell is painted with text.
+        const painted = await page.evaluate(() => (document.getElementById('root')?.innerText ?? '').trim().length);
+        if (painted < 20) problems.push(`${where}: white screen`);
+        if (outcome === 'failed' || (outcome === 'ready' && expected.error)) {
+          stats.failed++;
+          const banner = page.getByTestId('load-banner').first();
+          if (!(await banner.count())) problems.push(`${where}: failed without a banner`);
+          else if (expected.error) {
+            const file = await banner
+              .getByTestId('load-error-file')
+              .textContent()
+              .catch(() => null);
+            if (file !== expected.error.file) problems.push(`${where}: banner file ${file}, expected ${expected.error.file}`);
+            if (expected.error.line != null) {
+              stats.withLine++;
+              const line = await banner
+                .getByTestId('load-error-line')
+                .textContent()
+                .catch(() => null);
+              if (line !== `line ${expected.error.line}`) problems.push(`${where}: banner ${line}, expected line ${expected.error.line}`);
+            }
+            if (expected.error.seq != null) {
+              const seq = await banner
+                .getByTestId('load-error-seq')
+                .textContent()
+                .catch(() => null);
+              if (seq !== `seq ${expected.error.seq}`) problems.push(`${where}: banner ${seq}, expected seq ${expected.error.seq}`);
+            }
+            if (expected.state && Object.keys(expected.state.threads).length) {
+              // Partial data: the store holds it and the summary shows it.
+              const items = await page.evaluate(() => Object.keys(window.__traceStore!.getState().state?.conversation_items ?? {}).length);
+              if (items !== Object.keys(expected.state.conversation_items).length)
+                problems.push(`${where}: ${items} items shown, partial state has ${Object.keys(expected.state.conversation_items).length}`);
+              else stats.partial++;
+            }
+          }
+        } else if (outcome === 'ready') stats.ready++;
+        if (i % 25 === 0) await page.screenshot({ path: screenshotPath(`hostile-case-${i}`) });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      console.log(
+        `hostile e2e: ${CASES} cases, ${stats.ready} loaded, ${stats.failed} with an error banner (${stats.withLine} located by line, ${stats.partial} with partial data shown), slowest ${stats.slowestMs} ms, ${problems.length} problems`,
+      );
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    60_000 + CASES * 30_000,
+  );
 
   it('untrusted text in every panel: nothing executes, hidden characters are marked, ANSI is coloured; no request leaves the origin', async () => {
     const name = 'xss-bundle';
@@ -215,14 +236,18 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
       const body = document.body;
       return {
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
-        injected: body.querySelectorAll('img[src="x"], iframe, object, embed, svg[onload], math, [onerror], [onload], [onclick], [onmouseover], a[href^="javascript"], meta[http-equiv="refresh"], form').length,
+        injected: body.querySelectorAll(
+          'img[src="x"], iframe, object, embed, svg[onload], math, [onerror], [onload], [onclick], [onmouseover], a[href^="javascript"], meta[http-equiv="refresh"], form',
+        ).length,
         inlineScripts: [...document.querySelectorAll('script')].filter((s) => !s.src).length,
         styles: [...document.querySelectorAll('style')].filter((s) => s.textContent?.includes('pwned')).length,
         literal: body.innerText.includes('<script>window.__pwned=1</script>'),
         esc: body.innerText.includes('\u001b'),
         ansiSpans: [...body.querySelectorAll('span.ansi')].map((s) => [(s as HTMLElement).innerText, (s as HTMLElement).style.color]),
         markers: [...body.querySelectorAll('.invisible-char')].map((m) => m.getAttribute('data-invisible')),
-        rawBidi: [...body.querySelectorAll('code, .mono, pre')].some((e) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(e.textContent ?? '') && !e.querySelector('.invisible-char')),
+        rawBidi: [...body.querySelectorAll('code, .mono, pre')].some(
+          (e) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(e.textContent ?? '') && !e.querySelector('.invisible-char'),
+        ),
         // No bidi control reaches the page as-is (they are shown as ⟨RLO⟩-style markers), in any panel or link label.
         bidiAnywhere: /[\u202a-\u202e\u2066-\u2069]/.test(body.innerText),
         hiddenBody: getComputedStyle(body).display === 'none' || getComputedStyle(body).visibility === 'hidden',
@@ -273,7 +298,15 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
         res.writeHead(404).end();
         return;
       }
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.html') ? 'text/html' : file.endsWith('.svg') ? 'image/svg+xml' : 'application/octet-stream';
+      const type = file.endsWith('.js')
+        ? 'text/javascript'
+        : file.endsWith('.css')
+          ? 'text/css'
+          : file.endsWith('.html')
+            ? 'text/html'
+            : file.endsWith('.svg')
+              ? 'image/svg+xml'
+              : 'application/octet-stream';
       res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -401,7 +434,9 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     await page.getByTestId('file-input').setInputFiles({ name: 'bomb.tar.gz', mimeType: 'application/gzip', buffer: bomb });
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });
-    expect(await banner.textContent()).toMatch(/bomb\.tar\.gz declares 2.8 GiB of files, over the 384 MiB a browser tab unpacks from one drop; nothing was unpacked/);
+    expect(await banner.textContent()).toMatch(
+      /bomb\.tar\.gz declares 2.8 GiB of files, over the 384 MiB a browser tab unpacks from one drop; nothing was unpacked/,
+    );
     expect(await banner.textContent()).toContain('codex-trace-viewer reduce <bundle>');
     expect(await heapMb(page)).toBeLessThan(200);
     expect(traps.errors).toEqual([]);
@@ -416,17 +451,29 @@ const XSS = [
   '[click me](javascript:window.__pwned=1) <a href="javascript:window.__pwned=1">link</a>',
   '<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>',
   '</style><style>body{display:none} /* pwned */</style><div style="position:fixed;inset:0;background:red">',
-  '"><img src=x onerror=confirm(1)>\'-prompt(1)-\'',
+  "\"><img src=x onerror=confirm(1)>'-prompt(1)-'",
   '{{constructor.constructor("window.__pwned=1")()}} ${alert(1)}',
   '<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=1"><form action="http://127.0.0.1:1/"><input autofocus onfocus="window.__pwned=1"></form>',
   'bidi: rm -rf /tmp/\u202Eexe.txt zero\u200Bwidth\u2066isolated\u2069 tag\u{E0041}',
 ].join('\n');
-const ANSI = '\n\u001b[1;31mFAILED\u001b[0m tests, \u001b[32m12 passed\u001b[0m \u001b[38;5;208morange\u001b[0m\u001b[2K\u001b]8;;javascript:alert(1)\u001b\\osc-link\u001b]8;;\u001b\\';
+const ANSI =
+  '\n\u001b[1;31mFAILED\u001b[0m tests, \u001b[32m12 passed\u001b[0m \u001b[38;5;208morange\u001b[0m\u001b[2K\u001b]8;;javascript:alert(1)\u001b\\osc-link\u001b]8;;\u001b\\';
 
 /** A real bundle with hostile text in conversation items, tool outputs, terminal output and one call id. */
 function hostileBundle(fixture: string): BundleFiles {
   const b = readBundleDir(path.join(TRACES, fixture));
-  const TEXT_KEYS = new Set(['text', 'output', 'aggregated_output', 'formatted_output', 'stdout', 'stderr', 'output_text', 'summary_text', 'message', 'last_agent_message']);
+  const TEXT_KEYS = new Set([
+    'text',
+    'output',
+    'aggregated_output',
+    'formatted_output',
+    'stdout',
+    'stderr',
+    'output_text',
+    'summary_text',
+    'message',
+    'last_agent_message',
+  ]);
   const TERMINAL_KEYS = new Set(['output', 'aggregated_output', 'formatted_output', 'stdout', 'stderr']);
   const visit = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(visit);

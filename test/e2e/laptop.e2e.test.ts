@@ -109,7 +109,11 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     const c2 = page.getByTestId('cmp-row').nth(1);
     await c2.click();
     const picked = await selection(page);
-    await page.locator('.ws-right').getByRole('button', { name: /^Turn 1$/ }).first().click();
+    await page
+      .locator('.ws-right')
+      .getByRole('button', { name: /^Turn 1$/ })
+      .first()
+      .click();
     expect((await selection(page))?.kind).toBe('turn');
     await page.goBack();
     await expect.poll(() => selection(page)).toEqual(picked);
@@ -124,9 +128,14 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     await page.waitForFunction(() => !!(window as unknown as { __timeline?: unknown }).__timeline);
     const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
     const at = await page.evaluate((id) => {
-      const t = (window as unknown as {
-        __timeline: { rectOf(r: { kind: string; id: string }): { x: number; y: number; w: number; h: number } | null; geometry(): { trackX0: number; trackW: number } };
-      }).__timeline;
+      const t = (
+        window as unknown as {
+          __timeline: {
+            rectOf(r: { kind: string; id: string }): { x: number; y: number; w: number; h: number } | null;
+            geometry(): { trackX0: number; trackW: number };
+          };
+        }
+      ).__timeline;
       const s = window.__traceStore!.getState().state!;
       const turn = Object.values(s.codex_turns).find((x) => x.thread_id === id)!;
       const g = t.geometry();
@@ -253,7 +262,8 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
       const out: string[] = [];
       for (const el of document.querySelectorAll<HTMLElement>(selectors)) {
         if (el.offsetParent === null || el.clientWidth === 0) continue;
-        if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth} "${(el.textContent ?? '').slice(0, 50)}"`);
+        if (el.scrollWidth > el.clientWidth + 1)
+          out.push(`${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth} "${(el.textContent ?? '').slice(0, 50)}"`);
       }
       const input = document.querySelector<HTMLInputElement>('.search-input');
       if (input) {
@@ -288,7 +298,10 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
         expect(await clipped(page, `${HEADER}, ${TOOLBARS}, .cmp-table-scroll, .cmp-head, .cmp-head *, .cmp-ba-colhead`)).toEqual([]);
         // The thread and turn links keep their text.
         for (const name of ['/root', 'Turn 1']) {
-          const w = await page.getByTestId('cmp-detail-head').getByRole('button', { name, exact: true }).evaluate((e) => e.getBoundingClientRect().width);
+          const w = await page
+            .getByTestId('cmp-detail-head')
+            .getByRole('button', { name, exact: true })
+            .evaluate((e) => e.getBoundingClientRect().width);
           expect(w).toBeGreaterThan(30);
         }
         // The bytes and tokens figures are whole.

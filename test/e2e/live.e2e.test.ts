@@ -165,10 +165,14 @@ describe('following a bundle while it is recorded', () => {
     expect(await page.locator('.summary-bar').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
 
     await page.getByTestId('live-toggle').click();
-    await page.waitForFunction((n) => {
-      const l = window.__traceStore!.getState().live;
-      return l?.status === 'following' && l.shownEvents > n;
-    }, shownWhenPaused, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => {
+        const l = window.__traceStore!.getState().live;
+        return l?.status === 'following' && l.shownEvents > n;
+      },
+      shownWhenPaused,
+      { timeout: 10_000 },
+    );
 
     while (!rec.done) {
       rec.next();

@@ -158,7 +158,9 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     const list = page.getByTestId('session-list');
     await list.waitFor();
     // Summarised in the background: the three bundles fold into one session, its resumes under it.
-    await page.waitForFunction(() => !document.querySelector('.sess-progress') && document.querySelectorAll('[data-testid="session-row"]').length === 1, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('.sess-progress') && document.querySelectorAll('[data-testid="session-row"]').length === 1, null, {
+      timeout: 30_000,
+    });
     expect(await list.getByTestId('session-row').first().getAttribute('data-name')).toBe('multi-turn-resume');
     await list.locator('.sess-resumes').click();
     expect(await list.getByTestId('session-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual([

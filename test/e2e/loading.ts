@@ -110,4 +110,3 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Uint8A
     window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
 }
-

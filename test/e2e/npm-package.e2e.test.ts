@@ -36,7 +36,9 @@ let bin: string;
 function npm(args: string[], cwd: string): string {
   const [cmd, pre] = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command$|INIT_CWD$|NODE_ENV$|VITEST|TEST$)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command$|INIT_CWD$|NODE_ENV$|VITEST|TEST$)/.test(k),
+    ),
   );
   return execFileSync(cmd, [...pre, ...args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -79,7 +81,10 @@ afterAll(() => {
 
 describe('the packed package', () => {
   it('holds the built CLI and viewer, the README and nothing else', () => {
-    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     expect(files).toContain('bin/codex-trace-viewer.mjs');
     expect(files).toContain('dist-cli/cli.mjs');
     expect(files).toContain('dist/index.html');
@@ -127,13 +132,16 @@ describe('the installed codex-trace-viewer', () => {
     expect(r.code).toBe(2);
   });
 
-  it.each(['traces-schema3/long-session', 'traces-schema1/multi-agent', 'traces/compaction-remote'])('reduce %s writes its state.json byte for byte', (fixture) => {
-    const dir = path.join(FIXTURES, fixture);
-    const r = run(['reduce', dir]);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.out.equals(readFileSync(path.join(dir, 'state.json')))).toBe(true);
-  });
+  it.each(['traces-schema3/long-session', 'traces-schema1/multi-agent', 'traces/compaction-remote'])(
+    'reduce %s writes its state.json byte for byte',
+    (fixture) => {
+      const dir = path.join(FIXTURES, fixture);
+      const r = run(['reduce', dir]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out.equals(readFileSync(path.join(dir, 'state.json')))).toBe(true);
+    },
+  );
 
   describe('serve', () => {
     let browser: Browser | undefined;

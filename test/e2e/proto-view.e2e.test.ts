@@ -31,10 +31,14 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
-  await page.waitForFunction((label) => {
-    const s = window.__traceStore?.getState();
-    return !!s && s.load.phase === 'ready' && s.bundleLabel === label;
-  }, TRACE, { timeout: 30_000 });
+  await page.waitForFunction(
+    (label) => {
+      const s = window.__traceStore?.getState();
+      return !!s && s.load.phase === 'ready' && s.bundleLabel === label;
+    },
+    TRACE,
+    { timeout: 30_000 },
+  );
   return { page, errors };
 }
 
@@ -61,7 +65,9 @@ describe('a link naming Object.prototype keys', () => {
       await page.evaluate((id) => {
         location.hash = `view=${encodeURIComponent(JSON.stringify({ v: 2, thread: id, selection: { kind: 'thread', id } }))}`;
       }, id);
-      await page.waitForFunction((id) => document.querySelector('[data-testid="view-notice"]')?.textContent?.includes(`thread “${id}”`), id, { timeout: 10_000 });
+      await page.waitForFunction((id) => document.querySelector('[data-testid="view-notice"]')?.textContent?.includes(`thread “${id}”`), id, {
+        timeout: 10_000,
+      });
       await expectTraceShown(page);
     }
     // A reload with the hash still there shows the trace again.

@@ -16,7 +16,11 @@ const baseUrl = inject('baseUrl');
 let browser: Browser;
 let context: BrowserContext;
 
-async function open(trace: string, colorScheme: 'light' | 'dark' = 'light', viewport = { width: 1600, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
+async function open(
+  trace: string,
+  colorScheme: 'light' | 'dark' = 'light',
+  viewport = { width: 1600, height: 1000 },
+): Promise<{ page: Page; errors: string[] }> {
   const opened = await openTrace(browser, baseUrl, trace, { colorScheme, viewport });
   context = opened.context;
   return { page: opened.page, errors: opened.errors };
@@ -53,7 +57,13 @@ async function profiled<T>(page: Page, label: string, fn: () => Promise<T>): Pro
     const k = `${n.callFrame.functionName || '(anon)'} ${String(n.callFrame.url).split('/').pop()}:${n.callFrame.lineNumber}:${n.callFrame.columnNumber}`;
     self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
-  console.log(`profile of ${label}:\n${[...self].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `  ${v.toFixed(0)}ms ${k}`).join('\n')}`);
+  console.log(
+    `profile of ${label}:\n${[...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([k, v]) => `  ${v.toFixed(0)}ms ${k}`)
+      .join('\n')}`,
+  );
   await cdp.detach();
   return out;
 }
@@ -141,7 +151,9 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
     const comps = Object.values<any>(raw.compactions).sort((a, b) => a.installed_at_unix_ms - b.installed_at_unix_ms);
     expect(await selection(page)).toEqual({ kind: 'compaction', id: comps[1].compaction_id });
     expect(await detail.getAttribute('data-request-kind')).toBe('compaction_request');
-    await expect.poll(() => page.getByTestId('rw-window-summary').textContent()).toMatch(new RegExp(`${comps[1].input_item_ids.length + 1} input entries, ${comps[1].input_item_ids.length} matched`));
+    await expect
+      .poll(() => page.getByTestId('rw-window-summary').textContent())
+      .toMatch(new RegExp(`${comps[1].input_item_ids.length + 1} input entries, ${comps[1].input_item_ids.length} matched`));
     const shownIds = await attr(page, 'rw-window-item', 'data-item-id');
     expect(shownIds).toEqual(comps[1].input_item_ids.slice(0, shownIds.length));
     await page.mouse.move(5, 5);
@@ -194,7 +206,9 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
     const synthetic = makeManyCallsTrace({ calls: 1000 });
     const { page, errors } = await open('single-turn-answer');
     await page.evaluate((state) => {
-      window.__traceStore!.getState().finishLoad({ label: 'synthetic-1000', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic-1000' });
+      window
+        .__traceStore!.getState()
+        .finishLoad({ label: 'synthetic-1000', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic-1000' });
     }, synthetic);
     const t0 = Date.now();
     await profiled(page, 'opening the panel', () => openPanel(page));
@@ -231,7 +245,9 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
         const out: number[] = [];
         for (let k = 0; k < 120; k++) {
           const t = performance.now();
-          el.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + 54 + ((r.width - 108) * k) / 120, clientY: r.top + r.height * 0.6, bubbles: true }));
+          el.dispatchEvent(
+            new PointerEvent('pointermove', { clientX: r.left + 54 + ((r.width - 108) * k) / 120, clientY: r.top + r.height * 0.6, bubbles: true }),
+          );
           await new Promise<void>((res) => requestAnimationFrame(() => res()));
           out.push(performance.now() - t);
         }
@@ -243,7 +259,9 @@ describe.skipIf(!baseUrl)('request-window panel in Chromium', () => {
     console.log(`hover frame time over 1,000 calls: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${frames[frames.length - 1].toFixed(1)} ms`);
     expect(median).toBeLessThan(34);
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.6);
-    console.log(`1,000 calls: panel opened in ${openMs} ms; ${moves} pointer moves in ${sweepMs} ms (${(sweepMs / moves).toFixed(1)} ms each, incl. CDP round trips); long tasks during the sweep: ${longTasks.length ? longTasks.map((d) => d.toFixed(0)).join(', ') : 'none'}; 2 frames after: ${frame.toFixed(0)} ms`);
+    console.log(
+      `1,000 calls: panel opened in ${openMs} ms; ${moves} pointer moves in ${sweepMs} ms (${(sweepMs / moves).toFixed(1)} ms each, incl. CDP round trips); long tasks during the sweep: ${longTasks.length ? longTasks.map((d) => d.toFixed(0)).join(', ') : 'none'}; 2 frames after: ${frame.toFixed(0)} ms`,
+    );
     // The machine is shared (2 cores, other test runs): a task can be stretched by preemption, so only a gross stall fails.
     expect(longTasks.filter((d) => d > 250)).toEqual([]);
     await page.getByTestId('strata-tooltip').waitFor();

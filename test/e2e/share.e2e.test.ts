@@ -31,10 +31,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function freshPage(opts: { colorScheme?: 'light' | 'dark'; context?: BrowserContext } = {}): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+async function freshPage(
+  opts: { colorScheme?: 'light' | 'dark'; context?: BrowserContext } = {},
+): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
   const context =
     opts.context ??
-    (await browser.newContext({ viewport: { width: 1400, height: 860 }, colorScheme: opts.colorScheme ?? 'light', permissions: ['clipboard-read', 'clipboard-write'] }));
+    (await browser.newContext({
+      viewport: { width: 1400, height: 860 },
+      colorScheme: opts.colorScheme ?? 'light',
+      permissions: ['clipboard-read', 'clipboard-write'],
+    }));
   if (!opts.context) contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];

@@ -48,7 +48,9 @@ async function canvasBox(page: Page) {
 }
 
 async function geometry(page: Page) {
-  return page.evaluate(() => (window as unknown as { __timeline: { geometry(): { trackX0: number; trackW: number; bodyTop: number; width: number } } }).__timeline.geometry());
+  return page.evaluate(() =>
+    (window as unknown as { __timeline: { geometry(): { trackX0: number; trackW: number; bodyTop: number; width: number } } }).__timeline.geometry(),
+  );
 }
 
 /** Canvas pixels that differ from the background (it was really drawn on). */
@@ -222,7 +224,9 @@ describe.skipIf(!baseUrl)('timeline in Chromium', () => {
       await page.evaluate(() => {
         const gen = (globalThis as unknown as { __synthTimeline: { syntheticTimelineState(o: { spans: number; agents: number }): unknown } }).__synthTimeline;
         const state = gen.syntheticTimelineState({ spans: 20_000, agents: 14 });
-        window.__traceStore!.getState().finishLoad({ label: 'synthetic', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic' });
+        window
+          .__traceStore!.getState()
+          .finishLoad({ label: 'synthetic', manifest: null, state: state as never, error: null, diagnostics: [], bundleKey: 'synthetic' });
       });
       await page.waitForFunction(() => document.querySelector('[data-testid="timeline-canvas"]')?.getAttribute('aria-label')?.includes('15 agent threads'));
       await page.waitForTimeout(200);

@@ -31,7 +31,8 @@ function clipped(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>('.tok th, .tok-summary > span, .tok .price-ctl-name, .tok-savings-head')) {
-      if (el.scrollWidth > el.clientWidth) out.push(`${el.tagName} ${el.className}: ${el.scrollWidth} > ${el.clientWidth} "${(el.textContent ?? '').slice(0, 40)}"`);
+      if (el.scrollWidth > el.clientWidth)
+        out.push(`${el.tagName} ${el.className}: ${el.scrollWidth} > ${el.clientWidth} "${(el.textContent ?? '').slice(0, 40)}"`);
     }
     return out;
   });

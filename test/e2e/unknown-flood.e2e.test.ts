@@ -27,7 +27,9 @@ describe.skipIf(!baseUrl)('200,000 events of an unknown type in Chromium', () =>
     tmp = mkdtempSync(path.join(tmpdir(), 'ctv-flood-e2e-'));
     const t0 = performance.now();
     bundle = writeFloodedBundle(path.join(tmp, 'flooded-200k'), N);
-    console.log(`flooded bundle: ${(statSync(path.join(bundle, 'trace.jsonl')).size / 1e6).toFixed(1)} MB trace.jsonl in ${(performance.now() - t0).toFixed(0)} ms`);
+    console.log(
+      `flooded bundle: ${(statSync(path.join(bundle, 'trace.jsonl')).size / 1e6).toFixed(1)} MB trace.jsonl in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     browser = await launch();
   });
   afterAll(async () => {

@@ -46,7 +46,12 @@ describe('App shell', () => {
     const identity = screen.getByTestId('trace-identity');
     expect(within(identity).getByText('multi-agent')).toBeTruthy();
     // The rollout id shows its start; its title (and the copy button) have it whole.
-    expect(within(identity).getByText(`${raw.rollout_id.slice(0, 8)}…`).closest('[title]')!.getAttribute('title')).toBe(raw.rollout_id);
+    expect(
+      within(identity)
+        .getByText(`${raw.rollout_id.slice(0, 8)}…`)
+        .closest('[title]')!
+        .getAttribute('title'),
+    ).toBe(raw.rollout_id);
     const fig = (n: string) => screen.getByTestId(`summary-${n}`).textContent;
     expect(fig('agents')).toBe('2');
     expect(fig('turns')).toBe(String(Object.keys(raw.codex_turns).length));
@@ -67,10 +72,7 @@ describe('App shell', () => {
     await load('multi-agent');
     const raw = loadRawState('multi-agent');
     const rows = screen.getAllByTestId('thread-row');
-    expect(rows.map((r) => r.getAttribute('data-thread-id'))).toEqual([
-      raw.root_thread_id,
-      Object.keys(raw.threads).find((t) => t !== raw.root_thread_id),
-    ]);
+    expect(rows.map((r) => r.getAttribute('data-thread-id'))).toEqual([raw.root_thread_id, Object.keys(raw.threads).find((t) => t !== raw.root_thread_id)]);
     expect(rows[1].getAttribute('aria-level')).toBe('2');
     expect(within(rows[1]).getByText('Anscombe')).toBeTruthy();
     expect(within(rows[1]).getByText('/root/worker')).toBeTruthy();

@@ -151,7 +151,9 @@ describe('CompactionPanel: what an untraced compaction is, and where it sits', (
     expect(within(head).getByRole('button', { name: 'Turn 3' })).toBeTruthy();
     const t0 = state.started_at_unix_ms;
     const rel = (ms: number) => `+${ms - t0} ms`;
-    expect(within(head).getByTestId('cmp-when-range').textContent).toBe(`${rel(compactTurn.execution.started_at_unix_ms)} – ${rel(compactTurn.execution.ended_at_unix_ms!)}`);
+    expect(within(head).getByTestId('cmp-when-range').textContent).toBe(
+      `${rel(compactTurn.execution.started_at_unix_ms)} – ${rel(compactTurn.execution.ended_at_unix_ms!)}`,
+    );
     // Gained: the compaction's summary (#16) only; the next turn's prompt (#18) is marked as such.
     expect(within(head).getByTestId('cmp-gained').textContent).toBe('1');
     expect(head.textContent).toMatch(/summary #16/);
@@ -168,7 +170,11 @@ describe('CompactionPanel: what an untraced compaction is, and where it sits', (
     const { state, indexes } = useStore.getState();
     const m = buildTimelineModel(state!, indexes);
     const marks = Array.from({ length: m.spans.count }, (_, i) => i).filter((i) => isUntracedCompaction(m, i));
-    expect(marks.map((i) => m.spans.refs[i])).toEqual(callsInOrder(loadRawState('compaction-local')).filter((_, k) => k === 2 || k === 4).map((id) => ({ kind: 'inference_call', id })));
+    expect(marks.map((i) => m.spans.refs[i])).toEqual(
+      callsInOrder(loadRawState('compaction-local'))
+        .filter((_, k) => k === 2 || k === 4)
+        .map((id) => ({ kind: 'inference_call', id })),
+    );
     const { SummaryBar } = await import('../../src/app/SummaryBar');
     render(<SummaryBar />);
     expect(screen.getByTestId('summary-compactions').textContent).toBe('0');
@@ -321,7 +327,12 @@ describe('CompactionPanel: focus and long lists', () => {
     calls[1].request_item_ids = [...calls[1].request_item_ids, ...extra];
     // happy-dom does no layout: a 520 px high list box.
     const saved = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get() { return this.classList?.contains('cmp-list-scroll') ? 520 : 0; } });
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+      configurable: true,
+      get() {
+        return this.classList?.contains('cmp-list-scroll') ? 520 : 0;
+      },
+    });
     try {
       act(() => useStore.getState().finishLoad({ label: 'big', manifest: null, state, error: null, diagnostics: [], bundleKey: 'big' }));
       render(<CompactionPanel />);

@@ -12,9 +12,24 @@ let restore: (() => void) | null = null;
 function stubLayout() {
   const proto = HTMLElement.prototype;
   const saved = ['clientHeight', 'clientWidth', 'offsetHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
-  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return this.classList?.contains('conv-scroll') ? 100_000 : 0; } });
-  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return this.classList?.contains('conv-scroll') ? 800 : 0; } });
-  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return this.classList?.contains('conv-slot') ? 50 : 0; } });
+  Object.defineProperty(proto, 'clientHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-scroll') ? 100_000 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'clientWidth', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-scroll') ? 800 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'offsetHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-slot') ? 50 : 0;
+    },
+  });
   restore = () => {
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(proto, k, d);
@@ -62,7 +77,9 @@ describe('conversation: compaction marks', () => {
     const calls = callsInOrder(loadRawState('compaction-local'));
     load('compaction-local');
     render(<ConversationPanel />);
-    const marked = screen.getAllByTestId('mark-untraced').map((m) => [m.closest('[data-testid="conv-row"]')!.getAttribute('data-item-id'), m.textContent?.replace(/ at .*/, '')]);
+    const marked = screen
+      .getAllByTestId('mark-untraced')
+      .map((m) => [m.closest('[data-testid="conv-row"]')!.getAttribute('data-item-id'), m.textContent?.replace(/ at .*/, '')]);
     expect(marked).toEqual([
       ['conversation_item:5', 'dropped by untraced compaction 1'],
       ['conversation_item:6', 'dropped by untraced compaction 1'],
@@ -74,7 +91,9 @@ describe('conversation: compaction marks', () => {
     ]);
     expect(screen.queryAllByTestId('mark-replaced')).toHaveLength(0);
     // The summaries the two compactions put in place of what they dropped.
-    const summaries = screen.getAllByTestId('mark-summary').map((m) => [m.closest('[data-testid="conv-row"]')!.getAttribute('data-item-id'), m.textContent?.replace(/ at .*/, '')]);
+    const summaries = screen
+      .getAllByTestId('mark-summary')
+      .map((m) => [m.closest('[data-testid="conv-row"]')!.getAttribute('data-item-id'), m.textContent?.replace(/ at .*/, '')]);
     expect(summaries).toEqual([
       ['conversation_item:11', 'summary of untraced compaction 1'],
       ['conversation_item:17', 'summary of untraced compaction 2'],

@@ -11,9 +11,24 @@ let restore: (() => void) | null = null;
 function stubLayout(viewport: number) {
   const proto = HTMLElement.prototype;
   const saved = ['clientHeight', 'clientWidth', 'offsetHeight', 'scrollHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
-  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return this.classList?.contains('conv-scroll') ? viewport : 0; } });
-  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return this.classList?.contains('conv-scroll') ? 800 : 0; } });
-  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return this.classList?.contains('conv-slot') ? ROW : 0; } });
+  Object.defineProperty(proto, 'clientHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-scroll') ? viewport : 0;
+    },
+  });
+  Object.defineProperty(proto, 'clientWidth', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-scroll') ? 800 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'offsetHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('conv-slot') ? ROW : 0;
+    },
+  });
   Object.defineProperty(proto, 'scrollHeight', {
     configurable: true,
     get() {

@@ -57,7 +57,9 @@ describe('view states naming Object.prototype keys', () => {
     });
     const root = useStore.getState().activeThreadId;
     for (const id of HOSTILE) {
-      useStore.getState().applyViewState(view({ thread: id, selection: { kind: 'conversation_item', id }, filters: { kinds: [], statuses: [], threadIds: [id], text: '' } }));
+      useStore
+        .getState()
+        .applyViewState(view({ thread: id, selection: { kind: 'conversation_item', id }, filters: { kinds: [], statuses: [], threadIds: [id], text: '' } }));
       const s = useStore.getState();
       expect(s.activeThreadId).toBe(root);
       expect(s.selection).toBeNull();
@@ -175,7 +177,14 @@ describe('a panel that throws', () => {
     const itemId = Object.keys(state.conversation_items)[0];
     const item = state.conversation_items[itemId];
     // An item that throws when the inspector reads it.
-    const broken = new Proxy(item, { get: (t, k) => (k === 'kind' || k === 'role' ? (() => { throw new Error('unreadable item'); })() : Reflect.get(t, k)) });
+    const broken = new Proxy(item, {
+      get: (t, k) =>
+        k === 'kind' || k === 'role'
+          ? (() => {
+              throw new Error('unreadable item');
+            })()
+          : Reflect.get(t, k),
+    });
     act(() => {
       useStore.setState({ state: { ...state, conversation_items: { ...state.conversation_items, [itemId]: broken } } });
       useStore.getState().select({ kind: 'conversation_item', id: itemId });

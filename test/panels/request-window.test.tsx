@@ -12,9 +12,24 @@ function stubLayout() {
   const proto = HTMLElement.prototype;
   const saved = ['clientHeight', 'clientWidth', 'offsetHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
   const tall = (el: HTMLElement) => el.classList?.contains('rw-list-scroll') || el.classList?.contains('rw-table-scroll');
-  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return tall(this) ? 100_000 : this.classList?.contains('rw') ? 900 : 0; } });
-  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return tall(this) || this.classList?.contains('rw-chart-plot') ? 1000 : 0; } });
-  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return 0; } });
+  Object.defineProperty(proto, 'clientHeight', {
+    configurable: true,
+    get() {
+      return tall(this) ? 100_000 : this.classList?.contains('rw') ? 900 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'clientWidth', {
+    configurable: true,
+    get() {
+      return tall(this) || this.classList?.contains('rw-chart-plot') ? 1000 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'offsetHeight', {
+    configurable: true,
+    get() {
+      return 0;
+    },
+  });
   restore = () => {
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(proto, k, d);
@@ -55,32 +70,29 @@ afterEach(() => {
 });
 
 // Every fixture with an official state (long-session's 71 calls are covered in Chromium, test/e2e/request-window.e2e.test.ts).
-describe.each(fixtureNames().filter((n) => n !== 'long-session'))(
-  'every displayed window of %s is the official one',
-  (name) => {
-    it('request_item_ids in the Window tab, response_item_ids in the Response tab, for every inference call', () => {
-      load(name);
-      const raw = loadRawState(name);
-      renderPanel(name);
-      for (const call of rawCalls(raw)) {
-        select({ kind: 'inference_call', id: call.inference_call_id });
-        expect(detail().getAttribute('data-request-id')).toBe(call.inference_call_id);
-        fireEvent.click(screen.getByTestId('rw-tab-window'));
-        expect(ids('rw-window-item')).toEqual(call.request_item_ids);
-        // the +/= marks: new = not in the previous request window of the same thread
-        const prev = rawCalls(raw)
-          .filter((c) => c.thread_id === call.thread_id && c.execution.started_seq < call.execution.started_seq)
-          .pop();
-        const marks = screen.getAllByTestId('rw-window-item').map((e) => e.getAttribute('data-diff'));
-        expect(marks).toEqual(call.request_item_ids.map((id: string) => (!prev || !prev.request_item_ids.includes(id) ? 'added' : 'carried')));
-        fireEvent.click(screen.getByTestId('rw-tab-response'));
-        expect(ids('rw-response-item')).toEqual(call.response_item_ids);
-        if (call.usage) expect(within(detail()).getByTestId('rw-usage-input').textContent).toContain(call.usage.input_tokens.toLocaleString('en-US'));
-        else expect(within(detail()).getByTestId('rw-usage').textContent).toBe('No token usage reported.');
-      }
-    });
-  },
-);
+describe.each(fixtureNames().filter((n) => n !== 'long-session'))('every displayed window of %s is the official one', (name) => {
+  it('request_item_ids in the Window tab, response_item_ids in the Response tab, for every inference call', () => {
+    load(name);
+    const raw = loadRawState(name);
+    renderPanel(name);
+    for (const call of rawCalls(raw)) {
+      select({ kind: 'inference_call', id: call.inference_call_id });
+      expect(detail().getAttribute('data-request-id')).toBe(call.inference_call_id);
+      fireEvent.click(screen.getByTestId('rw-tab-window'));
+      expect(ids('rw-window-item')).toEqual(call.request_item_ids);
+      // the +/= marks: new = not in the previous request window of the same thread
+      const prev = rawCalls(raw)
+        .filter((c) => c.thread_id === call.thread_id && c.execution.started_seq < call.execution.started_seq)
+        .pop();
+      const marks = screen.getAllByTestId('rw-window-item').map((e) => e.getAttribute('data-diff'));
+      expect(marks).toEqual(call.request_item_ids.map((id: string) => (!prev || !prev.request_item_ids.includes(id) ? 'added' : 'carried')));
+      fireEvent.click(screen.getByTestId('rw-tab-response'));
+      expect(ids('rw-response-item')).toEqual(call.response_item_ids);
+      if (call.usage) expect(within(detail()).getByTestId('rw-usage-input').textContent).toContain(call.usage.input_tokens.toLocaleString('en-US'));
+      else expect(within(detail()).getByTestId('rw-usage').textContent).toBe('No token usage reported.');
+    }
+  });
+});
 
 describe('compaction requests', () => {
   it('compaction-remote: the window is the payload input, matched to the compaction input history', async () => {
@@ -164,7 +176,10 @@ describe('calls table', () => {
     load('long-session');
     const raw = loadRawState('long-session');
     renderPanel('long-session');
-    const expected = [...Object.values<any>(raw.inference_calls).map((c) => ({ id: c.inference_call_id, seq: c.execution.started_seq })), ...Object.values<any>(raw.compaction_requests).map((r) => ({ id: r.compaction_request_id, seq: r.execution.started_seq }))]
+    const expected = [
+      ...Object.values<any>(raw.inference_calls).map((c) => ({ id: c.inference_call_id, seq: c.execution.started_seq })),
+      ...Object.values<any>(raw.compaction_requests).map((r) => ({ id: r.compaction_request_id, seq: r.execution.started_seq })),
+    ]
       .sort((a, b) => a.seq - b.seq)
       .map((x) => x.id);
     expect(rowIds()).toEqual(expected);
@@ -182,14 +197,21 @@ describe('calls table', () => {
     // sort descending by input tokens (two clicks: tanstack starts numbers descending, then ascending)
     const header = screen.getByRole('columnheader', { name: /^In/ });
     fireEvent.click(header);
-    const byIn = Object.values<any>(raw.inference_calls).sort((a, b) => b.usage.input_tokens - a.usage.input_tokens).map((c) => c.inference_call_id);
+    const byIn = Object.values<any>(raw.inference_calls)
+      .sort((a, b) => b.usage.input_tokens - a.usage.input_tokens)
+      .map((c) => c.inference_call_id);
     expect(rowIds()).toEqual(byIn);
     fireEvent.click(header);
     expect(rowIds()).toEqual([...byIn].reverse());
     // thread filter: only the child's calls
     const child = Object.values<any>(raw.threads).find((t) => t.origin.type === 'spawned');
     fireEvent.change(screen.getByRole('combobox', { name: 'Filter Thread' }), { target: { value: child.agent_path } });
-    expect(rowIds().sort()).toEqual(Object.values<any>(raw.inference_calls).filter((c) => c.thread_id === child.thread_id).map((c) => c.inference_call_id).sort());
+    expect(rowIds().sort()).toEqual(
+      Object.values<any>(raw.inference_calls)
+        .filter((c) => c.thread_id === child.thread_id)
+        .map((c) => c.inference_call_id)
+        .sort(),
+    );
     expect(screen.getByTestId('rw-table-count').textContent).toMatch(/^1 of 5 requests$/);
   });
 
@@ -230,7 +252,10 @@ describe('selection from elsewhere and item lifetime', () => {
     expect(screen.getByTestId('rw-lifetime').getAttribute('data-item-id')).toBe(item);
     expect(screen.getByTestId('rw-lifetime-count').textContent).toBe(String(carriers.length));
     expect(screen.getByTestId('rw-lifetime-end').textContent).toMatch(/still in the last window/);
-    const marked = screen.getAllByTestId('rw-call-row').filter((r) => r.classList.contains('is-carrier')).map((r) => r.getAttribute('data-id'));
+    const marked = screen
+      .getAllByTestId('rw-call-row')
+      .filter((r) => r.classList.contains('is-carrier'))
+      .map((r) => r.getAttribute('data-id'));
     expect(marked).toEqual(carriers);
   });
 

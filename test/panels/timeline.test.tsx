@@ -342,7 +342,7 @@ describe('TimelinePanel', () => {
     expect(w2.endMs).toBeGreaterThanOrEqual(model.spans.end[j]);
   });
 
-  it('with more than 8 sub-agents they start collapsed; revealing a collapsed agent\'s call expands it and scrolls to it', () => {
+  it("with more than 8 sub-agents they start collapsed; revealing a collapsed agent's call expands it and scrolls to it", () => {
     loadSynthetic(syntheticTimelineState({ spans: 6000, agents: 10 }));
     render(<TimelinePanel />);
     expect(canvas().getAttribute('data-collapsed-groups')).toBe('1,2,3,4,5,6,7,8,9,10');

@@ -16,9 +16,24 @@ let restore: (() => void) | null = null;
 function stubLayout() {
   const proto = HTMLElement.prototype;
   const saved = ['clientHeight', 'clientWidth', 'offsetHeight'].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k)] as const);
-  Object.defineProperty(proto, 'clientHeight', { configurable: true, get() { return this.classList?.contains('tok-scroll') ? 4000 : 0; } });
-  Object.defineProperty(proto, 'clientWidth', { configurable: true, get() { return this.classList?.contains('tok-scroll') ? 900 : 0; } });
-  Object.defineProperty(proto, 'offsetHeight', { configurable: true, get() { return 0; } });
+  Object.defineProperty(proto, 'clientHeight', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('tok-scroll') ? 4000 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'clientWidth', {
+    configurable: true,
+    get() {
+      return this.classList?.contains('tok-scroll') ? 900 : 0;
+    },
+  });
+  Object.defineProperty(proto, 'offsetHeight', {
+    configurable: true,
+    get() {
+      return 0;
+    },
+  });
   restore = () => {
     for (const [k, d] of saved) {
       if (d) Object.defineProperty(proto, k, d);
@@ -121,7 +136,13 @@ describe('TokensPanel', () => {
     fireEvent.click(within(turn).getByRole('button', { name: 'Collapse' }));
     expect(rows('call').some((r) => r.getAttribute('data-id') === callId)).toBe(false);
     act(() => useStore.getState().select({ kind: 'inference_call', id: callId }));
-    await waitFor(() => expect(rows('call').find((r) => r.getAttribute('data-id') === callId)?.getAttribute('aria-selected')).toBe('true'));
+    await waitFor(() =>
+      expect(
+        rows('call')
+          .find((r) => r.getAttribute('data-id') === callId)
+          ?.getAttribute('aria-selected'),
+      ).toBe('true'),
+    );
   });
 
   it('says how many calls had no usage instead of counting them as zero', async () => {
@@ -183,7 +204,11 @@ describe('TokensPanel', () => {
     localStorage.setItem(PRICE_TABLE_STORAGE_KEY, JSON.stringify({ name: 'p.json', text: '{"currency":"USD","models":{"gpt-5.5":{"input":1,"output":-3}}}' }));
     resetPriceTableCache();
     load('single-turn-answer');
-    await waitFor(() => expect(screen.getByTestId('price-table-error').textContent).toMatch(/^The saved price table was ignored\. Price table: models\["gpt-5.5"\]\.output must not be negative/));
+    await waitFor(() =>
+      expect(screen.getByTestId('price-table-error').textContent).toMatch(
+        /^The saved price table was ignored\. Price table: models\["gpt-5.5"\]\.output must not be negative/,
+      ),
+    );
     expect(screen.queryByTestId('tokens-total-cost')).toBeNull();
   });
 

@@ -26,11 +26,14 @@ class MemoryRecent implements RecentStore {
 
 function harness(recent: RecentStore) {
   const out: WorkerResponse[] = [];
-  const send = createWorkerHandler((m) => {
-    const parsed = parseResponse(structuredClone(m));
-    if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
-    out.push(m);
-  }, { recent });
+  const send = createWorkerHandler(
+    (m) => {
+      const parsed = parseResponse(structuredClone(m));
+      if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
+      out.push(m);
+    },
+    { recent },
+  );
   const result = (id: number) => out.find((m) => m.id === id && m.type === 'result') as Extract<WorkerResponse, { type: 'result' }> | undefined;
   return { out, send, result };
 }
@@ -41,7 +44,12 @@ describe('worker: content hash, recent bundles, export', () => {
   it('a dropped folder and the same bundle zipped get the same content hash; another bundle a different one', async () => {
     const h = harness(new MemoryRecent());
     await h.send({ type: 'load', id: 1, label: 'multi-agent', input: { kind: 'files', files: folderInputs('multi-agent') } });
-    await h.send({ type: 'load', id: 2, label: 'x.zip', input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['multi-agent']) as BlobPart], 'x.zip') }] } });
+    await h.send({
+      type: 'load',
+      id: 2,
+      label: 'x.zip',
+      input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['multi-agent']) as BlobPart], 'x.zip') }] },
+    });
     await h.send({ type: 'load', id: 3, label: 'long-session', input: { kind: 'files', files: folderInputs('long-session') } });
     const [a, b, c] = [h.result(1)!, h.result(2)!, h.result(3)!];
     expect(a.contentHash).toMatch(/^[0-9a-f]{64}$/);

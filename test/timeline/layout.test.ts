@@ -76,11 +76,21 @@ describe('timeline model', () => {
     const raw = loadRawState(name);
     const m = modelOf(loadState(name));
     const n = (o: object) => Object.keys(o).length;
-    const termSessionsWithOps = Object.values(raw.terminal_sessions as Record<string, { operation_ids: string[] }>).filter((s) => s.operation_ids.length > 0).length;
+    const termSessionsWithOps = Object.values(raw.terminal_sessions as Record<string, { operation_ids: string[] }>).filter(
+      (s) => s.operation_ids.length > 0,
+    ).length;
     // …plus a mark per untraced compaction (detected from the request windows: compaction-local has two).
     const untraced = name === 'compaction-local' ? 2 : 0;
     expect(m.spans.count).toBe(
-      n(raw.codex_turns) + n(raw.inference_calls) + n(raw.tool_calls) + n(raw.code_cells) + n(raw.terminal_operations) + n(raw.compaction_requests) + n(raw.compactions) + termSessionsWithOps + untraced,
+      n(raw.codex_turns) +
+        n(raw.inference_calls) +
+        n(raw.tool_calls) +
+        n(raw.code_cells) +
+        n(raw.terminal_operations) +
+        n(raw.compaction_requests) +
+        n(raw.compactions) +
+        termSessionsWithOps +
+        untraced,
     );
     checkLanes(m);
     expect(m.endMs).toBeGreaterThan(m.startMs);
@@ -148,14 +158,23 @@ describe('timeline model', () => {
     expect(term.rows.length).toBeLessThan(5);
     const comp = g.tracks.find((t) => t.kind === 'compaction')!;
     const compSpans = comp.rows.flatMap((r) => r.flatMap((l) => Array.from(m.lanes[l].spans)));
-    expect(compSpans.filter((i) => m.spans.kind[i] === SK.compaction).map((i) => m.spans.start[i]).sort()).toEqual(
-      Object.values(raw.compactions as Record<string, { installed_at_unix_ms: number }>).map((c) => c.installed_at_unix_ms).sort(),
+    expect(
+      compSpans
+        .filter((i) => m.spans.kind[i] === SK.compaction)
+        .map((i) => m.spans.start[i])
+        .sort(),
+    ).toEqual(
+      Object.values(raw.compactions as Record<string, { installed_at_unix_ms: number }>)
+        .map((c) => c.installed_at_unix_ms)
+        .sort(),
     );
     expect(compSpans.filter((i) => m.spans.kind[i] === SK.compaction_request)).toHaveLength(3);
   });
 
   it('running spans extend to the end of the trace and are marked open', () => {
-    const name = fixtureNames().find((n) => Object.values(loadRawState(n).tool_calls as Record<string, { execution: { status: string } }>).some((t) => t.execution.status === 'running'))!;
+    const name = fixtureNames().find((n) =>
+      Object.values(loadRawState(n).tool_calls as Record<string, { execution: { status: string } }>).some((t) => t.execution.status === 'running'),
+    )!;
     const raw = loadRawState(name);
     const m = modelOf(loadState(name));
     const [id] = Object.entries(raw.tool_calls as Record<string, { execution: { status: string } }>).find(([, t]) => t.execution.status === 'running')!;
@@ -170,7 +189,10 @@ describe('lane packing', () => {
     const start = Float64Array.from([0, 5, 10, 2, 20]);
     const end = Float64Array.from([10, 8, 15, 4, 25]);
     const lanes = packLanes(sortByStart([0, 1, 2, 3, 4], start, end), start, end);
-    expect(lanes).toEqual([[0, 2, 4], [3, 1]]);
+    expect(lanes).toEqual([
+      [0, 2, 4],
+      [3, 1],
+    ]);
   });
   it('instants at the same time go to separate lanes when given a minimum gap', () => {
     const start = Float64Array.from([5, 5]);
@@ -458,11 +480,18 @@ describe('filters, range summary, reveal', () => {
     const th = filterMask(m, { kinds: [], statuses: [], threadIds: [worker], text: '' }, state)!;
     for (let i = 0; i < m.spans.count; i++) expect(th[i]).toBe(m.spans.group[i] === 1 ? 1 : 0);
     const txt = filterMask(m, { kinds: [], statuses: [], threadIds: [], text: 'WAIT_agent' }, state)!;
-    expect(Array.from(txt.entries()).filter(([, v]) => v).map(([i]) => m.spans.refs[i].id)).toEqual(['call_0005']);
+    expect(
+      Array.from(txt.entries())
+        .filter(([, v]) => v)
+        .map(([i]) => m.spans.refs[i].id),
+    ).toEqual(['call_0005']);
     const failed = loadState('inference-error-retry');
     const fm = modelOf(failed);
     const st = filterMask(fm, { kinds: [], statuses: ['failed'], threadIds: [], text: '' }, failed)!;
-    expect(Array.from(st).filter(Boolean).length).toBe(Object.values(failed.inference_calls).filter((c) => c.execution.status === 'failed').length + Object.values(failed.tool_calls).filter((c) => c.execution.status === 'failed').length);
+    expect(Array.from(st).filter(Boolean).length).toBe(
+      Object.values(failed.inference_calls).filter((c) => c.execution.status === 'failed').length +
+        Object.values(failed.tool_calls).filter((c) => c.execution.status === 'failed').length,
+    );
   });
 
   it('summarizes a range: counts by kind agree with a brute-force scan', () => {
@@ -474,7 +503,9 @@ describe('filters, range summary, reveal', () => {
     const calls = Object.values(state.inference_calls).filter((c) => c.execution.started_at_unix_ms <= b && (c.execution.ended_at_unix_ms ?? Infinity) >= a);
     expect(r.byKind.inference_call).toBe(calls.length);
     expect(r.inputTokens).toBe(calls.reduce((s, c) => s + (c.usage?.input_tokens ?? 0), 0));
-    expect(r.byKind.tool_call).toBe(Object.values(state.tool_calls).filter((c) => c.execution.started_at_unix_ms <= b && (c.execution.ended_at_unix_ms ?? Infinity) >= a).length);
+    expect(r.byKind.tool_call).toBe(
+      Object.values(state.tool_calls).filter((c) => c.execution.started_at_unix_ms <= b && (c.execution.ended_at_unix_ms ?? Infinity) >= a).length,
+    );
     expect(r.endMs - r.startMs).toBe(1000);
   });
 

@@ -35,7 +35,8 @@ function rawBodyBytes(it: any): number {
   const enc = new TextEncoder();
   let n = 0;
   for (const p of it.body.parts) {
-    const s = p.type === 'text' || p.type === 'summary' ? p.text : p.type === 'code' ? p.source : p.type === 'encoded' ? p.value : p.type === 'json' ? p.summary : '';
+    const s =
+      p.type === 'text' || p.type === 'summary' ? p.text : p.type === 'code' ? p.source : p.type === 'encoded' ? p.value : p.type === 'json' ? p.summary : '';
     n += enc.encode(s).length;
   }
   return n;
@@ -133,7 +134,8 @@ describe('drop reasons and origins', () => {
     // developer + environment context re-sent with the same text
     expect(reasons['conversation_item:2']).toEqual({ type: 'resent', asItemId: 'conversation_item:9', compactionId: null });
     expect(reasons['conversation_item:3']).toEqual({ type: 'resent', asItemId: 'conversation_item:10', compactionId: null });
-    for (const id of ['conversation_item:5', 'conversation_item:6', 'conversation_item:7', 'conversation_item:8']) expect(reasons[id]).toEqual({ type: 'unexplained' });
+    for (const id of ['conversation_item:5', 'conversation_item:6', 'conversation_item:7', 'conversation_item:8'])
+      expect(reasons[id]).toEqual({ type: 'unexplained' });
     expect(d.unexplained).toBe(4);
     expect(a.calls.get(calls[2].inference_call_id)!.unexplained).toBe(4);
   });
@@ -183,9 +185,29 @@ describe('compaction marks', () => {
 
 describe('item sizes and strata', () => {
   it('counts text, code and encoded bodies in UTF-8 bytes, payload refs as unknown', () => {
-    const it = (parts: any[], more: any = {}) => ({ item_id: 'x', thread_id: 't', codex_turn_id: null, first_seen_at_unix_ms: 0, role: 'user', channel: null, kind: 'message', body: { parts }, call_id: null, produced_by: [], ...more }) as any;
+    const it = (parts: any[], more: any = {}) =>
+      ({
+        item_id: 'x',
+        thread_id: 't',
+        codex_turn_id: null,
+        first_seen_at_unix_ms: 0,
+        role: 'user',
+        channel: null,
+        kind: 'message',
+        body: { parts },
+        call_id: null,
+        produced_by: [],
+        ...more,
+      }) as any;
     expect(itemBodySize(it([{ type: 'text', text: 'héllo' }]))).toEqual({ bytes: 6, partial: false });
-    expect(itemBodySize(it([{ type: 'code', language: 'js', source: 'a()' }, { type: 'encoded', label: 'e', value: 'QUJD' }]))).toEqual({ bytes: 7, partial: false });
+    expect(
+      itemBodySize(
+        it([
+          { type: 'code', language: 'js', source: 'a()' },
+          { type: 'encoded', label: 'e', value: 'QUJD' },
+        ]),
+      ),
+    ).toEqual({ bytes: 7, partial: false });
     expect(itemBodySize(it([{ type: 'payload_ref', label: 'input_image', raw_payload_id: 'raw_payload:1' }]))).toEqual({ bytes: 0, partial: true });
     expect(itemBodySize(it([{ type: 'json', summary: 'x'.repeat(240) + '...', raw_payload_id: 'p' }])).partial).toBe(true);
     expect(stratumOf(it([], { role: 'developer' }))).toBe('instructions');
@@ -200,13 +222,21 @@ describe('item sizes and strata', () => {
 describe('cached prefix', () => {
   it('maps cached tokens onto the window by body size', () => {
     expect(cachedPrefix(null, [1, 2])).toBeNull();
-    expect(cachedPrefix({ input_tokens: 100, cached_input_tokens: 0, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 }, [1])).toBeNull();
-    const p = cachedPrefix({ input_tokens: 1000, cached_input_tokens: 600, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 }, [200, 300, 100, 400])!;
+    expect(
+      cachedPrefix({ input_tokens: 100, cached_input_tokens: 0, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 }, [1]),
+    ).toBeNull();
+    const p = cachedPrefix(
+      { input_tokens: 1000, cached_input_tokens: 600, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 },
+      [200, 300, 100, 400],
+    )!;
     expect(p.fraction).toBeCloseTo(0.6);
     expect(p.cachedBytes).toBeCloseTo(600);
     expect(p.fullItems).toBe(3);
     expect(p.partialIndex).toBeNull();
-    const q = cachedPrefix({ input_tokens: 1000, cached_input_tokens: 250, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 }, [200, 300, 100, 400])!;
+    const q = cachedPrefix(
+      { input_tokens: 1000, cached_input_tokens: 250, cache_write_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 },
+      [200, 300, 100, 400],
+    )!;
     expect(q.fullItems).toBe(1);
     expect(q.partialIndex).toBe(1);
   });
@@ -250,7 +280,8 @@ describe('item lifetime', () => {
 });
 
 describe('compaction request windows', () => {
-  const readPayload = (name: string, state: RolloutTrace, id: string) => JSON.parse(readFileSync(join(FIXTURES_DIR, name, state.raw_payloads[id].path!), 'utf8'));
+  const readPayload = (name: string, state: RolloutTrace, id: string) =>
+    JSON.parse(readFileSync(join(FIXTURES_DIR, name, state.raw_payloads[id].path!), 'utf8'));
 
   it('compaction-remote: the payload input matches the compaction input history, the trigger is not an item', () => {
     const state = loadState('compaction-remote');
@@ -296,13 +327,22 @@ describe('focus for a selection', () => {
     const idx = buildTraceIndexes(state);
     const calls = [...idx.inferenceCallsByThread.get(state.root_thread_id)!];
     expect(focusForSelection(state, idx, { kind: 'inference_call', id: calls[1] }, null)).toEqual({ kind: 'inference_call', id: calls[1] });
-    expect(focusForSelection(state, idx, { kind: 'compaction', id: '01a211df-b672-7542-80d5-fdadbe3c53d0' }, null)).toEqual({ kind: 'compaction_request', id: 'compaction_request:1' });
+    expect(focusForSelection(state, idx, { kind: 'compaction', id: '01a211df-b672-7542-80d5-fdadbe3c53d0' }, null)).toEqual({
+      kind: 'compaction_request',
+      id: 'compaction_request:1',
+    });
     // an item carried by the shown call keeps it; otherwise the first call that carried it
-    expect(focusForSelection(state, idx, { kind: 'conversation_item', id: 'conversation_item:4' }, { kind: 'inference_call', id: calls[1] })).toEqual({ kind: 'inference_call', id: calls[1] });
+    expect(focusForSelection(state, idx, { kind: 'conversation_item', id: 'conversation_item:4' }, { kind: 'inference_call', id: calls[1] })).toEqual({
+      kind: 'inference_call',
+      id: calls[1],
+    });
     expect(focusForSelection(state, idx, { kind: 'conversation_item', id: 'conversation_item:4' }, null)).toEqual({ kind: 'inference_call', id: calls[0] });
     const tool = state.inference_calls[calls[0]].tool_call_ids_started_by_response[0];
     expect(focusForSelection(state, idx, { kind: 'tool_call', id: tool }, null)).toEqual({ kind: 'inference_call', id: calls[0] });
-    expect(focusForSelection(state, idx, { kind: 'raw_payload', id: state.inference_calls[calls[2]].raw_request_payload_id }, null)).toEqual({ kind: 'inference_call', id: calls[2] });
+    expect(focusForSelection(state, idx, { kind: 'raw_payload', id: state.inference_calls[calls[2]].raw_request_payload_id }, null)).toEqual({
+      kind: 'inference_call',
+      id: calls[2],
+    });
     expect(focusForSelection(state, idx, null, null)).toBeNull();
   });
 });

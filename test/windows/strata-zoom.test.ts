@@ -4,7 +4,13 @@ import { barAt, firstVisible, type StrataGeometry } from '../../src/panels/reque
 import { brushView, isZoomed, panBy, viewShowing, zoomAt } from '../../src/panels/request-window/strataZoom';
 
 // Three bars by time: [0, 10], [20, 30], [100, 110]; domain [-1, 111].
-const g: StrataGeometry = { n: 3, lo: Float64Array.from([0, 20, 100]), hi: Float64Array.from([10, 30, 110]), mid: Float64Array.from([5, 25, 105]), domain: [-1, 111] };
+const g: StrataGeometry = {
+  n: 3,
+  lo: Float64Array.from([0, 20, 100]),
+  hi: Float64Array.from([10, 30, 110]),
+  mid: Float64Array.from([5, 25, 105]),
+  domain: [-1, 111],
+};
 
 describe('strata chart geometry', () => {
   it('finds the first bar ending at or after a position', () => {

@@ -36,7 +36,12 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
     payloads[id] = { raw_payload_id: id, kind: { type: kind }, path: `payloads/${nPayload}.json` };
     return id;
   };
-  const item = (role: ConversationItem['role'], kind: ConversationItem['kind'], parts: ConversationItem['body']['parts'], extra: Partial<ConversationItem> = {}) => {
+  const item = (
+    role: ConversationItem['role'],
+    kind: ConversationItem['kind'],
+    parts: ConversationItem['body']['parts'],
+    extra: Partial<ConversationItem> = {},
+  ) => {
     const id = `conversation_item:${++nItem}`;
     items[id] = {
       item_id: id,
@@ -79,7 +84,9 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
       };
       t += 16;
       const marker = item('assistant', 'compaction_marker', [], { channel: null, produced_by: [{ type: 'compaction', compaction_id: cid }] });
-      const repUser = item('user', 'message', [{ type: 'text', text: 'Run many commands in sequence and report.' }], { produced_by: [{ type: 'compaction', compaction_id: cid }] });
+      const repUser = item('user', 'message', [{ type: 'text', text: 'Run many commands in sequence and report.' }], {
+        produced_by: [{ type: 'compaction', compaction_id: cid }],
+      });
       const summary = item('assistant', 'message', [{ type: 'encoded', label: 'encrypted_content', value: 'c3VtbWFyeQ=='.repeat(40) }], {
         channel: 'summary',
         produced_by: [{ type: 'compaction', compaction_id: cid }],
@@ -102,15 +109,26 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
     const start = t;
     t += 20 + (i % 7) * 3;
     const response: string[] = [];
-    if (i % 5 === 0) response.push(item('assistant', 'reasoning', [{ type: 'summary', text: `Step ${i}: think about the next command.` }], { produced_by: [{ type: 'inference', inference_call_id: id }] }));
+    if (i % 5 === 0)
+      response.push(
+        item('assistant', 'reasoning', [{ type: 'summary', text: `Step ${i}: think about the next command.` }], {
+          produced_by: [{ type: 'inference', inference_call_id: id }],
+        }),
+      );
     const callId = `call_${i + 1}`;
-    const fc = item('assistant', 'function_call', [{ type: 'json', summary: `{"cmd":"echo ${i}","yield_time_ms":2000}`, raw_payload_id: `raw_payload:${nPayload + 2}` }], {
-      call_id: callId,
-      produced_by: [{ type: 'inference', inference_call_id: id }],
-    });
+    const fc = item(
+      'assistant',
+      'function_call',
+      [{ type: 'json', summary: `{"cmd":"echo ${i}","yield_time_ms":2000}`, raw_payload_id: `raw_payload:${nPayload + 2}` }],
+      {
+        call_id: callId,
+        produced_by: [{ type: 'inference', inference_call_id: id }],
+      },
+    );
     response.push(fc);
     let bytes = 0;
-    for (const w of window) for (const p of items[w].body.parts) bytes += 'text' in p ? p.text.length : 'value' in p ? p.value.length : 'summary' in p ? p.summary.length : 0;
+    for (const w of window)
+      for (const p of items[w].body.parts) bytes += 'text' in p ? p.text.length : 'value' in p ? p.value.length : 'summary' in p ? p.summary.length : 0;
     const input = 2000 + Math.round(bytes / 4);
     inference[id] = {
       inference_call_id: id,
@@ -124,7 +142,13 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
       request_item_ids: [...window],
       response_item_ids: response,
       tool_call_ids_started_by_response: [callId],
-      usage: { input_tokens: input, cached_input_tokens: Math.min(prevInput, input), cache_write_input_tokens: 0, output_tokens: 20 + (i % 3), reasoning_output_tokens: i % 5 === 0 ? 12 : 0 },
+      usage: {
+        input_tokens: input,
+        cached_input_tokens: Math.min(prevInput, input),
+        cache_write_input_tokens: 0,
+        output_tokens: 20 + (i % 3),
+        reasoning_output_tokens: i % 5 === 0 ? 12 : 0,
+      },
       raw_request_payload_id: payload('inference_request'),
       raw_response_payload_id: payload('inference_response'),
     };
@@ -132,10 +156,22 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
     // tool call and its output
     const toolStart = t;
     t += 5 + (i % 4);
-    const out = item('tool', 'function_call_output', [{ type: 'text', text: `Process exited with code 0\nOutput:\n${String(i).repeat(Math.ceil(outputBytes / Math.max(1, String(i).length))).slice(0, outputBytes)}` }], {
-      call_id: callId,
-      produced_by: [{ type: 'tool', tool_call_id: callId }],
-    });
+    const out = item(
+      'tool',
+      'function_call_output',
+      [
+        {
+          type: 'text',
+          text: `Process exited with code 0\nOutput:\n${String(i)
+            .repeat(Math.ceil(outputBytes / Math.max(1, String(i).length)))
+            .slice(0, outputBytes)}`,
+        },
+      ],
+      {
+        call_id: callId,
+        produced_by: [{ type: 'tool', tool_call_id: callId }],
+      },
+    );
     tools[callId] = {
       tool_call_id: callId,
       mcp_call_id: null,
@@ -178,7 +214,12 @@ export function makeManyCallsTrace({ calls, compactEvery = 60, outputBytes = 900
       },
     },
     codex_turns: {
-      [turn]: { codex_turn_id: turn, thread_id: thread, execution: { started_at_unix_ms: T0, started_seq: 0, ended_at_unix_ms: t, ended_seq: seq, status: 'completed' }, input_item_ids: [] },
+      [turn]: {
+        codex_turn_id: turn,
+        thread_id: thread,
+        execution: { started_at_unix_ms: T0, started_seq: 0, ended_at_unix_ms: t, ended_seq: seq, status: 'completed' },
+        input_item_ids: [],
+      },
     },
     conversation_items: items,
     inference_calls: inference,

@@ -18,7 +18,7 @@ import type { SearchDocument } from '../../trace/sessions/documents';
 type Database = import('better-sqlite3').Database;
 
 /** better-sqlite3, or null when it is not installed (it is optional: the rest of the viewer works without it). */
-export function loadSqlite(): (typeof import('better-sqlite3')) | null {
+export function loadSqlite(): typeof import('better-sqlite3') | null {
   try {
     // A plain require: esbuild leaves it to Node, so the native module is found in node_modules at run time.
     return createRequire(import.meta.url)('better-sqlite3');
@@ -27,7 +27,8 @@ export function loadSqlite(): (typeof import('better-sqlite3')) | null {
   }
 }
 
-export const SEARCH_UNAVAILABLE = 'Search across sessions needs the optional package better-sqlite3, which is not installed here, or not built for this Node (npm install better-sqlite3 beside codex-trace-viewer).';
+export const SEARCH_UNAVAILABLE =
+  'Search across sessions needs the optional package better-sqlite3, which is not installed here, or not built for this Node (npm install better-sqlite3 beside codex-trace-viewer).';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bundles (dir TEXT PRIMARY KEY, signature TEXT NOT NULL, first_row INTEGER, last_row INTEGER);
@@ -66,7 +67,8 @@ export class SearchWriter {
 
   write(dir: string, signature: string, docs: readonly SearchDocument[]): void {
     const db = this.db;
-    const old = db.prepare('SELECT first_row, last_row FROM bundles WHERE dir = ?').get(dir) as { first_row: number | null; last_row: number | null } | undefined;
+    const old = db.prepare('SELECT first_row, last_row FROM bundles WHERE dir = ?').get(dir) as
+      { first_row: number | null; last_row: number | null } | undefined;
     const insert = db.prepare('INSERT INTO docs (dir, kind, ref, thread, title, body) VALUES (?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       if (old?.first_row != null) db.prepare('DELETE FROM docs WHERE rowid BETWEEN ? AND ?').run(old.first_row, old.last_row);
@@ -77,12 +79,9 @@ export class SearchWriter {
         first ??= id;
         last = id;
       }
-      db.prepare('INSERT INTO bundles (dir, signature, first_row, last_row) VALUES (?, ?, ?, ?) ON CONFLICT(dir) DO UPDATE SET signature = excluded.signature, first_row = excluded.first_row, last_row = excluded.last_row').run(
-        dir,
-        signature,
-        first,
-        last,
-      );
+      db.prepare(
+        'INSERT INTO bundles (dir, signature, first_row, last_row) VALUES (?, ?, ?, ?) ON CONFLICT(dir) DO UPDATE SET signature = excluded.signature, first_row = excluded.first_row, last_row = excluded.last_row',
+      ).run(dir, signature, first, last);
     })();
   }
 

@@ -17,6 +17,9 @@ export function sessionCacheFile(roots: string[], kind: 'sessions' | 'search', e
       return path.resolve(r);
     }
   });
-  const key = createHash('sha256').update(JSON.stringify([...real].sort())).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify([...real].sort()))
+    .digest('hex')
+    .slice(0, 16);
   return path.join(base, 'codex-trace-viewer', kind, `${key}.${ext}`);
 }

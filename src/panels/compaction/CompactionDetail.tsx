@@ -50,7 +50,19 @@ function itemLink(id: string) {
 
 // ---------------------------------------------------------------- size bars
 
-function SizeBar({ label, before, after, fmt, note }: { label: string; before: number | null; after: number | null; fmt: (n: number) => string; note?: string }) {
+function SizeBar({
+  label,
+  before,
+  after,
+  fmt,
+  note,
+}: {
+  label: string;
+  before: number | null;
+  after: number | null;
+  fmt: (n: number) => string;
+  note?: string;
+}) {
   if (before === null && after === null) return null;
   const max = Math.max(before ?? 0, after ?? 0, 1);
   const delta = before !== null && after !== null ? after - before : null;
@@ -98,7 +110,8 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
   // An untraced compaction that ran as a turn of its own (a manual /compact): neither call around it is of that turn.
   const turnOfCall = (id: string | null) => own(state.inference_calls, id)?.codex_turn_id;
   const ownTurn = e.kind === 'untraced' && e.turnId !== turnOfCall(e.firstAfterCallId) && e.turnId !== turnOfCall(e.lastBeforeCallId);
-  const anchorItem = e.markerId ?? (e.after?.itemIds.find((id) => e.replacementIds.includes(id)) || null) ?? e.before?.itemIds[e.before.itemIds.length - 1] ?? null;
+  const anchorItem =
+    e.markerId ?? (e.after?.itemIds.find((id) => e.replacementIds.includes(id)) || null) ?? e.before?.itemIds[e.before.itemIds.length - 1] ?? null;
   return (
     <div className="cmp-head" data-testid="cmp-detail-head">
       <div className="cmp-title-row">
@@ -155,7 +168,8 @@ function DetailHeader({ e, state, idx, selectedItem }: { e: CompactionEvent; sta
       <div className="cmp-facts">
         {e.kind === 'installed' && (
           <span>
-            Replaced <b>{e.replacedIds.length}</b> item{e.replacedIds.length === 1 ? '' : 's'} <span className="faint">({formatBytes(e.replacedSize.bytes)})</span>
+            Replaced <b>{e.replacedIds.length}</b> item{e.replacedIds.length === 1 ? '' : 's'}{' '}
+            <span className="faint">({formatBytes(e.replacedSize.bytes)})</span>
             {' → '}installed <b>{e.replacementIds.length}</b> <span className="faint">({formatBytes(e.replacementSize.bytes)})</span>
             {e.markerId && <> · marker {itemLink(e.markerId)}</>}
           </span>
@@ -281,7 +295,13 @@ function RowList<T>({
       {virtual ? (
         <div style={{ height: v.getTotalSize(), position: 'relative' }}>
           {v.getVirtualItems().map((vi) => (
-            <div key={rowKey(rows[vi.index], vi.index)} role="listitem" data-row={vi.index} className="cmp-vrow" style={{ transform: `translateY(${vi.start}px)`, height: ROW_H }}>
+            <div
+              key={rowKey(rows[vi.index], vi.index)}
+              role="listitem"
+              data-row={vi.index}
+              className="cmp-vrow"
+              style={{ transform: `translateY(${vi.start}px)`, height: ROW_H }}
+            >
               {render(rows[vi.index], vi.index)}
             </div>
           ))}
@@ -305,25 +325,81 @@ const GLYPH: Record<RowRelation, { g: string; title: string }> = {
 };
 
 function originTag(o: string | undefined) {
-  if (o === 'response') return <Badge tone="outline" title="Produced by the last call before (its response)">response</Badge>;
-  if (o === 'pending') return <Badge tone="outline" title="In the compaction's input history but in no request window yet">not sent</Badge>;
+  if (o === 'response')
+    return (
+      <Badge tone="outline" title="Produced by the last call before (its response)">
+        response
+      </Badge>
+    );
+  if (o === 'pending')
+    return (
+      <Badge tone="outline" title="In the compaction's input history but in no request window yet">
+        not sent
+      </Badge>
+    );
   return null;
 }
 
 function afterTag(e: CompactionEvent, id: string, rel: RowRelation, item: ConversationItem | undefined) {
   if (e.kind === 'installed' && e.replacementIds.includes(id)) {
-    if (rel === 'resent') return <Badge tone="ok" title="Installed by the compaction with the text of an item it replaced">kept</Badge>;
-    if (isSummaryItem(item)) return <Badge tone="compaction" title="The compaction summary">summary</Badge>;
-    return <Badge tone="compaction" title="Installed by the compaction">installed</Badge>;
+    if (rel === 'resent')
+      return (
+        <Badge tone="ok" title="Installed by the compaction with the text of an item it replaced">
+          kept
+        </Badge>
+      );
+    if (isSummaryItem(item))
+      return (
+        <Badge tone="compaction" title="The compaction summary">
+          summary
+        </Badge>
+      );
+    return (
+      <Badge tone="compaction" title="Installed by the compaction">
+        installed
+      </Badge>
+    );
   }
-  if (rel === 'resent') return <Badge tone="neutral" title="Sent again under a new item id with the same content">re-sent</Badge>;
-  if (e.summaryId === id) return <Badge tone="compaction" title="The summary the compaction put in place of the history it dropped">summary</Badge>;
-  if (e.nextTurnIds.includes(id)) return <Badge tone="outline" title="Of the next turn (its prompt…): came after the compaction, not from it">next turn</Badge>;
-  if (rel === 'new') return <Badge tone="info" title="Not in the history before">new</Badge>;
+  if (rel === 'resent')
+    return (
+      <Badge tone="neutral" title="Sent again under a new item id with the same content">
+        re-sent
+      </Badge>
+    );
+  if (e.summaryId === id)
+    return (
+      <Badge tone="compaction" title="The summary the compaction put in place of the history it dropped">
+        summary
+      </Badge>
+    );
+  if (e.nextTurnIds.includes(id))
+    return (
+      <Badge tone="outline" title="Of the next turn (its prompt…): came after the compaction, not from it">
+        next turn
+      </Badge>
+    );
+  if (rel === 'new')
+    return (
+      <Badge tone="info" title="Not in the history before">
+        new
+      </Badge>
+    );
   return null;
 }
 
-function BeforeAfterView({ e, state, selectedItem, onSelectItem, revealSeq }: { e: CompactionEvent; state: RolloutTrace; selectedItem: string | null; onSelectItem: (id: string) => void; revealSeq: number }) {
+function BeforeAfterView({
+  e,
+  state,
+  selectedItem,
+  onSelectItem,
+  revealSeq,
+}: {
+  e: CompactionEvent;
+  state: RolloutTrace;
+  selectedItem: string | null;
+  onSelectItem: (id: string) => void;
+  revealSeq: number;
+}) {
   const al = e.alignment;
   const before = e.before!;
   const after = e.after!;
@@ -418,7 +494,9 @@ function BeforeAfterView({ e, state, selectedItem, onSelectItem, revealSeq }: { 
           {after.callId ? (
             <CallLink id={after.callId} />
           ) : (
-            <span className="faint" title="No inference call followed: showing the installed replacement">replacement (no call after)</span>
+            <span className="faint" title="No inference call followed: showing the installed replacement">
+              replacement (no call after)
+            </span>
           )}
           <span className="faint">
             {after.size.items} in window · {formatBytes(after.size.bytes)}
@@ -453,12 +531,23 @@ function BeforeAfterView({ e, state, selectedItem, onSelectItem, revealSeq }: { 
 }
 
 type ChangeRow =
-  | { t: 'head'; key: string; text: ReactNode }
-  | { t: 'replaced'; id: string }
-  | { t: 'marker'; id: string | null }
-  | { t: 'installed'; id: string };
+  { t: 'head'; key: string; text: ReactNode } | { t: 'replaced'; id: string } | { t: 'marker'; id: string | null } | { t: 'installed'; id: string };
 
-function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: { e: CompactionEvent; state: RolloutTrace; idx: TraceIndexes; selectedItem: string | null; onSelectItem: (id: string) => void; revealSeq: number }) {
+function ChangesView({
+  e,
+  state,
+  idx,
+  selectedItem,
+  onSelectItem,
+  revealSeq,
+}: {
+  e: CompactionEvent;
+  state: RolloutTrace;
+  idx: TraceIndexes;
+  selectedItem: string | null;
+  onSelectItem: (id: string) => void;
+  revealSeq: number;
+}) {
   const rows = useMemo<ChangeRow[]>(() => {
     const out: ChangeRow[] = [];
     const untraced = e.kind === 'untraced';
@@ -467,7 +556,10 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
       key: 'h-replaced',
       text: (
         <>
-          {untraced ? 'Dropped' : 'Replaced'} <span className="faint">· {e.replacedIds.length} items · {formatBytes(e.replacedSize.bytes)}</span>
+          {untraced ? 'Dropped' : 'Replaced'}{' '}
+          <span className="faint">
+            · {e.replacedIds.length} items · {formatBytes(e.replacedSize.bytes)}
+          </span>
         </>
       ),
     });
@@ -478,7 +570,10 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
       key: 'h-installed',
       text: (
         <>
-          {untraced ? 'New in the window after' : 'Installed'} <span className="faint">· {e.replacementIds.length} items · {formatBytes(e.replacementSize.bytes)}</span>
+          {untraced ? 'New in the window after' : 'Installed'}{' '}
+          <span className="faint">
+            · {e.replacementIds.length} items · {formatBytes(e.replacementSize.bytes)}
+          </span>
         </>
       ),
     });
@@ -531,7 +626,9 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
                   output of <CallLink id={producer} />
                 </span>
               ) : (
-                <span className="faint" title="No request window carried it before the compaction">never sent</span>
+                <span className="faint" title="No request window carried it before the compaction">
+                  never sent
+                </span>
               )}
               {without ? (
                 <span title="First inference call after the compaction that no longer carried it">
@@ -548,9 +645,13 @@ function ChangesView({ e, state, idx, selectedItem, onSelectItem, revealSeq }: {
         const orig = i !== undefined && e.before ? e.before.itemIds[i] : null;
         const tag =
           orig && orig !== r.id ? (
-            <Badge tone="ok" title="Same content as an item of the history before">kept</Badge>
+            <Badge tone="ok" title="Same content as an item of the history before">
+              kept
+            </Badge>
           ) : isSummaryItem(it) || e.summaryId === r.id ? (
-            <Badge tone="compaction" title="The summary the compaction put in place of the history">summary</Badge>
+            <Badge tone="compaction" title="The summary the compaction put in place of the history">
+              summary
+            </Badge>
           ) : null;
         return (
           <div className="cmp-ch-row is-installed" data-testid="cmp-installed" data-item-id={r.id}>
@@ -677,8 +778,12 @@ export function CompactionDetail({ e, tab, onTab }: { e: CompactionEvent; tab: C
       <DetailHeader e={e} state={state} idx={idx} selectedItem={selectedItem} />
       <TabStrip tabs={tabs} active={effectiveTab} onPick={onTab} label="Compaction detail" className="cmp-tabs" tabClassName="cmp-tab" />
       <div className="cmp-tab-body" role="tabpanel">
-        {effectiveTab === 'diff' && hasDiff && <BeforeAfterView e={e} state={state} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}
-        {effectiveTab === 'items' && <ChangesView e={e} state={state} idx={idx} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />}
+        {effectiveTab === 'diff' && hasDiff && (
+          <BeforeAfterView e={e} state={state} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />
+        )}
+        {effectiveTab === 'items' && (
+          <ChangesView e={e} state={state} idx={idx} selectedItem={selectedItem} onSelectItem={onSelectItem} revealSeq={selectionSeq} />
+        )}
         {effectiveTab === 'requests' && <RequestsView e={e} state={state} idx={idx} />}
       </div>
     </div>

@@ -57,18 +57,13 @@ export function CompactionPanel() {
   const rows = useMemo(() => (analysis && state && indexes ? toRows(analysis.events, state, indexes) : []), [analysis, state, indexes]);
   const threads = useMemo(() => {
     if (!analysis || !state || !indexes) return [];
-    return indexes.threadTree.order
-      .filter((t) => analysis.byThread.has(t))
-      .map((t) => ({ id: t, label: own(state.threads, t)?.agent_path ?? t }));
+    return indexes.threadTree.order.filter((t) => analysis.byThread.has(t)).map((t) => ({ id: t, label: own(state.threads, t)?.agent_path ?? t }));
   }, [analysis, state, indexes]);
 
   if (!state || !indexes || !analysis) return <div className="cmp cmp-empty dim">No trace loaded.</div>;
 
   const current =
-    (currentKey && analysis.byKey.get(currentKey)) ||
-    (activeThreadId && analysis.byThread.get(activeThreadId)?.[0]) ||
-    analysis.events[0] ||
-    null;
+    (currentKey && analysis.byKey.get(currentKey)) || (activeThreadId && analysis.byThread.get(activeThreadId)?.[0]) || analysis.events[0] || null;
 
   const onPick = (row: CompactionRow) => {
     setCurrentKey(row.key);
@@ -108,8 +103,8 @@ export function CompactionPanel() {
             <b>No compactions in this trace.</b>
           </p>
           <p className="dim">
-            No compaction was installed or attempted, and no thread’s request window ever dropped earlier history, so every inference call saw the full
-            history of its thread.
+            No compaction was installed or attempted, and no thread’s request window ever dropped earlier history, so every inference call saw the full history
+            of its thread.
           </p>
         </div>
       ) : (
@@ -126,11 +121,7 @@ export function CompactionPanel() {
             label="Resize compaction table"
             defaultSize={TABLE_H.initial}
           />
-          {current ? (
-            <CompactionDetail key={current.key} e={current} tab={tab} onTab={setTab} />
-          ) : (
-            <div className="cmp-empty dim">Pick a compaction.</div>
-          )}
+          {current ? <CompactionDetail key={current.key} e={current} tab={tab} onTab={setTab} /> : <div className="cmp-empty dim">Pick a compaction.</div>}
         </>
       )}
     </div>

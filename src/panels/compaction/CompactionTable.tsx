@@ -123,7 +123,11 @@ function makeColumns(startMs: number) {
       header: 'Thread',
       filterFn: equalsString,
       sortingFn: (a, b) => a.original.threadLabel.localeCompare(b.original.threadLabel),
-      cell: (c) => <span className="mono cmp-ellipsis" title={c.row.original.threadLabel}>{c.row.original.threadLabel}</span>,
+      cell: (c) => (
+        <span className="mono cmp-ellipsis" title={c.row.original.threadLabel}>
+          {c.row.original.threadLabel}
+        </span>
+      ),
     }),
     col.accessor('timeS', {
       id: 'time',
@@ -176,7 +180,11 @@ function makeColumns(startMs: number) {
           <span
             className={`mono ${v > 0 ? 'cmp-saved' : v < 0 ? 'cmp-grew' : ''}`}
             data-testid="cmp-saved"
-            title={v >= 0 ? `The history is ${v} bytes smaller after it (${pct}% of the history before)` : `The history is ${-v} bytes larger after it (${-pct}% more than before)`}
+            title={
+              v >= 0
+                ? `The history is ${v} bytes smaller after it (${pct}% of the history before)`
+                : `The history is ${-v} bytes larger after it (${-pct}% more than before)`
+            }
           >
             {v < 0 ? `grew ${formatBytes(-v)}` : formatBytes(v)}
           </span>
@@ -187,8 +195,7 @@ function makeColumns(startMs: number) {
       id: 'tokens',
       header: 'Tokens',
       meta: { num: true },
-      sortingFn: (a, b) =>
-        ((a.original.tokensBefore ?? 0) - (a.original.tokensAfter ?? 0)) - ((b.original.tokensBefore ?? 0) - (b.original.tokensAfter ?? 0)),
+      sortingFn: (a, b) => (a.original.tokensBefore ?? 0) - (a.original.tokensAfter ?? 0) - ((b.original.tokensBefore ?? 0) - (b.original.tokensAfter ?? 0)),
       cell: (c) => <Arrow a={c.row.original.tokensBefore} b={c.row.original.tokensAfter} fmt={formatCompact} />,
     }),
     col.accessor('status', {
@@ -208,8 +215,11 @@ function makeColumns(startMs: number) {
             ) : (
               <StatusBadge status={e.status} />
             )}
-            {e.requestIds.length > 1 && <span className="faint" title={`${e.requestIds.length} attempts`}>×{e.requestIds.length}</span>}
-
+            {e.requestIds.length > 1 && (
+              <span className="faint" title={`${e.requestIds.length} attempts`}>
+                ×{e.requestIds.length}
+              </span>
+            )}
           </span>
         );
       },
@@ -339,17 +349,41 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
         </label>
         <label className="cmp-filter">
           <span>Time +</span>
-          <input aria-label="From time (s)" className={invalid.includes('timeFrom') ? 'is-invalid' : ''} placeholder="from s" value={inputs.timeFrom} onChange={set('timeFrom')} />
+          <input
+            aria-label="From time (s)"
+            className={invalid.includes('timeFrom') ? 'is-invalid' : ''}
+            placeholder="from s"
+            value={inputs.timeFrom}
+            onChange={set('timeFrom')}
+          />
           <span className="faint">–</span>
-          <input aria-label="To time (s)" className={invalid.includes('timeTo') ? 'is-invalid' : ''} placeholder="to s" value={inputs.timeTo} onChange={set('timeTo')} />
+          <input
+            aria-label="To time (s)"
+            className={invalid.includes('timeTo') ? 'is-invalid' : ''}
+            placeholder="to s"
+            value={inputs.timeTo}
+            onChange={set('timeTo')}
+          />
         </label>
         <label className="cmp-filter">
           <span>Replaced ≥</span>
-          <input aria-label="Minimum items replaced" className={invalid.includes('replacedMin') ? 'is-invalid' : ''} placeholder="items" value={inputs.replacedMin} onChange={set('replacedMin')} />
+          <input
+            aria-label="Minimum items replaced"
+            className={invalid.includes('replacedMin') ? 'is-invalid' : ''}
+            placeholder="items"
+            value={inputs.replacedMin}
+            onChange={set('replacedMin')}
+          />
         </label>
         <label className="cmp-filter">
           <span>Saved ≥</span>
-          <input aria-label="Minimum size saved" className={invalid.includes('savedMin') ? 'is-invalid' : ''} placeholder="e.g. 2k" value={inputs.savedMin} onChange={set('savedMin')} />
+          <input
+            aria-label="Minimum size saved"
+            className={invalid.includes('savedMin') ? 'is-invalid' : ''}
+            placeholder="e.g. 2k"
+            value={inputs.savedMin}
+            onChange={set('savedMin')}
+          />
         </label>
         {active && (
           <button type="button" className="link-btn" onClick={() => setInputs(NO_FILTERS)}>
@@ -359,7 +393,9 @@ export function CompactionTable({ rows, startMs, threads, currentKey, onPick }: 
         <span
           className="cmp-filter-count faint"
           data-testid="cmp-row-count"
-          title={hiddenCols.length ? `Columns not shown, to fit the panel: ${hiddenCols.join(', ')} (the selected compaction's detail has their figures)` : undefined}
+          title={
+            hiddenCols.length ? `Columns not shown, to fit the panel: ${hiddenCols.join(', ')} (the selected compaction's detail has their figures)` : undefined
+          }
         >
           {shown.length === rows.length ? `${rows.length} shown` : `${shown.length} of ${rows.length} shown`}
         </span>

@@ -44,7 +44,7 @@ export function ConversationPanel() {
   const modelView = useModelWindow(activeThreadId, mode === 'window');
   const itemIds = useMemo(() => {
     if (!thread || !state) return [];
-    const ids = modelView ? own(state.inference_calls, modelView.callId)?.request_item_ids ?? [] : thread.conversation_item_ids;
+    const ids = modelView ? (own(state.inference_calls, modelView.callId)?.request_item_ids ?? []) : thread.conversation_item_ids;
     return ids.filter((id) => own(state.conversation_items, id));
   }, [thread, state, modelView]);
   const positions = useMemo(() => new Map(itemIds.map((id, i) => [id, i])), [itemIds]);
@@ -70,7 +70,12 @@ export function ConversationPanel() {
       lastThread.current = activeThreadId ?? null;
       if (!scrollRef.current) return;
       scrollRef.current.scrollTop = 0;
-      const first = state ? itemIds.findIndex((id) => { const it = own(state.conversation_items, id); return it !== undefined && typedPromptText(it) !== null; }) : -1;
+      const first = state
+        ? itemIds.findIndex((id) => {
+            const it = own(state.conversation_items, id);
+            return it !== undefined && typedPromptText(it) !== null;
+          })
+        : -1;
       if (first > 0) virtualizer.scrollToIndex(first - 1, { align: 'start' });
     }
     // Only a new thread moves the transcript; new items of the same thread must not.
@@ -129,20 +134,15 @@ export function ConversationPanel() {
         </span>
       </div>
       {thread && modelView && <ModelWindowBar view={modelView} threadId={thread.thread_id} items={itemIds.length} />}
-      {thread && mode === 'window' && !modelView && <div className="conv-window-bar faint">This thread has no inference call: the model saw nothing of it.</div>}
+      {thread && mode === 'window' && !modelView && (
+        <div className="conv-window-bar faint">This thread has no inference call: the model saw nothing of it.</div>
+      )}
       {!thread ? (
         <div className="conv-empty dim">Pick a thread.</div>
       ) : itemIds.length === 0 ? (
         <div className="conv-empty dim">This thread has no conversation items.</div>
       ) : (
-        <div
-          className="conv-scroll"
-          ref={scrollRef}
-          tabIndex={0}
-          role="listbox"
-          aria-label={`Conversation of ${thread.agent_path}`}
-          onKeyDown={onKeyDown}
-        >
+        <div className="conv-scroll" ref={scrollRef} tabIndex={0} role="listbox" aria-label={`Conversation of ${thread.agent_path}`} onKeyDown={onKeyDown}>
           <div className="conv-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((v) => {
               const id = itemIds[v.index];

@@ -45,7 +45,14 @@ export function useModelWindow(threadId: string | null, enabled: boolean): Model
 export function HistoryModeToggle({ mode, onChange }: { mode: HistoryMode; onChange: (m: HistoryMode) => void }) {
   return (
     <span className="conv-mode" role="radiogroup" aria-label="History shown">
-      <button type="button" role="radio" aria-checked={mode === 'full'} className={`conv-mode-btn${mode === 'full' ? ' is-on' : ''}`} onClick={() => onChange('full')} title="Every item the thread ever had">
+      <button
+        type="button"
+        role="radio"
+        aria-checked={mode === 'full'}
+        className={`conv-mode-btn${mode === 'full' ? ' is-on' : ''}`}
+        onClick={() => onChange('full')}
+        title="Every item the thread ever had"
+      >
         Full history
       </button>
       <button

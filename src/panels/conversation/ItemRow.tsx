@@ -146,26 +146,50 @@ function ItemRowImpl(props: ItemRowProps) {
       {(replacedBy.length > 0 || installedBy.length > 0 || droppedBy.length > 0 || summaryOf.length > 0) && (
         <div className="conv-marks">
           {summaryOf.map((e) => (
-            <span key={`s${e.key}`} className="conv-mark mark-installed mark-untraced" data-testid="mark-summary" data-event-key={e.key} title="The summary an untraced compaction (no record in the trace) put in place of the history it dropped">
-              summary of <CompactionLink target={e.ref} fromItem={item.item_id}>{e.label.toLowerCase()}</CompactionLink>
+            <span
+              key={`s${e.key}`}
+              className="conv-mark mark-installed mark-untraced"
+              data-testid="mark-summary"
+              data-event-key={e.key}
+              title="The summary an untraced compaction (no record in the trace) put in place of the history it dropped"
+            >
+              summary of{' '}
+              <CompactionLink target={e.ref} fromItem={item.item_id}>
+                {e.label.toLowerCase()}
+              </CompactionLink>
               <span className="mark-time mono"> at {formatClock(e.atMs)}</span>
             </span>
           ))}
           {installedBy.map((c) => (
             <span key={`i${c}`} className="conv-mark mark-installed" data-testid="mark-installed" data-compaction-id={c}>
-              installed by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
+              installed by{' '}
+              <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>
+                {compactionLabel(indexes, c)}
+              </CompactionLink>
               {own(state.compactions, c) && <span className="mark-time mono"> at {formatClock(own(state.compactions, c)!.installed_at_unix_ms)}</span>}
             </span>
           ))}
           {replacedBy.map((c) => (
             <span key={`r${c}`} className="conv-mark mark-replaced" data-testid="mark-replaced" data-compaction-id={c}>
-              replaced by <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>{compactionLabel(indexes, c)}</CompactionLink>
+              replaced by{' '}
+              <CompactionLink target={{ kind: 'compaction', id: c }} fromItem={item.item_id}>
+                {compactionLabel(indexes, c)}
+              </CompactionLink>
               {own(state.compactions, c) && <span className="mark-time mono"> at {formatClock(own(state.compactions, c)!.installed_at_unix_ms)}</span>}
             </span>
           ))}
           {droppedBy.map((e) => (
-            <span key={`u${e.key}`} className="conv-mark mark-replaced mark-untraced" data-testid="mark-untraced" data-event-key={e.key} title="The request window dropped it with no compaction record in the trace">
-              dropped by <CompactionLink target={e.ref} fromItem={item.item_id}>{e.label.toLowerCase()}</CompactionLink>
+            <span
+              key={`u${e.key}`}
+              className="conv-mark mark-replaced mark-untraced"
+              data-testid="mark-untraced"
+              data-event-key={e.key}
+              title="The request window dropped it with no compaction record in the trace"
+            >
+              dropped by{' '}
+              <CompactionLink target={e.ref} fromItem={item.item_id}>
+                {e.label.toLowerCase()}
+              </CompactionLink>
               <span className="mark-time mono"> at {formatClock(e.atMs)}</span>
             </span>
           ))}

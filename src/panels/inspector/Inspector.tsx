@@ -58,12 +58,8 @@ function Execution({ w, start }: { w: ExecutionWindow; start: number }) {
       <Row label="Started">
         <TimeText ms={w.started_at_unix_ms} startMs={start} />
       </Row>
-      <Row label="Ended">
-        {w.ended_at_unix_ms != null ? <TimeText ms={w.ended_at_unix_ms} startMs={start} /> : <span className="faint">not ended</span>}
-      </Row>
-      <Row label="Duration">
-        {dur != null ? <DurationText ms={dur} /> : <span className="faint">—</span>}
-      </Row>
+      <Row label="Ended">{w.ended_at_unix_ms != null ? <TimeText ms={w.ended_at_unix_ms} startMs={start} /> : <span className="faint">not ended</span>}</Row>
+      <Row label="Duration">{dur != null ? <DurationText ms={dur} /> : <span className="faint">—</span>}</Row>
       <Row label="Seq">
         <span className="mono">
           {w.started_seq} → {w.ended_seq ?? '…'}
@@ -85,8 +81,12 @@ function ToolSummary({ t }: { t: ToolCall }) {
     case 'agent':
       return (
         <>
-          <Row label="Target agent"><Mono v={s.target_agent_path} /></Row>
-          <Row label="Task name"><Mono v={s.task_name} /></Row>
+          <Row label="Target agent">
+            <Mono v={s.target_agent_path} />
+          </Row>
+          <Row label="Task name">
+            <Mono v={s.task_name} />
+          </Row>
           {s.message_preview != null && (
             <Row label="Message">
               <TruncatedText text={s.message_preview} limit={300} />
@@ -97,14 +97,18 @@ function ToolSummary({ t }: { t: ToolCall }) {
     case 'wait_agent':
       return (
         <>
-          <Row label="Target agent"><Mono v={s.target_agent_path} /></Row>
+          <Row label="Target agent">
+            <Mono v={s.target_agent_path} />
+          </Row>
           <Row label="Timeout">{s.timeout_ms != null ? formatDuration(s.timeout_ms) : <span className="faint">—</span>}</Row>
         </>
       );
     case 'generic':
       return (
         <>
-          <Row label="Label"><Mono v={s.label} /></Row>
+          <Row label="Label">
+            <Mono v={s.label} />
+          </Row>
           {s.input_preview != null && (
             <Row label="Input">
               <TruncatedText text={s.input_preview} limit={400} mono />
@@ -127,8 +131,12 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const t = getObject(state, r)!;
       return (
         <>
-          <Row label="Thread id"><CopyId value={t.thread_id} /></Row>
-          <Row label="Agent path"><Mono v={t.agent_path} /></Row>
+          <Row label="Thread id">
+            <CopyId value={t.thread_id} />
+          </Row>
+          <Row label="Agent path">
+            <Mono v={t.agent_path} />
+          </Row>
           <Row label="Nickname">{t.nickname ?? <span className="faint">—</span>}</Row>
           <Row label="Origin">
             {t.origin.type === 'root' ? (
@@ -138,13 +146,16 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
                 <Badge tone="info">spawned</Badge> task <span className="mono">{t.origin.task_name}</span>
                 {t.origin.agent_role && (
                   <>
-                    {' '}· role <span className="mono">{t.origin.agent_role}</span>
+                    {' '}
+                    · role <span className="mono">{t.origin.agent_role}</span>
                   </>
                 )}
               </span>
             )}
           </Row>
-          <Row label="Model"><Mono v={t.default_model} /></Row>
+          <Row label="Model">
+            <Mono v={t.default_model} />
+          </Row>
           <Row label="Items">{formatInt(t.conversation_item_ids.length)}</Row>
           <Execution w={t.execution} start={start} />
         </>
@@ -154,8 +165,12 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const t = getObject(state, r)!;
       return (
         <>
-          <Row label="Turn id"><CopyId value={t.codex_turn_id} /></Row>
-          <Row label="Thread"><RefLink target={{ kind: 'thread', id: t.thread_id }} /></Row>
+          <Row label="Turn id">
+            <CopyId value={t.codex_turn_id} />
+          </Row>
+          <Row label="Thread">
+            <RefLink target={{ kind: 'thread', id: t.thread_id }} />
+          </Row>
           <Execution w={t.execution} start={start} />
         </>
       );
@@ -164,12 +179,20 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const it = getObject(state, r)!;
       return (
         <>
-          <Row label="Item id"><CopyId value={it.item_id} /></Row>
-          {it.responses_item_id && <Row label="Responses id"><CopyId value={it.responses_item_id} /></Row>}
+          <Row label="Item id">
+            <CopyId value={it.item_id} />
+          </Row>
+          {it.responses_item_id && (
+            <Row label="Responses id">
+              <CopyId value={it.responses_item_id} />
+            </Row>
+          )}
           <Row label="Role / kind">
             <span className={`role-badge role-${it.role}`}>{it.role}</span> <Badge tone="outline">{it.kind.replace(/_/g, ' ')}</Badge>
           </Row>
-          <Row label="Channel"><Mono v={it.channel} /></Row>
+          <Row label="Channel">
+            <Mono v={it.channel} />
+          </Row>
           <Row label="Accepted">
             {it.accepted_at_unix_ms != null ? (
               <span>
@@ -181,7 +204,9 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
               </Badge>
             )}
           </Row>
-          <Row label="First seen"><TimeText ms={it.first_seen_at_unix_ms} startMs={start} /></Row>
+          <Row label="First seen">
+            <TimeText ms={it.first_seen_at_unix_ms} startMs={start} />
+          </Row>
           <Row label="Call id">{it.call_id ? <CopyId value={it.call_id} /> : <span className="faint">—</span>}</Row>
           {it.agent_message && (
             <Row label="Agent message">
@@ -199,8 +224,12 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const u = c.usage;
       return (
         <>
-          <Row label="Call id"><CopyId value={c.inference_call_id} /></Row>
-          <Row label="Model"><Mono v={c.model} /> <span className="faint">{c.provider_name}</span></Row>
+          <Row label="Call id">
+            <CopyId value={c.inference_call_id} />
+          </Row>
+          <Row label="Model">
+            <Mono v={c.model} /> <span className="faint">{c.provider_name}</span>
+          </Row>
           <Row label="Response id">{c.response_id ? <CopyId value={c.response_id} /> : <span className="faint">—</span>}</Row>
           <Row label="Upstream request">{c.upstream_request_id ? <CopyId value={c.upstream_request_id} /> : <span className="faint">—</span>}</Row>
           <Row label="Window">
@@ -210,7 +239,9 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
             {u ? (
               <span className="usage mono">
                 <span title="input tokens">in {formatInt(u.input_tokens)}</span>
-                <span title="cached input tokens" className="dim">cached {formatInt(u.cached_input_tokens)}</span>
+                <span title="cached input tokens" className="dim">
+                  cached {formatInt(u.cached_input_tokens)}
+                </span>
                 {u.cache_write_input_tokens > 0 && <span className="dim">cache-write {formatInt(u.cache_write_input_tokens)}</span>}
                 <span title="output tokens">out {formatInt(u.output_tokens)}</span>
                 {u.reasoning_output_tokens > 0 && <span className="dim">reasoning {formatInt(u.reasoning_output_tokens)}</span>}
@@ -227,17 +258,33 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const t = getObject(state, r)!;
       return (
         <>
-          <Row label="Tool call id"><CopyId value={t.tool_call_id} /></Row>
-          <Row label="Tool"><span className="mono">{toolKindLabel(t.kind)}</span></Row>
-          <ToolSummary t={t} />
-          <Row label="Requester">
-            {t.requester.type === 'model' ? 'model' : <RefLink target={{ kind: 'code_cell', id: t.requester.code_cell_id }} />}
+          <Row label="Tool call id">
+            <CopyId value={t.tool_call_id} />
           </Row>
-          {t.model_visible_call_id && <Row label="Model call id"><CopyId value={t.model_visible_call_id} /></Row>}
-          {t.mcp_call_id && <Row label="MCP call id"><CopyId value={t.mcp_call_id} /></Row>}
-          {t.code_mode_runtime_tool_id && <Row label="Runtime tool id"><CopyId value={t.code_mode_runtime_tool_id} /></Row>}
+          <Row label="Tool">
+            <span className="mono">{toolKindLabel(t.kind)}</span>
+          </Row>
+          <ToolSummary t={t} />
+          <Row label="Requester">{t.requester.type === 'model' ? 'model' : <RefLink target={{ kind: 'code_cell', id: t.requester.code_cell_id }} />}</Row>
+          {t.model_visible_call_id && (
+            <Row label="Model call id">
+              <CopyId value={t.model_visible_call_id} />
+            </Row>
+          )}
+          {t.mcp_call_id && (
+            <Row label="MCP call id">
+              <CopyId value={t.mcp_call_id} />
+            </Row>
+          )}
+          {t.code_mode_runtime_tool_id && (
+            <Row label="Runtime tool id">
+              <CopyId value={t.code_mode_runtime_tool_id} />
+            </Row>
+          )}
           {t.started_code_cell_id && Object.hasOwn(state.code_cells, t.started_code_cell_id) && (
-            <Row label="Started cell"><RefLink target={{ kind: 'code_cell', id: t.started_code_cell_id }} /></Row>
+            <Row label="Started cell">
+              <RefLink target={{ kind: 'code_cell', id: t.started_code_cell_id }} />
+            </Row>
           )}
           {t.resolved_wait_runtime_cell_id !== undefined && (
             <Row label="Waited for">
@@ -254,14 +301,20 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const res = op.result;
       return (
         <>
-          <Row label="Operation id"><CopyId value={op.operation_id} /></Row>
-          <Row label="Kind"><Badge tone="outline">{op.kind}</Badge></Row>
+          <Row label="Operation id">
+            <CopyId value={op.operation_id} />
+          </Row>
+          <Row label="Kind">
+            <Badge tone="outline">{op.kind}</Badge>
+          </Row>
           {req.type === 'exec_command' ? (
             <>
               <Row label="Command">
                 <TruncatedText text={req.display_command} limit={400} mono />
               </Row>
-              <Row label="Cwd"><Mono v={req.cwd} /></Row>
+              <Row label="Cwd">
+                <Mono v={req.cwd} />
+              </Row>
             </>
           ) : (
             <Row label="Stdin">
@@ -278,18 +331,32 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
               <Row label="Exit code">
                 {res.exit_code == null ? <span className="faint">—</span> : <Badge tone={res.exit_code === 0 ? 'ok' : 'err'}>{res.exit_code}</Badge>}
               </Row>
-              {res.stdout && <Row label="Stdout"><TruncatedText text={res.stdout} limit={600} mono /></Row>}
-              {res.stderr && <Row label="Stderr"><TruncatedText text={res.stderr} limit={600} mono /></Row>}
+              {res.stdout && (
+                <Row label="Stdout">
+                  <TruncatedText text={res.stdout} limit={600} mono />
+                </Row>
+              )}
+              {res.stderr && (
+                <Row label="Stderr">
+                  <TruncatedText text={res.stderr} limit={600} mono />
+                </Row>
+              )}
               {res.formatted_output != null && (
                 <Row label="Formatted output">
                   <TruncatedText text={res.formatted_output} limit={600} mono />
                 </Row>
               )}
               {res.original_token_count != null && <Row label="Tokens">{formatInt(res.original_token_count)}</Row>}
-              {res.chunk_id && <Row label="Chunk id"><CopyId value={res.chunk_id} /></Row>}
+              {res.chunk_id && (
+                <Row label="Chunk id">
+                  <CopyId value={res.chunk_id} />
+                </Row>
+              )}
             </>
           ) : (
-            <Row label="Result"><span className="faint">no result</span></Row>
+            <Row label="Result">
+              <span className="faint">no result</span>
+            </Row>
           )}
           <Execution w={op.execution} start={start} />
         </>
@@ -299,7 +366,9 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const s = getObject(state, r)!;
       return (
         <>
-          <Row label="Terminal id"><CopyId value={s.terminal_id} /></Row>
+          <Row label="Terminal id">
+            <CopyId value={s.terminal_id} />
+          </Row>
           <Row label="Operations">{s.operation_ids.length}</Row>
           <Execution w={s.execution} start={start} />
         </>
@@ -309,9 +378,17 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const c = getObject(state, r)!;
       return (
         <>
-          <Row label="Code cell id"><CopyId value={c.code_cell_id} /></Row>
-          <Row label="Runtime status"><StatusBadge status={c.runtime_status} /></Row>
-          {c.runtime_cell_id && <Row label="Runtime cell id"><CopyId value={c.runtime_cell_id} /></Row>}
+          <Row label="Code cell id">
+            <CopyId value={c.code_cell_id} />
+          </Row>
+          <Row label="Runtime status">
+            <StatusBadge status={c.runtime_status} />
+          </Row>
+          {c.runtime_cell_id && (
+            <Row label="Runtime cell id">
+              <CopyId value={c.runtime_cell_id} />
+            </Row>
+          )}
           <Row label="Initial response">
             {c.initial_response_at_unix_ms != null ? (
               <span>
@@ -322,9 +399,7 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
               <span className="faint">—</span>
             )}
           </Row>
-          <Row label="Yielded">
-            {c.yielded_at_unix_ms != null ? <TimeText ms={c.yielded_at_unix_ms} startMs={start} /> : <span className="faint">—</span>}
-          </Row>
+          <Row label="Yielded">{c.yielded_at_unix_ms != null ? <TimeText ms={c.yielded_at_unix_ms} startMs={start} /> : <span className="faint">—</span>}</Row>
           <Row label="Source">
             <TruncatedText text={c.source_js} limit={800} mono />
           </Row>
@@ -336,8 +411,12 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const c = getObject(state, r)!;
       return (
         <>
-          <Row label="Compaction id"><CopyId value={c.compaction_id} /></Row>
-          <Row label="Installed"><TimeText ms={c.installed_at_unix_ms} startMs={start} /></Row>
+          <Row label="Compaction id">
+            <CopyId value={c.compaction_id} />
+          </Row>
+          <Row label="Installed">
+            <TimeText ms={c.installed_at_unix_ms} startMs={start} />
+          </Row>
           <Row label="Replaced">{c.input_item_ids.length} items</Row>
           <Row label="Installed items">{c.replacement_item_ids.length} items</Row>
           <Row label="Attempts">{c.request_ids.length}</Row>
@@ -348,8 +427,12 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const q = getObject(state, r)!;
       return (
         <>
-          <Row label="Request id"><CopyId value={q.compaction_request_id} /></Row>
-          <Row label="Model"><Mono v={q.model} /> <span className="faint">{q.provider_name}</span></Row>
+          <Row label="Request id">
+            <CopyId value={q.compaction_request_id} />
+          </Row>
+          <Row label="Model">
+            <Mono v={q.model} /> <span className="faint">{q.provider_name}</span>
+          </Row>
           <Execution w={q.execution} start={start} />
         </>
       );
@@ -358,11 +441,21 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const e = getObject(state, r)!;
       return (
         <>
-          <Row label="Edge id"><CopyId value={e.edge_id} /></Row>
-          <Row label="Kind"><Badge tone="info">{e.kind.replace(/_/g, ' ')}</Badge></Row>
-          <Row label="Started"><TimeText ms={e.started_at_unix_ms} startMs={start} /></Row>
+          <Row label="Edge id">
+            <CopyId value={e.edge_id} />
+          </Row>
+          <Row label="Kind">
+            <Badge tone="info">{e.kind.replace(/_/g, ' ')}</Badge>
+          </Row>
+          <Row label="Started">
+            <TimeText ms={e.started_at_unix_ms} startMs={start} />
+          </Row>
           <Row label="Ended">{e.ended_at_unix_ms != null ? <TimeText ms={e.ended_at_unix_ms} startMs={start} /> : <span className="faint">—</span>}</Row>
-          {e.ended_at_unix_ms != null && <Row label="Duration"><DurationText ms={e.ended_at_unix_ms - e.started_at_unix_ms} /></Row>}
+          {e.ended_at_unix_ms != null && (
+            <Row label="Duration">
+              <DurationText ms={e.ended_at_unix_ms - e.started_at_unix_ms} />
+            </Row>
+          )}
         </>
       );
     }
@@ -370,9 +463,15 @@ function Fields({ state, target: r }: { state: RolloutTrace; target: ObjectRef }
       const p = getObject(state, r)!;
       return (
         <>
-          <Row label="Payload id"><CopyId value={p.raw_payload_id} /></Row>
-          <Row label="Kind"><Badge tone="outline">{p.kind.type.replace(/_/g, ' ')}</Badge></Row>
-          <Row label={p.path !== undefined ? 'Path' : 'Stored in'}><CopyId value={payloadLocation(p)} label="location" /></Row>
+          <Row label="Payload id">
+            <CopyId value={p.raw_payload_id} />
+          </Row>
+          <Row label="Kind">
+            <Badge tone="outline">{p.kind.type.replace(/_/g, ' ')}</Badge>
+          </Row>
+          <Row label={p.path !== undefined ? 'Path' : 'Stored in'}>
+            <CopyId value={payloadLocation(p)} label="location" />
+          </Row>
           {p.parts && (
             <Row label="Parts">
               <span className="insp-parts" title="Schema 3 stores this payload as text fragments with these payloads spliced between them">
@@ -426,12 +525,24 @@ function Overview({ state, indexes }: { state: RolloutTrace; indexes: TraceIndex
       <p className="dim">Nothing selected. Click a row in any panel to inspect it; links here select related objects.</p>
       <Section title="Trace">
         <div className="kv">
-          <Row label="Trace id"><CopyId value={state.trace_id} /></Row>
-          <Row label="Rollout id"><CopyId value={state.rollout_id} /></Row>
-          <Row label="Root thread"><RefLink target={{ kind: 'thread', id: state.root_thread_id }} /></Row>
-          <Row label="Status"><StatusBadge status={state.status} /></Row>
-          <Row label="Started"><TimeText ms={start} /></Row>
-          <Row label="Ended">{state.ended_at_unix_ms != null ? <TimeText ms={state.ended_at_unix_ms} startMs={start} /> : <span className="faint">not ended</span>}</Row>
+          <Row label="Trace id">
+            <CopyId value={state.trace_id} />
+          </Row>
+          <Row label="Rollout id">
+            <CopyId value={state.rollout_id} />
+          </Row>
+          <Row label="Root thread">
+            <RefLink target={{ kind: 'thread', id: state.root_thread_id }} />
+          </Row>
+          <Row label="Status">
+            <StatusBadge status={state.status} />
+          </Row>
+          <Row label="Started">
+            <TimeText ms={start} />
+          </Row>
+          <Row label="Ended">
+            {state.ended_at_unix_ms != null ? <TimeText ms={state.ended_at_unix_ms} startMs={start} /> : <span className="faint">not ended</span>}
+          </Row>
           <Row label="Schema">
             <Mono v={state.schema_version} />
             {generationOf(state.schema_version) && (
@@ -542,9 +653,5 @@ export function Inspector() {
 /** Schema 3 names the runtime cell a `wait` tool waited for; link it to that thread's code cell when there is one. */
 function WaitTarget({ state, threadId, runtimeCellId }: { state: RolloutTrace; threadId: string; runtimeCellId: string }) {
   const cell = Object.values(state.code_cells).find((c) => c.thread_id === threadId && c.runtime_cell_id === runtimeCellId);
-  return cell ? (
-    <RefLink target={{ kind: 'code_cell', id: cell.code_cell_id }} />
-  ) : (
-    <span className="mono">runtime cell {runtimeCellId}</span>
-  );
+  return cell ? <RefLink target={{ kind: 'code_cell', id: cell.code_cell_id }} /> : <span className="mono">runtime cell {runtimeCellId}</span>;
 }

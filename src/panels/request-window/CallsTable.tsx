@@ -71,7 +71,13 @@ function makeColumns(metric: ChartMetric, t0: number) {
       id: 'start',
       header: 'Start',
       filterFn: numericFilter,
-      meta: { width: 84, align: 'right', filter: 'time', placeholder: '>2s', title: 'Start, relative to the trace start. Filter: >2s, <500ms, 1s-3s' } satisfies ColMeta,
+      meta: {
+        width: 84,
+        align: 'right',
+        filter: 'time',
+        placeholder: '>2s',
+        title: 'Start, relative to the trace start. Filter: >2s, <500ms, 1s-3s',
+      } satisfies ColMeta,
       cell: (c) => <span className="mono">{formatRelative(c.getValue() + t0, t0)}</span>,
     }),
     col.accessor((r) => u(r.duration), {
@@ -118,7 +124,13 @@ function makeColumns(metric: ChartMetric, t0: number) {
       header: 'Items',
       sortUndefined: 'last',
       filterFn: numericFilter,
-      meta: { width: 58, align: 'right', filter: 'number', placeholder: '>20', title: 'Items in the request window (compaction requests: items of the compaction input)' } satisfies ColMeta,
+      meta: {
+        width: 58,
+        align: 'right',
+        filter: 'number',
+        placeholder: '>20',
+        title: 'Items in the request window (compaction requests: items of the compaction input)',
+      } satisfies ColMeta,
       cell: (c) => <span className="mono">{c.getValue() ?? '—'}</span>,
     }),
     col.accessor((r) => u(r.added), {
@@ -126,7 +138,13 @@ function makeColumns(metric: ChartMetric, t0: number) {
       header: 'New',
       sortUndefined: 'last',
       filterFn: numericFilter,
-      meta: { width: 52, align: 'right', filter: 'number', placeholder: '>1', title: 'Items new in this window (not in the previous request of the thread)' } satisfies ColMeta,
+      meta: {
+        width: 52,
+        align: 'right',
+        filter: 'number',
+        placeholder: '>1',
+        title: 'Items new in this window (not in the previous request of the thread)',
+      } satisfies ColMeta,
       cell: (c) => (c.getValue() === undefined ? <span className="faint">—</span> : <span className="mono rw-plus">+{c.getValue()}</span>),
     }),
     col.accessor((r) => u(r.dropped), {
@@ -134,13 +152,22 @@ function makeColumns(metric: ChartMetric, t0: number) {
       header: 'Dropped',
       sortUndefined: 'last',
       filterFn: numericFilter,
-      meta: { width: 68, align: 'right', filter: 'number', placeholder: '>0', title: 'Items of the previous request / response no longer in the window' } satisfies ColMeta,
+      meta: {
+        width: 68,
+        align: 'right',
+        filter: 'number',
+        placeholder: '>0',
+        title: 'Items of the previous request / response no longer in the window',
+      } satisfies ColMeta,
       cell: (c) => {
         const v = c.getValue();
         if (v === undefined) return <span className="faint">—</span>;
         const unexplained = c.row.original.unexplained;
         return (
-          <span className={`mono ${v > 0 ? 'rw-minus' : 'faint'}${unexplained > 0 ? ' rw-warn-text' : ''}`} title={unexplained > 0 ? `${unexplained} not explained by any traced event` : undefined}>
+          <span
+            className={`mono ${v > 0 ? 'rw-minus' : 'faint'}${unexplained > 0 ? ' rw-warn-text' : ''}`}
+            title={unexplained > 0 ? `${unexplained} not explained by any traced event` : undefined}
+          >
             {v > 0 ? `−${v}` : '0'}
             {unexplained > 0 && ' ⚠'}
           </span>
@@ -157,7 +184,10 @@ function makeColumns(metric: ChartMetric, t0: number) {
         align: 'right',
         filter: 'number',
         placeholder: '>10k',
-        title: metric === 'tokens' ? 'Window body bytes ÷ 4 (estimate). Filter in bytes.' : 'Window body size (UTF-8 bytes of the items’ bodies). Filter in bytes: >10k',
+        title:
+          metric === 'tokens'
+            ? 'Window body bytes ÷ 4 (estimate). Filter in bytes.'
+            : 'Window body size (UTF-8 bytes of the items’ bodies). Filter in bytes: >10k',
       } satisfies ColMeta,
       cell: (c) => {
         const v = c.getValue();
@@ -237,8 +267,12 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
   const columnVisibility = useMemo(() => Object.fromEntries(hiddenCols.map((id) => [id, false])), [hiddenCols]);
   const { table, sorting, setSorting } = useSortableTable({ data: rows, columns, columnFilters: filters, onColumnFiltersChange: setFilters, columnVisibility });
   const options = useMemo(() => {
-    const uniq = (f: (r: RequestRow) => string | number) => [...new Set(rows.map(f))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1)).map(String);
-    return { thread: uniq((r) => r.agentPath), status: uniq((r) => r.status), turn: uniq((r) => r.turn), model: uniq((r) => r.model) } as Record<string, string[]>;
+    const uniq = (f: (r: RequestRow) => string | number) =>
+      [...new Set(rows.map(f))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1)).map(String);
+    return { thread: uniq((r) => r.agentPath), status: uniq((r) => r.status), turn: uniq((r) => r.turn), model: uniq((r) => r.model) } as Record<
+      string,
+      string[]
+    >;
   }, [rows]);
 
   const visible = table.getRowModel().rows;
@@ -276,7 +310,15 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
 
   return (
     <div className="rw-table" data-testid="rw-table">
-      <div className="rw-table-scroll" ref={scrollRef} tabIndex={0} role="grid" aria-label="Inference calls" aria-rowcount={visible.length} onKeyDown={onKeyDown}>
+      <div
+        className="rw-table-scroll"
+        ref={scrollRef}
+        tabIndex={0}
+        role="grid"
+        aria-label="Inference calls"
+        aria-rowcount={visible.length}
+        onKeyDown={onKeyDown}
+      >
         <div className="rw-table-inner" style={{ width: totalWidth, minWidth: '100%' }}>
           <div className="rw-thead" role="rowgroup">
             <div className="rw-tr rw-tr-head" role="row" style={{ gridTemplateColumns: template }}>
@@ -309,7 +351,13 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
                 if (meta.filter === 'none') return <span key={h.id} />;
                 if (meta.filter === 'select') {
                   return (
-                    <select key={h.id} className="rw-filter" aria-label={`Filter ${String(h.column.columnDef.header)}`} value={value} onChange={(e) => h.column.setFilterValue(e.target.value || undefined)}>
+                    <select
+                      key={h.id}
+                      className="rw-filter"
+                      aria-label={`Filter ${String(h.column.columnDef.header)}`}
+                      value={value}
+                      onChange={(e) => h.column.setFilterValue(e.target.value || undefined)}
+                    >
                       <option value="">all</option>
                       {(options[h.id] ?? []).map((o) => (
                         <option key={o} value={o}>
@@ -371,9 +419,7 @@ function CallsTableImpl({ rows, t0, metric, focusedId, carriers, onPick, revealS
         </div>
       </div>
       <div className="rw-table-foot faint">
-        <span data-testid="rw-table-count">
-          {visible.length === rows.length ? `${rows.length} requests` : `${visible.length} of ${rows.length} requests`}
-        </span>
+        <span data-testid="rw-table-count">{visible.length === rows.length ? `${rows.length} requests` : `${visible.length} of ${rows.length} requests`}</span>
         {filtered && (
           <button type="button" className="link-btn" onClick={() => setFilters([])}>
             Clear filters

@@ -64,10 +64,11 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
   const ex = req.execution;
   const w = load.status === 'ok' ? load.window : null;
   const history = w ? w.entries.filter((e) => e.itemId).length : 0;
-  const maxBytes = w ? w.entries.reduce((m, e) => Math.max(m, e.itemId ? analysis.itemSize.get(e.itemId)?.bytes ?? 0 : 0), 0) : 0;
-  const totalBytes = w ? w.entries.reduce((n, e) => n + (e.itemId ? analysis.itemSize.get(e.itemId)?.bytes ?? 0 : 0), 0) : 0;
+  const maxBytes = w ? w.entries.reduce((m, e) => Math.max(m, e.itemId ? (analysis.itemSize.get(e.itemId)?.bytes ?? 0) : 0), 0) : 0;
+  const totalBytes = w ? w.entries.reduce((n, e) => n + (e.itemId ? (analysis.itemSize.get(e.itemId)?.bytes ?? 0) : 0), 0) : 0;
   const prev = prevCall ? own(state.inference_calls, prevCall) : null;
-  const carriedFromPrev = w && prev ? w.entries.filter((e) => e.itemId && (prev.request_item_ids.includes(e.itemId) || prev.response_item_ids.includes(e.itemId))).length : 0;
+  const carriedFromPrev =
+    w && prev ? w.entries.filter((e) => e.itemId && (prev.request_item_ids.includes(e.itemId) || prev.response_item_ids.includes(e.itemId))).length : 0;
   const selectedIndex = w && selectedItemId ? w.entries.findIndex((e) => e.itemId === selectedItemId) : -1;
   const compN = comp ? idx.compactionOrdinal.get(comp.compaction_id) : undefined;
 
@@ -84,7 +85,9 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
           <span className="rw-meta faint mono">{formatRelative(ex.started_at_unix_ms, state.started_at_unix_ms)}</span>
           <span className="rw-spacer" />
           <RefLink target={{ kind: 'turn', id: req.codex_turn_id }} />
-          {own(state.threads, req.thread_id) && <RefLink target={{ kind: 'thread', id: req.thread_id }}>{own(state.threads, req.thread_id)!.agent_path}</RefLink>}
+          {own(state.threads, req.thread_id) && (
+            <RefLink target={{ kind: 'thread', id: req.thread_id }}>{own(state.threads, req.thread_id)!.agent_path}</RefLink>
+          )}
         </div>
         <KV k="ids">
           <CopyId value={requestId} label="compaction request id" />
@@ -93,7 +96,8 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
             <span className="rw-links">
               <RefLink target={{ kind: 'compaction', id: comp.compaction_id }}>{`Compaction ${compN ?? ''}`}</RefLink>
               <span className="faint">
-                installed {formatRelative(comp.installed_at_unix_ms, state.started_at_unix_ms)}: {comp.input_item_ids.length} items replaced by {comp.replacement_item_ids.length}
+                installed {formatRelative(comp.installed_at_unix_ms, state.started_at_unix_ms)}: {comp.input_item_ids.length} items replaced by{' '}
+                {comp.replacement_item_ids.length}
               </span>
             </span>
           ) : (
@@ -119,7 +123,12 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
                 {w.instructionsBytes > 0 && <span className="faint"> · instructions {formatBytes(w.instructionsBytes)}</span>}
                 <span className="faint">
                   {' '}
-                  · matched against {w.matchedAgainst === 'compaction_input' ? "the compaction's input history" : w.matchedAgainst === 'previous_window' ? 'the previous window (no compaction installed)' : 'nothing'}
+                  · matched against{' '}
+                  {w.matchedAgainst === 'compaction_input'
+                    ? "the compaction's input history"
+                    : w.matchedAgainst === 'previous_window'
+                      ? 'the previous window (no compaction installed)'
+                      : 'nothing'}
                 </span>
               </>
             )}
@@ -189,7 +198,9 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
               }}
             />
           ) : (
-            <div className="rw-detail-empty dim">{load.status === 'loading' ? 'Reading the request payload…' : 'The window is read from the raw request payload, which could not be read.'}</div>
+            <div className="rw-detail-empty dim">
+              {load.status === 'loading' ? 'Reading the request payload…' : 'The window is read from the raw request payload, which could not be read.'}
+            </div>
           ))}
         {tab === 'request_raw' && <RawPayloadTab state={state} payloadId={req.raw_request_payload_id} role="request" what="request" />}
         {tab === 'response_raw' && <RawPayloadTab state={state} payloadId={req.raw_response_payload_id} role="response" what="request" />}

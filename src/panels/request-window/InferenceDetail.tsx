@@ -230,7 +230,15 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
                 {reasons.map(([k, n]) => (
                   <span key={k} className={`rw-reason-count${k === 'unexplained' ? ' rw-warn-text' : ''}`}>
                     {' '}
-                    ({n} {k === 'compaction' ? 'compacted' : k === 'unexplained' ? 'unexplained' : k === 'resent' ? 're-sent as new items' : dropReasonText({ type: k } as DropReason)})
+                    ({n}{' '}
+                    {k === 'compaction'
+                      ? 'compacted'
+                      : k === 'unexplained'
+                        ? 'unexplained'
+                        : k === 'resent'
+                          ? 're-sent as new items'
+                          : dropReasonText({ type: k } as DropReason)}
+                    )
                   </span>
                 ))}
                 <span className="faint" title="The previous request of this thread: its window and its response">
@@ -252,7 +260,8 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
                 <RefLink target={{ kind: 'compaction', id: c }}>{`Compaction ${idx.compactionOrdinal.get(c) ?? ''}`}</RefLink>
                 <span className="faint">
                   {' '}
-                  was installed before this call: {own(state.compactions, c)?.input_item_ids.length ?? 0} items replaced by {own(state.compactions, c)?.replacement_item_ids.length ?? 0}.
+                  was installed before this call: {own(state.compactions, c)?.input_item_ids.length ?? 0} items replaced by{' '}
+                  {own(state.compactions, c)?.replacement_item_ids.length ?? 0}.
                 </span>
               </span>
             ))}
@@ -261,7 +270,8 @@ export function InferenceDetail({ callId, ...p }: DetailProps & { callId: string
         {diff.unexplained > 0 && (
           <div className="rw-notice rw-notice-warn" data-testid="rw-unexplained-notice">
             <span className="rw-notice-icon">⚠</span>
-            {diff.unexplained} item{diff.unexplained === 1 ? '' : 's'} left the window with no traced event to explain it (no compaction was recorded) — e.g. a local compaction, which Codex does not trace.
+            {diff.unexplained} item{diff.unexplained === 1 ? '' : 's'} left the window with no traced event to explain it (no compaction was recorded) — e.g. a
+            local compaction, which Codex does not trace.
           </div>
         )}
       </header>
@@ -385,7 +395,9 @@ export function RawPayloadTab({
       {payloadId ? (
         <PayloadSection key={payloadId} payloadId={payloadId} payload={own(state.raw_payloads, payloadId)} role={role} defaultOpen />
       ) : (
-        <div className="rw-detail-empty dim">No {role} payload was recorded for this {what}.</div>
+        <div className="rw-detail-empty dim">
+          No {role} payload was recorded for this {what}.
+        </div>
       )}
     </div>
   );
@@ -398,7 +410,17 @@ export const RAW_TABS: readonly TabDef<RequestTab>[] = [
 ];
 
 /** The views of a request (inference call or compaction request) under its header. */
-export function RequestTabs({ tabs, tab, onTab, label }: { tabs: readonly TabDef<RequestTab>[]; tab: RequestTab; onTab: (t: RequestTab) => void; label: string }) {
+export function RequestTabs({
+  tabs,
+  tab,
+  onTab,
+  label,
+}: {
+  tabs: readonly TabDef<RequestTab>[];
+  tab: RequestTab;
+  onTab: (t: RequestTab) => void;
+  label: string;
+}) {
   return <TabStrip tabs={tabs} active={tab} onPick={onTab} label={label} className="rw-subtabs" tabClassName="rw-subtab" testIdPrefix="rw-tab-" />;
 }
 
@@ -544,7 +566,13 @@ function DiffView({ callId, state, idx, analysis, selectedItemId, onSelectItem, 
       <section className="rw-diff-sec" data-testid="rw-diff-carried">
         <h3>
           Carried over · {diff.carried}
-          <span className="faint"> {sizeText(call.request_item_ids.reduce((n, id, i) => n + (diff.carriedMask[i] ? analysis.itemSize.get(id)?.bytes ?? 0 : 0), 0), metric)}</span>
+          <span className="faint">
+            {' '}
+            {sizeText(
+              call.request_item_ids.reduce((n, id, i) => n + (diff.carriedMask[i] ? (analysis.itemSize.get(id)?.bytes ?? 0) : 0), 0),
+              metric,
+            )}
+          </span>
         </h3>
         <div className="rw-none faint">
           {diff.carried === 0

@@ -42,7 +42,8 @@ export function ItemSource({ idx, item, origin }: { idx: TraceIndexes; item: Con
   }
   const refs: { ref: ObjectRef; label: string }[] = [];
   for (const p of item.produced_by) {
-    if (p.type === 'inference') refs.push({ ref: { kind: 'inference_call', id: p.inference_call_id }, label: ordinalLabel(idx, 'inference_call', p.inference_call_id) });
+    if (p.type === 'inference')
+      refs.push({ ref: { kind: 'inference_call', id: p.inference_call_id }, label: ordinalLabel(idx, 'inference_call', p.inference_call_id) });
     else if (p.type === 'tool') refs.push({ ref: { kind: 'tool_call', id: p.tool_call_id }, label: `tool ${p.tool_call_id}` });
     else if (p.type === 'code_cell') refs.push({ ref: { kind: 'code_cell', id: p.code_cell_id }, label: `cell ${p.code_cell_id.replace(/^code_cell:/, '')}` });
     else if (p.type === 'compaction') refs.push({ ref: { kind: 'compaction', id: p.compaction_id }, label: ordinalLabel(idx, 'compaction', p.compaction_id) });

@@ -35,7 +35,14 @@ function Segmented<T extends string>({ value, options, onChange, label }: { valu
   return (
     <span className="rw-seg" role="group" aria-label={label}>
       {options.map(([v, text, title]) => (
-        <button key={v} type="button" className={`rw-seg-btn${v === value ? ' is-active' : ''}`} aria-pressed={v === value} title={title} onClick={() => onChange(v)}>
+        <button
+          key={v}
+          type="button"
+          className={`rw-seg-btn${v === value ? ' is-active' : ''}`}
+          aria-pressed={v === value}
+          title={title}
+          onClick={() => onChange(v)}
+        >
           {text}
         </button>
       ))}
@@ -169,7 +176,7 @@ export function RequestWindowPanel() {
     for (const [t, tw] of analysis.threads) if (tw.calls.length > 0) return t;
     return null;
   }, [state, analysis, activeThreadId, focus]);
-  const thread = chartThreadId ? analysis?.threads.get(chartThreadId) ?? null : null;
+  const thread = chartThreadId ? (analysis?.threads.get(chartThreadId) ?? null) : null;
   // Strata the user hid or showed in the legend win over the default (instructions hidden when they dwarf the rest).
   const [strataPref, setStrataPref] = useState<ReadonlySet<number> | null>(null);
   const hiddenStrata = useMemo(() => strataPref ?? defaultHiddenStrata(thread), [strataPref, thread]);
@@ -212,7 +219,12 @@ export function RequestWindowPanel() {
   if (!state || !indexes || !analysis) return <div className="rw rw-empty dim">No trace loaded.</div>;
 
   const selectedItemId = selection?.kind === 'conversation_item' ? selection.id : null;
-  const selectedCompactionId = selection?.kind === 'compaction' ? selection.id : shown?.kind === 'compaction_request' ? own(state.compaction_requests, shown.id)?.compaction_id ?? null : null;
+  const selectedCompactionId =
+    selection?.kind === 'compaction'
+      ? selection.id
+      : shown?.kind === 'compaction_request'
+        ? (own(state.compaction_requests, shown.id)?.compaction_id ?? null)
+        : null;
   // Room: a request being read (one was picked, here or anywhere) gets its window or diff first
   // (READ_ROWS rows), the calls table at least a few rows around it, the chart what is left.
   const { chartH, showChart, tableH } = allot(panelH, headH, focus !== null, chartPref, tableSize.h, lifetime !== null, tab);
@@ -250,7 +262,11 @@ export function RequestWindowPanel() {
           aria-pressed={showChart}
           data-testid="rw-chart-toggle"
           onClick={() => setChartPref(!showChart)}
-          title={chartPref === null ? 'Show or hide the strata chart (now: shown while there is room beside the request being read)' : 'Show or hide the strata chart'}
+          title={
+            chartPref === null
+              ? 'Show or hide the strata chart (now: shown while there is room beside the request being read)'
+              : 'Show or hide the strata chart'
+          }
         >
           Chart
         </button>
@@ -266,12 +282,15 @@ export function RequestWindowPanel() {
           <div className="rw-chart-head">
             <span className="rw-section-title">Context strata</span>
             <span className="faint rw-chart-sub">
-              {thread ? `${own(state.threads, thread.threadId)?.agent_path ?? ''} · ${thread.calls.length} calls · ${thread.compactions.length} compaction${thread.compactions.length === 1 ? '' : 's'}` : ''}
+              {thread
+                ? `${own(state.threads, thread.threadId)?.agent_path ?? ''} · ${thread.calls.length} calls · ${thread.compactions.length} compaction${thread.compactions.length === 1 ? '' : 's'}`
+                : ''}
             </span>
             <span className="rw-axis-note faint" data-testid="rw-axis-note">
               {metric === 'tokens' ? (
                 <>
-                  bars: <b>est. tokens</b> (body bytes ÷ 4) · lines: reported tokens{thread && sharesTokenAxis(thread, metric) ? ', same axis' : ' (right axis)'}
+                  bars: <b>est. tokens</b> (body bytes ÷ 4) · lines: reported tokens
+                  {thread && sharesTokenAxis(thread, metric) ? ', same axis' : ' (right axis)'}
                 </>
               ) : (
                 <>
@@ -279,13 +298,13 @@ export function RequestWindowPanel() {
                 </>
               )}
               {hiddenStrata.size > 0 && (
-                <span data-testid="rw-hidden-strata">
-                  {' '}
-                  · not in bars: {[...hiddenStrata].map((k) => STRATUM_SHORT[STRATA[k]]).join(', ')}
-                </span>
+                <span data-testid="rw-hidden-strata"> · not in bars: {[...hiddenStrata].map((k) => STRATUM_SHORT[STRATA[k]]).join(', ')}</span>
               )}
             </span>
-            <span className="rw-hint faint" title="Drag across bars to zoom in; double-click or Esc to zoom out; Ctrl/⌘ + wheel zooms, Shift + wheel pans; ← → move between calls">
+            <span
+              className="rw-hint faint"
+              title="Drag across bars to zoom in; double-click or Esc to zoom out; Ctrl/⌘ + wheel zooms, Shift + wheel pans; ← → move between calls"
+            >
               drag to zoom · double-click to reset
             </span>
           </div>
@@ -310,60 +329,94 @@ export function RequestWindowPanel() {
           )}
         </section>
       )}
-        {lifetime && lifetimeItem && (
-          <div className="rw-lifetime rw-lifetime-bar" data-testid="rw-lifetime" data-item-id={lifetime.itemId}>
-            <span className="rw-lifetime-dot" />
-            <RefLink target={{ kind: 'conversation_item', id: lifetime.itemId }}>
-              #{shortItemId(lifetime.itemId)} {kindLabel(lifetimeItem)}
-            </RefLink>
-            {lifetime.callIds.length > 0 ? (
-              <span>
-                in <b data-testid="rw-lifetime-count">{lifetime.callIds.length}</b> window{lifetime.callIds.length === 1 ? '' : 's'}:{' '}
-                <RefLink target={{ kind: 'inference_call', id: lifetime.firstCallId! }}>Inference {analysis.calls.get(lifetime.firstCallId!)?.ordinal}</RefLink>
-                {lifetime.lastCallId !== lifetime.firstCallId && (
-                  <>
-                    {' → '}
-                    <RefLink target={{ kind: 'inference_call', id: lifetime.lastCallId! }}>Inference {analysis.calls.get(lifetime.lastCallId!)?.ordinal}</RefLink>
-                  </>
-                )}
-                {lifetime.gapCallIds.length > 0 && <span className="rw-warn-text"> · absent from {lifetime.gapCallIds.length} in between</span>}
-              </span>
-            ) : (
-              <span className="faint">never in a request window</span>
-            )}
-            {lifetime.producerCallId && (
-              <span className="faint">
-                · produced by <RefLink target={{ kind: 'inference_call', id: lifetime.producerCallId }}>Inference {analysis.calls.get(lifetime.producerCallId)?.ordinal}</RefLink>
-              </span>
-            )}
-            <span className="faint" data-testid="rw-lifetime-end">
-              ·{' '}
-              {lifetime.end.type === 'live' ? (
-                'still in the last window'
-              ) : lifetime.end.type === 'compacted' ? (
+      {lifetime && lifetimeItem && (
+        <div className="rw-lifetime rw-lifetime-bar" data-testid="rw-lifetime" data-item-id={lifetime.itemId}>
+          <span className="rw-lifetime-dot" />
+          <RefLink target={{ kind: 'conversation_item', id: lifetime.itemId }}>
+            #{shortItemId(lifetime.itemId)} {kindLabel(lifetimeItem)}
+          </RefLink>
+          {lifetime.callIds.length > 0 ? (
+            <span>
+              in <b data-testid="rw-lifetime-count">{lifetime.callIds.length}</b> window{lifetime.callIds.length === 1 ? '' : 's'}:{' '}
+              <RefLink target={{ kind: 'inference_call', id: lifetime.firstCallId! }}>Inference {analysis.calls.get(lifetime.firstCallId!)?.ordinal}</RefLink>
+              {lifetime.lastCallId !== lifetime.firstCallId && (
                 <>
-                  compacted by <RefLink target={{ kind: 'compaction', id: lifetime.end.compactionId }}>{`Compaction ${indexes.compactionOrdinal.get(lifetime.end.compactionId) ?? ''}`}</RefLink>
+                  {' → '}
+                  <RefLink target={{ kind: 'inference_call', id: lifetime.lastCallId! }}>Inference {analysis.calls.get(lifetime.lastCallId!)?.ordinal}</RefLink>
                 </>
-              ) : lifetime.end.type === 'dropped' ? (
-                <>
-                  dropped at <RefLink target={{ kind: 'inference_call', id: lifetime.end.atCallId }}>Inference {analysis.calls.get(lifetime.end.atCallId)?.ordinal}</RefLink>
-                </>
-              ) : (
-                'not carried into any later request'
               )}
+              {lifetime.gapCallIds.length > 0 && <span className="rw-warn-text"> · absent from {lifetime.gapCallIds.length} in between</span>}
             </span>
-          </div>
-        )}
+          ) : (
+            <span className="faint">never in a request window</span>
+          )}
+          {lifetime.producerCallId && (
+            <span className="faint">
+              · produced by{' '}
+              <RefLink target={{ kind: 'inference_call', id: lifetime.producerCallId }}>
+                Inference {analysis.calls.get(lifetime.producerCallId)?.ordinal}
+              </RefLink>
+            </span>
+          )}
+          <span className="faint" data-testid="rw-lifetime-end">
+            ·{' '}
+            {lifetime.end.type === 'live' ? (
+              'still in the last window'
+            ) : lifetime.end.type === 'compacted' ? (
+              <>
+                compacted by{' '}
+                <RefLink
+                  target={{ kind: 'compaction', id: lifetime.end.compactionId }}
+                >{`Compaction ${indexes.compactionOrdinal.get(lifetime.end.compactionId) ?? ''}`}</RefLink>
+              </>
+            ) : lifetime.end.type === 'dropped' ? (
+              <>
+                dropped at{' '}
+                <RefLink target={{ kind: 'inference_call', id: lifetime.end.atCallId }}>Inference {analysis.calls.get(lifetime.end.atCallId)?.ordinal}</RefLink>
+              </>
+            ) : (
+              'not carried into any later request'
+            )}
+          </span>
+        </div>
+      )}
 
       <div className="rw-main">
-        <section className="rw-table-section" style={{ ['--rw-table-h' as string]: `${tableH}px`, ['--rw-table-w' as string]: `${tableSize.w}px` }} aria-label="Inference calls">
-          <CallsTable rows={rows} t0={state.started_at_unix_ms} metric={metric} focusedId={shown?.id ?? null} carriers={carriers} onPick={onPickRow} revealSeq={revealSeq} />
+        <section
+          className="rw-table-section"
+          style={{ ['--rw-table-h' as string]: `${tableH}px`, ['--rw-table-w' as string]: `${tableSize.w}px` }}
+          aria-label="Inference calls"
+        >
+          <CallsTable
+            rows={rows}
+            t0={state.started_at_unix_ms}
+            metric={metric}
+            focusedId={shown?.id ?? null}
+            carriers={carriers}
+            onPick={onPickRow}
+            revealSeq={revealSeq}
+          />
         </section>
         <span className="rw-split-h">
-          <Splitter orientation="horizontal" size={tableH} min={90} max={900} onResize={(h) => setTableSize((s) => ({ ...s, h }))} label="Resize the calls table" />
+          <Splitter
+            orientation="horizontal"
+            size={tableH}
+            min={90}
+            max={900}
+            onResize={(h) => setTableSize((s) => ({ ...s, h }))}
+            label="Resize the calls table"
+          />
         </span>
         <span className="rw-split-v">
-          <Splitter orientation="vertical" size={tableSize.w} min={320} max={1400} onResize={(w) => setTableSize((s) => ({ ...s, w }))} label="Resize the calls table" defaultSize={560} />
+          <Splitter
+            orientation="vertical"
+            size={tableSize.w}
+            min={320}
+            max={1400}
+            onResize={(w) => setTableSize((s) => ({ ...s, w }))}
+            label="Resize the calls table"
+            defaultSize={560}
+          />
         </span>
         <section className="rw-detail-section" aria-label="Request window">
           {shown?.kind === 'inference_call' ? (

@@ -42,11 +42,6 @@ export interface StrataChartProps {
   hidden?: ReadonlySet<number>;
 }
 
-
-
-
-
-
 function readColors(el: HTMLElement): Colors {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
@@ -66,9 +61,21 @@ function readColors(el: HTMLElement): Colors {
   };
 }
 
-
 function StrataChartImpl(props: StrataChartProps) {
-  const { state, analysis, thread, metric, xMode, focusedCallId, lifetime, selectedCompactionId, onPickCall, onPickCompaction, height = 188, hidden = NONE_HIDDEN } = props;
+  const {
+    state,
+    analysis,
+    thread,
+    metric,
+    xMode,
+    focusedCallId,
+    lifetime,
+    selectedCompactionId,
+    onPickCall,
+    onPickCompaction,
+    height = 188,
+    hidden = NONE_HIDDEN,
+  } = props;
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
   const overRef = useRef<HTMLCanvasElement>(null);
@@ -257,7 +264,14 @@ function StrataChartImpl(props: StrataChartProps) {
   const compactionLabel = (id: string) => thread.compactions.findIndex((m) => m.compactionId === id) + 1;
 
   return (
-    <div className="rw-chart" data-testid="strata-chart" data-calls={thread.calls.length} data-metric={metric} data-xmode={xMode} data-shared-axis={sharedAxis || undefined}>
+    <div
+      className="rw-chart"
+      data-testid="strata-chart"
+      data-calls={thread.calls.length}
+      data-metric={metric}
+      data-xmode={xMode}
+      data-shared-axis={sharedAxis || undefined}
+    >
       <div
         ref={wrapRef}
         className="rw-chart-plot"
@@ -307,7 +321,13 @@ function StrataChartImpl(props: StrataChartProps) {
             );
           })}
         {zoomed && (
-          <button type="button" className="rw-chart-reset btn" onPointerDown={(e) => e.stopPropagation()} onPointerUp={(e) => e.stopPropagation()} onClick={() => setView(geometry.domain)}>
+          <button
+            type="button"
+            className="rw-chart-reset btn"
+            onPointerDown={(e) => e.stopPropagation()}
+            onPointerUp={(e) => e.stopPropagation()}
+            onClick={() => setView(geometry.domain)}
+          >
             Reset zoom
           </button>
         )}
@@ -319,6 +339,4 @@ function StrataChartImpl(props: StrataChartProps) {
   );
 }
 
-
 export const StrataChart = memo(StrataChartImpl);
-

@@ -5,7 +5,19 @@ import { STRATA, STRATUM_COUNT, STRATUM_LABEL, estimateTokens } from '../../trac
 import { formatBytes, formatDuration, formatInt, formatRelative } from '../../ui/format';
 import type { ChartMetric } from './strataModel';
 
-export function StrataTip({ state, analysis, thread, index, metric }: { state: RolloutTrace; analysis: WindowAnalysis; thread: ThreadWindows; index: number; metric: ChartMetric }) {
+export function StrataTip({
+  state,
+  analysis,
+  thread,
+  index,
+  metric,
+}: {
+  state: RolloutTrace;
+  analysis: WindowAnalysis;
+  thread: ThreadWindows;
+  index: number;
+  metric: ChartMetric;
+}) {
   const c = analysis.calls.get(thread.calls[index])!;
   const fmt = (b: number) => (metric === 'tokens' ? `≈${formatInt(estimateTokens(b))}` : formatBytes(b));
   return (

@@ -19,7 +19,9 @@ export function byteTicks(max: number, count = 4): number[] {
 }
 
 /** Tick steps in ms for a time axis (relative offsets). */
-const TIME_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000];
+const TIME_STEPS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000,
+];
 
 export function timeStep(spanMs: number, maxTicks: number): number {
   const raw = spanMs / Math.max(1, maxTicks);
@@ -56,4 +58,3 @@ export function axisTime(ms: number): string {
   if (a < 3_600_000) return `${Math.floor(ms / 60_000)}m${a % 60_000 ? ` ${Math.round((a % 60_000) / 1000)}s` : ''}`;
   return `${Math.floor(ms / 3_600_000)}h${a % 3_600_000 ? ` ${Math.round((a % 3_600_000) / 60_000)}m` : ''}`;
 }
-

@@ -25,7 +25,29 @@ export interface Colors {
 }
 
 export function drawStrata(ctx: CanvasRenderingContext2D, f: StrataFrame, colors: Colors): void {
-  const { height, plotW, plotH, view, geometry, thread, usageOf, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, hidden, shownTotals, xMode, anyCached, toX } = f;
+  const {
+    height,
+    plotW,
+    plotH,
+    view,
+    geometry,
+    thread,
+    usageOf,
+    metric,
+    unit,
+    leftTicks,
+    leftTop,
+    rightTicks,
+    rightTop,
+    sharedAxis,
+    focusedIndex,
+    life,
+    hidden,
+    shownTotals,
+    xMode,
+    anyCached,
+    toX,
+  } = f;
   ctx.font = '10.5px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   const y = (v: number, top: number) => PAD.top + plotH - (v / top) * plotH;
 
@@ -126,7 +148,7 @@ export function drawStrata(ctx: CanvasRenderingContext2D, f: StrataFrame, colors
     }
     ctx.stroke();
     ctx.setLineDash([]);
-    const step = (toX(geometry.mid[Math.min(last - 1, first + 1)] ?? 0) - toX(geometry.mid[first] ?? 0)) || plotW;
+    const step = toX(geometry.mid[Math.min(last - 1, first + 1)] ?? 0) - toX(geometry.mid[first] ?? 0) || plotW;
     if (step >= 7) {
       ctx.fillStyle = color;
       for (let i = first; i < last; i++) {
@@ -200,7 +222,13 @@ export function drawStrata(ctx: CanvasRenderingContext2D, f: StrataFrame, colors
   }
 }
 
-export function drawStrataOverlay(ctx: CanvasRenderingContext2D, f: Pick<StrataFrame, 'geometry' | 'toX' | 'plotH'>, colors: Colors, hover: number | null, brush: readonly [number, number] | null): void {
+export function drawStrataOverlay(
+  ctx: CanvasRenderingContext2D,
+  f: Pick<StrataFrame, 'geometry' | 'toX' | 'plotH'>,
+  colors: Colors,
+  hover: number | null,
+  brush: readonly [number, number] | null,
+): void {
   const { geometry, toX, plotH } = f;
   if (hover !== null && hover < geometry.n) {
     const x0 = toX(geometry.lo[hover]);

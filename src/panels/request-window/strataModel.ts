@@ -55,7 +55,6 @@ export function defaultHiddenStrata(thread: ThreadWindows | null): ReadonlySet<n
   return all > instructions && instructions > 0.5 * all ? new Set([k]) : NONE_HIDDEN;
 }
 
-
 /** Carriers of the selected item (bar indexes), and the call that produced it. */
 export interface StrataLife {
   carriers: number[];
@@ -127,8 +126,32 @@ export function strataFrame(a: StrataFrameArgs): StrataFrame {
   const lt = a.lifetime;
   if (lt && lt.threadId === thread.threadId) {
     const carriers = lt.callIds.map((id) => callIndex.get(id)).filter((i): i is number => i !== undefined);
-    if (carriers.length > 0 || lt.producerCallId) life = { carriers, set: new Set(carriers), producer: lt.producerCallId ? (callIndex.get(lt.producerCallId) ?? null) : null };
+    if (carriers.length > 0 || lt.producerCallId)
+      life = { carriers, set: new Set(carriers), producer: lt.producerCallId ? (callIndex.get(lt.producerCallId) ?? null) : null };
   }
   const toX = (d: number) => PAD.left + ((d - view[0]) / (view[1] - view[0])) * plotW;
-  return { width, height, plotW, plotH, view, geometry, thread, usageOf, metric, unit, leftTicks, leftTop, rightTicks, rightTop, sharedAxis, focusedIndex, life, hidden, shownTotals: shown.totals, xMode, anyCached, toX };
+  return {
+    width,
+    height,
+    plotW,
+    plotH,
+    view,
+    geometry,
+    thread,
+    usageOf,
+    metric,
+    unit,
+    leftTicks,
+    leftTop,
+    rightTicks,
+    rightTop,
+    sharedAxis,
+    focusedIndex,
+    life,
+    hidden,
+    shownTotals: shown.totals,
+    xMode,
+    anyCached,
+    toX,
+  };
 }

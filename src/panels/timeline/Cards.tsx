@@ -4,7 +4,20 @@ import { useStore } from '../../store';
 import type { ObjectKind } from '../../trace/indexes/refs';
 import { KIND_LABEL, own } from '../../trace/indexes/refs';
 import { toolKindLabel } from '../../trace/indexes/resolve';
-import { EDGE_KIND_LABEL, HEADER_H, isUntracedCompaction, SPAN_OBJECT_KIND, spanLabel, STATUSES, timeToX, trackScale, type Geometry, type RangeSummary, type TimelineModel, type ViewWindow } from '../../trace/timeline';
+import {
+  EDGE_KIND_LABEL,
+  HEADER_H,
+  isUntracedCompaction,
+  SPAN_OBJECT_KIND,
+  spanLabel,
+  STATUSES,
+  timeToX,
+  trackScale,
+  type Geometry,
+  type RangeSummary,
+  type TimelineModel,
+  type ViewWindow,
+} from '../../trace/timeline';
 import { Badge, StatusBadge } from '../../ui/Badge';
 import { formatClock, formatCompact, formatDuration, formatInt } from '../../ui/format';
 
@@ -61,7 +74,9 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
       <>
         <div className="tl-card-title">{spanLabel(model, i)}</div>
         <div className="tl-card-badges">
-          <Badge tone="warn" title="No compaction record in the trace (e.g. local compaction): detected from the request windows">untraced</Badge>
+          <Badge tone="warn" title="No compaction record in the trace (e.g. local compaction): detected from the request windows">
+            untraced
+          </Badge>
         </div>
         <Row k="at">
           <When model={model} ms={start} />
@@ -84,7 +99,8 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
             <Row k="tokens">
               {u ? (
                 <span className="mono">
-                  {formatInt(u.input_tokens)} in{u.cached_input_tokens ? ` (${formatCompact(u.cached_input_tokens)} cached)` : ''} · {formatInt(u.output_tokens)} out
+                  {formatInt(u.input_tokens)} in{u.cached_input_tokens ? ` (${formatCompact(u.cached_input_tokens)} cached)` : ''} ·{' '}
+                  {formatInt(u.output_tokens)} out
                   {u.reasoning_output_tokens ? ` · ${formatInt(u.reasoning_output_tokens)} reasoning` : ''}
                 </span>
               ) : (
@@ -106,7 +122,11 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
           <>
             <Row k="tool">{toolKindLabel(t.kind)}</Row>
             {t.requester.type === 'code_cell' && <Row k="requester">code cell</Row>}
-            {t.summary.type === 'generic' && t.summary.input_preview && <Row k="input"><span className="mono tl-clip">{t.summary.input_preview}</span></Row>}
+            {t.summary.type === 'generic' && t.summary.input_preview && (
+              <Row k="input">
+                <span className="mono tl-clip">{t.summary.input_preview}</span>
+              </Row>
+            )}
           </>
         );
       }
@@ -118,7 +138,11 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
         details = (
           <>
             <Row k="kind">{op.kind}</Row>
-            {op.request.type === 'exec_command' && <Row k="cwd"><span className="mono tl-clip">{op.request.cwd}</span></Row>}
+            {op.request.type === 'exec_command' && (
+              <Row k="cwd">
+                <span className="mono tl-clip">{op.request.cwd}</span>
+              </Row>
+            )}
             {op.result && <Row k="exit">{op.result.exit_code ?? '—'}</Row>}
           </>
         );
@@ -136,7 +160,9 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
         details = (
           <>
             <Row k="runtime">{c.runtime_status}</Row>
-            {c.initial_response_at_unix_ms != null && <Row k="first reply">+{formatDuration(c.initial_response_at_unix_ms - c.execution.started_at_unix_ms)}</Row>}
+            {c.initial_response_at_unix_ms != null && (
+              <Row k="first reply">+{formatDuration(c.initial_response_at_unix_ms - c.execution.started_at_unix_ms)}</Row>
+            )}
             <Row k="nested tools">{c.nested_tool_call_ids.length}</Row>
           </>
         );
@@ -145,7 +171,12 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
     }
     case 'compaction': {
       const c = own(state.compactions, ref.id);
-      if (c) details = <Row k="history">{c.input_item_ids.length} items → {c.replacement_item_ids.length}</Row>;
+      if (c)
+        details = (
+          <Row k="history">
+            {c.input_item_ids.length} items → {c.replacement_item_ids.length}
+          </Row>
+        );
       break;
     }
     case 'compaction_request': {
@@ -156,7 +187,11 @@ function SpanCard({ model, i }: { model: TimelineModel; i: number }) {
     case 'turn': {
       const n = indexes?.inferenceCallsByTurn.get(ref.id)?.length ?? 0;
       const t = indexes?.toolCallsByTurn.get(ref.id)?.length ?? 0;
-      details = <Row k="contains">{n} inference · {t} tool calls</Row>;
+      details = (
+        <Row k="contains">
+          {n} inference · {t} tool calls
+        </Row>
+      );
       break;
     }
   }

@@ -174,7 +174,19 @@ function TimelineView({ model }: { model: TimelineModel }) {
 
   // ---------------------------------------------------------------- drawing
   type StaticFrame = Omit<Frame, 'window' | 'scrollTop' | 'hoverSpan' | 'hoverEdge' | 'cursorX' | 'edges'>;
-  const staticFrame: StaticFrame = { model, layout, geo, palette, mask, selectedSpan: target?.span ?? -1, selectedEdge: target?.edge ?? -1, selectedGroup, activeGroup, range, overview };
+  const staticFrame: StaticFrame = {
+    model,
+    layout,
+    geo,
+    palette,
+    mask,
+    selectedSpan: target?.span ?? -1,
+    selectedEdge: target?.edge ?? -1,
+    selectedGroup,
+    activeGroup,
+    range,
+    overview,
+  };
   const frameRef = useRef(staticFrame);
   frameRef.current = staticFrame;
   const raf = useRef(0);
@@ -202,7 +214,15 @@ function TimelineView({ model }: { model: TimelineModel }) {
     }
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const stats = drawTimeline(ctx, { ...sf, window: winRef.current, scrollTop, hoverSpan: h?.span ?? -1, hoverEdge: h?.edge ?? -1, cursorX: h?.cursorX ?? null, edges });
+    const stats = drawTimeline(ctx, {
+      ...sf,
+      window: winRef.current,
+      scrollTop,
+      hoverSpan: h?.span ?? -1,
+      hoverEdge: h?.edge ?? -1,
+      cursorX: h?.cursorX ?? null,
+      edges,
+    });
     const sink = (window as unknown as { __timelineDraws?: { ms: number; spans: number }[] }).__timelineDraws;
     if (sink) sink.push(stats);
   }, []);
@@ -280,15 +300,12 @@ function TimelineView({ model }: { model: TimelineModel }) {
     },
     [requestPaint],
   );
-  const anchorTime = useCallback(
-    (cursorX: number | null | undefined) => {
-      const w = winRef.current;
-      const g = geoRef.current;
-      if (cursorX != null && cursorX >= g.trackX0) return xToTime(trackScale(g, w), cursorX);
-      return (w.startMs + w.endMs) / 2;
-    },
-    [],
-  );
+  const anchorTime = useCallback((cursorX: number | null | undefined) => {
+    const w = winRef.current;
+    const g = geoRef.current;
+    if (cursorX != null && cursorX >= g.trackX0) return xToTime(trackScale(g, w), cursorX);
+    return (w.startMs + w.endMs) / 2;
+  }, []);
   const zoomStep = useCallback(
     (dir: 1 | -1, cursorX?: number | null) => setWin(zoomAround(winRef.current, anchorTime(cursorX), dir > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, bounds)),
     [anchorTime, bounds, setWin],

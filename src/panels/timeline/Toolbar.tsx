@@ -32,15 +32,39 @@ function Legend() {
     <div className="tl-legend" role="dialog" aria-label="Timeline legend" data-testid="timeline-legend">
       <div className="tl-legend-col">
         <div className="tl-legend-title">Inference (by status)</div>
-        <div><i className="tl-swatch tl-sw-inference" />completed</div>
-        <div><i className="tl-swatch tl-sw-err" />failed</div>
-        <div><i className="tl-swatch tl-sw-warn" />cancelled / aborted</div>
-        <div><i className="tl-swatch tl-sw-run" />running</div>
+        <div>
+          <i className="tl-swatch tl-sw-inference" />
+          completed
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-err" />
+          failed
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-warn" />
+          cancelled / aborted
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-run" />
+          running
+        </div>
         <div className="tl-legend-title">Other</div>
-        <div><i className="tl-swatch tl-sw-turn" />turn</div>
-        <div><i className="tl-swatch tl-sw-session" />terminal session</div>
-        <div><i className="tl-swatch tl-sw-compaction" />compaction request · <span className="tl-diamond" /> install</div>
-        <div><i className="tl-swatch tl-sw-outline-err" />failed tool / op (outline)</div>
+        <div>
+          <i className="tl-swatch tl-sw-turn" />
+          turn
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-session" />
+          terminal session
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-compaction" />
+          compaction request · <span className="tl-diamond" /> install
+        </div>
+        <div>
+          <i className="tl-swatch tl-sw-outline-err" />
+          failed tool / op (outline)
+        </div>
       </div>
       <div className="tl-legend-col">
         <div className="tl-legend-title">Tools (by kind)</div>
@@ -148,51 +172,55 @@ export const TimelineToolbar = memo(function TimelineToolbar({
   return (
     <div className="tl-toolbar" role="toolbar" aria-label="Timeline controls">
       <div className="tl-filters">
-      <div className="tl-chips" role="group" aria-label="Show only kinds">
-        {chips.map((c) => (
-          <button
-            key={c.id}
-            type="button"
-            className={`tl-chip${isOn(c) ? ' is-on' : ''}`}
-            aria-pressed={isOn(c)}
-            title={`Show only ${c.label.toLowerCase()} (others are dimmed)`}
-            onClick={() => toggle(c)}
-          >
-            <i className={`tl-swatch tl-sw-${c.swatch}`} />
-            {c.label}
+        <div className="tl-chips" role="group" aria-label="Show only kinds">
+          {chips.map((c) => (
+            <button
+              key={c.id}
+              type="button"
+              className={`tl-chip${isOn(c) ? ' is-on' : ''}`}
+              aria-pressed={isOn(c)}
+              title={`Show only ${c.label.toLowerCase()} (others are dimmed)`}
+              onClick={() => toggle(c)}
+            >
+              <i className={`tl-swatch tl-sw-${c.swatch}`} />
+              {c.label}
+            </button>
+          ))}
+        </div>
+        <select
+          className="tl-select"
+          aria-label="Status filter"
+          value={filters.statuses.length === 1 ? filters.statuses[0] : filters.statuses.length ? '__multi' : ''}
+          onChange={(e) => setFilters({ statuses: e.target.value ? [e.target.value] : [] })}
+        >
+          <option value="">Any status</option>
+          {filters.statuses.length > 1 && <option value="__multi">{filters.statuses.join(', ')}</option>}
+          {STATUS_OPTIONS.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <input
+          className="tl-search"
+          type="search"
+          placeholder="Filter spans…"
+          aria-label="Filter spans by text"
+          value={filters.text}
+          onChange={(e) => setFilters({ text: e.target.value })}
+        />
+        {filters.threadIds.length > 0 && (
+          <button type="button" className="tl-chip is-on" title="Clear the thread filter" onClick={() => setFilters({ threadIds: [] })}>
+            {filters.threadIds.length} thread{filters.threadIds.length === 1 ? '' : 's'} ×
           </button>
-        ))}
-      </div>
-      <select
-        className="tl-select"
-        aria-label="Status filter"
-        value={filters.statuses.length === 1 ? filters.statuses[0] : filters.statuses.length ? '__multi' : ''}
-        onChange={(e) => setFilters({ statuses: e.target.value ? [e.target.value] : [] })}
-      >
-        <option value="">Any status</option>
-        {filters.statuses.length > 1 && <option value="__multi">{filters.statuses.join(', ')}</option>}
-        {STATUS_OPTIONS.map((s) => (
-          <option key={s} value={s}>
-            {s}
-          </option>
-        ))}
-      </select>
-      <input
-        className="tl-search"
-        type="search"
-        placeholder="Filter spans…"
-        aria-label="Filter spans by text"
-        value={filters.text}
-        onChange={(e) => setFilters({ text: e.target.value })}
-      />
-      {filters.threadIds.length > 0 && (
-        <button type="button" className="tl-chip is-on" title="Clear the thread filter" onClick={() => setFilters({ threadIds: [] })}>
-          {filters.threadIds.length} thread{filters.threadIds.length === 1 ? '' : 's'} ×
-        </button>
-      )}
+        )}
       </div>
       {filtered && (
-        <span className="tl-match" data-testid="timeline-match" title={`${formatInt(matchCount)} of ${formatInt(model.spans.count)} spans match the filters; the rest are dimmed`}>
+        <span
+          className="tl-match"
+          data-testid="timeline-match"
+          title={`${formatInt(matchCount)} of ${formatInt(model.spans.count)} spans match the filters; the rest are dimmed`}
+        >
           <b>{formatInt(matchCount)}</b>/{formatInt(model.spans.count)}
           <button type="button" className="icon-btn tl-clear" aria-label="Clear filters" title="Clear filters" onClick={resetFilters}>
             ×
@@ -211,7 +239,12 @@ export const TimelineToolbar = memo(function TimelineToolbar({
           Fit
         </button>
         {model.groups.length > 1 && (
-          <button type="button" className="icon-btn tl-text-btn" onClick={() => onCollapseAll(!anyCollapsed)} title={anyCollapsed ? 'Expand every agent' : 'Collapse every agent to one summary row'}>
+          <button
+            type="button"
+            className="icon-btn tl-text-btn"
+            onClick={() => onCollapseAll(!anyCollapsed)}
+            title={anyCollapsed ? 'Expand every agent' : 'Collapse every agent to one summary row'}
+          >
             {anyCollapsed ? 'Expand all' : 'Collapse all'}
           </button>
         )}

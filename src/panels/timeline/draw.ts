@@ -342,7 +342,6 @@ function drawRowBackdrops(v: View): void {
   ctx.globalAlpha = 0.55;
   for (const t of ticks.ticks) ctx.fillRect(Math.round(timeToX(s, t.t)), geo.bodyTop, 1, geo.bodyH);
   ctx.globalAlpha = 1;
-
 }
 
 /** Every visible span, batched per colour, then the notches, compaction diamonds and labels on top. */
@@ -392,7 +391,9 @@ function drawSpans(v: View): { drawn: number; rects: number } {
       for (const laneId of row.laneIds) {
         const lane = m.lanes[laneId];
         if (lane.track !== 'compaction') continue;
-        for (const i of lane.spans) if (kind[i] === SK.compaction && start[i] >= win.startMs - msPerPx && start[i] <= win.endMs + msPerPx) instants.push({ i, x: timeToX(s, start[i]), y: y + row.h / 2, r: 4, dim: false });
+        for (const i of lane.spans)
+          if (kind[i] === SK.compaction && start[i] >= win.startMs - msPerPx && start[i] <= win.endMs + msPerPx)
+            instants.push({ i, x: timeToX(s, start[i]), y: y + row.h / 2, r: 4, dim: false });
       }
       continue;
     }

@@ -46,7 +46,10 @@ function noUsageText(n: number): string {
 
 function costTitle(c: CostTotal, currency: string): string {
   const parts = [`${formatMoney(c.amount)} ${currency}`];
-  if (c.unpricedCalls) parts.push(`${c.unpricedCalls} call${c.unpricedCalls === 1 ? '' : 's'} not priced: no price for ${c.unpricedModels.map((m) => escapeInvisible(m, 'text')).join(', ')}`);
+  if (c.unpricedCalls)
+    parts.push(
+      `${c.unpricedCalls} call${c.unpricedCalls === 1 ? '' : 's'} not priced: no price for ${c.unpricedModels.map((m) => escapeInvisible(m, 'text')).join(', ')}`,
+    );
   if (c.noUsageCalls) parts.push(`${c.noUsageCalls} call${c.noUsageCalls === 1 ? '' : 's'} without usage`);
   if (isPartial(c)) parts.push('partial: the calls left out are not counted');
   return parts.join('; ');
@@ -56,8 +59,18 @@ function CostCell({ node, currency }: { node: TokenNode; currency: string }) {
   const c = node.cost;
   if (!c) return null;
   if (node.kind === 'call') {
-    if (!node.hasUsage) return <span className="faint" title="No usage recorded: nothing to price">—</span>;
-    if (c.unpricedCalls) return <span className="tok-noprice" title={`No price for ${escapeInvisible(node.model ?? '', 'text')} in the price table`}>no price</span>;
+    if (!node.hasUsage)
+      return (
+        <span className="faint" title="No usage recorded: nothing to price">
+          —
+        </span>
+      );
+    if (c.unpricedCalls)
+      return (
+        <span className="tok-noprice" title={`No price for ${escapeInvisible(node.model ?? '', 'text')} in the price table`}>
+          no price
+        </span>
+      );
     return <span title={costTitle(c, currency)}>{formatMoney(c.amount)}</span>;
   }
   const partial = isPartial(c);
@@ -131,7 +144,8 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
       header: 'Hit',
       accessorFn: (t) => cacheHitRatio(t.totals) ?? -1,
       meta: { width: 58, right: true, title: 'Cache-hit ratio: cached ÷ input' } satisfies ColMeta,
-      cell: ({ row }) => (row.original.kind === 'call' && !row.original.hasUsage ? <span className="faint">—</span> : formatPercent(cacheHitRatio(row.original.totals))),
+      cell: ({ row }) =>
+        row.original.kind === 'call' && !row.original.hasUsage ? <span className="faint">—</span> : formatPercent(cacheHitRatio(row.original.totals)),
     },
     num('output', 'Output', 'Output tokens, reasoning ones included', 74, (t) => t.totals.output),
     num('reasoning', 'Reasoning', 'Reasoning tokens (part of output)', 92, (t) => t.totals.reasoning),
@@ -141,7 +155,11 @@ function makeColumns(state: RolloutTrace, currency: string | null): ColumnDef<To
       id: 'cost',
       header: `Cost (${currency})`,
       accessorFn: (t) => t.cost?.amount ?? 0,
-      meta: { width: Math.max(100, 64 + currency.length * 8), right: true, title: `Cost in ${currency} under the loaded price table; "partial" when some calls could not be priced` } satisfies ColMeta,
+      meta: {
+        width: Math.max(100, 64 + currency.length * 8),
+        right: true,
+        title: `Cost in ${currency} under the loaded price table; "partial" when some calls could not be priced`,
+      } satisfies ColMeta,
       cell: ({ row }) => <CostCell node={row.original} currency={currency} />,
     });
   }
@@ -250,7 +268,9 @@ export function TokensPanel() {
     const call = own(state.inference_calls, selection.id);
     if (!call) return;
     pendingReveal.current = `call:${call.inference_call_id}`;
-    setExpanded((e) => (e === true ? e : { ...e, [`session:${state.trace_id}`]: true, [`thread:${call.thread_id}`]: true, [`turn:${call.codex_turn_id}`]: true }));
+    setExpanded((e) =>
+      e === true ? e : { ...e, [`session:${state.trace_id}`]: true, [`thread:${call.thread_id}`]: true, [`turn:${call.codex_turn_id}`]: true },
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectionSeq, state]);
   useEffect(() => {
@@ -369,7 +389,17 @@ export function TokensPanel() {
   );
 }
 
-function Savings({ savings, state, onPick, selectedKey }: { savings: CompactionSaving[]; state: RolloutTrace; onPick: (r: ObjectRef) => void; selectedKey: string | null }) {
+function Savings({
+  savings,
+  state,
+  onPick,
+  selectedKey,
+}: {
+  savings: CompactionSaving[];
+  state: RolloutTrace;
+  onPick: (r: ObjectRef) => void;
+  selectedKey: string | null;
+}) {
   const measured = savings.filter((s) => s.saved !== null);
   const total = measured.reduce((n, s) => n + s.saved!, 0);
   return (
@@ -411,9 +441,19 @@ function Savings({ savings, state, onPick, selectedKey }: { savings: CompactionS
               {savings.map((s) => {
                 const { name } = threadName(state, s.threadId);
                 return (
-                  <tr key={s.key} className={`tok-row${selectedKey === s.ref.id ? ' is-selected' : ''}`} data-testid="tokens-saving-row" data-key={s.key} onClick={() => onPick(s.ref)} style={{ height: ROW_H }}>
+                  <tr
+                    key={s.key}
+                    className={`tok-row${selectedKey === s.ref.id ? ' is-selected' : ''}`}
+                    data-testid="tokens-saving-row"
+                    data-key={s.key}
+                    onClick={() => onPick(s.ref)}
+                    style={{ height: ROW_H }}
+                  >
                     <td>
-                      <span className={s.kind === 'untraced' ? 'tok-warn' : undefined} title={s.kind === 'untraced' ? 'Detected: a history shrink no compaction record explains' : undefined}>
+                      <span
+                        className={s.kind === 'untraced' ? 'tok-warn' : undefined}
+                        title={s.kind === 'untraced' ? 'Detected: a history shrink no compaction record explains' : undefined}
+                      >
                         {s.label}
                       </span>
                     </td>

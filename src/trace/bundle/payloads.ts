@@ -220,7 +220,13 @@ class ShardPayloads implements PayloadStore {
     try {
       fragments = JSON.parse(this.decoder.decode(body.bytes));
     } catch (e) {
-      return { problem: { file, message: `invalid payload fragment count`, causes: [`payload ${ref.raw_payload_id}: fragments are not JSON: ${(e as Error).message}`] } };
+      return {
+        problem: {
+          file,
+          message: `invalid payload fragment count`,
+          causes: [`payload ${ref.raw_payload_id}: fragments are not JSON: ${(e as Error).message}`],
+        },
+      };
     }
     if (!Array.isArray(fragments) || fragments.length !== ref.parts.length + 1 || !fragments.every((f) => typeof f === 'string'))
       return {

@@ -30,7 +30,6 @@ export function archiveKind(name: string): ArchiveKind | null {
   return null;
 }
 
-
 function problem(file: string, message: string, causes: string[] = []): TraceErrorInfo {
   return { file, line: null, seq: null, message, causes };
 }
@@ -52,11 +51,7 @@ async function unpack(kind: ArchiveKind, file: Blob, limits: { maxBytes: number;
  * Throws a TraceErrorInfo-carrying error (see `ScanError`) when an archive cannot be read,
  * and a SizeLimitError when the archives hold more than `maxUnpackedBytes` in all.
  */
-export async function collectFiles(
-  inputs: InputFile[],
-  signal?: AbortSignal,
-  opts: { maxUnpackedBytes?: number } = {},
-): Promise<Map<string, FileBody>> {
+export async function collectFiles(inputs: InputFile[], signal?: AbortSignal, opts: { maxUnpackedBytes?: number } = {}): Promise<Map<string, FileBody>> {
   const files = new Map<string, FileBody>();
   /** What the archives may still unpack: one budget for the whole drop. */
   let budget = opts.maxUnpackedBytes ?? Number.POSITIVE_INFINITY;
@@ -75,9 +70,7 @@ export async function collectFiles(
     } catch (e) {
       if (e instanceof SizeLimitError) throw e;
       throw new ScanError(
-        problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [
-          e instanceof Error ? e.message : String(e),
-        ]),
+        problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [e instanceof Error ? e.message : String(e)]),
       );
     }
     for (const [p, data] of entries) {
@@ -131,9 +124,7 @@ export function checkManifest(text: string | null, file = 'manifest.json'): { ma
   } catch (e) {
     return {
       manifest: null,
-      problem: problem(file, 'manifest.json is not valid JSON, so the bundle cannot be identified.', [
-        e instanceof Error ? e.message : String(e),
-      ]),
+      problem: problem(file, 'manifest.json is not valid JSON, so the bundle cannot be identified.', [e instanceof Error ? e.message : String(e)]),
     };
   }
   const parsed = ManifestSchema.safeParse(json);

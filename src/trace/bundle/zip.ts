@@ -5,12 +5,7 @@ import { SizeLimitError } from './sizeLimit';
 
 /** Entries that archivers add beside the real files (macOS resource forks, Finder state). */
 export function isJunkPath(path: string): boolean {
-  return (
-    path.startsWith('__MACOSX/') ||
-    path.includes('/__MACOSX/') ||
-    /(^|\/)\._[^/]*$/.test(path) ||
-    /(^|\/)\.DS_Store$/.test(path)
-  );
+  return path.startsWith('__MACOSX/') || path.includes('/__MACOSX/') || /(^|\/)\._[^/]*$/.test(path) || /(^|\/)\.DS_Store$/.test(path);
 }
 
 /*
@@ -120,7 +115,7 @@ function centralDirectory(b: Bytes): CentralEntry[] {
 
 /** Fields saturated at 0xffffffff are in the zip64 extra field (id 1), in this order. */
 function zip64Sizes(b: Bytes, extra: number, len: number, e: CentralEntry): void {
-  for (let at = extra; at + 4 <= extra + len; ) {
+  for (let at = extra; at + 4 <= extra + len;) {
     const id = b.u16(at);
     const size = b.u16(at + 2);
     if (id === 1) {
@@ -150,7 +145,8 @@ function dataOf(b: Bytes, e: CentralEntry): Uint8Array {
 function inflateChecked(e: CentralEntry, compressed: Uint8Array): Uint8Array {
   if (e.flags & 1) throw new Error(`zip entry "${e.name}" is encrypted`);
   if (e.method === 0) {
-    if (e.compressedSize !== e.size) throw new Error(`zip entry "${e.name}": stored with ${e.compressedSize} bytes but declared as ${e.size} (the archive is damaged)`);
+    if (e.compressedSize !== e.size)
+      throw new Error(`zip entry "${e.name}": stored with ${e.compressedSize} bytes but declared as ${e.size} (the archive is damaged)`);
     return compressed;
   }
   if (e.method !== 8) throw new Error(`zip entry "${e.name}" uses compression method ${e.method}; only stored and deflate are read`);
@@ -166,7 +162,8 @@ function inflateChecked(e: CentralEntry, compressed: Uint8Array): Uint8Array {
   let filled = 0;
   let ended = false;
   const inflate = new Inflate((chunk, final) => {
-    if (filled + chunk.length > e.size) throw new Error(`zip entry "${e.name}" inflates to more than the ${e.size} bytes it declares (the archive is damaged or hostile)`);
+    if (filled + chunk.length > e.size)
+      throw new Error(`zip entry "${e.name}" inflates to more than the ${e.size} bytes it declares (the archive is damaged or hostile)`);
     out.set(chunk, filled);
     filled += chunk.length;
     if (final) ended = true;

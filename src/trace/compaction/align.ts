@@ -103,9 +103,7 @@ export function alignHistories(before: readonly string[], after: readonly string
     afterMatch[j] = i;
   }
 
-  const beforeRelation: RowRelation[] = before.map((id, i) =>
-    beforeMatch[i] < 0 ? 'removed' : after[beforeMatch[i]] === id ? 'same' : 'resent',
-  );
+  const beforeRelation: RowRelation[] = before.map((id, i) => (beforeMatch[i] < 0 ? 'removed' : after[beforeMatch[i]] === id ? 'same' : 'resent'));
   const afterRelation: RowRelation[] = after.map((id, j) => (afterMatch[j] < 0 ? 'new' : before[afterMatch[j]] === id ? 'same' : 'resent'));
 
   // Keep the largest order-preserving set of pairs on shared rows.

@@ -248,7 +248,10 @@ function requestsByCompaction(state: RolloutTrace): Map<string, CompactionReques
 }
 
 /** One event per installed compaction; `boundaries`: per thread, the after-indexes they take (no untraced shrink there). */
-function installedEvents(a: AnalysisContext, requestsByCompaction: Map<string, CompactionRequest[]>): { events: CompactionEvent[]; boundaries: Map<string, Set<number>> } {
+function installedEvents(
+  a: AnalysisContext,
+  requestsByCompaction: Map<string, CompactionRequest[]>,
+): { events: CompactionEvent[]; boundaries: Map<string, Set<number>> } {
   const { state, idx, facts } = a;
   const callsFor = (threadId: string) => a.callsFor(threadId);
   const events: CompactionEvent[] = [];
@@ -293,7 +296,12 @@ function installedEvents(a: AnalysisContext, requestsByCompaction: Map<string, C
         hist.origins.push('pending');
       }
       const afterIds = firstAfter ? [...firstAfter.request_item_ids] : [...c.replacement_item_ids];
-      const before: HistorySide = { callId: lastBefore?.inference_call_id ?? null, itemIds: hist.itemIds, origins: hist.origins, size: facts.size(hist.itemIds) };
+      const before: HistorySide = {
+        callId: lastBefore?.inference_call_id ?? null,
+        itemIds: hist.itemIds,
+        origins: hist.origins,
+        size: facts.size(hist.itemIds),
+      };
       const after: HistorySide = { callId: firstAfter?.inference_call_id ?? null, itemIds: afterIds, origins: null, size: facts.size(afterIds) };
       // Status: of the attempts that led to the install (request_ids); later attempts are listed but do not change it.
       const { status } = summarizeStatus(listedReqs.length ? listedReqs : requests);
@@ -415,7 +423,9 @@ function untracedEvents(a: AnalysisContext, boundaries: Map<string, Set<number>>
       if (!found) continue;
       n++;
       const { hist, alignment, beforeSize, afterSize } = found;
-      const replacedIds = hist.itemIds.filter((_, k) => alignment.beforeRelation[k] === 'removed' && state.conversation_items[hist.itemIds[k]]?.kind !== 'compaction_marker');
+      const replacedIds = hist.itemIds.filter(
+        (_, k) => alignment.beforeRelation[k] === 'removed' && state.conversation_items[hist.itemIds[k]]?.kind !== 'compaction_marker',
+      );
       const gained = b.request_item_ids.filter((_, k) => alignment.afterRelation[k] === 'new');
       // The turn that compacted: one of its own between the two calls (a manual /compact, which makes
       // no inference call of its own), else the turn of the call after (compaction inside or ahead of a turn).
@@ -472,10 +482,7 @@ function sortEvents(events: CompactionEvent[], idx: TraceIndexes): void {
   const kindRank: Record<CompactionEventKind, number> = { failed: 0, untraced: 1, installed: 2 };
   events.sort(
     (x, y) =>
-      x.atMs - y.atMs ||
-      (threadRank.get(x.threadId) ?? 0) - (threadRank.get(y.threadId) ?? 0) ||
-      kindRank[x.kind] - kindRank[y.kind] ||
-      x.ordinal - y.ordinal,
+      x.atMs - y.atMs || (threadRank.get(x.threadId) ?? 0) - (threadRank.get(y.threadId) ?? 0) || kindRank[x.kind] - kindRank[y.kind] || x.ordinal - y.ordinal,
   );
 }
 

@@ -36,17 +36,7 @@ export interface ItemCodeCellLink {
 
 /** Why an object references a raw payload. */
 export type PayloadRole =
-  | 'request'
-  | 'prepared_prompt'
-  | 'response'
-  | 'invocation'
-  | 'result'
-  | 'runtime'
-  | 'initial_response'
-  | 'checkpoint'
-  | 'metadata'
-  | 'carried'
-  | 'body';
+  'request' | 'prepared_prompt' | 'response' | 'invocation' | 'result' | 'runtime' | 'initial_response' | 'checkpoint' | 'metadata' | 'carried' | 'body';
 
 export interface PayloadUse {
   owner: ObjectRef;
@@ -137,9 +127,7 @@ export function anchorRef(a: TraceAnchor): ObjectRef {
 const ownerKey = (r: ObjectRef) => `${r.kind}\u0000${r.id}`;
 
 function bySeq<T extends { execution: ExecutionWindow }>(entries: [string, T][]): [string, T][] {
-  return entries.sort(
-    ([ia, a], [ib, b]) => a.execution.started_seq - b.execution.started_seq || (ia < ib ? -1 : ia > ib ? 1 : 0),
-  );
+  return entries.sort(([ia, a], [ib, b]) => a.execution.started_seq - b.execution.started_seq || (ia < ib ? -1 : ia > ib ? 1 : 0));
 }
 
 /** Numeric part of `raw_payload:<n>` (NaN when not in that form). */
@@ -153,9 +141,10 @@ function buildThreadTree(state: RolloutTrace): ThreadTree {
   const parent = new Map<string, string | null>();
   const children = new Map<string, string[]>();
   for (const t of threads) {
-    const p = t.origin.type === 'spawned' && own(state.threads, t.origin.parent_thread_id) && t.origin.parent_thread_id !== t.thread_id
-      ? t.origin.parent_thread_id
-      : null;
+    const p =
+      t.origin.type === 'spawned' && own(state.threads, t.origin.parent_thread_id) && t.origin.parent_thread_id !== t.thread_id
+        ? t.origin.parent_thread_id
+        : null;
     parent.set(t.thread_id, p);
     children.set(t.thread_id, []);
   }
@@ -180,7 +169,10 @@ function buildThreadTree(state: RolloutTrace): ThreadTree {
     seen.add(id);
     order.push(id);
     depth.set(id, d);
-    const kids = children.get(id)!.filter((c) => !seen.has(c)).map((c) => visit(c, d + 1));
+    const kids = children
+      .get(id)!
+      .filter((c) => !seen.has(c))
+      .map((c) => visit(c, d + 1));
     return { threadId: id, depth: d, children: kids };
   };
   const roots = rootIds.map((id) => visit(id, 0));
@@ -482,9 +474,7 @@ class PayloadUses {
         .sort((a, b) => payloadNumber(a) - payloadNumber(b));
     const checkpoints = byKind('compaction_checkpoint');
     if (checkpoints.length > 0 && checkpoints.length === compactionEntries.length) {
-      const installOrder = [...compactionEntries].sort(
-        ([, a], [, b]) => a.installed_at_unix_ms - b.installed_at_unix_ms,
-      );
+      const installOrder = [...compactionEntries].sort(([, a], [, b]) => a.installed_at_unix_ms - b.installed_at_unix_ms);
       installOrder.forEach(([id], i) => use({ kind: 'compaction', id }, 'checkpoint', checkpoints[i], true));
     }
     const metadata = byKind('session_metadata');

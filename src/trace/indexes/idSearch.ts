@@ -52,7 +52,8 @@ export function findById(state: RolloutTrace, idx: TraceIndexes | null, query: s
   for (const [id, it] of Object.entries(state.conversation_items)) {
     const ref = { kind: 'conversation_item', id } as const;
     consider(ref, 'item id', id);
-    if (hashNumber !== null && shortItemId(id) === hashNumber) best.set(`conversation_item\u0000${id}`, { ref, field: 'item', value: `#${hashNumber}`, rank: 0 });
+    if (hashNumber !== null && shortItemId(id) === hashNumber)
+      best.set(`conversation_item\u0000${id}`, { ref, field: 'item', value: `#${hashNumber}`, rank: 0 });
     consider(ref, 'Responses item id', it.responses_item_id);
     consider(ref, 'call id', it.call_id);
   }
@@ -90,10 +91,18 @@ export function findById(state: RolloutTrace, idx: TraceIndexes | null, query: s
   consider({ kind: 'thread', id: state.root_thread_id }, 'rollout id', state.rollout_id);
 
   const kindOrder = (k: ObjectKind) => OBJECT_KINDS.indexOf(k);
-  return [...best.values()]
-    .filter((h) => objectExists(state, h.ref))
-    // The object whose own id matched comes before objects that merely mention it (a tool call before its call item).
-    .sort((a, b) => a.rank - b.rank || Number(b.value === b.ref.id) - Number(a.value === a.ref.id) || kindOrder(a.ref.kind) - kindOrder(b.ref.kind) || a.value.length - b.value.length || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-    .slice(0, limit);
+  return (
+    [...best.values()]
+      .filter((h) => objectExists(state, h.ref))
+      // The object whose own id matched comes before objects that merely mention it (a tool call before its call item).
+      .sort(
+        (a, b) =>
+          a.rank - b.rank ||
+          Number(b.value === b.ref.id) - Number(a.value === a.ref.id) ||
+          kindOrder(a.ref.kind) - kindOrder(b.ref.kind) ||
+          a.value.length - b.value.length ||
+          (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+      )
+      .slice(0, limit)
+  );
 }
-

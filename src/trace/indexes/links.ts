@@ -52,9 +52,19 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       add(
         'terminals',
         'Terminal sessions',
-        many('terminal_session', Object.keys(state.terminal_sessions).filter((k) => own(state.terminal_sessions, k)!.thread_id === ref.id)),
+        many(
+          'terminal_session',
+          Object.keys(state.terminal_sessions).filter((k) => own(state.terminal_sessions, k)!.thread_id === ref.id),
+        ),
       );
-      add('code_cells', 'Code cells', many('code_cell', Object.keys(state.code_cells).filter((k) => own(state.code_cells, k)!.thread_id === ref.id)));
+      add(
+        'code_cells',
+        'Code cells',
+        many(
+          'code_cell',
+          Object.keys(state.code_cells).filter((k) => own(state.code_cells, k)!.thread_id === ref.id),
+        ),
+      );
       add('edges', 'Interaction edges', edgesOf(`thread:${ref.id}`));
       break;
     }
@@ -89,11 +99,27 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
       }
       add('produced_by', 'Produced by', producers);
       const tools = listOf(idx.itemToolCalls, ref.id);
-      add('tool_call_of', 'Call of tool', tools.filter((t) => t.role === 'call').map((t) => r('tool_call', t.toolCallId)));
-      add('tool_output_of', 'Output of tool', tools.filter((t) => t.role === 'output').map((t) => r('tool_call', t.toolCallId)));
+      add(
+        'tool_call_of',
+        'Call of tool',
+        tools.filter((t) => t.role === 'call').map((t) => r('tool_call', t.toolCallId)),
+      );
+      add(
+        'tool_output_of',
+        'Output of tool',
+        tools.filter((t) => t.role === 'output').map((t) => r('tool_call', t.toolCallId)),
+      );
       const cells = listOf(idx.itemCodeCells, ref.id);
-      add('code_cell_source', 'Source of code cell', cells.filter((c) => c.role === 'source').map((c) => r('code_cell', c.codeCellId)));
-      add('code_cell_output', 'Output of code cell', cells.filter((c) => c.role === 'output').map((c) => r('code_cell', c.codeCellId)));
+      add(
+        'code_cell_source',
+        'Source of code cell',
+        cells.filter((c) => c.role === 'source').map((c) => r('code_cell', c.codeCellId)),
+      );
+      add(
+        'code_cell_output',
+        'Output of code cell',
+        cells.filter((c) => c.role === 'output').map((c) => r('code_cell', c.codeCellId)),
+      );
       const marker = idx.itemMarkerOf.get(ref.id);
       add('marker_of', 'Marker of', marker ? [r('compaction', marker)] : []);
       add('replaced_by', 'Replaced by', many('compaction', listOf(idx.itemReplacedBy, ref.id)));
@@ -191,8 +217,7 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
     case 'compaction_request': {
       const q = getObject(state, ref);
       if (!q) break;
-      add('compaction', 'Compaction', [r('compaction', q.compaction_id)],
-        own(state.compactions, q.compaction_id) ? undefined : 'never installed');
+      add('compaction', 'Compaction', [r('compaction', q.compaction_id)], own(state.compactions, q.compaction_id) ? undefined : 'never installed');
       add('thread', 'Thread', [r('thread', q.thread_id)]);
       add('turn', 'Turn', [r('turn', q.codex_turn_id)]);
       break;
@@ -207,7 +232,11 @@ export function relatedLinks(state: RolloutTrace, idx: TraceIndexes, ref: Object
     }
     case 'raw_payload': {
       const owners = listOf(idx.payloadOwners, ref.id);
-      add('owners', 'Referenced by', owners.map((o) => o.owner));
+      add(
+        'owners',
+        'Referenced by',
+        owners.map((o) => o.owner),
+      );
       break;
     }
   }

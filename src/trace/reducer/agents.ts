@@ -129,15 +129,7 @@ function queueMessageEdge(r: Reducer, toolId: string, kind: InteractionEdgeKind,
   });
 }
 
-function queueActivityEdge(
-  r: Reducer,
-  wall: number,
-  toolId: string,
-  edgeId: string,
-  kind: InteractionEdgeKind,
-  target: string,
-  fallback: string | null,
-): void {
+function queueActivityEdge(r: Reducer, wall: number, toolId: string, edgeId: string, kind: InteractionEdgeKind, target: string, fallback: string | null): void {
   const tool = r.s.tool_calls.get(toolId);
   if (!tool) fail(`agent activity referenced unknown tool call ${toolId}`);
   const author = agentPath(r, tool.thread_id);

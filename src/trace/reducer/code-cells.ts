@@ -81,11 +81,9 @@ function materialize(r: Reducer, p: PendingCodeCellStart): void {
   if (!r.s.threads.has(p.threadId)) fail(`code cell start referenced unknown thread ${p.threadId}`);
   const turn = r.s.codex_turns.get(p.turnId);
   if (!turn) fail(`code cell start referenced unknown Codex turn ${p.turnId}`);
-  if (turn.thread_id !== p.threadId)
-    fail(`code cell start used thread ${p.threadId}, but Codex turn ${p.turnId} belongs to ${turn.thread_id}`);
+  if (turn.thread_id !== p.threadId) fail(`code cell start used thread ${p.threadId}, but Codex turn ${p.turnId} belongs to ${turn.thread_id}`);
   const source = callItems(r, p.threadId, p.callId, 'custom_tool_call')[0];
-  if (source === undefined)
-    fail(`code cell ${p.cellId} referenced model-visible call ${p.callId}, but no custom tool call item was observed`);
+  if (source === undefined) fail(`code cell ${p.cellId} referenced model-visible call ${p.callId}, but no custom tool call item was observed`);
   const outputs = callItems(r, p.threadId, p.callId, 'custom_tool_call_output');
   const nested = sortedKeys(r.s.tool_calls).filter((id) => {
     const req = r.s.tool_calls.get(id)!.requester;

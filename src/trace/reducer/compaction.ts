@@ -26,11 +26,7 @@ export function startCompactionRequest(r: Reducer, ev: TraceEvent, p: EventOf<'c
   });
 }
 
-export function finishCompactionRequest(
-  r: Reducer,
-  ev: TraceEvent,
-  p: EventOf<'compaction_request_completed'> | EventOf<'compaction_request_failed'>,
-): void {
+export function finishCompactionRequest(r: Reducer, ev: TraceEvent, p: EventOf<'compaction_request_completed'> | EventOf<'compaction_request_failed'>): void {
   const req = r.s.compaction_requests.get(p.compaction_request_id);
   if (!req) fail(`compaction request completion referenced unknown request ${p.compaction_request_id}`);
   if (req.compaction_id !== p.compaction_id)

@@ -83,14 +83,7 @@ function findMatching(r: Reducer, prev: readonly string[], chosen: Set<string>, 
   return null;
 }
 
-export function createItem(
-  r: Reducer,
-  threadId: string,
-  turnId: string | null,
-  wall: number,
-  item: NormalizedItem,
-  producers: ProducerRef[],
-): string {
+export function createItem(r: Reducer, threadId: string, turnId: string | null, wall: number, item: NormalizedItem, producers: ProducerRef[]): string {
   const id = `conversation_item:${r.nextItemOrdinal++}`;
   // Optional fields are laid out as undefined so that, once set, they serialize in the official key order.
   const created: ConversationItem = {
@@ -154,8 +147,7 @@ function matches(stored: ConversationItem, item: NormalizedItem, compareResponse
   if (stored.role !== item.role || stored.channel !== item.channel || stored.kind !== item.kind) return false;
   if (stored.call_id !== item.call_id) return false;
   // Schema 2: the Responses item id is part of identity (a re-sent prefix gets fresh ids); a missing id matches any.
-  if (compareResponsesId && stored.responses_item_id !== undefined && item.responsesId !== null && stored.responses_item_id !== item.responsesId)
-    return false;
+  if (compareResponsesId && stored.responses_item_id !== undefined && item.responsesId !== null && stored.responses_item_id !== item.responsesId) return false;
   const a = stored.agent_message;
   const b = item.agent_message;
   if (a || b) {

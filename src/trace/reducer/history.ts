@@ -89,4 +89,3 @@ export function markResponseItemsProduced(r: Reducer, threadId: string, ids: rea
   const accepted = ids.filter((id) => r.s.conversation_items.get(id)!.accepted_seq !== undefined);
   if (accepted.length > 0) r.appendThreadItems(threadId, accepted);
 }
-

@@ -239,13 +239,18 @@ export class IncrementalReplay {
       throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, rules.envelopeSchemaMessage(ev.schema_version, lineNo), []));
     if (rules.contiguousSeq && ev.seq !== this.expectedSeq)
       throw new LocatedError(
-        at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${this.expectedSeq}`, [`line ${lineNo} has seq ${ev.seq}; expected ${this.expectedSeq}`]),
+        at(EVENT_LOG, lineNo, ev.seq, `missing or reordered trace event ${this.expectedSeq}`, [
+          `line ${lineNo} has seq ${ev.seq}; expected ${this.expectedSeq}`,
+        ]),
       );
     if (rules.checkRolloutId && ev.rollout_id !== this.manifest!.rollout_id)
       throw new LocatedError(
-        at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [`event rollout_id ${ev.rollout_id}, manifest rollout_id ${this.manifest!.rollout_id}`]),
+        at(EVENT_LOG, lineNo, ev.seq, 'trace event belongs to another rollout', [
+          `event rollout_id ${ev.rollout_id}, manifest rollout_id ${this.manifest!.rollout_id}`,
+        ]),
       );
-    if (rules.recordingCompletedIsLast && this.recordingCompleted) throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
+    if (rules.recordingCompletedIsLast && this.recordingCompleted)
+      throw new LocatedError(at(EVENT_LOG, lineNo, ev.seq, 'trace event after recording completed', []));
     this.expectedSeq++;
     if (ev.payload.type === 'recording_completed') this.recordingCompleted = true;
     if (ev.payload.type === (this.knownTypes.has('recording_completed') ? 'recording_completed' : 'rollout_ended')) this.lastEventSeen = true;
@@ -302,10 +307,11 @@ export class IncrementalReplay {
       return { ...base, state: finish(view), error: errorInfoOf(e) };
     }
     // Every referenced payload must exist and be JSON, even those the replay never read.
-    if (this.rules!.checksEveryPayload) for (const id of sortedKeys(r.s.raw_payloads)) {
-      const problem = r.payloadProblems.get(this.store!.key(r.s.raw_payloads.get(id)!));
-      if (problem) return { ...base, state: finish(view), error: problem };
-    }
+    if (this.rules!.checksEveryPayload)
+      for (const id of sortedKeys(r.s.raw_payloads)) {
+        const problem = r.payloadProblems.get(this.store!.key(r.s.raw_payloads.get(id)!));
+        if (problem) return { ...base, state: finish(view), error: problem };
+      }
     return { ...base, state: finish(view), error: null };
   }
 }
@@ -393,7 +399,11 @@ function at(file: string, line: number | null, seq: number | string | null, mess
 async function readManifest(source: BundleSource): Promise<Manifest> {
   const text = await readSourceText(source, 'manifest.json', 'read manifest.json');
   if (text === null)
-    throw new LocatedError(at('manifest.json', null, null, 'the bundle has no manifest.json', ['No such file or directory: a trace bundle needs manifest.json, trace.jsonl and payloads/']));
+    throw new LocatedError(
+      at('manifest.json', null, null, 'the bundle has no manifest.json', [
+        'No such file or directory: a trace bundle needs manifest.json, trace.jsonl and payloads/',
+      ]),
+    );
   let raw: JsonValue;
   try {
     raw = parseJson(text);
@@ -443,7 +453,9 @@ function parseLine(
     const text = seqHint(line) ?? rawSeq.lexeme;
     throw new LocatedError(
       at(EVENT_LOG, lineNo, text, `parse trace event line ${lineNo}`, [
-        rawSeq.isInteger ? `seq: \`${text}\` is past 2^53, the largest seq this viewer can follow exactly` : `seq: expected a non-negative integer, found \`${text}\``,
+        rawSeq.isInteger
+          ? `seq: \`${text}\` is past 2^53, the largest seq this viewer can follow exactly`
+          : `seq: expected a non-negative integer, found \`${text}\``,
       ]),
     );
   }

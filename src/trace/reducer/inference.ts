@@ -14,8 +14,7 @@ export function startInference(r: Reducer, ev: TraceEvent, p: EventOf<'inference
   if (r.s.inference_calls.has(id)) fail(`duplicate inference start for ${id}`);
   const turn = r.s.codex_turns.get(p.codex_turn_id);
   if (!turn) fail(`inference start ${id} referenced unknown codex turn ${p.codex_turn_id}`);
-  if (turn.thread_id !== p.thread_id)
-    fail(`inference start ${id} used thread ${p.thread_id}, but codex turn ${p.codex_turn_id} belongs to ${turn.thread_id}`);
+  if (turn.thread_id !== p.thread_id) fail(`inference start ${id} used thread ${p.thread_id}, but codex turn ${p.codex_turn_id} belongs to ${turn.thread_id}`);
   const requestIds = reduceRequest(r, ev, id, p.thread_id, p.codex_turn_id, p.request_payload);
   r.thread(p.thread_id);
   r.s.inference_calls.set(id, {
@@ -55,8 +54,7 @@ function reduceRequest(r: Reducer, ev: TraceEvent, callId: string, threadId: str
   let ids: string[];
   if (prevResponseId !== null) {
     const prior = findByResponseId(r, threadId, prevResponseId);
-    if (!prior)
-      fail(`incremental inference request ${callId} referenced unknown previous_response_id ${prevResponseId}`);
+    if (!prior) fail(`incremental inference request ${callId} referenced unknown previous_response_id ${prevResponseId}`);
     const prefix = [...prior.request_item_ids, ...prior.response_item_ids];
     const delta = reconcile(r, items, {
       threadId,

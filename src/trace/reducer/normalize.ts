@@ -28,12 +28,7 @@ const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' 
  * consulted only for items holding an integral number, whose text (`1` or
  * `1.0`) decides how the item's JSON summary or content hash reads.
  */
-export function normalizeItems(
-  items: JsonValue[],
-  ref: RawPayloadRef,
-  rules: ReductionRules,
-  exactItems?: () => JsonValue[],
-): NormalizedItem[] {
+export function normalizeItems(items: JsonValue[], ref: RawPayloadRef, rules: ReductionRules, exactItems?: () => JsonValue[]): NormalizedItem[] {
   const out: NormalizedItem[] = [];
   const ctx: Ctx = { ref, rules };
   for (let i = 0; i < items.length; i++) {
@@ -44,7 +39,13 @@ export function normalizeItems(
 }
 
 /** A request window's items, as normalizeItems gives them, each derived once while it stays in the thread's window. */
-export function normalizeWindow(items: JsonValue[], ref: RawPayloadRef, rules: ReductionRules, window: WindowParse, exactItems: () => JsonValue[]): NormalizedItem[] {
+export function normalizeWindow(
+  items: JsonValue[],
+  ref: RawPayloadRef,
+  rules: ReductionRules,
+  window: WindowParse,
+  exactItems: () => JsonValue[],
+): NormalizedItem[] {
   const out: NormalizedItem[] = [];
   const ctx: Ctx = { ref, rules };
   const derived = window.derived!;

@@ -68,12 +68,19 @@ export function startTerminalFromInvocation(
   const payload = r.exactPayload(ref);
   const args = writeStdinArgs(payload, ref.raw_payload_id, r.rules.writeStdinArgsRequired);
   if (!args) return null;
-  const op = newOperation(r, ev, toolId, 'write_stdin', {
-    type: 'write_stdin',
-    stdin: args.chars,
-    yield_time_ms: args.yield_time_ms,
-    max_output_tokens: args.max_output_tokens,
-  }, ref);
+  const op = newOperation(
+    r,
+    ev,
+    toolId,
+    'write_stdin',
+    {
+      type: 'write_stdin',
+      stdin: args.chars,
+      yield_time_ms: args.yield_time_ms,
+      max_output_tokens: args.max_output_tokens,
+    },
+    ref,
+  );
   // The session named by session_id: an exec's (by process id) or one this write opens.
   const known = r.sessionsByProcess.get(args.session_id);
   const joined = joinSession(r, threadId, op, known ?? null);
@@ -299,7 +306,14 @@ function dispatchResult(v: JsonValue): TerminalResult | null {
         const exitOk = o.exit_code === undefined || o.exit_code === null || (exit !== null && exit >= -2147483648 && exit <= 2147483647);
         const tokensOk = o.original_token_count === undefined || o.original_token_count === null || tokens !== null;
         if (chunk !== undefined && exitOk && tokensOk) {
-          return { exit_code: exit, stdout: o.output as string, stderr: '', formatted_output: o.output as string, original_token_count: tokens, chunk_id: chunk };
+          return {
+            exit_code: exit,
+            stdout: o.output as string,
+            stderr: '',
+            formatted_output: o.output as string,
+            original_token_count: tokens,
+            chunk_id: chunk,
+          };
         }
       }
       return plain(textContent(value) ?? serdeStringify(value));

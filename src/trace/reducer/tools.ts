@@ -8,13 +8,7 @@ import { codeCellIdForRuntime, linkToolToCodeCell } from './code-cells';
 import { compareKeys, fail, pushUnique, runningWindow, type Reducer } from './core';
 import { mapPush } from '../multimap';
 import { addProducer } from './items';
-import {
-  endTerminalOperation,
-  resolveStdinTarget,
-  startTerminalFromInvocation,
-  startTerminalFromRuntime,
-  syncTerminalObservation,
-} from './terminal';
+import { endTerminalOperation, resolveStdinTarget, startTerminalFromInvocation, startTerminalFromRuntime, syncTerminalObservation } from './terminal';
 
 const CALL_KINDS = new Set(['function_call', 'custom_tool_call']);
 const OUTPUT_KINDS = new Set(['function_call_output', 'custom_tool_call_output']);
@@ -31,8 +25,7 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
   if (ev.codex_turn_id !== null) {
     const turn = r.s.codex_turns.get(ev.codex_turn_id);
     if (!turn) fail(`tool call start referenced unknown Codex turn ${ev.codex_turn_id}`);
-    if (turn.thread_id !== threadId)
-      fail(`tool call start used thread ${threadId}, but Codex turn ${ev.codex_turn_id} belongs to ${turn.thread_id}`);
+    if (turn.thread_id !== threadId) fail(`tool call start used thread ${threadId}, but Codex turn ${ev.codex_turn_id} belongs to ${turn.thread_id}`);
   }
   const requester: ToolCallRequester =
     p.requester.type === 'model'
@@ -50,7 +43,11 @@ export function startTool(r: Reducer, ev: TraceEvent, p: EventOf<'tool_call_star
     code_mode_runtime_tool_id: p.code_mode_runtime_tool_id,
     resolved_wait_runtime_cell_id: undefined,
     started_code_cell_id:
-      r.rules.startedCodeCellId && p.model_visible_call_id !== null && p.kind.type === 'other' && p.kind.name === 'exec' && r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
+      r.rules.startedCodeCellId &&
+      p.model_visible_call_id !== null &&
+      p.kind.type === 'other' &&
+      p.kind.name === 'exec' &&
+      r.s.code_cells.has(`code_cell:${p.model_visible_call_id}`)
         ? `code_cell:${p.model_visible_call_id}`
         : undefined,
     thread_id: threadId,
@@ -152,8 +149,7 @@ export function startToolRuntime(r: Reducer, ev: TraceEvent, p: EventOf<'tool_ca
   if (p.kind) t.kind = p.kind;
   else if (r.rules.mcpKindFromRuntimeInvocation) t.kind = mcpKindOf(r, p.runtime_payload) ?? t.kind;
   const terminalKind = t.kind.type === 'exec_command' || t.kind.type === 'write_stdin';
-  if (t.terminal_operation_id !== null && terminalKind)
-    fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);
+  if (t.terminal_operation_id !== null && terminalKind) fail(`tool runtime start would create a second terminal operation for ${t.tool_call_id}`);
   const operationId = startTerminalFromRuntime(r, ev, t, p.runtime_payload);
   if (operationId !== null) {
     if (t.terminal_operation_id === null) {
@@ -178,7 +174,12 @@ function mcpKindOf(r: Reducer, ref: RawPayloadRef): ToolCallKind | null {
   let server: unknown;
   let tool: unknown;
   if (Array.isArray(inv)) {
-    if (inv.length !== 3) bad(inv.length < 3 ? `invalid length ${inv.length}, expected struct McpInvocation with 3 elements` : `invalid length ${inv.length}, expected fewer elements in array`);
+    if (inv.length !== 3)
+      bad(
+        inv.length < 3
+          ? `invalid length ${inv.length}, expected struct McpInvocation with 3 elements`
+          : `invalid length ${inv.length}, expected fewer elements in array`,
+      );
     [server, tool] = inv;
   } else if (isJsonObject(inv)) {
     if (!Object.hasOwn(inv, 'server')) bad('missing field `server`');

@@ -24,10 +24,7 @@ const u64 = integer().refine((n) => n >= 0, 'expected a non-negative integer');
 /** The envelope's schema_version is a u32 in every generation (schema 1 reads any value that fits). */
 const u32 = integer().refine((n) => n >= 0 && n <= 0xffffffff, 'expected u32');
 /** An i64: JSON.parse numbers, or exact text for magnitudes beyond 2^53 (kept and written back as is). */
-const i64 = z.union([
-  integer(),
-  z.instanceof(JsonNumber).refine((n) => asI64Exact(n) !== null, 'expected i64'),
-]) as unknown as z.ZodNumber;
+const i64 = z.union([integer(), z.instanceof(JsonNumber).refine((n) => asI64Exact(n) !== null, 'expected i64')]) as unknown as z.ZodNumber;
 /** serde `Option<T>`: missing and null both mean "absent". */
 const opt = <T extends z.ZodType>(t: T) => t.nullable().default(null);
 const Ref = RawPayloadRefSchema;

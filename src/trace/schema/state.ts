@@ -287,13 +287,7 @@ export const TraceAnchorSchema = z.discriminatedUnion('type', [
 ]);
 export type TraceAnchor = z.infer<typeof TraceAnchorSchema>;
 
-export const InteractionEdgeKindSchema = z.enum([
-  'spawn_agent',
-  'assign_agent_task',
-  'send_message',
-  'agent_result',
-  'close_agent',
-]);
+export const InteractionEdgeKindSchema = z.enum(['spawn_agent', 'assign_agent_task', 'send_message', 'agent_result', 'close_agent']);
 export type InteractionEdgeKind = z.infer<typeof InteractionEdgeKindSchema>;
 
 export const InteractionEdgeSchema = z.object({

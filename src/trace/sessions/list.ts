@@ -28,7 +28,6 @@ export const SessionListSchema = z.object({
 });
 export type SessionList = z.infer<typeof SessionListSchema>;
 
-
 export const SearchHitSchema = z.object({
   kind: z.enum(['conversation_item', 'tool_call', 'terminal_operation', 'inference_call', 'raw_payload']),
   ref: z.string(),

@@ -31,7 +31,12 @@ export function spanSearchText(model: TimelineModel, state: RolloutTrace | null)
         const t = own(state.tool_calls, ref.id);
         if (t) {
           const s = t.summary;
-          extra = s.type === 'generic' ? `${s.label} ${s.input_preview ?? ''} ${s.output_preview ?? ''}` : s.type === 'agent' ? `${s.target_agent_path} ${s.message_preview}` : '';
+          extra =
+            s.type === 'generic'
+              ? `${s.label} ${s.input_preview ?? ''} ${s.output_preview ?? ''}`
+              : s.type === 'agent'
+                ? `${s.target_agent_path} ${s.message_preview}`
+                : '';
           if (t.kind.type === 'mcp') extra += ` ${t.kind.server} ${t.kind.tool}`;
         }
       } else if (ref.kind === 'inference_call') {

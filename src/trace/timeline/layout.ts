@@ -61,7 +61,18 @@ export function layoutRows(model: TimelineModel, collapsed: ReadonlySet<number>)
     const isCollapsed = collapsed.has(g.index) || g.tracks.length === 0;
     const gr = rows.length;
     groupRow[g.index] = gr;
-    rows.push({ index: gr, type: 'group', y, h: GROUP_ROW_H, group: g.index, track: -1, trackKind: null, laneIds: isCollapsed ? g.summaryLanes : [], label: null, collapsed: isCollapsed });
+    rows.push({
+      index: gr,
+      type: 'group',
+      y,
+      h: GROUP_ROW_H,
+      group: g.index,
+      track: -1,
+      trackKind: null,
+      laneIds: isCollapsed ? g.summaryLanes : [],
+      label: null,
+      collapsed: isCollapsed,
+    });
     y += GROUP_ROW_H;
     if (isCollapsed) {
       for (const t of g.tracks) for (const r of t.rows) for (const l of r) laneRow[l] = gr;
@@ -71,7 +82,18 @@ export function layoutRows(model: TimelineModel, collapsed: ReadonlySet<number>)
       t.rows.forEach((laneIds, k) => {
         const ri = rows.length;
         for (const l of laneIds) laneRow[l] = ri;
-        rows.push({ index: ri, type: 'lane', y, h: LANE_H, group: g.index, track: ti, trackKind: t.kind, laneIds, label: k === 0 ? t.label : null, collapsed: false });
+        rows.push({
+          index: ri,
+          type: 'lane',
+          y,
+          h: LANE_H,
+          group: g.index,
+          track: ti,
+          trackKind: t.kind,
+          laneIds,
+          label: k === 0 ? t.label : null,
+          collapsed: false,
+        });
         y += LANE_H;
       });
       y += TRACK_GAP;
@@ -416,7 +438,14 @@ export function hitTest(
 }
 
 /** Screen rectangle of a span (x may extend past the track area; w ≥ 1). Null when its row is not laid out. */
-export function spanRect(model: TimelineModel, layout: RowLayout, geo: Geometry, w: ViewWindow, scrollTop: number, span: number): { x: number; y: number; w: number; h: number; row: number } | null {
+export function spanRect(
+  model: TimelineModel,
+  layout: RowLayout,
+  geo: Geometry,
+  w: ViewWindow,
+  scrollTop: number,
+  span: number,
+): { x: number; y: number; w: number; h: number; row: number } | null {
   const ri = layout.laneRow[model.spans.lane[span]];
   if (ri < 0) return null;
   const r = layout.rows[ri];

@@ -31,7 +31,14 @@ const cache = new WeakMap<TimelineModel, (LaneRuns[] | undefined)[]>();
 // Colour priority of a status: failed > cancelled/aborted > running > completed.
 const PRIORITY = [0, 3, 2, 1, 2];
 
-function mergeLevel(prevStart: Float64Array, prevEnd: Float64Array, prevColor: Int32Array, prevCount: Int32Array, bucket: number, model: TimelineModel): LaneRuns {
+function mergeLevel(
+  prevStart: Float64Array,
+  prevEnd: Float64Array,
+  prevColor: Int32Array,
+  prevCount: Int32Array,
+  bucket: number,
+  model: TimelineModel,
+): LaneRuns {
   const n = prevStart.length;
   const start: number[] = [];
   const end: number[] = [];

@@ -198,7 +198,18 @@ class Columns {
   mark: number[] = [];
   /** Terminal operations: the session they belong to. */
   session: (string | null)[] = [];
-  push(ref: ObjectRef, kind: number, start: number, end: number | null, status: number, cat: number, thread: string, track: TrackKind, mark = NaN, session: string | null = null): void {
+  push(
+    ref: ObjectRef,
+    kind: number,
+    start: number,
+    end: number | null,
+    status: number,
+    cat: number,
+    thread: string,
+    track: TrackKind,
+    mark = NaN,
+    session: string | null = null,
+  ): void {
     this.ref.push(ref);
     this.kind.push(kind);
     this.start.push(start);
@@ -347,7 +358,18 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
       if (Number.isNaN(e)) open = true;
       else b = Math.max(b, e);
     }
-    col.push({ kind: 'terminal_session', id }, SK.terminal_session, a, open ? null : Math.max(a, b), open ? STATUS_CODE.running : 0, 0, col.thread[ops[0]], 'terminal', NaN, id);
+    col.push(
+      { kind: 'terminal_session', id },
+      SK.terminal_session,
+      a,
+      open ? null : Math.max(a, b),
+      open ? STATUS_CODE.running : 0,
+      0,
+      col.thread[ops[0]],
+      'terminal',
+      NaN,
+      id,
+    );
   }
   const compaction_requestsIds = Object.keys(state.compaction_requests);
   for (let k = 0; k < compaction_requestsIds.length; k++) {
@@ -485,7 +507,13 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
             else bySession.set(sid, [i]);
           } else loose.push(i);
         }
-        interface B { start: number; end: number; height: number; session: number; inner: number[][] }
+        interface B {
+          start: number;
+          end: number;
+          height: number;
+          session: number;
+          inner: number[][];
+        }
         const blocks: B[] = [];
         for (const [sid, ops] of bySession) {
           const inner = packLanes(sortByStart(ops, all.start, all.end), all.start, all.end);
@@ -576,7 +604,21 @@ export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | 
     }
   }
 
-  return { spans: all, lanes, groups, edges, startMs: lo, endMs: hi, originMs: state.started_at_unix_ms, groupOfThread, spanIndex, edgeOfRef, state, indexes, labelCache: new Array(n) };
+  return {
+    spans: all,
+    lanes,
+    groups,
+    edges,
+    startMs: lo,
+    endMs: hi,
+    originMs: state.started_at_unix_ms,
+    groupOfThread,
+    spanIndex,
+    edgeOfRef,
+    state,
+    indexes,
+    labelCache: new Array(n),
+  };
 }
 
 const KIND_CODE = new Map<ObjectKind, number>(SPAN_OBJECT_KIND.map((k, i) => [k, i]));

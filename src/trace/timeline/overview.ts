@@ -17,7 +17,13 @@ export interface OverviewBins {
 
 export function overviewBins(model: TimelineModel, bins: number): OverviewBins {
   const n = Math.max(1, Math.floor(bins));
-  const out: OverviewBins = { bins: n, inference: new Float32Array(n), runtime: new Float32Array(n), compaction: new Float32Array(n), failed: new Float32Array(n) };
+  const out: OverviewBins = {
+    bins: n,
+    inference: new Float32Array(n),
+    runtime: new Float32Array(n),
+    compaction: new Float32Array(n),
+    failed: new Float32Array(n),
+  };
   const { start, end, kind, status, count } = model.spans;
   const t0 = model.startMs;
   const binMs = (model.endMs - model.startMs) / n;

@@ -110,8 +110,10 @@ export interface TokenNode {
   children: TokenNode[];
 }
 
-const bySeq = <T extends { execution: { started_seq: number } }>(idOf: (x: T) => string) => (a: T, b: T) =>
-  a.execution.started_seq - b.execution.started_seq || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
+const bySeq =
+  <T extends { execution: { started_seq: number } }>(idOf: (x: T) => string) =>
+  (a: T, b: T) =>
+    a.execution.started_seq - b.execution.started_seq || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
 
 function node(kind: TokenNodeKind, id: string, threadId: string | null, withCost: boolean): TokenNode {
   return { kind, id, threadId, ordinal: null, model: null, hasUsage: false, totals: emptyTotals(), cost: withCost ? emptyCost() : null, children: [] };

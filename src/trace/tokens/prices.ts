@@ -38,7 +38,12 @@ export const ModelPriceSchema = z.strictObject(
     cache_write_input: Price.optional(),
     output: Price,
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.map((k) => JSON.stringify(k)).join(', ')} (known: input, cached_input, cache_write_input, output)` : 'must be an object of prices') },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field ${iss.keys.map((k) => JSON.stringify(k)).join(', ')} (known: input, cached_input, cache_write_input, output)`
+        : 'must be an object of prices',
+  },
 );
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
@@ -59,9 +64,15 @@ export const PriceTableSchema = z.object({
       // An array is no table of names: turned into null, it fails as a wrong type.
       (v) => (isPlainRecord(v) ? Object.entries(v) : null),
       z
-        .array(z.tuple([z.string().min(1, 'a model name must not be empty').max(MAX_MODEL_NAME, `a model name must be at most ${MAX_MODEL_NAME} characters`), ModelPriceSchema]), {
-          error: 'must be an object of model name → prices',
-        })
+        .array(
+          z.tuple([
+            z.string().min(1, 'a model name must not be empty').max(MAX_MODEL_NAME, `a model name must be at most ${MAX_MODEL_NAME} characters`),
+            ModelPriceSchema,
+          ]),
+          {
+            error: 'must be an object of model name → prices',
+          },
+        )
         .max(MAX_MODELS, `must name at most ${MAX_MODELS} models`),
     )
     .transform((entries) => new Map<string, ModelPrice>(entries)),
@@ -93,7 +104,8 @@ function issuePath(path: readonly PropertyKey[], raw: unknown): string {
 
 /** Reads a price table from its JSON text; a bad one gives one message naming what is wrong and where. */
 export function parsePriceTable(text: string): PriceTableParse {
-  if (text.length > MAX_PRICE_TABLE_BYTES) return { ok: false, error: `The price table is too large (over ${MAX_PRICE_TABLE_BYTES / 1024} KiB); a price table is a small JSON file.` };
+  if (text.length > MAX_PRICE_TABLE_BYTES)
+    return { ok: false, error: `The price table is too large (over ${MAX_PRICE_TABLE_BYTES / 1024} KiB); a price table is a small JSON file.` };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

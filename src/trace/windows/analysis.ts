@@ -77,7 +77,13 @@ export interface WindowAnalysis {
   order: readonly string[];
 }
 
-function placeCompaction(state: RolloutTrace, idx: TraceIndexes, c: Compaction, calls: readonly InferenceCall[], position: Map<string, number>): CompactionMark {
+function placeCompaction(
+  state: RolloutTrace,
+  idx: TraceIndexes,
+  c: Compaction,
+  calls: readonly InferenceCall[],
+  position: Map<string, number>,
+): CompactionMark {
   const reqSeqs = c.request_ids
     .map((id) => own(state.compaction_requests, id))
     .filter((r) => r !== undefined)
@@ -90,7 +96,8 @@ function placeCompaction(state: RolloutTrace, idx: TraceIndexes, c: Compaction, 
   }
   for (const rep of c.replacement_item_ids) {
     const first = idx.itemRequestSpan.get(rep)?.first;
-    if (first !== undefined && position.has(first)) return { compactionId: c.compaction_id, afterIndex: position.get(first)!, atMs: c.installed_at_unix_ms, placedBy: 'replacement_use' };
+    if (first !== undefined && position.has(first))
+      return { compactionId: c.compaction_id, afterIndex: position.get(first)!, atMs: c.installed_at_unix_ms, placedBy: 'replacement_use' };
   }
   let n = 0;
   while (n < calls.length && calls[n].execution.started_at_unix_ms <= c.installed_at_unix_ms) n++;
@@ -218,4 +225,3 @@ export function getWindowAnalysis(state: RolloutTrace, idx: TraceIndexes): Windo
   cache.set(state, { idx, analysis });
   return analysis;
 }
-

@@ -127,13 +127,14 @@ export function matchCompactionInput(state: RolloutTrace, compactionRequestId: s
   });
   // Positional fallback (compaction input only): the k-th history entry is the k-th input item, when that item is still free.
   let k = 0;
-  if (matchedAgainst === 'compaction_input') for (const e of entries) {
-    if (NON_HISTORY.has(e.type)) continue;
-    const candidate = inputIds[k++];
-    if (e.itemId || !candidate || used.has(candidate)) continue;
-    e.itemId = candidate;
-    e.matchedBy = 'position';
-    used.add(candidate);
-  }
+  if (matchedAgainst === 'compaction_input')
+    for (const e of entries) {
+      if (NON_HISTORY.has(e.type)) continue;
+      const candidate = inputIds[k++];
+      if (e.itemId || !candidate || used.has(candidate)) continue;
+      e.itemId = candidate;
+      e.matchedBy = 'position';
+      used.add(candidate);
+    }
   return { ...base, instructionsBytes, entries, unmatchedItemIds: inputIds.filter((id) => !used.has(id)), error: null };
 }

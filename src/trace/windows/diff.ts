@@ -89,7 +89,14 @@ export interface DiffContext {
   ordinal: ReadonlyMap<string, number>;
 }
 
-function originOf(ctx: DiffContext, call: InferenceCall, prev: InferenceCall | null, prevResponse: Set<string>, itemId: string, resentOf: Map<string, string>): AddOrigin {
+function originOf(
+  ctx: DiffContext,
+  call: InferenceCall,
+  prev: InferenceCall | null,
+  prevResponse: Set<string>,
+  itemId: string,
+  resentOf: Map<string, string>,
+): AddOrigin {
   if (prev && prevResponse.has(itemId)) return { type: 'previous_response', callId: prev.inference_call_id };
   const installed = ctx.installedBy.get(itemId);
   if (installed && installed.length > 0) return { type: 'compaction', compactionId: installed[installed.length - 1] };
