@@ -50,8 +50,8 @@ const CacheSchema = z.object({
  * What changes when Codex writes to a bundle, cheap enough to ask of a
  * thousand bundles every second: the manifest's and trace.jsonl's sizes and
  * times, how many payload files there are, and the sizes of schema 3's few
- * shard files (appended to in place). Payload files of schemas 1 and 2 are
- * written once, so their count says enough.
+ * shard files (`.zst`, appended to in place). Payload files of schemas 1
+ * and 2 are written once, so their count says enough.
  */
 async function signatureOf(dir: string): Promise<string | null> {
   const parts: string[] = [];
@@ -62,11 +62,10 @@ async function signatureOf(dir: string): Promise<string | null> {
   }
   const names = await readdir(path.join(dir, 'payloads')).catch(() => [] as string[]);
   parts.push(`payloads:${names.length}`);
-  if (names.length <= SHARD_LIKE) {
-    for (const n of names.sort()) {
-      const s = await stat(path.join(dir, 'payloads', n)).catch(() => null);
-      if (s) parts.push(`${n}:${s.size}:${s.mtimeMs}`);
-    }
+  // Only shards grow in place; stat'ing every small JSON payload of a thousand bundles each second kept a core busy.
+  for (const n of names.filter((x) => x.endsWith('.zst')).sort()) {
+    const s = await stat(path.join(dir, 'payloads', n)).catch(() => null);
+    if (s) parts.push(`${n}:${s.size}:${s.mtimeMs}`);
   }
   return parts.join('|');
 }
@@ -84,9 +83,6 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
   return out;
 }
-
-/** A folder of payloads this small is a schema-3 shard folder (or a short session): each file's size is watched. */
-const SHARD_LIKE = 32;
 
 /** Total size and newest change of the bundle's files, read when its signature changed. */
 async function measure(dir: string): Promise<{ sizeBytes: number; modifiedMs: number }> {
@@ -140,6 +136,8 @@ export class SessionCatalog {
   }
 
   private started: Promise<void> | null = null;
+  /** Resolves start() once the first scan has its entries, before their sizes. */
+  private listed: (() => void) | null = null;
 
   /** Scans now, then every `pollMs`, summarising in the background. Resolves after the first scan; later calls wait for that one. */
   start(): Promise<void> {
@@ -148,7 +146,8 @@ export class SessionCatalog {
   }
 
   private async startOnce(): Promise<void> {
-    await this.scan();
+    // The first rows are wanted at once: the first scan's sizes (every payload stat'ed) are not waited for.
+    await Promise.race([this.scan(), new Promise<void>((listed) => (this.listed = listed))]);
     const tick = () => {
       if (this.closed) return;
       this.timer = setTimeout(() => void this.scan().finally(tick), this.opts.pollMs ?? 1000);
@@ -226,6 +225,7 @@ export class SessionCatalog {
     }
     if (next.size !== this.entries.size) changed = true;
     this.entries = next;
+    this.listed?.();
     // The rows go out before their sizes: stat'ing every payload of a large root takes seconds.
     if (changed) this.emit();
     if (remeasure.length > 0) {
