@@ -25,6 +25,7 @@ import { traceClient } from '../worker/client';
 function useListUrl(): void {
   useEffect(() => {
     const before = `${location.pathname}${location.search}${location.hash}`;
+    const openedAsList = asksForList(location.search);
     const linked = readListLink(location.search, location.hash);
     if (linked) useSessionsStore.setState(linked);
     const write = () => {
@@ -38,7 +39,7 @@ function useListUrl(): void {
     });
     return () => {
       unsubscribe();
-      if (asksForList(location.search)) history.replaceState(history.state, '', before.includes('?sessions') ? location.pathname : before);
+      if (asksForList(location.search)) history.replaceState(history.state, '', openedAsList ? location.pathname : before);
     };
   }, []);
 }

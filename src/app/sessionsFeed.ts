@@ -4,7 +4,7 @@
  * without loading the list's chunk.
  */
 import { useEffect } from 'react';
-import { usePickerStore, type BundleGroup } from '../loader/pickerStore';
+import { pickerCount, usePickerStore, type BundleGroup } from '../loader/pickerStore';
 import type { SessionSummary } from '../trace/sessions/summary';
 import { traceClient } from '../worker/client';
 import { startSessionFeed } from '../sessions/feed';
@@ -13,7 +13,7 @@ import { useSessionsStore } from '../sessions/sessionsStore';
 /** Whether the session list replaces the bundle list now: served with a session list, or a dropped root of several bundles. */
 export function useSessionsShown(): boolean {
   const served = usePickerStore((s) => s.source === 'served' && s.open);
-  const dropped = usePickerStore((s) => s.source === 'scan' && s.open && (s.groups?.reduce((n, g) => n + g.bundles.length, 0) ?? 0) > 1);
+  const dropped = usePickerStore((s) => s.source === 'scan' && s.open && pickerCount(s) > 1);
   const available = useSessionsStore((s) => s.available);
   return (served && available !== false) || dropped;
 }
