@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import type { BundleSource } from '../trace/bundle/source';
+import { bytesText, type BundleSource, type FileText } from '../trace/bundle/source';
 
 /**
  * A bundle directory on disk. Paths that escape the directory read as
@@ -107,6 +107,14 @@ export class DirectorySource implements BundleSource {
     // toString replaces bad bytes with U+FFFD; only then is the full check needed.
     if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
     return text;
+  }
+  async readFileText(p: string): Promise<FileText | null> {
+    // Its own buffer, not the shared one: a reader may keep the bytes (the previous request, to compare the next with).
+    const bytes = this.read(p);
+    if (bytes === null) return null;
+    // Checked now, as readText checks: bytes that are not UTF-8 fail the read, not a later decode.
+    if (!isAscii(bytes) && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
+    return bytesText(bytes, (b) => decodeStrict(b as Buffer, p));
   }
   async readBytes(p: string): Promise<Uint8Array | null> {
     return this.read(p);

@@ -23,7 +23,7 @@ export async function readPayload(s: WorkerSession, id: number, rawPath: string)
       post({ type: 'error', id, error: errorInfo(read.problem.file, `${read.problem.message} (the recorder may have failed to write it).`) });
       return;
     }
-    text = read.text;
+    text = read.body.text();
   } else {
     const p = normalizePath(rawPath);
     if (!p) {

@@ -9,7 +9,7 @@ import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { payloadStoreFor } from '../trace/bundle/payloads';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { checkManifest } from '../trace/bundle/scan';
-import { MemorySource, type BundleSource } from '../trace/bundle/source';
+import { MemorySource, readFileText, type BundleSource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import { GENERATIONS, generationOf } from '../trace/schema/generations';
 import { sizeProblem } from './limits';
@@ -42,6 +42,10 @@ function yielding(source: BundleSource, everyMs = 16): BundleSource {
     async readBytes(path) {
       await slicer.maybeYield();
       return source.readBytes(path);
+    },
+    async readFileText(path) {
+      await slicer.maybeYield();
+      return readFileText(source, path);
     },
   };
 }

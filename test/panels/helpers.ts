@@ -54,7 +54,7 @@ export function fixturePayloadReader(name: string) {
     calls.push(payloadLocation(ref));
     const got = await store.read(ref);
     if ('problem' in got) throw new Error(got.problem.message);
-    return JSON.parse(got.text);
+    return JSON.parse(got.body.text());
   };
   return Object.assign(read, { calls });
 }

@@ -4,7 +4,7 @@
  * the first ones instead of waiting for the last. A read of a file that has
  * not come yet waits for it; a file the sender could not read fails that read.
  */
-import { MemorySource, type BundleSource } from './source';
+import { MemorySource, bytesText, type BundleSource, type FileText } from './source';
 
 interface Waiter {
   resolve(bytes: Uint8Array): void;
@@ -75,6 +75,11 @@ export class ArrivingSource implements BundleSource {
   async readText(path: string): Promise<string | null> {
     const bytes = await this.readBytes(path);
     return bytes === null ? null : this.decoder.decode(bytes);
+  }
+
+  async readFileText(path: string): Promise<FileText | null> {
+    const bytes = await this.readBytes(path);
+    return bytes === null ? null : bytesText(bytes, (b) => this.decoder.decode(b));
   }
 
   async readBytes(path: string): Promise<Uint8Array | null> {

@@ -1,4 +1,4 @@
-import { MemorySource, type FileBody } from './source';
+import { MemorySource, type FileBody, type FileText } from './source';
 
 /**
  * A bundle Codex is still writing, as far as it has been read: the files
@@ -30,6 +30,11 @@ export class GrowingSource extends MemorySource {
   override async readBytes(path: string): Promise<Uint8Array | null> {
     await this.ensure(path);
     return super.readBytes(path);
+  }
+
+  override async readFileText(path: string): Promise<FileText | null> {
+    await this.ensure(path);
+    return super.readFileText(path);
   }
 
   /** A file's size as held now (0 when not held). */

@@ -5,7 +5,7 @@
  * through this, so none of them knows how a generation stores them.
  */
 import type { RawPayloadRef } from '../schema/common';
-import type { BundleSource } from './source';
+import { decodedText, readFileText, type BundleSource, type FileText } from './source';
 import { decodeShard, prepareShardDecoder, ShardError, shardFileName, type ShardRecords } from './shards';
 
 /** Why a payload could not be read, located at the file that failed. */
@@ -15,7 +15,8 @@ export interface PayloadProblem {
   causes: string[];
 }
 
-export type PayloadRead = { text: string } | { problem: PayloadProblem };
+/** A payload's body: a file's bytes decoded as far as the reader asks (a request is mostly the previous one), or text. */
+export type PayloadRead = { body: FileText } | { problem: PayloadProblem };
 
 export interface PayloadStore {
   /** Two refs with the same key read the same text (used to read each payload once per event). */
@@ -57,14 +58,14 @@ class FilePayloads implements PayloadStore {
   }
   async read(ref: RawPayloadRef): Promise<PayloadRead> {
     const file = ref.path ?? '';
-    let text: string | null;
+    let body: FileText | null;
     try {
-      text = await this.source.readText(file);
+      body = await readFileText(this.source, file);
     } catch (e) {
       return { problem: { file, message: `read payload ${ref.raw_payload_id}`, causes: [(e as Error).message] } };
     }
-    if (text === null) return { problem: { file, message: `open payload ${ref.raw_payload_id}`, causes: [`No such file: ${file || '(empty path)'}`] } };
-    return { text };
+    if (body === null) return { problem: { file, message: `open payload ${ref.raw_payload_id}`, causes: [`No such file: ${file || '(empty path)'}`] } };
+    return { body };
   }
   files(refs: Iterable<RawPayloadRef>): string[] {
     const out = new Set<string>();
@@ -141,8 +142,9 @@ class ShardPayloads implements PayloadStore {
     return ref.raw_payload_id;
   }
 
-  read(ref: RawPayloadRef): Promise<PayloadRead> {
-    return this.resolve(ref, 0);
+  async read(ref: RawPayloadRef): Promise<PayloadRead> {
+    const read = await this.resolve(ref, 0);
+    return 'problem' in read ? read : { body: decodedText(read.text) };
   }
 
   async present(ref: RawPayloadRef, depth = 0): Promise<boolean> {
@@ -239,7 +241,7 @@ class ShardPayloads implements PayloadStore {
     return { fragments: fragments as string[] };
   }
 
-  private async resolve(ref: RawPayloadRef, depth: number): Promise<PayloadRead> {
+  private async resolve(ref: RawPayloadRef, depth: number): Promise<{ text: string } | { problem: PayloadProblem }> {
     if (!ref.parts) {
       const body = await this.record(ref);
       if ('problem' in body) return body;

@@ -1,4 +1,4 @@
-import type { BundleSource } from './source';
+import { readFileText, type BundleSource, type FileText } from './source';
 import { normalizePath } from './paths';
 
 /**
@@ -12,16 +12,25 @@ import { normalizePath } from './paths';
 export function withReadAhead(source: BundleSource, window = 32): BundleSource {
   const order: string[] = [];
   const position = new Map<string, number>();
-  const ahead = new Map<string, Promise<string | null>>();
+  const ahead = new Map<string, Promise<FileText | null>>();
   let issued = 0;
 
   const issueThrough = (end: number) => {
     for (; issued < Math.min(end, order.length); issued++) {
       const p = order[issued];
-      const pending = source.readText(p);
+      const pending = readFileText(source, p);
       pending.catch(() => {}); // surfaces when (if) the reader asks for it
       ahead.set(p, pending);
     }
+  };
+
+  /** A read-ahead body, handed out once, or null when `path` was not read ahead. */
+  const takeAhead = (p: string): Promise<FileText | null> | null => {
+    const at = position.get(p);
+    if (at !== undefined) issueThrough(at + 1 + window);
+    const early = ahead.get(p);
+    if (early) ahead.delete(p);
+    return early ?? null;
   };
 
   return {
@@ -29,13 +38,8 @@ export function withReadAhead(source: BundleSource, window = 32): BundleSource {
     size: source.size?.bind(source),
     async readText(path: string): Promise<string | null> {
       const p = normalizePath(path) ?? path;
-      const at = position.get(p);
-      if (at !== undefined) issueThrough(at + 1 + window);
-      const early = ahead.get(p);
-      if (early) {
-        ahead.delete(p);
-        return early;
-      }
+      const early = takeAhead(p);
+      if (early) return (await early)?.text() ?? null;
       const text = await source.readText(p);
       if (p === 'trace.jsonl' && text !== null && order.length === 0) {
         for (const m of text.matchAll(/"path":"([^"\\]+)"/g)) {
@@ -48,6 +52,10 @@ export function withReadAhead(source: BundleSource, window = 32): BundleSource {
         issueThrough(window);
       }
       return text;
+    },
+    async readFileText(path: string): Promise<FileText | null> {
+      const p = normalizePath(path) ?? path;
+      return takeAhead(p) ?? readFileText(source, p);
     },
     readBytes: (path) => source.readBytes(path),
   };

@@ -18,6 +18,51 @@ export interface BundleSource {
    * may hold (V8's limit is 512 MiB); the event log is read this way when offered.
    */
   readTextPieces?(path: string): Promise<AsyncIterable<string> | null>;
+  /**
+   * The file as a `FileText`: its bytes, decoded only as far as a reader
+   * asks. Optional: sources without it are read with `readText`.
+   */
+  readFileText?(path: string): Promise<FileText | null>;
+}
+
+/**
+ * A file's text, decoded only as far as asked. A model request repeats the
+ * previous one but for its newest items; on a gigabyte bundle, decoding every
+ * request whole (UTF-16, as most carry one non-ASCII character) took most of
+ * the reduction, where comparing bytes and decoding the new tail takes little.
+ */
+export interface FileText {
+  /** The file's UTF-8 bytes (its own copy), or null when the source only had text. */
+  readonly bytes: Uint8Array | null;
+  /** Bytes, or characters when there are no bytes: what progress counts. */
+  readonly size: number;
+  /** The whole text, decoded once; throws as `readText` would on bytes that are not UTF-8. */
+  text(): string;
+  /** The text of `bytes[from..]`, `from` at a character boundary; the whole text's tail when there are no bytes. */
+  textFrom(from: number): string;
+}
+
+/** A `FileText` over text already decoded. */
+export function decodedText(text: string): FileText {
+  return { bytes: null, size: text.length, text: () => text, textFrom: (from) => text.slice(from) };
+}
+
+/** A `FileText` over bytes, `decode` turning a run of them into text (strictly, as the source's `readText` does). */
+export function bytesText(bytes: Uint8Array, decode: (bytes: Uint8Array) => string): FileText {
+  let whole: string | null = null;
+  return {
+    bytes,
+    size: bytes.byteLength,
+    text: () => (whole ??= decode(bytes)),
+    textFrom: (from) => (from === 0 ? (whole ??= decode(bytes)) : decode(bytes.subarray(from))),
+  };
+}
+
+/** The file through `readFileText` when the source has it, else its text. */
+export async function readFileText(source: BundleSource, path: string): Promise<FileText | null> {
+  if (source.readFileText) return source.readFileText(path);
+  const text = await source.readText(path);
+  return text === null ? null : decodedText(text);
 }
 
 /**
@@ -40,6 +85,14 @@ export class MemorySource implements BundleSource {
     if (typeof f === 'string') return f;
     if (f instanceof Uint8Array) return this.decoder.decode(f);
     return this.decoder.decode(await f.arrayBuffer());
+  }
+  async readFileText(path: string): Promise<FileText | null> {
+    const f = this.files.get(path);
+    if (f === undefined) return null;
+    if (typeof f === 'string') return decodedText(f);
+    const bytes = f instanceof Uint8Array ? f : new Uint8Array(await f.arrayBuffer());
+    // The leading U+FEFF is kept, as readText keeps it.
+    return bytesText(bytes, (b) => this.decoder.decode(b));
   }
   async readBytes(path: string): Promise<Uint8Array | null> {
     const f = this.files.get(path);

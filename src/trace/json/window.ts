@@ -13,8 +13,13 @@
  * and the middle parses as `, item, item…` in array context. Anything else
  * (a first request, a changed prefix, escaped surrogates, a middle that does
  * not parse) is parsed whole.
+ *
+ * When the source hands out bytes, requests are compared as bytes and only
+ * the middle and tail are decoded: on a gigabyte bundle, decoding each
+ * request whole cost more than all the rest of the reduction.
  */
 import { JsonNumber, parseJson, parseJsonFast, tooDeep, type JsonValue } from './lossless';
+import type { FileText } from '../bundle/source';
 
 type Obj = { [k: string]: JsonValue };
 
@@ -29,8 +34,14 @@ export interface WindowParse {
   exactElement(i: number): JsonValue | undefined;
 }
 
+/**
+ * What a request is compared in: its bytes when the source had them, else its
+ * text. Offsets into it (`ends`, the common prefix) are in the same unit.
+ */
+type Units = Uint8Array | string;
+
 interface Shape {
-  text: string;
+  units: Units;
   value: Obj;
   input: JsonValue[];
   /** ends[i]: offset just past element i of `input`. */
@@ -47,17 +58,18 @@ export class WindowParser {
   private nextKey = 1;
 
   /** Parses like parseJsonFast (and throws as it does); `thread` names whose previous request to reuse. */
-  parse(text: string, thread: string): WindowParse {
+  parse(body: FileText, thread: string): WindowParse {
     const prev = this.shapes.get(thread);
     if (prev !== undefined) {
-      const inc = this.incremental(prev, text);
+      const inc = this.incremental(prev, body);
       if (inc !== null) {
         this.keep(thread, inc.shape);
         return inc.parse;
       }
     }
+    const text = body.text();
     const value = parseJsonFast(text);
-    const shape = hasEscapedSurrogate(text) ? null : this.shapeOf(text, value);
+    const shape = hasEscapedSurrogate(text) ? null : this.shapeOf(body.bytes, text, value);
     if (shape === null) {
       this.shapes.delete(thread);
       return { value, keys: null, derived: null, exactElement: () => undefined };
@@ -72,25 +84,30 @@ export class WindowParser {
     if (this.shapes.size > MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
   }
 
-  private shapeOf(text: string, value: JsonValue): Shape | null {
+  private shapeOf(bytes: Uint8Array | null, text: string, value: JsonValue): Shape | null {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof JsonNumber) return null;
     const input = value.input;
     if (!Array.isArray(input)) return null;
     if (!Object.keys(value).every(safeKey)) return null;
     const at = inputElements(text);
     if (at === null || at.ends.length !== input.length) return null;
+    // Compared as bytes from now on when the element ends can be placed in them; as text otherwise.
+    const byteEnds = bytes === null ? null : bytes.length === text.length ? at.ends : byteOffsets(text, 0, at.ends, 0);
+    const asBytes = bytes !== null && byteEnds !== null && endsAgree(bytes, byteEnds, text, at.ends, 0);
     const keys = at.ends.map(() => this.nextKey++);
-    return { text, value, input, ends: at.ends, keys, derived: new Array(input.length) };
+    return { units: asBytes ? bytes : text, value, input, ends: asBytes ? byteEnds : at.ends, keys, derived: new Array(input.length) };
   }
 
-  private incremental(prev: Shape, text: string): { shape: Shape; parse: WindowParse } | null {
-    const common = commonPrefix(prev.text, text);
+  private incremental(prev: Shape, body: FileText): { shape: Shape; parse: WindowParse } | null {
+    const units: Units | null = typeof prev.units === 'string' ? body.text() : body.bytes;
+    if (units === null) return null;
+    const common = commonPrefix(prev.units, units);
     let k = upperBound(prev.ends, common);
     // An element ending in a number or literal could go on in the new text; one closed by `}`, `]` or `"` cannot.
-    while (k > 0 && !CLOSERS.has(prev.text.charCodeAt(prev.ends[k - 1] - 1))) k--;
+    while (k > 0 && !CLOSERS.has(codeAt(prev.units, prev.ends[k - 1] - 1))) k--;
     if (k === 0) return null;
     const from = prev.ends[k - 1];
-    const rest = text.slice(from);
+    const rest = typeof units === 'string' ? units.slice(from) : body.textFrom(from);
     if (hasEscapedSurrogate(rest)) return null;
     // The same lexer state as just past element k of the window: inside `input` (depth 1) after a value.
     // `null` cannot be extended into another token by whatever text follows.
@@ -115,15 +132,18 @@ export class WindowParser {
     for (let i = 1; i < added.length; i++) input.push(added[i]);
     value.input = input;
     for (const key of Object.keys(parsed)) if (key !== 'input') value[key] = parsed[key];
+    const restEnds = at.ends.slice(1).map((e) => e - RESUME.length);
+    const newEnds = typeof units === 'string' || units.length - from === rest.length ? restEnds : byteOffsets(rest, 0, restEnds, 0);
+    if (typeof units !== 'string' && !endsAgree(units, newEnds, rest, restEnds, from)) return null;
     const ends = prev.ends.slice(0, k);
-    for (let i = 1; i < at.ends.length; i++) ends.push(from + at.ends[i] - RESUME.length);
+    for (const e of newEnds) ends.push(from + e);
     const keys = prev.keys.slice(0, k);
     for (let i = 1; i < added.length; i++) keys.push(this.nextKey++);
     const derived = prev.derived.slice(0, k);
     derived.length = input.length;
     let exact: JsonValue[] | null = null;
     return {
-      shape: { text, value, input, ends, keys, derived },
+      shape: { units, value, input, ends, keys, derived },
       parse: {
         value,
         keys,
@@ -167,8 +187,68 @@ function upperBound(ends: readonly number[], limit: number): number {
   return lo;
 }
 
-/** Length of the common prefix of a and b. */
-function commonPrefix(a: string, b: string): number {
+/** Length of the common prefix of a and b (texts, or bytes). */
+function commonPrefix(a: Units, b: Units): number {
+  if (typeof a === 'string' || typeof b === 'string') return typeof a === 'string' && typeof b === 'string' ? commonTextPrefix(a, b) : 0;
+  return commonBytePrefix(a, b);
+}
+
+function codeAt(units: Units, i: number): number {
+  return typeof units === 'string' ? units.charCodeAt(i) : units[i];
+}
+
+/** Common prefix of two byte arrays, a word at a time where both are aligned alike. */
+function commonBytePrefix(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  if ((a.byteOffset & 3) === (b.byteOffset & 3)) {
+    while (i < n && ((a.byteOffset + i) & 3) !== 0) {
+      if (a[i] !== b[i]) return i;
+      i++;
+    }
+    const words = (n - i) >> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset + i, words);
+    const wb = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    let w = 0;
+    while (w < words && wa[w] === wb[w]) w++;
+    i += w << 2;
+  }
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * The UTF-8 byte offsets of the character offsets `chars` (ascending) of
+ * `text`, counting from character `start` at byte `startByte`.
+ */
+function byteOffsets(text: string, start: number, chars: readonly number[], startByte: number): number[] {
+  const out: number[] = [];
+  let c = start;
+  let b = startByte;
+  for (const target of chars) {
+    for (; c < target; c++) {
+      const u = text.charCodeAt(c);
+      // A surrogate pair is four bytes, two per half; everything else by its code point.
+      b += u < 0x80 ? 1 : u < 0x800 ? 2 : u >= 0xd800 && u <= 0xdfff ? 2 : 3;
+    }
+    out.push(b);
+  }
+  return out;
+}
+
+/**
+ * Whether each element's last byte is its last character: a check that the
+ * byte offsets are right (a source that replaced bad bytes with U+FFFD has
+ * texts whose lengths in bytes differ from the file's); where it fails, the
+ * text is compared instead.
+ */
+function endsAgree(bytes: Uint8Array, byteEnds: readonly number[], text: string, charEnds: readonly number[], base: number): boolean {
+  for (let i = 0; i < byteEnds.length; i++) if (bytes[base + byteEnds[i] - 1] !== text.charCodeAt(charEnds[i] - 1)) return false;
+  return true;
+}
+
+/** Length of the common prefix of two texts. */
+function commonTextPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   for (let step = 4096; step >= 1; step >>= 4) {

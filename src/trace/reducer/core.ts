@@ -1,5 +1,6 @@
 import type { TraceErrorInfo } from '../errors';
 import { needsExactParse, parseJson, type JsonValue } from '../json/lossless';
+import type { FileText } from '../bundle/source';
 import type { RawPayloadRef } from '../schema/common';
 import { WindowParser, type WindowParse } from '../json/window';
 import type { ReductionRules } from './rules';
@@ -143,7 +144,7 @@ export class Reducer {
   readonly provisionalBodies = new Set<string>();
 
   /** Payloads of the event being replayed, by payload key: the fast parse, the text, and the exact parse once asked for. */
-  eventPayloads = new Map<string, { value: JsonValue; text: string; exact?: JsonValue; window?: WindowParse }>();
+  eventPayloads = new Map<string, { value: JsonValue; body: FileText; exact?: JsonValue; window?: WindowParse }>();
   /** Request windows of each thread's previous request, so that the next one parses only what it adds. */
   readonly windows = new WindowParser();
   /** Payloads that were missing or not JSON when their event was replayed, by payload key. */
@@ -201,7 +202,11 @@ export class Reducer {
   exactPayload(ref: RawPayloadRef): JsonValue {
     const e = this.eventPayloads.get(this.payloadKey(ref));
     if (e === undefined) return this.payload(ref);
-    if (e.exact === undefined) e.exact = needsExactParse(e.text) ? parseJson(e.text) : e.value;
+    if (e.exact === undefined) {
+      // A window parsed from its new tail says where its tail's exact items are; only other payloads need their whole text here.
+      const text = e.body.text();
+      e.exact = needsExactParse(text) ? parseJson(text) : e.value;
+    }
     return e.exact;
   }
 

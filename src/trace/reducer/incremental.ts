@@ -536,13 +536,13 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     problems.set(key, at(where, ev.line, ev.seq, read.problem.message, read.problem.causes));
     return 0;
   }
-  const text = read.text;
+  const body = read.body;
   try {
     const p = ev.payload;
     if (p.type === 'inference_started' && ref === p.request_payload) {
-      const window = r.windows.parse(text, p.thread_id);
-      r.eventPayloads.set(key, { value: window.value, text, window });
-    } else r.eventPayloads.set(key, { value: parseJsonFast(text), text });
+      const window = r.windows.parse(body, p.thread_id);
+      r.eventPayloads.set(key, { value: window.value, body, window });
+    } else r.eventPayloads.set(key, { value: parseJsonFast(body.text()), body });
     problems.delete(key);
   } catch (e) {
     // A composite payload is only as good as its parts: the reference names the first part that is not JSON.
@@ -551,7 +551,7 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     const where = ref.path ?? EVENT_LOG;
     problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${part.id}`, [part.error.message]));
   }
-  return text.length;
+  return body.size;
 }
 
 /**
