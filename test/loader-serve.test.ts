@@ -195,6 +195,40 @@ describe('serve', () => {
     });
   });
 
+  it('a bundle too large for the tab is reduced by the server, its payloads fetched as they are shown', async () => {
+    const s3 = path.join(TRACES, '../traces-schema3/multi-turn-manual-compact');
+    const served = await serve({ roots: [path.join(TRACES, 'image-input'), s3], port: 0, distDir: path.join(tmp, 'dist'), log: () => {} });
+    try {
+      for (const [name, dir, payload] of [
+        ['image-input', path.join(TRACES, 'image-input'), 'raw_payload:2'],
+        ['multi-turn-manual-compact', s3, 'raw_payload:3'],
+      ]) {
+        const out: WorkerResponse[] = [];
+        // A limit below the bundle's size: the browser would refuse it.
+        const handler = createWorkerHandler((m) => out.push(m), { maxBundleBytes: 1000, recent: null });
+        await handler({ type: 'load', id: 1, label: name, input: { kind: 'url', baseUrl: `${served.url}bundles/${name}/` } });
+        const r = out.find((m) => m.type === 'result');
+        if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
+        expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
+          readFileSync(path.join(dir, 'state.json'), 'utf8'),
+        );
+        // The page heard how the server's reduction went, then how its state arrived.
+        const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
+        expect(phases[0]).toBe('server');
+        expect(phases).toContain('receiving');
+        await handler({ type: 'readPayload', id: 2, path: payload });
+        const p = out.find((m) => m.id === 2);
+        expect(p?.type).toBe('payload');
+      }
+      // A second open of the unchanged bundle reads the state kept by the first.
+      const again = await get(served.port, '/bundles/image-input/?reduced');
+      expect(again.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+      expect(again.body.split('\n')[0]).toMatch(/^\{"type":"result"/);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('offers the /bundles/ routes as a dev-server middleware', async () => {
     const mw = bundlesMiddleware([path.join(TRACES, 'image-input')]);
     const server = http.createServer((req, res) => mw(req, res, () => res.writeHead(299).end('next')));

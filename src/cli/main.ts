@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'reduce') return reduceCommand(rest);
   // Not a user command: `serve` starts this to summarise bundles for the session list without holding its own thread.
   if (command === '__summarize') return (await import('./sessions/child')).runSummarizeChild();
+  // Not a user command either: `serve` starts this to reduce a bundle too large for a browser tab.
+  if (command === '__reduce-state') return (await import('./served-states')).runReduceStateChild();
   if (command === 'serve') return (await import('./serve-command')).runServe(rest);
   if (command === 'help') {
     if (rest.length > 1) throw new UsageError(`help: unexpected argument ${rest[1]}`);

@@ -12,6 +12,8 @@ import { liveEvents } from './live';
 import path from 'node:path';
 import { MIME, resolveInside, send, sendFile, SECURITY_HEADERS, STATUS_TEXT } from './http-files';
 import { sendBundleTar } from './bundle-tar';
+import type { ServedStates } from './served-states';
+import { SERVED_STATE_QUERY } from '../trace/bundle/served-state';
 
 export function allowedHosts(host: string, port: number): Set<string> | null {
   if (host === '0.0.0.0' || host === '::') return null; // deliberately exposed: accept any Host
@@ -35,6 +37,8 @@ export interface HandlerOptions {
   catalog?: SessionCatalog | null;
   /** The cross-session search index behind /bundles/search; null when there is none. */
   search?: SearchReader | null;
+  /** Reductions for `<bundle>/?reduced` (bundles too large for a tab); null answers 404 there. */
+  states?: ServedStates | null;
 }
 
 /** The request handler behind `serve()`. */
@@ -97,6 +101,13 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
           const d = await resolveInside(root.dir, rest, 'dir');
           if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
           else liveEvents(req, res, d.file, SECURITY_HEADERS);
+          return;
+        }
+        if (rest[rest.length - 1] === '' && params.has(SERVED_STATE_QUERY) && opts.states) {
+          const d = await resolveInside(root.dir, rest, 'dir');
+          if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
+          else if (!(await isFile(path.join(d.file, 'trace.jsonl')))) send(res, 404, 'Not a trace bundle', undefined, head);
+          else await opts.states.send(req, res, d.file);
           return;
         }
         if (rest[rest.length - 1] === '' && params.get('pack') === 'tar') {

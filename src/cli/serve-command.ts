@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { PROGRAM, UsageError, packageRoot, parseCommandLine, requireDirectory } from './command-line';
 import { serve } from './serve';
 import { childSummarizer } from './sessions/child';
-import { sessionCacheFile } from './sessions/cache-path';
+import { childReduceToFile } from './served-states';
+import { sessionCacheFile, statesCacheDir } from './sessions/cache-path';
 
 export const SERVE_HELP = `usage: ${PROGRAM} serve <bundle-or-trace-root>... [--port N] [--host H] [--open]
 
@@ -56,6 +57,7 @@ export async function runServe(args: string[]): Promise<number> {
       open: false,
       distDir: join(packageRoot(), 'dist'),
       sessions: { summarize: summarizer.summarize, cacheFile: sessionCacheFile(positionals, 'sessions', 'json'), indexFile, concurrency: workers },
+      states: { dir: statesCacheDir(), reduce: childReduceToFile(process.argv[1]) },
     });
   } catch (e) {
     process.stderr.write(`error: ${listenProblem(e as NodeJS.ErrnoException, host, port)}\n`);

@@ -23,7 +23,9 @@
  * ./bundle-tar.ts, live events in ./live.ts.
  */
 import http from 'node:http';
-import { realpath } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, realpath } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +34,7 @@ import { isFile, listBundles, resolveRoots, type BundleIndexEntry } from './bund
 export { listBundleDirs, listBundles, resolveRoots, type BundleIndexEntry, type ServedRoot } from './bundles';
 import { summarizeAndIndex } from './sessions/child';
 import { SearchReader, SearchWriter } from './search/index';
+import { ServedStates, type ReduceToFile } from './served-states';
 import { CONTENT_SECURITY_POLICY } from '../csp.ts';
 import { allowedHosts, answerClientError, createHandler } from './router';
 export { createHandler, type HandlerOptions } from './router';
@@ -56,6 +59,12 @@ export interface ServeOptions {
    * are scanned for new and changed bundles.
    */
   sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null; concurrency?: number };
+  /**
+   * Reductions of bundles too large for a browser tab: where their states are
+   * kept (default: a temporary folder removed on close) and how they are made
+   * (default: in this process).
+   */
+  states?: { dir?: string; reduce?: ReduceToFile };
 }
 
 export interface ServeHandle {
@@ -108,7 +117,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     concurrency: options.sessions?.concurrency,
     indexed: search ? () => search.indexed() : undefined,
   });
-  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog, search }));
+  const statesDir = options.states?.dir ?? (await mkdtemp(path.join(tmpdir(), 'codex-trace-viewer-states-')));
+  const states = new ServedStates(statesDir, options.states?.reduce);
+  const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog, search, states }));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,6 +145,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         catalog.close();
         search?.close();
         writer?.close();
+        if (!options.states?.dir) rmSync(statesDir, { recursive: true, force: true });
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

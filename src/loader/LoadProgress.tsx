@@ -18,11 +18,14 @@ export function LoadProgress() {
     <div className="ctv-load-progress" role="status" aria-live="polite" data-testid="load-progress">
       <div className="ctv-load-progress__text">
         <span className="ctv-load-progress__label">
-          Loading <strong>{load.label}</strong>
+          {p?.phase === 'server' ? 'Reducing on the server' : p?.phase === 'receiving' ? 'Receiving the reduced state of' : 'Loading'}{' '}
+          <strong>{load.label}</strong>
         </span>
         <span className="ctv-load-progress__figures" data-testid="load-progress-figures">
           {p
-            ? `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
+            ? p.phase === 'receiving'
+              ? `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`
+              : `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
             : 'reading files…'}
         </span>
       </div>

@@ -18,8 +18,11 @@ export interface LoadProgress {
   bytesDone: number;
   bytesTotal: number;
   eventsDone: number;
-  /** 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed. */
-  phase?: 'reading' | 'reducing';
+  /**
+   * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
+   * 'server': `serve` reduces a bundle too large for the tab; 'receiving': its state arrives (bytes of state.json).
+   */
+  phase?: 'reading' | 'reducing' | 'server' | 'receiving';
 }
 
 export interface LoadState {

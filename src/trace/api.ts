@@ -11,6 +11,8 @@ export interface ReduceProgress {
   bytesDone: number;
   bytesTotal: number;
   eventsDone: number;
+  /** Where a reduction done elsewhere stands: the server reducing (`server`), or its state arriving (`receiving`). */
+  phase?: 'server' | 'receiving';
 }
 
 export interface ReduceOptions {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * A failure while reading or reducing a bundle. `message` is the headline
  * (what was wrong); `causes` are the underlying reasons, outermost first.
@@ -13,6 +15,16 @@ export interface TraceErrorInfo {
   message: string;
   causes: string[];
 }
+
+/** A TraceErrorInfo as it crosses to the page or comes from a server. */
+export const TraceErrorInfoSchema = z.object({
+  file: z.string(),
+  line: z.number().int().nullable(),
+  seq: z.number().int().nullable(),
+  seqText: z.string().optional(),
+  message: z.string(),
+  causes: z.array(z.string()),
+}) satisfies z.ZodType<TraceErrorInfo>;
 
 /** How a seq is shown: the file's text when it is not a safe integer. */
 export function seqLabel(e: { seq: number | null; seqText?: string }): string | null {

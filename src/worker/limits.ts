@@ -17,6 +17,7 @@ export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 2 * MAX_BROWSER_BUNDLE_BYTES;
 
 const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any size without a browser and writes its state.json';
+const SERVE = '`codex-trace-viewer serve <bundle>` opens it in the browser all the same: the server reduces it, and the page fetches only the payloads it shows';
 
 /** Where the bytes came from, for advice that fits: a served bundle is reduced on the machine that serves it. */
 export type Origin = 'local' | 'served';
@@ -36,7 +37,7 @@ export function sizeProblem(
     line: null,
     seq: null,
     message: `This bundle is too large for a browser tab: ${amount} of events and payloads, over the ${formatBytes(limit)} limit; ${stopped}.`,
-    causes: [origin === 'served' ? `${REDUCE}; run it where the bundle is served from` : REDUCE],
+    causes: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
   };
 }
 
@@ -49,7 +50,7 @@ export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): Tra
     line: null,
     seq: null,
     message: `${e.subject} ${amount}, over the ${formatBytes(e.limit)} a browser tab unpacks from one drop; ${e.known === 'declared' ? 'nothing was unpacked' : 'unpacking stopped there'}.`,
-    causes: ['Unpack it with your own tools and open the bundle folder you need from it', REDUCE],
+    causes: ['Unpack it with your own tools and open the bundle folder you need from it', SERVE, REDUCE],
   };
 }
 

@@ -6,6 +6,8 @@
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { openHttpBundle } from '../trace/bundle/fetch';
 import { GrowingSource } from '../trace/bundle/growing';
+import { FetchSource } from '../trace/bundle/fetch';
+import { readServedState, SERVED_STATE_QUERY } from '../trace/bundle/served-state';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
 import {
@@ -34,6 +36,35 @@ async function fetchIfThere(s: WorkerSession, baseUrl: string, path: string): Pr
   const res = await s.fetch(new URL(p.split('/').map(encodeURIComponent).join('/'), baseUrl).href);
   if (!res.ok) return null;
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Opens a served bundle through the server's reduction (`?reduced`), its
+ * payloads read on demand; false when the server offers none (another
+ * server, or an older `serve`), and the caller says the bundle is too large.
+ */
+async function loadServedState(s: WorkerSession, id: number, label: string, baseUrl: string, signal: AbortSignal): Promise<boolean> {
+  const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const res = await s.fetch(new URL(`?${SERVED_STATE_QUERY}`, dir).href, { signal });
+  if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith('application/x-ndjson')) {
+    void res.body?.cancel().catch(() => {});
+    return false;
+  }
+  const body = res.body;
+  // No signal: payloads are fetched for as long as the trace is shown, after this load has ended.
+  const source = new FetchSource(label, dir, s.fetch);
+  await reduceAndPost(s, id, label, source, signal, {
+    served: true,
+    reduce: async (_source, options) => {
+      try {
+        return await readServedState(body, (p) => options?.onProgress?.({ ...p, phase: p.phase === 'reading' ? 'receiving' : 'server' }));
+      } catch (e) {
+        signal.throwIfAborted();
+        throw new Error(`The server's reduction of this bundle could not be read: ${(e as Error).message}`, { cause: e });
+      }
+    },
+  });
+  return true;
 }
 
 /** Streamed files into a source: their bytes, or the reason the reader gave. */
@@ -67,7 +98,7 @@ export async function loadBundle(s: WorkerSession, id: number, scan: Scan, bundl
     return;
   }
   const label = bundle.key ? bundle.name : scan.label;
-  await reduceAndPost(s, id, label, bundleSource(scan.files, bundle.key, label), signal, scan.remember);
+  await reduceAndPost(s, id, label, bundleSource(scan.files, bundle.key, label), signal, { remember: scan.remember });
 }
 
 export async function load(s: WorkerSession, id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
@@ -79,6 +110,8 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { maxBytes: s.maxBundleBytes });
     } catch (e) {
       if (!(e instanceof SizeLimitError)) throw e;
+      // Too large for this tab: `serve` reduces it itself, and the payloads shown are fetched one by one.
+      if (e.known === 'declared' && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
       post({ type: 'error', id, error: limitProblem(e, 'served') });
       return;
     }
@@ -89,7 +122,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       const baseUrl = input.baseUrl;
       const growing = new GrowingSource(label, source.fileMap() as Map<string, FileBody>, (path) => fetchIfThere(s, baseUrl, path));
       const follower = new LiveFollower(s, id, baseUrl, growing);
-      await reduceAndPost(s, id, label, growing, signal, false, follower.reduce);
+      await reduceAndPost(s, id, label, growing, signal, { reduce: follower.reduce });
       if (!signal.aborted && follower.start()) s.follow = follower;
       return;
     }
@@ -114,7 +147,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       () => {},
     );
     try {
-      await reduceAndPost(s, id, label, source, signal, input.remember !== false);
+      await reduceAndPost(s, id, label, source, signal, { remember: input.remember !== false });
     } finally {
       s.streams.delete(id);
     }
@@ -153,7 +186,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       one.map((f) => f.path),
     );
     void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
-    await reduceAndPost(s, id, label, source, signal, true);
+    await reduceAndPost(s, id, label, source, signal, { remember: true });
     return;
   }
   const unpackStart = performance.now();

@@ -16,21 +16,14 @@
  */
 import { z } from 'zod';
 import { ManifestSchema } from '../trace/schema/manifest';
+import { TraceErrorInfoSchema } from '../trace/errors';
 import { DiagnosticGroupsSchema } from '../trace/diagnostics';
 import { SessionSummarySchema } from '../trace/sessions/summary';
 import { isDroppedHandle, type DroppedHandle } from './handles';
 
 const Id = z.number().int().nonnegative();
 
-export const TraceErrorInfoSchema = z.object({
-  file: z.string(),
-  line: z.number().int().nullable(),
-  seq: z.number().int().nullable(),
-  /** The seq as written in the file when it is not a safe integer (2^53 and beyond, `1e400`). */
-  seqText: z.string().optional(),
-  message: z.string(),
-  causes: z.array(z.string()),
-});
+export { TraceErrorInfoSchema };
 
 /** Skipped events travel grouped, with a bounded sample each (src/trace/diagnostics.ts). */
 export { DiagnosticGroupSchema } from '../trace/diagnostics';
@@ -111,8 +104,11 @@ export const ProgressSchema = z.object({
   bytesDone: z.number().nonnegative(),
   bytesTotal: z.number().nonnegative(),
   eventsDone: z.number().int().nonnegative(),
-  /** 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed. */
-  phase: z.enum(['reading', 'reducing']).optional(),
+  /**
+   * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
+   * 'server': `serve` is reducing a bundle too large for the tab; 'receiving': its state is arriving (bytes of state.json).
+   */
+  phase: z.enum(['reading', 'reducing', 'server', 'receiving']).optional(),
 });
 
 export type ProgressMsg = z.infer<typeof ProgressSchema>;

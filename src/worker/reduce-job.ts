@@ -50,18 +50,25 @@ function yielding(source: BundleSource, everyMs = 16): BundleSource {
   };
 }
 
+export interface ReduceJobOptions {
+  /** Keep the bundle among the recently opened ones. */
+  remember?: boolean;
+  /** A reduction other than the session's: a followed bundle's live replay, or the server's (`served`). */
+  reduce?: ReduceFn;
+  /** The server reduces the bundle and `source` serves its payloads one by one: no size limit applies here. */
+  served?: boolean;
+}
+
 export async function reduceAndPost(
   s: WorkerSession,
   id: number,
   label: string,
   source: BundleSource,
   signal: AbortSignal,
-  remember = false,
-  /** A reduction other than the session's (a followed bundle's live replay). */
-  reduce: ReduceFn = s.reduce,
+  options: ReduceJobOptions = {},
 ): Promise<void> {
   try {
-    await reduceAndPostOnce(s, id, label, source, signal, remember, reduce);
+    await reduceAndPostOnce(s, id, label, source, signal, options.remember ?? false, options.reduce ?? s.reduce, options.served ?? false);
   } finally {
     // A streamed bundle's reads still waiting (after an error or a cancel) fail rather than hang.
     if (source instanceof ArrivingSource) source.abort(new DOMException('The load ended.', 'AbortError'));
@@ -76,6 +83,7 @@ async function reduceAndPostOnce(
   signal: AbortSignal,
   remember: boolean,
   reduce: ReduceFn,
+  served: boolean,
 ): Promise<void> {
   const post = s.post;
   const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
@@ -83,7 +91,7 @@ async function reduceAndPostOnce(
     post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
     return;
   }
-  if (source instanceof FetchSource) {
+  if (source instanceof FetchSource && !served) {
     // Another server (no bundle tar): at least the event log's size is known before it is read.
     const tooLarge = sizeProblem((await source.probe('trace.jsonl')) ?? 0, s.maxBundleBytes, 'served');
     if (tooLarge) {
@@ -131,7 +139,7 @@ async function reduceAndPostOnce(
     signal,
     onProgress: (p) => {
       reduced = { bytesDone: p.bytesDone, eventsDone: p.eventsDone };
-      progress.push(arriving ? streamProgress(arriving) : { ...p, phase: 'reducing' });
+      progress.push(arriving ? streamProgress(arriving) : { ...p, phase: p.phase ?? 'reducing' });
     },
   });
   signal.throwIfAborted();

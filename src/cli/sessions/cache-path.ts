@@ -8,8 +8,16 @@ import path from 'node:path';
  * folder (XDG_CACHE_HOME, else ~/.cache), never inside a trace root, one file
  * per set of roots, named by a hash of their real paths.
  */
+function cacheBase(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'codex-trace-viewer');
+}
+
+/** Where `serve` keeps the states of bundles it reduced for the page (src/cli/served-states.ts): shared by every root. */
+export function statesCacheDir(): string {
+  return path.join(cacheBase(), 'states');
+}
+
 export function sessionCacheFile(roots: string[], kind: 'sessions' | 'search', ext: 'json' | 'sqlite'): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
   const real = roots.map((r) => {
     try {
       return realpathSync(r);
@@ -21,5 +29,5 @@ export function sessionCacheFile(roots: string[], kind: 'sessions' | 'search', e
     .update(JSON.stringify([...real].sort()))
     .digest('hex')
     .slice(0, 16);
-  return path.join(base, 'codex-trace-viewer', kind, `${key}.${ext}`);
+  return path.join(cacheBase(), kind, `${key}.${ext}`);
 }

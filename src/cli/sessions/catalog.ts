@@ -53,7 +53,7 @@ const CacheSchema = z.object({
  * shard files (`.zst`, appended to in place). Payload files of schemas 1
  * and 2 are written once, so their count says enough.
  */
-async function signatureOf(dir: string): Promise<string | null> {
+export async function signatureOf(dir: string): Promise<string | null> {
   const parts: string[] = [];
   for (const f of ['manifest.json', 'trace.jsonl']) {
     const s = await stat(path.join(dir, f)).catch(() => null);

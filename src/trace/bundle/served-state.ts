@@ -1,0 +1,118 @@
+/**
+ * A bundle too large for a browser tab, reduced by `serve` instead of the
+ * page's worker: the worker asks for `<bundle>/?reduced` and reads the
+ * payloads it shows one by one, the way Perfetto's page asks its trace
+ * processor rather than holding the trace. The answer is lines of JSON
+ * (progress while the server reduces, then one `result` line), then the
+ * state.json text itself, exactly `stateBytes` bytes (none when the
+ * reduction gave no state). The server writes the lines with these schemas
+ * and the worker reads them with `readServedState`.
+ */
+import { z } from 'zod';
+import type { ReduceResult } from '../api';
+import { DiagnosticGroupsSchema } from '../diagnostics';
+import { TraceErrorInfoSchema } from '../errors';
+import { ManifestSchema } from '../schema/manifest';
+import type { RolloutTrace } from '../schema/state';
+
+/** The query that asks `serve` for a bundle's reduced state. */
+export const SERVED_STATE_QUERY = 'reduced';
+
+const Count = z.number().int().nonnegative();
+
+export const ServedProgressSchema = z.object({ type: z.literal('progress'), bytesDone: Count, bytesTotal: Count, eventsDone: Count });
+export type ServedProgress = z.infer<typeof ServedProgressSchema>;
+
+export const ServedResultSchema = z.object({
+  type: z.literal('result'),
+  manifest: ManifestSchema.nullable(),
+  error: TraceErrorInfoSchema.nullable(),
+  diagnostics: DiagnosticGroupsSchema,
+  eventsApplied: Count,
+  /** Bytes of state.json text that follow the line; 0 when there is no state. */
+  stateBytes: Count,
+});
+export type ServedResult = z.infer<typeof ServedResultSchema>;
+
+const LineSchema = z.discriminatedUnion('type', [ServedProgressSchema, ServedResultSchema]);
+
+/** Longest line read: a result line, with its bounded diagnostics and manifest, is far shorter. */
+const MAX_LINE = 4 << 20;
+
+/** The top of a state, checked before it is used: the rest is the server's own reduction of the bundle. */
+const StateTopSchema = z.looseObject({
+  schema_version: z.number().int(),
+  threads: z.record(z.string(), z.unknown()),
+  conversation_items: z.record(z.string(), z.unknown()),
+  inference_calls: z.record(z.string(), z.unknown()),
+  raw_payloads: z.record(z.string(), z.unknown()),
+});
+
+export interface ServedStateProgress {
+  phase: 'reducing' | 'reading';
+  bytesDone: number;
+  bytesTotal: number;
+  eventsDone: number;
+}
+
+/** Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state. Throws on an answer that is not one. */
+export async function readServedState(body: ReadableStream<Uint8Array>, onProgress: (p: ServedStateProgress) => void): Promise<ReduceResult> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let pending: Uint8Array = new Uint8Array(0);
+  /** The result line, and the state's bytes once it is in (`filled` of them have arrived). */
+  const got: { result: ServedResult | null; state: Uint8Array | null; filled: number } = { result: null, state: null, filled: 0 };
+  const take = (bytes: Uint8Array) => {
+    while (bytes.length > 0) {
+      const state = got.state;
+      if (state !== null) {
+        const n = Math.min(bytes.length, state.length - got.filled);
+        state.set(bytes.subarray(0, n), got.filled);
+        got.filled += n;
+        if (n < bytes.length) throw new Error('the server sent more than the state it announced');
+        return;
+      }
+      const nl = bytes.indexOf(0x0a);
+      if (nl < 0) {
+        if (pending.length + bytes.length > MAX_LINE) throw new Error('the server sent a line too long to be a progress or result line');
+        pending = concat(pending, bytes);
+        return;
+      }
+      const line = JSON.parse(decoder.decode(concat(pending, bytes.subarray(0, nl)))) as unknown;
+      pending = new Uint8Array(0);
+      bytes = bytes.subarray(nl + 1);
+      const msg = LineSchema.parse(line);
+      if (msg.type === 'progress') onProgress({ phase: 'reducing', bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone });
+      else {
+        got.result = msg;
+        got.state = new Uint8Array(msg.stateBytes);
+      }
+    }
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    take(value);
+    if (got.state !== null && got.result !== null)
+      onProgress({ phase: 'reading', bytesDone: got.filled, bytesTotal: got.state.length, eventsDone: got.result.eventsApplied });
+  }
+  const { result: r, state, filled } = got;
+  if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
+  if (filled < state.length) throw new Error(`the server ended its answer ${state.length - filled} bytes short of the state`);
+  let parsed: RolloutTrace | null = null;
+  if (state.length > 0) {
+    const value = JSON.parse(decoder.decode(state)) as unknown;
+    // Checked, not rebuilt by the schema: the state's key order is state.json's.
+    StateTopSchema.parse(value);
+    parsed = value as RolloutTrace;
+  }
+  return { manifest: r.manifest, state: parsed, error: r.error, diagnostics: r.diagnostics, eventsApplied: r.eventsApplied };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

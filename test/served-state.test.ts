@@ -1,0 +1,58 @@
+/**
+ * The answer `serve` gives for a bundle it reduces for the page (`?reduced`),
+ * read as the worker reads it: whatever the chunking, the same result; an
+ * answer cut short or not of this format is an error, never a wrong state.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readServedState, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { TRACES } from './loader-helpers';
+
+const stateText = readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8');
+const manifest = JSON.parse(readFileSync(path.join(TRACES, 'image-input/manifest.json'), 'utf8')) as unknown;
+
+function answer(state = stateText) {
+  const bytes = new TextEncoder().encode(state);
+  const lines = [
+    { type: 'progress', bytesDone: 0, bytesTotal: 0, eventsDone: 0 },
+    { type: 'progress', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 },
+    { type: 'result', manifest, error: null, diagnostics: [], eventsApplied: 42, stateBytes: bytes.length },
+  ];
+  const head = new TextEncoder().encode(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const all = new Uint8Array(head.length + bytes.length);
+  all.set(head);
+  all.set(bytes, head.length);
+  return all;
+}
+
+/** The bytes as a stream of chunks of `size` bytes. */
+function stream(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.length) c.close();
+      else c.enqueue(bytes.slice(at, (at += size)));
+    },
+  });
+}
+
+describe('readServedState', () => {
+  it.each([1, 7, 4096, 1 << 24])('reads progress, then the result and state, in chunks of %i bytes', async (size) => {
+    const progress: ServedStateProgress[] = [];
+    const r = await readServedState(stream(answer(), size), (p) => progress.push(p));
+    expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
+    expect(r.eventsApplied).toBe(42);
+    expect(progress[1]).toEqual({ phase: 'reducing', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'reading', bytesDone: new TextEncoder().encode(stateText).length });
+  });
+
+  it('an answer cut short, or that is not this format, is an error', async () => {
+    const whole = answer();
+    await expect(readServedState(stream(whole.slice(0, whole.length - 10), 4096), () => {})).rejects.toThrow(/10 bytes short/);
+    await expect(readServedState(stream(whole.slice(0, 60), 4096), () => {})).rejects.toThrow(/before the reduction finished/);
+    await expect(readServedState(stream(new TextEncoder().encode('<html>\n'), 4096), () => {})).rejects.toThrow();
+    await expect(readServedState(stream(new TextEncoder().encode('{"type":"result"}\n'), 4096), () => {})).rejects.toThrow();
+    await expect(readServedState(stream(answer('{"schema_version": "x"}'), 4096), () => {})).rejects.toThrow();
+  });
+});
