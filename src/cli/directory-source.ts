@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { bytesText, type BundleSource, type FileText } from '../trace/bundle/source';
+import { bytesText, decodedText, type BundleSource, type FileText } from '../trace/bundle/source';
 
 /**
  * A bundle directory on disk. Paths that escape the directory read as
@@ -109,6 +109,13 @@ export class DirectorySource implements BundleSource {
     return text;
   }
   async readFileText(p: string): Promise<FileText | null> {
+    const size = this.size(p);
+    // A small file is read and decoded as readText does, through the shared buffer: a fresh buffer for each of
+    // thousands of small payloads cost more than decoding them. Only large ones are worth decoding lazily.
+    if (size === null || size < LAZY_TEXT_MIN) {
+      const text = await this.readText(p);
+      return text === null ? null : decodedText(text);
+    }
     // Its own buffer, not the shared one: a reader may keep the bytes (the previous request, to compare the next with).
     const bytes = this.read(p);
     if (bytes === null) return null;
@@ -129,6 +136,9 @@ export class DirectorySource implements BundleSource {
     }
   }
 }
+
+/** Files from this size are handed out as bytes, decoded as far as a reader asks (readFileText). */
+const LAZY_TEXT_MIN = 64 << 10;
 
 /** Files up to this size are read into the reused buffer; larger ones get their own. */
 const SCRATCH_MAX = 16 << 20;

@@ -99,6 +99,9 @@ export class WindowParser {
   }
 
   private incremental(prev: Shape, body: FileText): { shape: Shape; parse: WindowParse } | null {
+    // Compared in the unit the previous request was kept in; a request that now comes as bytes is parsed whole
+    // once, and kept as bytes from then on.
+    if (typeof prev.units === 'string' && body.bytes !== null) return null;
     const units: Units | null = typeof prev.units === 'string' ? body.text() : body.bytes;
     if (units === null) return null;
     const common = commonPrefix(prev.units, units);

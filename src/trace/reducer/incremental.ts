@@ -523,7 +523,7 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
   if (r.eventPayloads.has(key)) return 0;
   if (UNREAD_KINDS.has(ref.kind.type) && store.check) {
     // Nothing in the replay reads it: only whether it is there and JSON matters.
-    const verdict = await store.check(ref, parseJsonFast);
+    const verdict = await store.check(ref);
     if ('ok' in verdict) problems.delete(key);
     else if ('problem' in verdict) problems.set(key, at(verdict.problem.file || EVENT_LOG, ev.line, ev.seq, verdict.problem.message, verdict.problem.causes));
     else problems.set(key, at(EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${verdict.notJson.id}`, [verdict.notJson.error.message]));
@@ -546,7 +546,7 @@ async function loadPayload(store: PayloadStore, r: Reducer, ref: RawPayloadRef, 
     problems.delete(key);
   } catch (e) {
     // A composite payload is only as good as its parts: the reference names the first part that is not JSON.
-    const verdict = ref.parts && store.check ? await store.check(ref, parseJsonFast) : null;
+    const verdict = ref.parts && store.check ? await store.check(ref) : null;
     const part = verdict && 'notJson' in verdict ? verdict.notJson : { id: ref.raw_payload_id, error: e as Error };
     const where = ref.path ?? EVENT_LOG;
     problems.set(key, at(where || EVENT_LOG, ev.line, ev.seq, `${r.rules.notJsonPayload} ${part.id}`, [part.error.message]));
