@@ -5,8 +5,8 @@
  * answer of `serve`'s FTS5 search (test/search.test.ts), checked here against
  * the index itself on the same bundles.
  */
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DirectorySource } from '../src/cli/directory-source';
@@ -16,7 +16,12 @@ import { searchDocuments, type SearchDocument } from '../src/trace/sessions/docu
 import { KeptDocuments } from '../src/trace/sessions/kept';
 import { compileQuery, searchBundles, snippet, type BundleDocuments } from '../src/trace/sessions/match';
 import { SearchResultSchema, type SearchResult } from '../src/trace/sessions/list';
-import { TRACES } from './loader-helpers';
+import type { InputFile } from '../src/trace/bundle/scan';
+import { WorkerSession } from '../src/worker/session';
+import { searchSessions } from '../src/worker/session-search';
+import type { WorkerResponse } from '../src/worker/protocol';
+import { listFiles, TRACES } from './loader-helpers';
+import { harness } from './worker-harness';
 
 const FIXTURES = path.dirname(TRACES);
 
@@ -216,5 +221,100 @@ describe('the scan and the FTS5 index, on the same bundles', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+/** Fixture bundles as the files of one picked folder `root` (paths `root/<name>/…`). */
+function rootInputs(root: string, bundles: [from: string, name: string][]): InputFile[] {
+  return bundles.flatMap(([from, name]) => {
+    const dir = path.join(FIXTURES, from);
+    return listFiles(dir, dir).map((rel) => ({ path: `${root}/${name}/${rel}`, file: new File([readFileSync(path.join(dir, rel))], path.basename(rel)) }));
+  });
+}
+
+describe('a dropped root of mixed schemas, searched in the worker', () => {
+  it('answers nothing before its bundles are summarised, then finds texts and ids in the bundles that hold them', async () => {
+    const h = harness();
+    await h.send({ type: 'load', id: 1, label: 'mixed', input: { kind: 'files', files: rootInputs('mixed', MIXED) } });
+    expect(h.of(1).at(-1)?.type).toBe('bundles');
+    let id = 10;
+    const search = async (query: string): Promise<SearchResult> => {
+      const at = id++;
+      await h.send({ type: 'searchSessions', id: at, query });
+      const got = h.of(at);
+      if (got.length !== 1 || got[0].type !== 'sessionSearch') throw new Error(JSON.stringify(got));
+      return got[0].result;
+    };
+    const before = await search('missing-file.txt');
+    expect(before).toEqual({ available: true, message: null, indexed: 0, total: 4, unsearchable: 0, groups: [] });
+
+    await h.send({ type: 'summarizeScan', id: 2, scanId: 1, skip: [] });
+    const where = async (query: string) =>
+      Object.fromEntries((await search(query)).groups.map((g) => [g.name, g.hits.map((x) => `${x.kind} ${x.ref}`).sort()]));
+
+    const r = await search('missing-file.txt');
+    expect([r.indexed, r.total]).toEqual([4, 4]);
+    expect(r.groups.map((g) => g.name)).toEqual(['mixed/tools-s1']);
+    const op = r.groups[0].hits.find((x) => x.ref === 'terminal_operation:4');
+    expect(op).toMatchObject({ kind: 'terminal_operation', title: '/bin/bash -lc cat missing-file.txt' });
+    expect(op!.snippet).toContain('\u0001missing-file.txt\u0002');
+
+    expect(Object.keys(await where('from-code-cell'))).toEqual(['mixed/code-s2']);
+    expect(await where('call_0018')).toEqual({
+      'mixed/tools-s1': ['conversation_item conversation_item:18', 'conversation_item conversation_item:19', 'tool_call call_0018'],
+    });
+    expect((await where('Delegate a small investigation'))['mixed/agents-s3']).toEqual(['conversation_item conversation_item:6']);
+    expect(Object.keys(await where('spawn_agent'))).toEqual(['mixed/agents-s3']);
+    // An id every bundle has: each session its group, hits in the thread they belong to.
+    const items = await search('conversation_item:4');
+    expect(items.groups.map((g) => g.name).sort()).toEqual(['mixed/agents-s3', 'mixed/code-s2', 'mixed/cut-short', 'mixed/tools-s1']);
+    for (const g of items.groups) expect(g.hits.find((x) => x.ref === 'conversation_item:4')?.threadId).toMatch(/./);
+    expect(await where('xyzzy-not-there')).toEqual({});
+    expect(await where('__proto__')).toEqual({});
+    expect(await where('hello from exec zzzzzz')).toEqual({});
+  });
+});
+
+describe('the worker scan', () => {
+  let s: WorkerSession;
+  let posted: WorkerResponse[];
+  beforeAll(() => {
+    posted = [];
+    s = new WorkerSession((m) => posted.push(m));
+    // Many small documents, each nearly a hit: far more than one slice of scanning.
+    const kept = new KeptDocuments();
+    for (let b = 0; b < 40; b++)
+      kept.keep(
+        `b${b}`,
+        Array.from({ length: 5000 }, (_, i) => doc(`conversation_item:${i}`, `call_000${i % 9} call_00${i} ${b === 39 && i === 4999 ? 'call_0009' : ''}`)),
+      );
+    s.scan = { id: 1, value: { remember: false, label: 'root', files: new Map(), bundles: [], documents: kept } };
+  });
+
+  it('pauses between slices so the worker takes its messages, and stops when aborted', async () => {
+    let tookMessage = false;
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => (tookMessage = true);
+    const done = searchSessions(s, 1, 'call_0009', new AbortController().signal);
+    ch.port2.postMessage(null);
+    await done;
+    ch.port1.close();
+    expect(tookMessage).toBe(true);
+    const answer = posted.at(-1);
+    if (answer?.type !== 'sessionSearch') throw new Error(JSON.stringify(answer));
+    expect(answer.result.groups.map((g) => g.name)).toEqual(['b39']);
+
+    posted.length = 0;
+    const ac = new AbortController();
+    const stopped = searchSessions(s, 2, 'call_0009', ac.signal);
+    ac.abort();
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+    expect(posted).toEqual([]);
+  });
+
+  it('a dropped folder that is gone says so', async () => {
+    const gone = new WorkerSession((m) => posted.push(m));
+    await searchSessions(gone, 3, 'x', new AbortController().signal);
+    expect(posted.at(-1)).toMatchObject({ type: 'sessionSearch', result: { available: false, message: expect.stringMatching(/drop it again/) } });
   });
 });
