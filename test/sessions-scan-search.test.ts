@@ -77,15 +77,15 @@ describe('matching a query against documents', () => {
   });
 
   it('finds ids as written: call_0009 and conversation_item:8, not a part of another id', () => {
-    const docs = one(
-      doc('conversation_item:8', 'conversation_item:8\ncall_0009\nhi'),
-      doc('conversation_item:80', 'conversation_item:80\ncall_00091'),
-      doc('conversation_item:18', 'conversation_item:18\nxcall_0009'),
-    );
-    expect(refs('call_0009', docs)).toEqual(['b conversation_item:8', 'b conversation_item:80']);
-    expect(refs('conversation_item:8', docs)).toEqual(['b conversation_item:8', 'b conversation_item:80']);
-    expect(refs('0009', docs)).toEqual([]);
-    expect(refs('item:8', docs)).toEqual([]);
+    const ids = ['conversation_item:8\ncall_0009', 'conversation_item:80\ncall_00091', 'conversation_item:18\nxcall_0009'];
+    const docs = one(...ids.map((body) => doc(body.split('\n')[0], body)));
+    const found: Record<string, string[]> = {
+      call_0009: ['b conversation_item:8', 'b conversation_item:80'],
+      'conversation_item:8': ['b conversation_item:8', 'b conversation_item:80'],
+      '0009': [],
+      'item:8': [],
+    };
+    for (const [query, refsFound] of Object.entries(found)) expect(refs(query, docs), query).toEqual(refsFound);
   });
 
   it('text that is not there, or a query of no words, finds nothing', () => {

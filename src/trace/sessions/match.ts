@@ -77,11 +77,8 @@ export function documentScore(q: CompiledQuery, doc: SearchDocument): number {
   return score;
 }
 
-/** Words of context in a snippet, as `serve` asks FTS5 for, and a bound in characters for words that run long. */
-const SNIPPET_WORDS = 16;
-const SNIPPET_MAX_CHARS = 240;
-const WORDS_BEFORE = 3;
-const MAX_CHARS_BEFORE = 60;
+/** A snippet's words of context (as `serve` asks FTS5 for), how many come before the match, and bounds in characters for words that run long. */
+const SNIPPET = { words: 16, maxChars: 240, wordsBefore: 3, maxCharsBefore: 60 } as const;
 
 /** Matches of each term looked at for where a snippet goes, and the span of text in which they count together. */
 const SPOTS_PER_TERM = 16;
@@ -132,23 +129,23 @@ export function snippet(q: CompiledQuery, body: string): string {
   if (first > 0) {
     // A few whole words before the match (the look-behind sees the text before the window, so no word is taken from its middle).
     const starts: number[] = [];
-    word.lastIndex = Math.max(0, first - MAX_CHARS_BEFORE);
+    word.lastIndex = Math.max(0, first - SNIPPET.maxCharsBefore);
     for (let m = word.exec(body); m && m.index < first; m = word.exec(body)) starts.push(m.index);
-    start = starts.length ? starts[Math.max(0, starts.length - WORDS_BEFORE)] : first;
+    start = starts.length ? starts[Math.max(0, starts.length - SNIPPET.wordsBefore)] : first;
   }
   word.lastIndex = start;
   let end = start;
-  for (let n = 0; n < SNIPPET_WORDS; n++) {
+  for (let n = 0; n < SNIPPET.words; n++) {
     const m = word.exec(body);
-    if (!m || m.index + m[0].length - start > SNIPPET_MAX_CHARS) break;
+    if (!m || m.index + m[0].length - start > SNIPPET.maxChars) break;
     end = m.index + m[0].length;
   }
   word.lastIndex = end;
   const last = word.exec(body) === null;
   // No word after the window: its end is the body's (a closing stop, not a cut). A word longer than a
   // snippet (a hash, base64), or no word at all: cut by characters, the match in.
-  if (last || end === start) end = Math.min(body.length, start + SNIPPET_MAX_CHARS);
-  end = Math.max(end, Math.min(firstEnd, start + SNIPPET_MAX_CHARS));
+  if (last || end === start) end = Math.min(body.length, start + SNIPPET.maxChars);
+  end = Math.max(end, Math.min(firstEnd, start + SNIPPET.maxChars));
   const marks: [number, number][] = [];
   for (const re of q.terms) {
     re.lastIndex = start;
