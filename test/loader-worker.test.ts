@@ -2,24 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
-import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
+import type { HandlerDeps } from '../src/worker/handler';
+import { harness } from './worker-harness';
 import { SearchIndex, snippet } from '../src/worker/search';
 import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
 import { formatTraceError } from '../src/trace/errors';
 import { formatLocation } from '../src/loader/format';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
-
-function harness(deps: HandlerDeps = {}) {
-  const out: WorkerResponse[] = [];
-  const onMessage = createWorkerHandler((m) => {
-    // Everything the worker posts must pass the main thread's validation.
-    const parsed = parseResponse(structuredClone(m));
-    if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
-    out.push(m);
-  }, deps);
-  return { out, send: onMessage, of: (id: number) => out.filter((m) => m.id === id) };
-}
 
 /** The state a result message carries (as JSON text). */
 const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null =>

@@ -217,6 +217,21 @@ describe('the session list', () => {
     expect(onOpenAt).toHaveBeenCalledWith('root/tools', result.groups[0].hits[0]);
   });
 
+  it('says when hits may be missing: bundles not indexed yet, and bundles of a dropped root beyond the memory kept for search', async () => {
+    setList([row('root/tools', summaries.get('tools-one-turn')!), row('root/wait', null)]);
+    let result: SearchResult = { available: true, message: null, indexed: 1, total: 2, unsearchable: 0, groups: [] };
+    const search = vi.fn(async () => result);
+    render(<SessionList onOpen={() => {}} search={search} />);
+    fireEvent.change(screen.getByLabelText('Search inside all sessions'), { target: { value: 'missing' } });
+    expect((await screen.findByText(/No hits/)).textContent).toBe('No hits · 1 of 2 bundles indexed so far: more hits may follow');
+    expect(screen.queryByRole('note')).toBeNull();
+    result = { ...result, indexed: 2, unsearchable: 1 };
+    fireEvent.change(screen.getByLabelText('Search inside all sessions'), { target: { value: 'missing-file' } });
+    const note = await screen.findByRole('note');
+    expect(note.textContent).toMatch(/^1 bundle is not searched: the tab keeps at most 256 MiB of text for search/);
+    expect(screen.getByText(/No hits/).textContent).toBe('No hits');
+  });
+
   it('totals the sessions shown in the footer; a price table adds a cost column and total', () => {
     const s = summaries;
     const tools = s.get('tools-one-turn')!;

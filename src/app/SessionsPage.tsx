@@ -3,9 +3,10 @@
  * fed from the server while it is open, opening a session or a search hit as
  * the trace view. Shown where the served bundle list would be, when the
  * server keeps a session list (`codex-trace-viewer serve`); a server without
- * one (the dev server) keeps the plain list. A chunk of its own (its table
- * is most of it), loaded by App through ./lazy.tsx; ./sessionsFeed.ts says
- * whether it is shown and keeps its list current.
+ * one (the dev server) keeps the plain list. A dropped root of several
+ * bundles gets the same list, summarised and searched by the worker. A chunk
+ * of its own (its table is most of it), loaded by App through ./lazy.tsx;
+ * ./sessionsFeed.ts says whether it is shown and keeps its list current.
  */
 import { useCallback, useEffect } from 'react';
 import { setPickerOpen, usePickerStore } from '../loader/pickerStore';
@@ -13,7 +14,7 @@ import { SessionList } from '../sessions/SessionList';
 import { searchAllSessions } from '../sessions/feed';
 import { useSessionsStore } from '../sessions/sessionsStore';
 import { asksForList, listLink, readListLink } from '../sessions/listLink';
-import { DEFAULT_VIEW_STATE, useStore } from '../store';
+import { DEFAULT_VIEW_STATE, useStore, type ViewState } from '../store';
 import type { SearchHit } from '../trace/sessions/list';
 import { traceClient } from '../worker/client';
 
@@ -49,7 +50,10 @@ export function SessionsPage() {
   return dropped ? <DroppedSessions /> : <ServedSessions />;
 }
 
-/** A dropped root's list: rows open by the worker's pick; no index to search across sessions. */
+/**
+ * A dropped root's list: rows open by the worker's pick, and the search
+ * across sessions is the worker's scan of what it has summarised.
+ */
 function DroppedSessions() {
   // A picked bundle's load label is its key in the list.
   const current = useStore((s) => s.bundleLabel);
@@ -57,9 +61,23 @@ function DroppedSessions() {
     setPickerOpen(false);
     void traceClient.pick(key);
   }, []);
+  const openAt = useCallback((key: string, hit: SearchHit) => {
+    setPickerOpen(false);
+    // A dropped bundle has no name a waiting view could know it by (its hash is known once it is read):
+    // the hit is selected when this pick has landed, and not if another load came first.
+    void traceClient.pick(key).then((outcome) => {
+      if (outcome === 'ready') useStore.getState().applyViewState(hitView(null, hit));
+    });
+  }, []);
+  const search = useCallback((q: string, signal: AbortSignal) => traceClient.searchSessions(q, signal), []);
   const hasTrace = useStore((s) => s.state !== null);
   const close = useCallback(() => setPickerOpen(false), []);
-  return <SessionList onOpen={open} current={current} onClose={hasTrace ? close : undefined} />;
+  return <SessionList onOpen={open} onOpenAt={openAt} search={search} current={current} onClose={hasTrace ? close : undefined} />;
+}
+
+/** The view that opens a search hit: its thread, the object selected. */
+function hitView(trace: ViewState['trace'], hit: SearchHit): ViewState {
+  return { ...DEFAULT_VIEW_STATE, trace, thread: hit.threadId, selection: { kind: hit.kind, id: hit.ref } };
 }
 
 function ServedSessions() {
@@ -72,12 +90,7 @@ function ServedSessions() {
   const openAt = useCallback((name: string, hit: SearchHit) => {
     setPickerOpen(false);
     // The hit's object is selected once its trace is in: a view waiting for that trace.
-    useStore.getState().applyViewState({
-      ...DEFAULT_VIEW_STATE,
-      trace: { name, hash: null, label: null },
-      thread: hit.threadId,
-      selection: { kind: hit.kind, id: hit.ref },
-    });
+    useStore.getState().applyViewState(hitView({ name, hash: null, label: null }, hit));
     void traceClient.loadUrl(name);
   }, []);
   const search = useCallback((q: string, signal: AbortSignal) => searchAllSessions(document.baseURI, q, signal), []);

@@ -1,12 +1,15 @@
 /**
- * Search across every session of the served roots: the hits of one query,
- * grouped by session (best first), each opening its trace with the hit
- * selected. Snippets are bundle text: the matched words are marked by
- * splitting the text, never by building markup from it.
+ * Search across every session of the served roots (or of a dropped root,
+ * which the worker searches): the hits of one query, grouped by session
+ * (best first), each opening its trace with the hit selected. Snippets are
+ * bundle text: the matched words are marked by splitting the text, never by
+ * building markup from it.
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { SearchHit, SearchResult } from '../trace/sessions/list';
 import { Badge } from '../ui/Badge';
+import { formatInt } from '../ui/format';
+import { MAX_KEPT_TEXT } from '../trace/sessions/kept';
 import { useSessionsStore } from './sessionsStore';
 
 const KIND_LABEL: Record<SearchHit['kind'], string> = {
@@ -80,7 +83,14 @@ export function SearchResults({
           {r.groups.length
             ? `${r.groups.reduce((n, g) => n + g.hits.length + g.more, 0)} hits in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}`
             : 'No hits'}
-          {r.indexed < r.total && ` · ${r.indexed} of ${r.total} bundles indexed so far`}
+          {r.indexed < r.total && ` · ${r.indexed} of ${r.total} bundles indexed so far: more hits may follow`}
+        </div>
+      )}
+      {r?.available && !!r.unsearchable && (
+        <div className="sess-search-note" role="note">
+          {r.unsearchable === 1 ? '1 bundle is' : `${formatInt(r.unsearchable)} bundles are`} not searched: the tab keeps at most {MAX_KEPT_TEXT / 2 ** 20} MiB
+          of text for search, and {r.unsearchable === 1 ? 'its text does' : 'theirs does'} not fit. Open a bundle to search inside it, or serve the folder with{' '}
+          <code>codex-trace-viewer serve</code>, which indexes it all.
         </div>
       )}
       {r?.groups.map((g) => (

@@ -2,7 +2,8 @@
  * The main thread's handle on the trace worker (a singleton, `traceClient`).
  * It keeps at most one load running (a new one cancels the old), tells its
  * listeners how each load goes (src/loader/connect.ts puts that into the
- * stores), and fetches payload bodies and search results on demand.
+ * stores), and fetches payload bodies and search results on demand (in the
+ * loaded trace, or across the sessions of a dropped root).
  */
 import type { DiagnosticGroup } from '../trace/diagnostics';
 import { formatTraceError, type TraceErrorInfo } from '../trace/errors';
@@ -12,6 +13,7 @@ import { singleBundleFiles, type InputFile } from '../trace/bundle/scan';
 import { tryBuildTraceIndexesInSteps, type TraceIndexes } from '../trace/indexes/build';
 import type { RolloutTrace } from '../trace/schema/state';
 import type { SessionSummary } from '../trace/sessions/summary';
+import type { SearchResult } from '../trace/sessions/list';
 import { timeSlicer } from './slicing';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
@@ -404,9 +406,43 @@ export class TraceClient {
     throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
   }
 
-  private request(msg: WorkerRequest): Promise<WorkerResponse> {
+  /**
+   * Searches every bundle of the dropped root on offer, as far as the worker
+   * has summarised them (`summarizeChoice`), in the shape of `serve`'s search.
+   * Aborting `signal` stops the worker's scan and rejects with an AbortError.
+   */
+  async searchSessions(query: string, signal?: AbortSignal): Promise<SearchResult> {
+    const msg = await this.request({ type: 'searchSessions', id: this.nextId++, query }, signal);
+    if (msg.type === 'sessionSearch') return msg.result;
+    if (msg.type === 'cancelled') throw new DOMException('The search was replaced by a newer one.', 'AbortError');
+    throw new Error(msg.type === 'error' ? formatTraceError(msg.error) : `unexpected ${msg.type} reply`);
+  }
+
+  /** Sends `msg` and resolves with the worker's answer; an aborted `signal` cancels the request in the worker and rejects at once. */
+  private request(msg: WorkerRequest, signal?: AbortSignal): Promise<WorkerResponse> {
     return new Promise((resolve, reject) => {
-      this.pending.set(msg.id, { resolve, reject });
+      const abortError = () => (signal?.reason instanceof Error ? signal.reason : new DOMException('The request was aborted.', 'AbortError'));
+      if (signal?.aborted) {
+        reject(abortError());
+        return;
+      }
+      const onAbort = () => {
+        if (!this.pending.delete(msg.id)) return;
+        this.send({ type: 'cancel', id: this.nextId++, target: msg.id });
+        reject(abortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(msg.id, {
+        resolve: (m) => {
+          done();
+          resolve(m);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
       this.send(msg);
     });
   }

@@ -11,6 +11,7 @@ import { ArrivingSource } from '../trace/bundle/arriving';
 import { ScanError } from '../trace/bundle/scan';
 import { deliver, load, loadBundle } from './load';
 import { summarizeScan } from './scan-summaries';
+import { searchSessions } from './session-search';
 import { exportBundle, readPayload, recentBundles, search } from './loaded';
 import { parseRequest, type WorkerRequest, type WorkerResponse } from './protocol';
 import { errorInfo, WorkerSession, type HandlerDeps } from './session';
@@ -74,6 +75,11 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
     }
     case 'summarizeScan':
       return job(s, msg.id, (signal) => summarizeScan(s, msg.id, msg.scanId, new Set(msg.skip), signal));
+    case 'searchSessions':
+      // Only the newest query is wanted: one still scanning stops.
+      if (s.sessionSearch !== null) s.jobs.get(s.sessionSearch)?.abort();
+      s.sessionSearch = msg.id;
+      return job(s, msg.id, (signal) => searchSessions(s, msg.id, msg.query, signal));
     case 'cancel':
       if (s.follow?.id === msg.target) {
         s.follow.stop();

@@ -22,6 +22,7 @@ import {
 } from '../trace/bundle/scan';
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
+import { KeptDocuments } from '../trace/sessions/kept';
 import { limitProblem, sizeProblem, streamedBytes } from './limits';
 import { filesFromHandles } from './handles';
 import type { BytesEntry, LoadInputMsg } from './protocol';
@@ -214,7 +215,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     return;
   }
   const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, maxCountBytes: s.maxBundleBytes, signal });
-  const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles };
+  const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles, documents: new KeptDocuments() };
   if (bundles.length === 1) {
     await loadBundle(s, id, value, bundles[0], signal);
     return;

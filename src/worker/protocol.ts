@@ -19,6 +19,7 @@ import { ManifestSchema } from '../trace/schema/manifest';
 import { TraceErrorInfoSchema } from '../trace/errors';
 import { DiagnosticGroupsSchema } from '../trace/diagnostics';
 import { SessionSummarySchema } from '../trace/sessions/summary';
+import { SearchResultSchema } from '../trace/sessions/list';
 import { isDroppedHandle, type DroppedHandle } from './handles';
 
 const Id = z.number().int().nonnegative();
@@ -86,7 +87,9 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
   /** Summarise every bundle of scan `scanId`, for the session list (one `scanSummary` each, then one with `done`). */
   z.object({ type: z.literal('summarizeScan'), id: Id, scanId: Id, skip: z.array(z.string()) }),
-  /** Abort request `target` (a load or select). */
+  /** Search every bundle of the dropped root on offer (as summarised so far); answered with `sessionSearch`. A newer one stops an older one. */
+  z.object({ type: z.literal('searchSessions'), id: Id, query: z.string().max(2000) }),
+  /** Abort request `target` (a load, select, summary or session search). */
   z.object({ type: z.literal('cancel'), id: Id, target: Id }),
   z.object({ type: z.literal('readPayload'), id: Id, path: z.string().min(1) }),
   z.object({ type: z.literal('search'), id: Id, query: z.string(), limit: z.number().int().positive().max(10_000) }),
@@ -196,6 +199,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('payload'), id: Id, path: z.string(), data: z.unknown() }),
   z.object({ type: z.literal('searchResult'), id: Id, hits: z.array(SearchHitSchema) }),
   z.object({ type: z.literal('recent'), id: Id, bundles: z.array(RecentMetaSchema) }),
+  /** The hits of a `searchSessions`, in the shape `serve`'s search answers. */
+  z.object({ type: z.literal('sessionSearch'), id: Id, result: SearchResultSchema }),
   /** One bundle of a scan summarised (`key` as in `bundles`); `done`: the last message of the request. */
   z.object({ type: z.literal('scanSummary'), id: Id, key: z.string(), summary: SessionSummarySchema.nullable(), done: z.boolean() }),
   z.object({

@@ -1,13 +1,16 @@
 /**
  * The session list of a dropped or picked trace root: every bundle of the
  * scan reduced and summarised here, one after another, each summary posted
- * as it is made, so the page's list fills in as `serve`'s does. Stops when
- * the scan is replaced or the request cancelled; `skip` names the bundles
- * the page already has (a list reopened after a pick).
+ * as it is made, so the page's list fills in as `serve`'s does; its search
+ * documents are kept for search across the sessions (./session-search.ts),
+ * where `serve` indexes them. Stops when the scan is replaced or the request
+ * cancelled; `skip` names the bundles the page already has (a list reopened
+ * after a pick).
  */
 import { bundleSource } from '../trace/bundle/scan';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
+import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
 import type { WorkerSession } from './session';
 
 export async function summarizeScan(s: WorkerSession, id: number, scanId: number, skip: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
@@ -24,15 +27,20 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
     while (s.jobs.size > 1 && !signal.aborted);
     if (signal.aborted || s.scan?.value !== scan) return;
     let summary;
+    let docs: SearchDocument[] = [];
     if (b.problem) summary = failedSummary(b.problem.message);
     else {
       try {
-        summary = summarizeSession(await reduceBundle(bundleSource(scan.files, b.key, b.name), { unknownEvents: 'skip', signal }));
+        const result = await reduceBundle(bundleSource(scan.files, b.key, b.name), { unknownEvents: 'skip', signal });
+        summary = summarizeSession(result);
+        docs = result.state ? searchDocuments(result.state) : [];
       } catch (e) {
         summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
       }
     }
     if (signal.aborted) return;
+    // Kept before the summary goes: the page asks again when its count of summarised bundles grows, and must find them.
+    scan.documents.keep(b.key, docs);
     s.post({ type: 'scanSummary', id, key: b.key, summary, done: false });
   }
   s.post({ type: 'scanSummary', id, key: '', summary: null, done: true });

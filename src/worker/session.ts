@@ -16,6 +16,7 @@ import type { RolloutTrace } from '../trace/schema/state';
 import { MAX_BROWSER_BUNDLE_BYTES } from './limits';
 import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
+import type { KeptDocuments } from '../trace/sessions/kept';
 import type { SearchIndex } from './search';
 
 export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
@@ -39,6 +40,8 @@ export interface Scan {
   label: string;
   files: Map<string, FileBody>;
   bundles: BundleInfo[];
+  /** The search documents of the bundles summarised so far (./scan-summaries.ts), for search across them. */
+  documents: KeptDocuments;
 }
 
 export interface Loaded {
@@ -61,6 +64,8 @@ export class WorkerSession {
   /** What the latest multi-bundle load found, waiting for the user's pick. */
   scan: { id: number; value: Scan } | null = null;
   loaded: Loaded | null = null;
+  /** The request id of the latest search across a dropped root's sessions: a newer one stops it. */
+  sessionSearch: number | null = null;
   /** The served bundle being followed while Codex records it (./follow.ts). */
   follow: { readonly id: number; stop(): void; setPaused(paused: boolean): void } | null = null;
   /** Loads still receiving files: their list so far and a wake-up for each `files` message. */

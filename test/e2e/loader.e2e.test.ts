@@ -151,7 +151,7 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await context.close();
   });
 
-  it('a folder holding several bundles of one resumed session: its session list, summarised in the worker; pick one', async () => {
+  it('a folder holding several bundles of one resumed session: its session list, summarised and searched in the worker; pick one, open a hit', async () => {
     const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitForPhase(page, ['ready']);
     await page.getByTestId('folder-input').setInputFiles(path.join(TRACES, 'multi-turn-resume'));
@@ -173,6 +173,46 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await list.locator('[data-testid="session-row"][data-name="multi-turn-resume/bundle-3"]').click();
     await waitForPhase(page, ['ready'], 'multi-turn-resume/bundle-3');
     await expectCounts(page, 'multi-turn-resume/bundle-3');
+
+    // Back on the list, a search inside all its bundles (scanned in the worker): hits grouped by bundle, words marked.
+    await page.getByTestId('show-bundles').click();
+    await list.waitFor();
+    const results = page.getByTestId('session-search-results');
+    const groups = () => results.locator('.sess-search-group').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    await page.getByLabel('Search inside all sessions').fill('remember 42');
+    await expect.poll(groups).toEqual(expect.arrayContaining(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']));
+    // The resume with the most of it first.
+    expect((await groups())[0]).toBe('multi-turn-resume/bundle-3');
+    expect(await results.locator('.sess-search-head').textContent()).toMatch(/^\d+ hits in 3 sessions$/);
+    expect(await results.locator('mark').allTextContents()).toEqual(expect.arrayContaining(['remember', '42']));
+    await page.screenshot({ path: screenshotPath('dropped-root-search-1280') });
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.screenshot({ path: screenshotPath('dropped-root-search-1600') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // An id one bundle holds, and text none does.
+    await page.getByLabel('Search inside all sessions').fill('rs_0009');
+    await expect.poll(groups).toEqual(['multi-turn-resume/bundle-3']);
+    await page.getByLabel('Search inside all sessions').fill('xyzzy-not-there');
+    await expect.poll(() => results.locator('.sess-search-head').textContent()).toBe('No hits');
+    // A hit in another bundle opens that bundle with the hit selected.
+    await page.getByLabel('Search inside all sessions').fill('count the files');
+    await expect.poll(groups).toEqual(expect.arrayContaining(['multi-turn-resume/bundle-2']));
+    await results.getByRole('region', { name: 'multi-turn-resume/bundle-2' }).getByTestId('search-hit').filter({ hasText: 'conversation_item:7' }).click();
+    await page.waitForFunction(
+      () => {
+        const s = window.__traceStore?.getState();
+        return (
+          s?.load.phase === 'ready' &&
+          s.load.label === 'multi-turn-resume/bundle-2' &&
+          s.selection?.kind === 'conversation_item' &&
+          s.selection.id === 'conversation_item:7'
+        );
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    await list.waitFor({ state: 'detached' });
+    await expectCounts(page, 'multi-turn-resume/bundle-2');
     expect(problems.errors).toEqual([]);
     await context.close();
   });

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SearchDocument } from '../../trace/sessions/documents';
+import { queryTerms, SEARCH_PER_BUNDLE } from '../../trace/sessions/match';
 
 type Database = import('better-sqlite3').Database;
 
@@ -134,7 +135,7 @@ export class SearchReader {
          FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 0, 0, 0, 2.0, 1.0) LIMIT ?`,
       )
       .all(query, opts.limit ?? 2000) as { dir: string; kind: SearchDocument['kind']; ref: string; thread: string | null; title: string; snip: string }[];
-    const perBundle = opts.perBundle ?? 20;
+    const perBundle = opts.perBundle ?? SEARCH_PER_BUNDLE;
     const groups = new Map<string, SearchGroup>();
     for (const r of rows) {
       let g = groups.get(r.dir);
@@ -154,17 +155,13 @@ export class SearchReader {
  * The reader's words as an FTS5 query: each whitespace-separated term a
  * phrase of its word pieces (so `missing-file.txt` or `conversation_item:8`
  * must appear as written, not as loose words), its last piece a prefix, all
- * terms required. Quotes are doubled and only word characters reach the
+ * terms required. A dropped root's search scans with the same meaning
+ * (src/trace/sessions/match.ts). Quotes are doubled and only word characters reach the
  * query, so no query syntax (NEAR, column filters, operators) can be
  * injected by the text.
  */
 export function ftsQuery(text: string): string | null {
-  const terms = text
-    .slice(0, 500)
-    .split(/\s+/)
-    .map((t) => t.split(/[^\p{L}\p{N}_]+/u).filter(Boolean))
-    .filter((pieces) => pieces.length > 0)
-    .slice(0, 16);
+  const terms = queryTerms(text);
   if (!terms.length) return null;
   return terms.map((pieces) => `"${pieces.join(' ').replace(/"/g, '""')}"*`).join(' AND ');
 }

@@ -38,7 +38,10 @@ export const SearchHitSchema = z.object({
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 
-/** What `serve` answers at /bundles/search?q=: hits grouped by session, the best first. */
+/**
+ * What `serve` answers at /bundles/search?q=, and the worker for a dropped
+ * root (src/trace/sessions/match.ts): hits grouped by session, the best first.
+ */
 export const SearchResultSchema = z.object({
   available: z.boolean(),
   /** Why search is not available, when it is not. */
@@ -46,6 +49,8 @@ export const SearchResultSchema = z.object({
   /** Bundles indexed so far, of `total`. */
   indexed: z.number(),
   total: z.number(),
+  /** Of the bundles indexed, those whose text was left out: a dropped root's documents beyond the memory kept for them (./kept.ts). */
+  unsearchable: z.number().optional(),
   groups: z.array(z.object({ name: z.string(), hits: z.array(SearchHitSchema), more: z.number() })),
 });
 export type SearchResult = z.infer<typeof SearchResultSchema>;
