@@ -114,6 +114,12 @@ class ShardPayloads implements PayloadStore {
   /** Decoded size of each shard in `shards` that decoded. */
   private readonly shardSizes = new Map<number, number>();
   private shardBytes = 0;
+  /**
+   * Records (and composites with all their parts) found present: a shard only
+   * grows, so they stay. Without this, each prompt's check walked its parts
+   * through every older shard, decoding evicted shards again, event after event.
+   */
+  private readonly presentKeys = new Set<string>();
   /** Payloads already checked to be JSON (or not), by shard and id. */
   private readonly checked = new Map<string, PayloadCheck>();
   private textChars = 0;
@@ -160,9 +166,11 @@ class ShardPayloads implements PayloadStore {
 
   async present(ref: RawPayloadRef, depth = 0): Promise<boolean> {
     if (depth > MAX_PART_DEPTH) return true; // refused by the read, not waited for
-    const body = await this.record(ref);
-    if ('problem' in body) return false;
+    const key = recordKey(ref);
+    if (this.presentKeys.has(key)) return true;
+    if ('problem' in (await this.locate(ref))) return false;
     for (const part of ref.parts ?? []) if (!(await this.present(part, depth + 1))) return false;
+    this.presentKeys.add(key);
     return true;
   }
 
@@ -274,6 +282,12 @@ class ShardPayloads implements PayloadStore {
   }
 
   private async record(ref: RawPayloadRef): Promise<{ bytes: Uint8Array } | { problem: PayloadProblem }> {
+    const found = await this.locate(ref);
+    return 'problem' in found ? found : { bytes: found.shard.bytes.slice(found.span[0], found.span[1]) };
+  }
+
+  /** The record's shard and place in it, without copying its bytes out. */
+  private async locate(ref: RawPayloadRef): Promise<{ shard: ShardRecords; span: [number, number] } | { problem: PayloadProblem }> {
     const shardNo = ref.shard ?? 0;
     const file = shardFileName(this.dir, shardNo);
     const shard = await this.shard(shardNo, file);
@@ -282,7 +296,7 @@ class ShardPayloads implements PayloadStore {
     if (shard.refusal?.kind === 'partial') return { problem: { file, message: `partial record in sealed shard ${shardNo}`, causes: [] } };
     const span = shard.records.get(ref.raw_payload_id);
     if (!span) return { problem: { file, message: `missing payload ${ref.raw_payload_id} in shard ${shardNo}`, causes: [] } };
-    return { bytes: shard.bytes.slice(span[0], span[1]) };
+    return { shard, span };
   }
 
   private shard(n: number, file: string): Promise<ShardRecords | PayloadProblem> {
