@@ -199,13 +199,14 @@ describe('serve', () => {
     const s3 = path.join(TRACES, '../traces-schema3/multi-turn-manual-compact');
     const served = await serve({ roots: [path.join(TRACES, 'image-input'), s3], port: 0, distDir: path.join(tmp, 'dist'), log: () => {} });
     try {
-      for (const [name, dir, payload] of [
-        ['image-input', path.join(TRACES, 'image-input'), 'raw_payload:2'],
-        ['multi-turn-manual-compact', s3, 'raw_payload:3'],
-      ]) {
-        const out: WorkerResponse[] = [];
+      for (const [name, dir, payload, limits] of [
         // A limit below the bundle's size: the browser would refuse it.
-        const handler = createWorkerHandler((m) => out.push(m), { maxBundleBytes: 1000, recent: null });
+        ['image-input', path.join(TRACES, 'image-input'), 'raw_payload:2', { maxBundleBytes: 1000 }],
+        // A small bundle whose event log is over the tab's limit: its state would be the large part.
+        ['multi-turn-manual-compact', s3, 'raw_payload:3', { maxLogBytes: 1000 }],
+      ] as const) {
+        const out: WorkerResponse[] = [];
+        const handler = createWorkerHandler((m) => out.push(m), { ...limits, recent: null });
         await handler({ type: 'load', id: 1, label: name, input: { kind: 'url', baseUrl: `${served.url}bundles/${name}/` } });
         const r = out.find((m) => m.type === 'result');
         if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));

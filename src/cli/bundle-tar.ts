@@ -167,6 +167,8 @@ export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerR
     'Content-Length': tarLength(entries),
     // trace.jsonl plus payloads, the figure the page's size limit is about; lets it refuse before reading.
     'X-Bundle-Bytes': String(bundleBytes),
+    // The event log's own size: what the reduced state, and so the tab's memory, grows with.
+    'X-Bundle-Log-Bytes': String(entries.find((e) => e.name === 'trace.jsonl')?.size ?? 0),
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') {

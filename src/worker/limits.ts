@@ -14,10 +14,19 @@ import type { SizeLimitError } from '../trace/bundle/sizeLimit';
 import type { InputFile } from '../trace/bundle/scan';
 
 export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
+
+/**
+ * Largest event log a tab reduces itself. The reduced state grows with the
+ * log, not with the payloads: schema 3's LONG_STEPS=2000 recording is 30 MB
+ * on disk with a 25 MB log, reduces to a 91 MB state, and took the tab to
+ * 918 MB and 22 s; `serve` reducing it instead keeps the tab to its state.
+ */
+export const MAX_BROWSER_LOG_BYTES = 16 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 2 * MAX_BROWSER_BUNDLE_BYTES;
 
 const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any size without a browser and writes its state.json';
-const SERVE = '`codex-trace-viewer serve <bundle>` opens it in the browser all the same: the server reduces it, and the page fetches only the payloads it shows';
+const SERVE =
+  '`codex-trace-viewer serve <bundle>` opens it in the browser all the same: the server reduces it, and the page fetches only the payloads it shows';
 
 /** Where the bytes came from, for advice that fits: a served bundle is reduced on the machine that serves it. */
 export type Origin = 'local' | 'served';
@@ -43,6 +52,14 @@ export function sizeProblem(
 
 /** The error for an archive or a served bundle that a reader stopped at its limit. */
 export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): TraceErrorInfo {
+  if (origin !== 'archive' && e.of === 'log')
+    return {
+      file: 'trace.jsonl',
+      line: null,
+      seq: null,
+      message: `This bundle's event log is too large for a browser tab to reduce: ${formatBytes(e.bytes)}, over the ${formatBytes(e.limit)} limit; nothing was downloaded.`,
+      causes: [`${REDUCE}; run it where the bundle is served from`],
+    };
   if (origin !== 'archive') return sizeProblem(e.bytes, e.limit, origin, e.known)!;
   const amount = e.known === 'declared' ? `declares ${formatBytes(e.bytes)} of files` : `unpacks to more than ${formatBytes(e.bytes)}`;
   return {

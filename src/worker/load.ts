@@ -108,7 +108,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     const openStart = performance.now();
     let source: BundleSource;
     try {
-      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { maxBytes: s.maxBundleBytes });
+      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes });
     } catch (e) {
       if (!(e instanceof SizeLimitError)) throw e;
       // Too large for this tab: `serve` reduces it itself, and the payloads shown are fetched one by one.

@@ -13,7 +13,7 @@ import type { BundleInfo, InputFile } from '../trace/bundle/scan';
 import type { BundleSource, FileBody } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
-import { MAX_BROWSER_BUNDLE_BYTES } from './limits';
+import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES } from './limits';
 import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
 import type { KeptDocuments } from '../trace/sessions/kept';
@@ -29,6 +29,8 @@ export interface HandlerDeps {
   now?: () => number;
   /** Largest bundle (trace.jsonl + payloads, bytes) a load accepts; default MAX_BROWSER_BUNDLE_BYTES. */
   maxBundleBytes?: number;
+  /** Largest event log a served bundle may have to be reduced here rather than by the server; default MAX_BROWSER_LOG_BYTES. */
+  maxLogBytes?: number;
   /** The recent-bundles cache; default IndexedDB when available, else none. */
   recent?: RecentStore | null;
 }
@@ -57,6 +59,7 @@ export class WorkerSession {
   readonly fetch: typeof fetch;
   readonly progressIntervalMs: number;
   readonly maxBundleBytes: number;
+  readonly maxLogBytes: number;
   readonly now: () => number;
   private recentStore: RecentStore | null | undefined;
   /** Running jobs by request id, to cancel them. */
@@ -83,6 +86,7 @@ export class WorkerSession {
     this.fetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
     this.progressIntervalMs = deps.progressIntervalMs ?? 50;
     this.maxBundleBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
+    this.maxLogBytes = deps.maxLogBytes ?? MAX_BROWSER_LOG_BYTES;
     this.now = deps.now ?? (() => Date.now());
     this.recentStore = deps.recent;
   }

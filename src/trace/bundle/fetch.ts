@@ -69,14 +69,15 @@ export class FetchSource implements BundleSource {
  * request per payload; any other server gets file-by-file fetching. With
  * `maxBytes`, a bundle whose announced size (the `X-Bundle-Bytes` header:
  * trace.jsonl plus payloads) is over it is refused before its body is read,
- * and the body is read as it streams, stopping at the limit.
+ * and the body is read as it streams, stopping at the limit; so is one whose
+ * event log (`X-Bundle-Log-Bytes`) is over `maxLogBytes`.
  */
 export async function openHttpBundle(
   name: string,
   baseUrl: string,
   fetchImpl: typeof fetch = (...a) => fetch(...a),
   signal?: AbortSignal,
-  limits: { maxBytes?: number } = {},
+  limits: { maxBytes?: number; maxLogBytes?: number } = {},
 ): Promise<BundleSource> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -84,9 +85,11 @@ export async function openHttpBundle(
     const res = await fetchImpl(new URL('?pack=tar', dir).href, { signal });
     if (res.ok && (res.headers.get('content-type') ?? '').startsWith('application/x-tar')) {
       const announced = Number(res.headers.get('x-bundle-bytes') ?? Number.NaN);
-      if (Number.isFinite(announced) && announced > max) {
+      const log = Number(res.headers.get('x-bundle-log-bytes') ?? Number.NaN);
+      const maxLog = limits.maxLogBytes ?? Number.POSITIVE_INFINITY;
+      if ((Number.isFinite(announced) && announced > max) || (Number.isFinite(log) && log > maxLog)) {
         void res.body?.cancel().catch(() => {});
-        throw new SizeLimitError(name, announced, max, 'declared');
+        throw announced > max ? new SizeLimitError(name, announced, max, 'declared') : new SizeLimitError(name, log, maxLog, 'declared', 'log');
       }
       const body = res.body ?? new Response(await res.arrayBuffer()).body!;
       // The manifest is in the tar too; it is not part of what the limit is about.

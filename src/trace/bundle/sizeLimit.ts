@@ -12,6 +12,8 @@ export class SizeLimitError extends Error {
     readonly limit: number,
     /** Whether `bytes` is what a header declared (known before reading) or what was read before stopping. */
     readonly known: 'declared' | 'read',
+    /** What the limit is on: the whole bundle (events and payloads), or its event log alone. */
+    readonly of: 'bundle' | 'log' = 'bundle',
   ) {
     super(`${subject}: ${known === 'declared' ? '' : 'more than '}${bytes} bytes, over the limit of ${limit}`);
     this.name = 'SizeLimitError';
