@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readServedState, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { readServedState, splitStateText, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { readdirSync, existsSync } from 'node:fs';
 import { TRACES } from './loader-helpers';
 
 const stateText = readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8');
@@ -54,5 +55,31 @@ describe('readServedState', () => {
     await expect(readServedState(stream(new TextEncoder().encode('<html>\n'), 4096), () => {})).rejects.toThrow();
     await expect(readServedState(stream(new TextEncoder().encode('{"type":"result"}\n'), 4096), () => {})).rejects.toThrow();
     await expect(readServedState(stream(answer('{"schema_version": "x"}'), 4096), () => {})).rejects.toThrow();
+  });
+});
+
+describe('splitStateText', () => {
+  const states = ['traces', 'traces-schema1', 'traces-schema3'].flatMap((corpus) => {
+    const dir = path.join(TRACES, '..', corpus);
+    return readdirSync(dir)
+      .map((b) => path.join(dir, b, 'state.json'))
+      .filter((f) => existsSync(f));
+  });
+
+  it.each(states.map((f) => [path.relative(path.join(TRACES, '..'), f), f]))(
+    'cuts %s into its top-level fields, each the field as parsed whole',
+    (_name, file) => {
+      const text = readFileSync(file, 'utf8');
+      const parts = splitStateText(text)!;
+      const whole = JSON.parse(text) as Record<string, unknown>;
+      expect(parts.map(([k]) => k)).toEqual(Object.keys(whole));
+      for (const [k, json] of parts) expect(JSON.parse(json)).toEqual(whole[k]);
+    },
+  );
+
+  it('refuses a text of another layout rather than cut it wrong', () => {
+    expect(splitStateText('{"a": 1, "b": 2}')).toBeNull();
+    expect(splitStateText('[1, 2]')).toBeNull();
+    expect(splitStateText('{\n  "a": 1\n')).toBeNull();
   });
 });

@@ -31,4 +31,6 @@ export interface ReduceResult {
   diagnostics: DiagnosticGroup[];
   /** Number of trace.jsonl events applied successfully. */
   eventsApplied: number;
+  /** The state's top-level fields as JSON texts, when they came that way (a server's reduction): no need to serialize them again. */
+  stateParts?: [string, string][];
 }

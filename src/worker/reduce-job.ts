@@ -166,7 +166,7 @@ async function reduceAndPostOnce(
   };
   signal.throwIfAborted();
   const t3 = performance.now();
-  const stateParts = stateToParts(result.state);
+  const stateParts = result.stateParts ?? stateToParts(result.state);
   const t4 = performance.now();
   post({
     type: 'result',

@@ -100,13 +100,73 @@ export async function readServedState(body: ReadableStream<Uint8Array>, onProgre
   if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
   if (filled < state.length) throw new Error(`the server ended its answer ${state.length - filled} bytes short of the state`);
   let parsed: RolloutTrace | null = null;
+  let stateParts: [string, string][] | undefined;
   if (state.length > 0) {
-    const value = JSON.parse(decoder.decode(state)) as unknown;
-    // Checked, not rebuilt by the schema: the state's key order is state.json's.
-    StateTopSchema.parse(value);
-    parsed = value as RolloutTrace;
+    const text = decoder.decode(state);
+    stateParts = splitStateText(text) ?? undefined;
+    if (stateParts) {
+      parsed = lazyState(stateParts);
+      // Checked, as a parsed state would be, on the few fields checked: only those parts are parsed now.
+      StateTopSchema.pick({ schema_version: true, raw_payloads: true }).parse({ schema_version: parsed.schema_version, raw_payloads: parsed.raw_payloads });
+    } else {
+      const value = JSON.parse(text) as unknown;
+      // Checked, not rebuilt by the schema: the state's key order is state.json's.
+      StateTopSchema.parse(value);
+      parsed = value as RolloutTrace;
+    }
   }
-  return { manifest: r.manifest, state: parsed, error: r.error, diagnostics: r.diagnostics, eventsApplied: r.eventsApplied };
+  return { manifest: r.manifest, state: parsed, stateParts, error: r.error, diagnostics: r.diagnostics, eventsApplied: r.eventsApplied };
+}
+
+/**
+ * A state.json text as written by `serializeStateChunks` (two-space indent)
+ * cut into its top-level fields' JSON texts without parsing it: a string
+ * never holds a raw newline, so a top-level key is exactly where a line
+ * starts with two spaces and a quote. Null for a text of another layout.
+ */
+export function splitStateText(text: string): [string, string][] | null {
+  const KEY = '\n  "';
+  if (!text.startsWith('{') || !/\n}\n?$/.test(text)) return null;
+  const end = text.lastIndexOf('\n}');
+  const parts: [string, string][] = [];
+  let at = text.indexOf(KEY);
+  if (at < 0 || text.slice(1, at).trim() !== '') return null;
+  while (at >= 0 && at < end) {
+    const keyEnd = text.indexOf('": ', at + KEY.length);
+    if (keyEnd < 0) return null;
+    const key = text.slice(at + KEY.length - 1, keyEnd + 1);
+    const next = text.indexOf(KEY, keyEnd);
+    const stop = next < 0 || next > end ? end : next;
+    let value = text.slice(keyEnd + 3, stop);
+    if (stop === next) {
+      if (!value.endsWith(',')) return null;
+      value = value.slice(0, -1);
+    }
+    parts.push([JSON.parse(key) as string, value]);
+    at = stop === next ? next : -1;
+  }
+  return parts;
+}
+
+/**
+ * A state held as its top-level fields' JSON texts, each parsed the first
+ * time it is read: the worker needs only `raw_payloads` (and the whole state
+ * once the user searches), and the page parses the texts itself.
+ */
+export function lazyState(parts: readonly [string, string][]): RolloutTrace {
+  const texts = new Map(parts);
+  const values = new Map<string, unknown>();
+  const value = (k: string) => {
+    if (!values.has(k)) values.set(k, JSON.parse(texts.get(k)!) as unknown);
+    return values.get(k);
+  };
+  const own = (k: string | symbol): k is string => typeof k === 'string' && texts.has(k);
+  return new Proxy(Object.create(null) as object, {
+    get: (_t, k) => (own(k) ? value(k) : undefined),
+    has: (_t, k) => own(k),
+    ownKeys: () => [...texts.keys()],
+    getOwnPropertyDescriptor: (_t, k) => (own(k) ? { value: value(k), enumerable: true, configurable: true, writable: false } : undefined),
+  }) as RolloutTrace;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
