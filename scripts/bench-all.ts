@@ -9,12 +9,13 @@
  * the browser memory (scripts/bench-memory.ts), the live latency on a
  * served root (scripts/bench-live.ts), the hostile-input scaling
  * (scripts/bench-hostile.ts) and the session list and search of
- * 1,000-bundle roots (scripts/bench-sessions.ts). Each one's own output is
+ * 1,000-bundle roots (scripts/bench-sessions.ts), and gigabyte bundles
+ * served to the browser (scripts/bench-huge.ts). Each one's own output is
  * shown as it runs; the figures are then read back from that output (and from
  * bench-memory's JSON) into one table: reducer MB/s and ratio against the
  * official binary, load times, frame times, heap. A benchmark that fails or
  * prints nothing recognisable is listed as such; the others still run.
- * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions,live runs a subset.
+ * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions,live,huge runs a subset.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -119,6 +120,22 @@ function liveRows(out: string): Row[] {
   return rows;
 }
 
+/** "    → interactive   8.6 s" under "<bundle>  (N MiB, served)" and "  first open…" (scripts/bench-huge.ts). */
+function hugeRows(out: string): Row[] {
+  const rows: Row[] = [];
+  let subject = '';
+  let run = '';
+  for (const l of out.split('\n')) {
+    const h = /^(\S.*?)\s{2}\((\d+ MiB), served\)/.exec(l);
+    if (h) subject = `${h[1]} (${h[2]})`;
+    const r = /^ {2}(\S.*)$/.exec(l);
+    if (r) run = r[1];
+    const m = /^ {4}(→ first progress shown|→ interactive|renderer resident memory)\s{2,}(.+)$/.exec(l);
+    if (m && subject) rows.push(['huge bundle (served)', `${subject}, ${run}`, m[1], m[2].trim()]);
+  }
+  return rows;
+}
+
 const LARGE = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000/long-session');
 
 async function main() {
@@ -137,6 +154,8 @@ async function main() {
       script: 'scripts/bench-live.ts',
       args: ['test/fixtures/traces/long-session', 'test/fixtures/traces-schema3/long-session', ...(existsSync(LARGE) ? [LARGE] : [])],
     },
+    // The gigabyte recordings, when they are in the cache folder (scripts/bench-huge.ts says how to make them).
+    { key: 'huge', script: 'scripts/bench-huge.ts', args: [] },
   ];
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -166,6 +185,7 @@ async function main() {
         if (m && root) got.push(['sessions (serve)', `${root}, ${run}`, m[1], m[2]]);
       }
     } else if (step.key === 'live') got = liveRows(out);
+    else if (step.key === 'huge') got = hugeRows(out);
     else if (step.key === 'hostile')
       for (const l of out.split('\n')) {
         const m = /^ {2}(\S.*?)\s{2,}(\d.* ms .*)$/.exec(l);
