@@ -220,6 +220,10 @@ describe('serve', () => {
         await handler({ type: 'readPayload', id: 2, path: payload });
         const p = out.find((m) => m.id === 2);
         expect(p?.type).toBe('payload');
+        // Packing the whole bundle into one file would fetch all of what the tab could not hold: refused, saying why.
+        await handler({ type: 'exportBundle', id: 3 });
+        const x = out.find((m) => m.id === 3);
+        expect(x?.type === 'error' && x.error.message).toMatch(/too large for a browser tab/);
       }
       // A second open of the unchanged bundle reads the state kept by the first.
       const again = await get(served.port, '/bundles/image-input/?reduced');

@@ -55,6 +55,17 @@ export async function exportBundle(s: WorkerSession, id: number): Promise<void> 
     post({ type: 'error', id, error: errorInfo('', 'No trace is loaded.') });
     return;
   }
+  if (loaded.servedReduction) {
+    post({
+      type: 'error',
+      id,
+      error: errorInfo(
+        '',
+        'This trace was reduced by the server because it is too large for a browser tab, and a file holding the whole bundle would be too. Share the bundle folder the server was given instead, or a link to this view.',
+      ),
+    });
+    return;
+  }
   const src = loaded.source;
   const paths =
     src instanceof MemorySource

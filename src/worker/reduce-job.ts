@@ -163,6 +163,7 @@ async function reduceAndPostOnce(
     payloads: payloadStoreFor(keptSource, generation.payloads, (result.manifest ?? manifest).payloads_dir || 'payloads'),
     state: result.state,
     index: null,
+    servedReduction: served,
   };
   signal.throwIfAborted();
   const t3 = performance.now();

@@ -52,6 +52,8 @@ export interface Loaded {
   payloads: PayloadStore;
   state: RolloutTrace;
   index: SearchIndex | null;
+  /** Reduced by `serve` (too large for the tab): its payloads stay on the server, read one at a time. */
+  servedReduction?: boolean;
 }
 
 export class WorkerSession {
