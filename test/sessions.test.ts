@@ -5,7 +5,7 @@
  * across restarts, a bad bundle failing only its own row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +118,9 @@ describe('the session catalog of a trace root', () => {
     expect(SessionListSchema.safeParse(done).success).toBe(true);
 
     // A new bundle appears at the next scan; an appended one is summarised again.
-    cpSync(path.join(TRACES, 'multi-agent'), path.join(root, 'multi-agent'), { recursive: true });
+    // Copied aside and moved in whole: a scan meeting a half-copied bundle would summarise it twice.
+    cpSync(path.join(TRACES, 'multi-agent'), path.join(root, '..', 'multi-agent-copy'), { recursive: true });
+    renameSync(path.join(root, '..', 'multi-agent-copy'), path.join(root, 'multi-agent'));
     await until(() => catalog.list().sessions.find((s) => s.name === 'root1/multi-agent' && !s.pending));
     const before = calls.length;
     appendFileSync(path.join(root, 'single-turn-answer', 'trace.jsonl'), '\n');
