@@ -116,7 +116,7 @@ async function timeList(s: Served, t0: number, limitMs: number) {
       if (!search.available || search.indexed >= search.total) return { first: first!, complete: now, total: list.total as number };
     }
     if (now > limitMs) return { first: first ?? NaN, complete: NaN, total: list.total as number };
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Number(process.env.POLL_MS ?? 50)));
   }
 }
 

@@ -99,29 +99,24 @@ export class DirectorySource implements BundleSource {
   }
   async readText(p: string): Promise<string | null> {
     const bytes = this.read(p, true);
-    if (bytes === null) return null;
-    // Most payloads are ASCII: decoded by the fast ASCII routine, with nothing to validate.
-    if (isAscii(bytes)) return bytes.toString('ascii');
-    // Like the official reader, refuse text that is not UTF-8 rather than replace bytes.
-    const text = bytes.toString('utf8');
-    // toString replaces bad bytes with U+FFFD; only then is the full check needed.
-    if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
-    return text;
+    return bytes === null ? null : decodeStrict(bytes, p);
   }
   async readFileText(p: string): Promise<FileText | null> {
-    const size = this.size(p);
-    // A small file is read and decoded as readText does, through the shared buffer: a fresh buffer for each of
-    // thousands of small payloads cost more than decoding them. Only large ones are worth decoding lazily.
-    if (size === null || size < LAZY_TEXT_MIN) {
-      const text = await this.readText(p);
-      return text === null ? null : decodedText(text);
+    const fd = this.openRegular(p);
+    if (fd === null) return null;
+    try {
+      const size = fstatSync(fd).size;
+      // A small file is decoded at once, through the shared buffer: a fresh buffer for each of thousands of
+      // small payloads cost more than decoding them. Only large ones are worth decoding lazily.
+      if (size < LAZY_TEXT_MIN) return decodedText(decodeStrict(this.readShared(fd, size), p));
+      // Its own buffer, not the shared one: a reader may keep the bytes (the previous request, to compare the next with).
+      const bytes = readFileSync(fd);
+      // Checked now, as readText checks: bytes that are not UTF-8 fail the read, not a later decode.
+      if (!isAscii(bytes) && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
+      return bytesText(bytes, (b) => decodeStrict(b as Buffer, p));
+    } finally {
+      closeSync(fd);
     }
-    // Its own buffer, not the shared one: a reader may keep the bytes (the previous request, to compare the next with).
-    const bytes = this.read(p);
-    if (bytes === null) return null;
-    // Checked now, as readText checks: bytes that are not UTF-8 fail the read, not a later decode.
-    if (!isAscii(bytes) && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
-    return bytesText(bytes, (b) => decodeStrict(b as Buffer, p));
   }
   async readBytes(p: string): Promise<Uint8Array | null> {
     return this.read(p);
@@ -173,7 +168,7 @@ async function* pieces(fd: number, p: string): AsyncGenerator<string> {
  * replaced something. toString keeps a leading U+FEFF, as readText does.
  */
 function decodeStrict(bytes: Buffer, p: string): string {
-  // An event log is mostly ASCII (JSON escapes non-ASCII text only in payloads), and the ASCII decoder is four times faster.
+  // Most event logs and payloads are ASCII, and the ASCII decoder is four times faster (with nothing to validate).
   if (isAscii(bytes)) return bytes.toString('ascii');
   const text = bytes.toString('utf8');
   if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
