@@ -116,6 +116,8 @@ describe('the session catalog of a trace root', () => {
     expect(byName.get('root1/bad')?.summary?.status).toBe('partial'); // and the others are unaffected
     expect(byName.get('root1/tools-one-turn')!.sizeBytes).toBeGreaterThan(1000);
     expect(SessionListSchema.safeParse(done).success).toBe(true);
+    // What /bundles/sessions.json answers is the list as it stands, made again after a change.
+    expect(JSON.parse(catalog.listJson())).toEqual(catalog.list());
 
     // A new bundle appears at the next scan; an appended one is summarised again.
     // Copied aside and moved in whole: a scan meeting a half-copied bundle would summarise it twice.
@@ -126,6 +128,7 @@ describe('the session catalog of a trace root', () => {
     appendFileSync(path.join(root, 'single-turn-answer', 'trace.jsonl'), '\n');
     await until(() => calls.length > before && catalog.list().summarised === 4);
     expect(calls.slice(before)).toEqual(['single-turn-answer']);
+    expect(JSON.parse(catalog.listJson())).toEqual(catalog.list());
     catalog.close();
 
     // After a restart, the cache answers: nothing is summarised again.

@@ -76,7 +76,7 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
         if (segments.length === 2 && segments[1] === 'sessions.json' && opts.catalog) {
           // Summarising starts when the list is first asked for: a server only used for one trace spends nothing on it.
           await opts.catalog.start();
-          send(res, 200, JSON.stringify(opts.catalog.list()), MIME['.json'], head);
+          send(res, 200, opts.catalog.listJson(), MIME['.json'], head);
           return;
         }
         if (segments.length === 2 && segments[1] === 'search' && opts.catalog) {

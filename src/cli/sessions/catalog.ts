@@ -188,6 +188,21 @@ export class SessionCatalog {
     return { total: sessions.length, summarised: sessions.filter((s) => !s.pending).length, sessions };
   }
 
+  private listText: { json: string; at: number } | null = null;
+
+  /**
+   * `list()` as JSON, made again only after a change or a second: an open
+   * page refetches the list on every change event, and serialising a
+   * thousand summaries each time took a share of the CPU the summarisers
+   * need. (A second bounds how late a row turns from recording to unclosed.)
+   */
+  listJson(): string {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.listText && now - this.listText.at < 1000) return this.listText.json;
+    this.listText = { json: JSON.stringify(this.list()), at: now };
+    return this.listText.json;
+  }
+
   /** One scan of the roots: new, changed and removed bundles. Concurrent calls share one scan. */
   scan(): Promise<void> {
     this.scanning ??= this.scanOnce().finally(() => {
@@ -311,6 +326,7 @@ export class SessionCatalog {
   }
 
   private emit(): void {
+    this.listText = null;
     for (const l of this.listeners) l();
   }
 
