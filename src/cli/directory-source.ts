@@ -69,13 +69,16 @@ export class DirectorySource implements BundleSource {
    */
   private scratch = Buffer.allocUnsafe(1 << 20);
 
-  /** The file's bytes; null when missing. With `shared`, the bytes may lie in the scratch buffer, valid until the next read. */
-  private read(p: string, shared = false): Buffer | null {
+  /**
+   * The file's bytes; null when missing. A file of at most `sharedUpTo` bytes
+   * is read into the scratch buffer: valid only until the next read.
+   */
+  private read(p: string, sharedUpTo = 0): Buffer | null {
     const fd = this.openRegular(p);
     if (fd === null) return null;
     try {
       const size = fstatSync(fd).size;
-      return shared && size <= SCRATCH_MAX ? this.readShared(fd, size) : readFileSync(fd);
+      return size <= sharedUpTo ? this.readShared(fd, size) : readFileSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -98,25 +101,19 @@ export class DirectorySource implements BundleSource {
     return pieces(fd, p);
   }
   async readText(p: string): Promise<string | null> {
-    const bytes = this.read(p, true);
+    const bytes = this.read(p, SCRATCH_MAX);
     return bytes === null ? null : decodeStrict(bytes, p);
   }
   async readFileText(p: string): Promise<FileText | null> {
-    const fd = this.openRegular(p);
-    if (fd === null) return null;
-    try {
-      const size = fstatSync(fd).size;
-      // A small file is decoded at once, through the shared buffer: a fresh buffer for each of thousands of
-      // small payloads cost more than decoding them. Only large ones are worth decoding lazily.
-      if (size < LAZY_TEXT_MIN) return decodedText(decodeStrict(this.readShared(fd, size), p));
-      // Its own buffer, not the shared one: a reader may keep the bytes (the previous request, to compare the next with).
-      const bytes = readFileSync(fd);
-      // Checked now, as readText checks: bytes that are not UTF-8 fail the read, not a later decode.
-      if (!isAscii(bytes) && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
-      return bytesText(bytes, (b) => decodeStrict(b as Buffer, p));
-    } finally {
-      closeSync(fd);
-    }
+    // A small file is decoded at once, through the shared buffer: a fresh buffer for each of thousands of
+    // small payloads cost more than decoding them. Only large ones are worth decoding lazily, and get their
+    // own buffer: a reader may keep the bytes (the previous request, to compare the next with).
+    const bytes = this.read(p, LAZY_TEXT_MIN - 1);
+    if (bytes === null) return null;
+    if (bytes.length < LAZY_TEXT_MIN) return decodedText(decodeStrict(bytes, p));
+    // Checked now, as readText checks: bytes that are not UTF-8 fail the read, not a later decode.
+    if (!isAscii(bytes) && !isUtf8(bytes)) throw new Error(`${p} is not valid UTF-8`);
+    return bytesText(bytes, (b) => decodeStrict(b as Buffer, p));
   }
   async readBytes(p: string): Promise<Uint8Array | null> {
     return this.read(p);
