@@ -44,8 +44,8 @@ describe('readServedState', () => {
     const r = await readServedState(stream(answer(), size), (p) => progress.push(p));
     expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
     expect(r.eventsApplied).toBe(42);
-    expect(progress[1]).toEqual({ phase: 'reducing', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 });
-    expect(progress.at(-1)).toMatchObject({ phase: 'reading', bytesDone: new TextEncoder().encode(stateText).length });
+    expect(progress[1]).toEqual({ phase: 'server', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'receiving', bytesDone: new TextEncoder().encode(stateText).length });
   });
 
   it('an answer cut short, or that is not this format, is an error', async () => {

@@ -4,9 +4,8 @@
  * hold several bundles (then the user picks one: `select`).
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
-import { openHttpBundle } from '../trace/bundle/fetch';
+import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
 import { GrowingSource } from '../trace/bundle/growing';
-import { FetchSource } from '../trace/bundle/fetch';
 import { readServedState, SERVED_STATE_QUERY } from '../trace/bundle/served-state';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
@@ -58,7 +57,7 @@ async function loadServedState(s: WorkerSession, id: number, label: string, base
     served: true,
     reduce: async (_source, options) => {
       try {
-        return await readServedState(body, (p) => options?.onProgress?.({ ...p, phase: p.phase === 'reading' ? 'receiving' : 'server' }));
+        return await readServedState(body, (p) => options?.onProgress?.(p));
       } catch (e) {
         signal.throwIfAborted();
         throw new Error(`The server's reduction of this bundle could not be read: ${(e as Error).message}`, { cause: e });

@@ -9,7 +9,7 @@
  * and the worker reads them with `readServedState`.
  */
 import { z } from 'zod';
-import type { ReduceResult } from '../api';
+import type { ReduceProgress, ReduceResult } from '../api';
 import { DiagnosticGroupsSchema } from '../diagnostics';
 import { TraceErrorInfoSchema } from '../errors';
 import { ManifestSchema } from '../schema/manifest';
@@ -48,12 +48,8 @@ const StateTopSchema = z.looseObject({
   raw_payloads: z.record(z.string(), z.unknown()),
 });
 
-export interface ServedStateProgress {
-  phase: 'reducing' | 'reading';
-  bytesDone: number;
-  bytesTotal: number;
-  eventsDone: number;
-}
+/** Progress of a served reduction, in the reducer's own terms: the server reducing, then its state arriving. */
+export type ServedStateProgress = ReduceProgress & { phase: 'server' | 'receiving' };
 
 /** Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state. Throws on an answer that is not one. */
 export async function readServedState(body: ReadableStream<Uint8Array>, onProgress: (p: ServedStateProgress) => void): Promise<ReduceResult> {
@@ -82,7 +78,7 @@ export async function readServedState(body: ReadableStream<Uint8Array>, onProgre
       pending = new Uint8Array(0);
       bytes = bytes.subarray(nl + 1);
       const msg = LineSchema.parse(line);
-      if (msg.type === 'progress') onProgress({ phase: 'reducing', bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone });
+      if (msg.type === 'progress') onProgress({ phase: 'server', bytesDone: msg.bytesDone, bytesTotal: msg.bytesTotal, eventsDone: msg.eventsDone });
       else {
         got.result = msg;
         got.state = new Uint8Array(msg.stateBytes);
@@ -94,7 +90,7 @@ export async function readServedState(body: ReadableStream<Uint8Array>, onProgre
     if (done) break;
     take(value);
     if (got.state !== null && got.result !== null)
-      onProgress({ phase: 'reading', bytesDone: got.filled, bytesTotal: got.state.length, eventsDone: got.result.eventsApplied });
+      onProgress({ phase: 'receiving', bytesDone: got.filled, bytesTotal: got.state.length, eventsDone: got.result.eventsApplied });
   }
   const { result: r, state, filled } = got;
   if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
