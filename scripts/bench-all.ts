@@ -120,7 +120,7 @@ function liveRows(out: string): Row[] {
   return rows;
 }
 
-/** "    → interactive   8.6 s" under "<bundle>  (N MiB, served)" and "  first open…" (scripts/bench-huge.ts). */
+/** "    → interactive   8.6 s" (and the panels' figures) under "<bundle>  (N MiB, served)" and "  first open…" (scripts/bench-huge.ts). */
 function hugeRows(out: string): Row[] {
   const rows: Row[] = [];
   let subject = '';
@@ -130,7 +130,10 @@ function hugeRows(out: string): Row[] {
     if (h) subject = `${h[1]} (${h[2]})`;
     const r = /^ {2}(\S.*)$/.exec(l);
     if (r) run = r[1];
-    const m = /^ {4}(→ first progress shown|→ interactive|renderer resident memory)\s{2,}(.+)$/.exec(l);
+    const m =
+      /^ {4}(→ first progress shown|→ interactive|renderer resident memory|timeline zoom and pan frames|call selected → window listed|search ".*?" → hits)\s{2,}(.+)$/.exec(
+        l,
+      );
     if (m && subject) rows.push(['huge bundle (served)', `${subject}, ${run}`, m[1], m[2].trim()]);
   }
   return rows;
