@@ -28,10 +28,10 @@ export class DirectorySource implements BundleSource {
     return real === this.realRoot || real.startsWith(this.realRoot + sep);
   }
   /**
-   * An open descriptor of the file; null when missing; an error for a special
-   * file or a link that leaves the bundle.
+   * An open descriptor of the file and its size; null when missing; an error
+   * for a special file or a link that leaves the bundle.
    */
-  private openRegular(p: string): number | null {
+  private openRegular(p: string): { fd: number; size: number } | null {
     const full = this.path(p);
     if (full === null) return null;
     let fd: number;
@@ -45,60 +45,45 @@ export class DirectorySource implements BundleSource {
       const target = realpathSync(full);
       if (!this.inside(target)) throw new Error(`${p} links outside the bundle; refusing to read it`, { cause: e });
       fd = openSync(target, constants.O_RDONLY | constants.O_NONBLOCK);
-      if (!fstatSync(fd).isFile()) {
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
         closeSync(fd);
         throw new Error(`${p} is not a regular file; refusing to read it`, { cause: e });
       }
-      return fd;
+      return { fd, size: st.size };
     }
     try {
-      if (!fstatSync(fd).isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new Error(`${p} is not a regular file (a FIFO, device or directory); refusing to read it`);
       const dir = dirname(full);
       let ok = this.dirsInside.get(dir);
       if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
       if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
-      return fd;
+      return { fd, size: st.size };
     } catch (e) {
       closeSync(fd);
       throw e;
     }
   }
   /**
-   * One buffer reused for every file read as text: a bundle is thousands of
-   * small payload files, and a fresh buffer per file cost more than the read.
-   */
-  private scratch = Buffer.allocUnsafe(1 << 20);
-
-  /**
    * The file's bytes; null when missing. A file of at most `sharedUpTo` bytes
-   * is read into the scratch buffer: valid only until the next read.
+   * is read into the shared scratch buffer: valid only until the next read.
    */
   private read(p: string, sharedUpTo = 0): Buffer | null {
-    const fd = this.openRegular(p);
-    if (fd === null) return null;
+    const opened = this.openRegular(p);
+    if (opened === null) return null;
+    const { fd, size } = opened;
     try {
-      const size = fstatSync(fd).size;
-      return size <= sharedUpTo ? this.readShared(fd, size) : readFileSync(fd);
+      return size <= sharedUpTo ? readShared(fd, size) : readFileSync(fd);
     } finally {
       closeSync(fd);
     }
   }
-  /** Up to `size` bytes (the size fstat gave, as readFileSync reads) into the scratch buffer. */
-  private readShared(fd: number, size: number): Buffer {
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, this.scratch.length * 2)));
-    let done = 0;
-    while (done < size) {
-      const got = readSync(fd, this.scratch, done, size - done, null);
-      if (got === 0) break;
-      done += got;
-    }
-    return this.scratch.subarray(0, done);
-  }
   /** Read a piece at a time and decoded as it goes, so a file past V8's string limit (512 MiB) can be read at all. */
   async readTextPieces(p: string): Promise<AsyncIterable<string> | null> {
-    const fd = this.openRegular(p);
-    if (fd === null) return null;
-    return pieces(fd, p);
+    const opened = this.openRegular(p);
+    if (opened === null) return null;
+    return pieces(opened.fd, p);
   }
   async readText(p: string): Promise<string | null> {
     const bytes = this.read(p, SCRATCH_MAX);
@@ -127,6 +112,27 @@ export class DirectorySource implements BundleSource {
       return null;
     }
   }
+}
+
+/**
+ * One buffer for every file read as text, by every source of this process: a
+ * bundle is thousands of small payload files, and a fresh buffer per file cost
+ * more than the read; a root is a thousand bundles, and a buffer per bundle
+ * kept the garbage collector busy. Reads are synchronous and their text is
+ * decoded before the next one, so sources never see each other's bytes.
+ */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/** Up to `size` bytes (the size fstat gave, as readFileSync reads) into the scratch buffer. */
+function readShared(fd: number, size: number): Buffer {
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, scratch.length * 2)));
+  let done = 0;
+  while (done < size) {
+    const got = readSync(fd, scratch, done, size - done, null);
+    if (got === 0) break;
+    done += got;
+  }
+  return scratch.subarray(0, done);
 }
 
 /** Files from this size are handed out as bytes, decoded as far as a reader asks (readFileText). */
