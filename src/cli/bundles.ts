@@ -33,8 +33,15 @@ export async function isFile(p: string): Promise<boolean> {
   }
 }
 
-/** Directories under `dir` (itself included) that hold a trace.jsonl, relative with `/`, sorted; symlinked dirs are not followed. */
-async function findBundleDirs(dir: string, rel = '', depth = 0, out: string[] = []): Promise<string[]> {
+/**
+ * Directories under `dir` (itself included) that hold a trace.jsonl, relative with `/`, sorted; symlinked dirs are not followed.
+ * A directory `known` says is a bundle is taken as one without a look inside (see `listBundleDirs`).
+ */
+async function findBundleDirs(dir: string, known: ((dir: string) => boolean) | undefined, rel = '', depth = 0, out: string[] = []): Promise<string[]> {
+  if (known?.(dir)) {
+    out.push(rel);
+    return out;
+  }
   if (await isFile(path.join(dir, 'trace.jsonl'))) out.push(rel);
   if (depth >= MAX_DEPTH) return out;
   let entries: Dirent[];
@@ -44,7 +51,7 @@ async function findBundleDirs(dir: string, rel = '', depth = 0, out: string[] = 
     return out;
   }
   const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).map((e) => e.name);
-  for (const name of subdirs.sort()) await findBundleDirs(path.join(dir, name), rel ? `${rel}/${name}` : name, depth + 1, out);
+  for (const name of subdirs.sort()) await findBundleDirs(path.join(dir, name), known, rel ? `${rel}/${name}` : name, depth + 1, out);
   return out;
 }
 
@@ -86,10 +93,16 @@ async function readManifest(root: string, dir: string): Promise<unknown> {
 }
 
 /** Every bundle under the roots: its URL name under /bundles/ and its directory. */
-export async function listBundleDirs(roots: ServedRoot[]): Promise<{ name: string; dir: string; root: string }[]> {
+/**
+ * The bundles under the roots. `known`: directories already found to be
+ * bundles, listed again as long as their parent still lists them, without
+ * two look-ups inside each; a watcher polling a thousand bundles every
+ * second spent most of its time there.
+ */
+export async function listBundleDirs(roots: ServedRoot[], known?: (dir: string) => boolean): Promise<{ name: string; dir: string; root: string }[]> {
   const out: { name: string; dir: string; root: string }[] = [];
   for (const root of roots) {
-    for (const rel of await findBundleDirs(root.dir)) {
+    for (const rel of await findBundleDirs(root.dir, known)) {
       out.push({ name: rel ? `${root.name}/${rel}` : root.name, dir: path.join(root.dir, ...rel.split('/').filter(Boolean)), root: root.dir });
     }
   }

@@ -70,6 +70,20 @@ export async function signatureOf(dir: string): Promise<string | null> {
   return parts.join('|');
 }
 
+/** Every how many polls every bundle is looked at again, finished ones included; the scans in between skip those. */
+const FULL_SCAN_POLLS = 10;
+
+/**
+ * Whether a bundle is looked at on every scan: one whose summary says it may
+ * still grow (unclosed, partial, failed), or that was summarised at another
+ * signature. A finished bundle waits for the next full scan, and so does
+ * one still queued for its first summary: what that summary says decides.
+ */
+function needsLook(e: Entry): boolean {
+  if (e.summary === null) return false;
+  return e.summarisedAt !== e.signature || e.summary.status !== 'complete';
+}
+
 /** `f` over `items`, at most `limit` at a time, results in order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -123,6 +137,7 @@ export class SessionCatalog {
   private entries = new Map<string, Entry>();
   private readonly cached = new Map<string, { signature: string; summary: SessionSummary }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastFullScan = 0;
   private scanning: Promise<void> | null = null;
   private working = false;
   private closed = false;
@@ -196,6 +211,13 @@ export class SessionCatalog {
    * thousand summaries each time took a share of the CPU the summarisers
    * need. (A second bounds how late a row turns from recording to unclosed.)
    */
+  /** How many listed bundles the search index holds as they are now (`indexed`: its bundles and their signatures). */
+  countIndexed(indexed: ReadonlyMap<string, string>): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (indexed.get(e.dir) === e.signature) n++;
+    return n;
+  }
+
   listJson(): string {
     const now = (this.opts.now ?? Date.now)();
     if (this.listText && now - this.listText.at < 1000) return this.listText.json;
@@ -212,13 +234,22 @@ export class SessionCatalog {
   }
 
   private async scanOnce(): Promise<void> {
-    const found = await listBundleDirs(this.roots);
+    // Every few seconds a full look; in between, only what can change while Codex records: new bundles, and
+    // the bundles that are not known to be finished (see `needsLook`).
+    const now = Date.now();
+    const full = this.entries.size === 0 || now - this.lastFullScan >= FULL_SCAN_POLLS * (this.opts.pollMs ?? 1000);
+    if (full) this.lastFullScan = now;
+    const knownDirs = full ? null : new Set([...this.entries.values()].map((e) => e.dir));
+    const found = await listBundleDirs(this.roots, knownDirs ? (dir) => knownDirs.has(dir) : undefined);
     const indexed = this.entries.size === 0 ? (this.opts.indexed?.() ?? null) : null;
     let changed = false;
     const next = new Map<string, Entry>();
     const remeasure: Entry[] = [];
     // A thousand bundles' signatures one after another took seconds per scan; a few dozen at once keep the disk busy instead.
-    const signatures = await mapLimited(found, 32, ({ dir }) => signatureOf(dir));
+    const signatures = await mapLimited(found, 32, ({ name, dir }) => {
+      const old = this.entries.get(name);
+      return full || !old || needsLook(old) ? signatureOf(dir) : Promise.resolve(old.signature);
+    });
     for (const [k, { name, dir }] of found.entries()) {
       const signature = signatures[k];
       if (signature === null) continue;
