@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SearchReader, SearchWriter, ftsQuery, loadSqlite } from '../src/cli/search/index';
-import { summarizeAndIndex } from '../src/cli/sessions/child';
+import { childSummarizer, summarizeAndIndex } from '../src/cli/sessions/child';
 import { serve } from '../src/cli/serve';
 import { SearchResultSchema } from '../src/trace/sessions/list';
 import { TRACES } from './loader-helpers';
@@ -98,4 +98,28 @@ describe.skipIf(!loadSqlite())('serve: /bundles/search', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('a summariser process answers with summaries first, indexes them once no more are asked for, and writes what it holds when stopped', async () => {
+    const bin = path.join(__dirname, '..', 'bin', 'codex-trace-viewer.mjs');
+    const file = path.join(tmp, 'deferred.sqlite');
+    const names = ['tools-one-turn', 'multi-agent', 'single-turn-answer'];
+    const child = childSummarizer(bin, file);
+    try {
+      for (const n of names) expect((await child.summarize(path.join(TRACES, n), `sig-${n}`)).status).toBe('complete');
+      const r = SearchReader.open(file)!;
+      const t0 = Date.now();
+      while (r.indexed().size < names.length && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 20));
+      expect(Object.fromEntries(r.indexed())).toEqual(Object.fromEntries(names.map((n) => [path.join(TRACES, n), `sig-${n}`])));
+      expect(r.search('hello from exec').map((g) => g.dir)).toEqual([path.join(TRACES, 'tools-one-turn')]);
+      // Asked again and stopped at once: what it held is written as it goes.
+      await child.summarize(path.join(TRACES, 'tools-one-turn'), 'sig-again');
+      child.close();
+      const t1 = Date.now();
+      while (r.indexed().get(path.join(TRACES, 'tools-one-turn')) !== 'sig-again' && Date.now() - t1 < 20_000) await new Promise((res) => setTimeout(res, 20));
+      expect(r.indexed().get(path.join(TRACES, 'tools-one-turn'))).toBe('sig-again');
+      r.close();
+    } finally {
+      child.close();
+    }
+  }, 120_000);
 });

@@ -205,13 +205,14 @@ function sessionEvents(req: http.IncomingMessage, res: http.ServerResponse, cata
 
 /** `GET /bundles/search?q=`: hits in every indexed bundle still served, grouped by session, best first. */
 function searchSessions(catalog: SessionCatalog, search: SearchReader | null, q: string): SearchResult {
-  const { total, summarised } = catalog.list();
+  const { total } = catalog.list();
   if (!search) return { available: false, message: SEARCH_UNAVAILABLE, indexed: 0, total, groups: [] };
   const groups = search
     .search(q)
     .map((g) => ({ name: catalog.nameOf(g.dir), hits: g.hits, more: g.more }))
     .filter((g): g is SearchResult['groups'][number] => g.name !== null);
-  return { available: true, message: null, indexed: summarised, total, groups };
+  // Summaries come first and the index follows them (src/cli/sessions/child.ts): say how far it has got.
+  return { available: true, message: null, indexed: catalog.countIndexed(search.indexed()), total, groups };
 }
 
 function safeDecode(s: string): string {

@@ -60,6 +60,13 @@ function open(file: string): Database | null {
   return db;
 }
 
+/** One bundle's documents, at the signature (its files' sizes and times) they were made from. */
+export interface IndexedBundle {
+  dir: string;
+  signature: string;
+  docs: readonly SearchDocument[];
+}
+
 /** The writer's side (the summariser): replaces a bundle's documents. */
 export class SearchWriter {
   // Prepared once: preparing them for each of a thousand bundles showed in a cold root's profile.
@@ -73,6 +80,7 @@ export class SearchWriter {
    * 100 ms; taking the write lock first just waits for it.
    */
   private readonly replace;
+  private readonly replaceMany;
 
   private constructor(private readonly db: Database) {
     this.find = db.prepare('SELECT first_row, last_row FROM bundles WHERE dir = ?');
@@ -81,7 +89,7 @@ export class SearchWriter {
     this.record = db.prepare(
       'INSERT INTO bundles (dir, signature, first_row, last_row) VALUES (?, ?, ?, ?) ON CONFLICT(dir) DO UPDATE SET signature = excluded.signature, first_row = excluded.first_row, last_row = excluded.last_row',
     );
-    this.replace = db.transaction((dir: string, signature: string, docs: readonly SearchDocument[]) => {
+    const replaceOne = (dir: string, signature: string, docs: readonly SearchDocument[]) => {
       const old = this.find.get(dir) as { first_row: number | null; last_row: number | null } | undefined;
       if (old?.first_row != null) this.remove.run(old.first_row, old.last_row);
       let first: number | null = null;
@@ -92,6 +100,10 @@ export class SearchWriter {
         last = id;
       }
       this.record.run(dir, signature, first, last);
+    };
+    this.replace = db.transaction(replaceOne);
+    this.replaceMany = db.transaction((bundles: readonly IndexedBundle[]) => {
+      for (const b of bundles) replaceOne(b.dir, b.signature, b.docs);
     });
   }
 
@@ -102,6 +114,11 @@ export class SearchWriter {
 
   write(dir: string, signature: string, docs: readonly SearchDocument[]): void {
     this.replace.immediate(dir, signature, docs);
+  }
+
+  /** Several bundles' documents in one transaction: a commit per bundle cost more than its inserts. */
+  writeMany(bundles: readonly IndexedBundle[]): void {
+    this.replaceMany.immediate(bundles);
   }
 
   close(): void {
