@@ -232,6 +232,30 @@ describe('the session list', () => {
     expect(screen.getByText(/No hits/).textContent).toBe('No hits');
   });
 
+  it('while the index is still being written after the list is complete, the hits that arrive are shown without typing again', async () => {
+    // Every bundle summarised: the list no longer changes, but the server indexes after it summarises.
+    setList([row('root/tools', summaries.get('tools-one-turn')!), row('root/agents', summaries.get('multi-agent')!)]);
+    const hit = {
+      kind: 'terminal_operation' as const,
+      ref: 'terminal_operation:4',
+      threadId: null,
+      title: 'cat missing-file.txt',
+      snippet: '\u0001missing\u0002',
+    };
+    let result: SearchResult = { available: true, message: null, indexed: 0, total: 2, groups: [] };
+    const search = vi.fn(async () => result);
+    render(<SessionList onOpen={() => {}} search={search} />);
+    fireEvent.change(screen.getByLabelText('Search inside all sessions'), { target: { value: 'missing' } });
+    expect((await screen.findByText(/No hits/)).textContent).toBe('No hits · 0 of 2 bundles indexed so far: more hits may follow');
+    result = { ...result, indexed: 2, groups: [{ name: 'root/tools', more: 0, hits: [hit] }] };
+    expect((await screen.findByTestId('search-hit', {}, { timeout: 3000 })).textContent).toContain('cat missing-file.txt');
+    expect(screen.getByText(/1 hit in 1 session/).textContent).toBe('1 hit in 1 session');
+    // Complete: no more asking.
+    const asked = search.mock.calls.length;
+    await act(() => new Promise((r) => setTimeout(r, 1500)));
+    expect(search.mock.calls.length).toBe(asked);
+  });
+
   it('totals the sessions shown in the footer; a price table adds a cost column and total', () => {
     const s = summaries;
     const tools = s.get('tools-one-turn')!;

@@ -21,6 +21,14 @@ const KIND_LABEL: Record<SearchHit['kind'], string> = {
 };
 
 /** `\u0001word\u0002` marks from the index as <mark> elements around plain text. */
+function hitCount(r: SearchResult): string {
+  const hits = r.groups.reduce((n, g) => n + g.hits.length + g.more, 0);
+  return `${hits} hit${hits === 1 ? '' : 's'} in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}`;
+}
+
+/** How often an answer from an index still being written is asked for again. */
+const INDEX_RETRY_MS = 1000;
+
 function Snippet({ text }: { text: string }) {
   const parts: ReactElement[] = [];
   let rest = text;
@@ -49,6 +57,14 @@ export function SearchResults({
 }) {
   const [state, setState] = useState<{ result: SearchResult | null; error: string | null; busy: boolean }>({ result: null, error: null, busy: false });
   const list = useSessionsStore((s) => s.list);
+  // The index follows the list (the server summarises first and indexes after): while it is incomplete, ask again now and then.
+  const [retry, setRetry] = useState(0);
+  const incomplete = !!state.result?.available && state.result.indexed < state.result.total;
+  useEffect(() => {
+    if (!incomplete || state.busy) return;
+    const t = setTimeout(() => setRetry((n) => n + 1), INDEX_RETRY_MS);
+    return () => clearTimeout(t);
+  }, [incomplete, state.busy, state.result]);
   useEffect(() => {
     const ac = new AbortController();
     setState((s) => ({ ...s, busy: true }));
@@ -66,7 +82,7 @@ export function SearchResults({
       ac.abort();
     };
     // The summarised count changing means more is indexed: ask again.
-  }, [query, search, list?.summarised]);
+  }, [query, search, list?.summarised, retry]);
 
   const prompts = new Map((list?.sessions ?? []).map((s) => [s.name, s.summary?.firstPrompt ?? null]));
   const r = state.result;
@@ -80,9 +96,7 @@ export function SearchResults({
       {r && !r.available && <div className="sess-empty">{r.message}</div>}
       {r?.available && (
         <div className="sess-search-head dim">
-          {r.groups.length
-            ? `${r.groups.reduce((n, g) => n + g.hits.length + g.more, 0)} hits in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}`
-            : 'No hits'}
+          {r.groups.length ? hitCount(r) : 'No hits'}
           {r.indexed < r.total && ` · ${r.indexed} of ${r.total} bundles indexed so far: more hits may follow`}
         </div>
       )}
