@@ -167,6 +167,36 @@ describe('the session catalog of a trace root', () => {
     catalog.close();
   });
 
+  it("a resumed session's bundles inside the first one's folder stay listed at every poll, between full scans too", async () => {
+    const root = path.join(tmp, 'root-nested');
+    cpSync(path.join(TRACES, 'multi-turn-resume'), path.join(root, 'resumed'), { recursive: true });
+    cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'other'), { recursive: true });
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: here, cacheFile: null, pollMs: 20 });
+    await catalog.start();
+    const names = ['root-nested/other', 'root-nested/resumed', 'root-nested/resumed/bundle-2', 'root-nested/resumed/bundle-3'];
+    await until(() => catalog.list().summarised === 4);
+    const changes: string[][] = [];
+    const off = catalog.onChange(() =>
+      changes.push(
+        catalog
+          .list()
+          .sessions.map((r) => r.name)
+          .sort(),
+      ),
+    );
+    // Long enough for scans that skip known bundles, and a full one.
+    await new Promise((r) => setTimeout(r, 20 * 25));
+    off();
+    for (const c of changes) expect(c).toEqual(names);
+    expect(
+      catalog
+        .list()
+        .sessions.map((r) => r.name)
+        .sort(),
+    ).toEqual(names);
+    catalog.close();
+  });
+
   it('summaries made in a child process equal those made here', async () => {
     const bin = path.join(__dirname, '..', 'bin', 'codex-trace-viewer.mjs');
     const child = childSummarizer(bin);

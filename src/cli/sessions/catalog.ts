@@ -239,8 +239,7 @@ export class SessionCatalog {
     const now = Date.now();
     const full = this.entries.size === 0 || now - this.lastFullScan >= FULL_SCAN_POLLS * (this.opts.pollMs ?? 1000);
     if (full) this.lastFullScan = now;
-    const knownDirs = full ? null : new Set([...this.entries.values()].map((e) => e.dir));
-    const found = await listBundleDirs(this.roots, knownDirs ? (dir) => knownDirs.has(dir) : undefined);
+    const found = await listBundleDirs(this.roots, full ? undefined : this.knownLeaves());
     const indexed = this.entries.size === 0 ? (this.opts.indexed?.() ?? null) : null;
     let changed = false;
     const next = new Map<string, Entry>();
@@ -279,6 +278,18 @@ export class SessionCatalog {
       this.emit();
     }
     void this.work();
+  }
+
+  /**
+   * Bundle directories that need no look inside at a poll: known bundles
+   * with no bundle below them (a resumed session's bundles can sit inside
+   * the first one's folder, and must be found again at every poll).
+   */
+  private knownLeaves(): (dir: string) => boolean {
+    const dirs = new Set([...this.entries.values()].map((e) => e.dir));
+    const above = new Set<string>();
+    for (const d of dirs) for (let p = path.dirname(d); p !== path.dirname(p) && !above.has(p); p = path.dirname(p)) above.add(p);
+    return (dir) => dirs.has(dir) && !above.has(dir);
   }
 
   /** Summarises stale entries, `concurrency` at a time, newest first (the one being recorded is the one a user looks for). */
