@@ -70,8 +70,14 @@ export async function signatureOf(dir: string): Promise<string | null> {
   return parts.join('|');
 }
 
+/**
+ * How often the roots are looked at: a new session is listed within about
+ * this (and the list's answer is made again at most this often).
+ */
+const POLL_MS = 500;
+
 /** Every how many polls every bundle is looked at again, finished ones included; the scans in between skip those. */
-const FULL_SCAN_POLLS = 10;
+const FULL_SCAN_POLLS = 20;
 
 /**
  * Whether a bundle is looked at on every scan: one whose summary says it may
@@ -165,7 +171,7 @@ export class SessionCatalog {
     await Promise.race([this.scan(), new Promise<void>((listed) => (this.listed = listed))]);
     const tick = () => {
       if (this.closed) return;
-      this.timer = setTimeout(() => void this.scan().finally(tick), this.opts.pollMs ?? 1000);
+      this.timer = setTimeout(() => void this.scan().finally(tick), this.opts.pollMs ?? POLL_MS);
       this.timer.unref?.();
     };
     tick();
@@ -203,6 +209,13 @@ export class SessionCatalog {
     return { total: sessions.length, summarised: sessions.filter((s) => !s.pending).length, sessions };
   }
 
+  /** How many listed bundles the search index holds as they are now (`indexed`: its bundles and their signatures). */
+  countIndexed(indexed: ReadonlyMap<string, string>): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (indexed.get(e.dir) === e.signature) n++;
+    return n;
+  }
+
   private listText: { json: string; at: number } | null = null;
 
   /**
@@ -211,13 +224,6 @@ export class SessionCatalog {
    * thousand summaries each time took a share of the CPU the summarisers
    * need. (A second bounds how late a row turns from recording to unclosed.)
    */
-  /** How many listed bundles the search index holds as they are now (`indexed`: its bundles and their signatures). */
-  countIndexed(indexed: ReadonlyMap<string, string>): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (indexed.get(e.dir) === e.signature) n++;
-    return n;
-  }
-
   listJson(): string {
     const now = (this.opts.now ?? Date.now)();
     if (this.listText && now - this.listText.at < 1000) return this.listText.json;
@@ -237,7 +243,7 @@ export class SessionCatalog {
     // Every few seconds a full look; in between, only what can change while Codex records: new bundles, and
     // the bundles that are not known to be finished (see `needsLook`).
     const now = Date.now();
-    const full = this.entries.size === 0 || now - this.lastFullScan >= FULL_SCAN_POLLS * (this.opts.pollMs ?? 1000);
+    const full = this.entries.size === 0 || now - this.lastFullScan >= FULL_SCAN_POLLS * (this.opts.pollMs ?? POLL_MS);
     if (full) this.lastFullScan = now;
     const found = await listBundleDirs(this.roots, full ? undefined : this.knownLeaves());
     const indexed = this.entries.size === 0 ? (this.opts.indexed?.() ?? null) : null;
