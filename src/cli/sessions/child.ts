@@ -125,9 +125,12 @@ class HeldDocuments {
   private held: IndexedBundle[] = [];
   private units = 0;
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
   constructor(private readonly writer: SearchWriter) {}
 
   add(b: IndexedBundle): void {
+    // After close: a summary that was under way when the child was told to go is not indexed (its next start does it).
+    if (this.closed) return;
     this.held.push(b);
     for (const d of b.docs) this.units += d.title.length + d.body.length;
     if (this.units > HELD_UNITS_MAX) this.write(this.held.length);
@@ -151,7 +154,15 @@ class HeldDocuments {
     if (this.held.length > 0) this.timer = setTimeout(() => this.drain(), 0);
   }
 
-  write(n: number): void {
+  /** Writes everything held, then closes the index. */
+  close(): void {
+    this.hold();
+    this.write(this.held.length);
+    this.closed = true;
+    this.writer.close();
+  }
+
+  private write(n: number): void {
     const batch = this.held.splice(0, n);
     this.units = this.held.reduce((u, b) => u + b.docs.reduce((v, d) => v + d.title.length + d.body.length, 0), 0);
     if (batch.length > 0) this.writer.writeMany(batch);
@@ -160,12 +171,12 @@ class HeldDocuments {
 
 /** The child's side: reduce each bundle it is sent and answer with its summary; index it when idle. */
 export function runSummarizeChild(): Promise<number> {
-  const indexes = new Map<string, { writer: SearchWriter; held: HeldDocuments } | null>();
+  const indexes = new Map<string, HeldDocuments | null>();
   const indexFor = (file: string | null) => {
     if (!file) return null;
     if (!indexes.has(file)) {
       const writer = SearchWriter.open(file);
-      indexes.set(file, writer ? { writer, held: new HeldDocuments(writer) } : null);
+      indexes.set(file, writer ? new HeldDocuments(writer) : null);
     }
     return indexes.get(file) ?? null;
   };
@@ -173,29 +184,24 @@ export function runSummarizeChild(): Promise<number> {
   return new Promise((done) => {
     process.on('message', (m: Request) => {
       const index = indexFor(m.indexFile);
-      index?.held.hold();
+      index?.hold();
       inHand++;
       void (async () => {
         let reply: Reply;
         try {
           const { summary, docs } = await reduceForList(m.dir);
-          index?.held.add({ dir: m.dir, signature: m.signature, docs });
+          index?.add({ dir: m.dir, signature: m.signature, docs });
           reply = { id: m.id, summary };
         } catch (e) {
           reply = { id: m.id, error: (e as Error)?.message ?? String(e) };
         }
         process.send?.(reply);
-        if (--inHand === 0) index?.held.release();
+        if (--inHand === 0) index?.release();
       })();
     });
     // The documents held are written before the child goes: when the server stops it, or stops itself.
     const finish = () => {
-      for (const i of indexes.values()) {
-        if (!i) continue;
-        i.held.hold();
-        i.held.write(Infinity);
-        i.writer.close();
-      }
+      for (const i of indexes.values()) i?.close();
       indexes.clear();
     };
     process.on('disconnect', () => {
