@@ -11,6 +11,7 @@ import { MemorySource, type FileBody } from '../src/trace/bundle/source';
 import {
   archiveKind,
   bundleSource,
+  bundleSources,
   checkManifest,
   collectFiles,
   countThreadStarts,
@@ -119,6 +120,23 @@ describe('bundle detection', () => {
     expect(await src.readText('payloads/1.json')).toBe(fixtureText('single-turn-answer/payloads/1.json'));
     expect(await src.readText('single-turn-answer/trace.jsonl')).toBeNull();
     expect(src.size('trace.jsonl')).toBe(Buffer.byteLength(fixtureText('single-turn-answer/trace.jsonl')));
+  });
+
+  it("a dropped root's bundles, sorted out at once, each read exactly the files they read alone, nested ones included", async () => {
+    const files = await collectFiles(
+      [...folderInputs('multi-turn-resume'), ...folderInputs('single-turn-answer')].map((f) => ({ ...f, path: `root/${f.path}` })),
+    );
+    const dirs = findBundleDirs([...files.keys()]);
+    expect(dirs).toEqual(['root/multi-turn-resume', 'root/multi-turn-resume/bundle-2', 'root/multi-turn-resume/bundle-3', 'root/single-turn-answer']);
+    const sourceOf = bundleSources(files, dirs);
+    const filesOf = (src: MemorySource) => [...(src as unknown as { files: Map<string, FileBody> }).files];
+    for (const dir of dirs) {
+      const alone = filesOf(bundleSource(files, dir, dir));
+      expect(filesOf(sourceOf(dir, dir))).toEqual(alone);
+      expect(alone.some(([p]) => p === 'trace.jsonl')).toBe(true);
+    }
+    // The outer bundle holds its resumed bundles' files too, as it does alone.
+    expect(filesOf(sourceOf('root/multi-turn-resume', 'x')).some(([p]) => p === 'bundle-2/trace.jsonl')).toBe(true);
   });
 
   it('streams one plain bundle directly: its own files only, in the order the reducer reads them', () => {

@@ -7,7 +7,8 @@
  * cancelled; `skip` names the bundles the page already has (a list reopened
  * after a pick).
  */
-import { bundleSource } from '../trace/bundle/scan';
+import { bundleSources } from '../trace/bundle/scan';
+import { withReadAhead } from '../trace/bundle/readahead';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
@@ -21,6 +22,10 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
   }
   // Newest first: the session a user just recorded is the one they look for.
   const bundles = scan.bundles.filter((b) => !skip.has(b.key)).sort((a, b) => (b.startedAtUnixMs ?? 0) - (a.startedAtUnixMs ?? 0));
+  const sourceOf = bundleSources(
+    scan.files,
+    bundles.map((b) => b.key),
+  );
   for (const b of bundles) {
     // A pick or a new drop in between goes first (it is another job); a replaced scan ends the list.
     do await new Promise((r) => setTimeout(r, s.jobs.size > 1 ? 50 : 0));
@@ -31,7 +36,8 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
     if (b.problem) summary = failedSummary(b.problem.message);
     else {
       try {
-        const result = await reduceBundle(bundleSource(scan.files, b.key, b.name), { unknownEvents: 'skip', signal });
+        // Read ahead: each dropped file is a round trip to the browser's process, and the reducer asks for one at a time.
+        const result = await reduceBundle(withReadAhead(sourceOf(b.key, b.name)), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);
         docs = result.state ? searchDocuments(result.state) : [];
       } catch (e) {

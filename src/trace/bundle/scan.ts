@@ -244,10 +244,37 @@ function payloadNumber(p: string): number {
 
 /** The files of one bundle, with the bundle's directory stripped from their paths. */
 export function bundleSource(files: Map<string, FileBody>, dir: string, name: string): MemorySource {
+  if (dir === '') return sourceOver(files, name);
   const sub = new Map<string, FileBody>();
-  const cut = dir === '' ? 0 : dir.length + 1;
-  for (const [p, b] of files) if (dir === '' || isInside(p, dir)) sub.set(p.slice(cut), b);
-  if (hasPayloadsDir(sub.keys())) return new MemorySource(name, dir === '' ? files : sub);
+  const cut = dir.length + 1;
+  for (const [p, b] of files) if (isInside(p, dir)) sub.set(p.slice(cut), b);
+  return sourceOver(sub, name);
+}
+
+/**
+ * `bundleSource` for many bundles of one drop: each file is sorted into the
+ * bundles it lies in once, where asking for each bundle in turn went over
+ * every file of the drop (a root of 1,000 bundles is 34,000 files).
+ */
+export function bundleSources(files: Map<string, FileBody>, dirs: readonly string[]): (dir: string, name: string) => MemorySource {
+  const wanted = new Set(dirs);
+  const subs = new Map<string, Map<string, FileBody>>();
+  for (const [p, b] of files) {
+    // Every folder above the file that is a bundle: a resumed session's bundles can lie inside another's.
+    for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+      const d = p.slice(0, i);
+      if (!wanted.has(d)) continue;
+      let sub = subs.get(d);
+      if (!sub) subs.set(d, (sub = new Map()));
+      sub.set(p.slice(i + 1), b);
+    }
+  }
+  return (dir, name) => (dir === '' ? sourceOver(files, name) : sourceOver(subs.get(dir) ?? new Map(), name));
+}
+
+/** A bundle's files (paths relative to it) as a source; loose files without a payloads/ folder are put where a bundle has them. */
+function sourceOver(sub: Map<string, FileBody>, name: string): MemorySource {
+  if (hasPayloadsDir(sub.keys())) return new MemorySource(name, sub);
   const mapped = new Map<string, FileBody>();
   for (const [p, b] of sub) mapped.set(bundlePath(p, false), b);
   return new MemorySource(name, mapped);
