@@ -384,6 +384,31 @@ describe('loader components', () => {
     expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['stream']);
   });
 
+  it('a folder walked on this thread shows its load from the drop on, and Cancel during the walk stops it', async () => {
+    const sent = useInProcessWorker();
+    render(<Loader />);
+    // A folder whose walk waits (thousands of files take seconds to walk here).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = entryFor(path.join(TRACES, 'multi-agent'), '/multi-agent') as FileSystemDirectoryEntry;
+    const reader = slow.createReader.bind(slow);
+    slow.createReader = () => {
+      const r = reader();
+      return { readEntries: (ok: FileSystemEntriesCallback, err?: ErrorCallback) => void gate.then(() => r.readEntries(ok, err)) } as FileSystemDirectoryReader;
+    };
+    fireEvent.drop(window, { dataTransfer: dropEventData([slow], [() => new Promise(() => {})]) });
+    await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'loading', label: 'multi-agent' }), { timeout: 3000 });
+    const progress = screen.getByTestId('load-progress');
+    expect(progress.textContent).toContain('multi-agent');
+    fireEvent.click(within(progress).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(useStore.getState().load.phase).not.toBe('loading'));
+    // The walk ends after the cancel: nothing is loaded.
+    release();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.filter((m) => m.type === 'load')).toEqual([]);
+    expect(useStore.getState().load.phase).not.toBe('loading');
+  });
+
   it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout', async () => {
     useInProcessWorker();
     render(<Loader />);

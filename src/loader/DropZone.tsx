@@ -43,8 +43,11 @@ export function DropZone({ children }: { children?: ReactNode }) {
       drop.handles
         .then(async (handles) => {
           if (handles) return void traceClient.loadHandles(handles);
+          const walk = traceClient.beginWalk(drop.label);
           const files = await drop.files();
+          if (walk.cancelled()) return;
           if (files.length) void traceClient.loadFiles(files);
+          else walk.nothing();
         })
         .catch((err) => console.error('could not read the dropped files', err));
     };

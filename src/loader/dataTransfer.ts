@@ -64,6 +64,8 @@ export interface Drop {
   handles: Promise<DroppedHandle[] | null>;
   /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has. */
   files(): Promise<InputFile[]>;
+  /** What the drop is called while it is walked: its one folder or file, or how many items. */
+  label: string;
 }
 
 /** Must be called synchronously inside the `drop` handler: the items are readable only during the event. */
@@ -83,8 +85,11 @@ export function readDrop(dt: DataTransfer): Drop {
     }
   }
   const listed = Array.from(dt.files ?? []);
+  const names = [...entries.map((e) => e.name), ...loose.map((f) => f.name)];
+  const label = names.length === 1 ? names[0] : `${names.length || listed.length} items`;
   const all = handles.length > 0 && handles.every((h) => h !== null) ? Promise.all(handles) : null;
   return {
+    label,
     handles: all
       ? Promise.race([
           all.then((hs) => (hs.every(isDroppedHandle) ? (hs as unknown as DroppedHandle[]) : null)).catch(() => null),

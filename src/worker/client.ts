@@ -354,10 +354,39 @@ export class TraceClient {
 
   private readonly summaries = new Map<number, { onSummary(key: string, summary: SessionSummary): void; onDone(): void }>();
 
+  /**
+   * A drop whose folders the page walks itself (the browser gave no
+   * file-system handles in time): a folder of thousands of files takes
+   * seconds to walk, so the load is shown from the drop on, and Cancel
+   * stops it. Returns whether the walk may go on to `loadFiles`; `nothing()`
+   * ends it when it found no files.
+   */
+  beginWalk(label: string): { cancelled(): boolean; nothing(): void } {
+    this.cancel();
+    const walk = { cancelled: false };
+    this.walk = walk;
+    this.emit({ type: 'begin', label });
+    return {
+      cancelled: () => walk.cancelled || this.walk !== walk,
+      nothing: () => {
+        if (this.walk !== walk) return;
+        this.walk = null;
+        this.emit({ type: 'cancelled' });
+      },
+    };
+  }
+
+  private walk: { cancelled: boolean } | null = null;
+
   /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
     const cur = this.current;
     this.closeChoice();
+    if (this.walk) {
+      this.walk.cancelled = true;
+      this.walk = null;
+      if (!cur) this.emit({ type: 'cancelled' });
+    }
     if (!cur) return;
     this.current = null;
     if (this.live?.id === cur.id) this.live = null;
@@ -380,6 +409,7 @@ export class TraceClient {
 
   private start(label: string, input: LoadInputMsg): Promise<LoadOutcome> {
     mark('ctv:load-start');
+    this.walk = null;
     this.closeChoice();
     const id = this.nextId++;
     const outcome = this.track(id, label);
