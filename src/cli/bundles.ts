@@ -92,12 +92,12 @@ async function readManifest(root: string, dir: string): Promise<unknown> {
   }
 }
 
-/** Every bundle under the roots: its URL name under /bundles/ and its directory. */
 /**
- * The bundles under the roots. `known`: directories already found to be
- * bundles, listed again as long as their parent still lists them, without
- * two look-ups inside each; a watcher polling a thousand bundles every
- * second spent most of its time there.
+ * Every bundle under the roots: its URL name under /bundles/ and its
+ * directory. `known`: directories already found to be bundles, listed again
+ * as long as their parent still lists them, without two look-ups inside
+ * each; a watcher polling a thousand bundles every second spent most of its
+ * time there.
  */
 export async function listBundleDirs(roots: ServedRoot[], known?: (dir: string) => boolean): Promise<{ name: string; dir: string; root: string }[]> {
   const out: { name: string; dir: string; root: string }[] = [];

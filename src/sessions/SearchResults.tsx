@@ -20,7 +20,6 @@ const KIND_LABEL: Record<SearchHit['kind'], string> = {
   raw_payload: 'payload',
 };
 
-/** `\u0001word\u0002` marks from the index as <mark> elements around plain text. */
 function hitCount(r: SearchResult): string {
   const hits = r.groups.reduce((n, g) => n + g.hits.length + g.more, 0);
   return `${hits} hit${hits === 1 ? '' : 's'} in ${r.groups.length} session${r.groups.length === 1 ? '' : 's'}`;
@@ -29,6 +28,7 @@ function hitCount(r: SearchResult): string {
 /** How often an answer from an index still being written is asked for again. */
 const INDEX_RETRY_MS = 1000;
 
+/** `\u0001word\u0002` marks from the index as <mark> elements around plain text. */
 function Snippet({ text }: { text: string }) {
   const parts: ReactElement[] = [];
   let rest = text;

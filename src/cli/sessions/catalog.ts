@@ -70,10 +70,7 @@ export async function signatureOf(dir: string): Promise<string | null> {
   return parts.join('|');
 }
 
-/**
- * How often the roots are looked at: a new session is listed within about
- * this (and the list's answer is made again at most this often).
- */
+/** How often the roots are looked at: a new session is listed within about this. */
 const POLL_MS = 500;
 
 /** Every how many polls every bundle is looked at again, finished ones included; the scans in between skip those. */
