@@ -131,8 +131,10 @@ describe('bundle detection', () => {
     const sourceOf = bundleSources(files, dirs);
     const filesOf = (src: MemorySource) => [...(src as unknown as { files: Map<string, FileBody> }).files];
     for (const dir of dirs) {
-      const alone = filesOf(bundleSource(files, dir, dir));
+      // Every file under the bundle's folder, in the drop's order, its path made relative to the bundle.
+      const alone = [...files].filter(([p]) => p.startsWith(`${dir}/`)).map(([p, body]) => [p.slice(dir.length + 1), body]);
       expect(filesOf(sourceOf(dir, dir))).toEqual(alone);
+      expect(filesOf(bundleSource(files, dir, dir))).toEqual(alone);
       expect(alone.some(([p]) => p === 'trace.jsonl')).toBe(true);
     }
     // The outer bundle holds its resumed bundles' files too, as it does alone.

@@ -244,11 +244,7 @@ function payloadNumber(p: string): number {
 
 /** The files of one bundle, with the bundle's directory stripped from their paths. */
 export function bundleSource(files: Map<string, FileBody>, dir: string, name: string): MemorySource {
-  if (dir === '') return sourceOver(files, name);
-  const sub = new Map<string, FileBody>();
-  const cut = dir.length + 1;
-  for (const [p, b] of files) if (isInside(p, dir)) sub.set(p.slice(cut), b);
-  return sourceOver(sub, name);
+  return bundleSources(files, [dir])(dir, name);
 }
 
 /**
