@@ -363,11 +363,12 @@ export class TraceClient {
    */
   beginWalk(label: string): { cancelled(): boolean; nothing(): void } {
     this.cancel();
-    const walk = { cancelled: false };
+    // Cancelled, replaced by another walk, or overtaken by another load: it is no longer the one in hand.
+    const walk = {};
     this.walk = walk;
     this.emit({ type: 'begin', label });
     return {
-      cancelled: () => walk.cancelled || this.walk !== walk,
+      cancelled: () => this.walk !== walk,
       nothing: () => {
         if (this.walk !== walk) return;
         this.walk = null;
@@ -376,14 +377,13 @@ export class TraceClient {
     };
   }
 
-  private walk: { cancelled: boolean } | null = null;
+  private walk: object | null = null;
 
   /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
     const cur = this.current;
     this.closeChoice();
     if (this.walk) {
-      this.walk.cancelled = true;
       this.walk = null;
       if (!cur) this.emit({ type: 'cancelled' });
     }
