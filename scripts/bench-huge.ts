@@ -24,6 +24,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launch, recordLongTasks } from '../test/e2e/browser';
+import { installFrameLoop } from './lib/frames';
+import { pct } from './lib/measure';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(os.homedir(), '.cache/codex-trace-viewer');
@@ -72,41 +74,28 @@ interface PanelFigures {
   searchMs: { query: string; ms: number; hits: number }[];
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
-
 /** Frame intervals while the wheel zooms into the timeline, pans along it, and zooms back out: one wheel event per frame. */
 async function timelineFrames(page: Page, frames = 240): Promise<PanelFigures['frames']> {
   await page.getByTestId('timeline-canvas').waitFor();
-  return page.evaluate(async (frames) => {
+  await installFrameLoop(page);
+  const { intervals, longTasks } = await page.evaluate(async (frames) => {
     const w = window as unknown as { __longTasks: unknown[] };
     const longBefore = w.__longTasks.length;
     const canvas = document.querySelector('[data-testid="timeline-canvas"]') as HTMLCanvasElement;
     const r = canvas.getBoundingClientRect();
     const q = Math.floor(frames / 3);
     const zoom = (factor: number, n: number) => -Math.log(factor) / n / 0.003; // the panel's wheel: factor = exp(-deltaY * 0.003)
-    const intervals: number[] = [];
-    await new Promise<void>((resolve) => {
-      let last = performance.now();
-      let i = 0;
-      const tick = (now: number) => {
-        if (i > 0) intervals.push(now - last);
-        last = now;
-        if (i >= frames) return resolve();
-        // Inside the track area (the row labels take the canvas's left part), on the first rows.
-        const init: WheelEventInit = { clientX: r.left + r.width * 0.65, clientY: r.top + Math.min(60, r.height / 2), bubbles: true, cancelable: true };
-        if (i < q) init.deltaY = zoom(50, q);
-        else if (i < 2 * q) init.deltaX = 15;
-        else init.deltaY = -zoom(50, frames - 2 * q);
-        canvas.dispatchEvent(new WheelEvent('wheel', init));
-        i++;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
+    const intervals = await window.__everyFrame!(frames, (i) => {
+      // Inside the track area (the row labels take the canvas's left part), on the first rows.
+      const init: WheelEventInit = { clientX: r.left + r.width * 0.65, clientY: r.top + Math.min(60, r.height / 2), bubbles: true, cancelable: true };
+      if (i < q) init.deltaY = zoom(50, q);
+      else if (i < 2 * q) init.deltaX = 15;
+      else init.deltaY = -zoom(50, frames - 2 * q);
+      canvas.dispatchEvent(new WheelEvent('wheel', init));
     });
-    const sorted = [...intervals].sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-    return { p50: at(50), p95: at(95), max: sorted[sorted.length - 1], n: intervals.length, longTasks: w.__longTasks.length - longBefore };
+    return { intervals, longTasks: w.__longTasks.length - longBefore };
   }, frames);
+  return { p50: pct(intervals, 50), p95: pct(intervals, 95), max: Math.max(...intervals), n: intervals.length, longTasks };
 }
 
 /** Calls clicked one after another in the request-window panel's table: time until the clicked call's window is listed. */

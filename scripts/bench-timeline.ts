@@ -34,6 +34,8 @@ import {
   trackScale,
 } from '../src/trace/timeline';
 import { launch, recordLongTasks } from '../test/e2e/browser';
+import { installFrameLoop } from './lib/frames';
+import { pct } from './lib/measure';
 import { syntheticTimelineState } from './lib/synthetic-timeline';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,11 +53,6 @@ function parseArgs() {
   return o;
 }
 
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 const f1 = (x: number) => x.toFixed(1).padStart(6);
 
 function layoutOnly(spans: number, agents: number) {
@@ -128,6 +125,7 @@ interface FrameRun {
 }
 
 async function scenario(page: Page, frames: number): Promise<FrameRun> {
+  await installFrameLoop(page);
   return page.evaluate(async (frames) => {
     const w = window as unknown as {
       __timelineDraws: { ms: number; spans: number }[];
@@ -138,7 +136,6 @@ async function scenario(page: Page, frames: number): Promise<FrameRun> {
     const g = w.__timeline.geometry();
     w.__timelineDraws = [];
     const longBefore = (window as unknown as { __longTasks: unknown[] }).__longTasks.length;
-    const intervals: number[] = [];
     // Four phases: zoom in from the whole trace to 1/20 of it, pan at that zoom,
     // zoom in further to 1/2000, zoom back out to the whole trace.
     const q = Math.max(1, Math.floor(frames / 4));
@@ -153,21 +150,7 @@ async function scenario(page: Page, frames: number): Promise<FrameRun> {
       else init.deltaY = -zoomDelta(2000, frames - 3 * q);
       canvas.dispatchEvent(new WheelEvent('wheel', init));
     };
-    await new Promise<void>((resolve) => {
-      let last = performance.now();
-      let i = 0;
-      const tick = (now: number) => {
-        if (i > 0) intervals.push(now - last);
-        last = now;
-        if (i >= frames) {
-          resolve();
-          return;
-        }
-        step(i++);
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    const intervals = await window.__everyFrame!(frames, step);
     await new Promise((r) => setTimeout(r, 100));
     const draws = w.__timelineDraws.map((d) => d.ms);
     const drawnSpans = w.__timelineDraws.map((d) => d.spans);

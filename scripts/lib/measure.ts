@@ -38,6 +38,13 @@ export function runMeasured(cmd: string, args: string[], env: NodeJS.ProcessEnv 
   });
 }
 
+/** The p-th percentile of `xs` by nearest rank (NaN when empty). */
+export function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
