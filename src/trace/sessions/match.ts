@@ -4,7 +4,8 @@
  * index gives the same words (src/cli/search/index.ts), so that a dropped
  * root and a served one answer a reader alike. Each whitespace-separated term
  * is a phrase of its word pieces, the last piece a prefix, matched whole-word
- * and case-insensitively in a document's title or body; every term must match.
+ * and case-insensitively in a document's title or body, a Latin letter's
+ * accent aside (accentless); every term must match.
  * The answer has the served search's shape (`SearchResult['groups']`). Pure.
  *
  * Scanning is a generator that yields now and then, so that the worker can
@@ -36,6 +37,52 @@ export function queryTerms(text: string): string[][] {
     .slice(0, 16);
 }
 
+/**
+ * FTS5's unicode61 tokenizer (remove_diacritics 1, its default) indexes a
+ * Latin letter with one diacritic as the bare letter: é is e, while ế (two)
+ * stays ế, and ø (none to take off) stays ø. These are those letters, by
+ * their bare letter.
+ */
+const ACCENTED = (() => {
+  const byLetter = new Map<string, string>();
+  const blocks: [number, number][] = [
+    [0x00c0, 0x024f], // Latin-1 Supplement to Latin Extended-B
+    [0x1e00, 0x1eff], // Latin Extended Additional
+  ];
+  for (const [from, to] of blocks)
+    for (let cp = from; cp <= to; cp++) {
+      const c = String.fromCharCode(cp);
+      const parts = c.normalize('NFD');
+      if (parts.length !== 2 || !/\p{M}/u.test(parts[1])) continue;
+      const bare = parts[0].toLowerCase();
+      byLetter.set(bare, (byLetter.get(bare) ?? '') + c);
+    }
+  return byLetter;
+})();
+
+/** The letter as FTS5 indexes it: its accent taken off where unicode61 takes it off. */
+function accentless(c: string): string {
+  if (c.length !== 1 || c < '\u00c0') return c;
+  const parts = c.normalize('NFD');
+  return parts.length === 2 && /\p{M}/u.test(parts[1]) && ACCENTED.get(parts[0].toLowerCase())?.includes(c) ? parts[0] : c;
+}
+
+/**
+ * A query piece as a pattern that finds it with or without accents, the way
+ * the index finds it: each letter, as FTS5 indexes it, or any of its accented
+ * forms (the text is searched as written, so a snippet's marks stay where the
+ * reader sees them).
+ */
+function pieceSource(piece: string): string {
+  let out = '';
+  for (const c of piece) {
+    const bare = accentless(c);
+    const forms = ACCENTED.get(bare.toLowerCase());
+    out += forms ? `[${bare}${forms}]` : bare;
+  }
+  return out;
+}
+
 export interface CompiledQuery {
   /** One per term: its pieces in order, separated by non-word characters, the first at a word's start, the match running to the end of the word the last piece begins. */
   readonly terms: readonly RegExp[];
@@ -47,7 +94,7 @@ export function compileQuery(text: string): CompiledQuery | null {
   if (!terms.length) return null;
   return {
     // A piece holds letters, digits and `_` only (queryTerms splits on everything else): no pattern syntax can reach the RegExp.
-    terms: terms.map((pieces) => new RegExp(`(?<![${WORD}])${pieces.join(`[^${WORD}]+`)}[${WORD}]*`, 'giu')),
+    terms: terms.map((pieces) => new RegExp(`(?<![${WORD}])${pieces.map(pieceSource).join(`[^${WORD}]+`)}[${WORD}]*`, 'giu')),
   };
 }
 
