@@ -9,6 +9,8 @@ import { withReadAhead } from '../src/trace/bundle/readahead';
 import { MemorySource } from '../src/trace/bundle/source';
 import { readTar } from '../src/trace/bundle/tar';
 import { createWorkerHandler } from '../src/worker/handler';
+import { reduceToFile } from '../src/cli/served-states';
+import { unzipSync } from 'fflate';
 import type { WorkerResponse } from '../src/worker/protocol';
 import { TRACES, listFiles } from './loader-helpers';
 
@@ -156,7 +158,7 @@ describe('serve', () => {
 
   it('opens a served bundle as one tar, or file by file from a server without packing', async () => {
     const base = `${h.url}bundles/image-input/`;
-    const packed = await openHttpBundle('image-input', base);
+    const packed = (await openHttpBundle('image-input', base))!;
     expect(packed).toBeInstanceOf(MemorySource);
     expect(await packed.readText('trace.jsonl')).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
 
@@ -166,7 +168,7 @@ describe('serve', () => {
       requested.push(url.slice(base.length));
       return url.includes('?pack=') ? Promise.resolve(new Response('no', { status: 404 })) : fetch(input, init);
     };
-    const plain = await openHttpBundle('image-input', base, noPack);
+    const plain = (await openHttpBundle('image-input', base, noPack))!;
     expect(plain).toBeInstanceOf(FetchSource);
     const ahead = withReadAhead(plain);
     const trace = await ahead.readText('trace.jsonl');
@@ -229,6 +231,70 @@ describe('serve', () => {
       const again = await get(served.port, '/bundles/image-input/?reduced');
       expect(again.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
       expect(again.body.split('\n')[0]).toMatch(/^\{"type":"result"/);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('a large finished bundle is left to the server, which starts on it as soon as the page names it; a recording one is not', async () => {
+    const root = path.join(tmp, 'finished-or-not');
+    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'finished'), { recursive: true });
+    // The same session while Codex still writes it: its log stops before the event that ends a recording.
+    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'recording'), { recursive: true });
+    const log = readFileSync(path.join(root, 'recording/trace.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(path.join(root, 'recording/trace.jsonl'), `${log.slice(0, -1).join('\n')}\n`);
+    const reductions: string[] = [];
+    const served = await serve({
+      roots: [root],
+      port: 0,
+      distDir: path.join(tmp, 'dist'),
+      log: () => {},
+      states: {
+        reducesAbove: 1000,
+        reduce: (dir, out, onProgress) => {
+          reductions.push(path.basename(dir));
+          return reduceToFile(dir, out, onProgress);
+        },
+      },
+    });
+    try {
+      // The app page for a shared link: the reduction starts before the page's worker asks for it.
+      expect((await get(served.port, `/?trace=${encodeURIComponent('finished-or-not/finished')}`)).status).toBe(200);
+      await expect.poll(() => reductions, { timeout: 5000 }).toEqual(['finished']);
+      await get(served.port, `/?trace=${encodeURIComponent('finished-or-not/recording')}`);
+
+      const open = async (name: string) => {
+        const out: WorkerResponse[] = [];
+        const handler = createWorkerHandler((m) => out.push(m), { serverReducesAbove: 1000, recent: null });
+        await handler({ type: 'load', id: 1, label: name, input: { kind: 'url', baseUrl: `${served.url}bundles/finished-or-not/${name}/` } });
+        const r = out.find((m) => m.type === 'result');
+        if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
+        const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
+        return { out, handler, state: JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2), phases };
+      };
+      const finished = await open('finished');
+      // Its state arrived from the server (already reduced: no server progress left to hear); the tab reduced nothing.
+      expect(finished.phases).toContain('receiving');
+      expect(finished.phases).not.toContain('reducing');
+      expect(finished.state).toBe(readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'));
+      // The page's request joined the reduction begun ahead of it: the bundle was reduced once.
+      expect(reductions).toEqual(['finished']);
+      // The tab holds none of its files, yet exports the whole bundle: it fetches them when asked.
+      await finished.handler({ type: 'exportBundle', id: 3 });
+      const x = finished.out.find((m) => m.id === 3);
+      if (x?.type !== 'exported') throw new Error(JSON.stringify(x));
+      const zipped = Object.keys(unzipSync(x.zip)).sort();
+      expect(zipped).toEqual(
+        listFiles(path.join(TRACES, 'image-input'), path.join(TRACES, 'image-input'))
+          .filter((f) => f !== 'state.json' && f !== 'scenario.md')
+          .sort(),
+      );
+
+      // Still recording: read in the tab, which follows what Codex adds, and not reduced by the server.
+      const recording = await open('recording');
+      expect(recording.phases).not.toContain('receiving');
+      expect(recording.out.some((m) => m.type === 'live')).toBe(true);
+      expect(reductions).toEqual(['finished']);
     } finally {
       await served.close();
     }

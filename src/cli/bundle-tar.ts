@@ -4,6 +4,8 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inside, isFile } from './bundles';
 import { SECURITY_HEADERS } from './http-files';
+import { RECORDING_ENDED_HEADER } from '../trace/bundle/served-state';
+import { recordingEnded } from './recording-ended';
 
 /*
  * `GET /bundles/<name>/?pack=tar`: the bundle's manifest.json, trace.jsonl and
@@ -153,6 +155,14 @@ async function readWhole(entry: TarEntry): Promise<Buffer> {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts, entry.size);
 }
 
+/** trace.jsonl plus payloads: what a tab's size limits are about (the manifest is not). */
+const countedBytes = (entries: TarEntry[]) => entries.reduce((n, e) => n + (e.name === 'manifest.json' ? 0 : e.size), 0);
+
+/** The bundle's trace.jsonl plus payloads, in bytes, as the bundle tar announces them. */
+export async function servedBundleBytes(bundleDir: string): Promise<number> {
+  return countedBytes(await bundleTarEntries(bundleDir));
+}
+
 /**
  * Streams the tar with bounded memory: about a megabyte waiting to be written
  * plus the small files read ahead, however large the bundle. The writer waits
@@ -160,7 +170,8 @@ async function readWhole(entry: TarEntry): Promise<Buffer> {
  */
 export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerResponse, bundleDir: string): Promise<void> {
   const entries = await bundleTarEntries(bundleDir);
-  const bundleBytes = entries.reduce((n, e) => n + (e.name === 'manifest.json' ? 0 : e.size), 0);
+  const bundleBytes = countedBytes(entries);
+  const ended = await recordingEnded(bundleDir);
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': 'application/x-tar',
@@ -169,6 +180,8 @@ export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerR
     'X-Bundle-Bytes': String(bundleBytes),
     // The event log's own size: what the reduced state, and so the tab's memory, grows with.
     'X-Bundle-Log-Bytes': String(entries.find((e) => e.name === 'trace.jsonl')?.size ?? 0),
+    // Lets the page leave a large bundle to `serve`'s reduction: a finished recording has nothing to follow.
+    ...(ended ? { [RECORDING_ENDED_HEADER]: '1' } : {}),
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') {

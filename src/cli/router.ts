@@ -11,8 +11,9 @@ import { isFile, listBundles, type ServedRoot } from './bundles';
 import { liveEvents } from './live';
 import path from 'node:path';
 import { MIME, resolveInside, send, sendFile, SECURITY_HEADERS, STATUS_TEXT } from './http-files';
-import { sendBundleTar } from './bundle-tar';
+import { sendBundleTar, servedBundleBytes } from './bundle-tar';
 import type { ServedStates } from './served-states';
+import { recordingEnded } from './recording-ended';
 import { SERVED_STATE_QUERY } from '../trace/bundle/served-state';
 
 export function allowedHosts(host: string, port: number): Set<string> | null {
@@ -126,6 +127,10 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
         send(res, 404, 'Not found', undefined, head);
         return;
       }
+      if (pathname === '/' && opts.states && !head) {
+        const named = new URL(req.url ?? '/', 'http://x').searchParams.get('trace');
+        if (named) void reduceAhead(opts.roots, opts.states, named);
+      }
       const appSegments = pathname === '/' ? ['index.html'] : segments;
       const r = await resolveInside(opts.distDir, appSegments);
       if (r.status !== 200) send(res, r.status, STATUS_TEXT[r.status], undefined, head);
@@ -136,6 +141,28 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
       console.error('serve:', e);
     });
   };
+}
+
+/**
+ * A page asked for with `?trace=<bundle>` will ask for that bundle once its
+ * script and worker have started, about a second later on a slow machine.
+ * When the page will leave the bundle to this server's reduction (large, its
+ * recording ended: src/worker/load.ts decides alike from the tar's headers),
+ * the reduction starts now, beside the page's start-up, and the page's
+ * request joins it.
+ */
+async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: string): Promise<void> {
+  try {
+    const [rootName, ...rest] = name.split('/');
+    const root = roots.find((r) => r.name === rootName);
+    if (!root) return;
+    const d = await resolveInside(root.dir, [...rest.filter(Boolean), ''], 'dir');
+    if (d.status !== 200 || !(await isFile(path.join(d.file, 'trace.jsonl')))) return;
+    if ((await servedBundleBytes(d.file)) < states.reducesAbove || !(await recordingEnded(d.file))) return;
+    await states.prepare(d.file);
+  } catch {
+    // Only a head start: the page's own request reports what went wrong.
+  }
 }
 
 /**

@@ -60,11 +60,13 @@ export interface ServeOptions {
    */
   sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null; concurrency?: number };
   /**
-   * Reductions of bundles too large for a browser tab: where their states are
-   * kept (default: a temporary folder removed on close) and how they are made
-   * (default: in this process).
+   * Reductions of bundles too large for a browser tab, or large and finished:
+   * where their states are kept (default: a temporary folder removed on
+   * close), how they are made (default: in this process), and from what size
+   * a bundle named by a page's `?trace=` is reduced ahead (default
+   * SERVER_REDUCES_ABOVE, the page's own threshold).
    */
-  states?: { dir?: string; reduce?: ReduceToFile };
+  states?: { dir?: string; reduce?: ReduceToFile; reducesAbove?: number };
 }
 
 export interface ServeHandle {
@@ -118,7 +120,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     indexed: search ? () => search.indexed() : undefined,
   });
   const statesDir = options.states?.dir ?? (await mkdtemp(path.join(tmpdir(), 'codex-trace-viewer-states-')));
-  const states = new ServedStates(statesDir, options.states?.reduce);
+  const states = new ServedStates(statesDir, options.states?.reduce, options.states?.reducesAbove);
   const server = http.createServer(createHandler({ roots, distDir, hosts: () => hosts, catalog, search, states }));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

@@ -14,7 +14,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { reduceBundle } from '../trace/reducer';
 import { serializeStateChunks } from '../trace/serialize';
-import { ServedResultSchema, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
+import { SERVER_REDUCES_ABOVE, ServedResultSchema, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
 import { DirectorySource } from './directory-source';
 import { fileChunks } from './bundle-tar';
 import { SECURITY_HEADERS } from './http-files';
@@ -123,6 +123,8 @@ export class ServedStates {
     /** Where states are kept. */
     private readonly dir: string,
     private readonly reduce: ReduceToFile = reduceToFile,
+    /** Smallest finished bundle the page leaves to this server (so one it names is reduced ahead); the page's own threshold. */
+    readonly reducesAbove = SERVER_REDUCES_ABOVE,
   ) {}
 
   /** Answers `?reduced` for the bundle folder `bundle`: progress lines while it is reduced, then the result line and the state. */
@@ -152,6 +154,19 @@ export class ServedStates {
     res.write(`${JSON.stringify(result)}\n`);
     if (result.stateBytes > 0) for await (const chunk of fileChunks(file, result.stateBytes)) if (!res.write(chunk)) await waitDrain(res);
     res.end();
+  }
+
+  /**
+   * Starts reducing `bundle` ahead of the page's request (the app page named
+   * it while the page itself is still starting), unless its state is kept or
+   * already on its way; the request then joins the reduction.
+   */
+  async prepare(bundle: string): Promise<void> {
+    const signature = await signatureOf(bundle);
+    if (signature === null) return;
+    const key = stateKey(bundle, signature);
+    if (this.jobs.has(key) || this.cached(key) !== null) return;
+    await this.run(key, bundle, path.join(this.dir, `${key}.json`), () => {});
   }
 
   private cached(key: string): ServedResult | null {

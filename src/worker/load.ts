@@ -105,9 +105,13 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   const post = s.post;
   if (input.kind === 'url') {
     const openStart = performance.now();
-    let source: BundleSource;
+    let source: BundleSource | null;
+    const limits = { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes };
     try {
-      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes });
+      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { ...limits, serverReducesAbove: s.serverReducesAbove });
+      // A large finished recording: `serve` reduces it faster than this tab could download it. A server without `?reduced` sends the tar after all.
+      if (source === null && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
+      source ??= await openHttpBundle(label, input.baseUrl, s.fetch, signal, limits);
     } catch (e) {
       if (!(e instanceof SizeLimitError)) throw e;
       // Too large for this tab: `serve` reduces it itself, and the payloads shown are fetched one by one.
@@ -115,6 +119,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       post({ type: 'error', id, error: limitProblem(e, 'served') });
       return;
     }
+    if (source === null) throw new Error('the server sent no bundle');
     const arrival = s.arrivals.get(id);
     if (arrival) arrival.unpack = performance.now() - openStart;
     if (source instanceof MemorySource) {

@@ -3,6 +3,7 @@ import { zipSync } from 'fflate';
 import { payloadLocation } from '../trace/bundle/payloads';
 import { normalizePath } from '../trace/bundle/paths';
 import { MemorySource } from '../trace/bundle/source';
+import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
 import { SearchIndex } from './search';
 import { errorInfo, type WorkerSession } from './session';
 
@@ -55,18 +56,24 @@ export async function exportBundle(s: WorkerSession, id: number): Promise<void> 
     post({ type: 'error', id, error: errorInfo('', 'No trace is loaded.') });
     return;
   }
+  let src = loaded.source;
   if (loaded.servedReduction) {
-    post({
-      type: 'error',
-      id,
-      error: errorInfo(
-        '',
-        'This trace was reduced by the server because it is too large for a browser tab, and a file holding the whole bundle would be too. Share the bundle folder the server was given instead, or a link to this view.',
-      ),
-    });
-    return;
+    // Reduced by the server, so the tab holds none of the bundle's files: fetched now, if a tab could have held them.
+    const limits = { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes };
+    const whole = src instanceof FetchSource ? await openHttpBundle(src.name, src.baseUrl, s.fetch, undefined, limits).catch(() => null) : null;
+    if (!(whole instanceof MemorySource)) {
+      post({
+        type: 'error',
+        id,
+        error: errorInfo(
+          '',
+          'This trace was reduced by the server because it is too large for a browser tab, and a file holding the whole bundle would be too. Share the bundle folder the server was given instead, or a link to this view.',
+        ),
+      });
+      return;
+    }
+    src = whole;
   }
-  const src = loaded.source;
   const paths =
     src instanceof MemorySource
       ? [...src.paths()].filter((p) => p === 'manifest.json' || p === 'trace.jsonl' || p.startsWith('payloads/'))

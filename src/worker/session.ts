@@ -14,6 +14,7 @@ import type { BundleSource, FileBody } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
 import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES } from './limits';
+import { SERVER_REDUCES_ABOVE } from '../trace/bundle/served-state';
 import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
 import type { KeptDocuments } from '../trace/sessions/kept';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   maxBundleBytes?: number;
   /** Largest event log a served bundle may have to be reduced here rather than by the server; default MAX_BROWSER_LOG_BYTES. */
   maxLogBytes?: number;
+  /** Smallest finished served bundle left to the server's reduction; default SERVER_REDUCES_ABOVE. */
+  serverReducesAbove?: number;
   /** The recent-bundles cache; default IndexedDB when available, else none. */
   recent?: RecentStore | null;
 }
@@ -62,6 +65,7 @@ export class WorkerSession {
   readonly progressIntervalMs: number;
   readonly maxBundleBytes: number;
   readonly maxLogBytes: number;
+  readonly serverReducesAbove: number;
   readonly now: () => number;
   private recentStore: RecentStore | null | undefined;
   /** Running jobs by request id, to cancel them. */
@@ -89,6 +93,7 @@ export class WorkerSession {
     this.progressIntervalMs = deps.progressIntervalMs ?? 50;
     this.maxBundleBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
     this.maxLogBytes = deps.maxLogBytes ?? MAX_BROWSER_LOG_BYTES;
+    this.serverReducesAbove = deps.serverReducesAbove ?? SERVER_REDUCES_ABOVE;
     this.now = deps.now ?? (() => Date.now());
     this.recentStore = deps.recent;
   }

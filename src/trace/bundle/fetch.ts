@@ -2,6 +2,7 @@ import { MemorySource, type BundleSource } from './source';
 import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
+import { RECORDING_ENDED_HEADER } from './served-state';
 
 /**
  * A bundle served over HTTP (by `codex-trace-viewer serve`, under
@@ -22,6 +23,11 @@ export class FetchSource implements BundleSource {
     private readonly signal?: AbortSignal,
   ) {
     this.base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  }
+
+  /** Absolute URL of the bundle directory, with its closing slash. */
+  get baseUrl(): string {
+    return this.base;
   }
 
   private url(path: string): string {
@@ -70,15 +76,18 @@ export class FetchSource implements BundleSource {
  * `maxBytes`, a bundle whose announced size (the `X-Bundle-Bytes` header:
  * trace.jsonl plus payloads) is over it is refused before its body is read,
  * and the body is read as it streams, stopping at the limit; so is one whose
- * event log (`X-Bundle-Log-Bytes`) is over `maxLogBytes`.
+ * event log (`X-Bundle-Log-Bytes`) is over `maxLogBytes`. With
+ * `serverReducesAbove`, a bundle at least that large whose recording has
+ * ended (RECORDING_ENDED_HEADER) is not read at all: null says to ask the
+ * server for its reduction instead.
  */
 export async function openHttpBundle(
   name: string,
   baseUrl: string,
   fetchImpl: typeof fetch = (...a) => fetch(...a),
   signal?: AbortSignal,
-  limits: { maxBytes?: number; maxLogBytes?: number } = {},
-): Promise<BundleSource> {
+  limits: { maxBytes?: number; maxLogBytes?: number; serverReducesAbove?: number } = {},
+): Promise<BundleSource | null> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
   try {
@@ -90,6 +99,10 @@ export async function openHttpBundle(
       if ((Number.isFinite(announced) && announced > max) || (Number.isFinite(log) && log > maxLog)) {
         void res.body?.cancel().catch(() => {});
         throw announced > max ? new SizeLimitError(name, announced, max, 'declared') : new SizeLimitError(name, log, maxLog, 'declared', 'log');
+      }
+      if (announced >= (limits.serverReducesAbove ?? Number.POSITIVE_INFINITY) && res.headers.get(RECORDING_ENDED_HEADER) === '1') {
+        void res.body?.cancel().catch(() => {});
+        return null;
       }
       const body = res.body ?? new Response(await res.arrayBuffer()).body!;
       // The manifest is in the tar too; it is not part of what the limit is about.
