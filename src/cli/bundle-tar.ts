@@ -158,10 +158,13 @@ async function readWhole(entry: TarEntry): Promise<Buffer> {
 /** trace.jsonl plus payloads: what a tab's size limits are about (the manifest is not). */
 const countedBytes = (entries: TarEntry[]) => entries.reduce((n, e) => n + (e.name === 'manifest.json' ? 0 : e.size), 0);
 
-/** The bundle's trace.jsonl plus payloads, in bytes, as the bundle tar announces them. */
-export async function servedBundleBytes(bundleDir: string): Promise<number> {
-  return countedBytes(await bundleTarEntries(bundleDir));
+/** The bundle's trace.jsonl plus payloads, and its trace.jsonl, in bytes, as the bundle tar announces them. */
+export async function servedBundleBytes(bundleDir: string): Promise<{ bytes: number; logBytes: number }> {
+  const entries = await bundleTarEntries(bundleDir);
+  return { bytes: countedBytes(entries), logBytes: logBytes(entries) };
 }
+
+const logBytes = (entries: TarEntry[]) => entries.find((e) => e.name === 'trace.jsonl')?.size ?? 0;
 
 /**
  * Streams the tar with bounded memory: about a megabyte waiting to be written
@@ -179,7 +182,7 @@ export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerR
     // trace.jsonl plus payloads, the figure the page's size limit is about; lets it refuse before reading.
     'X-Bundle-Bytes': String(bundleBytes),
     // The event log's own size: what the reduced state, and so the tab's memory, grows with.
-    'X-Bundle-Log-Bytes': String(entries.find((e) => e.name === 'trace.jsonl')?.size ?? 0),
+    'X-Bundle-Log-Bytes': String(logBytes(entries)),
     // Lets the page leave a large bundle to `serve`'s reduction: a finished recording has nothing to follow.
     ...(ended ? { [RECORDING_ENDED_HEADER]: '1' } : {}),
     'Cache-Control': 'no-store',

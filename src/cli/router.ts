@@ -14,7 +14,7 @@ import { MIME, resolveInside, send, sendFile, SECURITY_HEADERS, STATUS_TEXT } fr
 import { sendBundleTar, servedBundleBytes } from './bundle-tar';
 import type { ServedStates } from './served-states';
 import { recordingEnded } from './recording-ended';
-import { SERVED_STATE_QUERY } from '../trace/bundle/served-state';
+import { SERVED_STATE_QUERY, serverReducesBetter } from '../trace/bundle/served-state';
 
 export function allowedHosts(host: string, port: number): Set<string> | null {
   if (host === '0.0.0.0' || host === '::') return null; // deliberately exposed: accept any Host
@@ -158,7 +158,8 @@ async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: stri
     if (!root) return;
     const d = await resolveInside(root.dir, [...rest.filter(Boolean), ''], 'dir');
     if (d.status !== 200 || !(await isFile(path.join(d.file, 'trace.jsonl')))) return;
-    if ((await servedBundleBytes(d.file)) < states.reducesAbove || !(await recordingEnded(d.file))) return;
+    const { bytes, logBytes } = await servedBundleBytes(d.file);
+    if (!serverReducesBetter(bytes, logBytes, states.reducesAbove) || !(await recordingEnded(d.file))) return;
     await states.prepare(d.file);
   } catch {
     // Only a head start: the page's own request reports what went wrong.

@@ -2,7 +2,7 @@ import { MemorySource, type BundleSource } from './source';
 import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
-import { RECORDING_ENDED_HEADER } from './served-state';
+import { RECORDING_ENDED_HEADER, serverReducesBetter } from './served-state';
 
 /**
  * A bundle served over HTTP (by `codex-trace-viewer serve`, under
@@ -77,9 +77,10 @@ export class FetchSource implements BundleSource {
  * trace.jsonl plus payloads) is over it is refused before its body is read,
  * and the body is read as it streams, stopping at the limit; so is one whose
  * event log (`X-Bundle-Log-Bytes`) is over `maxLogBytes`. With
- * `serverReducesAbove`, a bundle at least that large whose recording has
- * ended (RECORDING_ENDED_HEADER) is not read at all: null says to ask the
- * server for its reduction instead.
+ * `serverReducesAbove`, a bundle whose recording has ended
+ * (RECORDING_ENDED_HEADER) and that the server opens sooner
+ * (serverReducesBetter) is not read at all: null says to ask the server for
+ * its reduction instead.
  */
 export async function openHttpBundle(
   name: string,
@@ -100,7 +101,8 @@ export async function openHttpBundle(
         void res.body?.cancel().catch(() => {});
         throw announced > max ? new SizeLimitError(name, announced, max, 'declared') : new SizeLimitError(name, log, maxLog, 'declared', 'log');
       }
-      if (announced >= (limits.serverReducesAbove ?? Number.POSITIVE_INFINITY) && res.headers.get(RECORDING_ENDED_HEADER) === '1') {
+      const above = limits.serverReducesAbove;
+      if (above !== undefined && res.headers.get(RECORDING_ENDED_HEADER) === '1' && serverReducesBetter(announced, log, above)) {
         void res.body?.cancel().catch(() => {});
         return null;
       }
