@@ -20,7 +20,7 @@ export interface LoadProgress {
   eventsDone: number;
   /**
    * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
-   * 'server': `serve` reduces a bundle too large for the tab; 'receiving': its state arrives (bytes of state.json).
+   * 'server': `serve` reduces the bundle (too large for the tab, or large and finished); 'receiving': its state arrives (bytes of state.json).
    */
   phase?: 'reading' | 'reducing' | 'server' | 'receiving';
 }

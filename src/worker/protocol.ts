@@ -109,7 +109,7 @@ export const ProgressSchema = z.object({
   eventsDone: z.number().int().nonnegative(),
   /**
    * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
-   * 'server': `serve` is reducing a bundle too large for the tab; 'receiving': its state is arriving (bytes of state.json).
+   * 'server': `serve` is reducing the bundle (too large for the tab, or large and finished); 'receiving': its state is arriving (bytes of state.json).
    */
   phase: z.enum(['reading', 'reducing', 'server', 'receiving']).optional(),
 });

@@ -55,7 +55,7 @@ export interface Loaded {
   payloads: PayloadStore;
   state: RolloutTrace;
   index: SearchIndex | null;
-  /** Reduced by `serve` (too large for the tab): its payloads stay on the server, read one at a time. */
+  /** Reduced by `serve` (too large for the tab, or large and finished): its payloads stay on the server, read one at a time. */
   servedReduction?: boolean;
 }
 
