@@ -13,6 +13,7 @@ import { DirectorySource } from '../src/cli/directory-source';
 import { reduceBundle } from '../src/trace/reducer';
 import { createWorkerHandler } from '../src/worker/handler';
 import type { WorkerResponse } from '../src/worker/protocol';
+import { applyStateChange } from '../src/worker/state-change';
 import { TRACES } from './loader-helpers';
 
 let tmp: string;
@@ -35,7 +36,15 @@ afterAll(async () => {
 });
 
 type Live = Extract<WorkerResponse, { type: 'live' }>;
-const stateText = (parts: [string, string][]) => JSON.stringify(Object.fromEntries(parts.map(([k, json]) => [k, JSON.parse(json)])), null, 2);
+type Result = Extract<WorkerResponse, { type: 'result' }>;
+
+/** The state the page holds after the messages so far: the load's, changed by each live update in turn, as state.json text. */
+function pageState(out: WorkerResponse[]): string {
+  const result = out.find((m): m is Result => m.type === 'result')!;
+  let state: Record<string, unknown> | null = Object.fromEntries(result.stateParts!.map(([k, json]) => [k, JSON.parse(json) as unknown]));
+  for (const m of out) if (m.type === 'live' && m.state) state = applyStateChange(state, m.state);
+  return JSON.stringify(state, null, 2);
+}
 
 async function until<T>(find: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -70,14 +79,19 @@ describe('the worker follows a served bundle', () => {
     const held = await until(() =>
       out.find((m): m is Live => m.type === 'live' && m.status === 'paused' && m.eventsApplied > (result as { eventsApplied: number }).eventsApplied),
     );
-    expect(held.stateParts).toBeNull();
+    expect(held.state).toBeNull();
 
     await handler({ type: 'livePause', id: 3, target: 1, paused: false });
     appendFileSync(path.join(dir, 'trace.jsonl'), log.subarray(2 * third));
     const ended = await until(() => out.find((m): m is Live => m.type === 'live' && m.status === 'ended'));
     expect(ended.error).toBeNull();
     expect(ended.note).toBeNull();
-    expect(stateText(ended.stateParts!)).toBe(readFileSync(path.join(src, 'state.json'), 'utf8'));
+    expect(pageState(out)).toBe(readFileSync(path.join(src, 'state.json'), 'utf8'));
+    // Updates carry what changed: the records the page holds are not sent again whole.
+    const updates = out.filter((m): m is Live => m.type === 'live' && m.state !== null);
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) expect(u.state!.whole.map(([k]) => k)).not.toContain('raw_payloads');
+    expect(updates.some((u) => u.state!.records.some((r) => r.key === 'conversation_items' && r.changed.length > 0))).toBe(true);
   });
 
   it('a bundle cut inside a line and not written for long ends on the batch error', async () => {
@@ -94,6 +108,6 @@ describe('the worker follows a served bundle', () => {
     await handler({ type: 'load', id: 1, label: 'traces/cut', input: { kind: 'url', baseUrl: `${h.url}bundles/traces/cut/` } });
     const ended = await until(() => out.find((m): m is Live => m.type === 'live' && m.status === 'ended'));
     expect(ended.error).toEqual(batch.error);
-    expect(stateText(ended.stateParts!)).toBe(JSON.stringify(batch.state, null, 2));
+    expect(pageState(out)).toBe(JSON.stringify(batch.state, null, 2));
   });
 });

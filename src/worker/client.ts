@@ -15,6 +15,7 @@ import type { RolloutTrace } from '../trace/schema/state';
 import type { SessionSummary } from '../trace/sessions/summary';
 import type { SearchResult } from '../trace/sessions/list';
 import { timeSlicer } from './slicing';
+import { applyStateChange } from './state-change';
 import { streamFiles } from './stream';
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
@@ -186,7 +187,7 @@ export class TraceClient {
    * The served load whose bundle may be followed: its live messages wait
    * until its result has landed, then are applied one after another.
    */
-  private live: { id: number; landed: boolean; queue: LiveMsg[]; running: boolean } | null = null;
+  private live: { id: number; landed: boolean; queue: LiveMsg[]; running: boolean; state: Record<string, unknown> | null } | null = null;
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
 
@@ -415,7 +416,7 @@ export class TraceClient {
     const outcome = this.track(id, label);
     if (input.kind === 'url') {
       this.current!.servedName = label;
-      this.live = { id, landed: false, queue: [], running: false };
+      this.live = { id, landed: false, queue: [], running: false, state: null };
     }
     this.emit({ type: 'begin', label });
     this.send({ type: 'load', id, label, input });
@@ -563,7 +564,11 @@ export class TraceClient {
       }
     }
     this.current = null;
-    if (this.live?.id === cur.id) this.live.landed = true;
+    if (this.live?.id === cur.id) {
+      this.live.landed = true;
+      // What the worker's first live update changes.
+      this.live.state = state as Record<string, unknown> | null;
+    }
     this.emit({
       type: 'finished',
       result: {
@@ -589,9 +594,9 @@ export class TraceClient {
   }
 
   /**
-   * Applies queued live messages in order, each state parsed and indexed a
-   * slice at a time; a state already superseded by a later one in the queue
-   * is not parsed at all.
+   * Applies queued live messages in order: each one's change to the state
+   * (only what changed is parsed), then, for the last in the queue, the
+   * indexes, built a slice at a time.
    */
   private async drainLive(): Promise<void> {
     const live = this.live;
@@ -600,16 +605,22 @@ export class TraceClient {
     try {
       while (live.queue.length && this.live === live) {
         const msg = live.queue.shift()!;
-        const later = live.queue.some((m) => m.stateParts !== null);
+        const later = live.queue.some((m) => m.state !== null);
         let update: LiveEvent['update'] = null;
-        if (msg.stateParts && !later) {
-          const slicer = timeSlicer();
-          const parsed: Record<string, unknown> = {};
-          for (const [key, json] of msg.stateParts) {
-            parsed[key] = JSON.parse(json);
-            await slicer.maybeYield();
-          }
-          const state = parsed as RolloutTrace;
+        const slicer = timeSlicer();
+        // This thread's time spent on the update, pauses left out (for `npm run bench:live`).
+        let workMs = 0;
+        let from = performance.now();
+        const pause = async () => {
+          workMs += performance.now() - from;
+          await slicer.maybeYield();
+          from = performance.now();
+        };
+        // Every change applies, a superseded one too: the next is a change to it.
+        if (msg.state) live.state = applyStateChange(live.state, msg.state);
+        if (msg.state && !later) {
+          await pause();
+          const state = live.state as unknown as RolloutTrace;
           const steps = tryBuildTraceIndexesInSteps(state);
           let indexes: TraceIndexes | null = null;
           for (let r = steps.next(); ; r = steps.next()) {
@@ -617,12 +628,13 @@ export class TraceClient {
               indexes = r.value;
               break;
             }
-            await slicer.maybeYield();
+            await pause();
           }
           if (this.live !== live) return;
           update = { state, indexes, error: msg.error, diagnostics: msg.diagnostics };
         }
-        mark('ctv:live-update', { eventsApplied: msg.eventsApplied, state: update !== null });
+        workMs += performance.now() - from;
+        mark('ctv:live-update', { eventsApplied: msg.eventsApplied, state: update !== null, workMs });
         this.emit({ type: 'live', live: { status: msg.status, eventsApplied: msg.eventsApplied, note: msg.note, writtenAt: msg.writtenAt, update } });
       }
     } finally {

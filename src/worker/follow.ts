@@ -12,7 +12,7 @@ import type { GrowingSource } from '../trace/bundle/growing';
 import { normalizePath } from '../trace/bundle/paths';
 import { decide0165, IncrementalReplay, logMissingError, type SchemaWriter } from '../trace/reducer';
 import type { RolloutTrace } from '../trace/schema/state';
-import { stateToParts } from './protocol';
+import { StateChangeTracker, type StateChange } from './state-change';
 import type { ReduceFn, WorkerSession } from './session';
 
 /** Shortest time between two state updates posted to the page. */
@@ -84,6 +84,8 @@ export class LiveFollower {
   /** Whether the server has reported when the bundle was written (else `writtenAt` is a guess). */
   private writtenKnown = false;
   private readonly events = new AbortController();
+  /** The state as the page holds it, so that an update sends only what changed. */
+  private readonly sent = new StateChangeTracker();
 
   constructor(
     private readonly s: WorkerSession,
@@ -128,6 +130,9 @@ export class LiveFollower {
     // No result (an error was posted instead) means nothing on the page to follow.
     if (this.s.loaded?.source !== this.growing) return false;
     if (!replay || replay.failed || replay.completed || replay.schemaVersion === null) return false;
+    // The page holds the load's state: the first update already sends only what changed since.
+    const first = replay.snapshot().state;
+    if (first) this.sent.change(first);
     this.following = true;
     this.post(false, 'following');
     void this.listen();
@@ -361,18 +366,18 @@ export class LiveFollower {
     this.lastPost = Date.now();
     // A status alone needs no snapshot (the page reads only the status and the count from it).
     const snap = withState ? replay.snapshot() : null;
-    let stateParts: [string, string][] | null = null;
+    let state: StateChange | null = null;
     if (snap?.state) {
-      stateParts = stateToParts(snap.state);
+      state = this.sent.change(snap.state);
       if (this.s.loaded?.source === this.growing) {
         // Payload and search requests read the state as it now is. It is parsed back from the text only when one
         // asks (the snapshot shares the replay's objects, which go on changing): a large state costs a parse per update.
-        const parts = stateParts;
+        const sent = this.sent;
         let parsed: RolloutTrace | null = null;
         Object.defineProperty(this.s.loaded, 'state', {
           configurable: true,
           enumerable: true,
-          get: () => (parsed ??= Object.fromEntries(parts.map(([k, v]) => [k, JSON.parse(v)])) as RolloutTrace),
+          get: () => (parsed ??= sent.state() as RolloutTrace),
         });
         this.s.loaded.index = null;
       }
@@ -382,7 +387,7 @@ export class LiveFollower {
       id: this.id,
       status,
       eventsApplied: replay.eventsApplied,
-      stateParts,
+      state,
       error: snap?.error ?? null,
       diagnostics: snap?.diagnostics ?? [],
       note,

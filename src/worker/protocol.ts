@@ -21,6 +21,7 @@ import { DiagnosticGroupsSchema } from '../trace/diagnostics';
 import { SessionSummarySchema } from '../trace/sessions/summary';
 import { SearchResultSchema } from '../trace/sessions/list';
 import { isDroppedHandle, type DroppedHandle } from './handles';
+import { StateChangeSchema } from './state-change';
 
 const Id = z.number().int().nonnegative();
 
@@ -175,17 +176,18 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     timings: z.record(z.string(), z.number()).optional(),
   }),
   /**
-   * Load `id` follows its bundle while Codex records it: the state as it now
-   * stands (`stateParts` as in `result`; null when only the status changed or
-   * updates are paused), at most a few times a second. `ended`: following
-   * stopped (the recording completed, or the bundle could not be read).
+   * Load `id` follows its bundle while Codex records it: how the state
+   * changed since the last one sent, the first time since the `result`
+   * (./state-change.ts; null when only the status changed or updates are
+   * paused), at most a few times a second. `ended`: following stopped (the
+   * recording completed, or the bundle could not be read).
    */
   z.object({
     type: z.literal('live'),
     id: Id,
     status: z.enum(['following', 'paused', 'ended']),
     eventsApplied: z.number().int().nonnegative(),
-    stateParts: z.array(z.tuple([z.string(), z.string()])).nullable(),
+    state: StateChangeSchema.nullable(),
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: DiagnosticGroupsSchema,
     /** Why following ended, when it did not end with the recording. */
