@@ -146,8 +146,9 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
 /**
  * A page asked for with `?trace=<bundle>` will ask for that bundle once its
  * script and worker have started, about a second later on a slow machine.
- * When the page will leave the bundle to this server's reduction (large, its
- * recording ended: src/worker/load.ts decides alike from the tar's headers),
+ * When the page will leave the bundle to this server's reduction (its
+ * recording ended, its payloads far outweighing its log: the worker decides
+ * alike from the tar's headers, src/trace/bundle/fetch.ts),
  * the reduction starts now, beside the page's start-up, and the page's
  * request joins it.
  */
