@@ -17,7 +17,7 @@
  * prints nothing recognisable is listed as such; the others still run.
  * BENCH_ONLY=reducer,browser,timeline,memory,hostile,sessions,live,huge runs a subset.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +48,42 @@ function run(step: Step): Promise<{ code: number; out: string }> {
     });
     child.on('close', (code) => resolve({ code: code ?? 1, out }));
   });
+}
+
+/** The LONG_STEPS recordings (tens of megabytes and up), whose targets differ from a small trace's. */
+const isLarge = (subject: string) => /1000|giga|\d{2,}(\.\d)? MiB|\.tar\.gz/.test(subject);
+
+/** The goal a figure is measured against (issues 18 and 19), or — where there is none. */
+function targetOf(area: string, subject: string, figure: string): string {
+  const large = isLarge(subject);
+  if (area === 'reducer (Node)') {
+    if (figure.startsWith('vs official')) return large ? '≥ 3×' : '—';
+    if (figure === 'peak RSS') return large ? '< 1.5× the payload bytes' : '—';
+    if (figure === 'state.json identical') return 'yes';
+    return '—';
+  }
+  if (area === 'browser load') {
+    if (!/fully interactive/.test(figure)) return '—';
+    if (large) return '< 2 s';
+    if (figure.startsWith('served')) return '< 500 ms';
+    return subject.includes('schema3') ? '< 250 ms' : '< 400 ms';
+  }
+  if (area === 'huge bundle (served)') {
+    if (figure === '→ interactive') return /first open/.test(subject) ? '< 15 s' : '—';
+    if (figure === 'renderer resident memory') return '< 1 GB';
+    if (figure === '→ first progress shown') return '< 50 ms';
+    if (figure.startsWith('timeline')) return 'p95 ≤ 16 ms';
+    if (figure.startsWith('call selected')) return '< 100 ms';
+    if (figure.startsWith('search')) return '< 1 s';
+  }
+  if (area === 'sessions (serve)') {
+    if (figure === 'serve → list complete') return '< 10 s';
+    if (figure === 'serve → first rows') return 'at once';
+    if (figure.startsWith('search')) return '< 1 s';
+  }
+  if (area === 'live (served root)' && figure.startsWith('live latency')) return '< 1 s';
+  if (area === 'timeline' && figure === 'frame interval') return 'p95 ≤ 16 ms';
+  return '—';
 }
 
 /** The reducer table of scripts/bench.ts: header row, dashes, rows. */
@@ -89,7 +125,7 @@ function browserRows(out: string): Row[] {
       continue;
     }
     if (/^\s+served \(/.test(l)) served = true;
-    const m = /^\s+((?:drop )?→ [^\s].*?|longest main-thread task)\s{2,}(.+)$/.exec(l);
+    const m = /^\s+((?:drop |first open: |later opens: )?→ [^\s].*?|longest main-thread task)\s{2,}(.+)$/.exec(l);
     if (m && subject) rows.push(['browser load', subject, `${served ? 'served: navigation ' : ''}${m[1].trim()}`, m[2].trim()]);
   }
   return rows;
@@ -114,7 +150,7 @@ function liveRows(out: string): Row[] {
   for (const l of out.split('\n')) {
     const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
     if (h) subject = `${h[1]} (${h[2]})`;
-    const m = /^\s+(live latency append → visible)\s{2,}(.+)$/.exec(l);
+    const m = /^\s+(live latency append → visible|page thread per update shown)\s{2,}(.+)$/.exec(l);
     if (m && subject) rows.push(['live (served root)', subject, m[1], m[2].trim()]);
   }
   return rows;
@@ -140,6 +176,26 @@ function hugeRows(out: string): Row[] {
 }
 
 const LARGE = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000/long-session');
+/** The same session recorded by 0.171.0 (schema 3), which scripts/bench.ts records beside it. */
+const LARGE_S3 = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000-s3/long-session');
+const LARGE_TGZ = path.join(os.homedir(), '.cache/codex-trace-viewer/long-1000.tar.gz');
+
+/**
+ * The input forms issue 18 times the 66 MB bundle in: its folder (served and
+ * dropped), the schema-3 recording's folder, and a .tar.gz of the bundle
+ * (made once, with the system's tar, from the folder).
+ */
+function largeInputs(): string[] {
+  if (!existsSync(LARGE)) return [];
+  if (!existsSync(LARGE_TGZ)) {
+    try {
+      execFileSync('tar', ['czf', LARGE_TGZ, '--exclude=state.json', '--exclude=scenario.md', '-C', path.dirname(LARGE), path.basename(LARGE)]);
+    } catch {
+      rmSync(LARGE_TGZ, { force: true });
+    }
+  }
+  return [LARGE, ...[LARGE_S3, LARGE_TGZ].filter((p) => existsSync(p))];
+}
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',');
@@ -147,7 +203,7 @@ async function main() {
   const steps: Step[] = [
     { key: 'reducer', script: 'scripts/bench.ts', args: process.argv.slice(2) },
     // With the LONG_STEPS=1000 recording once the reducer step has made it (see scripts/bench.ts).
-    { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3', ...(existsSync(LARGE) ? [LARGE] : [])] },
+    { key: 'browser', script: 'scripts/bench-browser.ts', args: ['--runs', '3', ...largeInputs()] },
     { key: 'timeline', script: 'scripts/bench-timeline.ts', args: [] },
     { key: 'memory', script: 'scripts/bench-memory.ts', args: [], env: { BENCH_JSON: memJson } },
     { key: 'hostile', script: 'scripts/bench-hostile.ts', args: [] },
@@ -221,11 +277,11 @@ async function main() {
   }
 
   console.log('\n=== summary: every figure ===');
-  const head: Row = ['area', 'bundle / scenario', 'figure', 'value'];
-  const all = [head, ...rows];
+  const head = ['area', 'bundle / scenario', 'figure', 'target', 'value'];
+  const all = [head, ...rows.map(([area, subject, figure, value]) => [area, subject, figure, targetOf(area, subject, figure), value])];
   const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   for (const [i, r] of all.entries()) {
-    console.log(r.map((cell, c) => (c === 3 ? cell : cell.padEnd(widths[c]))).join('  '));
+    console.log(r.map((cell, c) => (c === 4 ? cell : cell.padEnd(widths[c]))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   for (const n of notes) console.log(`note: ${n}`);
