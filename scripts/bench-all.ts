@@ -120,7 +120,8 @@ function browserRows(out: string): Row[] {
   for (const l of out.split('\n')) {
     const h = /^(\S.*?)\s{2}\((\d[\d.]* MiB)/.exec(l);
     if (h) {
-      subject = `${path.basename(h[1])} (${h[2]})`;
+      // The folder above too: the LONG_STEPS recordings of both schemas are all `long-session`.
+      subject = `${path.basename(path.dirname(h[1]))}/${path.basename(h[1])} (${h[2]})`;
       served = false;
       continue;
     }
