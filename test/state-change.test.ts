@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { IncrementalReplay } from '../src/trace/reducer';
 import { MemorySource, type FileBody } from '../src/trace/bundle/source';
 import { StateChangeTracker, applyStateChange } from '../src/worker/state-change';
+import { TraceClient, type LoadEvent, type Transport } from '../src/worker/client';
+import type { WorkerRequest } from '../src/worker/protocol';
 import { TRACES } from './loader-helpers';
 
 const FIXTURES = path.dirname(TRACES);
@@ -92,5 +94,74 @@ describe('live state changes', () => {
     const change = tracker.change({ items: { a: 2 } });
     expect(() => applyStateChange(null, change)).toThrow(/does not have/);
     expect(() => applyStateChange({ items: 'text' }, change)).toThrow(/not a record/);
+  });
+});
+
+describe('the page applying live changes', () => {
+  /** A client whose worker is this test: what it posts is kept, and `reply` answers as the worker would. */
+  function harnessed() {
+    const posted: WorkerRequest[] = [];
+    let deliver: (data: unknown) => void = () => {};
+    const transport: Transport = {
+      post: (msg) => posted.push(msg),
+      listen: (onMessage) => (deliver = onMessage),
+      terminate: () => {},
+    };
+    const client = new TraceClient(() => transport);
+    const events: LoadEvent[] = [];
+    client.subscribe((e) => events.push(e));
+    return { client, posted, events, reply: (m: unknown) => deliver(m) };
+  }
+  const live = (id: number, state: unknown) => ({
+    type: 'live',
+    id,
+    status: 'following',
+    eventsApplied: 5,
+    state,
+    error: null,
+    diagnostics: [],
+    note: null,
+    writtenAt: null,
+  });
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+
+  it('shows each update on the state it holds, and stops following, saying so, at a change that does not fit', async () => {
+    const { client, posted, events, reply } = harnessed();
+    void client.loadUrl('rec', 'http://127.0.0.1:1/bundles/rec/');
+    const id = posted[0].id;
+    const start = JSON.parse(readFileSync(path.join(TRACES, 'single-turn-answer/state.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const [firstId, firstItem] = Object.entries(start.conversation_items)[0];
+    const next = { ...start, conversation_items: { ...start.conversation_items, [`${firstId}0`]: firstItem } };
+    const tracker = new StateChangeTracker();
+    tracker.change(start);
+    reply({
+      type: 'result',
+      id,
+      label: 'rec',
+      bundleKey: 'k',
+      manifest: null,
+      stateParts: Object.entries(start).map(([k, v]) => [k, JSON.stringify(v)]),
+      error: null,
+      diagnostics: [],
+      eventsApplied: 4,
+    });
+    await settle();
+    const change = tracker.change(next);
+    // Only the entry added travels.
+    expect(change.whole).toEqual([]);
+    expect(change.records.map((r) => [r.key, r.changed.length])).toEqual([['conversation_items', 1]]);
+    reply(live(id, change));
+    await settle();
+    const shown = events.filter((e): e is Extract<LoadEvent, { type: 'live' }> => e.type === 'live');
+    expect(JSON.stringify(shown.at(-1)?.live.update?.state)).toBe(JSON.stringify(next));
+    expect(shown.at(-1)?.live.update?.indexes).not.toBeNull();
+
+    // A change made against another state (the worker and the page out of step): not applied, following ends with a note.
+    reply(live(id, { keys: ['schema_version', 'gone'], whole: [], records: [{ key: 'gone', changed: [['x', '1']], ids: null }] }));
+    await settle();
+    const last = events.at(-1) as Extract<LoadEvent, { type: 'live' }>;
+    expect(last.live.status).toBe('ended');
+    expect(last.live.note).toMatch(/could not be applied/);
+    expect(last.live.update).toBeNull();
   });
 });

@@ -617,7 +617,17 @@ export class TraceClient {
           from = performance.now();
         };
         // Every change applies, a superseded one too: the next is a change to it.
-        if (msg.state) live.state = applyStateChange(live.state, msg.state);
+        if (msg.state) {
+          try {
+            live.state = applyStateChange(live.state, msg.state);
+          } catch (e) {
+            // A change that does not fit what is shown: stop following rather than show a state that is not the bundle's.
+            this.live = null;
+            const note = `an update could not be applied (${(e as Error).message}); open the trace again to see it as it now is`;
+            this.emit({ type: 'live', live: { status: 'ended', eventsApplied: msg.eventsApplied, note, writtenAt: msg.writtenAt, update: null } });
+            return;
+          }
+        }
         if (msg.state && !later) {
           await pause();
           const state = live.state as unknown as RolloutTrace;
