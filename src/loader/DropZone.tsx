@@ -1,7 +1,41 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { traceClient } from '../worker/client';
-import { dragHasFiles, readDrop } from './dataTransfer';
+import { traceClient, type InputFile } from '../worker/client';
+import type { DroppedHandle } from '../worker/handles';
+import { dragHasFiles, readDrop, type Drop } from './dataTransfer';
 import './loader.css';
+
+/**
+ * Opens a drop both ways at once: the browser's file-system handles (the
+ * worker then walks and reads the folder, off this thread) and a walk here.
+ * Whichever has the files first opens them; the other is dropped. Chromium
+ * has been seen to take over 300 ms to hand out the handles of a folder of
+ * three files, which a walk here lists in milliseconds; for a folder of
+ * thousands the handles usually come first, and the walk stops. The load
+ * shows from the drop on, and Cancel stops either.
+ */
+async function openDrop(drop: Drop): Promise<void> {
+  const walk = traceClient.beginWalk(drop.label);
+  const stop = new AbortController();
+  type Found = { files: InputFile[] } | { handles: DroppedHandle[] } | null;
+  const walked: Promise<Found> = drop.files(stop.signal).then(
+    (files) => ({ files }),
+    (e: unknown) => {
+      if (stop.signal.aborted) return null;
+      throw e;
+    },
+  );
+  // Handles that do not come (null) leave it to the walk.
+  const first = await Promise.race([walked, drop.handles.then((handles): Promise<Found> | Found => (handles ? { handles } : walked))]);
+  if (!first || walk.cancelled()) {
+    stop.abort();
+    return;
+  }
+  if ('handles' in first) {
+    stop.abort();
+    void traceClient.loadHandles(first.handles);
+  } else if (first.files.length) void traceClient.loadFiles(first.files);
+  else walk.nothing();
+}
 
 /**
  * Makes the whole window a drop target for trace bundles (folders, loose
@@ -39,17 +73,7 @@ export function DropZone({ children }: { children?: ReactNode }) {
       // A control inside the page took it (and prevented it): not a bundle.
       if (e.defaultPrevented || !e.dataTransfer || !dragHasFiles(e.dataTransfer)) return;
       e.preventDefault(); // otherwise the browser navigates to the file
-      const drop = readDrop(e.dataTransfer);
-      drop.handles
-        .then(async (handles) => {
-          if (handles) return void traceClient.loadHandles(handles);
-          const walk = traceClient.beginWalk(drop.label);
-          const files = await drop.files();
-          if (walk.cancelled()) return;
-          if (files.length) void traceClient.loadFiles(files);
-          else walk.nothing();
-        })
-        .catch((err) => console.error('could not read the dropped files', err));
+      openDrop(readDrop(e.dataTransfer)).catch((err) => console.error('could not read the dropped files', err));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);

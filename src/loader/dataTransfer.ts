@@ -14,11 +14,12 @@ const MAX_FILE_CALLS = 32;
 const fileCalls = gate(MAX_FILE_CALLS);
 const slicer = timeSlicer();
 
-async function fileOf(entry: FileSystemFileEntry): Promise<File> {
+async function fileOf(entry: FileSystemFileEntry, signal?: AbortSignal): Promise<File> {
   await fileCalls.enter();
   try {
     // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
     await slicer.maybeYield();
+    signal?.throwIfAborted();
     return await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
   } finally {
     fileCalls.leave();
@@ -34,19 +35,25 @@ function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]
  * several at a time: one `file()` round trip after another took longer for a
  * bundle of hundreds of payloads than reading them all.
  */
-async function walk(entry: FileSystemEntry): Promise<InputFile[]> {
+async function walk(entry: FileSystemEntry, signal?: AbortSignal): Promise<InputFile[]> {
   if (entry.isFile) {
     const path = normalizePath(entry.fullPath || entry.name);
-    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry) }] : [];
+    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry, signal) }] : [];
   }
   if (!entry.isDirectory) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   const children: Promise<InputFile[]>[] = [];
   // readEntries returns at most ~100 entries per call; call until it returns none.
   for (;;) {
+    signal?.throwIfAborted();
     const batch = await readBatch(reader);
     if (batch.length === 0) break;
-    for (const child of batch) children.push(walk(child));
+    for (const child of batch) {
+      const found = walk(child, signal);
+      // A walk stopped part way leaves these unawaited: their abort is not an error to report.
+      found.catch(() => {});
+      children.push(found);
+    }
   }
   return (await Promise.all(children)).flat();
 }
@@ -62,8 +69,8 @@ export interface Drop {
    * time (it has been seen to take indefinitely for very large folders).
    */
   handles: Promise<DroppedHandle[] | null>;
-  /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has. */
-  files(): Promise<InputFile[]>;
+  /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has; `signal` stops the walk. */
+  files(signal?: AbortSignal): Promise<InputFile[]>;
   /** What the drop is called while it is walked: its one folder or file, or how many items. */
   label: string;
 }
@@ -96,9 +103,9 @@ export function readDrop(dt: DataTransfer): Drop {
           new Promise<null>((resolve) => setTimeout(() => resolve(null), HANDLE_WAIT_MS)),
         ])
       : Promise.resolve(null),
-    async files() {
+    async files(signal) {
       if (entries.length === 0 && loose.length === 0) return listed.map((f) => ({ path: f.name, file: f }));
-      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map(walk))).flat()];
+      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map((e) => walk(e, signal)))).flat()];
     },
   };
 }
