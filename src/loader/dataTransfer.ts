@@ -58,7 +58,7 @@ async function walk(entry: FileSystemEntry, signal?: AbortSignal): Promise<Input
   return (await Promise.all(children)).flat();
 }
 
-/** How long a drop waits for its file-system handles before walking the folders on this thread instead. */
+/** How long a drop's file-system handles are waited for; past it, the walk on this thread (begun at the drop) opens the folder. */
 const HANDLE_WAIT_MS = 300;
 
 /** What a drop holds, taken from its DataTransfer while the event lasts. */
@@ -66,7 +66,8 @@ export interface Drop {
   /**
    * The dropped items as file-system handles, for the worker to walk and read
    * (Chromium); null where the browser has none, or does not produce them in
-   * time (it has been seen to take indefinitely for very large folders).
+   * time (it has been seen to take indefinitely for very large folders, and
+   * over 300 ms for a folder of three files).
    */
   handles: Promise<DroppedHandle[] | null>;
   /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has; `signal` stops the walk. */
