@@ -6,6 +6,7 @@
  * are kept per panel.
  */
 import { useCallback, useState } from 'react';
+import { isRecord } from '../trace/objects';
 
 export const LAYOUT_STORAGE_KEY = 'ctv.layout.v1';
 
@@ -49,10 +50,6 @@ export function fittedBottom(wanted: number | null, windowHeight: number = globa
 }
 
 const clampTo = (k: keyof typeof LAYOUT_LIMITS, v: number) => Math.max(LAYOUT_LIMITS[k][0], Math.min(LAYOUT_LIMITS[k][1], Math.round(v)));
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function clampSizes(x: Record<string, unknown>, base: LayoutSizes = defaultLayout()): LayoutSizes {
   const out: LayoutSizes = { ...base, bottomByPanel: {}, bottomClosed: {} };

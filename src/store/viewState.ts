@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { OBJECT_KINDS } from '../trace/indexes/refs';
+import { isRecord } from '../trace/objects';
 
 export const VIEW_STATE_VERSION = 2 as const;
 /** The key inside the hash (`#view=...`); other hash keys are left alone. */
@@ -136,10 +137,6 @@ export const VIEW_STATE_UPGRADERS: ViewStateUpgraders = {
   1: upgradeV1toV2,
   2: (raw) => raw,
 };
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 /**
  * Bring a decoded object of any known version up to the current version and

@@ -10,6 +10,7 @@
  * only those, and records nothing changed in stay the same objects. Pure.
  */
 import { z } from 'zod';
+import { isRecord, setOwn } from '../trace/objects';
 
 const Pair = z.tuple([z.string(), z.string()]);
 
@@ -36,8 +37,6 @@ export const StateChangeSchema = z.object({
 export type StateChange = z.infer<typeof StateChangeSchema>;
 
 type Sent = { record: Map<string, string> } | { json: string };
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A record's JSON from its entries' JSON (the same value JSON.stringify gives the record). */
 function recordJson(entries: Map<string, string>): string {
@@ -95,11 +94,6 @@ export class StateChangeTracker {
   state(): Record<string, unknown> {
     return Object.fromEntries([...this.sent].map(([key, s]) => [key, JSON.parse('json' in s ? s.json : recordJson(s.record)) as unknown]));
   }
-}
-
-/** Sets an own property whatever its name: an id from a trace may be `__proto__`. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /**

@@ -32,6 +32,7 @@ import { resolveSpawnFallbacks } from './agents';
 import { fail, PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
 import { EventLogReadError } from './eventLog';
+import { setOwn } from '../objects';
 
 export const EVENT_LOG = 'trace.jsonl';
 /** Rust's `str::trim` whitespace (Unicode White_Space), which unlike JS's does not include U+FEFF. */
@@ -628,11 +629,7 @@ function finish(r: Reducer): RolloutTrace {
   const s = r.s;
   const obj = <V>(m: Map<string, V>): Record<string, V> => {
     const out: Record<string, V> = {};
-    for (const k of sortedKeys(m)) {
-      // An id spelled `__proto__` must stay a key, not replace the object's prototype.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: m.get(k)!, enumerable: true, writable: true, configurable: true });
-      else out[k] = m.get(k)!;
-    }
+    for (const k of sortedKeys(m)) setOwn(out, k, m.get(k)!);
     return out;
   };
   const recording = r.rules.recordingField;

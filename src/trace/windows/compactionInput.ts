@@ -8,6 +8,7 @@
 import type { RolloutTrace } from '../schema/state';
 import { utf8Bytes } from './sizes';
 import { own } from '../indexes/refs';
+import { isRecord } from '../objects';
 
 export interface CompactionWindowEntry {
   /** Position in the payload's `input`. */
@@ -47,10 +48,6 @@ function previousCall(state: RolloutTrace, threadId: string, beforeSeq: number) 
     if (!best || c.execution.started_seq > best.execution.started_seq) best = c;
   }
   return best;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function previewOf(entry: Record<string, unknown>): string {
