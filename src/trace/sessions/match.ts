@@ -41,10 +41,14 @@ export function queryTerms(text: string): string[][] {
  * FTS5's unicode61 tokenizer (remove_diacritics 1, its default) indexes a
  * Latin letter with one diacritic as the bare letter: é is e, while ế (two)
  * stays ế, and ø (none to take off) stays ø. These are those letters, by
- * their bare letter.
+ * their bare letter; made at the first query, not when the worker or the
+ * command line starts.
  */
-const ACCENTED = (() => {
-  const byLetter = new Map<string, string>();
+let accented: Map<string, string> | null = null;
+
+function accentedForms(): Map<string, string> {
+  if (accented) return accented;
+  accented = new Map();
   const blocks: [number, number][] = [
     [0x00c0, 0x024f], // Latin-1 Supplement to Latin Extended-B
     [0x1e00, 0x1eff], // Latin Extended Additional
@@ -55,16 +59,16 @@ const ACCENTED = (() => {
       const parts = c.normalize('NFD');
       if (parts.length !== 2 || !/\p{M}/u.test(parts[1])) continue;
       const bare = parts[0].toLowerCase();
-      byLetter.set(bare, (byLetter.get(bare) ?? '') + c);
+      accented.set(bare, (accented.get(bare) ?? '') + c);
     }
-  return byLetter;
-})();
+  return accented;
+}
 
 /** The letter as FTS5 indexes it: its accent taken off where unicode61 takes it off. */
 function accentless(c: string): string {
   if (c.length !== 1 || c < '\u00c0') return c;
-  const parts = c.normalize('NFD');
-  return parts.length === 2 && /\p{M}/u.test(parts[1]) && ACCENTED.get(parts[0].toLowerCase())?.includes(c) ? parts[0] : c;
+  const bare = c.normalize('NFD')[0];
+  return accentedForms().get(bare.toLowerCase())?.includes(c) ? bare : c;
 }
 
 /**
@@ -77,7 +81,7 @@ function pieceSource(piece: string): string {
   let out = '';
   for (const c of piece) {
     const bare = accentless(c);
-    const forms = ACCENTED.get(bare.toLowerCase());
+    const forms = accentedForms().get(bare.toLowerCase());
     out += forms ? `[${bare}${forms}]` : bare;
   }
   return out;
