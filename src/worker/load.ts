@@ -106,12 +106,11 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   if (input.kind === 'url') {
     const openStart = performance.now();
     let source: BundleSource | null;
-    const limits = { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes };
     try {
-      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { ...limits, serverReducesAbove: s.serverReducesAbove });
+      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { ...s.tarLimits, serverReducesAbove: s.serverReducesAbove });
       // A large finished recording: `serve` reduces it faster than this tab could download it. A server without `?reduced` sends the tar after all.
       if (source === null && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
-      source ??= await openHttpBundle(label, input.baseUrl, s.fetch, signal, limits);
+      source ??= await openHttpBundle(label, input.baseUrl, s.fetch, signal, s.tarLimits);
     } catch (e) {
       if (!(e instanceof SizeLimitError)) throw e;
       // Too large for this tab: `serve` reduces it itself, and the payloads shown are fetched one by one.

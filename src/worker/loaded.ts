@@ -59,8 +59,7 @@ export async function exportBundle(s: WorkerSession, id: number): Promise<void> 
   let src = loaded.source;
   if (loaded.servedReduction) {
     // Reduced by the server, so the tab holds none of the bundle's files: fetched now, if a tab could have held them.
-    const limits = { maxBytes: s.maxBundleBytes, maxLogBytes: s.maxLogBytes };
-    const whole = src instanceof FetchSource ? await openHttpBundle(src.name, src.baseUrl, s.fetch, undefined, limits).catch(() => null) : null;
+    const whole = src instanceof FetchSource ? await openHttpBundle(src.name, src.baseUrl, s.fetch, undefined, s.tarLimits).catch(() => null) : null;
     if (!(whole instanceof MemorySource)) {
       post({
         type: 'error',

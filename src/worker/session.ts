@@ -67,6 +67,10 @@ export class WorkerSession {
   readonly maxLogBytes: number;
   readonly serverReducesAbove: number;
   readonly now: () => number;
+  /** What a served bundle's tar may hold for this tab (openHttpBundle's limits). */
+  get tarLimits(): { maxBytes: number; maxLogBytes: number } {
+    return { maxBytes: this.maxBundleBytes, maxLogBytes: this.maxLogBytes };
+  }
   private recentStore: RecentStore | null | undefined;
   /** Running jobs by request id, to cancel them. */
   readonly jobs = new Map<number, AbortController>();
