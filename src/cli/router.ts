@@ -159,8 +159,10 @@ async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: stri
     if (!root) return;
     const d = await resolveInside(root.dir, [...rest.filter(Boolean), ''], 'dir');
     if (d.status !== 200 || !(await isFile(path.join(d.file, 'trace.jsonl')))) return;
+    // The log's last line first: a bundle still recorded is not worth the look at each of its payloads' sizes.
+    if (!(await recordingEnded(d.file))) return;
     const { bytes, logBytes } = await servedBundleBytes(d.file);
-    if (!serverReducesBetter(bytes, logBytes, states.reducesAbove) || !(await recordingEnded(d.file))) return;
+    if (!serverReducesBetter(bytes, logBytes, states.reducesAbove)) return;
     await states.prepare(d.file);
   } catch {
     // Only a head start: the page's own request reports what went wrong.
