@@ -1,8 +1,9 @@
 /**
  * A bundle too large for a browser tab, or one `serve` opens sooner
- * (serverReducesBetter), reduced by `serve` instead of the page's worker: the worker asks for `<bundle>/?reduced` and reads the
- * payloads it shows one by one, the way Perfetto's page asks its trace
- * processor rather than holding the trace. The answer is lines of JSON
+ * (serverReducesBetter), reduced by `serve` instead of the page's worker:
+ * the worker asks for `<bundle>/?reduced` and reads the payloads it shows
+ * one by one, the way Perfetto's page asks its trace processor rather than
+ * holding the trace. The answer is lines of JSON
  * (progress while the server reduces, then one `result` line), then the
  * state.json text itself, exactly `stateBytes` bytes (none when the
  * reduction gave no state). The server writes the lines with these schemas
