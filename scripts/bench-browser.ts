@@ -72,7 +72,6 @@ interface Run {
   filesArrivedMs: number | null;
   workerUnpackMs: number | null;
   workerReadMs: number | null;
-  workerHashMs: number | null;
   workerSerializeMs: number | null;
   storeMs: number | null;
 }
@@ -143,7 +142,6 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
       filesArrivedMs: w8.filesAt ? w8.filesAt - performance.timeOrigin - t0 : null,
       workerUnpackMs: w8.unpack ?? null,
       workerReadMs: w8.read ?? null,
-      workerHashMs: w8.hashWait ?? null,
       workerSerializeMs: w8.serialize ?? null,
       storeMs: result && stored ? stored.startTime - result.startTime : null,
       summaryMs: w.__bench.summary - t0,
@@ -219,7 +217,6 @@ async function main() {
         console.log(`    worker: unpack archives            ${stats(col('workerUnpackMs'))}`);
         console.log(`    worker: read dropped files         ${stats(col('workerReadMs'))}`);
         console.log(`    worker: reduce                     ${stats(col('workerReduceMs'))}`);
-        console.log(`    worker: wait for content hash      ${stats(col('workerHashMs'))}`);
         console.log(`    worker: serialize state            ${stats(col('workerSerializeMs'))}`);
         console.log(`  drop → worker result on main thread  ${stats(col('resultMs'))}`);
         console.log(`    main: parse state + store update   ${stats(col('storeMs'))}`);

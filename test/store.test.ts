@@ -208,6 +208,27 @@ describe('a linked view waits for its own trace', () => {
     expect(s.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
   });
 
+  it('waits for a hash that follows the state: applied when it matches, kept waiting when it does not', () => {
+    const hash = 'c'.repeat(64);
+    useStore.getState().applyViewState(linked({ name: null, hash, label: 'multi-agent' }));
+    finish('multi-agent', { contentHash: null, hashFollows: true });
+    let s = useStore.getState();
+    expect(s.bundleHashPending).toBe(true);
+    expect(s.selection).toBeNull();
+    s.setBundleHash(hash);
+    s = useStore.getState();
+    expect([s.bundleHash, s.bundleHashPending, s.pendingView]).toEqual([hash, false, null]);
+    expect(s.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+
+    useStore.getState().applyViewState(linked({ name: null, hash: '0'.repeat(64), label: 'x' }));
+    finish('multi-agent', { contentHash: null, hashFollows: true });
+    useStore.getState().setBundleHash('1'.repeat(64));
+    expect(useStore.getState().pendingView).not.toBeNull();
+    // A hash with nothing waiting for it (a late one, after another load) changes nothing.
+    useStore.getState().setBundleHash('2'.repeat(64));
+    expect(useStore.getState().bundleHash).toBe('1'.repeat(64));
+  });
+
   it('a served bundle matches by name even when its files changed; dismiss forgets the view', () => {
     useStore.getState().applyViewState(linked({ name: 'traces/multi-agent', hash: 'e'.repeat(64), label: 'multi-agent' }));
     finish('multi-agent', { contentHash: 'f'.repeat(64), servedName: 'traces/multi-agent' });

@@ -10,5 +10,13 @@ export function harness(deps: HandlerDeps = {}) {
     if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
     out.push(m);
   }, deps);
-  return { out, send: onMessage, of: (id: number) => out.filter((m) => m.id === id) };
+  const of = (id: number) => out.filter((m) => m.id === id);
+  /** Load `id`'s content hash: its `hash` message, which follows the result. */
+  const hashOf = (id: number) => {
+    const msgs = of(id);
+    const at = msgs.findIndex((m) => m.type === 'hash');
+    if (at < msgs.findIndex((m) => m.type === 'result')) throw new Error(`no hash after load ${id}'s result`);
+    return (msgs[at] as Extract<WorkerResponse, { type: 'hash' }>).contentHash;
+  };
+  return { out, send: onMessage, of, hashOf };
 }

@@ -30,6 +30,9 @@ export function applyLoadEvent(e: LoadEvent): void {
     case 'finished':
       store.finishLoad(e.result);
       return;
+    case 'hash':
+      store.setBundleHash(e.hash);
+      return;
     case 'failed':
       store.failLoad({ label: e.label, error: e.error });
       return;

@@ -13,10 +13,12 @@ export function PendingViewBanner() {
   const loading = useStore((s) => s.load.phase === 'loading');
   const bundleHash = useStore((s) => s.bundleHash);
   const servedName = useStore((s) => s.servedName);
+  const hashPending = useStore((s) => s.bundleHashPending);
   const hasState = useStore((s) => s.state !== null);
   const dismiss = useStore((s) => s.dismissPendingView);
   const ref = pending?.trace;
-  if (!pending || !ref || loading || (!ref.hash && !ref.name)) return null;
+  // Until the shown bundle's hash is known, it may yet be the one the link names.
+  if (!pending || !ref || loading || hashPending || (!ref.hash && !ref.name)) return null;
   if (hasState && viewFitsTrace(ref, { bundleHash, servedName })) return null;
   const name = ref.label ?? ref.name ?? 'bundle';
   return (

@@ -25,7 +25,20 @@ export function currentShareLink(): string | null {
   return shareLink(selectViewState(s), window.location);
 }
 
+/** Resolves once the shown bundle's content hash is known: a link names a dropped bundle by it. */
+function hashKnown(): Promise<void> {
+  if (!useStore.getState().bundleHashPending) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = useStore.subscribe((s) => {
+      if (s.bundleHashPending) return;
+      stop();
+      resolve();
+    });
+  });
+}
+
 export async function copyShareLink(): Promise<string | null> {
+  await hashKnown();
   const link = currentShareLink();
   const { show } = useShareNotice.getState();
   if (!link) return null;

@@ -82,6 +82,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   bundleKey: null,
   bundleLabel: null,
   bundleHash: null,
+  bundleHashPending: false,
   servedName: null,
   indexes: null,
   loadSeq: 0,
@@ -93,7 +94,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state: partial, indexes: built, error, diagnostics, bundleKey, contentHash, servedName }) => {
+  finishLoad: ({ label, manifest, state: partial, indexes: built, error, diagnostics, bundleKey, contentHash, hashFollows, servedName }) => {
     // A load that stopped before any thread was read has nothing to show: an empty
     // trace ("0 agents … running") would only hide the failure. It is a plain failure.
     const state = error && partial && Object.keys(partial.threads).length === 0 ? null : partial;
@@ -109,6 +110,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       bundleKey,
       bundleLabel: label,
       bundleHash: contentHash ?? null,
+      bundleHashPending: !contentHash && hashFollows === true,
       servedName: servedName ?? null,
       indexes,
       loadSeq: s.loadSeq + 1,
@@ -123,6 +125,12 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     const s = get();
     if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
   },
+  setBundleHash: (hash) => {
+    if (!get().bundleHashPending) return;
+    set({ bundleHash: hash, bundleHashPending: false });
+    const s = get();
+    if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
+  },
   failLoad: ({ label, error }) =>
     set((s) => ({
       load: { phase: 'failed', label, progress: s.load.progress, error, diagnostics: [] },
@@ -131,6 +139,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       bundleKey: null,
       bundleLabel: null,
       bundleHash: null,
+      bundleHashPending: false,
       servedName: null,
       indexes: null,
       loadSeq: s.loadSeq + 1,

@@ -49,6 +49,8 @@ export interface FinishLoadArgs {
   bundleKey: string | null;
   /** SHA-256 (hex) of the bundle's manifest, trace and payloads, when the worker could compute it. */
   contentHash?: string | null;
+  /** The content hash is still being computed: setBundleHash brings it. */
+  hashFollows?: boolean;
   /** The bundle's name under /bundles/ when it was opened from `serve` (what `?trace=` carries). */
   servedName?: string | null;
 }
@@ -85,6 +87,8 @@ export interface TraceSlice {
   bundleLabel: string | null;
   /** Content hash of the shown bundle (see FinishLoadArgs.contentHash). */
   bundleHash: string | null;
+  /** The shown bundle's content hash is still being computed (the worker hashes after the state is shown). */
+  bundleHashPending: boolean;
   /** Name under /bundles/ of the shown bundle when it came from `serve`; null for dropped bundles. */
   servedName: string | null;
   /** Derived indexes, computed once per finished load. */
@@ -96,6 +100,8 @@ export interface TraceSlice {
   beginLoad(args: { label: string }): void;
   setLoadProgress(p: LoadProgress): void;
   finishLoad(args: FinishLoadArgs): void;
+  /** The shown bundle's content hash, once computed; applies a link's view waiting for it. */
+  setBundleHash(hash: string | null): void;
   failLoad(args: { label: string; error: TraceErrorInfo }): void;
   cancelLoad(): void;
   /**

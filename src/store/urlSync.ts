@@ -60,6 +60,7 @@ export function installUrlSync(store: StoreLike, win: Window = window): () => vo
   const unsub = store.subscribe((s, prev) => {
     if (
       s.state === prev.state &&
+      s.bundleHash === prev.bundleHash &&
       s.selection === prev.selection &&
       s.activeThreadId === prev.activeThreadId &&
       s.viewport === prev.viewport &&

@@ -128,6 +128,8 @@ export interface LoadResult {
   diagnostics: DiagnosticGroup[];
   bundleKey: string | null;
   contentHash: string | null;
+  /** The content hash comes later, in a `hash` event. */
+  hashFollows: boolean;
   /** The bundle's name under /bundles/ when it was opened from `serve`. */
   servedName: string | null;
 }
@@ -164,6 +166,8 @@ export type LoadEvent =
   /** A bundle was picked: the list is hidden, and can be shown again to pick another. */
   | { type: 'choiceHidden' }
   | { type: 'finished'; result: LoadResult }
+  /** The content hash of the bundle that just finished (after a `finished` with `hashFollows`). */
+  | { type: 'hash'; hash: string | null }
   | { type: 'failed'; label: string; error: TraceErrorInfo }
   | { type: 'cancelled' }
   /** The loaded trace follows its bundle (after its `finished`). */
@@ -188,6 +192,8 @@ export class TraceClient {
    * until its result has landed, then are applied one after another.
    */
   private live: { id: number; landed: boolean; queue: LiveMsg[]; running: boolean; state: Record<string, unknown> | null } | null = null;
+  /** The landed load whose content hash is still to come (its `hash` message), if any. */
+  private hashFor: number | null = null;
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
 
@@ -398,6 +404,7 @@ export class TraceClient {
 
   private track(id: number, label: string): Promise<LoadOutcome> {
     this.live = null;
+    this.hashFor = null;
     const prev = this.current;
     if (prev) {
       this.send({ type: 'cancel', id: this.nextId++, target: prev.id });
@@ -498,6 +505,13 @@ export class TraceClient {
       }
       return;
     }
+    if (msg.type === 'hash') {
+      if (this.hashFor === msg.id) {
+        this.hashFor = null;
+        this.emit({ type: 'hash', hash: msg.contentHash });
+      }
+      return;
+    }
     if (msg.type === 'live') {
       if (this.live?.id === msg.id) {
         this.live.queue.push(msg);
@@ -564,6 +578,7 @@ export class TraceClient {
       }
     }
     this.current = null;
+    this.hashFor = msg.hashFollows ? cur.id : null;
     if (this.live?.id === cur.id) {
       this.live.landed = true;
       // What the worker's first live update changes.
@@ -580,6 +595,7 @@ export class TraceClient {
         diagnostics: msg.diagnostics,
         bundleKey: msg.bundleKey,
         contentHash: msg.contentHash ?? null,
+        hashFollows: msg.hashFollows ?? false,
         servedName: cur.servedName,
       },
     });

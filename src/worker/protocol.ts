@@ -170,8 +170,10 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: DiagnosticGroupsSchema,
     eventsApplied: z.number().int().nonnegative(),
-    /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when the files could not be enumerated. */
+    /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when not (yet) known. */
     contentHash: z.string().nullable().optional(),
+    /** A `hash` message with the content hash follows this result. */
+    hashFollows: z.boolean().optional(),
     /** Milliseconds the worker spent in each phase of this load (for benchmarks and the load details). */
     timings: z.record(z.string(), z.number()).optional(),
   }),
@@ -195,6 +197,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     /** Wall-clock milliseconds at which the bundle was last written, as the server reports it. */
     writtenAt: z.number().nullable(),
   }),
+  /** Load `id`'s content hash, after its result (null when the bundle could not be hashed). */
+  z.object({ type: z.literal('hash'), id: Id, contentHash: z.string().nullable() }),
   /** The request failed as a whole (for a load: nothing was reduced). */
   z.object({ type: z.literal('error'), id: Id, error: TraceErrorInfoSchema }),
   z.object({ type: z.literal('cancelled'), id: Id }),

@@ -1,7 +1,8 @@
 /**
  * One reduction from a bundle source to a `result` message: the size limit,
- * progress, hashing beside the reduction, the state in parts for the page,
- * and keeping the bundle for later requests and in the recent-bundles cache.
+ * progress, the state in parts for the page, then the bundle's content hash
+ * (a `hash` message), and keeping the bundle for later requests and in the
+ * recent-bundles cache.
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { FetchSource } from '../trace/bundle/fetch';
@@ -109,7 +110,6 @@ async function reduceAndPostOnce(
   }
   const progress = progressReporter(post, id, expected, s.progressIntervalMs, s.now);
   const t0 = performance.now();
-  let hashing: Promise<string | null> = Promise.resolve(null);
   /** What the reducer last reported (a stream's arrivals report it again with a better total). */
   let reduced = { bytesDone: 0, eventsDone: 0 };
   /** Set when a streamed bundle turns out larger than the limit (its size is known only as it arrives). */
@@ -121,18 +121,15 @@ async function reduceAndPostOnce(
     return { ...reduced, bytesTotal: Math.max(total, reduced.bytesDone), phase: complete ? 'reducing' : 'reading' };
   };
   if (memory) {
+    // Dropped files read at once, many in parallel, rather than one by one as the reducer asks.
     await memory.materialize(hashedPaths(memory.paths()), signal);
-    // Hashing runs beside the reduction: the digests themselves are computed off this thread.
-    hashing = hashBundleFiles(memory.fileMap(), signal);
   } else if (arriving) {
     arriving.onArrival = () => {
       streamTooLarge ??= sizeProblem(arriving.arrivedBytes, s.maxBundleBytes);
       if (streamTooLarge) arriving.abort(new Error(streamTooLarge.message));
       else progress.push(streamProgress(arriving));
     };
-    hashing = arriving.complete(signal).then((m) => hashBundleFiles(m.fileMap(), signal));
   }
-  hashing.catch(() => {}); // awaited below; an abort surfaces there
   const t1 = performance.now();
   const result = await reduce(yielding(withReadAhead(source)), {
     unknownEvents: 'skip',
@@ -153,8 +150,7 @@ async function reduceAndPostOnce(
     post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
     return;
   }
-  const contentHash = await hashing;
-  // A streamed bundle is complete once hashed: keep it in memory like a dropped one.
+  // A streamed bundle is complete once reduced: keep it in memory like a dropped one.
   const kept = arriving ? await arriving.complete(signal) : memory;
   const keptSource = kept ?? source;
   const generation = generationOf(result.state.schema_version) ?? GENERATIONS[2];
@@ -179,10 +175,22 @@ async function reduceAndPostOnce(
     error: result.error,
     diagnostics: result.diagnostics,
     eventsApplied: result.eventsApplied,
-    contentHash,
-    timings: { ...s.takeArrivalTimes(id), read: t1 - t0, reduce: t2 - t1, hashWait: t3 - t2, serialize: t4 - t3 },
+    contentHash: null,
+    hashFollows: kept !== null,
+    timings: { ...s.takeArrivalTimes(id), read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
   });
-  if (remember && kept && contentHash && !result.error) {
+  if (!kept) return;
+  // Hashed only now that the page has the state: beside the reduction, the digests made a small
+  // bundle's load a third slower, and only links and the recent-bundles cache need the hash.
+  let contentHash: string | null = null;
+  try {
+    contentHash = await hashBundleFiles(kept.fileMap(), signal);
+  } catch (e) {
+    if (signal.aborted) return;
+    console.warn('could not hash the bundle', e);
+  }
+  post({ type: 'hash', id, contentHash });
+  if (remember && contentHash && !result.error) {
     const store = s.recent();
     store
       ?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap())

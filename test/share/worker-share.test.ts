@@ -1,4 +1,4 @@
-/** The worker's share support: content hash in results, the recent-bundles cache, and the export zip. */
+/** The worker's share support: content hash after results, the recent-bundles cache, and the export zip. */
 import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { createWorkerHandler } from '../../src/worker/handler';
@@ -35,7 +35,14 @@ function harness(recent: RecentStore) {
     { recent },
   );
   const result = (id: number) => out.find((m) => m.id === id && m.type === 'result') as Extract<WorkerResponse, { type: 'result' }> | undefined;
-  return { out, send, result };
+  /** The content hash the worker sent after load `id`'s result. */
+  const hash = (id: number) => {
+    const at = out.findIndex((m) => m.id === id && m.type === 'hash');
+    // After the result: the page shows the state first; the hash follows.
+    expect(at).toBeGreaterThan(out.findIndex((m) => m.id === id && m.type === 'result'));
+    return (out[at] as Extract<WorkerResponse, { type: 'hash' }>).contentHash;
+  };
+  return { out, send, result, hash };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
@@ -51,10 +58,11 @@ describe('worker: content hash, recent bundles, export', () => {
       input: { kind: 'files', files: [{ path: 'x.zip', file: new File([zipOf(['multi-agent']) as BlobPart], 'x.zip') }] },
     });
     await h.send({ type: 'load', id: 3, label: 'long-session', input: { kind: 'files', files: folderInputs('long-session') } });
-    const [a, b, c] = [h.result(1)!, h.result(2)!, h.result(3)!];
-    expect(a.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(b.contentHash).toBe(a.contentHash);
-    expect(c.contentHash).not.toBe(a.contentHash);
+    const [a, b, c] = [h.hash(1), h.hash(2), h.hash(3)];
+    expect(h.result(1)).toMatchObject({ contentHash: null, hashFollows: true });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
   });
 
   it('keeps dropped bundles (not embedded ones) and reopens them by hash; forget empties the cache', async () => {
@@ -62,7 +70,7 @@ describe('worker: content hash, recent bundles, export', () => {
     const h = harness(recent);
     await h.send({ type: 'load', id: 1, label: 'multi-agent', input: { kind: 'files', files: folderInputs('multi-agent') } });
     await flush();
-    const hash = h.result(1)!.contentHash!;
+    const hash = h.hash(1)!;
     expect([...recent.entries.keys()]).toEqual([hash]);
     await h.send({ type: 'load', id: 2, label: 'long-session', input: { kind: 'files', files: folderInputs('long-session'), remember: false } });
     await flush();
@@ -71,7 +79,7 @@ describe('worker: content hash, recent bundles, export', () => {
     await h.send({ type: 'load', id: 3, label: 'ignored', input: { kind: 'cached', hash } });
     const again = h.result(3)!;
     expect(again.label).toBe('multi-agent');
-    expect(again.contentHash).toBe(hash);
+    expect(h.hash(3)).toBe(hash);
     expect(again.stateParts).toEqual(h.result(1)!.stateParts);
 
     await h.send({ type: 'load', id: 4, label: 'x', input: { kind: 'cached', hash: '0'.repeat(64) } });
@@ -96,7 +104,7 @@ describe('worker: content hash, recent bundles, export', () => {
     expect(names).not.toContain('state.json'); // only what makes the bundle
     const files = Object.entries(unzipSync(exp.zip)).map(([p, bytes]) => ({ path: `multi-agent/${p}`, file: new File([bytes as BlobPart], p) }));
     await h.send({ type: 'load', id: 3, label: 'multi-agent', input: { kind: 'files', files } });
-    expect(h.result(3)!.contentHash).toBe(h.result(1)!.contentHash);
+    expect(h.hash(3)).toBe(h.hash(1));
     expect(h.result(3)!.stateParts).toEqual(h.result(1)!.stateParts);
   });
 });
