@@ -206,6 +206,8 @@ describe('collectFiles + describeBundles', () => {
     const ownFiles = listFiles(path.join(TRACES, 'multi-turn-resume')).filter((p) => !p.includes('/bundle-'));
     const ownSize = ownFiles.reduce((n, p) => n + readFileSync(path.join(TRACES, p)).byteLength, 0);
     expect(bundles[0].sizeBytes).toBe(ownSize);
+    const sizeOf = (dir: string) => listFiles(path.join(TRACES, dir)).reduce((n, p) => n + readFileSync(path.join(TRACES, path.dirname(dir), p)).byteLength, 0);
+    expect(bundles.slice(1).map((b) => b.sizeBytes)).toEqual([sizeOf('multi-turn-resume/bundle-2'), sizeOf('multi-turn-resume/bundle-3')]);
 
     const groups = groupByRollout(bundles);
     expect(groups).toHaveLength(1);

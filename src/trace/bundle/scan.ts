@@ -276,6 +276,19 @@ function sourceOver(sub: Map<string, FileBody>, name: string): MemorySource {
   return new MemorySource(name, mapped);
 }
 
+/** Bytes of each bundle directory: a file counts toward the deepest bundle directory that holds it. */
+function bundleSizes(files: ReadonlyMap<string, FileBody>, dirs: readonly string[]): Map<string, number> {
+  const sizes = new Map<string, number>(dirs.map((d) => [d, 0]));
+  const top = sizes.has('');
+  for (const [p, b] of files) {
+    let owner: string | null = null;
+    for (let i = p.lastIndexOf('/'); i > 0 && owner === null; i = p.lastIndexOf('/', i - 1)) if (sizes.has(p.slice(0, i))) owner = p.slice(0, i);
+    owner ??= top ? '' : null;
+    if (owner !== null) sizes.set(owner, sizes.get(owner)! + bodySize(b));
+  }
+  return sizes;
+}
+
 /**
  * Finds and describes every bundle in `files`. With `countThreads`, each
  * bundle's trace.jsonl is read to count its threads (skip it when only one
@@ -287,17 +300,14 @@ export async function describeBundles(
   opts: { countThreads?: boolean; signal?: AbortSignal; maxCountBytes?: number } = {},
 ): Promise<BundleInfo[]> {
   const dirs = findBundleDirs(files.keys());
-  // Each file counts toward the deepest bundle directory that holds it.
-  const sizes = new Map<string, number>(dirs.map((d) => [d, 0]));
-  const byDepth = [...dirs].sort((a, b) => b.length - a.length);
-  for (const [p, b] of files) {
-    const owner = byDepth.find((d) => isInside(p, d));
-    if (owner !== undefined) sizes.set(owner, sizes.get(owner)! + bodySize(b));
-  }
+  const sizes = bundleSizes(files, dirs);
+  // Each file sorted into its bundles once: a root of 1,000 bundles is 34,000 files, and going over all of
+  // them for each bundle (and each bundle for each file, for the sizes) held the list back 15 s.
+  const sourceOf = bundleSources(files, dirs);
   const out: BundleInfo[] = [];
   for (const dir of dirs) {
     opts.signal?.throwIfAborted();
-    const src = bundleSource(files, dir, dir || label);
+    const src = sourceOf(dir, dir || label);
     const { manifest, problem: manifestProblem } = checkManifest(await src.readText('manifest.json'));
     let bundleProblem = manifestProblem;
     if (!bundleProblem && src.size('trace.jsonl') === null) {
