@@ -14,10 +14,14 @@ import './share.css';
 export function RecentBundles() {
   const [list, setList] = useState<RecentBundle[] | null>(null);
   const loadSeq = useStore((s) => s.loadSeq);
+  // Not while a trace opens: the worker's first look into IndexedDB took it 75 ms of a served trace's start-up.
+  const loading = useStore((s) => s.load.phase === 'loading');
   const refresh = useCallback(() => {
     traceClient.listRecent().then(setList, () => setList([]));
   }, []);
-  useEffect(refresh, [refresh, loadSeq]);
+  useEffect(() => {
+    if (!loading) refresh();
+  }, [refresh, loadSeq, loading]);
   const forget = (hash: string | null) => {
     traceClient.forgetRecent(hash).then(setList, () => refresh());
   };
