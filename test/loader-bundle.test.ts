@@ -14,7 +14,6 @@ import {
   bundleSources,
   checkManifest,
   collectFiles,
-  countThreadStarts,
   describeBundles,
   findBundleDirs,
   groupByRollout,
@@ -152,12 +151,6 @@ describe('bundle detection', () => {
     expect(singleBundleFiles(picked.filter((x) => !x.path.endsWith('manifest.json')))).toBeNull();
     expect(singleBundleFiles(picked.filter((x) => !x.path.endsWith('trace.jsonl')))).toBeNull();
   });
-
-  it('counts thread_started events without parsing', () => {
-    expect(countThreadStarts(fixtureText('multi-agent/trace.jsonl'))).toBe(2);
-    expect(countThreadStarts(fixtureText('long-session/trace.jsonl'))).toBe(1);
-    expect(countThreadStarts('{"payload":{"text":"\\"type\\":\\"thread_started\\""}}')).toBe(0);
-  });
 });
 
 describe('manifest check', () => {
@@ -195,13 +188,13 @@ describe('collectFiles + describeBundles', () => {
     expect((err as ScanError).info.message).toMatch(/Could not unpack bad\.zip/);
   });
 
-  it('describes the bundles of a resumed session (one rollout, three bundles) with start, threads and size', async () => {
+  it('describes the bundles of a resumed session (one rollout, three bundles) with start and size', async () => {
     const files = await collectFiles(folderInputs('multi-turn-resume'));
-    const bundles = await describeBundles(files, 'multi-turn-resume', { countThreads: true });
+    const bundles = await describeBundles(files, 'multi-turn-resume');
     expect(bundles.map((b) => b.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
     const manifests = bundles.map((b) => JSON.parse(fixtureText(`${b.key}/manifest.json`)));
     expect(bundles.map((b) => b.startedAtUnixMs)).toEqual(manifests.map((m) => m.started_at_unix_ms));
-    expect(bundles.every((b) => b.threadCount === 1 && b.problem === null)).toBe(true);
+    expect(bundles.every((b) => b.problem === null)).toBe(true);
     // The top bundle's size excludes the nested bundles' files.
     const ownFiles = listFiles(path.join(TRACES, 'multi-turn-resume')).filter((p) => !p.includes('/bundle-'));
     const ownSize = ownFiles.reduce((n, p) => n + readFileSync(path.join(TRACES, p)).byteLength, 0);
@@ -223,13 +216,12 @@ describe('collectFiles + describeBundles', () => {
       ...folderInputs('broken/missing-manifest'),
       ...folderInputs('broken/unknown-schema-version'),
     ]);
-    const bundles = await describeBundles(files, 'drop', { countThreads: true });
+    const bundles = await describeBundles(files, 'drop');
     const groups = groupByRollout(bundles);
     const starts = groups.slice(0, -1).map((g) => g.bundles[0].startedAtUnixMs!);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
     const resume = groups.find((g) => g.bundles.some((b) => b.key === 'multi-turn-resume'))!;
     expect(resume.bundles.map((b) => b.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
-    expect(bundles.find((b) => b.key === 'multi-agent')!.threadCount).toBe(2);
     const last = groups[groups.length - 1];
     expect(last.rolloutId).toBeNull();
     expect(last.bundles.map((b) => b.key)).toEqual(['missing-manifest']);

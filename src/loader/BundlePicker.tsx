@@ -27,11 +27,6 @@ function Row({ b, current }: { b: BundleInfo; current: boolean }) {
         <div className="ctv-picker__name">{b.name}</div>
         <div className="ctv-picker__meta">
           <span>{formatStart(b.startedAtUnixMs)}</span>
-          {b.threadCount !== null && (
-            <span>
-              {b.threadCount} thread{b.threadCount === 1 ? '' : 's'}
-            </span>
-          )}
           {b.sizeBytes !== null && <span>{formatBytes(b.sizeBytes)}</span>}
           {b.schemaVersion !== null && (
             <span

@@ -42,7 +42,6 @@ export function servedBundles(index: BundleIndex): BundleInfo[] {
       rolloutId: manifest?.rollout_id ?? null,
       traceId: manifest?.trace_id ?? null,
       startedAtUnixMs: manifest?.started_at_unix_ms ?? null,
-      threadCount: null,
       schemaVersion: manifest?.schema_version ?? null,
       sizeBytes: null,
       problem: manifest ? null : { file: `${name}/manifest.json`, line: null, seq: null, message: 'manifest.json is missing or unreadable.', causes: [] },

@@ -217,7 +217,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     });
     return;
   }
-  const bundles = await describeBundles(files, label, { countThreads: dirs.length > 1, maxCountBytes: s.maxBundleBytes, signal });
+  const bundles = await describeBundles(files, label, { signal });
   const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles, documents: new KeptDocuments() };
   if (bundles.length === 1) {
     await loadBundle(s, id, value, bundles[0], signal);

@@ -123,7 +123,6 @@ export const BundleInfoSchema = z.object({
   rolloutId: z.string().nullable(),
   traceId: z.string().nullable(),
   startedAtUnixMs: z.number().nullable(),
-  threadCount: z.number().int().nullable(),
   schemaVersion: z.number().int().nullable(),
   sizeBytes: z.number().nonnegative().nullable(),
   problem: TraceErrorInfoSchema.nullable(),

@@ -152,8 +152,6 @@ export interface BundleInfo {
   rolloutId: string | null;
   traceId: string | null;
   startedAtUnixMs: number | null;
-  /** Number of `thread_started` events, or null when not counted. */
-  threadCount: number | null;
   /** The trace schema its manifest names, or null without a readable manifest. */
   schemaVersion: number | null;
   /** Bytes of the bundle's own files (nested bundles not included); null when not known (a served bundle). */
@@ -170,18 +168,6 @@ export interface BundleGroup {
 function bodySize(b: FileBody): number {
   if (typeof b === 'string') return b.length;
   return b instanceof Uint8Array ? b.byteLength : b.size;
-}
-
-/**
- * Counts thread_started events without parsing every line. The writer emits
- * compact JSON, and a quote inside a string value is always escaped, so the
- * pattern can only match a real `type` tag.
- */
-export function countThreadStarts(traceText: string): number {
-  const needle = '"type":"thread_started"';
-  let n = 0;
-  for (let i = traceText.indexOf(needle); i >= 0; i = traceText.indexOf(needle, i + needle.length)) n++;
-  return n;
 }
 
 /**
@@ -290,15 +276,10 @@ function bundleSizes(files: ReadonlyMap<string, FileBody>, dirs: readonly string
 }
 
 /**
- * Finds and describes every bundle in `files`. With `countThreads`, each
- * bundle's trace.jsonl is read to count its threads (skip it when only one
- * bundle was found and it will be loaded anyway).
+ * Finds and describes every bundle in `files` from its manifest: no event log
+ * is read (a root's list shows at once; its summaries come later).
  */
-export async function describeBundles(
-  files: Map<string, FileBody>,
-  label: string,
-  opts: { countThreads?: boolean; signal?: AbortSignal; maxCountBytes?: number } = {},
-): Promise<BundleInfo[]> {
+export async function describeBundles(files: Map<string, FileBody>, label: string, opts: { signal?: AbortSignal } = {}): Promise<BundleInfo[]> {
   const dirs = findBundleDirs(files.keys());
   const sizes = bundleSizes(files, dirs);
   // Each file sorted into its bundles once: a root of 1,000 bundles is 34,000 files, and going over all of
@@ -316,19 +297,12 @@ export async function describeBundles(
         'trace.jsonl is missing next to manifest.json, so there are no events to show. A bundle recorded by Codex holds manifest.json, trace.jsonl and payloads/.',
       );
     }
-    let threadCount: number | null = null;
-    // An event log too large to open is not read just to count its threads.
-    if (opts.countThreads && !bundleProblem && (src.size('trace.jsonl') ?? 0) <= (opts.maxCountBytes ?? Number.POSITIVE_INFINITY)) {
-      const text = await src.readText('trace.jsonl');
-      threadCount = text === null ? null : countThreadStarts(text);
-    }
     out.push({
       key: dir,
       name: dir || label,
       rolloutId: manifest?.rollout_id ?? null,
       traceId: manifest?.trace_id ?? null,
       startedAtUnixMs: manifest?.started_at_unix_ms ?? null,
-      threadCount,
       schemaVersion: manifest?.schema_version ?? null,
       sizeBytes: sizes.get(dir) ?? 0,
       problem: bundleProblem,
