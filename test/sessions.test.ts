@@ -109,7 +109,8 @@ describe('the session catalog of a trace root', () => {
     const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (calls.push(path.basename(d)), here(d)), cacheFile, pollMs: 30 });
     await catalog.start();
     expect(catalog.list().total).toBe(3);
-    const done = await until(() => (catalog.list().summarised === 3 ? catalog.list() : null));
+    // Summaries and sizes come in the background, neither waiting for the other.
+    const done = await until(() => (catalog.list().summarised === 3 && catalog.list().sessions.every((r) => r.sizeBytes > 0) ? catalog.list() : null));
     const byName = new Map(done.sessions.map((s) => [s.name, s]));
     expect(byName.get('root1/single-turn-answer')?.summary?.status).toBe('complete');
     expect(byName.get('root1/tools-one-turn')?.summary?.toolCalls).toBe(Object.keys(official('tools-one-turn').tool_calls).length);

@@ -54,20 +54,35 @@ const CacheSchema = z.object({
  * and 2 are written once, so their count says enough.
  */
 export async function signatureOf(dir: string): Promise<string | null> {
+  return (await lookAt(dir))?.signature ?? null;
+}
+
+/**
+ * The bundle's signature, and the newest time among the files it looks at
+ * (trace.jsonl is written with every event): when it last changed, before
+ * `measure` has looked at every payload.
+ */
+async function lookAt(dir: string): Promise<{ signature: string; modifiedMs: number } | null> {
   const parts: string[] = [];
+  let modifiedMs = 0;
   for (const f of ['manifest.json', 'trace.jsonl']) {
     const s = await stat(path.join(dir, f)).catch(() => null);
-    if (s?.isFile()) parts.push(`${f}:${s.size}:${s.mtimeMs}`);
-    else if (f === 'trace.jsonl') return null;
+    if (s?.isFile()) {
+      parts.push(`${f}:${s.size}:${s.mtimeMs}`);
+      modifiedMs = Math.max(modifiedMs, s.mtimeMs);
+    } else if (f === 'trace.jsonl') return null;
   }
   const names = await readdir(path.join(dir, 'payloads')).catch(() => [] as string[]);
   parts.push(`payloads:${names.length}`);
   // Only shards grow in place; stat'ing every small JSON payload of a thousand bundles each second kept a core busy.
   for (const n of names.filter((x) => x.endsWith('.zst')).sort()) {
     const s = await stat(path.join(dir, 'payloads', n)).catch(() => null);
-    if (s) parts.push(`${n}:${s.size}:${s.mtimeMs}`);
+    if (s) {
+      parts.push(`${n}:${s.size}:${s.mtimeMs}`);
+      modifiedMs = Math.max(modifiedMs, s.mtimeMs);
+    }
   }
-  return parts.join('|');
+  return { signature: parts.join('|'), modifiedMs };
 }
 
 /** How often the roots are looked at: a new session is listed within about this. */
@@ -248,13 +263,14 @@ export class SessionCatalog {
     const next = new Map<string, Entry>();
     const remeasure: Entry[] = [];
     // A thousand bundles' signatures one after another took seconds per scan; a few dozen at once keep the disk busy instead.
-    const signatures = await mapLimited(found, 32, ({ name, dir }) => {
+    const looks = await mapLimited(found, 32, ({ name, dir }) => {
       const old = this.entries.get(name);
-      return full || !old || needsLook(old) ? signatureOf(dir) : Promise.resolve(old.signature);
+      return full || !old || needsLook(old) ? lookAt(dir) : Promise.resolve({ signature: old.signature, modifiedMs: old.modifiedMs });
     });
     for (const [k, { name, dir }] of found.entries()) {
-      const signature = signatures[k];
-      if (signature === null) continue;
+      const look = looks[k];
+      if (look === null) continue;
+      const signature = look.signature;
       // Keyed by URL name: one directory can be served under two names (a bundle given as a root and inside another root).
       const old = this.entries.get(name);
       const cached = this.cached.get(dir);
@@ -266,6 +282,8 @@ export class SessionCatalog {
       if (entry.signature !== signature) {
         changed = true;
         entry.signature = signature;
+        // Until `measure` has seen every payload: the summarisers take the newest bundles first by it.
+        entry.modifiedMs = Math.max(entry.modifiedMs, look.modifiedMs);
         remeasure.push(entry);
       }
       entry.name = name;
@@ -274,13 +292,14 @@ export class SessionCatalog {
     if (next.size !== this.entries.size) changed = true;
     this.entries = next;
     this.listed?.();
-    // The rows go out before their sizes: stat'ing every payload of a large root takes seconds.
+    // The rows go out before their sizes, and the summarisers start: stat'ing every payload of a large
+    // root took 1.5 s, which a cold list of 1,000 bundles waited for.
     if (changed) this.emit();
+    void this.work();
     if (remeasure.length > 0) {
       await mapLimited(remeasure, 16, async (e) => Object.assign(e, await measure(e.dir)));
       this.emit();
     }
-    void this.work();
   }
 
   /**
