@@ -76,8 +76,9 @@ class FilePayloads implements PayloadStore {
     return [...out];
   }
   async present(ref: RawPayloadRef): Promise<boolean> {
-    // The source keeps what it read, so the read that follows costs nothing more.
-    return (await this.source.readText(ref.path ?? '').catch(() => null)) !== null;
+    // The source keeps what it read, so the read that follows costs nothing more. As bytes: decoding every
+    // payload here, only to decode it again in `read`, took a served trace's worker 98 ms of 480.
+    return (await this.source.readBytes(ref.path ?? '').catch(() => null)) !== null;
   }
 }
 
