@@ -192,7 +192,10 @@ export class TraceClient {
    * until its result has landed, then are applied one after another.
    */
   private live: { id: number; landed: boolean; queue: LiveMsg[]; running: boolean; state: Record<string, unknown> | null } | null = null;
-  /** The landed load whose content hash is still to come (its `hash` message), if any. */
+  /**
+   * The landed load whose content hash is still to come (its `hash` message), if any. A newer load
+   * replaces it only when it lands: one cancelled in between leaves this trace shown, and its hash due.
+   */
   private hashFor: number | null = null;
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
@@ -404,7 +407,6 @@ export class TraceClient {
 
   private track(id: number, label: string): Promise<LoadOutcome> {
     this.live = null;
-    this.hashFor = null;
     const prev = this.current;
     if (prev) {
       this.send({ type: 'cancel', id: this.nextId++, target: prev.id });

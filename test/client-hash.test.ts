@@ -1,0 +1,60 @@
+/** The page's side of the content hash that follows a result: which load it belongs to, through cancels and newer loads. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceClient, type LoadEvent, type Transport } from '../src/worker/client';
+import type { WorkerRequest } from '../src/worker/protocol';
+import { TRACES } from './loader-helpers';
+
+function harnessed() {
+  const posted: WorkerRequest[] = [];
+  let deliver: (data: unknown) => void = () => {};
+  const transport: Transport = { post: (msg) => posted.push(msg), listen: (onMessage) => (deliver = onMessage), terminate: () => {} };
+  const client = new TraceClient(() => transport);
+  const events: LoadEvent[] = [];
+  client.subscribe((e) => events.push(e));
+  return { client, posted, events, reply: (m: unknown) => deliver(m) };
+}
+
+const state = JSON.parse(readFileSync(path.join(TRACES, 'single-turn-answer/state.json'), 'utf8')) as Record<string, unknown>;
+const result = (id: number, label: string) => ({
+  type: 'result',
+  id,
+  label,
+  bundleKey: label,
+  manifest: null,
+  stateParts: Object.entries(state).map(([k, v]) => [k, JSON.stringify(v)]),
+  error: null,
+  diagnostics: [],
+  eventsApplied: 1,
+  contentHash: null,
+  hashFollows: true,
+});
+const settle = () => new Promise((r) => setTimeout(r, 50));
+const hashes = (events: LoadEvent[]) => events.flatMap((e) => (e.type === 'hash' ? [e.hash] : []));
+
+describe('the content hash after a result', () => {
+  it('reaches the shown trace even when a newer load was cancelled in between; a superseded trace’s hash does not', async () => {
+    const { client, posted, events, reply } = harnessed();
+    void client.loadUrl('a', 'http://127.0.0.1:1/bundles/a/');
+    const a = posted.at(-1)!.id;
+    reply(result(a, 'a'));
+    await settle();
+    expect(events.find((e) => e.type === 'finished')).toMatchObject({ result: { contentHash: null, hashFollows: true } });
+
+    // Another load starts and is cancelled: trace a stays on screen, and its hash is still its own.
+    void client.loadUrl('b', 'http://127.0.0.1:1/bundles/b/');
+    client.cancel();
+    reply({ type: 'hash', id: a, contentHash: 'a'.repeat(64) });
+    expect(hashes(events)).toEqual(['a'.repeat(64)]);
+
+    // A newer load lands: a late hash of the old one is not the shown trace's.
+    void client.loadUrl('c', 'http://127.0.0.1:1/bundles/c/');
+    const c = posted.filter((m) => m.type === 'load').at(-1)!.id;
+    reply(result(c, 'c'));
+    await settle();
+    reply({ type: 'hash', id: a, contentHash: 'b'.repeat(64) });
+    reply({ type: 'hash', id: c, contentHash: 'c'.repeat(64) });
+    expect(hashes(events)).toEqual(['a'.repeat(64), 'c'.repeat(64)]);
+  });
+});
