@@ -9,11 +9,19 @@ import { TRACES } from './loader-helpers';
 function harnessed() {
   const posted: WorkerRequest[] = [];
   let deliver: (data: unknown) => void = () => {};
-  const transport: Transport = { post: (msg) => posted.push(msg), listen: (onMessage) => (deliver = onMessage), terminate: () => {} };
+  let crash: (err: Error) => void = () => {};
+  const transport: Transport = {
+    post: (msg) => posted.push(msg),
+    listen: (onMessage, onCrash) => {
+      deliver = onMessage;
+      crash = onCrash;
+    },
+    terminate: () => {},
+  };
   const client = new TraceClient(() => transport);
   const events: LoadEvent[] = [];
   client.subscribe((e) => events.push(e));
-  return { client, posted, events, reply: (m: unknown) => deliver(m) };
+  return { client, posted, events, reply: (m: unknown) => deliver(m), crash: (e: Error) => crash(e) };
 }
 
 const state = JSON.parse(readFileSync(path.join(TRACES, 'single-turn-answer/state.json'), 'utf8')) as Record<string, unknown>;
@@ -56,5 +64,14 @@ describe('the content hash after a result', () => {
     reply({ type: 'hash', id: a, contentHash: 'b'.repeat(64) });
     reply({ type: 'hash', id: c, contentHash: 'c'.repeat(64) });
     expect(hashes(events)).toEqual(['a'.repeat(64), 'c'.repeat(64)]);
+  });
+
+  it('a worker that stops before the hash leaves it unknown, not awaited for ever (Copy link waits on it)', async () => {
+    const { client, posted, events, reply, crash } = harnessed();
+    void client.loadUrl('a', 'http://127.0.0.1:1/bundles/a/');
+    reply(result(posted.at(-1)!.id, 'a'));
+    await settle();
+    crash(new Error('gone'));
+    expect(hashes(events)).toEqual([null]);
   });
 });

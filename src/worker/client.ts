@@ -686,6 +686,11 @@ export class TraceClient {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.closeChoice();
+    // The hash the shown trace waited for will not come: it is unknown, not pending.
+    if (this.hashFor !== null) {
+      this.hashFor = null;
+      this.emit({ type: 'hash', hash: null });
+    }
     this.fail(plainError('The trace worker stopped unexpectedly.', err));
   }
 }
