@@ -6,8 +6,10 @@
  *   npm run bench:browser [-- <bundle dir | .zip | .tar.gz>...] [--runs N] [--served]
  *
  * For a bundle directory it also measures the README's path: the bundle
- * served by `codex-trace-viewer serve` and opened with `?trace=`, timed from
- * the navigation (so the page's own start-up counts).
+ * served by `codex-trace-viewer serve` (the built command line, in its own
+ * process, with a cache folder of its own) and opened with `?trace=`, timed
+ * from the navigation (so the page's own start-up counts). It builds the app
+ * into dist/, as `npm run build` does.
  *
  * Always measures test/fixtures/traces/long-session; add paths for larger bundles
  * (e.g. ~/.cache/codex-trace-viewer/long-1000/long-session, which `npm run bench` records).
@@ -22,19 +24,19 @@
  * Also printed: the longest main-thread task that began after the drop, and when the
  * worker's result reached the main thread (performance marks from client.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { serve } from '../src/cli/serve';
-import { childReduceToFile } from '../src/cli/served-states';
 import { launch, recordLongTasks } from '../test/e2e/browser';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = path.join(ROOT, '.cache/bench-dist');
+/** The app as `npm run build` makes it: the command line serves this folder. */
+const DIST = path.join(ROOT, 'dist');
 const QUIET_MS = 500;
-const CLI = path.join(ROOT, 'dist-cli/cli.mjs');
 
 function parseArgs() {
   const a = process.argv.slice(2);
@@ -185,11 +187,38 @@ function stats(xs: number[]): string {
   return `median ${med.toFixed(0).padStart(6)} ms   (min ${s[0].toFixed(0)}, max ${s[s.length - 1].toFixed(0)})`;
 }
 
+/** `codex-trace-viewer serve <input>` on a free port, with a cache folder of its own (its first open is a first open). */
+async function serveCommand(input: string): Promise<{ url: string; close(): Promise<void> }> {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-cache-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/codex-trace-viewer.mjs'), 'serve', input, '--port', '0'], {
+    env: { ...process.env, XDG_CACHE_HOME: cache },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += String(d);
+      const m = / at (http:\/\/\S+\/)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${out}`)));
+  });
+  return {
+    url,
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill();
+      await exited;
+      rmSync(cache, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main() {
   const { runs, inputs, tasks, servedOnly } = parseArgs();
   for (const p of inputs) if (!existsSync(p)) throw new Error(`${p} does not exist`);
   console.log('building the production app…');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production' },
@@ -232,8 +261,9 @@ async function main() {
           );
       }
       if (!statSync(input).isDirectory()) continue;
-      // Reductions in a child process, as the command line makes them: one in this process would hold up the page's own files.
-      const served = await serve({ roots: [input], port: 0, distDir: DIST, log: () => {}, states: { reduce: childReduceToFile(CLI) } });
+      // The command line a user runs, in its own process: served from this one, it shared an event loop with
+      // the browser's driver, which slowed every file the page asked for.
+      const served = await serveCommand(input);
       try {
         const sr: ServedRun[] = [];
         for (let i = 0; i < runs; i++) {
