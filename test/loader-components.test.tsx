@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleListButton, BundlePicker, DropZone, LoadBanner, LoadControls, LoadProgress } from '../src/loader';
 import { loadStartupBundle } from '../src/loader/startup';
@@ -428,6 +428,41 @@ describe('loader components', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(sent.filter((m) => m.type === 'load')).toEqual([]);
     expect(useStore.getState().load.phase).not.toBe('loading');
+  });
+
+  it('a long walk says how many files it has read so far, then the trace opens', async () => {
+    useInProcessWorker();
+    render(<Loader />);
+    // The payloads folder waits: what the walk has got by then (the files beside it) is what it says.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const dir = path.join(TRACES, 'multi-agent');
+    const top = entryFor(dir, '/multi-agent') as FileSystemDirectoryEntry;
+    const topReader = top.createReader.bind(top);
+    top.createReader = () => {
+      const r = topReader();
+      return {
+        readEntries: (ok: FileSystemEntriesCallback, err?: ErrorCallback) =>
+          r.readEntries((batch) => {
+            for (const e of batch) {
+              if (e.name !== 'payloads') continue;
+              const sub = e as FileSystemDirectoryEntry;
+              const subReader = sub.createReader.bind(sub);
+              sub.createReader = () => {
+                const rr = subReader();
+                return { readEntries: (ok2: FileSystemEntriesCallback, err2?: ErrorCallback) => void gate.then(() => rr.readEntries(ok2, err2)) } as FileSystemDirectoryReader;
+              };
+            }
+            ok(batch);
+          }, err),
+      } as FileSystemDirectoryReader;
+    };
+    fireEvent.drop(window, { dataTransfer: dropEventData([top], [() => new Promise(() => {})]) });
+    const beside = readdirSync(dir).filter((n) => n !== 'payloads');
+    await waitFor(() => expect(screen.getByTestId('load-progress-figures').textContent).toMatch(/^reading files… \d+ so far \(/), { timeout: 3000 });
+    await waitFor(() => expect(screen.getByTestId('load-progress-figures').textContent).toContain(`${beside.length} so far`), { timeout: 3000 });
+    release();
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'), { timeout: 10_000 });
   });
 
   it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout', async () => {

@@ -4,6 +4,9 @@ import type { DroppedHandle } from '../worker/handles';
 import { dragHasFiles, readDrop, type Drop } from './dataTransfer';
 import './loader.css';
 
+/** How often the walk of a dropped folder reports how far it is. */
+const WALK_PROGRESS_MS = 100;
+
 /**
  * Opens a drop both ways at once: the browser's file-system handles (the
  * worker then walks and reads the folder, off this thread) and a walk here.
@@ -16,8 +19,25 @@ import './loader.css';
 async function openDrop(drop: Drop): Promise<void> {
   const walk = traceClient.beginWalk(drop.label);
   const stop = new AbortController();
+  // A trace root of a thousand bundles takes the walk here tens of seconds: it says how far it is, a few times a second.
+  let files = 0;
+  let bytes = 0;
+  let toldAt = -Infinity;
+  let later: ReturnType<typeof setTimeout> | null = null;
+  const tell = () => {
+    later = null;
+    toldAt = performance.now();
+    walk.progress(files, bytes);
+  };
+  const onFile = (f: File) => {
+    files++;
+    bytes += f.size;
+    // At most every WALK_PROGRESS_MS, and the count a pause stops at is told too.
+    if (performance.now() - toldAt >= WALK_PROGRESS_MS) tell();
+    else later ??= setTimeout(tell, WALK_PROGRESS_MS);
+  };
   type Found = { files: InputFile[] } | { handles: DroppedHandle[] } | null;
-  const walked: Promise<Found> = drop.files(stop.signal).then(
+  const walked: Promise<Found> = drop.files(stop.signal, onFile).then(
     (files) => ({ files }),
     (e: unknown) => {
       if (stop.signal.aborted) return null;

@@ -23,9 +23,11 @@ export function LoadProgress() {
         </span>
         <span className="ctv-load-progress__figures" data-testid="load-progress-figures">
           {p
-            ? p.phase === 'receiving'
-              ? `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`
-              : `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
+            ? p.phase === 'walking'
+              ? `reading files… ${formatInt(p.filesDone ?? 0)} so far (${formatBytes(done)})`
+              : p.phase === 'receiving'
+                ? `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`
+                : `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
             : 'reading files…'}
         </span>
       </div>

@@ -14,13 +14,18 @@ const MAX_FILE_CALLS = 32;
 const fileCalls = gate(MAX_FILE_CALLS);
 const slicer = timeSlicer();
 
-async function fileOf(entry: FileSystemFileEntry, signal?: AbortSignal): Promise<File> {
+/** Told of each file as the walk gets it. */
+export type OnFile = (file: File) => void;
+
+async function fileOf(entry: FileSystemFileEntry, signal?: AbortSignal, onFile?: OnFile): Promise<File> {
   await fileCalls.enter();
   try {
     // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
     await slicer.maybeYield();
     signal?.throwIfAborted();
-    return await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+    const file = await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+    onFile?.(file);
+    return file;
   } finally {
     fileCalls.leave();
   }
@@ -35,10 +40,10 @@ function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]
  * several at a time: one `file()` round trip after another took longer for a
  * bundle of hundreds of payloads than reading them all.
  */
-async function walk(entry: FileSystemEntry, signal?: AbortSignal): Promise<InputFile[]> {
+async function walk(entry: FileSystemEntry, signal?: AbortSignal, onFile?: OnFile): Promise<InputFile[]> {
   if (entry.isFile) {
     const path = normalizePath(entry.fullPath || entry.name);
-    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry, signal) }] : [];
+    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry, signal, onFile) }] : [];
   }
   if (!entry.isDirectory) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
@@ -49,7 +54,7 @@ async function walk(entry: FileSystemEntry, signal?: AbortSignal): Promise<Input
     const batch = await readBatch(reader);
     if (batch.length === 0) break;
     for (const child of batch) {
-      const found = walk(child, signal);
+      const found = walk(child, signal, onFile);
       // A walk stopped part way leaves these unawaited: their abort is not an error to report.
       found.catch(() => {});
       children.push(found);
@@ -70,8 +75,11 @@ export interface Drop {
    * over 300 ms for a folder of three files).
    */
   handles: Promise<DroppedHandle[] | null>;
-  /** The dropped files, walking folders here (File and Directory Entries API), which every current browser has; `signal` stops the walk. */
-  files(signal?: AbortSignal): Promise<InputFile[]>;
+  /**
+   * The dropped files, walking folders here (File and Directory Entries API), which every current browser has;
+   * `signal` stops the walk, `onFile` hears of each file as it is got (a folder of thousands takes seconds).
+   */
+  files(signal?: AbortSignal, onFile?: OnFile): Promise<InputFile[]>;
   /** What the drop is called while it is walked: its one folder or file, or how many items. */
   label: string;
 }
@@ -104,9 +112,9 @@ export function readDrop(dt: DataTransfer): Drop {
           new Promise<null>((resolve) => setTimeout(() => resolve(null), HANDLE_WAIT_MS)),
         ])
       : Promise.resolve(null),
-    async files(signal) {
+    async files(signal, onFile) {
       if (entries.length === 0 && loose.length === 0) return listed.map((f) => ({ path: f.name, file: f }));
-      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map((e) => walk(e, signal)))).flat()];
+      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map((e) => walk(e, signal, onFile)))).flat()];
     },
   };
 }

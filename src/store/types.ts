@@ -19,10 +19,13 @@ export interface LoadProgress {
   bytesTotal: number;
   eventsDone: number;
   /**
+   * 'walking': the page walks a dropped folder (files found and their bytes; no total yet);
    * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
    * 'server': `serve` reduces the bundle (too large for the tab, or large and finished); 'receiving': its state arrives (bytes of state.json).
    */
-  phase?: 'reading' | 'reducing' | 'server' | 'receiving';
+  phase?: 'walking' | 'reading' | 'reducing' | 'server' | 'receiving';
+  /** Files walked so far ('walking'). */
+  filesDone?: number;
 }
 
 export interface LoadState {

@@ -371,7 +371,7 @@ export class TraceClient {
    * stops it. Returns whether the walk may go on to `loadFiles`; `nothing()`
    * ends it when it found no files.
    */
-  beginWalk(label: string): { cancelled(): boolean; nothing(): void } {
+  beginWalk(label: string): { cancelled(): boolean; nothing(): void; progress(filesDone: number, bytesDone: number): void } {
     this.cancel();
     // Cancelled, replaced by another walk, or overtaken by another load: it is no longer the one in hand.
     const walk = {};
@@ -383,6 +383,9 @@ export class TraceClient {
         if (this.walk !== walk) return;
         this.walk = null;
         this.emit({ type: 'cancelled' });
+      },
+      progress: (filesDone, bytesDone) => {
+        if (this.walk === walk) this.emit({ type: 'progress', progress: { bytesDone, bytesTotal: 0, eventsDone: 0, phase: 'walking', filesDone } });
       },
     };
   }
