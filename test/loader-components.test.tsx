@@ -450,7 +450,9 @@ describe('loader components', () => {
               const subReader = sub.createReader.bind(sub);
               sub.createReader = () => {
                 const rr = subReader();
-                return { readEntries: (ok2: FileSystemEntriesCallback, err2?: ErrorCallback) => void gate.then(() => rr.readEntries(ok2, err2)) } as FileSystemDirectoryReader;
+                return {
+                  readEntries: (ok2: FileSystemEntriesCallback, err2?: ErrorCallback) => void gate.then(() => rr.readEntries(ok2, err2)),
+                } as FileSystemDirectoryReader;
               };
             }
             ok(batch);
