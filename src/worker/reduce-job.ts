@@ -186,9 +186,9 @@ async function reduceAndPostOnce(
   try {
     contentHash = await hashBundleFiles(kept.fileMap(), signal);
   } catch (e) {
-    if (signal.aborted) return;
-    console.warn('could not hash the bundle', e);
+    if (!signal.aborted) console.warn('could not hash the bundle', e);
   }
+  // Always answered, null when unknown: the page holds Copy link until it hears.
   post({ type: 'hash', id, contentHash });
   if (remember && contentHash && !result.error) {
     const store = s.recent();
