@@ -24,7 +24,7 @@
  * Also printed: the longest main-thread task that began after the drop, and when the
  * worker's result reached the main thread (performance marks from client.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { serve } from '../src/cli/serve';
 import { launch, recordLongTasks } from '../test/e2e/browser';
+import { startServeCommand } from './lib/serve-command';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The app as `npm run build` makes it: the command line serves this folder. */
@@ -187,33 +188,6 @@ function stats(xs: number[]): string {
   return `median ${med.toFixed(0).padStart(6)} ms   (min ${s[0].toFixed(0)}, max ${s[s.length - 1].toFixed(0)})`;
 }
 
-/** `codex-trace-viewer serve <input>` on a free port, with a cache folder of its own (its first open is a first open). */
-async function serveCommand(input: string): Promise<{ url: string; close(): Promise<void> }> {
-  const cache = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-cache-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/codex-trace-viewer.mjs'), 'serve', input, '--port', '0'], {
-    env: { ...process.env, XDG_CACHE_HOME: cache },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += String(d);
-      const m = / at (http:\/\/\S+\/)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${out}`)));
-  });
-  return {
-    url,
-    close: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill();
-      await exited;
-      rmSync(cache, { recursive: true, force: true });
-    },
-  };
-}
-
 async function main() {
   const { runs, inputs, tasks, servedOnly } = parseArgs();
   for (const p of inputs) if (!existsSync(p)) throw new Error(`${p} does not exist`);
@@ -263,7 +237,8 @@ async function main() {
       if (!statSync(input).isDirectory()) continue;
       // The command line a user runs, in its own process: served from this one, it shared an event loop with
       // the browser's driver, which slowed every file the page asked for.
-      const served = await serveCommand(input);
+      const cache = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-cache-'));
+      const served = await startServeCommand(input, cache);
       try {
         const sr: ServedRun[] = [];
         for (let i = 0; i < runs; i++) {
@@ -286,7 +261,8 @@ async function main() {
         console.log(`    → fully interactive                ${stats(c('interactiveMs'))}`);
         console.log(`    longest main-thread task           ${stats(c('longestTaskMs'))}  (page start-up included)`);
       } finally {
-        await served.close();
+        await served.stop();
+        rmSync(cache, { recursive: true, force: true });
       }
     }
   } finally {

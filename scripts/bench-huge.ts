@@ -17,7 +17,7 @@
  * recordings in schemas 2 and 3 under ~/.cache/codex-trace-viewer (giga-s2,
  * giga-s3; see ../shared/tools/record-traces), when they are there.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launch, recordLongTasks } from '../test/e2e/browser';
 import { installFrameLoop } from './lib/frames';
+import { startServeCommand } from './lib/serve-command';
 import { pct } from './lib/measure';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,23 +50,6 @@ function rendererMiB(): number[] {
     .filter((l) => l.includes('chrom') && l.includes('--type=renderer'))
     .map((l) => Number(l.trim().split(/\s+/)[0]) / 1024)
     .sort((a, b) => b - a);
-}
-
-async function serveBundle(bundle: string, cacheHome: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/codex-trace-viewer.mjs'), 'serve', bundle, '--port', '0'], {
-    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /(http:\/\/\S+\?trace=\S+)/.exec(text);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited (${code})`)));
-  });
-  return { url, stop: () => child.kill() };
 }
 
 interface PanelFigures {
@@ -200,10 +184,11 @@ async function main() {
     const label = `${path.basename(path.dirname(bundle))}/${path.basename(bundle)}`;
     console.log(`\n${label}  (${(sizeOf(bundle) / 2 ** 20).toFixed(0)} MiB, served)`);
     const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'bench-huge-'));
-    const served = await serveBundle(bundle, cacheHome);
+    const served = await startServeCommand(bundle, cacheHome);
+    const url = `${served.url}?trace=${encodeURIComponent(path.basename(bundle))}`;
     try {
       for (const run of ['first open (serve reduces it)', 'reopened (state kept)']) {
-        const r = await openOnce(served.url, run.startsWith('reopened'));
+        const r = await openOnce(url, run.startsWith('reopened'));
         console.log(`  ${run}`);
         console.log(`    → first progress shown            ${r.firstProgressMs === null ? '—' : `${r.firstProgressMs} ms`}`);
         console.log(`    → interactive                     ${(r.interactiveMs / 1000).toFixed(1)} s   (target 15 s)`);
@@ -218,7 +203,7 @@ async function main() {
         for (const s of searchMs) console.log(`    search "${s.query}" → hits        ${s.ms.toFixed(0)} ms, ${s.hits} hits shown   (target 1 s)`);
       }
     } finally {
-      served.stop();
+      await served.stop();
       rmSync(cacheHome, { recursive: true, force: true });
     }
   }

@@ -18,11 +18,11 @@
  * them into one resumed session. Roots are built once under the cache
  * folder; BENCH_SESSIONS_ROOTS=A or B picks one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServeCommand, type ServeCommand } from './lib/serve-command';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(os.homedir(), '.cache/codex-trace-viewer');
@@ -72,41 +72,13 @@ function du(dir: string): number {
   return total;
 }
 
-interface Served {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startServe(root: string, cacheHome: string): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/codex-trace-viewer.mjs'), 'serve', root, '--port', '0'], {
-    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /serving .* at (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return { url, child };
-}
-
-async function stop(s: Served) {
-  s.child.kill('SIGINT');
-  await new Promise((r) => s.child.once('exit', r));
-}
-
 async function getJson(url: string): Promise<any> {
   const res = await fetch(url);
   return res.json();
 }
 
 /** From serve's start: first rows, every bundle summarised (the list complete), then every bundle indexed for search. */
-async function timeList(s: Served, t0: number, limitMs: number) {
+async function timeList(s: ServeCommand, t0: number, limitMs: number) {
   let first: number | null = null;
   let complete: number | null = null;
   for (;;) {
@@ -126,7 +98,7 @@ async function timeList(s: Served, t0: number, limitMs: number) {
   }
 }
 
-async function timeSearch(s: Served, queries: string[]) {
+async function timeSearch(s: ServeCommand, queries: string[]) {
   const out: { q: string; ms: number; groups: number }[] = [];
   for (const q of queries) {
     const t0 = performance.now();
@@ -145,11 +117,11 @@ async function benchRoot(label: string, root: string) {
   try {
     for (const run of ['empty cache', 'restart, cache kept'] as const) {
       const t0 = performance.now();
-      const s = await startServe(root, cacheHome);
+      const s = await startServeCommand(root, cacheHome);
       const started = performance.now() - t0;
       const list = await timeList(s, t0, 30 * 60_000);
       const searches = await timeSearch(s, ['call_0009', 'resp_0011', 'Run three shell commands', 'compact', 'no such words anywhere']);
-      await stop(s);
+      await s.stop();
       console.log(`  ${run}:`);
       console.log(`    serve → listening                  ${fmt(started)}`);
       console.log(`    serve → first rows                 ${fmt(list.first)}`);
