@@ -30,6 +30,11 @@ export function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
+/** The folders holding `path`, deepest first: `a/b/c.json` → `a/b`, `a` (the root `` is not among them). */
+export function* foldersAbove(path: string): Generator<string> {
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) yield path.slice(0, i);
+}
+
 /** Whether `path` lies inside directory `dir` (`` is the root and holds everything). */
 export function isInside(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);

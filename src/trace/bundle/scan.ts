@@ -8,7 +8,7 @@ import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import type { TraceErrorInfo } from '../errors';
 import { MemorySource, type FileBody } from './source';
-import { basename, dirname, isInside, normalizePath } from './paths';
+import { basename, dirname, foldersAbove, isInside, normalizePath } from './paths';
 import { readZip } from './zip';
 import { readTar, readTarGz } from './tar';
 import { SizeLimitError } from './sizeLimit';
@@ -243,12 +243,11 @@ export function bundleSources(files: Map<string, FileBody>, dirs: readonly strin
   const subs = new Map<string, Map<string, FileBody>>();
   for (const [p, b] of files) {
     // Every folder above the file that is a bundle: a resumed session's bundles can lie inside another's.
-    for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
-      const d = p.slice(0, i);
+    for (const d of foldersAbove(p)) {
       if (!wanted.has(d)) continue;
       let sub = subs.get(d);
       if (!sub) subs.set(d, (sub = new Map()));
-      sub.set(p.slice(i + 1), b);
+      sub.set(p.slice(d.length + 1), b);
     }
   }
   return (dir, name) => (dir === '' ? sourceOver(files, name) : sourceOver(subs.get(dir) ?? new Map(), name));
@@ -265,12 +264,13 @@ function sourceOver(sub: Map<string, FileBody>, name: string): MemorySource {
 /** Bytes of each bundle directory: a file counts toward the deepest bundle directory that holds it. */
 function bundleSizes(files: ReadonlyMap<string, FileBody>, dirs: readonly string[]): Map<string, number> {
   const sizes = new Map<string, number>(dirs.map((d) => [d, 0]));
-  const top = sizes.has('');
+  const ownerOf = (p: string): string | undefined => {
+    for (const d of foldersAbove(p)) if (sizes.has(d)) return d;
+    return sizes.has('') ? '' : undefined;
+  };
   for (const [p, b] of files) {
-    let owner: string | null = null;
-    for (let i = p.lastIndexOf('/'); i > 0 && owner === null; i = p.lastIndexOf('/', i - 1)) if (sizes.has(p.slice(0, i))) owner = p.slice(0, i);
-    owner ??= top ? '' : null;
-    if (owner !== null) sizes.set(owner, sizes.get(owner)! + bodySize(b));
+    const owner = ownerOf(p);
+    if (owner !== undefined) sizes.set(owner, sizes.get(owner)! + bodySize(b));
   }
   return sizes;
 }
