@@ -75,6 +75,11 @@ function viewStatePatch(s: AppStore, vs: ViewState, fromHistory = false): Partia
   };
 }
 
+/** A link's view waiting for its trace, as store fields, once the trace shown is the one it names; else null. */
+function pendingViewPatch(s: AppStore): Partial<AppStore> | null {
+  return s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s) ? viewStatePatch(s, s.pendingView) : null;
+}
+
 export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   load: { phase: 'idle', label: null, progress: null, error: null, diagnostics: [] },
   manifest: null,
@@ -122,14 +127,14 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       activeThreadId: defaultThread(state, indexes),
       viewNotice: null,
     }));
-    const s = get();
-    if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
+    const fits = pendingViewPatch(get());
+    if (fits) set(fits);
   },
   setBundleHash: (hash) => {
     if (!get().bundleHashPending) return;
     set({ bundleHash: hash, bundleHashPending: false });
-    const s = get();
-    if (s.state && s.pendingView && viewFitsTrace(s.pendingView.trace, s)) set(viewStatePatch(s, s.pendingView));
+    const fits = pendingViewPatch(get());
+    if (fits) set(fits);
   },
   failLoad: ({ label, error }) =>
     set((s) => ({
