@@ -1,9 +1,17 @@
-import { useStore } from '../store';
+import { useStore, type LoadProgress as Progress } from '../store';
 import { traceClient } from '../worker/client';
 import { usePickerStore } from './pickerStore';
 import { formatBytes } from '../ui/format';
 import { formatInt } from '../ui/format';
 import './loader.css';
+
+/** How far the load is, in words: files walked, bytes read or received, events replayed. */
+function figures(p: Progress | null, done: number, total: number): string {
+  if (!p) return 'reading files…';
+  if (p.phase === 'walking') return `reading files… ${formatInt(p.filesDone ?? 0)} so far (${formatBytes(done)})`;
+  if (p.phase === 'receiving') return `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`;
+  return `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`;
+}
 
 /** While a trace loads: what, how far (bytes and events), and a Cancel button. */
 export function LoadProgress() {
@@ -22,13 +30,7 @@ export function LoadProgress() {
           <strong>{load.label}</strong>
         </span>
         <span className="ctv-load-progress__figures" data-testid="load-progress-figures">
-          {p
-            ? p.phase === 'walking'
-              ? `reading files… ${formatInt(p.filesDone ?? 0)} so far (${formatBytes(done)})`
-              : p.phase === 'receiving'
-                ? `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`
-                : `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`
-            : 'reading files…'}
+          {figures(p, done, total)}
         </span>
       </div>
       <div
