@@ -127,7 +127,6 @@ export interface LoadResult {
   error: TraceErrorInfo | null;
   diagnostics: DiagnosticGroup[];
   bundleKey: string | null;
-  contentHash: string | null;
   /** The content hash comes later, in a `hash` event. */
   hashFollows: boolean;
   /** The bundle's name under /bundles/ when it was opened from `serve`. */
@@ -599,7 +598,6 @@ export class TraceClient {
         error: msg.error,
         diagnostics: msg.diagnostics,
         bundleKey: msg.bundleKey,
-        contentHash: msg.contentHash ?? null,
         hashFollows: msg.hashFollows ?? false,
         servedName: cur.servedName,
       },

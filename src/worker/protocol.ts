@@ -172,9 +172,7 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: DiagnosticGroupsSchema,
     eventsApplied: z.number().int().nonnegative(),
-    /** SHA-256 (hex) of manifest, trace and payloads (src/trace/bundle/hash.ts); null when not (yet) known. */
-    contentHash: z.string().nullable().optional(),
-    /** A `hash` message with the content hash follows this result. */
+    /** A `hash` message with the content hash (SHA-256 of manifest, trace and payloads, src/trace/bundle/hash.ts) follows this result. */
     hashFollows: z.boolean().optional(),
     /** Milliseconds the worker spent in each phase of this load (for benchmarks and the load details). */
     timings: z.record(z.string(), z.number()).optional(),

@@ -175,7 +175,6 @@ async function reduceAndPostOnce(
     error: result.error,
     diagnostics: result.diagnostics,
     eventsApplied: result.eventsApplied,
-    contentHash: null,
     hashFollows: kept !== null,
     timings: { ...s.takeArrivalTimes(id), read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
   });
