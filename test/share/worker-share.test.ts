@@ -125,4 +125,21 @@ describe('recent-bundles bounds', () => {
     expect(planEviction(existing, 'x', 50 * MB)).toEqual(['old']);
     expect(planEviction(existing, 'x', 250 * MB)).toEqual(['new', 'mid', 'old']);
   });
+
+  it('a load cancelled while its bundle is hashed still answers: the hash is unknown (null), not never', async () => {
+    const out: WorkerResponse[] = [];
+    let send: (m: unknown) => Promise<void> = async () => {};
+    send = createWorkerHandler(
+      (m) => {
+        out.push(m);
+        // Cancelled the moment its state has gone, while the hash is being computed.
+        if (m.type === 'result') void send({ type: 'cancel', id: 99, target: m.id });
+      },
+      { recent: new MemoryRecent() },
+    );
+    await send({ type: 'load', id: 1, label: 'long-session', input: { kind: 'files', files: folderInputs('long-session') } });
+    await flush();
+    expect(out.filter((m) => m.id === 1).map((m) => m.type)).toEqual(expect.arrayContaining(['result', 'hash']));
+    expect(out.find((m) => m.type === 'hash')).toMatchObject({ id: 1, contentHash: null });
+  });
 });
