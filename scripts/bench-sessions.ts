@@ -11,7 +11,9 @@
  * is summarised (the list complete), then until every one is indexed for
  * search (the index follows the summaries), and the latency of searches for
  * ids and text known to be in the root. Targets: first rows at once, the
- * list complete in under 10 s for 1,000 bundles, search under 1 s.
+ * list complete in under 10 s for 1,000 bundles, search under 1 s. Then the
+ * root dropped on the page in Chromium: time to its first rows and to every
+ * row summarised. BENCH_SESSIONS_PARTS=served or dropped times one of them.
  *
  * Each copy is a real bundle given its own rollout id (manifest and
  * trace.jsonl rewritten, payloads hard-linked), so the list does not fold
@@ -23,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServeCommand, type ServeCommand } from './lib/serve-command';
+import { launch } from '../test/e2e/browser';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(os.homedir(), '.cache/codex-trace-viewer');
@@ -110,12 +113,62 @@ async function timeSearch(s: ServeCommand, queries: string[]) {
 
 const fmt = (ms: number) => (Number.isFinite(ms) ? (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`) : 'not reached');
 
+/**
+ * The root dragged onto the page from the file manager (a real drag and
+ * drop: Chromium's Input.dispatchDragEvent with the folder's path), the page
+ * showing a served bundle: from the page's `drop` event to the first session
+ * rows on screen, and to every row summarised (the worker reduces each bundle).
+ */
+async function timeDroppedRoot(root: string, limitMs: number) {
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-drop-'));
+  const s = await startServeCommand(path.join(ROOT, 'test/fixtures/traces/single-turn-answer'), cacheHome);
+  const browser = await launch();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(s.url);
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary-status"]') !== null, null, { timeout: 30_000 });
+    // As text: tsx would name the inner function with a helper the page does not have.
+    await page.evaluate(`(() => {
+      const d = (window.__drop = {});
+      window.addEventListener('drop', () => (d.t0 ??= performance.now()), { capture: true });
+      const look = () => {
+        if (d.t0 !== undefined && d.first === undefined && document.querySelector('[data-testid="session-row"]')) d.first = performance.now();
+        if (d.first !== undefined && !document.querySelector('.sess-progress')) d.complete = performance.now();
+        if (d.complete === undefined) requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    })()`);
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: [root], dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+    const times = async () => {
+      const t = await page.evaluate(() => {
+        const d = (window as unknown as { __drop: { t0: number; first?: number; complete?: number } }).__drop;
+        // The load starts once the page has walked the folder.
+        return { t0: d.t0, walked: performance.getEntriesByName('ctv:load-start').at(-1)?.startTime, first: d.first, complete: d.complete };
+      });
+      const since = (x: number | undefined) => (x !== undefined && x >= t.t0 ? x - t.t0 : NaN);
+      return { walked: since(t.walked), first: since(t.first), complete: since(t.complete) };
+    };
+    const t0 = performance.now();
+    while (!Number.isFinite((await times()).complete) && performance.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 250));
+    return await times();
+  } finally {
+    await browser.close();
+    await s.stop();
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
+
+/** What to time: `served` (serve's list and search), `dropped` (the root dropped on the page); BENCH_SESSIONS_PARTS picks. */
+const parts = process.env.BENCH_SESSIONS_PARTS?.split(',') ?? ['served', 'dropped'];
+
 async function benchRoot(label: string, root: string) {
   const bytes = du(root);
   console.log(`\n${label}  (${readdirSync(root).filter((n) => !n.startsWith('.')).length} bundles, ${(bytes / 1024 ** 3).toFixed(2)} GiB)`);
   const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-sessions-'));
   try {
-    for (const run of ['empty cache', 'restart, cache kept'] as const) {
+    for (const run of parts.includes('served') ? (['empty cache', 'restart, cache kept'] as const) : []) {
       const t0 = performance.now();
       const s = await startServeCommand(root, cacheHome);
       const started = performance.now() - t0;
@@ -128,6 +181,13 @@ async function benchRoot(label: string, root: string) {
       console.log(`    serve → list complete              ${fmt(list.complete)} (${list.total} bundles)`);
       console.log(`    serve → all indexed for search     ${fmt(list.indexed)}`);
       for (const q of searches) console.log(`    search "${q.q}"`.padEnd(39) + `${fmt(q.ms)} (${q.groups} sessions)`);
+    }
+    if (parts.includes('dropped')) {
+      const dropped = await timeDroppedRoot(root, 10 * 60_000);
+      console.log('  dropped on the page (headless Chromium, real drag and drop):');
+      console.log(`    drop → folder walked               ${fmt(dropped.walked)}`);
+      console.log(`    drop → first rows                  ${fmt(dropped.first)}`);
+      console.log(`    drop → list complete               ${fmt(dropped.complete)}`);
     }
   } finally {
     rmSync(cacheHome, { recursive: true, force: true });
