@@ -72,7 +72,7 @@ function counts() {
 }
 
 /** A fake FileSystemEntry tree over a fixture folder, as `webkitGetAsEntry` gives for a dropped folder. */
-function entryFor(absDir: string, fullPath: string): FileSystemEntry {
+function entryFor(absDir: string, fullPath: string, reads?: string[]): FileSystemEntry {
   const names = listFiles(absDir, absDir);
   const children = new Map<string, string[]>();
   for (const rel of names) {
@@ -90,13 +90,16 @@ function entryFor(absDir: string, fullPath: string): FileSystemEntry {
       // Hand out entries in batches of 2, like browsers do in batches of 100.
       const all = [...children.keys()].map((name) => {
         const p = path.join(absDir, name);
-        if (children.get(name)!.length) return entryFor(p, `${fullPath}/${name}`);
+        if (children.get(name)!.length) return entryFor(p, `${fullPath}/${name}`, reads);
         return {
           isFile: true,
           isDirectory: false,
           name,
           fullPath: `${fullPath}/${name}`,
-          file: (ok: (f: File) => void) => ok(new File([readFileSync(p)], name)),
+          file: (ok: (f: File) => void) => {
+            reads?.push(`${fullPath}/${name}`.slice(1));
+            ok(new File([readFileSync(p)], name));
+          },
         } as unknown as FileSystemEntry;
       });
       let at = 0;
@@ -467,12 +470,13 @@ describe('loader components', () => {
     await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'), { timeout: 10_000 });
   });
 
-  it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout', async () => {
+  it('drag-over shows the overlay; dropping a folder of several bundles asks which, grouped by rollout, reading a bundle only when it is opened', async () => {
     useInProcessWorker();
     render(<Loader />);
     expect(screen.queryByTestId('drop-overlay')).toBeNull();
     const root = path.join(TRACES, 'multi-turn-resume');
-    const data = dropEventData([entryFor(root, '/multi-turn-resume')]);
+    const reads: string[] = [];
+    const data = dropEventData([entryFor(root, '/multi-turn-resume', reads)]);
     fireEvent.dragEnter(window, { dataTransfer: data });
     expect(screen.getByTestId('drop-overlay')).toBeTruthy();
     fireEvent.dragLeave(window, { dataTransfer: data });
@@ -490,13 +494,21 @@ describe('loader components', () => {
     expect(groups[0].textContent).toContain('3 bundles (resumed session)');
     const rows = within(picker).getAllByTestId('bundle-option');
     expect(rows.map((r) => r.dataset.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
-    expect(rows[1].textContent).toMatch(/\d+(\.\d)? KiB/);
+    // Listed from the manifests: once two bundles were met, the walk read nothing else (a root of thousands lists in seconds).
+    const manifests = ['multi-turn-resume/manifest.json', 'multi-turn-resume/bundle-2/manifest.json', 'multi-turn-resume/bundle-3/manifest.json'];
+    expect(reads).toEqual(expect.arrayContaining(manifests));
+    const bundle2Payloads = listFiles(path.join(root, 'bundle-2'), path.join(root, 'bundle-2')).filter((p) => p.startsWith('payloads/'));
+    expect(bundle2Payloads.length).toBeGreaterThan(0);
+    expect(reads.filter((p) => p.startsWith('multi-turn-resume/bundle-2/payloads/'))).toEqual([]);
 
     fireEvent.click(within(rows[1]).getByRole('button', { name: /Open/ }));
     expect(screen.queryByTestId('bundle-picker')).toBeNull();
     await waitFor(() => expect(useStore.getState().load.phase).toBe('ready'));
     expect(useStore.getState().load.label).toBe('multi-turn-resume/bundle-2');
     expect(JSON.stringify(useStore.getState().state, null, 2)).toBe(readFileSync(path.join(root, 'bundle-2/state.json'), 'utf8'));
+    // Opening bundle-2 read its files, and no other bundle's.
+    expect(reads).toEqual(expect.arrayContaining(bundle2Payloads.map((p) => `multi-turn-resume/bundle-2/${p}`)));
+    expect(reads.filter((p) => p.startsWith('multi-turn-resume/bundle-3/') && !p.endsWith('manifest.json'))).toEqual([]);
   });
 
   it('after opening one bundle of a dropped folder, the list is one click away, without dropping again', async () => {

@@ -60,15 +60,23 @@ export function officialCounts(name: string) {
 }
 
 /** A fake file-system handle tree over a fixture folder, as `getAsFileSystemHandle` gives for a dropped folder. */
-export function handleFor(absDir: string): DroppedHandle {
+export function handleFor(absDir: string, reads?: string[], at = path.basename(absDir)): DroppedHandle {
   return {
     kind: 'directory',
     name: path.basename(absDir),
     async *values() {
       for (const e of readdirSync(absDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const p = path.join(absDir, e.name);
-        if (e.isDirectory()) yield handleFor(p);
-        else yield { kind: 'file' as const, name: e.name, getFile: async () => new File([readFileSync(p)], e.name) };
+        if (e.isDirectory()) yield handleFor(p, reads, `${at}/${e.name}`);
+        else
+          yield {
+            kind: 'file' as const,
+            name: e.name,
+            getFile: async () => {
+              reads?.push(`${at}/${e.name}`);
+              return new File([readFileSync(p)], e.name);
+            },
+          };
       }
     },
   };

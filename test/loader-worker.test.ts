@@ -239,13 +239,29 @@ describe('worker handler', () => {
     await h2.send({ type: 'load', id: 1, label: 'compaction-remote', input: { kind: 'files', files: folderInputs('compaction-remote') } });
     expect(h2.hashOf(1)).toBe(h.hashOf(1));
 
-    await h.send({ type: 'load', id: 2, label: 'multi-turn-resume', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'multi-turn-resume'))] } });
+    const reads: string[] = [];
+    await h.send({
+      type: 'load',
+      id: 2,
+      label: 'multi-turn-resume',
+      input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'multi-turn-resume'), reads)] },
+    });
     const bundles = h.of(2).find((m) => m.type === 'bundles');
     expect(bundles?.type === 'bundles' && bundles.groups[0].bundles.map((b) => b.key)).toEqual([
       'multi-turn-resume',
       'multi-turn-resume/bundle-2',
       'multi-turn-resume/bundle-3',
     ]);
+    // A root: once two bundles are met, only manifests are read to list it; a bundle's files when it is opened.
+    const payloadsOf = (b: string) => reads.filter((p) => p.startsWith(`multi-turn-resume/${b}/payloads/`));
+    expect(reads).toContain('multi-turn-resume/bundle-3/manifest.json');
+    expect(payloadsOf('bundle-2')).toEqual([]);
+    await h.send({ type: 'select', id: 3, scanId: 2, key: 'multi-turn-resume/bundle-2' });
+    const picked = h.of(3).find((m) => m.type === 'result');
+    if (picked?.type !== 'result') throw new Error(JSON.stringify(h.of(3)));
+    expect(JSON.stringify(stateOf(picked), null, 2)).toBe(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-2/state.json'), 'utf8'));
+    expect(payloadsOf('bundle-2').length).toBeGreaterThan(0);
+    expect(payloadsOf('bundle-3')).toEqual([]);
   });
 
   it('throttles progress to one message per interval, and always sends the last one', async () => {
@@ -340,6 +356,70 @@ describe('worker handler', () => {
     // A scan that is gone ends at once.
     await h.send({ type: 'summarizeScan', id: 4, scanId: 99, skip: [] });
     expect(h.of(4)).toEqual([{ type: 'scanSummary', id: 4, key: '', summary: null, done: true }]);
+  });
+
+  it('a dropped root whose files are unread but for its manifests: listed at once, each bundle read when summarised or opened', async () => {
+    const all = folderInputs('multi-turn-resume');
+    const manifests = all.filter((f) => f.path.endsWith('/manifest.json'));
+    // The walk named the event logs, and did not enter the payloads/ folders.
+    const unread = all.filter((f) => !f.path.endsWith('/manifest.json') && !f.path.includes('/payloads/')).map((f) => f.path);
+    const unreadFolders = ['multi-turn-resume/payloads', 'multi-turn-resume/bundle-2/payloads', 'multi-turn-resume/bundle-3/payloads'];
+    const asked: string[][] = [];
+    // The page's part: the bytes of what the worker asks for, a folder's files then the folder done; one file it cannot read (moved since the drop).
+    const gone = 'multi-turn-resume/bundle-3/trace.jsonl';
+    let nextId = 1000;
+    const h = harness({}, (m) => {
+      if (m.type !== 'needFiles') return;
+      const inFolders = m.folders.flatMap((f) => listFiles(path.join(TRACES, f), path.join(TRACES, f)).map((rel) => `${f}/${rel}`));
+      asked.push([...m.paths, ...inFolders]);
+      const files = [...m.paths, ...inFolders].map((p) =>
+        p === gone ? { path: p, error: 'NotFoundError' } : { path: p, data: new Uint8Array(readFileSync(path.join(TRACES, p))) },
+      );
+      queueMicrotask(
+        () =>
+          void h
+            .send({ type: 'bytes', id: nextId++, target: m.id, files })
+            .then(() => h.send({ type: 'bytes', id: nextId++, target: m.id, files: [], done: m.folders })),
+      );
+    });
+    await h.send({ type: 'load', id: 1, label: 'multi-turn-resume', input: { kind: 'files', files: manifests, unread, unreadFolders } });
+    const bundles = h.of(1).find((m) => m.type === 'bundles');
+    if (bundles?.type !== 'bundles') throw new Error(JSON.stringify(h.of(1)));
+    const listed = bundles.groups.flatMap((g) => g.bundles);
+    expect(listed.map((b) => [b.key, b.problem, b.sizeBytes])).toEqual([
+      ['multi-turn-resume', null, null],
+      ['multi-turn-resume/bundle-2', null, null],
+      ['multi-turn-resume/bundle-3', null, null],
+    ]);
+    expect(asked).toEqual([]);
+
+    await h.send({ type: 'summarizeScan', id: 2, scanId: 1, skip: [] });
+    const got = new Map(h.of(2).flatMap((m) => (m.type === 'scanSummary' && !m.done ? [[m.key, m] as const] : [])));
+    // Each bundle's own bytes, as a drop read whole measures them (a nested bundle's files are its own).
+    const eager = harness();
+    await eager.send({ type: 'load', id: 1, label: 'multi-turn-resume', input: { kind: 'files', files: all } });
+    const measured = eager.of(1).find((m) => m.type === 'bundles');
+    if (measured?.type !== 'bundles') throw new Error('expected a bundle list');
+    for (const b of measured.groups.flatMap((g) => g.bundles)) {
+      const m = got.get(b.key)!;
+      if (b.key === 'multi-turn-resume/bundle-3') {
+        expect(m.summary?.error).toContain(`${gone} could not be read`);
+        continue;
+      }
+      expect(m.sizeBytes).toBe(b.sizeBytes);
+      const ref = JSON.parse(readFileSync(path.join(TRACES, b.key, 'state.json'), 'utf8'));
+      expect(m.summary).toMatchObject({ status: 'complete', rolloutId: ref.rollout_id, inferenceCalls: Object.keys(ref.inference_calls).length });
+    }
+    // Asked bundle by bundle: each request names only files of the bundle being read.
+    for (const paths of asked) expect(new Set(paths.map((p) => listed.filter((b) => p.startsWith(`${b.key}/`)).at(-1)!.key)).size).toBe(1);
+
+    // Opening one reads it again (summaries keep no bytes) and gives the official state; the unreadable one names its file.
+    await h.send({ type: 'select', id: 3, scanId: 1, key: 'multi-turn-resume/bundle-2' });
+    const r = h.of(3).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(3)));
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-2/state.json'), 'utf8'));
+    await h.send({ type: 'select', id: 4, scanId: 1, key: 'multi-turn-resume/bundle-3' });
+    expect(h.of(4)).toEqual([{ type: 'error', id: 4, error: expect.objectContaining({ file: gone, message: expect.stringContaining('could not be read') }) }]);
   });
 
   it('reports a missing manifest and another schema as plain errors, with nothing reduced', async () => {

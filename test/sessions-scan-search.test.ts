@@ -16,7 +16,7 @@ import { searchDocuments, type SearchDocument } from '../src/trace/sessions/docu
 import { KeptDocuments } from '../src/trace/sessions/kept';
 import { compileQuery, searchBundles, snippet, type BundleDocuments } from '../src/trace/sessions/match';
 import { SearchResultSchema, type SearchResult } from '../src/trace/sessions/list';
-import type { InputFile } from '../src/trace/bundle/scan';
+import { bundleSources, type InputFile } from '../src/trace/bundle/scan';
 import { WorkerSession } from '../src/worker/session';
 import { searchSessions } from '../src/worker/session-search';
 import type { WorkerResponse } from '../src/worker/protocol';
@@ -316,7 +316,8 @@ describe('the worker scan', () => {
         `b${b}`,
         Array.from({ length: 5000 }, (_, i) => doc(`conversation_item:${i}`, `call_000${i % 9} call_00${i} ${b === 39 && i === 4999 ? 'call_0009' : ''}`)),
       );
-    s.scan = { id: 1, value: { remember: false, label: 'root', files: new Map(), bundles: [], documents: kept } };
+    const files = new Map();
+    s.scan = { id: 1, value: { remember: false, label: 'root', files, unread: null, sourceOf: bundleSources(files, []), bundles: [], documents: kept } };
   });
 
   it('pauses between slices so the worker takes its messages, and stops when aborted', async () => {

@@ -110,7 +110,7 @@ describe('the session catalog of a trace root', () => {
     await catalog.start();
     expect(catalog.list().total).toBe(3);
     // Summaries and sizes come in the background, neither waiting for the other.
-    const done = await until(() => (catalog.list().summarised === 3 && catalog.list().sessions.every((r) => r.sizeBytes > 0) ? catalog.list() : null));
+    const done = await until(() => (catalog.list().summarised === 3 && catalog.list().sessions.every((r) => (r.sizeBytes ?? 0) > 0) ? catalog.list() : null));
     const byName = new Map(done.sessions.map((s) => [s.name, s]));
     expect(byName.get('root1/single-turn-answer')?.summary?.status).toBe('complete');
     expect(byName.get('root1/tools-one-turn')?.summary?.toolCalls).toBe(Object.keys(official('tools-one-turn').tool_calls).length);

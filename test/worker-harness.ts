@@ -2,13 +2,15 @@
 import { parseResponse, type WorkerResponse } from '../src/worker/protocol';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 
-export function harness(deps: HandlerDeps = {}) {
+/** `onPost` hears each message as it is posted (to answer the worker's own requests, as the page does). */
+export function harness(deps: HandlerDeps = {}, onPost?: (m: WorkerResponse) => void) {
   const out: WorkerResponse[] = [];
   const onMessage = createWorkerHandler((m) => {
     // Everything the worker posts must pass the main thread's validation.
     const parsed = parseResponse(structuredClone(m));
     if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
     out.push(m);
+    onPost?.(m);
   }, deps);
   const of = (id: number) => out.filter((m) => m.id === id);
   /** Load `id`'s content hash: its `hash` message, which follows the result. */

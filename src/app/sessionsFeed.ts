@@ -35,7 +35,7 @@ export function SessionFeed() {
 }
 
 /** Summaries of a dropped root's bundles, kept per list: reopening the list after a pick does not reduce them again. */
-const scanSummaries = new WeakMap<object, { summaries: Map<string, SessionSummary>; done: boolean }>();
+const scanSummaries = new WeakMap<object, { summaries: Map<string, SessionSummary>; sizes: Map<string, number>; done: boolean }>();
 
 /**
  * The session list of a dropped trace root: its bundles at once (pending),
@@ -45,12 +45,13 @@ const scanSummaries = new WeakMap<object, { summaries: Map<string, SessionSummar
 function startScanFeed(groups: BundleGroup[]): () => void {
   const bundles = groups.flatMap((g) => g.bundles);
   let kept = scanSummaries.get(groups);
-  if (!kept) scanSummaries.set(groups, (kept = { summaries: new Map(), done: false }));
+  if (!kept) scanSummaries.set(groups, (kept = { summaries: new Map(), sizes: new Map(), done: false }));
   const cache = kept;
   const publish = () => {
     const sessions = bundles.map((b) => ({
       name: b.key,
-      sizeBytes: b.sizeBytes ?? 0,
+      // A bundle of a dropped root is measured when it is read, to be summarised.
+      sizeBytes: b.sizeBytes ?? cache.sizes.get(b.key) ?? null,
       modifiedMs: b.startedAtUnixMs ?? 0,
       recording: false,
       pending: !cache.summaries.has(b.key),
@@ -69,8 +70,9 @@ function startScanFeed(groups: BundleGroup[]): () => void {
   };
   const stop = traceClient.summarizeChoice(
     [...cache.summaries.keys()],
-    (key, summary) => {
+    (key, summary, sizeBytes) => {
       cache.summaries.set(key, summary);
+      if (sizeBytes !== null) cache.sizes.set(key, sizeBytes);
       soon();
     },
     () => {

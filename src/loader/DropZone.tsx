@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { traceClient, type InputFile } from '../worker/client';
+import { traceClient } from '../worker/client';
 import type { DroppedHandle } from '../worker/handles';
-import { dragHasFiles, readDrop, type Drop } from './dataTransfer';
+import { dragHasFiles, readDrop, type Drop, type Walked } from './dataTransfer';
 import './loader.css';
 
 /** How often the walk of a dropped folder reports how far it is. */
@@ -29,16 +29,16 @@ async function openDrop(drop: Drop): Promise<void> {
     toldAt = performance.now();
     walk.progress(files, bytes);
   };
-  const onFile = (f: File) => {
+  const onFile = (f: File | null) => {
     files++;
-    bytes += f.size;
+    bytes += f?.size ?? 0;
     // At most every WALK_PROGRESS_MS, and the count a pause stops at is told too.
     if (performance.now() - toldAt >= WALK_PROGRESS_MS) tell();
     else later ??= setTimeout(tell, WALK_PROGRESS_MS);
   };
-  type Found = { files: InputFile[] } | { handles: DroppedHandle[] } | null;
+  type Found = { walked: Walked } | { handles: DroppedHandle[] } | null;
   const walked: Promise<Found> = drop.files(stop.signal, onFile).then(
-    (files) => ({ files }),
+    (found) => ({ walked: found }),
     (e: unknown) => {
       if (stop.signal.aborted) return null;
       throw e;
@@ -53,8 +53,10 @@ async function openDrop(drop: Drop): Promise<void> {
   if ('handles' in first) {
     stop.abort();
     void traceClient.loadHandles(first.handles);
-  } else if (first.files.length) void traceClient.loadFiles(first.files);
-  else walk.nothing();
+  } else if (first.walked.files.length || first.walked.unread.length || first.walked.unreadFolders.length) {
+    const { files, unread, unreadFolders } = first.walked;
+    void traceClient.loadFiles(files, undefined, { unread: { files: unread, folders: unreadFolders } });
+  } else walk.nothing();
 }
 
 /**

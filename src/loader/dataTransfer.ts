@@ -6,6 +6,8 @@
  */
 import type { InputFile } from '../trace/bundle/scan';
 import { normalizePath } from '../trace/bundle/paths';
+import { WalkPolicy } from '../trace/bundle/walk-policy';
+import type { UnreadFile, UnreadFolder } from '../worker/client';
 import { isDroppedHandle, type DroppedHandle } from '../worker/handles';
 import { gate, timeSlicer } from '../worker/slicing';
 
@@ -14,18 +16,33 @@ const MAX_FILE_CALLS = 32;
 const fileCalls = gate(MAX_FILE_CALLS);
 const slicer = timeSlicer();
 
-/** Told of each file as the walk gets it. */
-export type OnFile = (file: File) => void;
+/** Told of each file as the walk finds it: its File when read now, null when left unread. */
+export type OnFile = (file: File | null) => void;
 
-async function fileOf(entry: FileSystemFileEntry, signal?: AbortSignal, onFile?: OnFile): Promise<File> {
+/** What a walk found: the files it read, and the files and folders it left unread (a trace root's, read when their bundle is wanted: ../trace/bundle/walk-policy.ts). */
+export interface Walked {
+  files: InputFile[];
+  unread: UnreadFile[];
+  unreadFolders: UnreadFolder[];
+}
+
+type Found = InputFile | UnreadFile | UnreadFolder;
+
+async function fileOf(entry: FileSystemFileEntry, path: string, walk: WalkContext): Promise<InputFile | UnreadFile> {
+  const get = () => new Promise<File>((resolve, reject) => entry.file(resolve, reject));
   await fileCalls.enter();
   try {
     // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
     await slicer.maybeYield();
-    signal?.throwIfAborted();
-    const file = await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
-    onFile?.(file);
-    return file;
+    walk.signal?.throwIfAborted();
+    // Asked at its turn, not when found: the second bundle may have been met meanwhile.
+    if (!walk.policy.readNow(path)) {
+      walk.onFile?.(null);
+      return { path, file: get };
+    }
+    const file = await get();
+    walk.onFile?.(file);
+    return { path, file };
   } finally {
     fileCalls.leave();
   }
@@ -35,30 +52,69 @@ function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
 }
 
+/** Every entry of a folder: readEntries returns at most ~100 per call; call until it returns none. */
+async function* entriesOf(dir: FileSystemDirectoryEntry, signal?: AbortSignal): AsyncGenerator<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  for (;;) {
+    signal?.throwIfAborted();
+    const batch = await readBatch(reader);
+    if (batch.length === 0) return;
+    yield batch;
+  }
+}
+
+/** The files under a folder left unread, each to be got when wanted. */
+async function listFolder(dir: FileSystemDirectoryEntry): Promise<UnreadFile[]> {
+  const out: UnreadFile[] = [];
+  for await (const batch of entriesOf(dir))
+    for (const e of batch) {
+      const path = normalizePath(e.fullPath || e.name);
+      if (!path) continue;
+      if (e.isDirectory) out.push(...(await listFolder(e as FileSystemDirectoryEntry)));
+      else if (e.isFile) out.push({ path, file: () => new Promise<File>((resolve, reject) => (e as FileSystemFileEntry).file(resolve, reject)) });
+    }
+  return out;
+}
+
+interface WalkContext {
+  policy: WalkPolicy;
+  signal?: AbortSignal;
+  onFile?: OnFile;
+}
+
 /**
  * The files under `entry`, in directory order. Siblings are fetched
  * several at a time: one `file()` round trip after another took longer for a
  * bundle of hundreds of payloads than reading them all.
  */
-async function walk(entry: FileSystemEntry, signal?: AbortSignal, onFile?: OnFile): Promise<InputFile[]> {
+async function walk(entry: FileSystemEntry, ctx: WalkContext): Promise<Found[]> {
+  const path = normalizePath(entry.fullPath || entry.name);
   if (entry.isFile) {
-    const path = normalizePath(entry.fullPath || entry.name);
-    return path ? [{ path, file: await fileOf(entry as FileSystemFileEntry, signal, onFile) }] : [];
+    if (!path) return [];
+    ctx.policy.found(path);
+    return [await fileOf(entry as FileSystemFileEntry, path, ctx)];
   }
   if (!entry.isDirectory) return [];
-  const reader = (entry as FileSystemDirectoryEntry).createReader();
-  const children: Promise<InputFile[]>[] = [];
-  // readEntries returns at most ~100 entries per call; call until it returns none.
-  for (;;) {
-    signal?.throwIfAborted();
-    const batch = await readBatch(reader);
-    if (batch.length === 0) break;
+  const children: Promise<Found[]>[] = [];
+  const names: string[] = [];
+  // A payloads/ folder waits for the whole listing: whether it is a bundle's depends on what lies beside it.
+  const payloads: FileSystemDirectoryEntry[] = [];
+  const follow = (child: FileSystemEntry) => {
+    const found = walk(child, ctx);
+    // A walk stopped part way leaves these unawaited: their abort is not an error to report.
+    found.catch(() => {});
+    children.push(found);
+  };
+  for await (const batch of entriesOf(entry as FileSystemDirectoryEntry, ctx.signal))
     for (const child of batch) {
-      const found = walk(child, signal, onFile);
-      // A walk stopped part way leaves these unawaited: their abort is not an error to report.
-      found.catch(() => {});
-      children.push(found);
+      names.push(child.name);
+      if (child.isDirectory && child.name === 'payloads') payloads.push(child as FileSystemDirectoryEntry);
+      else follow(child);
     }
+  for (const p of payloads) {
+    const at = normalizePath(p.fullPath || `${path ?? ''}/${p.name}`) ?? p.name;
+    if (ctx.policy.enterNow(at, names)) follow(p);
+    else children.push(Promise.resolve([{ path: at, files: () => listFolder(p) }]));
   }
   return (await Promise.all(children)).flat();
 }
@@ -79,7 +135,7 @@ export interface Drop {
    * The dropped files, walking folders here (File and Directory Entries API), which every current browser has;
    * `signal` stops the walk, `onFile` hears of each file as it is got (a folder of thousands takes seconds).
    */
-  files(signal?: AbortSignal, onFile?: OnFile): Promise<InputFile[]>;
+  files(signal?: AbortSignal, onFile?: OnFile): Promise<Walked>;
   /** What the drop is called while it is walked: its one folder or file, or how many items. */
   label: string;
 }
@@ -113,8 +169,16 @@ export function readDrop(dt: DataTransfer): Drop {
         ])
       : Promise.resolve(null),
     async files(signal, onFile) {
-      if (entries.length === 0 && loose.length === 0) return listed.map((f) => ({ path: f.name, file: f }));
-      return [...loose.map((f) => ({ path: f.name, file: f })), ...(await Promise.all(entries.map((e) => walk(e, signal, onFile)))).flat()];
+      if (entries.length === 0 && loose.length === 0) return { files: listed.map((f) => ({ path: f.name, file: f })), unread: [], unreadFolders: [] };
+      const ctx: WalkContext = { policy: new WalkPolicy(), signal, onFile };
+      const found = (await Promise.all(entries.map((e) => walk(e, ctx)))).flat();
+      const walked: Walked = { files: loose.map((f) => ({ path: f.name, file: f })), unread: [], unreadFolders: [] };
+      for (const f of found) {
+        if ('files' in f) walked.unreadFolders.push(f);
+        else if (typeof f.file === 'function') walked.unread.push(f as UnreadFile);
+        else walked.files.push(f as InputFile);
+      }
+      return walked;
     },
   };
 }

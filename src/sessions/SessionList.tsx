@@ -211,7 +211,12 @@ function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
       },
     },
     ...cost,
-    { id: 'size', header: 'Size', accessorFn: (r) => r.sizeBytes, cell: ({ row }) => formatBytes(row.original.sizeBytes) },
+    {
+      id: 'size',
+      header: 'Size',
+      accessorFn: num((r) => r.sizeBytes ?? undefined),
+      cell: ({ row }) => (row.original.sizeBytes === null ? '—' : formatBytes(row.original.sizeBytes)),
+    },
   ];
 }
 

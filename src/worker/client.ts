@@ -16,12 +16,31 @@ import type { SessionSummary } from '../trace/sessions/summary';
 import type { SearchResult } from '../trace/sessions/list';
 import { timeSlicer } from './slicing';
 import { applyStateChange } from './state-change';
-import { streamFiles } from './stream';
+import { streamFiles, type StreamFile } from './stream';
+
+/** A dropped file the page has found but not read: `file` gets it from the browser. */
+export interface UnreadFile {
+  path: string;
+  file: () => Promise<Blob>;
+}
+
+/** A dropped folder the page has not entered (a bundle's payloads/ in a trace root): `files` lists it. */
+export interface UnreadFolder {
+  path: string;
+  files: () => Promise<UnreadFile[]>;
+}
+
+/** What a drop's walk left unread (src/trace/bundle/walk-policy.ts). */
+export interface Unread {
+  files: readonly UnreadFile[];
+  folders: readonly UnreadFolder[];
+}
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
 import {
   parseResponse,
   type BundleInfo,
+  type BytesEntry,
   type LoadInputMsg,
   type ProgressMsg,
   type RecentBundle,
@@ -103,7 +122,7 @@ function toInputFiles(files: LoadInput): InputFile[] {
 }
 
 /** A name for the input: its single top-level folder or file, else a count. */
-export function labelFor(files: InputFile[]): string {
+export function labelFor(files: readonly { path: string }[]): string {
   const tops = new Set(files.map((f) => (normalizePath(f.path) ?? f.path).split('/')[0]));
   if (tops.size === 1) return [...tops][0];
   return `${files.length} files`;
@@ -248,8 +267,9 @@ export class TraceClient {
    * Loads dropped or picked files: a bundle folder, loose bundle files, or .zip / .tar.gz archives.
    * The bundle is kept in the recent-bundles cache unless `remember` is false.
    */
-  loadFiles(files: LoadInput, label?: string, opts: { remember?: boolean } = {}): Promise<LoadOutcome> {
+  loadFiles(files: LoadInput, label?: string, opts: { remember?: boolean; unread?: Unread } = {}): Promise<LoadOutcome> {
     const inputs = toInputFiles(files);
+    if (opts.unread && (opts.unread.files.length || opts.unread.folders.length)) return this.loadRoot(inputs, opts.unread, label);
     const bundle = singleBundleFiles(inputs);
     if (bundle) {
       const bytes = streamedBytes(bundle);
@@ -277,6 +297,60 @@ export class TraceClient {
     });
     if (inputs.length > first.length) void this.sendRest(this.current!.id, inputs.slice(first.length));
     return outcome;
+  }
+
+  /**
+   * A dropped trace root of which the page has read only some files (the
+   * manifests): the worker lists its bundles from those and the names of the
+   * rest, and asks for a bundle's other files (`needFiles`) when it
+   * summarises or opens it.
+   */
+  private loadRoot(inputs: InputFile[], unread: Unread, label?: string): Promise<LoadOutcome> {
+    const files = new Map<string, () => Promise<Blob>>();
+    const folders = new Map<string, () => Promise<UnreadFile[]>>();
+    for (const f of unread.files) {
+      const p = normalizePath(f.path);
+      if (p) files.set(p, f.file);
+    }
+    for (const f of unread.folders) {
+      const p = normalizePath(f.path);
+      if (p) folders.set(p, f.files);
+    }
+    const first = inputs.slice(0, FILES_PER_MESSAGE);
+    const outcome = this.start(label ?? labelFor([...inputs, ...unread.files, ...unread.folders]), {
+      kind: 'files',
+      files: first,
+      more: inputs.length - first.length,
+      unread: [...files.keys()],
+      unreadFolders: [...folders.keys()],
+    });
+    const id = this.current!.id;
+    this.unread = { scanId: id, files, folders };
+    if (inputs.length > first.length) void this.sendRest(id, inputs.slice(first.length));
+    return outcome;
+  }
+
+  /** Reads the unread files (and the files of the unread folders) the worker asked for, sends their bytes, then names the folders done. */
+  private async sendUnread(scanId: number, paths: readonly string[], folderPaths: readonly string[]): Promise<void> {
+    const unread = this.unread;
+    if (unread?.scanId !== scanId) return;
+    const live = () => this.unread === unread;
+    const send = (files: BytesEntry[], transfer?: ArrayBuffer[], done?: string[]) =>
+      this.send({ type: 'bytes', id: this.nextId++, target: scanId, files, ...(done ? { done } : {}) }, transfer);
+    const missing = () => Promise.reject(new Error('it is not among the dropped files'));
+    const wanted: StreamFile[] = paths.map((path) => ({ path, file: unread.files.get(path) ?? missing }));
+    const unlisted: BytesEntry[] = [];
+    for (const folder of folderPaths) {
+      const list = unread.folders.get(folder);
+      try {
+        if (!list) throw new Error('it is not among the dropped folders');
+        wanted.push(...(await list()));
+      } catch (e) {
+        unlisted.push({ path: folder, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    await streamFiles(wanted, { live, send });
+    if (live()) send(unlisted, undefined, [...folderPaths]);
   }
 
   /** Loads dropped files and folders given as file-system handles; the worker walks and reads them. */
@@ -346,7 +420,11 @@ export class TraceClient {
    * the session list: `onSummary` once per bundle as the worker makes it,
    * `onDone` after the last. Returns a function that stops it.
    */
-  summarizeChoice(skip: readonly string[], onSummary: (key: string, summary: SessionSummary) => void, onDone: () => void): () => void {
+  summarizeChoice(
+    skip: readonly string[],
+    onSummary: (key: string, summary: SessionSummary, sizeBytes: number | null) => void,
+    onDone: () => void,
+  ): () => void {
     const scanId = this.choice?.scanId;
     if (scanId === undefined) {
       onDone();
@@ -361,7 +439,7 @@ export class TraceClient {
     };
   }
 
-  private readonly summaries = new Map<number, { onSummary(key: string, summary: SessionSummary): void; onDone(): void }>();
+  private readonly summaries = new Map<number, { onSummary(key: string, summary: SessionSummary, sizeBytes: number | null): void; onDone(): void }>();
 
   /**
    * A drop whose folders the page walks itself (the browser gave no
@@ -390,6 +468,9 @@ export class TraceClient {
   }
 
   private walk: object | null = null;
+
+  /** The files of a dropped root not read yet, by path, for the load (scan) that named them. */
+  private unread: { scanId: number; files: Map<string, () => Promise<Blob>>; folders: Map<string, () => Promise<UnreadFile[]>> } | null = null;
 
   /** Stops the running load (or dismisses the picker of a drop still waiting for a choice). */
   cancel(): void {
@@ -422,6 +503,7 @@ export class TraceClient {
   private start(label: string, input: LoadInputMsg): Promise<LoadOutcome> {
     mark('ctv:load-start');
     this.walk = null;
+    this.unread = null;
     this.closeChoice();
     const id = this.nextId++;
     const outcome = this.track(id, label);
@@ -502,11 +584,15 @@ export class TraceClient {
     if (msg.type === 'scanSummary') {
       const to = this.summaries.get(msg.id);
       if (!to) return;
-      if (msg.summary) to.onSummary(msg.key, msg.summary);
+      if (msg.summary) to.onSummary(msg.key, msg.summary, msg.sizeBytes ?? null);
       if (msg.done) {
         this.summaries.delete(msg.id);
         to.onDone();
       }
+      return;
+    }
+    if (msg.type === 'needFiles') {
+      void this.sendUnread(msg.id, msg.paths, msg.folders);
       return;
     }
     if (msg.type === 'hash') {

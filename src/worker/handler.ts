@@ -60,8 +60,8 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
     }
     case 'bytes': {
       const source = s.streams.get(msg.target);
-      if (!source) return;
-      deliver(source, msg.files);
+      if (source) deliver(source, msg.files);
+      else if (s.scan?.id === msg.target) s.scan.value.unread?.arrive(msg.files, msg.done);
       return;
     }
     case 'select': {

@@ -6,6 +6,7 @@
  * Structural types, so that tests can pass stand-ins.
  */
 import type { InputFile } from '../trace/bundle/scan';
+import { WalkPolicy } from '../trace/bundle/walk-policy';
 
 export interface FileHandleLike {
   readonly kind: 'file';
@@ -25,14 +26,87 @@ export function isDroppedHandle(v: unknown): v is DroppedHandle {
   return (h.kind === 'file' || h.kind === 'directory') && typeof h.name === 'string';
 }
 
+/** What a walk of the handles found: the files it read, and the handles of the files and folders it left unread (a trace root's: ../trace/bundle/walk-policy.ts). */
+export interface HandleWalk {
+  files: InputFile[];
+  unread: Map<string, FileHandleLike>;
+  unreadFolders: Map<string, DirectoryHandleLike>;
+}
+
 /** Every file under the handles, with paths from the dropped items down (`<folder>/payloads/3.json`), in directory order. */
-export async function filesFromHandles(handles: readonly DroppedHandle[], signal?: AbortSignal): Promise<InputFile[]> {
-  const walk = async (h: DroppedHandle, prefix: string): Promise<InputFile[]> => {
+export async function filesFromHandles(handles: readonly DroppedHandle[], signal?: AbortSignal): Promise<HandleWalk> {
+  const policy = new WalkPolicy();
+  const out: HandleWalk = { files: [], unread: new Map(), unreadFolders: new Map() };
+  const walk = async (h: DroppedHandle, path: string): Promise<InputFile[]> => {
     signal?.throwIfAborted();
-    if (h.kind === 'file') return [{ path: prefix + h.name, file: await h.getFile() }];
+    if (h.kind === 'file') {
+      policy.found(path);
+      if (policy.readNow(path)) return [{ path, file: await h.getFile() }];
+      out.unread.set(path, h);
+      return [];
+    }
     const children: Promise<InputFile[]>[] = [];
-    for await (const child of h.values()) children.push(walk(child, `${prefix}${h.name}/`));
+    const names: string[] = [];
+    // A payloads/ folder waits for the whole listing: whether it is a bundle's depends on what lies beside it.
+    const payloads: DirectoryHandleLike[] = [];
+    for await (const child of h.values()) {
+      names.push(child.name);
+      if (child.kind === 'directory' && child.name === 'payloads') payloads.push(child);
+      else children.push(walk(child, `${path}/${child.name}`));
+    }
+    for (const p of payloads) {
+      if (policy.enterNow(`${path}/${p.name}`, names)) children.push(walk(p, `${path}/${p.name}`));
+      else out.unreadFolders.set(`${path}/${p.name}`, p);
+    }
     return (await Promise.all(children)).flat();
   };
-  return (await Promise.all(handles.map((h) => walk(h, '')))).flat();
+  out.files = (await Promise.all(handles.map((h) => walk(h, h.name)))).flat();
+  return out;
+}
+
+/** What `readHandles` tells of each file: its bytes, or why it could not be read (a `bytes` request's entries). */
+type ReadEntry = { path: string; data: Uint8Array } | { path: string; error: string };
+
+/** Every file under a folder's handle, with its path. */
+async function filesUnder(dir: DirectoryHandleLike, path: string): Promise<[string, FileHandleLike][]> {
+  const out: [string, FileHandleLike][] = [];
+  for await (const child of dir.values()) {
+    if (child.kind === 'file') out.push([`${path}/${child.name}`, child]);
+    else out.push(...(await filesUnder(child, `${path}/${child.name}`)));
+  }
+  return out;
+}
+
+/**
+ * Reads unread files, and every file under unread folders, by their handles, all at once, telling
+ * `arrive` of each file, then of the folders done (as the page answers `needFiles`).
+ */
+export async function readHandles(
+  paths: readonly string[],
+  folders: readonly string[],
+  walk: Pick<HandleWalk, 'unread' | 'unreadFolders'>,
+  arrive: (entries: ReadEntry[], done?: string[]) => void,
+): Promise<void> {
+  const failed = (path: string, e: unknown): ReadEntry => ({ path, error: e instanceof Error ? e.message : String(e) });
+  const wanted: [string, FileHandleLike | undefined][] = paths.map((p) => [p, walk.unread.get(p)]);
+  for (const f of folders) {
+    const dir = walk.unreadFolders.get(f);
+    try {
+      if (!dir) throw new Error('it is not among the dropped folders');
+      wanted.push(...(await filesUnder(dir, f)));
+    } catch (e) {
+      arrive([failed(f, e)]);
+    }
+  }
+  await Promise.all(
+    wanted.map(async ([path, h]): Promise<void> => {
+      try {
+        if (!h) throw new Error('it is not among the dropped files');
+        arrive([{ path, data: new Uint8Array(await (await h.getFile()).arrayBuffer()) }]);
+      } catch (e) {
+        arrive([failed(path, e)]);
+      }
+    }),
+  );
+  arrive([], [...folders]);
 }

@@ -10,7 +10,7 @@ import { readServedState, SERVED_STATE_QUERY } from '../trace/bundle/served-stat
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
 import {
-  bundleSource,
+  bundleSources,
   collectFiles,
   describeBundles,
   findBundleDirs,
@@ -23,11 +23,12 @@ import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { KeptDocuments } from '../trace/sessions/kept';
 import { limitProblem, sizeProblem, streamedBytes } from './limits';
-import { filesFromHandles } from './handles';
+import { filesFromHandles, readHandles, type HandleWalk } from './handles';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
+import { UnreadFiles } from './unread';
 
 /** A file of a served bundle, or null while it is not there (a payload Codex has not written yet). */
 async function fetchIfThere(s: WorkerSession, baseUrl: string, path: string): Promise<Uint8Array | null> {
@@ -72,6 +73,31 @@ export function deliver(source: ArrivingSource, entries: readonly BytesEntry[]):
   for (const e of entries) source.deliver(e.path, 'data' in e ? e.data : new Error(`${e.path} could not be read: ${e.error}`));
 }
 
+/** Paths normalized as the scan's files are; a path that climbs out is left out. */
+function normalMap<T>(entries: Iterable<[string, T]>): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [p, v] of entries) {
+    const normal = normalizePath(p);
+    if (normal) out.set(normal, v);
+  }
+  return out;
+}
+
+/** The unread files and folders a dropped root's load names (`unread`), asked of the page as load `id`'s. */
+function unreadFiles(s: WorkerSession, id: number, paths: readonly string[], folders: readonly string[]): UnreadFiles {
+  const norm = (ps: readonly string[]) => ps.flatMap((p) => normalizePath(p) ?? []);
+  return new UnreadFiles(norm(paths), norm(folders), (wanted, wantedFolders) => s.post({ type: 'needFiles', id, paths: wanted, folders: wantedFolders }));
+}
+
+/** The unread files of a drop the worker walked as handles: read here, by their handles, when their bundle is wanted. */
+function unreadHandles(walked: HandleWalk): UnreadFiles {
+  const handles = { unread: normalMap(walked.unread), unreadFolders: normalMap(walked.unreadFolders) };
+  const unread: UnreadFiles = new UnreadFiles(handles.unread.keys(), handles.unreadFolders.keys(), (paths, folders) => {
+    void readHandles(paths, folders, handles, (entries, done) => unread.arrive(entries, done));
+  });
+  return unread;
+}
+
 /** Waits until load `id` has received `more` further files (or is cancelled). */
 async function receiveRest(s: WorkerSession, id: number, first: InputFile[], more: number, signal: AbortSignal): Promise<InputFile[]> {
   const entry = { files: [...first], wake: () => {} };
@@ -98,7 +124,8 @@ export async function loadBundle(s: WorkerSession, id: number, scan: Scan, bundl
     return;
   }
   const label = bundle.key ? bundle.name : scan.label;
-  await reduceAndPost(s, id, label, bundleSource(scan.files, bundle.key, label), signal, { remember: scan.remember });
+  const read = await scan.unread?.read(bundle.key, signal);
+  await reduceAndPost(s, id, label, scan.sourceOf(bundle.key, label, read), signal, { remember: scan.remember });
 }
 
 export async function load(s: WorkerSession, id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
@@ -169,15 +196,19 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     await reduceAndPost(s, id, hit.meta.name, new MemorySource(hit.meta.name, hit.files), signal);
     return;
   }
-  const inputs =
-    input.kind === 'handles'
-      ? await filesFromHandles(input.handles, signal)
-      : input.more
-        ? await receiveRest(s, id, input.files, input.more, signal)
-        : input.files;
+  let inputs: InputFile[];
+  let unread: UnreadFiles | null = null;
+  if (input.kind === 'handles') {
+    const walked = await filesFromHandles(input.handles, signal);
+    inputs = walked.files;
+    if (walked.unread.size || walked.unreadFolders.size) unread = unreadHandles(walked);
+  } else {
+    inputs = input.more ? await receiveRest(s, id, input.files, input.more, signal) : input.files;
+    if (input.unread?.length || input.unreadFolders?.length) unread = unreadFiles(s, id, input.unread ?? [], input.unreadFolders ?? []);
+  }
   const arrival = s.arrivals.get(id);
   if (arrival) arrival.files = s.wallNow();
-  const one = input.kind === 'handles' ? singleBundleFiles(inputs) : null;
+  const one = input.kind === 'handles' && !unread ? singleBundleFiles(inputs) : null;
   if (one) {
     const tooLarge = sizeProblem(streamedBytes(one), s.maxBundleBytes);
     if (tooLarge) {
@@ -204,8 +235,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     return;
   }
   if (arrival) arrival.unpack = performance.now() - unpackStart;
-  const dirs = findBundleDirs(files.keys());
-  if (dirs.length === 0) {
+  if (findBundleDirs(unread ? [...files.keys(), ...unread.files] : files.keys()).length === 0) {
     post({
       type: 'error',
       id,
@@ -217,12 +247,23 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     });
     return;
   }
-  const bundles = await describeBundles(files, label, { signal });
-  const value: Scan = { remember: input.kind === 'handles' || input.remember !== false, label, files, bundles, documents: new KeptDocuments() };
+  const bundles = await describeBundles(files, label, { signal, unread: unread ? new Set([...unread.files, ...unread.folders]) : undefined });
+  const dirs = bundles.map((b) => b.key);
+  unread?.setBundles(dirs);
+  const value: Scan = {
+    remember: input.kind === 'handles' || input.remember !== false,
+    label,
+    files,
+    unread,
+    sourceOf: bundleSources(files, dirs),
+    bundles,
+    documents: new KeptDocuments(),
+  };
+  // Kept for a pick, and for the bytes of its unread files, which arrive addressed to this load.
+  s.scan = { id, value };
   if (bundles.length === 1) {
     await loadBundle(s, id, value, bundles[0], signal);
     return;
   }
-  s.scan = { id, value };
   post({ type: 'bundles', id, label, groups: groupByRollout(bundles) });
 }

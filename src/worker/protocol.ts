@@ -46,6 +46,13 @@ export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
     kind: z.literal('files'),
     files: z.array(InputFileSchema),
     more: z.number().int().nonnegative().optional(),
+    /**
+     * Paths of files the page found but has not read (a dropped trace root's event logs and payloads):
+     * the worker asks for a bundle's with `needFiles` when it summarises or opens it.
+     */
+    unread: z.array(z.string().min(1)).optional(),
+    /** Folders the page did not enter (a root's bundles' payloads/): asked for, as `unread` files are, with every file under them. */
+    unreadFolders: z.array(z.string().min(1)).optional(),
     /** Keep the bundle in the recent-bundles cache (default true; false for a bundle embedded in an exported page). */
     remember: z.boolean().optional(),
   }),
@@ -77,12 +84,14 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), id: Id, label: z.string(), input: LoadInputMsgSchema }),
   /** More files for load request `target` (see `more`). */
   z.object({ type: z.literal('files'), id: Id, target: Id, files: z.array(InputFileSchema).min(1) }),
-  /** Bytes of files announced by stream load `target` (buffers transferred), or why one could not be read. */
+  /** Bytes of files announced by stream load `target`, or asked for by scan `target` (`needFiles`), buffers transferred; or why one could not be read. */
   z.object({
     type: z.literal('bytes'),
     id: Id,
     target: Id,
-    files: z.array(BytesEntrySchema).min(1),
+    files: z.array(BytesEntrySchema),
+    /** Folders asked for (`needFiles`) all of whose files have now been sent. */
+    done: z.array(z.string()).optional(),
   }),
   /** Load bundle `key` out of what load request `scanId` found. */
   z.object({ type: z.literal('select'), id: Id, scanId: Id, key: z.string() }),
@@ -197,6 +206,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     /** Wall-clock milliseconds at which the bundle was last written, as the server reports it. */
     writtenAt: z.number().nullable(),
   }),
+  /** Scan `id` (a load whose input named `unread` files) wants these files' bytes, and those of every file under `folders`, as `bytes` requests. */
+  z.object({ type: z.literal('needFiles'), id: Id, paths: z.array(z.string()), folders: z.array(z.string()) }),
   /** Load `id`'s content hash, after its result (null when the bundle could not be hashed). */
   z.object({ type: z.literal('hash'), id: Id, contentHash: z.string().nullable() }),
   /** The request failed as a whole (for a load: nothing was reduced). */
@@ -208,7 +219,15 @@ export const ResponseSchema = z.discriminatedUnion('type', [
   /** The hits of a `searchSessions`, in the shape `serve`'s search answers. */
   z.object({ type: z.literal('sessionSearch'), id: Id, result: SearchResultSchema }),
   /** One bundle of a scan summarised (`key` as in `bundles`); `done`: the last message of the request. */
-  z.object({ type: z.literal('scanSummary'), id: Id, key: z.string(), summary: SessionSummarySchema.nullable(), done: z.boolean() }),
+  z.object({
+    type: z.literal('scanSummary'),
+    id: Id,
+    key: z.string(),
+    summary: SessionSummarySchema.nullable(),
+    /** The bundle's bytes, once known (a dropped root's bundle is measured when it is read to be summarised). */
+    sizeBytes: z.number().nonnegative().nullable().optional(),
+    done: z.boolean(),
+  }),
   z.object({
     type: z.literal('exported'),
     id: Id,

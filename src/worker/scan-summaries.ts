@@ -7,12 +7,22 @@
  * cancelled; `skip` names the bundles the page already has (a list reopened
  * after a pick).
  */
-import { bundleSources } from '../trace/bundle/scan';
+import type { BundleInfo } from '../trace/bundle/scan';
+import type { MemorySource } from '../trace/bundle/source';
+import { isInside } from '../trace/bundle/paths';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
 import type { WorkerSession } from './session';
+
+/** Bytes of bundle `key`'s own files: those of a bundle inside it (a resumed session's) are that bundle's, as when sizes are known up front. */
+function ownSize(source: MemorySource, key: string, bundles: readonly BundleInfo[]): number {
+  const inner = bundles.filter((o) => o.key !== key && isInside(o.key, key)).map((o) => (key === '' ? o.key : o.key.slice(key.length + 1)));
+  let n = 0;
+  for (const p of source.paths()) if (!inner.some((d) => isInside(p, d))) n += source.size(p) ?? 0;
+  return n;
+}
 
 export async function summarizeScan(s: WorkerSession, id: number, scanId: number, skip: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
   const scan = s.scan?.id === scanId ? s.scan.value : null;
@@ -22,32 +32,45 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
   }
   // Newest first: the session a user just recorded is the one they look for.
   const bundles = scan.bundles.filter((b) => !skip.has(b.key)).sort((a, b) => (b.startedAtUnixMs ?? 0) - (a.startedAtUnixMs ?? 0));
-  const sourceOf = bundleSources(
-    scan.files,
-    bundles.map((b) => b.key),
-  );
-  for (const b of bundles) {
+  // A dropped root's files not yet read are asked of the page a bundle ahead: reading them overlaps the reduction before.
+  const readOf = (b: BundleInfo | undefined) => {
+    if (!b || b.problem || !scan.unread) return null;
+    const read = scan.unread.read(b.key, signal);
+    read.catch(() => {}); // surfaces when its bundle's turn comes
+    return read;
+  };
+  let next = readOf(bundles[0]);
+  for (let i = 0; i < bundles.length; i++) {
+    const b = bundles[i];
+    const reading = next;
+    // Asked for now: the page reads them while this one is reduced (a deeper queue was no sooner: both share this thread).
+    next = readOf(bundles[i + 1]);
     // A pick or a new drop in between goes first (it is another job); a replaced scan ends the list.
     do await new Promise((r) => setTimeout(r, s.jobs.size > 1 ? 50 : 0));
     while (s.jobs.size > 1 && !signal.aborted);
     if (signal.aborted || s.scan?.value !== scan) return;
     let summary;
+    let sizeBytes = b.sizeBytes;
     let docs: SearchDocument[] = [];
     if (b.problem) summary = failedSummary(b.problem.message);
     else {
       try {
+        const read = (await reading) ?? undefined;
+        const source = scan.sourceOf(b.key, b.name, read);
+        sizeBytes ??= ownSize(source, b.key, scan.bundles);
         // Read ahead: each dropped file is a round trip to the browser's process, and the reducer asks for one at a time.
-        const result = await reduceBundle(withReadAhead(sourceOf(b.key, b.name)), { unknownEvents: 'skip', signal });
+        const result = await reduceBundle(withReadAhead(source), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);
         docs = result.state ? searchDocuments(result.state) : [];
       } catch (e) {
+        if (signal.aborted) return;
         summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
       }
     }
     if (signal.aborted) return;
     // Kept before the summary goes: the page asks again when its count of summarised bundles grows, and must find them.
     scan.documents.keep(b.key, docs);
-    s.post({ type: 'scanSummary', id, key: b.key, summary, done: false });
+    s.post({ type: 'scanSummary', id, key: b.key, summary, sizeBytes, done: false });
   }
   s.post({ type: 'scanSummary', id, key: '', summary: null, done: true });
 }

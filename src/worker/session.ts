@@ -10,7 +10,7 @@ import type { ArrivingSource } from '../trace/bundle/arriving';
 import type { PayloadStore } from '../trace/bundle/payloads';
 import { reduceBundle as defaultReduce } from '../trace/reducer';
 import type { BundleInfo, InputFile } from '../trace/bundle/scan';
-import type { BundleSource, FileBody } from '../trace/bundle/source';
+import type { BundleSource, FileBody, MemorySource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
 import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES } from './limits';
@@ -19,6 +19,7 @@ import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
 import type { KeptDocuments } from '../trace/sessions/kept';
 import type { SearchIndex } from './search';
+import type { UnreadFiles } from './unread';
 
 export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
 
@@ -44,6 +45,10 @@ export interface Scan {
   remember: boolean;
   label: string;
   files: Map<string, FileBody>;
+  /** Files of the drop the page has not read yet (a dropped root's event logs and payloads), or null when all were read. */
+  unread: UnreadFiles | null;
+  /** Bundle `dir`'s files as a source; `read` gives the bodies of its unread files. */
+  sourceOf(dir: string, name: string, read?: ReadonlyMap<string, FileBody>): MemorySource;
   bundles: BundleInfo[];
   /** The search documents of the bundles summarised so far (./scan-summaries.ts), for search across them. */
   documents: KeptDocuments;

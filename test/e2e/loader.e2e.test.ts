@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { launch, longTasks, screenshotPath } from './browser';
-import { TRACES, tgzOf, zipOf } from '../loader-helpers';
+import { TRACES, listFiles, officialCounts, tgzOf, zipOf } from '../loader-helpers';
+import { formatBytes } from '../../src/ui/format';
 import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, summaryCounts, waitForPhase } from './loading';
 
 /** Provided by test/e2e/global-setup.ts; absent when this file is picked up by the unit-test config, which then skips it. */
@@ -92,6 +95,43 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     expect(Math.max(0, ...tasks.map((t) => t.duration))).toBeLessThan(500);
     expect(problems.errors).toEqual([]);
     await context.close();
+  });
+
+  it('a trace root dragged from the file manager lists its sessions from their manifests, then fills in each from its own reduction', async () => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'ctv-root-'));
+    const root = path.join(scratch, 'root');
+    const names = ['long-session', 'multi-agent', 'compaction-remote', 'tools-one-turn'];
+    try {
+      for (const n of names) cpSync(path.join(TRACES, n), path.join(root, n), { recursive: true });
+      cpSync(path.join(TRACES, 'broken', 'truncated-mid-file'), path.join(root, 'cut-short'), { recursive: true });
+      const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
+      await waitForPhase(page, ['ready']);
+      const cdp = await context.newCDPSession(page);
+      const data = { items: [], files: [root], dragOperationsMask: 1 };
+      for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+      const list = page.getByTestId('session-list');
+      await list.waitFor();
+      await page.waitForFunction(() => !document.querySelector('.sess-progress'), null, { timeout: 60_000 });
+      await page.screenshot({ path: screenshotPath('dropped-root-sessions') });
+      const cell = (name: string, column: string) => list.locator(`[data-testid="session-row"][data-name="root/${name}"] .sess-cell-${column}`).textContent();
+      for (const n of names) {
+        const official = officialCounts(n);
+        expect(await cell(n, 'calls')).toBe(String(official.inferenceCalls));
+        expect(await cell(n, 'tools')).toBe(String(official.toolCalls));
+        // Measured once read: every file of the bundle's folder, as a drop read whole counts them.
+        const bytes = listFiles(path.join(root, n)).reduce((sum, rel) => sum + statSync(path.join(root, rel)).size, 0);
+        expect(await cell(n, 'size')).toBe(formatBytes(bytes));
+      }
+      expect(await cell('cut-short', 'status')).toBe('partial');
+      // Opening a row reads that bundle again and shows the official reduction.
+      await list.locator('[data-testid="session-row"][data-name="root/long-session"]').click();
+      await waitForPhase(page, ['ready'], 'root/long-session');
+      await expectCounts(page, 'long-session');
+      expect(problems.errors).toEqual([]);
+      await context.close();
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('opens a dropped .zip', async () => {

@@ -234,23 +234,58 @@ export function bundleSource(files: Map<string, FileBody>, dir: string, name: st
 }
 
 /**
+ * The paths lying in each of `dirs`, in one pass: a file lies in every bundle
+ * folder above it (a resumed session's bundles can lie inside another's), and
+ * the root `` holds them all.
+ */
+export function pathsByBundle(paths: Iterable<string>, dirs: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>(dirs.map((d) => [d, []]));
+  const top = out.get('');
+  for (const p of paths) {
+    top?.push(p);
+    for (const d of foldersAbove(p)) out.get(d)?.push(p);
+  }
+  return out;
+}
+
+/** The bundle a path belongs to: the deepest of `dirs` holding it (a resumed session's bundle inside another owns its files). */
+function owners(dirs: readonly string[]): (path: string) => string | undefined {
+  const set = new Set(dirs);
+  return (p) => {
+    for (const d of foldersAbove(p)) if (set.has(d)) return d;
+    return set.has('') ? '' : undefined;
+  };
+}
+
+/** Each bundle's own files among `paths` (see `owners`), in one pass. */
+export function pathsOwnedBy(paths: Iterable<string>, dirs: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>(dirs.map((d) => [d, []]));
+  const ownerOf = owners(dirs);
+  for (const p of paths) {
+    const d = ownerOf(p);
+    if (d !== undefined) out.get(d)!.push(p);
+  }
+  return out;
+}
+
+/**
  * `bundleSource` for many bundles of one drop: each file is sorted into the
  * bundles it lies in once, where asking for each bundle in turn went over
- * every file of the drop (a root of 1,000 bundles is 34,000 files).
+ * every file of the drop (a root of 1,000 bundles is 34,000 files). `read`
+ * adds files of the bundle read since (a dropped root's, read when wanted).
  */
-export function bundleSources(files: Map<string, FileBody>, dirs: readonly string[]): (dir: string, name: string) => MemorySource {
-  const wanted = new Set(dirs);
-  const subs = new Map<string, Map<string, FileBody>>();
-  for (const [p, b] of files) {
-    // Every folder above the file that is a bundle: a resumed session's bundles can lie inside another's.
-    for (const d of foldersAbove(p)) {
-      if (!wanted.has(d)) continue;
-      let sub = subs.get(d);
-      if (!sub) subs.set(d, (sub = new Map()));
-      sub.set(p.slice(d.length + 1), b);
-    }
-  }
-  return (dir, name) => (dir === '' ? sourceOver(files, name) : sourceOver(subs.get(dir) ?? new Map(), name));
+export function bundleSources(
+  files: ReadonlyMap<string, FileBody>,
+  dirs: readonly string[],
+): (dir: string, name: string, read?: ReadonlyMap<string, FileBody>) => MemorySource {
+  const inside = pathsByBundle(files.keys(), dirs);
+  return (dir, name, read) => {
+    const rel = (p: string) => (dir === '' ? p : p.slice(dir.length + 1));
+    const sub = new Map<string, FileBody>();
+    for (const p of inside.get(dir) ?? []) sub.set(rel(p), files.get(p)!);
+    for (const [p, body] of read ?? []) sub.set(rel(p), body);
+    return sourceOver(sub, name);
+  };
 }
 
 /** A bundle's files (paths relative to it) as a source; loose files without a payloads/ folder are put where a bundle has them. */
@@ -261,37 +296,53 @@ function sourceOver(sub: Map<string, FileBody>, name: string): MemorySource {
   return new MemorySource(name, mapped);
 }
 
-/** Bytes of each bundle directory: a file counts toward the deepest bundle directory that holds it. */
-function bundleSizes(files: ReadonlyMap<string, FileBody>, dirs: readonly string[]): Map<string, number> {
-  const sizes = new Map<string, number>(dirs.map((d) => [d, 0]));
-  const ownerOf = (p: string): string | undefined => {
-    for (const d of foldersAbove(p)) if (sizes.has(d)) return d;
-    return sizes.has('') ? '' : undefined;
-  };
+/**
+ * Bytes of each bundle directory: a file counts toward the deepest bundle
+ * directory that holds it; null for a bundle with files not read yet.
+ */
+function bundleSizes(files: ReadonlyMap<string, FileBody>, unread: Iterable<string>, dirs: readonly string[]): Map<string, number | null> {
+  const sizes = new Map<string, number | null>(dirs.map((d) => [d, 0]));
+  const ownerOf = owners(dirs);
   for (const [p, b] of files) {
     const owner = ownerOf(p);
-    if (owner !== undefined) sizes.set(owner, sizes.get(owner)! + bodySize(b));
+    const size = owner === undefined ? null : sizes.get(owner);
+    if (size !== undefined && size !== null) sizes.set(owner!, size + bodySize(b));
+  }
+  for (const p of unread) {
+    const owner = ownerOf(p);
+    if (owner !== undefined) sizes.set(owner, null);
   }
   return sizes;
 }
 
 /**
  * Finds and describes every bundle in `files` from its manifest: no event log
- * is read (a root's list shows at once; its summaries come later).
+ * is read (a root's list shows at once; its summaries come later). `unread`
+ * names files the input holds but has not read (a dropped root's event logs
+ * and payloads): they count toward finding bundles, and leave a bundle's
+ * size unknown.
  */
-export async function describeBundles(files: Map<string, FileBody>, label: string, opts: { signal?: AbortSignal } = {}): Promise<BundleInfo[]> {
-  const dirs = findBundleDirs(files.keys());
-  const sizes = bundleSizes(files, dirs);
+export async function describeBundles(
+  files: Map<string, FileBody>,
+  label: string,
+  opts: { signal?: AbortSignal; unread?: ReadonlySet<string> } = {},
+): Promise<BundleInfo[]> {
+  const unread = opts.unread ?? new Set<string>();
+  const dirs = findBundleDirs(unread.size ? [...files.keys(), ...unread] : files.keys());
+  const sizes = bundleSizes(files, unread, dirs);
   // Each file sorted into its bundles once: a root of 1,000 bundles is 34,000 files, and going over all of
   // them for each bundle (and each bundle for each file, for the sizes) held the list back 15 s.
   const sourceOf = bundleSources(files, dirs);
+  const sources = dirs.map((dir) => sourceOf(dir, dir || label));
+  // Read all at once: each dropped file is a round trip to the browser's process (1.5 s for 1,000 manifests one by one).
+  const manifests = await Promise.all(sources.map((src) => src.readText('manifest.json')));
+  opts.signal?.throwIfAborted();
   const out: BundleInfo[] = [];
-  for (const dir of dirs) {
-    opts.signal?.throwIfAborted();
-    const src = sourceOf(dir, dir || label);
-    const { manifest, problem: manifestProblem } = checkManifest(await src.readText('manifest.json'));
+  for (const [i, dir] of dirs.entries()) {
+    const src = sources[i];
+    const { manifest, problem: manifestProblem } = checkManifest(manifests[i]);
     let bundleProblem = manifestProblem;
-    if (!bundleProblem && src.size('trace.jsonl') === null) {
+    if (!bundleProblem && src.size('trace.jsonl') === null && !unread.has(dir ? `${dir}/trace.jsonl` : 'trace.jsonl')) {
       bundleProblem = problem(
         'trace.jsonl',
         'trace.jsonl is missing next to manifest.json, so there are no events to show. A bundle recorded by Codex holds manifest.json, trace.jsonl and payloads/.',
@@ -304,7 +355,7 @@ export async function describeBundles(files: Map<string, FileBody>, label: strin
       traceId: manifest?.trace_id ?? null,
       startedAtUnixMs: manifest?.started_at_unix_ms ?? null,
       schemaVersion: manifest?.schema_version ?? null,
-      sizeBytes: sizes.get(dir) ?? 0,
+      sizeBytes: sizes.get(dir) ?? null,
       problem: bundleProblem,
     });
   }

@@ -8,8 +8,8 @@ import { SessionSummarySchema } from './summary';
 export const SessionRowSchema = z.object({
   /** URL name under /bundles/ (what `?trace=` takes). */
   name: z.string(),
-  /** Bytes of manifest, trace.jsonl and payloads. */
-  sizeBytes: z.number(),
+  /** Bytes of manifest, trace.jsonl and payloads; null until measured (a dropped root's bundle, before it is read). */
+  sizeBytes: z.number().nullable(),
   /** Last change to any of its files. */
   modifiedMs: z.number(),
   /** Not closed, and written to within the last `recentMs`: Codex is recording it now. */
