@@ -154,12 +154,22 @@ class HeldDocuments {
     if (this.held.length > 0) this.timer = setTimeout(() => this.drain(), 0);
   }
 
-  /** Writes everything held, then closes the index. */
+  /**
+   * Writes everything held, then closes the index. A batch per transaction: the other summarisers
+   * write theirs as they go too, and one transaction of hundreds of bundles kept them waiting past
+   * SQLite's busy timeout (a crash at Ctrl-C). What cannot be written is summarised again at the
+   * next start, which finds it missing from the index.
+   */
   close(): void {
     this.hold();
-    this.write(this.held.length);
     this.closed = true;
-    this.writer.close();
+    try {
+      while (this.held.length > 0) this.write(BATCH);
+    } catch {
+      // Left for the next start (see above).
+    } finally {
+      this.writer.close();
+    }
   }
 
   private write(n: number): void {
