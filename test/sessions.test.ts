@@ -12,6 +12,7 @@ import path from 'node:path';
 import { DirectorySource } from '../src/cli/directory-source';
 import { resolveRoots, serve } from '../src/cli/serve';
 import { SessionCatalog, SessionListSchema } from '../src/cli/sessions/catalog';
+import { SessionListChangesSchema } from '../src/trace/sessions/list';
 import { childSummarizer } from '../src/cli/sessions/child';
 import { reduceBundle } from '../src/trace/reducer';
 import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
@@ -28,10 +29,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function until<T>(f: () => T | null | undefined | false, ms = 20_000): Promise<T> {
+async function until<T>(f: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() - t0 > ms) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
@@ -233,6 +234,47 @@ describe('serve: /bundles/sessions.json and its events', () => {
       const second = SessionListSchema.parse(await (await fetch(`${h.url}bundles/sessions.json`)).json());
       expect(second.sessions.map((s) => s.name).sort()).toEqual(['root3/a', 'root3/b']);
       req.destroy();
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('with ?since, answers only the rows changed since the version the page has, and the names gone', async () => {
+    const root = path.join(tmp, 'root4');
+    for (const n of ['a', 'b', 'c']) cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, n), { recursive: true });
+    const dist = path.join(tmp, 'dist4');
+    cpSync(path.join(TRACES, 'single-turn-answer'), dist, { recursive: true });
+    writeFileSync(path.join(dist, 'index.html'), '<!doctype html>');
+    const h = await serve({ roots: [root], port: 0, distDir: dist, log: () => {}, sessions: { pollMs: 30 } });
+    const since = async (version: number | null, epoch: string | null) => {
+      const q = version === null ? 'since=' : `since=${version}${epoch ? `&epoch=${epoch}` : ''}`;
+      return SessionListChangesSchema.parse(await (await fetch(`${h.url}bundles/sessions.json?${q}`)).json());
+    };
+    try {
+      const first = await until(async () => {
+        const c = await since(0, null);
+        return c.summarised === 3 ? c : null;
+      });
+      expect(first.full).toBe(true);
+      expect(first.sessions.map((r) => r.name).sort()).toEqual(['root4/a', 'root4/b', 'root4/c']);
+      // Nothing changed: nothing sent.
+      await new Promise((r) => setTimeout(r, 200));
+      const quiet = await since(first.version, first.epoch);
+      expect(quiet).toMatchObject({ full: false, total: 3, summarised: 3, sessions: [], removed: [] });
+      // One bundle appended to, one removed: that row, and that name.
+      appendFileSync(path.join(root, 'b', 'trace.jsonl'), '\n');
+      rmSync(path.join(root, 'c'), { recursive: true });
+      const later = await until(async () => {
+        const c = await since(quiet.version, quiet.epoch);
+        return c.removed.length === 1 && c.summarised === 2 && c.sessions.some((r) => !r.pending) ? c : null;
+      });
+      expect(later.full).toBe(false);
+      expect(later.removed).toEqual(['root4/c']);
+      expect(later.sessions.map((r) => r.name)).toEqual(['root4/b']);
+      expect(later.sessions[0].summary?.status).toBe('complete');
+      // A version from another run of the server (it restarted): the whole list again.
+      expect((await since(later.version, 'another-run')).full).toBe(true);
+      expect((await since(later.version + 1000, later.epoch)).full).toBe(true);
     } finally {
       await h.close();
     }

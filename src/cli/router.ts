@@ -77,7 +77,13 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
         if (segments.length === 2 && segments[1] === 'sessions.json' && opts.catalog) {
           // Summarising starts when the list is first asked for: a server only used for one trace spends nothing on it.
           await opts.catalog.start();
-          send(res, 200, opts.catalog.listJson(), MIME['.json'], head);
+          const params = new URL(req.url ?? '/', 'http://x').searchParams;
+          const since = params.get('since');
+          // With ?since: only what changed since the version the page has (an open list follows a cold root's summaries).
+          if (since !== null) {
+            const v = /^\d{1,15}$/.test(since) ? Number(since) : null;
+            send(res, 200, JSON.stringify(opts.catalog.changesSince(v, params.get('epoch'))), MIME['.json'], head);
+          } else send(res, 200, opts.catalog.listJson(), MIME['.json'], head);
           return;
         }
         if (segments.length === 2 && segments[1] === 'search' && opts.catalog) {
@@ -218,7 +224,7 @@ function sessionEvents(req: http.IncomingMessage, res: http.ServerResponse, cata
   let timer: ReturnType<typeof setTimeout> | null = null;
   const tell = () => {
     timer = null;
-    const { total, summarised } = catalog.list();
+    const { total, summarised } = catalog.counts();
     res.write(`event: sessions\ndata: ${JSON.stringify({ total, summarised })}\n\n`);
   };
   tell();
@@ -236,7 +242,7 @@ function sessionEvents(req: http.IncomingMessage, res: http.ServerResponse, cata
 
 /** `GET /bundles/search?q=`: hits in every indexed bundle still served, grouped by session, best first. */
 function searchSessions(catalog: SessionCatalog, search: SearchReader | null, q: string): SearchResult {
-  const { total } = catalog.list();
+  const { total } = catalog.counts();
   if (!search) return { available: false, message: SEARCH_UNAVAILABLE, indexed: 0, total, groups: [] };
   const groups = search
     .search(q)

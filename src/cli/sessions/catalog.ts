@@ -12,7 +12,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SessionSummarySchema, failedSummary, type SessionSummary } from '../../trace/sessions/summary';
-import type { SessionList } from '../../trace/sessions/list';
+import type { SessionList, SessionListChanges } from '../../trace/sessions/list';
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../bundles';
 
@@ -32,6 +32,10 @@ interface Entry {
   summary: SessionSummary | null;
   /** The signature the summary was made for. */
   summarisedAt: string | null;
+  /** The list's version when this row last changed (`changesSince`). */
+  version: number;
+  /** Whether the row was last given out as recording: that turns false with time alone, and is a change too. */
+  shownRecording: boolean;
 }
 
 /**
@@ -208,17 +212,55 @@ export class SessionCatalog {
   }
 
   list(): SessionList {
-    const now = (this.opts.now ?? Date.now)();
-    const recentMs = this.opts.recentMs ?? 15_000;
-    const sessions = [...this.entries.values()].map((e) => ({
-      name: e.name,
-      sizeBytes: e.sizeBytes,
-      modifiedMs: e.modifiedMs,
-      recording: e.summary?.status === 'unclosed' && now - e.modifiedMs < recentMs,
-      pending: e.summarisedAt !== e.signature,
-      summary: e.summary,
-    }));
+    const sessions = [...this.entries.values()].map((e) => this.row(e, this.isRecording(e)));
     return { total: sessions.length, summarised: sessions.filter((s) => !s.pending).length, sessions };
+  }
+
+  /** Bundles listed, and how many have a current summary. */
+  counts(): { total: number; summarised: number } {
+    let summarised = 0;
+    for (const e of this.entries.values()) if (e.summarisedAt === e.signature) summarised++;
+    return { total: this.entries.size, summarised };
+  }
+
+  /**
+   * What changed in the list since version `since` of this server's list
+   * (`epoch` names the server run that gave it out): the rows changed and the
+   * names gone. Every row when `since` is not one of this run's versions.
+   */
+  changesSince(since: number | null, epoch: string | null): SessionListChanges {
+    // A row turns from recording to unclosed with time alone: that counts as a change to it now.
+    for (const e of this.entries.values()) if (this.isRecording(e) !== e.shownRecording) this.touch(e);
+    const full = since === null || epoch !== this.epoch || since > this.version;
+    const rows: SessionList['sessions'] = [];
+    for (const e of this.entries.values()) {
+      const recording = this.isRecording(e);
+      e.shownRecording = recording;
+      if (full || e.version > since) rows.push(this.row(e, recording));
+    }
+    const removed = full ? [] : [...this.removed].filter(([, v]) => v > since).map(([name]) => name);
+    return { epoch: this.epoch, version: this.version, full, ...this.counts(), sessions: rows, removed };
+  }
+
+  /** This run of the catalog: versions from another run (a restarted server) mean nothing here. */
+  private readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  /** Bumped by every change to a row: a row's `version` is the version at its last change. */
+  private version = 0;
+  /** Names gone from the list, and the version at which each went. */
+  private readonly removed = new Map<string, number>();
+
+  private touch<T extends Entry>(e: T): T {
+    e.version = ++this.version;
+    return e;
+  }
+
+  private isRecording(e: Entry): boolean {
+    const now = (this.opts.now ?? Date.now)();
+    return e.summary?.status === 'unclosed' && now - e.modifiedMs < (this.opts.recentMs ?? 15_000);
+  }
+
+  private row(e: Entry, recording: boolean): SessionList['sessions'][number] {
+    return { name: e.name, sizeBytes: e.sizeBytes, modifiedMs: e.modifiedMs, recording, pending: e.summarisedAt !== e.signature, summary: e.summary };
   }
 
   /** How many listed bundles the search index holds as they are now (`indexed`: its bundles and their signatures). */
@@ -274,7 +316,18 @@ export class SessionCatalog {
       // Keyed by URL name: one directory can be served under two names (a bundle given as a root and inside another root).
       const old = this.entries.get(name);
       const cached = this.cached.get(dir);
-      const entry: Entry = old ?? { name, dir, signature: '', sizeBytes: 0, modifiedMs: 0, summary: null, summarisedAt: null };
+      const entry: Entry = old ?? {
+        name,
+        dir,
+        signature: '',
+        sizeBytes: 0,
+        modifiedMs: 0,
+        summary: null,
+        summarisedAt: null,
+        version: 0,
+        shownRecording: false,
+      };
+      if (!old) this.touch(entry);
       if (!old && cached && (indexed === null || indexed.get(dir) === cached.signature)) {
         entry.summary = cached.summary;
         entry.summarisedAt = cached.signature;
@@ -285,11 +338,14 @@ export class SessionCatalog {
         // Until `measure` has seen every payload: the summarisers take the newest bundles first by it.
         entry.modifiedMs = Math.max(entry.modifiedMs, look.modifiedMs);
         remeasure.push(entry);
+        this.touch(entry);
       }
       entry.name = name;
       next.set(name, entry);
     }
     if (next.size !== this.entries.size) changed = true;
+    for (const name of this.entries.keys()) if (!next.has(name)) this.removed.set(name, ++this.version);
+    for (const name of next.keys()) this.removed.delete(name);
     this.entries = next;
     this.listed?.();
     // The rows go out before their sizes, and the summarisers start: stat'ing every payload of a large
@@ -297,7 +353,7 @@ export class SessionCatalog {
     if (changed) this.emit();
     void this.work();
     if (remeasure.length > 0) {
-      await mapLimited(remeasure, 16, async (e) => Object.assign(e, await measure(e.dir)));
+      await mapLimited(remeasure, 16, async (e) => this.touch(Object.assign(e, await measure(e.dir))));
       this.emit();
     }
   }
@@ -343,6 +399,7 @@ export class SessionCatalog {
       }
       stale.summary = summary;
       stale.summarisedAt = signature;
+      this.touch(stale);
       this.cached.set(stale.dir, { signature, summary });
       this.saveCacheSoon(1000);
       this.emit();

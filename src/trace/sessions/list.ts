@@ -28,6 +28,24 @@ export const SessionListSchema = z.object({
 });
 export type SessionList = z.infer<typeof SessionListSchema>;
 
+/**
+ * What `serve` answers at /bundles/sessions.json?since=V&epoch=E: the rows
+ * changed since version V of the list, and the names gone since, so that an
+ * open list does not fetch and parse a thousand rows for each one summarised.
+ * `full`: every row is here (the first fetch, or the server restarted and
+ * its versions began again: `epoch` changed).
+ */
+export const SessionListChangesSchema = z.object({
+  epoch: z.string(),
+  version: z.number().int().nonnegative(),
+  full: z.boolean(),
+  total: z.number(),
+  summarised: z.number(),
+  sessions: z.array(SessionRowSchema),
+  removed: z.array(z.string()),
+});
+export type SessionListChanges = z.infer<typeof SessionListChangesSchema>;
+
 export const SearchHitSchema = z.object({
   kind: z.enum(['conversation_item', 'tool_call', 'terminal_operation', 'inference_call', 'raw_payload']),
   ref: z.string(),
