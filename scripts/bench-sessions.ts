@@ -13,7 +13,8 @@
  * ids and text known to be in the root. Targets: first rows at once, the
  * list complete in under 10 s for 1,000 bundles, search under 1 s. Then the
  * root dropped on the page in Chromium: time to its first rows and to every
- * row summarised. BENCH_SESSIONS_PARTS=served or dropped times one of them.
+ * row summarised; and a cold list watched in Chromium, the page open from
+ * the start. BENCH_SESSIONS_PARTS=served, page or dropped picks.
  *
  * Each copy is a real bundle given its own rollout id (manifest and
  * trace.jsonl rewritten, payloads hard-linked), so the list does not fold
@@ -160,8 +161,38 @@ async function timeDroppedRoot(root: string, limitMs: number) {
   }
 }
 
-/** What to time: `served` (serve's list and search), `dropped` (the root dropped on the page); BENCH_SESSIONS_PARTS picks. */
-const parts = process.env.BENCH_SESSIONS_PARTS?.split(',') ?? ['served', 'dropped'];
+/** What to time: `served` (serve's list and search), `page` (that list watched in the browser), `dropped` (the root dropped on the page); BENCH_SESSIONS_PARTS picks. */
+const parts = process.env.BENCH_SESSIONS_PARTS?.split(',') ?? ['served', 'page', 'dropped'];
+
+/**
+ * A cold list as a user watches it: the page opened on `serve`'s root URL as
+ * soon as it listens (the list refetched on every change it is told of), until
+ * the page shows every row summarised; from serve's start.
+ */
+async function timePageList(root: string, limitMs: number) {
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'ctv-bench-page-'));
+  const browser = await launch();
+  try {
+    const t0 = performance.now();
+    const s = await startServeCommand(root, cacheHome);
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await page.goto(s.url);
+      await page.locator('[data-testid="session-row"]').first().waitFor({ timeout: limitMs });
+      const first = performance.now() - t0;
+      await page.waitForFunction(() => document.querySelector('[data-testid="session-list"]') && !document.querySelector('.sess-progress'), null, {
+        timeout: limitMs,
+        polling: 50,
+      });
+      return { first, complete: performance.now() - t0 };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    await browser.close();
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
 
 async function benchRoot(label: string, root: string) {
   const bytes = du(root);
@@ -181,6 +212,12 @@ async function benchRoot(label: string, root: string) {
       console.log(`    serve → list complete              ${fmt(list.complete)} (${list.total} bundles)`);
       console.log(`    serve → all indexed for search     ${fmt(list.indexed)}`);
       for (const q of searches) console.log(`    search "${q.q}"`.padEnd(39) + `${fmt(q.ms)} (${q.groups} sessions)`);
+    }
+    if (parts.includes('page')) {
+      const shown = await timePageList(root, 10 * 60_000);
+      console.log('  empty cache, the list open in Chromium from the start:');
+      console.log(`    serve → first rows on the page     ${fmt(shown.first)}`);
+      console.log(`    serve → list complete on the page  ${fmt(shown.complete)}`);
     }
     if (parts.includes('dropped')) {
       const dropped = await timeDroppedRoot(root, 10 * 60_000);
