@@ -28,18 +28,31 @@ export function startSessionFeed(baseURI: string, h: FeedHandlers): () => void {
   let stopped = false;
   let inFlight = false;
   let again = false;
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let later: ReturnType<typeof setTimeout> | null = null;
   // The rows as the server last told them; after the first fetch, only what changed since `version` is fetched.
   const rows = new Map<string, SessionRow>();
   let epoch: string | null = null;
   let version = 0;
   let summarising = false;
-  const fetchList = async () => {
+  /** A fetch as soon as the interval since the last one allows; one asked for meanwhile is the same fetch. */
+  const fetchList = () => {
+    if (stopped || later) return;
     if (inFlight) {
       again = true;
       return;
     }
+    const wait = FETCH_INTERVAL_MS[summarising ? 'summarising' : 'settled'] - (Date.now() - lastStart);
+    if (wait <= 0) void fetchNow();
+    else
+      later = setTimeout(() => {
+        later = null;
+        void fetchNow();
+      }, wait);
+  };
+  const fetchNow = async () => {
     inFlight = true;
-    const startedAt = Date.now();
+    lastStart = Date.now();
     try {
       const url = new URL('bundles/sessions.json', baseURI);
       url.searchParams.set('since', String(version));
@@ -71,23 +84,22 @@ export function startSessionFeed(baseURI: string, h: FeedHandlers): () => void {
     } catch (e) {
       if (!stopped) h.onError(`Could not fetch the session list: ${(e as Error)?.message ?? String(e)}`);
     } finally {
-      const wait = FETCH_INTERVAL_MS[summarising ? 'summarising' : 'settled'] - (Date.now() - startedAt);
-      if (wait > 0 && again && !stopped) await new Promise((r) => setTimeout(r, wait));
       inFlight = false;
-      if (again && !stopped) {
+      if (again) {
         again = false;
-        void fetchList();
+        fetchList();
       }
     }
   };
-  void fetchList();
+  fetchList();
   let events: EventSource | null = null;
   if (typeof EventSource !== 'undefined') {
     events = new EventSource(new URL('bundles/sessions/events', baseURI));
-    events.addEventListener('sessions', () => void fetchList());
+    events.addEventListener('sessions', fetchList);
   }
   return () => {
     stopped = true;
+    if (later) clearTimeout(later);
     events?.close();
   };
 }
