@@ -77,8 +77,8 @@ function targetOf(area: string, subject: string, figure: string): string {
     if (figure.startsWith('search')) return '< 1 s';
   }
   if (area === 'sessions (serve)') {
-    if (figure === 'serve → list complete') return '< 10 s';
-    if (figure === 'serve → first rows') return 'at once';
+    if (figure === 'serve → list complete' || figure === 'serve → list complete on the page') return '< 10 s';
+    if (figure === 'serve → first rows' || figure === 'serve → first rows on the page' || figure === 'drop → first rows') return 'at once';
     if (figure.startsWith('search')) return '< 1 s';
   }
   if (area === 'live (served root)' && figure.startsWith('live latency')) return '< 1 s';
@@ -239,9 +239,10 @@ async function main() {
       for (const l of out.split('\n')) {
         const r = /^(root \w+: .*)$/.exec(l);
         if (r) root = r[1];
-        const h = /^ {2}(empty cache|restart, cache kept):$/.exec(l);
+        // A run: "empty cache", "restart, cache kept", the list watched in the page, the root dropped on it.
+        const h = /^ {2}(\S.*):$/.exec(l);
         if (h) run = h[1];
-        const m = /^ {4}(serve → .+?|search ".*?")\s{2,}(\S.*)$/.exec(l);
+        const m = /^ {4}(serve → .+?|drop → .+?|search ".*?")\s{2,}(\S.*)$/.exec(l);
         if (m && root) got.push(['sessions (serve)', `${root}, ${run}`, m[1], m[2]]);
       }
     } else if (step.key === 'live') got = liveRows(out);
