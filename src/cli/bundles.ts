@@ -8,6 +8,7 @@
 import { constants, type Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimited } from './map-limited';
 
 export interface BundleIndexEntry {
   /** URL path under /bundles/: `<root name>` or `<root name>/<sub/dir>`. */
@@ -37,11 +38,9 @@ export async function isFile(p: string): Promise<boolean> {
  * Directories under `dir` (itself included) that hold a trace.jsonl, relative with `/`, sorted; symlinked dirs are not followed.
  * A directory `known` says is a bundle is taken as one without a look inside (see `listBundleDirs`).
  */
-async function findBundleDirs(dir: string, known: ((dir: string) => boolean) | undefined, rel = '', depth = 0, out: string[] = []): Promise<string[]> {
-  if (known?.(dir)) {
-    out.push(rel);
-    return out;
-  }
+async function findBundleDirs(dir: string, known: ((dir: string) => boolean) | undefined, rel = '', depth = 0): Promise<string[]> {
+  if (known?.(dir)) return [rel];
+  const out: string[] = [];
   if (await isFile(path.join(dir, 'trace.jsonl'))) out.push(rel);
   if (depth >= MAX_DEPTH) return out;
   let entries: Dirent[];
@@ -51,7 +50,9 @@ async function findBundleDirs(dir: string, known: ((dir: string) => boolean) | u
     return out;
   }
   const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)).map((e) => e.name);
-  for (const name of subdirs.sort()) await findBundleDirs(path.join(dir, name), known, rel ? `${rel}/${name}` : name, depth + 1, out);
+  // Several folders at a time: a root of 1,000 bundles looked at one by one took a page's start 0.1-0.5 s.
+  const below = await mapLimited(subdirs.sort(), 16, (name) => findBundleDirs(path.join(dir, name), known, rel ? `${rel}/${name}` : name, depth + 1));
+  for (const b of below) for (const r of b) out.push(r);
   return out;
 }
 
@@ -110,9 +111,8 @@ export async function listBundleDirs(roots: ServedRoot[], known?: (dir: string) 
 }
 
 export async function listBundles(roots: ServedRoot[]): Promise<BundleIndexEntry[]> {
-  const out: BundleIndexEntry[] = [];
-  for (const b of await listBundleDirs(roots)) out.push({ name: b.name, manifest: await readManifest(b.root, b.dir) });
-  return out;
+  // Read a few dozen at a time: one after another, a root of 1,000 bundles held the page's start 450 ms.
+  return mapLimited(await listBundleDirs(roots), 32, async (b) => ({ name: b.name, manifest: await readManifest(b.root, b.dir) }));
 }
 
 export async function resolveRoots(roots: string[]): Promise<ServedRoot[]> {

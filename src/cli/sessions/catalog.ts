@@ -15,6 +15,7 @@ import { SessionSummarySchema, failedSummary, type SessionSummary } from '../../
 import type { SessionList, SessionListChanges } from '../../trace/sessions/list';
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../bundles';
+import { mapLimited } from '../map-limited';
 
 /**
  * Makes a bundle's summary (reduces it somewhere that does not hold the
@@ -104,20 +105,6 @@ const FULL_SCAN_POLLS = 20;
 function needsLook(e: Entry): boolean {
   if (e.summary === null) return false;
   return e.summarisedAt !== e.signature || e.summary.status !== 'complete';
-}
-
-/** `f` over `items`, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 
 /** Total size and newest change of the bundle's files, read when its signature changed. */
