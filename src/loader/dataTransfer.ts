@@ -28,8 +28,13 @@ export interface Walked {
 
 type Found = InputFile | UnreadFile | UnreadFolder;
 
+/** The entry's File: a round trip to the browser's process. */
+function fileFrom(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+}
+
 async function fileOf(entry: FileSystemFileEntry, path: string, walk: WalkContext): Promise<InputFile | UnreadFile> {
-  const get = () => new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+  const get = () => fileFrom(entry);
   await fileCalls.enter();
   try {
     // Each call is a little work for this thread; without a pause now and then, thousands chain into one long task.
@@ -71,7 +76,7 @@ async function listFolder(dir: FileSystemDirectoryEntry): Promise<UnreadFile[]> 
       const path = normalizePath(e.fullPath || e.name);
       if (!path) continue;
       if (e.isDirectory) out.push(...(await listFolder(e as FileSystemDirectoryEntry)));
-      else if (e.isFile) out.push({ path, file: () => new Promise<File>((resolve, reject) => (e as FileSystemFileEntry).file(resolve, reject)) });
+      else if (e.isFile) out.push({ path, file: () => fileFrom(e as FileSystemFileEntry) });
     }
   return out;
 }
