@@ -365,7 +365,7 @@ describe('worker handler', () => {
     const unread = all.filter((f) => !f.path.endsWith('/manifest.json') && !f.path.includes('/payloads/')).map((f) => f.path);
     const unreadFolders = ['multi-turn-resume/payloads', 'multi-turn-resume/bundle-2/payloads', 'multi-turn-resume/bundle-3/payloads'];
     const asked: string[][] = [];
-    // The page's part: the bytes of what the worker asks for, a folder's files then the folder done; one file it cannot read (moved since the drop).
+    // The page's part: the Files the worker asks for, a folder's files then the folder done; one file it cannot get (moved since the drop).
     const gone = 'multi-turn-resume/bundle-3/trace.jsonl';
     let nextId = 1000;
     const h = harness({}, (m) => {
@@ -373,13 +373,13 @@ describe('worker handler', () => {
       const inFolders = m.folders.flatMap((f) => listFiles(path.join(TRACES, f), path.join(TRACES, f)).map((rel) => `${f}/${rel}`));
       asked.push([...m.paths, ...inFolders]);
       const files = [...m.paths, ...inFolders].map((p) =>
-        p === gone ? { path: p, error: 'NotFoundError' } : { path: p, data: new Uint8Array(readFileSync(path.join(TRACES, p))) },
+        p === gone ? { path: p, error: 'NotFoundError' } : { path: p, file: new File([readFileSync(path.join(TRACES, p))], path.basename(p)) },
       );
       queueMicrotask(
         () =>
           void h
-            .send({ type: 'bytes', id: nextId++, target: m.id, files })
-            .then(() => h.send({ type: 'bytes', id: nextId++, target: m.id, files: [], done: m.folders })),
+            .send({ type: 'unreadFiles', id: nextId++, target: m.id, files })
+            .then(() => h.send({ type: 'unreadFiles', id: nextId++, target: m.id, files: [], done: m.folders })),
       );
     });
     await h.send({ type: 'load', id: 1, label: 'multi-turn-resume', input: { kind: 'files', files: manifests, unread, unreadFolders } });

@@ -60,8 +60,12 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
     }
     case 'bytes': {
       const source = s.streams.get(msg.target);
-      if (source) deliver(source, msg.files);
-      else if (s.scan?.id === msg.target) s.scan.value.unread?.arrive(msg.files, msg.done);
+      if (!source) return;
+      deliver(source, msg.files);
+      return;
+    }
+    case 'unreadFiles': {
+      if (s.scan?.id === msg.target) s.scan.value.unread?.arrive(msg.files, msg.done);
       return;
     }
     case 'select': {

@@ -64,8 +64,8 @@ export async function filesFromHandles(handles: readonly DroppedHandle[], signal
   return out;
 }
 
-/** What `readHandles` tells of each file: its bytes, or why it could not be read (a `bytes` request's entries). */
-type ReadEntry = { path: string; data: Uint8Array } | { path: string; error: string };
+/** What `fileHandles` tells of each file: the File, or why it could not be got (an `unreadFiles` request's entries). */
+type GotEntry = { path: string; file: Blob } | { path: string; error: string };
 
 /** Every file under a folder's handle, with its path. */
 async function filesUnder(dir: DirectoryHandleLike, path: string): Promise<[string, FileHandleLike][]> {
@@ -78,16 +78,17 @@ async function filesUnder(dir: DirectoryHandleLike, path: string): Promise<[stri
 }
 
 /**
- * Reads unread files, and every file under unread folders, by their handles, all at once, telling
- * `arrive` of each file, then of the folders done (as the page answers `needFiles`).
+ * Gets unread files, and every file under unread folders, by their handles, all at once, telling
+ * `arrive` of each File (not read: the reducer reads it as it goes), then of the folders done (as
+ * the page answers `needFiles`).
  */
-export async function readHandles(
+export async function fileHandles(
   paths: readonly string[],
   folders: readonly string[],
   walk: Pick<HandleWalk, 'unread' | 'unreadFolders'>,
-  arrive: (entries: ReadEntry[], done?: string[]) => void,
+  arrive: (entries: GotEntry[], done?: string[]) => void,
 ): Promise<void> {
-  const failed = (path: string, e: unknown): ReadEntry => ({ path, error: e instanceof Error ? e.message : String(e) });
+  const failed = (path: string, e: unknown): GotEntry => ({ path, error: e instanceof Error ? e.message : String(e) });
   const wanted: [string, FileHandleLike | undefined][] = paths.map((p) => [p, walk.unread.get(p)]);
   for (const f of folders) {
     const dir = walk.unreadFolders.get(f);
@@ -102,7 +103,7 @@ export async function readHandles(
     wanted.map(async ([path, h]): Promise<void> => {
       try {
         if (!h) throw new Error('it is not among the dropped files');
-        arrive([{ path, data: new Uint8Array(await (await h.getFile()).arrayBuffer()) }]);
+        arrive([{ path, file: await h.getFile() }]);
       } catch (e) {
         arrive([failed(path, e)]);
       }

@@ -23,7 +23,7 @@ import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { KeptDocuments } from '../trace/sessions/kept';
 import { limitProblem, sizeProblem, streamedBytes } from './limits';
-import { filesFromHandles, readHandles, type HandleWalk } from './handles';
+import { fileHandles, filesFromHandles, type HandleWalk } from './handles';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
@@ -93,7 +93,7 @@ function unreadFiles(s: WorkerSession, id: number, paths: readonly string[], fol
 function unreadHandles(walked: HandleWalk): UnreadFiles {
   const handles = { unread: normalMap(walked.unread), unreadFolders: normalMap(walked.unreadFolders) };
   const unread: UnreadFiles = new UnreadFiles(handles.unread.keys(), handles.unreadFolders.keys(), (paths, folders) => {
-    void readHandles(paths, folders, handles, (entries, done) => unread.arrive(entries, done));
+    void fileHandles(paths, folders, handles, (entries, done) => unread.arrive(entries, done));
   });
   return unread;
 }

@@ -40,6 +40,10 @@ export type BytesEntry = z.infer<typeof BytesEntrySchema>;
 
 const InputFileSchema = z.object({ path: z.string().min(1), file: BlobSchema });
 
+/** One file a scan asked for: the File, or why the page could not get it. */
+const UnreadEntrySchema = z.union([z.object({ path: z.string(), file: BlobSchema }), z.object({ path: z.string(), error: z.string() })]);
+export type UnreadEntry = z.infer<typeof UnreadEntrySchema>;
+
 export const LoadInputMsgSchema = z.discriminatedUnion('kind', [
   /** Dropped or picked files (archives among them are unpacked in the worker); `more` files follow in `files` messages. */
   z.object({
@@ -84,13 +88,23 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), id: Id, label: z.string(), input: LoadInputMsgSchema }),
   /** More files for load request `target` (see `more`). */
   z.object({ type: z.literal('files'), id: Id, target: Id, files: z.array(InputFileSchema).min(1) }),
-  /** Bytes of files announced by stream load `target`, or asked for by scan `target` (`needFiles`), buffers transferred; or why one could not be read. */
+  /** Bytes of files announced by stream load `target` (buffers transferred), or why one could not be read. */
   z.object({
     type: z.literal('bytes'),
     id: Id,
     target: Id,
-    files: z.array(BytesEntrySchema),
-    /** Folders asked for (`needFiles`) all of whose files have now been sent. */
+    files: z.array(BytesEntrySchema).min(1),
+  }),
+  /**
+   * Files scan `target` asked for (`needFiles`), as Files (read when the reducer asks, so that a large
+   * bundle is never held whole), or why one could not be got; `done`: folders asked for all of whose
+   * files have now been sent.
+   */
+  z.object({
+    type: z.literal('unreadFiles'),
+    id: Id,
+    target: Id,
+    files: z.array(UnreadEntrySchema),
     done: z.array(z.string()).optional(),
   }),
   /** Load bundle `key` out of what load request `scanId` found. */
@@ -206,7 +220,7 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     /** Wall-clock milliseconds at which the bundle was last written, as the server reports it. */
     writtenAt: z.number().nullable(),
   }),
-  /** Scan `id` (a load whose input named `unread` files) wants these files' bytes, and those of every file under `folders`, as `bytes` requests. */
+  /** Scan `id` (a load whose input named `unread` files) wants these files, and every file under `folders`, as `unreadFiles` requests. */
   z.object({ type: z.literal('needFiles'), id: Id, paths: z.array(z.string()), folders: z.array(z.string()) }),
   /** Load `id`'s content hash, after its result (null when the bundle could not be hashed). */
   z.object({ type: z.literal('hash'), id: Id, contentHash: z.string().nullable() }),

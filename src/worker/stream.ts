@@ -5,18 +5,13 @@
  * the page about as much as reading it, and the worker then reads it again;
  * read here, the worker's reducer starts on the first bytes.
  */
+import type { InputFile } from '../trace/bundle/scan';
 import type { BytesEntry } from './protocol';
 import { gate, timeSlicer } from './slicing';
 
 /** Most reads in flight (bounds the memory in transit), and most files per message. */
 const MAX_READS = 512;
 const MAX_BATCH = 64;
-
-/** A file to send: a Blob, or how to get it (a dropped folder's file not taken from the browser yet). */
-export interface StreamFile {
-  path: string;
-  file: Blob | (() => Promise<Blob>);
-}
 
 export interface StreamSink {
   /** False once the load was cancelled or replaced: reading stops and nothing more is sent. */
@@ -25,7 +20,7 @@ export interface StreamSink {
 }
 
 /** Reads `files` (in the order given, which should be the reducer's) and sends their bytes to `sink`. */
-export async function streamFiles(files: readonly StreamFile[], sink: StreamSink): Promise<void> {
+export async function streamFiles(files: readonly InputFile[], sink: StreamSink): Promise<void> {
   let batch: BytesEntry[] = [];
   let flushScheduled = false;
   const flush = () => {
@@ -56,8 +51,8 @@ export async function streamFiles(files: readonly StreamFile[], sink: StreamSink
     if (!sink.live()) break;
     await inFlight.enter();
     reads.push(
-      (typeof f.file === 'function' ? f.file() : Promise.resolve(f.file))
-        .then((blob) => blob.arrayBuffer())
+      f.file
+        .arrayBuffer()
         .then(
           (buf) => add({ path: f.path, data: new Uint8Array(buf) }),
           (e) => add({ path: f.path, error: e instanceof Error ? e.message : String(e) }),

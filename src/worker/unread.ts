@@ -3,21 +3,19 @@
  * and the folders it did not enter (src/trace/bundle/walk-policy.ts). The
  * walk reads the manifests and lists each bundle's top; a bundle's event log
  * and payloads are read when it is summarised or opened: the worker asks for
- * them (`needFiles`; the page, or the handles here, answer with `bytes`
- * messages, a folder's last one naming it `done`).
- *
- * Bodies are handed to whoever asked and not kept here, so a summarised
- * bundle's bytes go once its summary is made: memory follows the bundles in
- * use, not the root.
+ * them (`needFiles`; the page, or the handles here, answer with the Files,
+ * the folders' last message naming them `done`). The Files are read as the
+ * reducer asks, as a dropped bundle's are, so a large bundle is never held
+ * whole; they are handed to whoever asked and not kept here.
  */
 import { pathsOwnedBy, ScanError } from '../trace/bundle/scan';
 import { foldersAbove } from '../trace/bundle/paths';
-import type { BytesEntry } from './protocol';
+import type { UnreadEntry } from './protocol';
 
 interface Waiter {
   resolve(): void;
   reject(e: Error): void;
-  got: Map<string, Uint8Array>;
+  got: Map<string, Blob>;
 }
 
 function unreadable(path: string, reason: string): ScanError {
@@ -59,16 +57,16 @@ export class UnreadFiles {
   }
 
   /**
-   * The unread files of bundle `dir`, its own (full paths → bytes). Rejects
+   * The unread files of bundle `dir`, its own (full paths → Files, read as the reducer asks). Rejects
    * with the file and the reason when one could not be read, or when
    * `signal` aborts.
    */
-  async read(dir: string, signal: AbortSignal): Promise<Map<string, Uint8Array>> {
+  async read(dir: string, signal: AbortSignal): Promise<Map<string, Blob>> {
     const files = this.ownFiles?.get(dir) ?? [];
     const folders = this.ownFolders?.get(dir) ?? [];
     if (files.length === 0 && folders.length === 0) return new Map();
     signal.throwIfAborted();
-    const got = new Map<string, Uint8Array>();
+    const got = new Map<string, Blob>();
     const mine: [string, Waiter][] = [];
     const each = [...files, ...folders].map(
       (p) =>
@@ -95,14 +93,14 @@ export class UnreadFiles {
     }
   }
 
-  /** Bytes read (or why a file could not be), then the folders all of whose files have come; what nobody waits for any more is dropped. */
-  arrive(entries: readonly BytesEntry[], done: readonly string[] = []): void {
+  /** Files got (or why one could not be), then the folders all of whose files have come; what nobody waits for any more is dropped. */
+  arrive(entries: readonly UnreadEntry[], done: readonly string[] = []): void {
     for (const e of entries) {
       // Waited for by name, or as a file of a folder being read.
       const waiters = [...(this.waiting.get(e.path) ?? [])];
       for (const f of foldersAbove(e.path)) if (this.folders.has(f)) waiters.push(...(this.waiting.get(f) ?? []));
       for (const w of waiters) {
-        if ('data' in e) w.got.set(e.path, e.data);
+        if ('file' in e) w.got.set(e.path, e.file);
         else w.reject(unreadable(e.path, e.error));
       }
       if (this.files.has(e.path)) this.settle(e.path);
