@@ -17,18 +17,9 @@ import type { SearchResult } from '../trace/sessions/list';
 import { timeSlicer } from './slicing';
 import { applyStateChange } from './state-change';
 import { streamFiles } from './stream';
+import { answerNeedFiles, type UnreadFile, type UnreadFolder } from './answer-unread';
 
-/** A dropped file the page has found but not read: `file` gets it from the browser. */
-export interface UnreadFile {
-  path: string;
-  file: () => Promise<Blob>;
-}
-
-/** A dropped folder the page has not entered (a bundle's payloads/ in a trace root): `files` lists it. */
-export interface UnreadFolder {
-  path: string;
-  files: () => Promise<UnreadFile[]>;
-}
+export type { UnreadFile, UnreadFolder } from './answer-unread';
 
 /** What a drop's walk left unread (src/trace/bundle/walk-policy.ts). */
 export interface Unread {
@@ -40,7 +31,6 @@ import type { DroppedHandle } from './handles';
 import {
   parseResponse,
   type BundleInfo,
-  type UnreadEntry,
   type LoadInputMsg,
   type ProgressMsg,
   type RecentBundle,
@@ -330,48 +320,17 @@ export class TraceClient {
     return outcome;
   }
 
-  /**
-   * Gets the unread files (and the files of the unread folders) the worker asked for and sends them,
-   * a batch at a time, then names the folders done. As Files: the worker reads each as the reducer
-   * asks, so a large bundle of the root is never held whole.
-   */
-  private async sendUnread(scanId: number, paths: readonly string[], folderPaths: readonly string[]): Promise<void> {
+  /** Answers the worker's `needFiles` for the dropped root on offer (./answer-unread.ts). */
+  private sendUnread(scanId: number, paths: readonly string[], folders: readonly string[]): void {
     const unread = this.unread;
     if (unread?.scanId !== scanId) return;
-    const live = () => this.unread === unread;
-    const send = (files: UnreadEntry[], done?: string[]) => {
-      if (live()) this.send({ type: 'unreadFiles', id: this.nextId++, target: scanId, files, ...(done ? { done } : {}) });
-    };
-    const failed = (path: string, e: unknown): UnreadEntry => ({ path, error: e instanceof Error ? e.message : String(e) });
-    const wanted: UnreadFile[] = paths.map((path) => ({
-      path,
-      file: unread.files.get(path) ?? (() => Promise.reject(new Error('it is not among the dropped files'))),
-    }));
-    const unlisted: UnreadEntry[] = [];
-    for (const folder of folderPaths) {
-      const list = unread.folders.get(folder);
-      try {
-        if (!list) throw new Error('it is not among the dropped folders');
-        wanted.push(...(await list()));
-      } catch (e) {
-        unlisted.push(failed(folder, e));
-      }
-    }
-    // A message per batch: cloning a File costs this thread about half a millisecond.
-    for (let i = 0; i < wanted.length && live(); i += FILES_PER_MESSAGE) {
-      const batch = wanted.slice(i, i + FILES_PER_MESSAGE);
-      send(
-        await Promise.all(
-          batch.map((f) =>
-            f.file().then(
-              (file): UnreadEntry => ({ path: f.path, file }),
-              (e: unknown) => failed(f.path, e),
-            ),
-          ),
-        ),
-      );
-    }
-    send(unlisted, [...folderPaths]);
+    void answerNeedFiles(
+      paths,
+      folders,
+      { file: (p) => unread.files.get(p), folder: (p) => unread.folders.get(p) },
+      (files, done) => this.send({ type: 'unreadFiles', id: this.nextId++, target: scanId, files, ...(done ? { done } : {}) }),
+      () => this.unread === unread,
+    );
   }
 
   /** Loads dropped files and folders given as file-system handles; the worker walks and reads them. */
@@ -613,7 +572,7 @@ export class TraceClient {
       return;
     }
     if (msg.type === 'needFiles') {
-      void this.sendUnread(msg.id, msg.paths, msg.folders);
+      this.sendUnread(msg.id, msg.paths, msg.folders);
       return;
     }
     if (msg.type === 'hash') {

@@ -7,6 +7,7 @@
  */
 import type { InputFile } from '../trace/bundle/scan';
 import { WalkPolicy } from '../trace/bundle/walk-policy';
+import type { UnreadFile, UnreadLookup } from './answer-unread';
 
 export interface FileHandleLike {
   readonly kind: 'file';
@@ -64,50 +65,26 @@ export async function filesFromHandles(handles: readonly DroppedHandle[], signal
   return out;
 }
 
-/** What `fileHandles` tells of each file: the File, or why it could not be got (an `unreadFiles` request's entries). */
-type GotEntry = { path: string; file: Blob } | { path: string; error: string };
-
 /** Every file under a folder's handle, with its path. */
-async function filesUnder(dir: DirectoryHandleLike, path: string): Promise<[string, FileHandleLike][]> {
-  const out: [string, FileHandleLike][] = [];
+async function filesUnder(dir: DirectoryHandleLike, path: string): Promise<UnreadFile[]> {
+  const out: UnreadFile[] = [];
   for await (const child of dir.values()) {
-    if (child.kind === 'file') out.push([`${path}/${child.name}`, child]);
+    if (child.kind === 'file') out.push({ path: `${path}/${child.name}`, file: () => child.getFile() });
     else out.push(...(await filesUnder(child, `${path}/${child.name}`)));
   }
   return out;
 }
 
-/**
- * Gets unread files, and every file under unread folders, by their handles, all at once, telling
- * `arrive` of each File (not read: the reducer reads it as it goes), then of the folders done (as
- * the page answers `needFiles`).
- */
-export async function fileHandles(
-  paths: readonly string[],
-  folders: readonly string[],
-  walk: Pick<HandleWalk, 'unread' | 'unreadFolders'>,
-  arrive: (entries: GotEntry[], done?: string[]) => void,
-): Promise<void> {
-  const failed = (path: string, e: unknown): GotEntry => ({ path, error: e instanceof Error ? e.message : String(e) });
-  const wanted: [string, FileHandleLike | undefined][] = paths.map((p) => [p, walk.unread.get(p)]);
-  for (const f of folders) {
-    const dir = walk.unreadFolders.get(f);
-    try {
-      if (!dir) throw new Error('it is not among the dropped folders');
-      wanted.push(...(await filesUnder(dir, f)));
-    } catch (e) {
-      arrive([failed(f, e)]);
-    }
-  }
-  await Promise.all(
-    wanted.map(async ([path, h]): Promise<void> => {
-      try {
-        if (!h) throw new Error('it is not among the dropped files');
-        arrive([{ path, file: await h.getFile() }]);
-      } catch (e) {
-        arrive([failed(path, e)]);
-      }
-    }),
-  );
-  arrive([], [...folders]);
+/** Where a handle walk's unread files and folders are, for answering `needFiles` here (./answer-unread.ts). */
+export function handleLookup(walk: Pick<HandleWalk, 'unread' | 'unreadFolders'>): UnreadLookup {
+  return {
+    file: (p) => {
+      const h = walk.unread.get(p);
+      return h && (() => h.getFile());
+    },
+    folder: (p) => {
+      const dir = walk.unreadFolders.get(p);
+      return dir && (() => filesUnder(dir, p));
+    },
+  };
 }

@@ -23,7 +23,8 @@ import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { KeptDocuments } from '../trace/sessions/kept';
 import { limitProblem, sizeProblem, streamedBytes } from './limits';
-import { fileHandles, filesFromHandles, type HandleWalk } from './handles';
+import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
+import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
@@ -92,8 +93,9 @@ function unreadFiles(s: WorkerSession, id: number, paths: readonly string[], fol
 /** The unread files of a drop the worker walked as handles: read here, by their handles, when their bundle is wanted. */
 function unreadHandles(walked: HandleWalk): UnreadFiles {
   const handles = { unread: normalMap(walked.unread), unreadFolders: normalMap(walked.unreadFolders) };
+  const lookup = handleLookup(handles);
   const unread: UnreadFiles = new UnreadFiles(handles.unread.keys(), handles.unreadFolders.keys(), (paths, folders) => {
-    void fileHandles(paths, folders, handles, (entries, done) => unread.arrive(entries, done));
+    void answerNeedFiles(paths, folders, lookup, (entries, done) => unread.arrive(entries, done));
   });
   return unread;
 }
