@@ -7,22 +7,12 @@
  * cancelled; `skip` names the bundles the page already has (a list reopened
  * after a pick).
  */
-import type { BundleInfo } from '../trace/bundle/scan';
-import type { MemorySource } from '../trace/bundle/source';
-import { isInside } from '../trace/bundle/paths';
+import { ownBytes, type BundleInfo } from '../trace/bundle/scan';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
 import type { WorkerSession } from './session';
-
-/** Bytes of bundle `key`'s own files: those of a bundle inside it (a resumed session's) are that bundle's, as when sizes are known up front. */
-function ownSize(source: MemorySource, key: string, bundles: readonly BundleInfo[]): number {
-  const inner = bundles.filter((o) => o.key !== key && isInside(o.key, key)).map((o) => (key === '' ? o.key : o.key.slice(key.length + 1)));
-  let n = 0;
-  for (const p of source.paths()) if (!inner.some((d) => isInside(p, d))) n += source.size(p) ?? 0;
-  return n;
-}
 
 export async function summarizeScan(s: WorkerSession, id: number, scanId: number, skip: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
   const scan = s.scan?.id === scanId ? s.scan.value : null;
@@ -39,6 +29,7 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
     read.catch(() => {}); // surfaces when its bundle's turn comes
     return read;
   };
+  const keys = scan.bundles.map((b) => b.key);
   let next = readOf(bundles[0]);
   for (let i = 0; i < bundles.length; i++) {
     const b = bundles[i];
@@ -57,7 +48,7 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
       try {
         const read = (await reading) ?? undefined;
         const source = scan.sourceOf(b.key, b.name, read);
-        sizeBytes ??= ownSize(source, b.key, scan.bundles);
+        sizeBytes ??= ownBytes(source, b.key, keys);
         // Read ahead: each dropped file is a round trip to the browser's process, and the reducer asks for one at a time.
         const result = await reduceBundle(withReadAhead(source), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);

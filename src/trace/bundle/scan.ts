@@ -257,6 +257,14 @@ function owners(dirs: readonly string[]): (path: string) => string | undefined {
   };
 }
 
+/** Bytes of bundle `dir`'s own files in `source` (its files, paths relative to it; see `owners`): its size once its unread files are read. */
+export function ownBytes(source: MemorySource, dir: string, dirs: readonly string[]): number {
+  const ownerOf = owners(dirs);
+  let n = 0;
+  for (const p of source.paths()) if (ownerOf(dir ? `${dir}/${p}` : p) === dir) n += source.size(p) ?? 0;
+  return n;
+}
+
 /** Each bundle's own files among `paths` (see `owners`), in one pass. */
 export function pathsOwnedBy(paths: Iterable<string>, dirs: readonly string[]): Map<string, string[]> {
   const out = new Map<string, string[]>(dirs.map((d) => [d, []]));
