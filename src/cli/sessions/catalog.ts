@@ -216,13 +216,15 @@ export class SessionCatalog {
    * names gone. Every row when `since` is not one of this run's versions.
    */
   changesSince(since: number | null, epoch: string | null): SessionListChanges {
-    // A row turns from recording to unclosed with time alone: that counts as a change to it now.
-    for (const e of this.entries.values()) if (this.isRecording(e) !== e.shownRecording) this.touch(e);
     const full = since === null || epoch !== this.epoch || since > this.version;
     const rows: SessionList['sessions'] = [];
     for (const e of this.entries.values()) {
       const recording = this.isRecording(e);
-      e.shownRecording = recording;
+      // A row turns from recording to unclosed with time alone: that counts as a change to it now.
+      if (recording !== e.shownRecording) {
+        e.shownRecording = recording;
+        this.touch(e);
+      }
       if (full || e.version > since) rows.push(this.row(e, recording));
     }
     const removed = full ? [] : [...this.removed].filter(([, v]) => v > since).map(([name]) => name);
