@@ -53,10 +53,9 @@ async function openDrop(drop: Drop): Promise<void> {
   if ('handles' in first) {
     stop.abort();
     void traceClient.loadHandles(first.handles);
-  } else if (first.walked.files.length || first.walked.unread.length || first.walked.unreadFolders.length) {
-    const { files, unread, unreadFolders } = first.walked;
-    void traceClient.loadFiles(files, undefined, { unread: { files: unread, folders: unreadFolders } });
-  } else walk.nothing();
+  } else if (first.walked.files.length || first.walked.unread.files.length || first.walked.unread.folders.length)
+    void traceClient.loadFiles(first.walked.files, undefined, { unread: first.walked.unread });
+  else walk.nothing();
 }
 
 /**

@@ -22,8 +22,7 @@ export type OnFile = (file: File | null) => void;
 /** What a walk found: the files it read, and the files and folders it left unread (a trace root's, read when their bundle is wanted: ../trace/bundle/walk-policy.ts). */
 export interface Walked {
   files: InputFile[];
-  unread: UnreadFile[];
-  unreadFolders: UnreadFolder[];
+  unread: { files: UnreadFile[]; folders: UnreadFolder[] };
 }
 
 type Found = InputFile | UnreadFile | UnreadFolder;
@@ -174,13 +173,13 @@ export function readDrop(dt: DataTransfer): Drop {
         ])
       : Promise.resolve(null),
     async files(signal, onFile) {
-      if (entries.length === 0 && loose.length === 0) return { files: listed.map((f) => ({ path: f.name, file: f })), unread: [], unreadFolders: [] };
+      if (entries.length === 0 && loose.length === 0) return { files: listed.map((f) => ({ path: f.name, file: f })), unread: { files: [], folders: [] } };
       const ctx: WalkContext = { policy: new WalkPolicy(), signal, onFile };
       const found = (await Promise.all(entries.map((e) => walk(e, ctx)))).flat();
-      const walked: Walked = { files: loose.map((f) => ({ path: f.name, file: f })), unread: [], unreadFolders: [] };
+      const walked: Walked = { files: loose.map((f) => ({ path: f.name, file: f })), unread: { files: [], folders: [] } };
       for (const f of found) {
-        if ('files' in f) walked.unreadFolders.push(f);
-        else if (typeof f.file === 'function') walked.unread.push(f as UnreadFile);
+        if ('files' in f) walked.unread.folders.push(f);
+        else if (typeof f.file === 'function') walked.unread.files.push(f as UnreadFile);
         else walked.files.push(f as InputFile);
       }
       return walked;
