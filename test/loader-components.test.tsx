@@ -87,6 +87,8 @@ function entryFor(absDir: string, fullPath: string, reads?: string[]): FileSyste
     name: path.basename(absDir),
     fullPath,
     createReader() {
+      // A folder's listing is told as `list:<path>` (entering a bundle's payloads/ costs a root as much as reading them).
+      reads?.push(`list:${fullPath.slice(1)}`);
       // Hand out entries in batches of 2, like browsers do in batches of 100.
       const all = [...children.keys()].map((name) => {
         const p = path.join(absDir, name);
@@ -494,12 +496,13 @@ describe('loader components', () => {
     expect(groups[0].textContent).toContain('3 bundles (resumed session)');
     const rows = within(picker).getAllByTestId('bundle-option');
     expect(rows.map((r) => r.dataset.key)).toEqual(['multi-turn-resume', 'multi-turn-resume/bundle-2', 'multi-turn-resume/bundle-3']);
-    // Listed from the manifests: once two bundles were met, the walk read nothing else (a root of thousands lists in seconds).
+    // Listed from the manifests: once two bundles were met, the walk read nothing else and entered no payloads/ (a root of thousands lists in seconds).
     const manifests = ['multi-turn-resume/manifest.json', 'multi-turn-resume/bundle-2/manifest.json', 'multi-turn-resume/bundle-3/manifest.json'];
     expect(reads).toEqual(expect.arrayContaining(manifests));
     const bundle2Payloads = listFiles(path.join(root, 'bundle-2'), path.join(root, 'bundle-2')).filter((p) => p.startsWith('payloads/'));
     expect(bundle2Payloads.length).toBeGreaterThan(0);
     expect(reads.filter((p) => p.startsWith('multi-turn-resume/bundle-2/payloads/'))).toEqual([]);
+    expect(reads).not.toContain('list:multi-turn-resume/bundle-2/payloads');
 
     fireEvent.click(within(rows[1]).getByRole('button', { name: /Open/ }));
     expect(screen.queryByTestId('bundle-picker')).toBeNull();
@@ -509,6 +512,8 @@ describe('loader components', () => {
     // Opening bundle-2 read its files, and no other bundle's.
     expect(reads).toEqual(expect.arrayContaining(bundle2Payloads.map((p) => `multi-turn-resume/bundle-2/${p}`)));
     expect(reads.filter((p) => p.startsWith('multi-turn-resume/bundle-3/') && !p.endsWith('manifest.json'))).toEqual([]);
+    expect(reads).toContain('list:multi-turn-resume/bundle-2/payloads');
+    expect(reads).not.toContain('list:multi-turn-resume/bundle-3/payloads');
   });
 
   it('after opening one bundle of a dropped folder, the list is one click away, without dropping again', async () => {

@@ -65,6 +65,8 @@ export function handleFor(absDir: string, reads?: string[], at = path.basename(a
     kind: 'directory',
     name: path.basename(absDir),
     async *values() {
+      // A folder's listing is told as `list:<path>`.
+      reads?.push(`list:${at}`);
       for (const e of readdirSync(absDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const p = path.join(absDir, e.name);
         if (e.isDirectory()) yield handleFor(p, reads, `${at}/${e.name}`);

@@ -256,12 +256,14 @@ describe('worker handler', () => {
     const payloadsOf = (b: string) => reads.filter((p) => p.startsWith(`multi-turn-resume/${b}/payloads/`));
     expect(reads).toContain('multi-turn-resume/bundle-3/manifest.json');
     expect(payloadsOf('bundle-2')).toEqual([]);
+    expect(reads).not.toContain('list:multi-turn-resume/bundle-2/payloads');
     await h.send({ type: 'select', id: 3, scanId: 2, key: 'multi-turn-resume/bundle-2' });
     const picked = h.of(3).find((m) => m.type === 'result');
     if (picked?.type !== 'result') throw new Error(JSON.stringify(h.of(3)));
     expect(JSON.stringify(stateOf(picked), null, 2)).toBe(readFileSync(path.join(TRACES, 'multi-turn-resume/bundle-2/state.json'), 'utf8'));
     expect(payloadsOf('bundle-2').length).toBeGreaterThan(0);
     expect(payloadsOf('bundle-3')).toEqual([]);
+    expect(reads).not.toContain('list:multi-turn-resume/bundle-3/payloads');
   });
 
   it('throttles progress to one message per interval, and always sends the last one', async () => {
