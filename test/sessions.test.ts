@@ -169,6 +169,26 @@ describe('the session catalog of a trace root', () => {
     catalog.close();
   });
 
+  it('a row that stops recording with time alone is among the changes an open list is sent', async () => {
+    const root = path.join(tmp, 'root2b');
+    cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'live'), { recursive: true });
+    const unclosed = async (d: string): Promise<SessionSummary> => ({ ...(await here(d)), status: 'unclosed' });
+    let now = Date.now();
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: unclosed, cacheFile: null, pollMs: 30, recentMs: 60_000, now: () => now });
+    await catalog.start();
+    await until(() => catalog.list().summarised === 1);
+    // Wait for the scan that measures its size: the only change left is the one time makes.
+    await until(() => (catalog.list().sessions[0].sizeBytes ?? 0) > 0);
+    const first = catalog.changesSince(null, null);
+    expect(first.sessions.map((r) => r.recording)).toEqual([true]);
+    expect(catalog.changesSince(first.version, first.epoch).sessions).toEqual([]);
+    now += 120_000;
+    const later = catalog.changesSince(first.version, first.epoch);
+    expect(later.sessions.map((r) => [r.name, r.recording])).toEqual([['root2b/live', false]]);
+    expect(catalog.changesSince(later.version, later.epoch).sessions).toEqual([]);
+    catalog.close();
+  });
+
   it("a resumed session's bundles inside the first one's folder stay listed at every poll, between full scans too", async () => {
     const root = path.join(tmp, 'root-nested');
     cpSync(path.join(TRACES, 'multi-turn-resume'), path.join(root, 'resumed'), { recursive: true });
