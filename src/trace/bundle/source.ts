@@ -3,6 +3,8 @@
  * Node, a set of browser `File`s, or the entries of a zip/tar archive.
  * Paths are relative to the bundle root and use `/` (e.g. `payloads/3.json`).
  */
+import { readGrouped } from './blob-groups';
+
 export interface BundleSource {
   /** Shown to the user: a directory or archive name. */
   readonly name: string;
@@ -112,26 +114,27 @@ export class MemorySource implements BundleSource {
     return this.files.keys();
   }
   /**
-   * Reads the Blob bodies among `paths` into memory, several at a time. A
-   * dropped File costs a round trip to the browser's file system per read, one
-   * after another when the reducer asks; read together up front, they arrive
-   * in a fraction of the time and are then read again (to hash) for free.
+   * Reads the Blob bodies among `paths` into memory, a group at a time
+   * (./blob-groups.ts). A dropped File costs a round trip to the browser's
+   * file system per read, one after another when the reducer asks; read
+   * together up front, they arrive in a fraction of the time and are then
+   * read again (to hash) for free. A file that cannot be read keeps its Blob,
+   * so that the reducer's own read of it reports the error at its file.
    */
   async materialize(paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
-    const todo = [...paths].filter((p) => {
-      const f = this.files.get(p);
-      return f !== undefined && typeof f !== 'string' && !(f instanceof Uint8Array);
-    });
-    let next = 0;
-    const lane = async () => {
-      while (next < todo.length) {
-        signal?.throwIfAborted();
-        const p = todo[next++];
-        this.files.set(p, new Uint8Array(await (this.files.get(p) as Blob).arrayBuffer()));
-      }
-    };
-    // Many reads at once: the browser serves them in parallel.
-    await Promise.all(Array.from({ length: Math.min(256, todo.length) }, lane));
+    const todo: { path: string; file: Blob }[] = [];
+    for (const path of paths) {
+      const f = this.files.get(path);
+      if (f !== undefined && typeof f !== 'string' && !(f instanceof Uint8Array)) todo.push({ path, file: f });
+    }
+    await readGrouped(
+      todo,
+      (group) => {
+        for (const { item, body } of group) if (!(body instanceof Error)) this.files.set(item.path, body);
+      },
+      { live: () => !signal?.aborted },
+    );
+    signal?.throwIfAborted();
   }
   /** The bundle's files (path → body), e.g. to hash or keep them. */
   fileMap(): ReadonlyMap<string, FileBody> {

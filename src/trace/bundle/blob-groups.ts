@@ -1,0 +1,99 @@
+/**
+ * Reading many dropped or picked files. Chromium serves every read of a Blob
+ * through a round trip of its own to the browser process, and that trip,
+ * not the bytes, is what a bundle of small payload files costs: 1–2 ms a file
+ * here, so 440 files took 0.5 s read in parallel and 6,134 took 16 s. One read
+ * of a Blob made of many Files costs about one trip (the 6,134 files, 64 to a
+ * Blob: 1.6 s). So files are read a group at a time, and the group's bytes
+ * are cut back into files.
+ */
+
+export interface BlobItem {
+  readonly path: string;
+  readonly file: Blob;
+}
+
+export interface GroupLimits {
+  /** Most files in a group. */
+  files: number;
+  /** Most bytes in a group; a larger file is read alone. */
+  bytes: number;
+  /** Groups being read at once: bounds the bytes in transit. */
+  inFlight: number;
+}
+
+export const GROUP_LIMITS: GroupLimits = { files: 64, bytes: 8 << 20, inFlight: 8 };
+
+/** One file of a group: its bytes (a view over the group's one buffer), or why its own read failed. */
+export interface GroupRead<T extends BlobItem> {
+  item: T;
+  body: Uint8Array | Error;
+}
+
+/** Consecutive items, at most `limits.files` and `limits.bytes` a group, order kept. */
+export function groupBlobs<T extends BlobItem>(items: readonly T[], limits: Pick<GroupLimits, 'files' | 'bytes'> = GROUP_LIMITS): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = item.file.size;
+    if (group.length > 0 && (group.length >= limits.files || bytes + size > limits.bytes)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * Reads every item, `limits.inFlight` groups at a time and in order, handing
+ * each group to `deliver` as its read completes (groups may complete out of
+ * order). A group whose read fails (a file moved, deleted or changed since it
+ * was dropped) is read again a file at a time, so that each error belongs to
+ * its own file. Stops asking for more once `live()` is false.
+ */
+export async function readGrouped<T extends BlobItem>(
+  items: readonly T[],
+  deliver: (group: GroupRead<T>[]) => void,
+  options: { limits?: GroupLimits; live?: () => boolean } = {},
+): Promise<void> {
+  const limits = options.limits ?? GROUP_LIMITS;
+  const live = options.live ?? (() => true);
+  const groups = groupBlobs(items, limits);
+  let next = 0;
+  const lane = async () => {
+    while (next < groups.length && live()) {
+      const read = await readGroup(groups[next++]);
+      if (live()) deliver(read);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limits.inFlight, groups.length) }, lane));
+}
+
+async function readGroup<T extends BlobItem>(group: readonly T[]): Promise<GroupRead<T>[]> {
+  if (group.length > 1) {
+    const sizes = group.map((i) => i.file.size);
+    const buffer = await new Blob(group.map((i) => i.file)).arrayBuffer().catch(() => null);
+    if (buffer !== null && buffer.byteLength === sizes.reduce((a, b) => a + b, 0)) {
+      let at = 0;
+      return group.map((item, i) => {
+        const body = new Uint8Array(buffer, at, sizes[i]);
+        at += sizes[i];
+        return { item, body };
+      });
+    }
+  }
+  return Promise.all(group.map(async (item) => ({ item, body: await readOne(item.file) })));
+}
+
+async function readOne(file: Blob): Promise<Uint8Array | Error> {
+  try {
+    return new Uint8Array(await file.arrayBuffer());
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
