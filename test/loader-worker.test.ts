@@ -369,13 +369,21 @@ describe('worker handler', () => {
     const asked: string[][] = [];
     // The page's part: the Files the worker asks for, a folder's files then the folder done; one file it cannot get (moved since the drop).
     const gone = 'multi-turn-resume/bundle-3/trace.jsonl';
+    // Each read of a File of its own is a round trip to the browser's process: the worker reads them a group at a time.
+    let ownReads = 0;
+    class DroppedFile extends File {
+      override arrayBuffer() {
+        ownReads++;
+        return super.arrayBuffer();
+      }
+    }
     let nextId = 1000;
     const h = harness({}, (m) => {
       if (m.type !== 'needFiles') return;
       const inFolders = m.folders.flatMap((f) => listFiles(path.join(TRACES, f), path.join(TRACES, f)).map((rel) => `${f}/${rel}`));
       asked.push([...m.paths, ...inFolders]);
       const files = [...m.paths, ...inFolders].map((p) =>
-        p === gone ? { path: p, error: 'NotFoundError' } : { path: p, file: new File([readFileSync(path.join(TRACES, p))], path.basename(p)) },
+        p === gone ? { path: p, error: 'NotFoundError' } : { path: p, file: new DroppedFile([readFileSync(path.join(TRACES, p))], path.basename(p)) },
       );
       queueMicrotask(
         () =>
@@ -412,6 +420,7 @@ describe('worker handler', () => {
       const ref = JSON.parse(readFileSync(path.join(TRACES, b.key, 'state.json'), 'utf8'));
       expect(m.summary).toMatchObject({ status: 'complete', rolloutId: ref.rollout_id, inferenceCalls: Object.keys(ref.inference_calls).length });
     }
+    expect(ownReads).toBe(0);
     // Asked bundle by bundle: each request names only files of the bundle being read.
     for (const paths of asked) expect(new Set(paths.map((p) => listed.filter((b) => p.startsWith(`${b.key}/`)).at(-1)!.key)).size).toBe(1);
 

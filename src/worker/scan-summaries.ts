@@ -14,6 +14,9 @@ import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
 import type { WorkerSession } from './session';
 
+/** A bundle up to this size is read whole before it is summarised. */
+const HOLD_WHOLE_BYTES = 64 << 20;
+
 export async function summarizeScan(s: WorkerSession, id: number, scanId: number, skip: ReadonlySet<string>, signal: AbortSignal): Promise<void> {
   const scan = s.scan?.id === scanId ? s.scan.value : null;
   if (!scan) {
@@ -49,7 +52,9 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
         const read = (await reading) ?? undefined;
         const source = scan.sourceOf(b.key, b.name, read);
         sizeBytes ??= ownBytes(source, b.key, keys);
-        // Read ahead: each dropped file is a round trip to the browser's process, and the reducer asks for one at a time.
+        // Each dropped file is a round trip to the browser's process: read a group at a time up front, unless the bundle
+        // is too large to hold; then read ahead of the reducer, which asks for one at a time.
+        if (sizeBytes <= HOLD_WHOLE_BYTES) await source.materialize(source.paths(), signal);
         const result = await reduceBundle(withReadAhead(source), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);
         docs = result.state ? searchDocuments(result.state) : [];
