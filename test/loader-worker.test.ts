@@ -362,13 +362,6 @@ describe('worker handler', () => {
 
   it('a dropped root whose files are unread but for its manifests: listed at once, each bundle read when summarised or opened', async () => {
     const all = folderInputs('multi-turn-resume');
-    const manifests = all.filter((f) => f.path.endsWith('/manifest.json'));
-    // The walk named the event logs, and did not enter the payloads/ folders.
-    const unread = all.filter((f) => !f.path.endsWith('/manifest.json') && !f.path.includes('/payloads/')).map((f) => f.path);
-    const unreadFolders = ['multi-turn-resume/payloads', 'multi-turn-resume/bundle-2/payloads', 'multi-turn-resume/bundle-3/payloads'];
-    const asked: string[][] = [];
-    // The page's part: the Files the worker asks for, a folder's files then the folder done; one file it cannot get (moved since the drop).
-    const gone = 'multi-turn-resume/bundle-3/trace.jsonl';
     // Each read of a File of its own is a round trip to the browser's process: the worker reads them a group at a time.
     let ownReads = 0;
     class DroppedFile extends File {
@@ -377,6 +370,15 @@ describe('worker handler', () => {
         return super.arrayBuffer();
       }
     }
+    const manifests = all
+      .filter((f) => f.path.endsWith('/manifest.json'))
+      .map((f) => ({ path: f.path, file: new DroppedFile([readFileSync(path.join(TRACES, f.path))], 'manifest.json') }));
+    // The walk named the event logs, and did not enter the payloads/ folders.
+    const unread = all.filter((f) => !f.path.endsWith('/manifest.json') && !f.path.includes('/payloads/')).map((f) => f.path);
+    const unreadFolders = ['multi-turn-resume/payloads', 'multi-turn-resume/bundle-2/payloads', 'multi-turn-resume/bundle-3/payloads'];
+    const asked: string[][] = [];
+    // The page's part: the Files the worker asks for, a folder's files then the folder done; one file it cannot get (moved since the drop).
+    const gone = 'multi-turn-resume/bundle-3/trace.jsonl';
     let nextId = 1000;
     const h = harness({}, (m) => {
       if (m.type !== 'needFiles') return;
@@ -402,6 +404,7 @@ describe('worker handler', () => {
       ['multi-turn-resume/bundle-3', null, null],
     ]);
     expect(asked).toEqual([]);
+    expect(ownReads).toBe(0);
 
     await h.send({ type: 'summarizeScan', id: 2, scanId: 1, skip: [] });
     const got = new Map(h.of(2).flatMap((m) => (m.type === 'scanSummary' && !m.done ? [[m.key, m] as const] : [])));

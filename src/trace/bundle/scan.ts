@@ -338,11 +338,16 @@ export async function describeBundles(
   const unread = opts.unread ?? new Set<string>();
   const dirs = findBundleDirs(unread.size ? [...files.keys(), ...unread] : files.keys());
   const sizes = bundleSizes(files, unread, dirs);
+  // The manifests are read into `files` a group at a time, where later reads find them: each dropped file read on its
+  // own is a round trip to the browser's process (1.5 s for 1,000 manifests one by one, 0.5 s all at once).
+  await new MemorySource(label, files).materialize(
+    dirs.map((dir) => (dir ? `${dir}/manifest.json` : 'manifest.json')),
+    opts.signal,
+  );
   // Each file sorted into its bundles once: a root of 1,000 bundles is 34,000 files, and going over all of
   // them for each bundle (and each bundle for each file, for the sizes) held the list back 15 s.
   const sourceOf = bundleSources(files, dirs);
   const sources = dirs.map((dir) => sourceOf(dir, dir || label));
-  // Read all at once: each dropped file is a round trip to the browser's process (1.5 s for 1,000 manifests one by one).
   const manifests = await Promise.all(sources.map((src) => src.readText('manifest.json')));
   opts.signal?.throwIfAborted();
   const out: BundleInfo[] = [];
