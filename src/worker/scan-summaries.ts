@@ -9,6 +9,7 @@
  */
 import { ownBytes, type BundleInfo } from '../trace/bundle/scan';
 import { withReadAhead } from '../trace/bundle/readahead';
+import { MemorySource, type FileBody } from '../trace/bundle/source';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
@@ -28,7 +29,14 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
   // A dropped root's files not yet read are asked of the page a bundle ahead: reading them overlaps the reduction before.
   const readOf = (b: BundleInfo | undefined) => {
     if (!b || b.problem || !scan.unread) return null;
-    const read = scan.unread.read(b.key, signal);
+    const read = scan.unread.read(b.key, signal).then(async (files) => {
+      // Their bytes too, a group at a time, unless the bundle is too large to hold (then the reducer reads as it goes).
+      const bodies = new Map<string, FileBody>(files);
+      let bytes = 0;
+      for (const f of files.values()) bytes += f.size;
+      if (bytes <= HOLD_WHOLE_BYTES) await new MemorySource(b.name, bodies).materialize(files.keys(), signal);
+      return bodies;
+    });
     read.catch(() => {}); // surfaces when its bundle's turn comes
     return read;
   };
