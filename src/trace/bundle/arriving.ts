@@ -27,8 +27,8 @@ export class ArrivingSource implements BundleSource {
 
   /**
    * `paths`: every file that will arrive, relative to the bundle root. Their
-   * sizes are learnt on arrival: asking a dropped File for its size costs the
-   * main thread a synchronous round trip to the browser per file.
+   * sizes are learnt on arrival: the Files may be on the page, which reads
+   * them, and only their bytes come here.
    */
   constructor(
     readonly name: string,
