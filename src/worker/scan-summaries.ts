@@ -9,7 +9,7 @@
  */
 import { ownBytes, type BundleInfo } from '../trace/bundle/scan';
 import { withReadAhead } from '../trace/bundle/readahead';
-import { MemorySource, type FileBody } from '../trace/bundle/source';
+import { readBlobsInto, type FileBody } from '../trace/bundle/source';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
 import { searchDocuments, type SearchDocument } from '../trace/sessions/documents';
@@ -34,7 +34,7 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
       const bodies = new Map<string, FileBody>(files);
       let bytes = 0;
       for (const f of files.values()) bytes += f.size;
-      if (bytes <= HOLD_WHOLE_BYTES) await new MemorySource(b.name, bodies).materialize(files.keys(), signal);
+      if (bytes <= HOLD_WHOLE_BYTES) await readBlobsInto(bodies, files.keys(), signal);
       return bodies;
     });
     read.catch(() => {}); // surfaces when its bundle's turn comes

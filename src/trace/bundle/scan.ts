@@ -7,7 +7,7 @@
 import { ManifestSchema, type Manifest } from '../schema/manifest';
 import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import type { TraceErrorInfo } from '../errors';
-import { MemorySource, type FileBody } from './source';
+import { MemorySource, readBlobsInto, type FileBody } from './source';
 import { basename, dirname, foldersAbove, isInside, normalizePath } from './paths';
 import { readZip } from './zip';
 import { readTar, readTarGz } from './tar';
@@ -340,7 +340,8 @@ export async function describeBundles(
   const sizes = bundleSizes(files, unread, dirs);
   // The manifests are read into `files` a group at a time, where later reads find them: each dropped file read on its
   // own is a round trip to the browser's process (1.5 s for 1,000 manifests one by one, 0.5 s all at once).
-  await new MemorySource(label, files).materialize(
+  await readBlobsInto(
+    files,
     dirs.map((dir) => (dir ? `${dir}/manifest.json` : 'manifest.json')),
     opts.signal,
   );

@@ -73,6 +73,30 @@ export async function readFileText(source: BundleSource, path: string): Promise<
  */
 export type FileBody = string | Uint8Array | Blob;
 
+/**
+ * Replaces the Blob bodies among `paths` in `files` by their bytes, read a
+ * group at a time (./blob-groups.ts). A dropped File costs a round trip to
+ * the browser's file system per read, one after another when the reducer
+ * asks; read together up front, they arrive in a fraction of the time and are
+ * then read again (to hash) for free. A file that cannot be read keeps its
+ * Blob, so that the reducer's own read of it reports the error at its file.
+ */
+export async function readBlobsInto(files: Map<string, FileBody>, paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  const todo: { path: string; file: Blob }[] = [];
+  for (const path of paths) {
+    const f = files.get(path);
+    if (f !== undefined && typeof f !== 'string' && !(f instanceof Uint8Array)) todo.push({ path, file: f });
+  }
+  await readGrouped(
+    todo,
+    (group) => {
+      for (const { item, body } of group) if (!(body instanceof Error)) files.set(item.path, body);
+    },
+    { live: () => !signal?.aborted },
+  );
+  signal?.throwIfAborted();
+}
+
 /** A bundle held in memory or in browser files: path → body (zip/tar entries, dropped folders, tests). */
 export class MemorySource implements BundleSource {
   // ignoreBOM keeps a leading U+FEFF, as the CLI's reader and the official reducer see it (TextDecoder and Blob.text() would drop it).
@@ -113,28 +137,9 @@ export class MemorySource implements BundleSource {
   paths(): IterableIterator<string> {
     return this.files.keys();
   }
-  /**
-   * Reads the Blob bodies among `paths` into memory, a group at a time
-   * (./blob-groups.ts). A dropped File costs a round trip to the browser's
-   * file system per read, one after another when the reducer asks; read
-   * together up front, they arrive in a fraction of the time and are then
-   * read again (to hash) for free. A file that cannot be read keeps its Blob,
-   * so that the reducer's own read of it reports the error at its file.
-   */
-  async materialize(paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
-    const todo: { path: string; file: Blob }[] = [];
-    for (const path of paths) {
-      const f = this.files.get(path);
-      if (f !== undefined && typeof f !== 'string' && !(f instanceof Uint8Array)) todo.push({ path, file: f });
-    }
-    await readGrouped(
-      todo,
-      (group) => {
-        for (const { item, body } of group) if (!(body instanceof Error)) this.files.set(item.path, body);
-      },
-      { live: () => !signal?.aborted },
-    );
-    signal?.throwIfAborted();
+  /** Reads the Blob bodies among `paths` into memory (`readBlobsInto`). */
+  materialize(paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
+    return readBlobsInto(this.files, paths, signal);
   }
   /** The bundle's files (path → body), e.g. to hash or keep them. */
   fileMap(): ReadonlyMap<string, FileBody> {
