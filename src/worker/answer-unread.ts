@@ -2,7 +2,7 @@
  * Answering a scan's `needFiles` (./unread.ts): the page does it for a root
  * it walked itself, the worker for one it walked through file-system
  * handles. Either way each file asked for, and every file under each folder
- * asked for, is got as a File (not read: the reducer reads it as it goes),
+ * asked for, is got as a File (not read: whoever asked reads it),
  * a batch at a time, then the folders are named done.
  */
 

@@ -18,14 +18,6 @@ import { timeSlicer } from './slicing';
 import { applyStateChange } from './state-change';
 import { streamFiles } from './stream';
 import { answerNeedFiles, type UnreadFile, type UnreadFolder } from './answer-unread';
-
-export type { UnreadFile, UnreadFolder } from './answer-unread';
-
-/** What a drop's walk left unread (src/trace/bundle/walk-policy.ts). */
-export interface Unread {
-  files: readonly UnreadFile[];
-  folders: readonly UnreadFolder[];
-}
 import { MAX_BROWSER_BUNDLE_BYTES, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
 import {
@@ -53,6 +45,13 @@ declare global {
   }
 }
 export type { InputFile } from '../trace/bundle/scan';
+export type { UnreadFile, UnreadFolder } from './answer-unread';
+
+/** What a drop's walk left unread (src/trace/bundle/walk-policy.ts). */
+export interface Unread {
+  files: readonly UnreadFile[];
+  folders: readonly UnreadFolder[];
+}
 
 /** What `loadFiles` accepts: a FileList from an input, Files (their webkitRelativePath is used), or path + file pairs from a directory walk. */
 export type LoadInput = FileList | ReadonlyArray<File | InputFile>;

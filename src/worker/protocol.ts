@@ -96,8 +96,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
     files: z.array(BytesEntrySchema).min(1),
   }),
   /**
-   * Files scan `target` asked for (`needFiles`), as Files (read when the reducer asks, so that a large
-   * bundle is never held whole), or why one could not be got; `done`: folders asked for all of whose
+   * Files scan `target` asked for (`needFiles`), as Files (the worker reads them, and holds no more of
+   * a large bundle than the reducer asks for), or why one could not be got; `done`: folders asked for all of whose
    * files have now been sent.
    */
   z.object({

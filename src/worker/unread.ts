@@ -4,9 +4,9 @@
  * walk reads the manifests and lists each bundle's top; a bundle's event log
  * and payloads are read when it is summarised or opened: the worker asks for
  * them (`needFiles`; the page, or the handles here, answer with the Files,
- * the folders' last message naming them `done`). The Files are read as the
- * reducer asks, as a dropped bundle's are, so a large bundle is never held
- * whole; they are handed to whoever asked and not kept here.
+ * the folders' last message naming them `done`). Files, not bytes, cross
+ * over: whoever asked reads them (a group at a time, or as the reducer asks
+ * for a bundle too large to hold), and nothing is kept here.
  */
 import { pathsOwnedBy, ScanError } from '../trace/bundle/scan';
 import { foldersAbove } from '../trace/bundle/paths';
@@ -57,7 +57,7 @@ export class UnreadFiles {
   }
 
   /**
-   * The unread files of bundle `dir`, its own (full paths → Files, read as the reducer asks). Rejects
+   * The unread files of bundle `dir`, its own (full paths → Files, not yet read). Rejects
    * with the file and the reason when one could not be read, or when
    * `signal` aborts.
    */
