@@ -8,7 +8,7 @@
  * after a pick).
  */
 import { ownBytes, type BundleInfo } from '../trace/bundle/scan';
-import { withReadAhead } from '../trace/bundle/readahead';
+import { withBlobReadAhead } from '../trace/bundle/blob-read-ahead';
 import { readBlobsInto, type FileBody } from '../trace/bundle/source';
 import { reduceBundle } from '../trace/reducer';
 import { failedSummary, summarizeSession } from '../trace/sessions/summary';
@@ -61,9 +61,10 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
         const source = scan.sourceOf(b.key, b.name, read);
         sizeBytes ??= ownBytes(source, b.key, keys);
         // Each dropped file is a round trip to the browser's process: read a group at a time up front, unless the bundle
-        // is too large to hold; then read ahead of the reducer, which asks for one at a time.
-        if (sizeBytes <= HOLD_WHOLE_BYTES) await source.materialize(source.paths(), signal);
-        const result = await reduceBundle(withReadAhead(source), { unknownEvents: 'skip', signal });
+        // is too large to hold; then a group at a time ahead of the reducer, each body let go once read.
+        const hold = sizeBytes <= HOLD_WHOLE_BYTES;
+        if (hold) await source.materialize(source.paths(), signal);
+        const result = await reduceBundle(hold ? source : withBlobReadAhead(source.name, source.fileMap(), { signal }), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);
         docs = result.state ? searchDocuments(result.state) : [];
       } catch (e) {

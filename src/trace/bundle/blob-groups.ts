@@ -54,12 +54,14 @@ export function groupBlobs<T extends BlobItem>(items: readonly T[], limits: Pick
  * each group to `deliver` as its read completes (groups may complete out of
  * order). A group whose read fails (a file moved, deleted or changed since it
  * was dropped) is read again a file at a time, so that each error belongs to
- * its own file. Stops asking for more once `live()` is false.
+ * its own file. Stops asking for more once `live()` is false. `admit`, when
+ * given, is awaited before each group is read (called in the groups' order):
+ * a reader that keeps only so much ahead holds the next group back there.
  */
 export async function readGrouped<T extends BlobItem>(
   items: readonly T[],
   deliver: (group: GroupRead<T>[]) => void,
-  options: { limits?: GroupLimits; live?: () => boolean } = {},
+  options: { limits?: GroupLimits; live?: () => boolean; admit?: (group: readonly T[]) => Promise<void> } = {},
 ): Promise<void> {
   const limits = options.limits ?? GROUP_LIMITS;
   const live = options.live ?? (() => true);
@@ -67,7 +69,10 @@ export async function readGrouped<T extends BlobItem>(
   let next = 0;
   const lane = async () => {
     while (next < groups.length && live()) {
-      const read = await readGroup(groups[next++]);
+      const group = groups[next++];
+      await options.admit?.(group);
+      if (!live()) return;
+      const read = await readGroup(group);
       if (live()) deliver(read);
     }
   };
