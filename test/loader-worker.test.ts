@@ -214,8 +214,48 @@ describe('worker handler', () => {
     );
     expect(streamedError?.type === 'error' && streamedError.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
     expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
-    await h.send({ type: 'load', id: 99, label: 'c', input: { kind: 'files', files: folderInputs('compaction-remote') } });
-    expect(h.of(99).find((m) => m.type === 'error')).toMatchObject({ error: { message: expect.stringMatching(/too large for a browser tab/) } });
+  });
+
+  it('opens a dropped or picked bundle too large to hold by reading its files as it reduces, to the official state', async () => {
+    const files = folderInputs('long-session');
+    const total = files.filter((f) => !/(manifest|state)\.json$|scenario\.md$/.test(f.path)).reduce((n, f) => n + f.file.size, 0);
+    const official = readFileSync(path.join(TRACES, 'long-session/state.json'), 'utf8');
+    const h = harness({ maxBundleBytes: Math.floor(total / 4) });
+    await h.send({ type: 'load', id: 1, label: 'long-session', input: { kind: 'files', files } });
+    await h.send({ type: 'load', id: 2, label: 'long-session', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'long-session'))] } });
+    for (const id of [1, 2]) {
+      const r = h.of(id).find((m) => m.type === 'result');
+      if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(id)));
+      expect(JSON.stringify(stateOf(r), null, 2)).toBe(official);
+      // Not hashed, not kept among the recent bundles: either would mean reading and holding all of it.
+      expect(r.hashFollows).toBe(false);
+      expect(h.of(id).some((m) => m.type === 'hash')).toBe(false);
+    }
+    // Its payloads are still shown: read again from the files when asked for.
+    const ref = Object.values(stateOf(h.of(2).find((m) => m.type === 'result') as Extract<WorkerResponse, { type: 'result' }>)!.raw_payloads)[0];
+    await h.send({ type: 'readPayload', id: 3, path: ref.path });
+    expect(h.of(3).find((m) => m.type === 'payload')).toMatchObject({
+      path: ref.path,
+      data: JSON.parse(readFileSync(path.join(TRACES, 'long-session', ref.path!), 'utf8')),
+    });
+    // Packing it into one file would mean holding it: refused, saying what to share instead.
+    await h.send({ type: 'exportBundle', id: 4 });
+    expect(h.of(4).find((m) => m.type === 'error')).toMatchObject({
+      error: { message: expect.stringMatching(/too large for a browser tab to hold.*Share the bundle folder/) },
+    });
+  });
+
+  it('refuses a dropped bundle too large to hold whose event log is over the tab’s limit, before reading it', async () => {
+    const files = folderInputs('compaction-remote');
+    const log = files.find((f) => f.path.endsWith('trace.jsonl'))!.file.size;
+    const h = harness({ maxBundleBytes: 1000, maxLogBytes: Math.floor(log / 2) });
+    await h.send({ type: 'load', id: 1, label: 'c', input: { kind: 'files', files } });
+    const err = h.of(1).find((m) => m.type === 'error');
+    expect(err?.type === 'error' && err.error.message).toMatch(
+      /event log is too large for a browser tab to reduce: [\d.]+ [KMG]?i?B, over the [\d.]+ [KMG]?i?B limit; nothing was read/,
+    );
+    expect(err?.type === 'error' && err.error.causes.join(' ')).toContain('codex-trace-viewer serve <bundle>');
+    expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
   });
 
   it('a streamed load cancelled before its files arrive ends as cancelled', async () => {

@@ -260,16 +260,14 @@ export class TraceClient {
     const inputs = toInputFiles(files);
     if (opts.unread && (opts.unread.files.length || opts.unread.folders.length)) return this.loadRoot(inputs, opts.unread, label);
     const bundle = singleBundleFiles(inputs);
-    if (bundle) {
-      const bytes = streamedBytes(bundle);
+    // A bundle too large to hold goes over as Files below: the worker reads them as its reducer goes.
+    if (bundle && streamedBytes(bundle) <= MAX_BROWSER_BUNDLE_BYTES) {
       const outcome = this.start(label ?? labelFor(inputs), {
         kind: 'stream',
         paths: bundle.map((f) => f.path),
-        bytes,
+        bytes: streamedBytes(bundle),
         ...(opts.remember === false ? { remember: false } : {}),
       });
-      // The worker refuses it with a message; reading a gigabyte first would take the tab's memory with it.
-      if (bytes > MAX_BROWSER_BUNDLE_BYTES) return outcome;
       const id = this.current!.id;
       void streamFiles(bundle, {
         live: () => this.current?.id === id,

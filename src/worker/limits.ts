@@ -1,12 +1,20 @@
 /**
- * How much a browser tab is asked to hold. A bundle's trace.jsonl plus
- * payloads above MAX_BROWSER_BUNDLE_BYTES is refused with a clear message
- * instead of risking a tab that runs out of memory: the reduced state of a
- * bundle, its JSON copy for the hop to the page and the page's indexes take
- * several times the bundle's size (see `npm run bench:memory`). Archives may
- * hold several bundles, so what one drop may unpack is twice that. Each limit
- * is checked before the bytes are held: from file sizes, archive headers and
- * the server's announced size, then again on what actually arrives.
+ * How much a browser tab is asked to hold, by what it must hold.
+ *
+ * - The reduced state grows with the event log, not the payloads (its JSON
+ *   copy for the hop to the page and the page's indexes come on top; see
+ *   `npm run bench:memory`): a log over MAX_BROWSER_LOG_BYTES is refused.
+ * - Payloads are held only where that is cheaper than reading them again: a
+ *   bundle's trace.jsonl plus payloads up to MAX_BROWSER_BUNDLE_BYTES is read
+ *   whole (then hashed, and kept among the recent bundles). A larger one of
+ *   dropped or picked files is read from its Files as the reducer goes and
+ *   never held whole (../trace/bundle/blob-read-ahead.ts). What an archive
+ *   unpacks is held, so one drop may unpack at most MAX_UNPACKED_BYTES (twice
+ *   a bundle's limit: an archive may hold several). A served bundle over the
+ *   limit is left to `serve`'s own reduction.
+ *
+ * Each limit is checked before the bytes are held: from file sizes, archive
+ * headers and the server's announced size, then again on what actually arrives.
  */
 import type { TraceErrorInfo } from '../trace/errors';
 import { formatBytes } from '../trace/format';
@@ -50,16 +58,25 @@ export function sizeProblem(
   };
 }
 
+/**
+ * The error for a bundle whose event log is over the tab's limit: the
+ * reduced state grows with the log, so this is what a tab cannot hold,
+ * however its payloads are read.
+ */
+export function logSizeProblem(bytes: number, limit = MAX_BROWSER_LOG_BYTES, origin: Origin = 'local'): TraceErrorInfo | null {
+  if (bytes <= limit) return null;
+  return {
+    file: 'trace.jsonl',
+    line: null,
+    seq: null,
+    message: `This bundle's event log is too large for a browser tab to reduce: ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit; nothing was ${origin === 'served' ? 'downloaded' : 'read'}.`,
+    causes: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
+  };
+}
+
 /** The error for an archive or a served bundle that a reader stopped at its limit. */
 export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): TraceErrorInfo {
-  if (origin !== 'archive' && e.of === 'log')
-    return {
-      file: 'trace.jsonl',
-      line: null,
-      seq: null,
-      message: `This bundle's event log is too large for a browser tab to reduce: ${formatBytes(e.bytes)}, over the ${formatBytes(e.limit)} limit; nothing was downloaded.`,
-      causes: [`${REDUCE}; run it where the bundle is served from`],
-    };
+  if (origin !== 'archive' && e.of === 'log') return logSizeProblem(e.bytes, e.limit, origin)!;
   if (origin !== 'archive') return sizeProblem(e.bytes, e.limit, origin, e.known)!;
   const amount = e.known === 'declared' ? `declares ${formatBytes(e.bytes)} of files` : `unpacks to more than ${formatBytes(e.bytes)}`;
   return {

@@ -212,9 +212,9 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   if (arrival) arrival.files = s.wallNow();
   const one = input.kind === 'handles' && !unread ? singleBundleFiles(inputs) : null;
   if (one) {
-    const tooLarge = sizeProblem(streamedBytes(one), s.maxBundleBytes);
-    if (tooLarge) {
-      post({ type: 'error', id, error: tooLarge });
+    if (streamedBytes(one) > s.maxBundleBytes) {
+      // Too large to hold: reduced from its Files as the reducer goes (./reduce-job.ts), which applies the log's limit.
+      await reduceAndPost(s, id, label, new MemorySource(label, new Map(one.map((f) => [f.path, f.file]))), signal);
       return;
     }
     // One plain bundle: read here and reduce as the bytes come, as a page-streamed bundle is.

@@ -57,6 +57,17 @@ export async function exportBundle(s: WorkerSession, id: number): Promise<void> 
     return;
   }
   let src = loaded.source;
+  if (loaded.readFromFiles) {
+    post({
+      type: 'error',
+      id,
+      error: errorInfo(
+        '',
+        'This bundle is too large for a browser tab to hold, so it was read from its files as it was reduced, and a file holding the whole bundle would be too large as well. Share the bundle folder itself instead, or a link to this view.',
+      ),
+    });
+    return;
+  }
   if (loaded.servedReduction) {
     // Reduced by the server, so the tab holds none of the bundle's files: fetched now, if a tab could have held them.
     const whole = src instanceof FetchSource ? await openHttpBundle(src.name, src.baseUrl, s.fetch, undefined, s.tarLimits).catch(() => null) : null;

@@ -8,12 +8,13 @@ import { ArrivingSource } from '../trace/bundle/arriving';
 import { FetchSource } from '../trace/bundle/fetch';
 import { hashBundleFiles, hashedPaths } from '../trace/bundle/hash';
 import { payloadStoreFor } from '../trace/bundle/payloads';
+import { withBlobReadAhead } from '../trace/bundle/blob-read-ahead';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { checkManifest } from '../trace/bundle/scan';
 import { MemorySource, readFileText, type BundleSource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import { GENERATIONS, generationOf } from '../trace/schema/generations';
-import { sizeProblem } from './limits';
+import { logSizeProblem, sizeProblem } from './limits';
 import { progressReporter } from './progress';
 import { stateToParts, type ProgressMsg as Progress } from './protocol';
 import { errorInfo, type ReduceFn, type WorkerSession } from './session';
@@ -103,7 +104,10 @@ async function reduceAndPostOnce(
   const memory = source instanceof MemorySource ? source : null;
   const arriving = source instanceof ArrivingSource ? source : null;
   const expected = memory ? eventAndPayloadBytes(memory) : null;
-  const tooLarge = expected === null ? null : sizeProblem(expected, s.maxBundleBytes);
+  // Dropped or picked files too many to hold are read as the reducer goes and never held: then what the tab
+  // must hold is the state, which grows with the event log, so the log is what may be too large.
+  const fromFiles = memory !== null && expected !== null && expected > s.maxBundleBytes;
+  const tooLarge = fromFiles ? logSizeProblem(memory.size('trace.jsonl') ?? 0, s.maxLogBytes) : null;
   if (tooLarge) {
     post({ type: 'error', id, error: tooLarge });
     return;
@@ -120,7 +124,7 @@ async function reduceAndPostOnce(
     const total = complete ? a.arrivedBytes : Math.round((a.arrivedBytes / Math.max(1, a.arrivedCount)) * a.fileCount);
     return { ...reduced, bytesTotal: Math.max(total, reduced.bytesDone), phase: complete ? 'reducing' : 'reading' };
   };
-  if (memory) {
+  if (memory && !fromFiles) {
     // Dropped files read at once, many in parallel, rather than one by one as the reducer asks.
     await memory.materialize(hashedPaths(memory.paths()), signal);
   } else if (arriving) {
@@ -131,7 +135,8 @@ async function reduceAndPostOnce(
     };
   }
   const t1 = performance.now();
-  const result = await reduce(yielding(withReadAhead(source)), {
+  const reading = fromFiles ? withBlobReadAhead(memory.name, memory.fileMap(), { signal }) : withReadAhead(source);
+  const result = await reduce(yielding(reading), {
     unknownEvents: 'skip',
     signal,
     onProgress: (p) => {
@@ -150,8 +155,10 @@ async function reduceAndPostOnce(
     post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
     return;
   }
-  // A streamed bundle is complete once reduced: keep it in memory like a dropped one.
-  const kept = arriving ? await arriving.complete(signal) : memory;
+  // A streamed bundle is complete once reduced: keep it in memory like a dropped one. One read from its
+  // files keeps only the Files, to read a payload again when a panel shows it; it is neither hashed nor
+  // copied into the recent-bundles cache, which would mean reading and holding all of it.
+  const kept = arriving ? await arriving.complete(signal) : fromFiles ? null : memory;
   const keptSource = kept ?? source;
   const generation = generationOf(result.state.schema_version) ?? GENERATIONS[2];
   s.loaded = {
@@ -160,6 +167,7 @@ async function reduceAndPostOnce(
     state: result.state,
     index: null,
     servedReduction: served,
+    readFromFiles: fromFiles,
   };
   signal.throwIfAborted();
   const t3 = performance.now();

@@ -62,6 +62,8 @@ export interface Loaded {
   index: SearchIndex | null;
   /** Reduced by `serve` (too large for the tab, or large and finished): its payloads stay on the server, read one at a time. */
   servedReduction?: boolean;
+  /** Dropped or picked files too many to hold: read from the Files as the reducer went, and as panels show payloads. */
+  readFromFiles?: boolean;
 }
 
 export class WorkerSession {
