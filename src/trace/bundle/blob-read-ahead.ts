@@ -9,6 +9,7 @@
  */
 import { GROUP_LIMITS, readGrouped, type GroupLimits } from './blob-groups';
 import { normalizePath } from './paths';
+import { payloadsInMentionOrder } from './readahead';
 import { bytesText, type BundleSource, type FileBody, type FileText } from './source';
 
 export interface BlobReadAheadOptions {
@@ -76,10 +77,8 @@ export function withBlobReadAhead(name: string, files: ReadonlyMap<string, FileB
   const start = (log: string) => {
     if (started) return;
     started = true;
-    for (const m of log.matchAll(/"path":"([^"\\]+)"/g)) {
-      const p = normalizePath(m[1]);
-      const f = p === null ? undefined : files.get(p);
-      if (p === null || !(f instanceof Blob) || ahead.has(p)) continue;
+    for (const p of payloadsInMentionOrder(log)) {
+      if (!(files.get(p) instanceof Blob)) continue;
       ahead.set(p, { at: order.length, state: 'coming', bytes: null, waiters: [] });
       order.push(p);
     }

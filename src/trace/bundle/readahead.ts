@@ -42,12 +42,9 @@ export function withReadAhead(source: BundleSource, window = 32): BundleSource {
       if (early) return (await early)?.text() ?? null;
       const text = await source.readText(p);
       if (p === 'trace.jsonl' && text !== null && order.length === 0) {
-        for (const m of text.matchAll(/"path":"([^"\\]+)"/g)) {
-          const ref = normalizePath(m[1]);
-          if (ref && !position.has(ref)) {
-            position.set(ref, order.length);
-            order.push(ref);
-          }
+        for (const ref of payloadsInMentionOrder(text)) {
+          position.set(ref, order.length);
+          order.push(ref);
         }
         issueThrough(window);
       }
@@ -59,4 +56,17 @@ export function withReadAhead(source: BundleSource, window = 32): BundleSource {
     },
     readBytes: (path) => source.readBytes(path),
   };
+}
+
+/**
+ * The payload files an event log names (`"path":"payloads/…"`), each once, in
+ * the order of their first mention: the order the reducer reads them in.
+ */
+export function payloadsInMentionOrder(log: string): string[] {
+  const seen = new Set<string>();
+  for (const m of log.matchAll(/"path":"([^"\\]+)"/g)) {
+    const ref = normalizePath(m[1]);
+    if (ref) seen.add(ref);
+  }
+  return [...seen];
 }
