@@ -11,9 +11,18 @@ import { bytesText, decodedText, type FileText } from '../src/trace/bundle/sourc
 const encoder = new TextEncoder();
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 /** How a source hands a request over: as text (shards, fetches) or as bytes decoded on demand (files). */
+let shift = 0;
 const MODES: Record<string, (t: string) => FileText> = {
   text: decodedText,
   bytes: (t) => bytesText(encoder.encode(t), (b) => lenient.decode(b)),
+  // As a browser reads dropped files a group at a time: each one a view at any offset of its group's buffer.
+  'bytes at odd offsets': (t) => {
+    const own = encoder.encode(t);
+    const at = 1 + (shift++ % 3);
+    const group = new Uint8Array(own.length + 8);
+    group.set(own, at);
+    return bytesText(group.subarray(at, at + own.length), (b) => lenient.decode(b));
+  },
 };
 
 const request = (items: string[], tail = '"tools": [{"type": "function"}], "store": false', head = '"model": "m", "stream": true') =>
