@@ -175,7 +175,10 @@ async function openOnce(
  * largest resident size while it loads (sampled every 200 ms), and once
  * open, the panels at work.
  */
-async function dropOnce(appUrl: string, bundle: string): Promise<{ interactiveMs: number; peakMiB: number; rendererMiB: number; panels: PanelFigures }> {
+async function dropOnce(
+  appUrl: string,
+  bundle: string,
+): Promise<{ interactiveMs: number; peakMiB: number; rendererMiB: number; panels: PanelFigures } | { refusedMs: number; message: string }> {
   const browser = await launch();
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rendererMiB()[0] ?? 0)), 200);
@@ -189,7 +192,11 @@ async function dropOnce(appUrl: string, bundle: string): Promise<{ interactiveMs
     const data = { items: [], files: [bundle], dragOperationsMask: 1 };
     const t0 = Date.now();
     for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
-    await page.waitForSelector('[data-testid="summary-items"]', { timeout: 300_000 });
+    // Opened, or refused (a log too long for a tab): the page says which.
+    const failed = '[data-testid="load-banner"][data-kind="failed"]';
+    await page.waitForSelector(`[data-testid="summary-items"], ${failed}`, { timeout: 300_000 });
+    if (await page.locator(failed).count())
+      return { refusedMs: Date.now() - t0, message: ((await page.locator(failed).textContent()) ?? '').replace(/\s+/g, ' ').trim() };
     const interactiveMs = Date.now() - t0;
     clearInterval(sampler);
     const memory = rendererMiB()[0] ?? 0;
@@ -241,6 +248,10 @@ async function main() {
       // Dropped, the tab reads the folder itself, as the reducer goes (a bundle too large to hold is never held whole).
       const d = await dropOnce(served.url, bundle);
       console.log(`  dropped as a folder on the page`);
+      if ('refusedMs' in d) {
+        console.log(`    refused after ${d.refusedMs} ms: ${d.message}`);
+        continue;
+      }
       console.log(`    → interactive                     ${(d.interactiveMs / 1000).toFixed(1)} s   (target 15 s)`);
       console.log(
         `    renderer resident memory          ${d.rendererMiB.toFixed(0)} MiB, at most ${d.peakMiB.toFixed(0)} MiB while loading   (target 1024 MiB)`,

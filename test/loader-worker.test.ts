@@ -245,17 +245,22 @@ describe('worker handler', () => {
     });
   });
 
-  it('refuses a dropped bundle too large to hold whose event log is over the tab’s limit, before reading it', async () => {
+  it('refuses a dropped or picked bundle whose event log is over the tab’s limit, before reading it, however small its payloads', async () => {
     const files = folderInputs('compaction-remote');
     const log = files.find((f) => f.path.endsWith('trace.jsonl'))!.file.size;
-    const h = harness({ maxBundleBytes: 1000, maxLogBytes: Math.floor(log / 2) });
-    await h.send({ type: 'load', id: 1, label: 'c', input: { kind: 'files', files } });
-    const err = h.of(1).find((m) => m.type === 'error');
-    expect(err?.type === 'error' && err.error.message).toMatch(
-      /event log is too large for a browser tab to reduce: [\d.]+ [KMG]?i?B, over the [\d.]+ [KMG]?i?B limit; nothing was read/,
-    );
-    expect(err?.type === 'error' && err.error.causes.join(' ')).toContain('codex-trace-viewer serve <bundle>');
-    expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
+    for (const maxBundleBytes of [1000, undefined]) {
+      const h = harness({ maxBundleBytes, maxLogBytes: Math.floor(log / 2) });
+      await h.send({ type: 'load', id: 1, label: 'c', input: { kind: 'files', files } });
+      await h.send({ type: 'load', id: 2, label: 'c', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'compaction-remote'))] } });
+      for (const id of [1, 2]) {
+        const err = h.of(id).find((m) => m.type === 'error');
+        expect(err?.type === 'error' && err.error.message).toMatch(
+          /event log is too large for a browser tab to reduce: [\d.]+ [KMG]?i?B, over the [\d.]+ [KMG]?i?B limit; nothing was read/,
+        );
+        expect(err?.type === 'error' && err.error.causes.join(' ')).toContain('codex-trace-viewer serve <bundle>');
+        expect(h.of(id).some((m) => m.type === 'result')).toBe(false);
+      }
+    }
   });
 
   it('a streamed load cancelled before its files arrive ends as cancelled', async () => {

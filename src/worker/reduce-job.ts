@@ -104,10 +104,10 @@ async function reduceAndPostOnce(
   const memory = source instanceof MemorySource ? source : null;
   const arriving = source instanceof ArrivingSource ? source : null;
   const expected = memory ? eventAndPayloadBytes(memory) : null;
-  // Dropped or picked files too many to hold are read as the reducer goes and never held: then what the tab
-  // must hold is the state, which grows with the event log, so the log is what may be too large.
+  // What the tab must hold is the state, which grows with the event log: a log too long is refused before
+  // anything is read. Files too many to hold are read as the reducer goes and never held whole.
   const fromFiles = memory !== null && expected !== null && expected > s.maxBundleBytes;
-  const tooLarge = fromFiles ? logSizeProblem(memory.size('trace.jsonl') ?? 0, s.maxLogBytes) : null;
+  const tooLarge = memory ? logSizeProblem(memory.size('trace.jsonl') ?? 0, s.maxLogBytes) : null;
   if (tooLarge) {
     post({ type: 'error', id, error: tooLarge });
     return;

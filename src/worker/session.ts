@@ -31,7 +31,7 @@ export interface HandlerDeps {
   now?: () => number;
   /** Largest bundle (trace.jsonl + payloads, bytes) a load accepts; default MAX_BROWSER_BUNDLE_BYTES. */
   maxBundleBytes?: number;
-  /** Largest event log a served bundle may have to be reduced here rather than by the server; default MAX_BROWSER_LOG_BYTES. */
+  /** Largest event log of a bundle reduced in this tab (a served one beyond it is left to the server); default MAX_BROWSER_LOG_BYTES. */
   maxLogBytes?: number;
   /** Smallest finished served bundle left to the server's reduction; default SERVER_REDUCES_ABOVE. */
   serverReducesAbove?: number;
