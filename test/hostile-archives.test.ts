@@ -148,7 +148,7 @@ describe('bombs stop at the limit', () => {
     if (e?.type !== 'error') throw new Error(JSON.stringify(h.out));
     expect(e.error.file).toBe('big.tgz');
     expect(e.error.message).toMatch(/^big\.tgz (declares|unpacks to more than) [\d.]+ KiB.*over the 8.0 KiB a browser tab unpacks from one drop/);
-    expect(e.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
+    expect((e.error.advice ?? []).join(' ')).toContain('codex-trace-viewer reduce <bundle>');
   });
 
   it('a dropped folder over the limit is refused from its files\u2019 sizes, before any is read', async () => {

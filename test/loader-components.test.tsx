@@ -304,6 +304,32 @@ describe('loader components', () => {
     expect(o.textContent).toBe('trace.jsonl line 7, seq 6');
   });
 
+  it('a bundle refused for its size says what to do instead, apart from what went wrong', () => {
+    render(<LoadBanner />);
+    act(() =>
+      useStore.getState().failLoad({
+        label: 'x',
+        error: {
+          file: 'trace.jsonl',
+          line: null,
+          seq: null,
+          message: "This bundle's event log is too large for a browser tab to reduce: 24 MiB, over the 16.0 MiB limit; nothing was read.",
+          causes: [],
+          advice: ['`codex-trace-viewer serve <bundle>` opens it in the browser all the same', '`codex-trace-viewer reduce <bundle>` writes its state.json'],
+        },
+      }),
+    );
+    const banner = screen.getByRole('alert');
+    expect(banner.textContent).not.toContain('caused by');
+    const advice = within(banner).getByTestId('load-error-advice');
+    expect(advice.textContent).toMatch(/^What to do instead:/);
+    expect(
+      within(advice)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['`codex-trace-viewer serve <bundle>` opens it in the browser all the same', '`codex-trace-viewer reduce <bundle>` writes its state.json']);
+  });
+
   it('skipped events alone: the notice says the rest was read', () => {
     render(<LoadBanner />);
     act(() =>

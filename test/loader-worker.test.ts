@@ -212,7 +212,7 @@ describe('worker handler', () => {
     expect(streamedError?.type === 'error' && streamedError.error.message).toMatch(
       /too large for a browser tab: [\d.]+ [KMG]iB of events and payloads, over the [\d.]+ [KMG]iB limit; nothing was read/,
     );
-    expect(streamedError?.type === 'error' && streamedError.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
+    expect(streamedError?.type === 'error' && (streamedError.error.advice ?? []).join(' ')).toContain('codex-trace-viewer reduce <bundle>');
     expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
   });
 
@@ -257,7 +257,7 @@ describe('worker handler', () => {
         expect(err?.type === 'error' && err.error.message).toMatch(
           /event log is too large for a browser tab to reduce: [\d.]+ [KMG]?i?B, over the [\d.]+ [KMG]?i?B limit; nothing was read/,
         );
-        expect(err?.type === 'error' && err.error.causes.join(' ')).toContain('codex-trace-viewer serve <bundle>');
+        expect(err?.type === 'error' && (err.error.advice ?? []).join(' ')).toContain('codex-trace-viewer serve <bundle>');
         expect(h.of(id).some((m) => m.type === 'result')).toBe(false);
       }
     }

@@ -104,7 +104,7 @@ describe('the page and a served bundle over its limit', () => {
     const e = out.find((m) => m.type === 'error');
     if (e?.type !== 'error') throw new Error(JSON.stringify(out.map((m) => m.type)));
     expect(e.error.message).toBe('This bundle is too large for a browser tab: 256 MiB of events and payloads, over the 192 MiB limit; nothing was downloaded.');
-    expect(e.error.causes.join(' ')).toContain('codex-trace-viewer reduce <bundle>');
+    expect((e.error.advice ?? []).join(' ')).toContain('codex-trace-viewer reduce <bundle>');
     expect(received).toBeLessThan(8 << 20);
   }, 30_000);
 });

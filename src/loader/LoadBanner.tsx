@@ -28,6 +28,16 @@ function ErrorDetails({ error }: { error: TraceErrorInfo }) {
           ))}
         </ul>
       )}
+      {error.advice && error.advice.length > 0 && (
+        <div className="ctv-banner__advice" data-testid="load-error-advice">
+          What to do instead:
+          <ul>
+            {error.advice.map((a, i) => (
+              <li key={i}>{a}</li>
+            ))}
+          </ul>
+        </div>
+      )}
     </>
   );
 }

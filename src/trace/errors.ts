@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * A failure while reading or reducing a bundle. `message` is the headline
- * (what was wrong); `causes` are the underlying reasons, outermost first.
+ * (what was wrong); `causes` are the underlying reasons, outermost first;
+ * `advice`, when there is a way out, says what to do instead.
  * `file`/`line`/`seq` locate it: line is 1-based in trace.jsonl.
  */
 export interface TraceErrorInfo {
@@ -14,6 +15,7 @@ export interface TraceErrorInfo {
   seqText?: string;
   message: string;
   causes: string[];
+  advice?: string[];
 }
 
 /** A TraceErrorInfo as it crosses to the page or comes from a server. */
@@ -24,6 +26,7 @@ export const TraceErrorInfoSchema = z.object({
   seqText: z.string().optional(),
   message: z.string(),
   causes: z.array(z.string()),
+  advice: z.array(z.string()).optional(),
 }) satisfies z.ZodType<TraceErrorInfo>;
 
 /** How a seq is shown: the file's text when it is not a safe integer. */
@@ -47,7 +50,8 @@ export function seqFields(seq: number | string | null): { seq: number | null; se
 export function formatTraceError(e: TraceErrorInfo): string {
   const where = [e.file, e.line != null ? `line ${e.line}` : null, seqLabel(e) != null ? `seq ${seqLabel(e)}` : null].filter(Boolean).join(', ');
   const head = where ? `${where}: ${e.message}` : e.message;
-  return e.causes.length ? `${head}\n${e.causes.map((c) => `  caused by: ${c}`).join('\n')}` : head;
+  const lines = [head, ...e.causes.map((c) => `  caused by: ${c}`), ...(e.advice ?? []).map((a) => `  what to do: ${a}`)];
+  return lines.join('\n');
 }
 
 /** Events skipped (not fatal) while reducing in lenient mode, grouped: see ./diagnostics. */

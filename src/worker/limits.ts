@@ -54,7 +54,8 @@ export function sizeProblem(
     line: null,
     seq: null,
     message: `This bundle is too large for a browser tab: ${amount} of events and payloads, over the ${formatBytes(limit)} limit; ${stopped}.`,
-    causes: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
+    causes: [],
+    advice: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
   };
 }
 
@@ -70,7 +71,8 @@ export function logSizeProblem(bytes: number, limit = MAX_BROWSER_LOG_BYTES, ori
     line: null,
     seq: null,
     message: `This bundle's event log is too large for a browser tab to reduce: ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit; nothing was ${origin === 'served' ? 'downloaded' : 'read'}.`,
-    causes: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
+    causes: [],
+    advice: origin === 'served' ? [`${REDUCE}; run it where the bundle is served from`] : [SERVE, REDUCE],
   };
 }
 
@@ -84,7 +86,8 @@ export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): Tra
     line: null,
     seq: null,
     message: `${e.subject} ${amount}, over the ${formatBytes(e.limit)} a browser tab unpacks from one drop; ${e.known === 'declared' ? 'nothing was unpacked' : 'unpacking stopped there'}.`,
-    causes: ['Unpack it with your own tools and open the bundle folder you need from it', SERVE, REDUCE],
+    causes: [],
+    advice: ['Unpack it with your own tools and open the bundle folder you need from it', SERVE, REDUCE],
   };
 }
 
