@@ -313,7 +313,7 @@ describe('loader components', () => {
           file: 'trace.jsonl',
           line: null,
           seq: null,
-          message: "This bundle's event log is too large for a browser tab to reduce: 24 MiB, over the 16.0 MiB limit; nothing was read.",
+          message: "This bundle's event log is too large for a browser tab to reduce: 24 MiB, over the 32.0 MiB limit; nothing was read.",
           causes: [],
           advice: ['`codex-trace-viewer serve <bundle>` opens it in the browser all the same', '`codex-trace-viewer reduce <bundle>` writes its state.json'],
         },

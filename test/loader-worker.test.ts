@@ -249,7 +249,7 @@ describe('worker handler', () => {
     const files = folderInputs('compaction-remote');
     const log = files.find((f) => f.path.endsWith('trace.jsonl'))!.file.size;
     for (const maxBundleBytes of [1000, undefined]) {
-      const h = harness({ maxBundleBytes, maxLogBytes: Math.floor(log / 2) });
+      const h = harness({ maxBundleBytes, maxDroppedLogBytes: Math.floor(log / 2) });
       await h.send({ type: 'load', id: 1, label: 'c', input: { kind: 'files', files } });
       await h.send({ type: 'load', id: 2, label: 'c', input: { kind: 'handles', handles: [handleFor(path.join(TRACES, 'compaction-remote'))] } });
       for (const id of [1, 2]) {

@@ -3,7 +3,9 @@
  *
  * - The reduced state grows with the event log, not the payloads (its JSON
  *   copy for the hop to the page and the page's indexes come on top; see
- *   `npm run bench:memory`): a log over MAX_BROWSER_LOG_BYTES is refused.
+ *   `npm run bench:memory`). A served bundle whose log is over
+ *   MAX_BROWSER_LOG_BYTES is left to `serve`'s own reduction; a dropped or
+ *   picked one, which has no server, is refused over MAX_DROPPED_LOG_BYTES.
  * - Payloads are held only where that is cheaper than reading them again: a
  *   bundle's trace.jsonl plus payloads up to MAX_BROWSER_BUNDLE_BYTES is read
  *   whole (then hashed, and kept among the recent bundles). A larger one of
@@ -30,6 +32,16 @@ export const MAX_BROWSER_BUNDLE_BYTES = 192 * 1024 * 1024;
  * 918 MB and 22 s; `serve` reducing it instead keeps the tab to its state.
  */
 export const MAX_BROWSER_LOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Largest event log of a dropped or picked bundle a tab reduces, where no
+ * server can do it instead. The state's size per byte of log varies: 7 bytes
+ * of state.json in schema 2's LONG_STEPS=2000 recording (a 7.7 MB log, the
+ * tab at 870–940 MiB), 3.7 in schema 3's (a 25 MB log, 918 MB), next to none
+ * for events of a type the reducer skips (a 28 MiB log of 200,000 of them
+ * opens at once). Past this, no schema's state fits a tab.
+ */
+export const MAX_DROPPED_LOG_BYTES = 32 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 2 * MAX_BROWSER_BUNDLE_BYTES;
 
 const REDUCE = '`codex-trace-viewer reduce <bundle>` reduces a bundle of any size without a browser and writes its state.json';
@@ -64,7 +76,7 @@ export function sizeProblem(
  * reduced state grows with the log, so this is what a tab cannot hold,
  * however its payloads are read.
  */
-export function logSizeProblem(bytes: number, limit = MAX_BROWSER_LOG_BYTES, origin: Origin = 'local'): TraceErrorInfo | null {
+export function logSizeProblem(bytes: number, limit: number, origin: Origin = 'local'): TraceErrorInfo | null {
   if (bytes <= limit) return null;
   return {
     file: 'trace.jsonl',

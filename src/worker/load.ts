@@ -212,7 +212,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   if (arrival) arrival.files = s.wallNow();
   const one = input.kind === 'handles' && !unread ? singleBundleFiles(inputs) : null;
   if (one) {
-    const longLog = logSizeProblem(one.find((f) => f.path === 'trace.jsonl')?.file.size ?? 0, s.maxLogBytes);
+    const longLog = logSizeProblem(one.find((f) => f.path === 'trace.jsonl')?.file.size ?? 0, s.maxDroppedLogBytes);
     if (longLog) {
       post({ type: 'error', id, error: longLog });
       return;

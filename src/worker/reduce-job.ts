@@ -107,7 +107,7 @@ async function reduceAndPostOnce(
   // What the tab must hold is the state, which grows with the event log: a log too long is refused before
   // anything is read. Files too many to hold are read as the reducer goes and never held whole.
   const fromFiles = memory !== null && expected !== null && expected > s.maxBundleBytes;
-  const tooLarge = memory ? logSizeProblem(memory.size('trace.jsonl') ?? 0, s.maxLogBytes) : null;
+  const tooLarge = memory ? logSizeProblem(memory.size('trace.jsonl') ?? 0, s.maxDroppedLogBytes) : null;
   if (tooLarge) {
     post({ type: 'error', id, error: tooLarge });
     return;

@@ -13,7 +13,7 @@ import type { BundleInfo, InputFile } from '../trace/bundle/scan';
 import type { BundleSource, FileBody, MemorySource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
-import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES } from './limits';
+import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES, MAX_DROPPED_LOG_BYTES } from './limits';
 import { SERVER_REDUCES_ABOVE } from '../trace/bundle/served-state';
 import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
@@ -31,8 +31,10 @@ export interface HandlerDeps {
   now?: () => number;
   /** Largest bundle (trace.jsonl + payloads, bytes) a load accepts; default MAX_BROWSER_BUNDLE_BYTES. */
   maxBundleBytes?: number;
-  /** Largest event log of a bundle reduced in this tab (a served one beyond it is left to the server); default MAX_BROWSER_LOG_BYTES. */
+  /** Largest event log of a served bundle reduced in this tab rather than by the server; default MAX_BROWSER_LOG_BYTES. */
   maxLogBytes?: number;
+  /** Largest event log of a dropped or picked bundle this tab reduces; default MAX_DROPPED_LOG_BYTES. */
+  maxDroppedLogBytes?: number;
   /** Smallest finished served bundle left to the server's reduction; default SERVER_REDUCES_ABOVE. */
   serverReducesAbove?: number;
   /** The recent-bundles cache; default IndexedDB when available, else none. */
@@ -72,6 +74,7 @@ export class WorkerSession {
   readonly progressIntervalMs: number;
   readonly maxBundleBytes: number;
   readonly maxLogBytes: number;
+  readonly maxDroppedLogBytes: number;
   readonly serverReducesAbove: number;
   readonly now: () => number;
   /** What a served bundle's tar may hold for this tab (openHttpBundle's limits). */
@@ -104,6 +107,7 @@ export class WorkerSession {
     this.progressIntervalMs = deps.progressIntervalMs ?? 50;
     this.maxBundleBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;
     this.maxLogBytes = deps.maxLogBytes ?? MAX_BROWSER_LOG_BYTES;
+    this.maxDroppedLogBytes = deps.maxDroppedLogBytes ?? MAX_DROPPED_LOG_BYTES;
     this.serverReducesAbove = deps.serverReducesAbove ?? SERVER_REDUCES_ABOVE;
     this.now = deps.now ?? (() => Date.now());
     this.recentStore = deps.recent;

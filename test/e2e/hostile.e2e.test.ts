@@ -364,7 +364,7 @@ describe.skipIf(!baseUrl)('limits in Chromium', () => {
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 60_000 });
     // More than the tab reads whole, so it would be read as the reducer goes; what the tab must hold grows with the log.
-    expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 200 MiB, over the 16.0 MiB limit; nothing was read/);
+    expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 200 MiB, over the 32.0 MiB limit; nothing was read/);
     // Still responsive: the main thread answers at once.
     const t0 = Date.now();
     await page.evaluate(() => 1);
@@ -403,7 +403,7 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     await page.getByTestId('folder-input').setInputFiles(dir);
     const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
     await banner.waitFor({ timeout: 30_000 });
-    expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 1.4 GiB, over the 16.0 MiB limit; nothing was read/);
+    expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 1.4 GiB, over the 32.0 MiB limit; nothing was read/);
     expect(await heapMb(page)).toBeLessThan(200);
     expect(traps.errors).toEqual([]);
     await page.screenshot({ path: screenshotPath('limit-folder-1400mb') });
