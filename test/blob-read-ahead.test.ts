@@ -4,7 +4,7 @@ import path from 'node:path';
 import { withBlobReadAhead } from '../src/trace/bundle/blob-read-ahead';
 import { reduceBundle } from '../src/trace/reducer';
 import { serializeState } from '../src/trace/serialize';
-import type { FileBody } from '../src/trace/bundle/source';
+import { MemorySource, type FileBody } from '../src/trace/bundle/source';
 import { TRACES, listFiles } from './loader-helpers';
 
 /** A dropped file whose own reads are counted, and which can be made to change on disk (its size no longer matches, its reads fail). */
@@ -43,7 +43,7 @@ describe('a bundle too large to hold, read from its files as the reducer goes', 
   it('reduces long-session to the reference state, reading its payloads a group at a time', async () => {
     const files = droppedBundle('long-session');
     CountedFile.reads = [];
-    const source = withBlobReadAhead('long-session', files, { budget: 256 << 10 });
+    const source = withBlobReadAhead(new MemorySource('long-session', files), { budget: 256 << 10 });
     const result = await reduceBundle(source);
     expect(result.error).toBeNull();
     expect(serializeState(result.state!)).toBe(readFileSync(path.join(TRACES, 'long-session/state.json'), 'utf8'));
@@ -57,7 +57,7 @@ describe('a bundle too large to hold, read from its files as the reducer goes', 
     const size = (p: string) => (files.get(p) as Blob).size;
     // One file a group, so that each read ahead is a read of its own File, counted.
     const budget = size(order[0]) + size(order[1]) + 1;
-    const source = withBlobReadAhead('long-session', files, { budget, limits: { files: 1, bytes: 1 << 20, inFlight: 8 } });
+    const source = withBlobReadAhead(new MemorySource('long-session', files), { budget, limits: { files: 1, bytes: 1 << 20, inFlight: 8 } });
     CountedFile.reads = [];
     await source.readText('trace.jsonl');
     for (let i = 0; i < 20; i++) await tick();
@@ -72,7 +72,7 @@ describe('a bundle too large to hold, read from its files as the reducer goes', 
   it('drops what the reader skipped past, and reads it on its own if asked for later', async () => {
     const files = droppedBundle('long-session');
     const order = mentioned('long-session');
-    const source = withBlobReadAhead('long-session', files, { budget: 1 << 20 });
+    const source = withBlobReadAhead(new MemorySource('long-session', files), { budget: 1 << 20 });
     await source.readText('trace.jsonl');
     const later = await source.readFileText!(order[5]);
     expect(later?.text()).toBe(readFileSync(path.join(TRACES, 'long-session', order[5]), 'utf8'));
@@ -88,7 +88,7 @@ describe('a bundle too large to hold, read from its files as the reducer goes', 
     const files = droppedBundle('long-session');
     const order = mentioned('long-session');
     (files.get(order[1]) as CountedFile).broken = true;
-    const source = withBlobReadAhead('long-session', files);
+    const source = withBlobReadAhead(new MemorySource('long-session', files));
     await source.readText('trace.jsonl');
     expect((await source.readFileText!(order[0]))?.text()).toBe(readFileSync(path.join(TRACES, 'long-session', order[0]), 'utf8'));
     await expect(source.readFileText!(order[1])).rejects.toThrow(/the file changed on disk/);

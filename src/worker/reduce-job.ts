@@ -135,7 +135,7 @@ async function reduceAndPostOnce(
     };
   }
   const t1 = performance.now();
-  const reading = fromFiles ? withBlobReadAhead(memory.name, memory.fileMap(), { signal }) : withReadAhead(source);
+  const reading = fromFiles ? withBlobReadAhead(memory, { signal }) : withReadAhead(source);
   const result = await reduce(yielding(reading), {
     unknownEvents: 'skip',
     signal,

@@ -10,7 +10,7 @@
 import { GROUP_LIMITS, readGrouped, type GroupLimits } from './blob-groups';
 import { normalizePath } from './paths';
 import { payloadsInMentionOrder } from './readahead';
-import { bytesText, type BundleSource, type FileBody, type FileText } from './source';
+import { bytesText, type BundleSource, type FileText, type MemorySource } from './source';
 
 export interface BlobReadAheadOptions {
   /** Most bytes read but not yet asked for, groups in flight included. */
@@ -31,11 +31,12 @@ interface Ahead {
 }
 
 /**
- * `files` (path → body, the Blobs read lazily) as a source whose payloads are
- * read ahead of the reader. A body asked for again, out of order, or never
- * mentioned by the log is read on its own, as a plain MemorySource would.
+ * `source` (its Blobs not yet read) with its payloads read ahead of the
+ * reader. A body asked for again, out of order, or never mentioned by the log
+ * is read on its own, by `source`.
  */
-export function withBlobReadAhead(name: string, files: ReadonlyMap<string, FileBody>, options: BlobReadAheadOptions = {}): BundleSource {
+export function withBlobReadAhead(source: MemorySource, options: BlobReadAheadOptions = {}): BundleSource {
+  const files = source.fileMap();
   const budget = options.budget ?? READ_AHEAD_BUDGET;
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const ahead = new Map<string, Ahead>();
@@ -54,14 +55,6 @@ export function withBlobReadAhead(name: string, files: ReadonlyMap<string, FileB
   let nextTicket = 0;
   let admitted = 0;
   let started = false;
-
-  const own = async (path: string): Promise<Uint8Array | null> => {
-    const f = files.get(path);
-    if (f === undefined) return null;
-    if (typeof f === 'string') return new TextEncoder().encode(f);
-    if (f instanceof Uint8Array) return f;
-    return new Uint8Array(await f.arrayBuffer());
-  };
 
   const settle = (a: Ahead, bytes: Uint8Array | null) => {
     for (const w of a.waiters.splice(0)) w(bytes);
@@ -129,7 +122,7 @@ export function withBlobReadAhead(name: string, files: ReadonlyMap<string, FileB
   /** The body of `path` if it was read ahead (once), else read now on its own. */
   const take = async (path: string): Promise<Uint8Array | null> => {
     const a = ahead.get(path);
-    if (!a) return own(path);
+    if (!a) return source.readBytes(path);
     // What the reader went past without asking is dropped, so that it does not hold up the reads after it.
     for (; skippedTo < a.at; skippedTo++) {
       const skipped = ahead.get(order[skippedTo])!;
@@ -137,21 +130,17 @@ export function withBlobReadAhead(name: string, files: ReadonlyMap<string, FileB
     }
     if (a.state === 'coming') {
       const bytes = await new Promise<Uint8Array | null>((r) => a.waiters.push(r));
-      if (bytes === null) return own(path);
+      if (bytes === null) return source.readBytes(path);
     }
-    if (a.state !== 'here' || !a.bytes) return own(path);
+    if (a.state !== 'here' || !a.bytes) return source.readBytes(path);
     const bytes = a.bytes;
     release(a);
     return bytes;
   };
 
   return {
-    name,
-    size: (path) => {
-      const f = files.get(path);
-      if (f === undefined) return null;
-      return typeof f === 'string' ? f.length : f instanceof Uint8Array ? f.byteLength : f.size;
-    },
+    name: source.name,
+    size: (path) => source.size(path),
     async readText(path) {
       const p = normalizePath(path) ?? path;
       const bytes = await take(p);
