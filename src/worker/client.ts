@@ -18,7 +18,7 @@ import { timeSlicer } from './slicing';
 import { applyStateChange } from './state-change';
 import { streamFiles } from './stream';
 import { answerNeedFiles, type UnreadFile, type UnreadFolder } from './answer-unread';
-import { MAX_BROWSER_BUNDLE_BYTES, MAX_DROPPED_LOG_BYTES, streamedBytes } from './limits';
+import { MAX_BROWSER_BUNDLE_BYTES, MAX_DROPPED_LOG_BYTES, eventLogBytes, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
 import {
   parseResponse,
@@ -262,12 +262,12 @@ export class TraceClient {
     const bundle = singleBundleFiles(inputs);
     // A bundle too large to hold, or with a log too long for a tab, goes over as Files below: the worker reads
     // them as its reducer goes, or refuses the bundle before reading anything.
-    const logBytes = bundle?.find((f) => f.path === 'trace.jsonl')?.file.size ?? 0;
-    if (bundle && streamedBytes(bundle) <= MAX_BROWSER_BUNDLE_BYTES && logBytes <= MAX_DROPPED_LOG_BYTES) {
+    const bytes = bundle ? streamedBytes(bundle) : 0;
+    if (bundle && bytes <= MAX_BROWSER_BUNDLE_BYTES && eventLogBytes(bundle) <= MAX_DROPPED_LOG_BYTES) {
       const outcome = this.start(label ?? labelFor(inputs), {
         kind: 'stream',
         paths: bundle.map((f) => f.path),
-        bytes: streamedBytes(bundle),
+        bytes,
         ...(opts.remember === false ? { remember: false } : {}),
       });
       const id = this.current!.id;

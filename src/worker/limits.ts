@@ -103,6 +103,11 @@ export function limitProblem(e: SizeLimitError, origin: Origin | 'archive'): Tra
   };
 }
 
+/** Bytes of a plain bundle's event log before it is read (what MAX_DROPPED_LOG_BYTES is about). */
+export function eventLogBytes(files: readonly InputFile[]): number {
+  return files.find((f) => f.path === 'trace.jsonl')?.file.size ?? 0;
+}
+
 /** Bytes of a plain bundle's files before they are read (trace.jsonl and payloads, as the limit counts them). */
 export function streamedBytes(files: readonly InputFile[]): number {
   let n = 0;

@@ -22,7 +22,7 @@ import {
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
 import { KeptDocuments } from '../trace/sessions/kept';
-import { limitProblem, logSizeProblem, sizeProblem, streamedBytes } from './limits';
+import { eventLogBytes, limitProblem, logSizeProblem, sizeProblem, streamedBytes } from './limits';
 import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
 import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
@@ -212,13 +212,13 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   if (arrival) arrival.files = s.wallNow();
   const one = input.kind === 'handles' && !unread ? singleBundleFiles(inputs) : null;
   if (one) {
-    const longLog = logSizeProblem(one.find((f) => f.path === 'trace.jsonl')?.file.size ?? 0, s.maxDroppedLogBytes);
+    const longLog = logSizeProblem(eventLogBytes(one), s.maxDroppedLogBytes);
     if (longLog) {
       post({ type: 'error', id, error: longLog });
       return;
     }
     if (streamedBytes(one) > s.maxBundleBytes) {
-      // Too large to hold: reduced from its Files as the reducer goes (./reduce-job.ts), which applies the log's limit.
+      // Too large to hold: reduced from its Files as the reducer goes (./reduce-job.ts).
       await reduceAndPost(s, id, label, new MemorySource(label, new Map(one.map((f) => [f.path, f.file]))), signal);
       return;
     }
