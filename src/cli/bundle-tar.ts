@@ -6,6 +6,7 @@ import { inside, isFile } from './bundles';
 import { SECURITY_HEADERS } from './http-files';
 import { RECORDING_ENDED_HEADER } from '../trace/bundle/served-state';
 import { recordingEnded } from './recording-ended';
+import { timeSlicer } from '../trace/time-slicer';
 
 /*
  * `GET /bundles/<name>/?pack=tar`: the bundle's manifest.json, trace.jsonl and
@@ -104,7 +105,7 @@ async function bundleTarEntries(bundleDir: string): Promise<TarEntry[]> {
     // `filesUnder` has checked these paths already. Stated synchronously, a slice at a time: a stat through
     // libuv's thread pool cost more in round trips than the call itself.
     const listed = await filesUnder(bundleDir, realPayloads, 'payloads');
-    const slice = new TimeSlice();
+    const slice = fileSlices();
     for (const name of listed) {
       const file = path.join(bundleDir, ...name.split('/'));
       const s = statSync(file, { throwIfNoEntry: false });
@@ -116,19 +117,11 @@ async function bundleTarEntries(bundleDir: string): Promise<TarEntry[]> {
 }
 
 /**
- * Lets a run of synchronous file operations give the event loop a turn every
- * few milliseconds, so that one large bundle being sent does not hold up
- * every other request `serve` answers meanwhile.
+ * Slices of synchronous file operations, with a turn of the event loop between
+ * them every few milliseconds, so that one large bundle being sent does not hold
+ * up every other request `serve` answers meanwhile.
  */
-class TimeSlice {
-  private start = performance.now();
-  async maybeYield(): Promise<void> {
-    if (performance.now() - this.start < SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.start = performance.now();
-  }
-}
-const SLICE_MS = 8;
+const fileSlices = () => timeSlicer(8, () => new Promise<void>((resolve) => setImmediate(resolve)));
 
 /**
  * A small file's exact `size` bytes, read synchronously (zeros past its end if
@@ -262,7 +255,7 @@ export async function sendBundleTar(req: http.IncomingMessage, res: http.ServerR
     chunkBytes += b.byteLength;
     if (chunkBytes >= CHUNK) await flush();
   };
-  const slice = new TimeSlice();
+  const slice = fileSlices();
   for (let i = 0; i < entries.length; i++) {
     if (res.destroyed) return;
     const e = entries[i];

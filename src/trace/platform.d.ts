@@ -99,6 +99,8 @@ declare class URL {
 
 declare var crypto: { readonly subtle?: { digest(algorithm: 'SHA-256', data: BufferSource): Promise<ArrayBuffer> } } | undefined;
 
+declare var performance: { now(): number };
+
 declare var console: {
   log(...data: unknown[]): void;
   warn(...data: unknown[]): void;

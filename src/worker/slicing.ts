@@ -4,6 +4,7 @@
  * the worker take its queued messages) and a gate that bounds how many
  * operations are in flight at once.
  */
+import { timeSlicer as slices } from '../trace/time-slicer';
 
 /** Milliseconds of work per slice: well under the 50 ms that make a long task. */
 const SLICE_MS = 12;
@@ -26,16 +27,9 @@ export function yieldToMain(): Promise<void> {
   return sched?.yield ? sched.yield() : nextTask();
 }
 
+/** A time slicer (../trace/time-slicer.ts) that by default lets the browser paint and handle input between slices. */
 export function timeSlicer(budgetMs = SLICE_MS, pause: () => Promise<void> = yieldToMain) {
-  let start = performance.now();
-  return {
-    /** Pauses when this slice has run for its budget; otherwise returns at once. */
-    async maybeYield(): Promise<void> {
-      if (performance.now() - start < budgetMs) return;
-      await pause();
-      start = performance.now();
-    },
-  };
+  return slices(budgetMs, pause);
 }
 
 /** At most `limit` holders at once: `await gate.enter()` before the operation, `gate.leave()` after it. Waiters enter in order. */
