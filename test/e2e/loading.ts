@@ -42,14 +42,22 @@ export function loadPhase(page: Page): Promise<{ phase: Phase; label: string | n
 }
 
 export async function waitForPhase(page: Page, phases: Phase[], label?: string): Promise<void> {
-  await page.waitForFunction(
-    ([phases, label]) => {
-      const l = window.__traceStore?.getState().load;
-      return !!l && (phases as string[]).includes(l.phase) && (label == null || l.label === label);
-    },
-    [phases, label ?? null] as const,
-    { timeout: 30_000 },
-  );
+  try {
+    await page.waitForFunction(
+      ([phases, label]) => {
+        const l = window.__traceStore?.getState().load;
+        return !!l && (phases as string[]).includes(l.phase) && (label == null || l.label === label);
+      },
+      [phases, label ?? null] as const,
+      { timeout: 30_000 },
+    );
+  } catch (e) {
+    // Says where the page was instead: a drop that never started a load and one that failed look alike otherwise.
+    const seen = await page
+      .evaluate(() => ({ url: location.href, load: window.__traceStore?.getState().load ?? null }))
+      .catch((why: unknown) => ({ unreadable: String(why) }));
+    throw new Error(`waited for ${phases.join('/')}${label ? ` of ${label}` : ''}; the page has ${JSON.stringify(seen)}`, { cause: e });
+  }
 }
 
 export function storeCounts(page: Page) {
