@@ -31,7 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { serve } from '../src/cli/serve';
-import { launch, recordLongTasks } from '../test/e2e/browser';
+import { dropFromDisk, launch, recordLongTasks } from '../test/e2e/browser';
 import { startServeCommand } from './lib/serve-command';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,9 +123,7 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
     window.addEventListener('drop', () => (w.__bench.t0 ??= performance.now()), { capture: true });
   });
   // A real drag and drop, as the browser delivers one from the desktop: the page walks the dropped folder itself.
-  const cdp = await page.context().newCDPSession(page);
-  const data = { items: [], files: [path.resolve(input)], dragOperationsMask: 1 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+  await dropFromDisk(page, path.resolve(input));
   await settle(page);
   return page.evaluate(() => {
     const w = window as unknown as { __bench: { t0: number; summary: number }; __longTasks: { start: number; duration: number }[] };

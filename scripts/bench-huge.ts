@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launch, recordLongTasks } from '../test/e2e/browser';
+import { dropFromDisk, launch, recordLongTasks } from '../test/e2e/browser';
 import { installFrameLoop } from './lib/frames';
 import { startServeCommand } from './lib/serve-command';
 import { pct } from './lib/measure';
@@ -188,10 +188,8 @@ async function dropOnce(
     await page.goto(appUrl);
     await page.getByTestId('welcome').waitFor();
     await page.waitForTimeout(1000);
-    const cdp = await page.context().newCDPSession(page);
-    const data = { items: [], files: [bundle], dragOperationsMask: 1 };
     const t0 = Date.now();
-    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+    await dropFromDisk(page, bundle);
     // Opened, or refused (a log too long for a tab): the page says which.
     const failed = '[data-testid="load-banner"][data-kind="failed"]';
     await page.waitForSelector(`[data-testid="summary-items"], ${failed}`, { timeout: 300_000 });

@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServeCommand, type ServeCommand } from './lib/serve-command';
-import { launch } from '../test/e2e/browser';
+import { dropFromDisk, launch } from '../test/e2e/browser';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(os.homedir(), '.cache/codex-trace-viewer');
@@ -139,9 +139,7 @@ async function timeDroppedRoot(root: string, limitMs: number) {
       };
       requestAnimationFrame(look);
     })()`);
-    const cdp = await page.context().newCDPSession(page);
-    const data = { items: [], files: [root], dragOperationsMask: 1 };
-    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+    await dropFromDisk(page, root);
     const times = async () => {
       const t = await page.evaluate(() => {
         const d = (window as unknown as { __drop: { t0: number; first?: number; complete?: number } }).__drop;

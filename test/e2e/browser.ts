@@ -40,6 +40,17 @@ export async function recordLongTasks(page: Page): Promise<void> {
   });
 }
 
+/**
+ * A real drag and drop of `file` (a folder or a file on disk) onto the middle of
+ * the page, as a file manager delivers one: Chromium's Input.dispatchDragEvent,
+ * so the page gets the entries and handles it would from the desktop.
+ */
+export async function dropFromDisk(page: Page, file: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [file], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+}
+
 export async function longTasks(page: Page): Promise<{ start: number; duration: number }[]> {
   return page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
 }

@@ -19,7 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { launch, screenshotPath, RESULTS_DIR } from './browser';
+import { dropFromDisk, launch, screenshotPath, RESULTS_DIR } from './browser';
 import { E2E_DIST } from './global-setup';
 import { corpusBundles, makeCase } from '../../scripts/fuzz-robustness';
 import { readBundleDir, writeBundleDir, type BundleFiles } from '../../scripts/lib/bundle-files';
@@ -437,11 +437,7 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     };
     await opensIn((page) => page.getByTestId('folder-input').setInputFiles(dir), 'limit-folder-300mb-picked');
     // Dropped for real: the worker walks the folder's handles (or the page walks it, whichever lists it first).
-    await opensIn(async (page) => {
-      const cdp = await page.context().newCDPSession(page);
-      const data = { items: [], files: [dir], dragOperationsMask: 1 };
-      for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
-    }, 'limit-folder-300mb-dropped');
+    await opensIn((page) => dropFromDisk(page, dir), 'limit-folder-300mb-dropped');
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }, 120_000);
 

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, longTasks, screenshotPath } from './browser';
+import { dropFromDisk, launch, longTasks, screenshotPath } from './browser';
 import { TRACES, listFiles, officialCounts, tgzOf, zipOf } from '../loader-helpers';
 import { formatBytes } from '../../src/ui/format';
 import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, summaryCounts, waitForPhase } from './loading';
@@ -85,9 +85,7 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitForPhase(page, ['ready']);
     const started = await page.evaluate(() => performance.now());
-    const cdp = await context.newCDPSession(page);
-    const data = { items: [], files: [path.join(TRACES, 'long-session')], dragOperationsMask: 1 };
-    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+    await dropFromDisk(page, path.join(TRACES, 'long-session'));
     await waitForPhase(page, ['ready'], 'long-session');
     await expectCounts(page, 'long-session');
     // Reading and reducing happen in the worker: no task on the page comes near freezing it.
@@ -106,9 +104,7 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
       cpSync(path.join(TRACES, 'broken', 'truncated-mid-file'), path.join(root, 'cut-short'), { recursive: true });
       const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
       await waitForPhase(page, ['ready']);
-      const cdp = await context.newCDPSession(page);
-      const data = { items: [], files: [root], dragOperationsMask: 1 };
-      for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+      await dropFromDisk(page, root);
       const list = page.getByTestId('session-list');
       await list.waitFor();
       await page.waitForFunction(() => !document.querySelector('.sess-progress'), null, { timeout: 60_000 });
