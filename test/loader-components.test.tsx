@@ -436,6 +436,34 @@ describe('loader components', () => {
     expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['stream']);
   });
 
+  it('a folder this thread cannot walk opens through its handles, or fails with a message, never a walk without end', async () => {
+    const sent = useInProcessWorker();
+    render(<Loader />);
+    /** The folder's entry, whose listing fails as a folder moved away since the drop does. */
+    const unlistable = (dir: string, name: string) => {
+      const top = entryFor(dir, `/${name}`) as FileSystemDirectoryEntry;
+      top.createReader = () =>
+        ({
+          readEntries: (_ok: FileSystemEntriesCallback, err?: ErrorCallback) =>
+            err?.(new DOMException('A requested file or directory could not be found', 'NotFoundError')),
+        }) as FileSystemDirectoryReader;
+      return top;
+    };
+    const dir = path.join(TRACES, 'compaction-remote');
+    // The handles come after the walk here has failed: they open it.
+    const slow = () => new Promise((r) => setTimeout(() => r(handleFor(dir)), 50));
+    fireEvent.drop(window, { dataTransfer: dropEventData([unlistable(dir, 'compaction-remote')], [slow]) });
+    await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'compaction-remote' }));
+    expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['handles']);
+
+    // No handles at all: the page says the drop could not be read.
+    fireEvent.drop(window, { dataTransfer: dropEventData([unlistable(dir, 'compaction-remote')]) });
+    await waitFor(() => expect(useStore.getState().load.phase).toBe('failed'));
+    const banner = screen.getByTestId('load-banner');
+    expect(banner.textContent).toMatch(/compaction-remote could not be read from the drop/);
+    expect(banner.textContent).toMatch(/could not be found/);
+  });
+
   it('a folder walked on this thread shows its load from the drop on, and Cancel during the walk stops it', async () => {
     const sent = useInProcessWorker();
     render(<Loader />);

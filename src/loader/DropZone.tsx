@@ -44,8 +44,25 @@ async function openDrop(drop: Drop): Promise<void> {
       throw e;
     },
   );
-  // Handles that do not come (null) leave it to the walk.
-  const first = await Promise.race([walked, drop.handles.then((handles): Promise<Found> | Found => (handles ? { handles } : walked))]);
+  // Handles that do not come (null) leave it to the walk; a walk that fails leaves it to the handles.
+  let first: Found;
+  try {
+    first = await Promise.race([walked, drop.handles.then((handles): Promise<Found> | Found => (handles ? { handles } : walked))]).catch(async (e: unknown) => {
+      const handles = await drop.handles;
+      if (handles) return { handles };
+      throw e;
+    });
+  } catch (e) {
+    // Neither way in: said on the page, not left as a walk that never ends.
+    walk.failed({
+      file: drop.label,
+      line: null,
+      seq: null,
+      message: `${drop.label} could not be read from the drop. Drop it again, or open it with Open folder…`,
+      causes: [e instanceof Error ? e.message : String(e)],
+    });
+    return;
+  }
   if (!first || walk.cancelled()) {
     stop.abort();
     return;

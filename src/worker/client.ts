@@ -425,9 +425,14 @@ export class TraceClient {
    * file-system handles in time): a folder of thousands of files takes
    * seconds to walk, so the load is shown from the drop on, and Cancel
    * stops it. Returns whether the walk may go on to `loadFiles`; `nothing()`
-   * ends it when it found no files.
+   * ends it when it found no files, `failed()` when the folder could not be read.
    */
-  beginWalk(label: string): { cancelled(): boolean; nothing(): void; progress(filesDone: number, bytesDone: number): void } {
+  beginWalk(label: string): {
+    cancelled(): boolean;
+    nothing(): void;
+    failed(error: TraceErrorInfo): void;
+    progress(filesDone: number, bytesDone: number): void;
+  } {
     this.cancel();
     // Cancelled, replaced by another walk, or overtaken by another load: it is no longer the one in hand.
     const walk = {};
@@ -439,6 +444,11 @@ export class TraceClient {
         if (this.walk !== walk) return;
         this.walk = null;
         this.emit({ type: 'cancelled' });
+      },
+      failed: (error) => {
+        if (this.walk !== walk) return;
+        this.walk = null;
+        this.emit({ type: 'failed', label, error });
       },
       progress: (filesDone, bytesDone) => {
         if (this.walk === walk) this.emit({ type: 'progress', progress: { bytesDone, bytesTotal: 0, eventsDone: 0, phase: 'walking', filesDone } });
