@@ -105,7 +105,7 @@ describe.skipIf(!loadSqlite())('serve: /bundles/search', () => {
     const names = ['tools-one-turn', 'multi-agent', 'single-turn-answer'];
     const child = childSummarizer(bin, file);
     try {
-      for (const n of names) expect((await child.summarize(path.join(TRACES, n), `sig-${n}`)).status).toBe('complete');
+      for (const n of names) expect((await child.summarize(path.join(TRACES, n), `sig-${n}`)).summary.status).toBe('complete');
       const r = SearchReader.open(file)!;
       const t0 = Date.now();
       while (r.indexed().size < names.length && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 20));

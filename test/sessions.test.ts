@@ -5,7 +5,7 @@
  * across restarts, a bad bundle failing only its own row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { DirectorySource } from '../src/cli/directory-source';
 import { resolveRoots, serve } from '../src/cli/serve';
 import { SessionCatalog, SessionListSchema } from '../src/cli/sessions/catalog';
 import { SessionListChangesSchema } from '../src/trace/sessions/list';
-import { childSummarizer } from '../src/cli/sessions/child';
+import { childSummarizer, summarizeAndIndex } from '../src/cli/sessions/child';
 import { reduceBundle } from '../src/trace/reducer';
 import { summarizeSession, type SessionSummary } from '../src/trace/sessions/summary';
 import type { RolloutTrace } from '../src/trace/schema/state';
@@ -22,6 +22,15 @@ import { TRACES } from './loader-helpers';
 const official = (name: string): RolloutTrace => JSON.parse(readFileSync(path.join(TRACES, name, 'state.json'), 'utf8'));
 const here = async (dir: string, _signature?: string): Promise<SessionSummary> =>
   summarizeSession(await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' }));
+/** As a summariser that leaves the bundle's size to the catalog. */
+const unmeasured = async (dir: string) => ({ summary: await here(dir), measured: null });
+
+/** What the list's size column is about: the manifest, the event log and every payload file. */
+function bundleBytes(dir: string): number {
+  const payloads = path.join(dir, 'payloads');
+  const files = ['manifest.json', 'trace.jsonl', ...(existsSync(payloads) ? readdirSync(payloads).map((n) => path.join('payloads', n)) : [])];
+  return files.map((f) => path.join(dir, f)).reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+}
 
 let tmp: string;
 beforeAll(() => {
@@ -107,7 +116,9 @@ describe('the session catalog of a trace root', () => {
     cpSync(path.join(TRACES, 'broken', 'truncated-mid-file'), path.join(root, 'bad'), { recursive: true });
     const calls: string[] = [];
     const cacheFile = path.join(tmp, 'cache', 'root1.json');
-    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (calls.push(path.basename(d)), here(d)), cacheFile, pollMs: 30 });
+    // The summariser serve runs in its own process: it measures each bundle from what its reduction read.
+    const summarize = (d: string) => (calls.push(path.basename(d)), summarizeAndIndex(d, '', null));
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize, cacheFile, pollMs: 30 });
     await catalog.start();
     expect(catalog.list().total).toBe(3);
     // Summaries and sizes come in the background, neither waiting for the other.
@@ -116,7 +127,8 @@ describe('the session catalog of a trace root', () => {
     expect(byName.get('root1/single-turn-answer')?.summary?.status).toBe('complete');
     expect(byName.get('root1/tools-one-turn')?.summary?.toolCalls).toBe(Object.keys(official('tools-one-turn').tool_calls).length);
     expect(byName.get('root1/bad')?.summary?.status).toBe('partial'); // and the others are unaffected
-    expect(byName.get('root1/tools-one-turn')!.sizeBytes).toBeGreaterThan(1000);
+    // Every file counts, payloads the reduction never opened (the truncated log's later ones) too.
+    for (const n of ['single-turn-answer', 'tools-one-turn', 'bad']) expect(byName.get(`root1/${n}`)!.sizeBytes).toBe(bundleBytes(path.join(root, n)));
     expect(SessionListSchema.safeParse(done).success).toBe(true);
     // What /bundles/sessions.json answers is the list as it stands, made again after a change.
     expect(JSON.parse(catalog.listJson())).toEqual(catalog.list());
@@ -135,9 +147,13 @@ describe('the session catalog of a trace root', () => {
 
     // After a restart, the cache answers: nothing is summarised again.
     const again: string[] = [];
-    const restarted = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (again.push(d), here(d)), cacheFile, pollMs: 30 });
+    const restarted = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (again.push(d), unmeasured(d)), cacheFile, pollMs: 30 });
     await restarted.start();
     expect(restarted.list().summarised).toBe(4);
+    // Sizes too: the cache keeps them, so a restart stats no payload.
+    expect(restarted.list().sessions.map((r) => [r.name, r.sizeBytes])).toEqual(
+      restarted.list().sessions.map((r) => [r.name, bundleBytes(path.join(root, r.name.replace(/^root1\//, '')))]),
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(again).toEqual([]);
     restarted.close();
@@ -150,7 +166,7 @@ describe('the session catalog of a trace root', () => {
       JSON.stringify({ v: 1, entries: cached.entries.map((e: any) => ({ ...e, summary: { ...e.summary, tokensByModel: undefined } })) }),
     );
     const fresh: string[] = [];
-    const upgraded = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (fresh.push(d), here(d)), cacheFile, pollMs: 30 });
+    const upgraded = new SessionCatalog(await resolveRoots([root]), { summarize: (d) => (fresh.push(d), unmeasured(d)), cacheFile, pollMs: 30 });
     await upgraded.start();
     await until(() => (upgraded.list().summarised === 4 ? true : null));
     expect(fresh).toHaveLength(4);
@@ -161,7 +177,7 @@ describe('the session catalog of a trace root', () => {
   it('an unclosed bundle written to just now is marked recording', async () => {
     const root = path.join(tmp, 'root2');
     cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'live'), { recursive: true });
-    const unclosed = async (d: string): Promise<SessionSummary> => ({ ...(await here(d)), status: 'unclosed' });
+    const unclosed = async (d: string) => ({ summary: { ...(await here(d)), status: 'unclosed' as const }, measured: null });
     const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: unclosed, cacheFile: null, pollMs: 30, recentMs: 60_000 });
     await catalog.start();
     const row = await until(() => catalog.list().sessions.find((s) => !s.pending));
@@ -172,7 +188,7 @@ describe('the session catalog of a trace root', () => {
   it('a row that stops recording with time alone is among the changes an open list is sent', async () => {
     const root = path.join(tmp, 'root2b');
     cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'live'), { recursive: true });
-    const unclosed = async (d: string): Promise<SessionSummary> => ({ ...(await here(d)), status: 'unclosed' });
+    const unclosed = async (d: string) => ({ summary: { ...(await here(d)), status: 'unclosed' as const }, measured: null });
     let now = Date.now();
     const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: unclosed, cacheFile: null, pollMs: 30, recentMs: 60_000, now: () => now });
     await catalog.start();
@@ -193,7 +209,7 @@ describe('the session catalog of a trace root', () => {
     const root = path.join(tmp, 'root-nested');
     cpSync(path.join(TRACES, 'multi-turn-resume'), path.join(root, 'resumed'), { recursive: true });
     cpSync(path.join(TRACES, 'single-turn-answer'), path.join(root, 'other'), { recursive: true });
-    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: here, cacheFile: null, pollMs: 20 });
+    const catalog = new SessionCatalog(await resolveRoots([root]), { summarize: unmeasured, cacheFile: null, pollMs: 20 });
     await catalog.start();
     const names = ['root-nested/other', 'root-nested/resumed', 'root-nested/resumed/bundle-2', 'root-nested/resumed/bundle-3'];
     await until(() => catalog.list().summarised === 4);
@@ -224,7 +240,7 @@ describe('the session catalog of a trace root', () => {
     const child = childSummarizer(bin);
     try {
       for (const n of ['compaction-remote', 'multi-agent'])
-        expect(await child.summarize(path.join(TRACES, n), 'sig')).toEqual(await here(path.join(TRACES, n)));
+        expect(await child.summarize(path.join(TRACES, n), 'sig')).toEqual(await summarizeAndIndex(path.join(TRACES, n), 'sig', null));
     } finally {
       child.close();
     }

@@ -15,6 +15,11 @@ export class DirectorySource implements BundleSource {
   private realRoot: string | null = null;
   /** Directory → whether its real path is inside the bundle (one realpath per directory, not per file). */
   private readonly dirsInside = new Map<string, boolean>();
+  /**
+   * Every file opened, by full path, as fstat saw it: what a reduction read
+   * is then measured for the session list without a second stat of each file.
+   */
+  readonly opened = new Map<string, { size: number; mtimeMs: number }>();
   constructor(dir: string) {
     this.root = resolve(dir);
     this.name = this.root.split(sep).pop() ?? dir;
@@ -50,6 +55,7 @@ export class DirectorySource implements BundleSource {
         closeSync(fd);
         throw new Error(`${p} is not a regular file; refusing to read it`, { cause: e });
       }
+      this.opened.set(full, { size: st.size, mtimeMs: st.mtimeMs });
       return { fd, size: st.size };
     }
     try {
@@ -59,6 +65,7 @@ export class DirectorySource implements BundleSource {
       let ok = this.dirsInside.get(dir);
       if (ok === undefined) this.dirsInside.set(dir, (ok = this.inside(realpathSync(dir))));
       if (!ok) throw new Error(`${p} lies in a folder linked from outside the bundle; refusing to read it`);
+      this.opened.set(full, { size: st.size, mtimeMs: st.mtimeMs });
       return { fd, size: st.size };
     } catch (e) {
       closeSync(fd);

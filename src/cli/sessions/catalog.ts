@@ -16,13 +16,20 @@ import type { SessionList, SessionListChanges } from '../../trace/sessions/list'
 export { SessionListSchema, SessionRowSchema, type SessionList, type SessionRow } from '../../trace/sessions/list';
 import { listBundleDirs, type ServedRoot } from '../bundles';
 import { mapLimited } from '../map-limited';
+import { MeasureSchema, measureBundle, type Measure } from './measure';
 
 /**
  * Makes a bundle's summary (reduces it somewhere that does not hold the
  * server), and indexes it for search when there is an index; `signature` is
  * what the bundle's files looked like when it was asked for.
  */
-export type Summarize = (bundleDir: string, signature: string) => Promise<SessionSummary>;
+export type Summarize = (bundleDir: string, signature: string) => Promise<Summarized>;
+
+/** A summary, and the bundle's size as the reduction found it (null: the catalog measures it itself). */
+export interface Summarized {
+  summary: SessionSummary;
+  measured: Measure | null;
+}
 
 interface Entry {
   name: string;
@@ -30,6 +37,8 @@ interface Entry {
   signature: string;
   sizeBytes: number;
   modifiedMs: number;
+  /** The signature `sizeBytes` was measured at; null before any measure. */
+  measuredAt: string | null;
   summary: SessionSummary | null;
   /** The signature the summary was made for. */
   summarisedAt: string | null;
@@ -48,7 +57,8 @@ const CACHE_VERSION = 2;
 
 const CacheSchema = z.object({
   v: z.literal(CACHE_VERSION),
-  entries: z.array(z.object({ dir: z.string(), signature: z.string(), summary: SessionSummarySchema })),
+  // `measured` is optional: a cache written before sizes were kept has its bundles measured again.
+  entries: z.array(z.object({ dir: z.string(), signature: z.string(), summary: SessionSummarySchema, measured: MeasureSchema.optional() })),
 });
 
 /**
@@ -107,23 +117,6 @@ function needsLook(e: Entry): boolean {
   return e.summarisedAt !== e.signature || e.summary.status !== 'complete';
 }
 
-/** Total size and newest change of the bundle's files, read when its signature changed. */
-async function measure(dir: string): Promise<{ sizeBytes: number; modifiedMs: number }> {
-  let size = 0;
-  let modified = 0;
-  const add = async (p: string) => {
-    const s = await stat(p).catch(() => null);
-    if (!s?.isFile()) return;
-    size += s.size;
-    modified = Math.max(modified, s.mtimeMs);
-  };
-  await add(path.join(dir, 'manifest.json'));
-  await add(path.join(dir, 'trace.jsonl'));
-  const names = await readdir(path.join(dir, 'payloads')).catch(() => [] as string[]);
-  for (let i = 0; i < names.length; i += 64) await Promise.all(names.slice(i, i + 64).map((n) => add(path.join(dir, 'payloads', n))));
-  return { sizeBytes: size, modifiedMs: modified };
-}
-
 export interface CatalogOptions {
   summarize: Summarize;
   /** JSON file that keeps summaries across restarts; null keeps none. */
@@ -144,7 +137,7 @@ export interface CatalogOptions {
 
 export class SessionCatalog {
   private entries = new Map<string, Entry>();
-  private readonly cached = new Map<string, { signature: string; summary: SessionSummary }>();
+  private readonly cached = new Map<string, { signature: string; summary: SessionSummary; measured?: Measure }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFullScan = 0;
   private scanning: Promise<void> | null = null;
@@ -249,7 +242,8 @@ export class SessionCatalog {
   }
 
   private row(e: Entry, recording: boolean): SessionList['sessions'][number] {
-    return { name: e.name, sizeBytes: e.sizeBytes, modifiedMs: e.modifiedMs, recording, pending: e.summarisedAt !== e.signature, summary: e.summary };
+    const sizeBytes = e.measuredAt === null ? null : e.sizeBytes;
+    return { name: e.name, sizeBytes, modifiedMs: e.modifiedMs, recording, pending: e.summarisedAt !== e.signature, summary: e.summary };
   }
 
   /** How many listed bundles the search index holds as they are now (`indexed`: its bundles and their signatures). */
@@ -311,6 +305,7 @@ export class SessionCatalog {
         signature: '',
         sizeBytes: 0,
         modifiedMs: 0,
+        measuredAt: null,
         summary: null,
         summarisedAt: null,
         version: 0,
@@ -320,13 +315,15 @@ export class SessionCatalog {
       if (!old && cached && (indexed === null || indexed.get(dir) === cached.signature)) {
         entry.summary = cached.summary;
         entry.summarisedAt = cached.signature;
+        if (cached.measured) Object.assign(entry, cached.measured, { measuredAt: cached.signature });
       }
       if (entry.signature !== signature) {
         changed = true;
         entry.signature = signature;
-        // Until `measure` has seen every payload: the summarisers take the newest bundles first by it.
+        // Until the bundle is measured: the summarisers take the newest bundles first by it.
         entry.modifiedMs = Math.max(entry.modifiedMs, look.modifiedMs);
-        remeasure.push(entry);
+        // A bundle to summarise is measured by its summariser; one whose summary holds is measured here.
+        if (entry.summarisedAt === signature && entry.measuredAt !== signature) remeasure.push(entry);
         this.touch(entry);
       }
       entry.name = name;
@@ -342,7 +339,10 @@ export class SessionCatalog {
     if (changed) this.emit();
     void this.work();
     if (remeasure.length > 0) {
-      await mapLimited(remeasure, 16, async (e) => this.touch(Object.assign(e, await measure(e.dir))));
+      await mapLimited(remeasure, 16, async (e) => {
+        const signature = e.signature;
+        this.touch(Object.assign(e, await measureBundle(e.dir), { measuredAt: signature }));
+      });
       this.emit();
     }
   }
@@ -378,18 +378,19 @@ export class SessionCatalog {
       if (!stale) return;
       const signature = stale.signature;
       this.busy.add(stale);
-      let summary: SessionSummary;
+      let made: Summarized;
       try {
-        summary = await this.opts.summarize(stale.dir, signature);
+        made = await this.opts.summarize(stale.dir, signature);
       } catch (e) {
-        summary = failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`);
+        made = { summary: failedSummary(`Could not summarise this bundle: ${(e as Error)?.message ?? String(e)}`), measured: null };
       } finally {
         this.busy.delete(stale);
       }
-      stale.summary = summary;
-      stale.summarisedAt = signature;
+      const { summary } = made;
+      const measured = made.measured ?? (await measureBundle(stale.dir));
+      Object.assign(stale, measured, { measuredAt: signature, summary, summarisedAt: signature });
       this.touch(stale);
-      this.cached.set(stale.dir, { signature, summary });
+      this.cached.set(stale.dir, { signature, summary, measured });
       this.saveCacheSoon(1000);
       this.emit();
     }
@@ -444,7 +445,7 @@ export class SessionCatalog {
     if (!this.opts.cacheFile) return;
     try {
       const parsed = CacheSchema.safeParse(JSON.parse(readFileSync(this.opts.cacheFile, 'utf8')));
-      if (parsed.success) for (const e of parsed.data.entries) this.cached.set(e.dir, { signature: e.signature, summary: e.summary });
+      if (parsed.success) for (const e of parsed.data.entries) this.cached.set(e.dir, { signature: e.signature, summary: e.summary, measured: e.measured });
     } catch {
       // No cache yet, or one from another version: summarise afresh.
     }
@@ -455,7 +456,7 @@ export class SessionCatalog {
     if (!file) return;
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      const entries = [...this.cached].map(([dir, c]) => ({ dir, signature: c.signature, summary: c.summary }));
+      const entries = [...this.cached].map(([dir, c]) => ({ dir, signature: c.signature, summary: c.summary, measured: c.measured }));
       // Written aside and renamed: a crash mid-write leaves the previous cache, not half a file.
       writeFileSync(`${file}.tmp`, JSON.stringify({ v: CACHE_VERSION, entries }));
       renameSync(`${file}.tmp`, file);

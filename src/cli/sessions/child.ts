@@ -12,12 +12,14 @@
  * at a time, each batch yielding to a new request.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { z } from 'zod';
 import { DirectorySource } from '../directory-source';
 import { reduceBundle } from '../../trace/reducer';
-import { SessionSummarySchema, summarizeSession, type SessionSummary } from '../../trace/sessions/summary';
+import { SessionSummarySchema, summarizeSession } from '../../trace/sessions/summary';
 import { searchDocuments } from '../../trace/sessions/documents';
 import { SearchWriter, type IndexedBundle } from '../search/index';
-import type { Summarize } from './catalog';
+import type { Summarize, Summarized } from './catalog';
+import { MeasureSchema, measureBundle } from './measure';
 
 export const SUMMARIZE_COMMAND = '__summarize';
 
@@ -28,7 +30,7 @@ interface Request {
   /** The search index to write this bundle's documents to, if any. */
   indexFile: string | null;
 }
-type Reply = { id: number; summary: SessionSummary } | { id: number; error: string };
+type Reply = ({ id: number } & Summarized) | { id: number; error: string };
 
 export function childSummarizer(script: string, indexFile: string | null = null, workers = 1): { summarize: Summarize; close(): void } {
   // Several children share the work: each is one process reducing one bundle at a time, so a pool of
@@ -45,7 +47,7 @@ export function childSummarizer(script: string, indexFile: string | null = null,
 function oneChild(script: string, indexFile: string | null): { summarize: Summarize; load(): number; close(): void } {
   let child: ChildProcess | null = null;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (s: SessionSummary) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (s: Summarized) => void; reject: (e: Error) => void }>();
   const failAll = (why: string) => {
     for (const p of pending.values()) p.reject(new Error(why));
     pending.clear();
@@ -58,7 +60,7 @@ function oneChild(script: string, indexFile: string | null): { summarize: Summar
       if (!p) return;
       pending.delete(m.id);
       if ('summary' in m) {
-        const parsed = SessionSummarySchema.safeParse(m.summary);
+        const parsed = SummarizedSchema.safeParse(m);
         if (parsed.success) p.resolve(parsed.data);
         else p.reject(new Error('the summariser sent a malformed summary'));
       } else p.reject(new Error(m.error));
@@ -76,7 +78,7 @@ function oneChild(script: string, indexFile: string | null): { summarize: Summar
   };
   return {
     summarize: (dir, signature) =>
-      new Promise<SessionSummary>((resolve, reject) => {
+      new Promise<Summarized>((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
         const c = ensure();
@@ -99,18 +101,22 @@ function oneChild(script: string, indexFile: string | null): { summarize: Summar
   };
 }
 
-/** A bundle reduced for the list: its summary, and its documents for the search index. */
-async function reduceForList(dir: string): Promise<{ summary: SessionSummary; docs: IndexedBundle['docs'] }> {
-  const result = await reduceBundle(new DirectorySource(dir), { unknownEvents: 'skip' });
+const SummarizedSchema = z.object({ summary: SessionSummarySchema, measured: MeasureSchema.nullable() });
+
+/** A bundle reduced for the list: its summary and size, and its documents for the search index. */
+async function reduceForList(dir: string): Promise<Summarized & { docs: IndexedBundle['docs'] }> {
+  const source = new DirectorySource(dir);
+  const result = await reduceBundle(source, { unknownEvents: 'skip' });
+  const measured = await measureBundle(dir, source.opened);
   // A partial state is indexed too: what was reduced before the bad event is what the viewer shows.
-  return { summary: summarizeSession(result), docs: result.state ? searchDocuments(result.state) : [] };
+  return { summary: summarizeSession(result), measured, docs: result.state ? searchDocuments(result.state) : [] };
 }
 
 /** Reduces a bundle, indexes it at once when there is an index, and returns its summary: the in-process fallback's work. */
-export async function summarizeAndIndex(dir: string, signature: string, index: SearchWriter | null): Promise<SessionSummary> {
-  const { summary, docs } = await reduceForList(dir);
+export async function summarizeAndIndex(dir: string, signature: string, index: SearchWriter | null): Promise<Summarized> {
+  const { summary, measured, docs } = await reduceForList(dir);
   index?.write(dir, signature, docs);
-  return summary;
+  return { summary, measured };
 }
 
 /** How long the child waits, after its last answer, before it writes the documents it holds. */
@@ -199,9 +205,9 @@ export function runSummarizeChild(): Promise<number> {
       void (async () => {
         let reply: Reply;
         try {
-          const { summary, docs } = await reduceForList(m.dir);
+          const { summary, measured, docs } = await reduceForList(m.dir);
           index?.add({ dir: m.dir, signature: m.signature, docs });
-          reply = { id: m.id, summary };
+          reply = { id: m.id, summary, measured };
         } catch (e) {
           reply = { id: m.id, error: (e as Error)?.message ?? String(e) };
         }
