@@ -7,7 +7,7 @@ import { CONTENT_SECURITY_POLICY, bundlesMiddleware, serve, startUrl, type Serve
 import { FetchSource, openHttpBundle } from '../src/trace/bundle/fetch';
 import { withReadAhead } from '../src/trace/bundle/readahead';
 import { MemorySource } from '../src/trace/bundle/source';
-import { readTar } from '../src/trace/bundle/tar';
+import { readTar, readTarStream } from '../src/trace/bundle/tar';
 import { createWorkerHandler } from '../src/worker/handler';
 import { reduceToFile } from '../src/cli/served-states';
 import { unzipSync } from 'fflate';
@@ -154,6 +154,24 @@ describe('serve', () => {
     expect((await get(h.port, '/bundles/traces/?pack=tar')).status).toBe(404); // not a bundle
     expect((await get(h.port, '/bundles/traces/single-turn-answer/up/?pack=tar')).status).toBe(403); // symlink out of the root
     expect((await get(h.port, '/bundles/traces/..%2f/?pack=tar')).status).toBe(403);
+  });
+
+  it("reads a served bundle's tar however its response is cut into pieces, each file byte for byte", async () => {
+    const tar = new Uint8Array(await (await fetch(`${h.url}bundles/traces/multi-turn-resume/?pack=tar`)).arrayBuffer());
+    const whole = readTar(tar);
+    for (const piece of [1, 100, 511, 512, 513, 4096, 65536, tar.length]) {
+      // Pieces as a response body gives them: files that lie whole in one are kept as views of it, the rest copied.
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (at >= tar.length) return c.close();
+          c.enqueue(tar.slice(at, (at += piece)));
+        },
+      });
+      const files = await readTarStream(body, {}, true);
+      expect([...files.keys()], `pieces of ${piece}`).toEqual([...whole.keys()]);
+      for (const [p, bytes] of whole) expect(Buffer.from(files.get(p)!).equals(Buffer.from(bytes)), `${p} in pieces of ${piece}`).toBe(true);
+    }
   });
 
   it('opens a served bundle as one tar, or file by file from a server without packing', async () => {

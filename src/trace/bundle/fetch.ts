@@ -108,7 +108,8 @@ export async function openHttpBundle(
       }
       const body = res.body ?? new Response(await res.arrayBuffer()).body!;
       // The manifest is in the tar too; it is not part of what the limit is about.
-      const files = await readTarStream(body, { maxBytes: max + MANIFEST_ALLOWANCE, subject: name }).catch((e: unknown) => {
+      // Views of the response's pieces, not copies: a served bundle is never cloned (it is not kept among the recent bundles).
+      const files = await readTarStream(body, { maxBytes: max + MANIFEST_ALLOWANCE, subject: name }, true).catch((e: unknown) => {
         throw e instanceof SizeLimitError ? new SizeLimitError(name, e.bytes, max, e.known) : e;
       });
       return new MemorySource(name, files);

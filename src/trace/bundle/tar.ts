@@ -22,8 +22,10 @@ const utf8 = new TextDecoder('utf-8');
 
 function cString(buf: Uint8Array, start: number, len: number, decoder = utf8): string {
   let end = start;
-  while (end < start + len && buf[end] !== 0) end++;
-  return decoder.decode(buf.subarray(start, end));
+  let ascii = true;
+  for (; end < start + len && buf[end] !== 0; end++) if (buf[end] >= 0x80) ascii = false;
+  // Header fields are nearly always ASCII: a decoder call each cost a worker more than the rest of a header.
+  return ascii ? String.fromCharCode(...buf.subarray(start, end)) : decoder.decode(buf.subarray(start, end));
 }
 
 function octal(buf: Uint8Array, start: number, len: number): number {
@@ -79,7 +81,9 @@ interface Entry {
   name: string;
   type: string;
   size: number;
-  /** Null when the entry's data is skipped (not a regular file). */
+  /** Whether the entry's data is kept (a regular file, or a long name); else it is skipped. */
+  keep: boolean;
+  /** Made at the first byte copied (or a view: see `views`). */
   data: Uint8Array | null;
   filled: number;
 }
@@ -102,6 +106,12 @@ export class TarReader {
     private readonly subject = 'archive',
     /** Most bytes of regular files to hold; a header declaring more stops the read. */
     private readonly maxBytes = Number.POSITIVE_INFINITY,
+    /**
+     * Whether a file that lies whole in one pushed piece may be kept as a view of that piece
+     * rather than copied: only for pieces nobody writes to again, and files nobody clones (a
+     * structured clone of a view copies its whole buffer).
+     */
+    private readonly views = false,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -115,9 +125,17 @@ export class TarReader {
         continue;
       }
       const e = this.entry;
+      if (e && this.views && e.keep && e.filled === 0 && chunk.length - pos >= e.size) {
+        e.data = chunk.subarray(pos, pos + e.size);
+        e.filled = e.size;
+        pos += e.size;
+        this.offset += e.size;
+        this.endEntry(e);
+        continue;
+      }
       if (e) {
         const n = Math.min(e.size - e.filled, chunk.length - pos);
-        e.data?.set(chunk.subarray(pos, pos + n), e.filled);
+        if (e.keep) (e.data ??= new Uint8Array(e.size)).set(chunk.subarray(pos, pos + n), e.filled);
         e.filled += n;
         pos += n;
         this.offset += n;
@@ -158,24 +176,25 @@ export class TarReader {
     const prefix = magic.startsWith('ustar') ? cString(h, 345, 155) : '';
     let name = cString(h, 0, 100);
     if (prefix) name = `${prefix}/${name}`;
-    let data: Uint8Array | null = null;
+    let keep = false;
     if (type === 'L' || type === 'x') {
       if (size > MAX_META) throw new Error(`tar header at byte ${this.offset} announces a ${size}-byte name record (damaged)`);
-      data = new Uint8Array(size);
+      keep = true;
     } else if (type === '0' || type === '7') {
       // Checked before a byte of it is held: a header may declare gigabytes.
       if (this.kept + size > this.maxBytes) throw new SizeLimitError(this.subject, this.kept + size, this.maxBytes, 'declared');
       this.kept += size;
-      data = new Uint8Array(size);
+      keep = true;
     }
     this.padding = 0;
-    this.entry = { name, type, size, data, filled: 0 };
+    this.entry = { name, type, size, keep, data: null, filled: 0 };
     if (size === 0) this.endEntry(this.entry);
   }
 
   private endEntry(e: Entry): void {
     this.entry = null;
     this.padding = (BLOCK - (e.size % BLOCK)) % BLOCK;
+    if (e.keep) e.data ??= new Uint8Array(e.size);
     if (e.type === 'L') {
       this.longName = cString(e.data!, 0, e.size);
       return;
@@ -187,7 +206,7 @@ export class TarReader {
     if (e.type === 'g') return;
     const fullName = this.longName ?? e.name;
     this.longName = null;
-    if (!e.data) return; // regular files only ('7' = contiguous file)
+    if (!e.keep || !e.data) return; // regular files only ('7' = contiguous file)
     const path = normalizePath(fullName);
     if (path && !isJunkPath(path)) this.out.set(path, e.data);
   }
@@ -211,11 +230,12 @@ export function readTar(buf: Uint8Array, limits: ReadLimits = {}): Map<string, U
  * Reads a tar from a stream of bytes (a response body, a gunzip), stopping at
  * the budget. Archive bytes (headers and padding included) are bounded too,
  * at twice the budget: an archive of millions of empty entries is no bundle.
+ * `views`: files may be views of the stream's pieces (TarReader's `views`).
  */
-export async function readTarStream(stream: ReadableStream<Uint8Array>, limits: ReadLimits = {}): Promise<Map<string, Uint8Array>> {
+export async function readTarStream(stream: ReadableStream<Uint8Array>, limits: ReadLimits = {}, views = false): Promise<Map<string, Uint8Array>> {
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
   const subject = limits.subject ?? 'archive';
-  const r = new TarReader(subject, max);
+  const r = new TarReader(subject, max, views);
   const reader = stream.getReader();
   let total = 0;
   try {
