@@ -162,15 +162,15 @@ export default defineConfig({
     rolldownOptions: {
       input: { index: path.resolve(import.meta.dirname, 'index.html'), boot: path.resolve(import.meta.dirname, 'src/boot.ts') },
       // Everything the entry imports statically in one chunk: a dozen small shared chunks would each be a request before the first paint.
-      // But not src/boot.ts's few lines, which must run before that chunk has arrived: without includeDependenciesRecursively the
-      // client's import of them does not pull them in.
+      // But not src/boot.ts's few lines (and the two modules it imports), which must run before that chunk has arrived: without
+      // includeDependenciesRecursively the client's import of them does not pull them in.
       output: {
         codeSplitting: {
           groups: [
             {
               name: 'index',
               tags: ['$initial'],
-              test: (id) => !/src[\\/](boot|worker[\\/]early)\.ts|\?worker/.test(id),
+              test: (id) => !/src[\\/](boot|worker[\\/]early|trace[\\/]bundle[\\/]served-url)\.ts|\?worker/.test(id),
               includeDependenciesRecursively: false,
             },
           ],

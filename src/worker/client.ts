@@ -32,6 +32,7 @@ import {
 } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 import { takeEarlyWorker } from './early';
+import { servedBundleUrl } from '../trace/bundle/served-url';
 
 export type { RecentBundle, SearchHit } from './protocol';
 
@@ -347,7 +348,7 @@ export class TraceClient {
   }
 
   /** Loads a bundle served by `codex-trace-viewer serve` under /bundles/<name>/. */
-  loadUrl(name: string, baseUrl = new URL(`bundles/${name.split('/').map(encodeURIComponent).join('/')}/`, document.baseURI).href): Promise<LoadOutcome> {
+  loadUrl(name: string, baseUrl = servedBundleUrl(name, document.baseURI)): Promise<LoadOutcome> {
     return this.start(name, { kind: 'url', baseUrl });
   }
 

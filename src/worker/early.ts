@@ -1,9 +1,12 @@
 /**
  * A trace worker started before the app (src/boot.ts), for the client to
  * adopt once (`takeEarlyWorker`). Apart from client.ts so that the boot
- * script carries nothing else.
+ * script carries nothing else. On a served page a `?trace=` link names a
+ * bundle: the worker is told its URL in its own URL's fragment, and asks for
+ * it first thing (prefetch.ts).
  */
 import workerUrl from './trace.worker.ts?worker&url';
+import { PREFETCH_PARAM, servedBundleUrl, servedTarUrl } from '../trace/bundle/served-url';
 
 declare global {
   interface Window {
@@ -17,7 +20,7 @@ let failed = false;
 export function startEarlyWorker(): void {
   if (typeof Worker !== 'function') return;
   try {
-    const w = new Worker(workerUrl, { type: 'module', name: 'trace' });
+    const w = new Worker(workerUrl + prefetchFragment(), { type: 'module', name: 'trace' });
     w.addEventListener('error', () => (failed = true), { once: true });
     window.__ctvEarlyWorker = w;
   } catch {
@@ -33,4 +36,11 @@ export function takeEarlyWorker(): Worker | undefined {
   if (!failed) return w;
   w.terminate();
   return undefined;
+}
+
+/** `#prefetch=<tar URL>` for a served page opened with `?trace=<name>`, else nothing. */
+function prefetchFragment(): string {
+  if (!/^https?:$/.test(location.protocol)) return '';
+  const name = new URLSearchParams(location.search).get('trace');
+  return name ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(servedBundleUrl(name, document.baseURI)))}` : '';
 }

@@ -26,6 +26,8 @@ import { eventLogBytes, limitProblem, logSizeProblem, sizeProblem, streamedBytes
 import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
 import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
+import { takePrefetched } from './prefetch';
+import { servedTarUrl } from '../trace/bundle/served-url';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
@@ -130,13 +132,41 @@ export async function loadBundle(s: WorkerSession, id: number, scan: Scan, bundl
   await reduceAndPost(s, id, label, scan.sourceOf(bundle.key, label, read), signal, { remember: scan.remember });
 }
 
+/**
+ * `fetch`, save that the first request for `url` gets `early`; `release`
+ * cancels an early response no request took, so that the server stops
+ * sending it.
+ */
+function answeredOnce(fetchImpl: typeof fetch, url: string, early: Promise<Response>): { fetch: typeof fetch; release(): void } {
+  let answer: Promise<Response> | null = early;
+  return {
+    fetch: (input, init) => {
+      const asked = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (answer && asked === url) {
+        const a = answer;
+        answer = null;
+        // A request that failed early is made again.
+        return a.catch(() => fetchImpl(input, init));
+      }
+      return fetchImpl(input, init);
+    },
+    release: () => {
+      void answer?.then((r) => r.body?.cancel()).catch(() => {});
+      answer = null;
+    },
+  };
+}
+
 export async function load(s: WorkerSession, id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
   const post = s.post;
   if (input.kind === 'url') {
     const openStart = performance.now();
     let source: BundleSource | null;
+    const tarUrl = servedTarUrl(input.baseUrl);
+    const prefetched = takePrefetched(tarUrl);
+    const early = prefetched ? answeredOnce(s.fetch, tarUrl, prefetched) : null;
     try {
-      source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, { ...s.tarLimits, serverReducesAbove: s.serverReducesAbove });
+      source = await openHttpBundle(label, input.baseUrl, early?.fetch ?? s.fetch, signal, { ...s.tarLimits, serverReducesAbove: s.serverReducesAbove });
       // A large finished recording: `serve` reduces it faster than this tab could download it. A server without `?reduced` sends the tar after all.
       if (source === null && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
       source ??= await openHttpBundle(label, input.baseUrl, s.fetch, signal, s.tarLimits);
@@ -146,6 +176,8 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       if (e.known === 'declared' && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
       post({ type: 'error', id, error: limitProblem(e, 'served') });
       return;
+    } finally {
+      early?.release();
     }
     if (source === null) throw new Error('the server sent no bundle');
     const arrival = s.arrivals.get(id);

@@ -70,6 +70,24 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await context.close();
   });
 
+  it("a ?trace= link: the trace worker asks for the bundle as it starts, before the app's first request, and only once", async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const asked: string[] = [];
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/bundles/')) asked.push(u.pathname + u.search);
+    });
+    await page.goto(`${baseUrl}?trace=long-session`);
+    await waitForPhase(page, ['ready'], 'long-session');
+    await expectCounts(page, 'long-session');
+    const tar = '/bundles/long-session/?pack=tar';
+    expect(asked.filter((u) => u === tar)).toHaveLength(1);
+    expect(asked).toContain('/bundles/index.json');
+    expect(asked.indexOf(tar)).toBeLessThan(asked.indexOf('/bundles/index.json'));
+    await context.close();
+  });
+
   it('opens a folder with the folder picker', async () => {
     const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitForPhase(page, ['ready']);

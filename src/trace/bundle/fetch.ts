@@ -3,6 +3,7 @@ import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
 import { RECORDING_ENDED_HEADER, serverReducesBetter } from './served-state';
+import { servedTarUrl } from './served-url';
 
 /**
  * A bundle served over HTTP (by `codex-trace-viewer serve`, under
@@ -92,7 +93,7 @@ export async function openHttpBundle(
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
   try {
-    const res = await fetchImpl(new URL('?pack=tar', dir).href, { signal });
+    const res = await fetchImpl(servedTarUrl(dir), { signal });
     if (res.ok && (res.headers.get('content-type') ?? '').startsWith('application/x-tar')) {
       const announced = Number(res.headers.get('x-bundle-bytes') ?? Number.NaN);
       const log = Number(res.headers.get('x-bundle-log-bytes') ?? Number.NaN);

@@ -1,0 +1,18 @@
+/**
+ * Where `codex-trace-viewer serve` serves a bundle (src/cli/router.ts): the
+ * page's first script asks for it before anything else loads, so this module
+ * imports nothing.
+ */
+
+/** Bundle `name`'s directory: /bundles/<name>/, each part of the name escaped. */
+export function servedBundleUrl(name: string, base: string): string {
+  return new URL(`bundles/${name.split('/').map(encodeURIComponent).join('/')}/`, base).href;
+}
+
+/** The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's URL. */
+export function servedTarUrl(bundleUrl: string): string {
+  return new URL('?pack=tar', bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`).href;
+}
+
+/** The fragment parameter of the worker's URL that names a bundle tar to fetch at once (src/worker/prefetch.ts). */
+export const PREFETCH_PARAM = 'prefetch';
