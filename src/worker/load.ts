@@ -145,8 +145,14 @@ function answeredOnce(fetchImpl: typeof fetch, url: string, early: Promise<Respo
       if (answer && asked === url) {
         const a = answer;
         answer = null;
+        // The early request was made without the load's signal: its body is passed through one, so a cancelled load stops reading.
+        const signal = init?.signal;
+        const answered = (r: Response) =>
+          signal && r.body
+            ? new Response(r.body.pipeThrough(new TransformStream(), { signal }), { status: r.status, statusText: r.statusText, headers: r.headers })
+            : r;
         // A request that failed early is made again.
-        return a.catch(() => fetchImpl(input, init));
+        return a.then(answered, () => fetchImpl(input, init));
       }
       return fetchImpl(input, init);
     },
