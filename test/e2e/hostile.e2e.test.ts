@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dropFromDisk, launch, screenshotPath, RESULTS_DIR } from './browser';
+import { waitForPhase } from './loading';
 import { E2E_DIST } from './global-setup';
 import { corpusBundles, makeCase } from '../../scripts/fuzz-robustness';
 import { readBundleDir, writeBundleDir, type BundleFiles } from '../../scripts/lib/bundle-files';
@@ -60,15 +61,9 @@ async function openPage(url: string, ctxOpts: Parameters<Browser['newContext']>[
   return { context, page, traps };
 }
 
+/** Until a load (of `label`) has ended; a timeout says where the page was. */
 function waitLoaded(page: Page, label: string | null = null) {
-  return page.waitForFunction(
-    (label) => {
-      const l = window.__traceStore?.getState().load;
-      return !!l && (l.phase === 'ready' || l.phase === 'failed') && (label === null || l.label === label);
-    },
-    label,
-    { timeout: 60_000 },
-  );
+  return waitForPhase(page, ['ready', 'failed'], label ?? undefined, 60_000);
 }
 
 /** A mutant on disk as a bundle folder named `name`. */
@@ -425,7 +420,10 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
       const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
       await waitLoaded(page);
       await open(page);
-      await waitLoaded(page, 'long-session');
+      // A drop that never becomes a load has only the page's console to say why.
+      await waitLoaded(page, 'long-session').catch((e: Error) => {
+        throw new Error(`${e.message}; page errors and console: ${JSON.stringify([...traps.errors, ...traps.console.slice(-10)])}`, { cause: e });
+      });
       const load = await page.evaluate(() => window.__traceStore!.getState().load);
       expect(load.phase, JSON.stringify(load)).toBe('ready');
       await expect.poll(() => page.getByTestId('summary-items').textContent()).toContain(items);

@@ -41,7 +41,7 @@ export function loadPhase(page: Page): Promise<{ phase: Phase; label: string | n
   });
 }
 
-export async function waitForPhase(page: Page, phases: Phase[], label?: string): Promise<void> {
+export async function waitForPhase(page: Page, phases: Phase[], label?: string, timeout = 30_000): Promise<void> {
   try {
     await page.waitForFunction(
       ([phases, label]) => {
@@ -49,7 +49,7 @@ export async function waitForPhase(page: Page, phases: Phase[], label?: string):
         return !!l && (phases as string[]).includes(l.phase) && (label == null || l.label === label);
       },
       [phases, label ?? null] as const,
-      { timeout: 30_000 },
+      { timeout },
     );
   } catch (e) {
     // Says where the page was instead: a drop that never started a load and one that failed look alike otherwise.
