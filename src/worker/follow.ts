@@ -14,6 +14,7 @@ import { decide0165, IncrementalReplay, logMissingError, type SchemaWriter } fro
 import type { RolloutTrace } from '../trace/schema/state';
 import { StateChangeTracker, type StateChange } from './state-change';
 import type { ReduceFn, WorkerSession } from './session';
+import { servedFileUrl } from '../trace/bundle/served-url';
 
 /** Shortest time between two state updates posted to the page. */
 export const LIVE_POST_MS = 250;
@@ -331,7 +332,7 @@ export class LiveFollower {
 
   /** The bytes of a bundle file from `from` on; null when it is not there. */
   private async fetchFrom(path: string, from: number): Promise<Uint8Array | null> {
-    const url = new URL(path.split('/').map(encodeURIComponent).join('/'), this.baseUrl).href;
+    const url = servedFileUrl(this.baseUrl, path);
     const res = await this.s.fetch(url, { headers: { Range: `bytes=${from}-` }, signal: this.events.signal });
     if (res.status === 416) return new Uint8Array();
     if (res.status === 404) return null;

@@ -27,7 +27,7 @@ import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
 import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { takePrefetched } from './prefetch';
-import { servedTarUrl } from '../trace/bundle/served-url';
+import { servedFileUrl, servedTarUrl } from '../trace/bundle/served-url';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
@@ -37,7 +37,7 @@ import { UnreadFiles } from './unread';
 async function fetchIfThere(s: WorkerSession, baseUrl: string, path: string): Promise<Uint8Array | null> {
   const p = normalizePath(path);
   if (!p) return null;
-  const res = await s.fetch(new URL(p.split('/').map(encodeURIComponent).join('/'), baseUrl).href);
+  const res = await s.fetch(servedFileUrl(baseUrl, p));
   if (!res.ok) return null;
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -3,7 +3,7 @@ import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
 import { RECORDING_ENDED_HEADER, serverReducesBetter } from './served-state';
-import { servedTarUrl } from './served-url';
+import { servedFileUrl, servedTarUrl } from './served-url';
 
 /**
  * A bundle served over HTTP (by `codex-trace-viewer serve`, under
@@ -34,7 +34,7 @@ export class FetchSource implements BundleSource {
   private url(path: string): string {
     const p = normalizePath(path);
     if (!p) throw new Error(`invalid bundle path "${path}"`);
-    return new URL(p.split('/').map(encodeURIComponent).join('/'), this.base).href;
+    return servedFileUrl(this.base, p);
   }
 
   async readText(path: string): Promise<string | null> {

@@ -6,7 +6,17 @@
 
 /** Bundle `name`'s directory: /bundles/<name>/, each part of the name escaped. */
 export function servedBundleUrl(name: string, base: string): string {
-  return new URL(`bundles/${name.split('/').map(encodeURIComponent).join('/')}/`, base).href;
+  return new URL(`bundles/${escapedPath(name)}/`, base).href;
+}
+
+/** File `path` of the bundle served at `bundleUrl` (its directory's URL, with the closing slash). */
+export function servedFileUrl(bundleUrl: string, path: string): string {
+  return new URL(escapedPath(path), bundleUrl).href;
+}
+
+/** Each part of a slash-separated path escaped, the slashes kept. */
+function escapedPath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 /** The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's URL. */
