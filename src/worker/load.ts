@@ -132,45 +132,12 @@ export async function loadBundle(s: WorkerSession, id: number, scan: Scan, bundl
   await reduceAndPost(s, id, label, scan.sourceOf(bundle.key, label, read), signal, { remember: scan.remember });
 }
 
-/**
- * `fetch`, save that the first request for `url` gets `early`; `release`
- * cancels an early response no request took, so that the server stops
- * sending it.
- */
-function answeredOnce(fetchImpl: typeof fetch, url: string, early: Promise<Response>): { fetch: typeof fetch; release(): void } {
-  let answer: Promise<Response> | null = early;
-  return {
-    fetch: (input, init) => {
-      const asked = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (answer && asked === url) {
-        const a = answer;
-        answer = null;
-        // The early request was made without the load's signal: its body is passed through one, so a cancelled load stops reading.
-        const signal = init?.signal;
-        const answered = (r: Response) =>
-          signal && r.body
-            ? new Response(r.body.pipeThrough(new TransformStream(), { signal }), { status: r.status, statusText: r.statusText, headers: r.headers })
-            : r;
-        // A request that failed early is made again.
-        return a.then(answered, () => fetchImpl(input, init));
-      }
-      return fetchImpl(input, init);
-    },
-    release: () => {
-      void answer?.then((r) => r.body?.cancel()).catch(() => {});
-      answer = null;
-    },
-  };
-}
-
 export async function load(s: WorkerSession, id: number, label: string, input: LoadInputMsg, signal: AbortSignal): Promise<void> {
   const post = s.post;
   if (input.kind === 'url') {
     const openStart = performance.now();
     let source: BundleSource | null;
-    const tarUrl = servedTarUrl(input.baseUrl);
-    const prefetched = takePrefetched(tarUrl);
-    const early = prefetched ? answeredOnce(s.fetch, tarUrl, prefetched) : null;
+    const early = takePrefetched(servedTarUrl(input.baseUrl), s.fetch);
     try {
       source = await openHttpBundle(label, input.baseUrl, early?.fetch ?? s.fetch, signal, { ...s.tarLimits, serverReducesAbove: s.serverReducesAbove });
       // A large finished recording: `serve` reduces it faster than this tab could download it. A server without `?reduced` sends the tar after all.

@@ -23,12 +23,46 @@ function start(): { url: string; response: Promise<Response> } | null {
   return { url: url.href, response };
 }
 
-/** The early response for `url`, once; null when there is none for it (one for another URL is then let go). */
-export function takePrefetched(url: string): Promise<Response> | null {
+/**
+ * The early request for `url`, once, as a `fetch` that answers its first
+ * request for `url` with it; null when there is none for `url` (one for
+ * another URL is then let go).
+ */
+export function takePrefetched(url: string, fetchImpl: typeof fetch): { fetch: typeof fetch; release(): void } | null {
   const e = early;
   early = null;
   if (!e) return null;
-  if (e.url === url) return e.response;
+  if (e.url === url) return answeredOnce(fetchImpl, url, e.response);
   void e.response.then((r) => r.body?.cancel()).catch(() => {});
   return null;
+}
+
+/**
+ * `fetch`, save that the first request for `url` gets `response`; `release`
+ * cancels it when no request took it, so that the server stops sending it.
+ */
+function answeredOnce(fetchImpl: typeof fetch, url: string, response: Promise<Response>): { fetch: typeof fetch; release(): void } {
+  let answer: Promise<Response> | null = response;
+  return {
+    fetch: (input, init) => {
+      const asked = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (answer && asked === url) {
+        const a = answer;
+        answer = null;
+        // The early request was made without the load's signal: its body is passed through one, so a cancelled load stops reading.
+        const signal = init?.signal;
+        const answered = (r: Response) =>
+          signal && r.body
+            ? new Response(r.body.pipeThrough(new TransformStream(), { signal }), { status: r.status, statusText: r.statusText, headers: r.headers })
+            : r;
+        // A request that failed early is made again.
+        return a.then(answered, () => fetchImpl(input, init));
+      }
+      return fetchImpl(input, init);
+    },
+    release: () => {
+      void answer?.then((r) => r.body?.cancel()).catch(() => {});
+      answer = null;
+    },
+  };
 }
