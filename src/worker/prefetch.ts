@@ -41,7 +41,7 @@ export function takePrefetched(url: string, fetchImpl: typeof fetch): { fetch: t
  * `fetch`, save that the first request for `url` gets `response`; `release`
  * cancels it when no request took it, so that the server stops sending it.
  */
-function answeredOnce(fetchImpl: typeof fetch, url: string, response: Promise<Response>): { fetch: typeof fetch; release(): void } {
+export function answeredOnce(fetchImpl: typeof fetch, url: string, response: Promise<Response>): { fetch: typeof fetch; release(): void } {
   let answer: Promise<Response> | null = response;
   return {
     fetch: (input, init) => {
