@@ -419,6 +419,13 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     const opensIn = async (open: (page: Page) => Promise<void>, shot: string) => {
       const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
       await waitLoaded(page);
+      // What the page saw, for a failure to name: drop events, and each change of the load's phase.
+      await page.evaluate(() => {
+        window.addEventListener('drop', (e) => console.log(`drop event: ${e.dataTransfer?.items.length ?? 0} items, prevented ${e.defaultPrevented}`), true);
+        window.__traceStore!.subscribe((s, prev) => {
+          if (s.load.phase !== prev.load.phase || s.load.label !== prev.load.label) console.log(`load: ${s.load.phase} ${s.load.label ?? ''}`);
+        });
+      });
       await open(page);
       // A drop that never becomes a load has only the page's console to say why.
       await waitLoaded(page, 'long-session').catch((e: Error) => {
