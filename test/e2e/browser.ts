@@ -44,11 +44,45 @@ export async function recordLongTasks(page: Page): Promise<void> {
  * A real drag and drop of `file` (a folder or a file on disk) onto the middle of
  * the page, as a file manager delivers one: Chromium's Input.dispatchDragEvent,
  * so the page gets the entries and handles it would from the desktop.
+ *
+ * A mouse delivers many dragovers before the drop; three CDP calls in a row
+ * can reach the browser before the page's answer to the dragover, and Chromium
+ * then ends the drag with a dragleave instead of a drop (a busy CI machine saw
+ * a folder "dropped" that the page never received). So the drop waits until
+ * the page shows it is over a drop target, and is made again if the page did
+ * not receive it.
  */
 export async function dropFromDisk(page: Page, file: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const data = { items: [], files: [file], dragOperationsMask: 1 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
+  const drops = () => page.evaluate(() => (window as unknown as { __ctvDrops?: number }).__ctvDrops ?? 0);
+  await page.evaluate(() => {
+    const w = window as unknown as { __ctvDrops?: number };
+    if (w.__ctvDrops !== undefined) return;
+    w.__ctvDrops = 0;
+    window.addEventListener('drop', () => w.__ctvDrops!++, true);
+  });
+  const before = await drops();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x: 640, y: 400, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x: 640, y: 400, data });
+    await page.getByTestId('drop-overlay').waitFor({ state: 'attached', timeout: 5_000 });
+    await page.waitForTimeout(50);
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x: 641, y: 400, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', x: 641, y: 400, data });
+    if (await waitUntil(async () => (await drops()) > before, 2_000)) break;
+    console.warn(`dropFromDisk: Chromium did not deliver the drop of ${file} (attempt ${attempt + 1}); dragging it again`);
+  }
+  await cdp.detach();
+}
+
+async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export async function longTasks(page: Page): Promise<{ start: number; duration: number }[]> {
