@@ -76,6 +76,8 @@ interface Run {
   workerUnpackMs: number | null;
   workerReadMs: number | null;
   workerSerializeMs: number | null;
+  workerKeepMs: number | null;
+  jobStartMs: number | null;
   storeMs: number | null;
 }
 
@@ -144,6 +146,8 @@ async function once(page: Page, url: string, input: string): Promise<Run> {
       workerUnpackMs: w8.unpack ?? null,
       workerReadMs: w8.read ?? null,
       workerSerializeMs: w8.serialize ?? null,
+      workerKeepMs: w8.keep ?? null,
+      jobStartMs: w8.startAt ? w8.startAt - performance.timeOrigin - t0 : null,
       storeMs: result && stored ? stored.startTime - result.startTime : null,
       summaryMs: w.__bench.summary - t0,
       interactiveMs: Math.max(w.__bench.summary, lastEnd) - t0,
@@ -215,9 +219,11 @@ async function main() {
         console.log(`  drop → load request in the worker    ${stats(col('requestArrivedMs'))}`);
         console.log(`    page: read the dropped files       ${stats(col('streamReadMs'))}`);
         console.log(`  drop → all files in the worker       ${stats(col('filesArrivedMs'))}`);
+        console.log(`  drop → the worker's load job starts  ${stats(col('jobStartMs'))}`);
         console.log(`    worker: unpack archives            ${stats(col('workerUnpackMs'))}`);
         console.log(`    worker: read dropped files         ${stats(col('workerReadMs'))}`);
         console.log(`    worker: reduce                     ${stats(col('workerReduceMs'))}`);
+        console.log(`    worker: keep the files             ${stats(col('workerKeepMs'))}`);
         console.log(`    worker: serialize state            ${stats(col('workerSerializeMs'))}`);
         console.log(`  drop → worker result on main thread  ${stats(col('resultMs'))}`);
         console.log(`    main: parse state + store update   ${stats(col('storeMs'))}`);

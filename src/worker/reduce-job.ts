@@ -184,7 +184,7 @@ async function reduceAndPostOnce(
     diagnostics: result.diagnostics,
     eventsApplied: result.eventsApplied,
     hashFollows: kept !== null,
-    timings: { ...s.takeArrivalTimes(id), read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
+    timings: { ...s.takeArrivalTimes(id), startAt: performance.timeOrigin + t0, read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
   });
   if (!kept) return;
   // Hashed only now that the page has the state: beside the reduction, the digests made a small
