@@ -16,7 +16,10 @@ export interface StreamSink {
   send(files: BytesEntry[], transfer: ArrayBuffer[]): void;
 }
 
-/** Reads `files` (a group at a time, in the order given, which should be the reducer's) and sends each group's bytes to `sink`. */
+/**
+ * Reads `files` (a group at a time, in the order given, which should be the reducer's) and sends each group's bytes to `sink`.
+ * What comes before the first payload (manifest.json, trace.jsonl) is read first, on its own.
+ */
 export async function streamFiles(files: readonly InputFile[], sink: StreamSink): Promise<void> {
   performance.mark?.('ctv:stream-start');
   await readGrouped(
@@ -29,7 +32,7 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
       const buffers = new Set(group.flatMap(({ body }) => (body instanceof Error ? [] : [body.buffer as ArrayBuffer])));
       sink.send(entries, [...buffers]);
     },
-    { live: () => sink.live() },
+    { live: () => sink.live(), lead: files.findIndex((f) => f.path.startsWith('payloads/')) },
   );
   performance.mark?.('ctv:stream-end');
 }

@@ -57,16 +57,26 @@ export function groupBlobs<T extends BlobItem>(items: readonly T[], limits: Pick
  * its own file. Stops asking for more once `live()` is false. `admit`, when
  * given, is awaited before each group is read (called in the groups' order):
  * a reader that keeps only so much ahead holds the next group back there.
+ * `lead`: the first `lead` items (a bundle's manifest and event log) are a
+ * group of their own, read before any other: the reducer starts on them while
+ * the payloads are read, instead of waiting for the first group of 64 files.
  */
 export async function readGrouped<T extends BlobItem>(
   items: readonly T[],
   deliver: (group: GroupRead<T>[]) => void,
-  options: { limits?: GroupLimits; live?: () => boolean; admit?: (group: readonly T[]) => Promise<void> } = {},
+  options: { limits?: GroupLimits; live?: () => boolean; admit?: (group: readonly T[]) => Promise<void>; lead?: number } = {},
 ): Promise<void> {
   const limits = options.limits ?? GROUP_LIMITS;
   const live = options.live ?? (() => true);
-  const groups = groupBlobs(items, limits);
+  const lead = Math.min(options.lead ?? 0, items.length);
+  const groups = lead > 0 ? [items.slice(0, lead), ...groupBlobs(items.slice(lead), limits)] : groupBlobs(items, limits);
   let next = 0;
+  if (lead > 0 && live()) {
+    const group = groups[next++];
+    await options.admit?.(group);
+    const read = await readGroup(group);
+    if (live()) deliver(read);
+  }
   const lane = async () => {
     while (next < groups.length && live()) {
       const group = groups[next++];
