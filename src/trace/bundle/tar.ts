@@ -263,7 +263,8 @@ export async function readTarStream(stream: ReadableStream<Uint8Array>, limits: 
 export async function readTarGz(input: Uint8Array | Blob, limits: ReadLimits = {}): Promise<Map<string, Uint8Array>> {
   if (typeof DecompressionStream !== 'undefined' && typeof Blob !== 'undefined') {
     const blob = input instanceof Blob ? input : new Blob([input as BlobPart]);
-    return readTarStream(blob.stream().pipeThrough(new DecompressionStream('gzip')), limits);
+    // Its pieces are fresh buffers nobody writes to again: files lying whole in one are kept as views of it.
+    return readTarStream(blob.stream().pipeThrough(new DecompressionStream('gzip')), limits, true);
   }
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
   const PIECE = 1 << 16;
