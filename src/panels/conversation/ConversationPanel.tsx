@@ -52,12 +52,17 @@ export function ConversationPanel() {
   // The item the selection is revealed at (itself, or e.g. a tool call's call item).
   const revealId = useMemo(() => (state && selection ? revealItemOf(state, indexes, selection) : null), [state, indexes, selection]);
 
+  // Stable between renders: the virtualizer recomputes every row's position, estimating each unmeasured one,
+  // whenever getItemKey changes, which for a transcript of thousands of items was tens of ms per store update.
+  const estimates = useMemo(() => itemIds.map((id) => estimateSize(state ? own(state.conversation_items, id) : undefined)), [itemIds, state]);
+  const getItemKey = useCallback((i: number) => itemIds[i] ?? i, [itemIds]);
+  const estimateRow = useCallback((i: number) => estimates[i] ?? 60, [estimates]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: itemIds.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => estimateSize(state ? own(state.conversation_items, itemIds[i]) : undefined),
-    getItemKey: (i) => itemIds[i] ?? i,
+    estimateSize: estimateRow,
+    getItemKey,
     overscan: 3,
     measureElement: measureAfterLayout,
   });
