@@ -50,6 +50,8 @@ describe('the content hash after a result', () => {
     const finished = events.find((e) => e.type === 'finished');
     expect(finished).toMatchObject({ result: { hashFollows: true } });
     expect(finished).not.toHaveProperty('result.contentHash');
+    // Drawn: the page tells the worker, which then hashes it.
+    await expect.poll(() => posted.some((m) => m.type === 'landed' && m.target === a)).toBe(true);
 
     // Another load starts and is cancelled: trace a stays on screen, and its hash is still its own.
     void client.loadUrl('b', 'http://127.0.0.1:1/bundles/b/');

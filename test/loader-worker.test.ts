@@ -216,6 +216,26 @@ describe('worker handler', () => {
     expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
   });
 
+  it('hashes and keeps a dropped bundle only once the page has drawn it, or after a while when it never says', async () => {
+    const kept: string[] = [];
+    const recent = { put: async (m: { hash: string }) => void kept.push(m.hash) } as unknown as HandlerDeps['recent'];
+    const h = harness({ recent, landedWaitMs: 60_000 }, undefined, false);
+    const loading = h.send({ type: 'load', id: 1, label: 'single-turn-answer', input: { kind: 'files', files: folderInputs('single-turn-answer') } });
+    await expect.poll(() => h.of(1).some((m) => m.type === 'result')).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.of(1).some((m) => m.type === 'hash')).toBe(false);
+    expect(kept).toEqual([]);
+    await h.send({ type: 'landed', id: 2, target: 1 });
+    await loading;
+    expect(h.hashOf(1)).toMatch(/^[0-9a-f]{64}$/);
+    expect(kept).toEqual([h.hashOf(1)]);
+
+    // A page that never says: the hash comes after the longest wait.
+    const quiet = harness({ landedWaitMs: 50 }, undefined, false);
+    await quiet.send({ type: 'load', id: 1, label: 'single-turn-answer', input: { kind: 'files', files: folderInputs('single-turn-answer') } });
+    expect(quiet.hashOf(1)).toBe(h.hashOf(1));
+  });
+
   it('opens a dropped or picked bundle too large to hold by reading its files as it reduces, to the official state', async () => {
     const files = folderInputs('long-session');
     const total = files.filter((f) => !/(manifest|state)\.json$|scenario\.md$/.test(f.path)).reduce((n, f) => n + f.file.size, 0);

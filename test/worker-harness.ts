@@ -2,14 +2,19 @@
 import { parseResponse, type WorkerResponse } from '../src/worker/protocol';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 
-/** `onPost` hears each message as it is posted (to answer the worker's own requests, as the page does). */
-export function harness(deps: HandlerDeps = {}, onPost?: (m: WorkerResponse) => void) {
+/**
+ * `onPost` hears each message as it is posted (to answer the worker's own requests, as the page does).
+ * `land`: answer each result with `landed`, as the page does once it has drawn it.
+ */
+export function harness(deps: HandlerDeps = {}, onPost?: (m: WorkerResponse) => void, land = true) {
   const out: WorkerResponse[] = [];
   const onMessage = createWorkerHandler((m) => {
     // Everything the worker posts must pass the main thread's validation.
     const parsed = parseResponse(structuredClone(m));
     if (!parsed.ok) throw new Error(`invalid response: ${parsed.reason}`);
     out.push(m);
+    // As the page does once it has drawn a result: the hash and the recent-bundles copy follow.
+    if (land && m.type === 'result' && m.hashFollows) void onMessage({ type: 'landed', id: 1e9 + out.length, target: m.id });
     onPost?.(m);
   }, deps);
   const of = (id: number) => out.filter((m) => m.id === id);

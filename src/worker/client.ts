@@ -123,6 +123,13 @@ function plainError(message: string, cause?: unknown): TraceErrorInfo {
 }
 
 /** Performance marks for profiling and scripts/bench-browser.ts (cheap; no-op where unsupported). */
+/** Once the next frame has been drawn (a task after its animation frame); a task later where nothing is drawn. */
+function afterNextFrame(run: () => void): void {
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible')
+    requestAnimationFrame(() => setTimeout(run, 0));
+  else setTimeout(run, 0);
+}
+
 function mark(name: string, detail?: unknown): void {
   globalThis.performance?.mark?.(name, detail === undefined ? undefined : { detail });
 }
@@ -680,6 +687,8 @@ export class TraceClient {
     });
     mark('ctv:store-updated');
     cur.settle('ready');
+    // The worker's work that can wait (the content hash, the recent-bundles copy) waits for the first frame.
+    if (msg.hashFollows) afterNextFrame(() => this.send({ type: 'landed', id: this.nextId++, target: cur.id }));
     void this.drainLive();
   }
 

@@ -101,6 +101,9 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       return recentBundles(s, msg.id);
     case 'recentForget':
       return recentBundles(s, msg.id, msg.hash);
+    case 'landed':
+      s.landed(msg.target);
+      return;
     case 'livePause':
       if (s.follow?.id === msg.target) s.follow.setPaused(msg.paused);
       return;

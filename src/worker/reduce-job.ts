@@ -187,8 +187,9 @@ async function reduceAndPostOnce(
     timings: { ...s.takeArrivalTimes(id), startAt: performance.timeOrigin + t0, read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
   });
   if (!kept) return;
-  // Hashed only now that the page has the state: beside the reduction, the digests made a small
+  // Hashed only once the page has drawn the state: beside the reduction, the digests made a small
   // bundle's load a third slower, and only links and the recent-bundles cache need the hash.
+  await s.whenLanded(id, signal);
   let contentHash: string | null = null;
   try {
     contentHash = await hashBundleFiles(kept.fileMap(), signal);
