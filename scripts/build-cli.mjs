@@ -31,6 +31,26 @@ function stale() {
   return Math.max(...inputs.map(newestMtime)) > statSync(CLI_BUNDLE).mtimeMs;
 }
 
+/**
+ * zod exports every one of its ~50 message locales through its namespace, so
+ * a bundler keeps them all: about 500 KB of the command line's 1.3 MB, parsed
+ * at every start of `reduce` and of each summarising process. Our messages
+ * are English (zod's default, set from its own `locales/en.js`): the barrel
+ * of locales is replaced by English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 export async function buildCli({ ifStale = false } = {}) {
   if (ifStale && !stale()) return;
   const { build } = await import('esbuild');
@@ -48,6 +68,7 @@ export async function buildCli({ ifStale = false } = {}) {
     metafile: true,
     // A native module: found in node_modules at run time (it is an optional dependency; search needs it).
     external: ['better-sqlite3'],
+    plugins: [zodEnglishOnly],
   });
   const packages = new Set(
     Object.keys(result.metafile.inputs)
