@@ -318,6 +318,40 @@ describe('serve', () => {
     }
   });
 
+  it('a large finished bundle given as a root is reduced from the start, before any page asks', async () => {
+    const bundle = path.join(tmp, 'given', 'image-input');
+    cpSync(path.join(TRACES, 'image-input'), bundle, { recursive: true });
+    const reductions: string[] = [];
+    const served = await serve({
+      roots: [bundle, path.join(TRACES)],
+      port: 0,
+      distDir: path.join(tmp, 'dist'),
+      log: () => {},
+      states: {
+        reducesAbove: 1000,
+        reduce: (dir, out, onProgress) => {
+          reductions.push(path.basename(dir));
+          return reduceToFile(dir, out, onProgress);
+        },
+      },
+    });
+    try {
+      // Nothing asked yet: the bundle root is on its way; the trace root's bundles wait to be named.
+      await expect.poll(() => reductions, { timeout: 5000 }).toEqual(['image-input']);
+      const out: WorkerResponse[] = [];
+      const handler = createWorkerHandler((m) => out.push(m), { serverReducesAbove: 1000, recent: null });
+      await handler({ type: 'load', id: 1, label: 'image-input', input: { kind: 'url', baseUrl: `${served.url}bundles/image-input/` } });
+      const r = out.find((m) => m.type === 'result');
+      if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
+      expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
+        readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'),
+      );
+      expect(reductions).toEqual(['image-input']);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('offers the /bundles/ routes as a dev-server middleware', async () => {
     const mw = bundlesMiddleware([path.join(TRACES, 'image-input')]);
     const server = http.createServer((req, res) => mw(req, res, () => res.writeHead(299).end('next')));

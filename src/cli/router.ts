@@ -158,7 +158,7 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
  * the reduction starts now, beside the page's start-up, and the page's
  * request joins it.
  */
-async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: string): Promise<void> {
+export async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: string): Promise<void> {
   try {
     const [rootName, ...rest] = name.split('/');
     const root = roots.find((r) => r.name === rootName);

@@ -36,7 +36,7 @@ import { summarizeAndIndex } from './sessions/child';
 import { SearchReader, SearchWriter } from './search/index';
 import { ServedStates, type ReduceToFile } from './served-states';
 import { CONTENT_SECURITY_POLICY } from '../csp.ts';
-import { allowedHosts, answerClientError, createHandler } from './router';
+import { allowedHosts, answerClientError, createHandler, reduceAhead } from './router';
 export { createHandler, type HandlerOptions } from './router';
 
 export interface ServeOptions {
@@ -136,6 +136,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const url = `http://${shownHost}:${port}/`;
   const bundles = await listBundles(roots);
   log(`codex-trace-viewer: serving ${bundles.length} bundle${bundles.length === 1 ? '' : 's'} at ${url}`);
+  // A bundle given as a root is the one about to be opened (a browser takes a second or more to start):
+  // one large enough to be left to this server's reduction is reduced from now on.
+  for (const root of roots) void reduceAhead(roots, states, root.name);
   if (options.open) openBrowser(startUrl(url, bundles));
   return {
     url,
