@@ -254,16 +254,11 @@ describe('serve', () => {
     }
   });
 
-  it('a large finished bundle is left to the server, which starts on it as soon as the page names it; a recording one is not', async () => {
-    const root = path.join(tmp, 'finished-or-not');
-    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'finished'), { recursive: true });
-    // The same session while Codex still writes it: its log stops before the event that ends a recording.
-    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'recording'), { recursive: true });
-    const log = readFileSync(path.join(root, 'recording/trace.jsonl'), 'utf8').trimEnd().split('\n');
-    writeFileSync(path.join(root, 'recording/trace.jsonl'), `${log.slice(0, -1).join('\n')}\n`);
+  /** `serve` leaving bundles of over 1,000 bytes of payloads to its own reduction, and the bundles it reduced (folder names). */
+  async function serveReducingAbove1000(roots: string[]) {
     const reductions: string[] = [];
     const served = await serve({
-      roots: [root],
+      roots,
       port: 0,
       distDir: path.join(tmp, 'dist'),
       log: () => {},
@@ -275,6 +270,17 @@ describe('serve', () => {
         },
       },
     });
+    return { served, reductions };
+  }
+
+  it('a large finished bundle is left to the server, which starts on it as soon as the page names it; a recording one is not', async () => {
+    const root = path.join(tmp, 'finished-or-not');
+    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'finished'), { recursive: true });
+    // The same session while Codex still writes it: its log stops before the event that ends a recording.
+    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'recording'), { recursive: true });
+    const log = readFileSync(path.join(root, 'recording/trace.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(path.join(root, 'recording/trace.jsonl'), `${log.slice(0, -1).join('\n')}\n`);
+    const { served, reductions } = await serveReducingAbove1000([root]);
     try {
       // The app page for a shared link: the reduction starts before the page's worker asks for it.
       expect((await get(served.port, `/?trace=${encodeURIComponent('finished-or-not/finished')}`)).status).toBe(200);
@@ -321,20 +327,7 @@ describe('serve', () => {
   it('a large finished bundle given as a root is reduced from the start, before any page asks', async () => {
     const bundle = path.join(tmp, 'given', 'image-input');
     cpSync(path.join(TRACES, 'image-input'), bundle, { recursive: true });
-    const reductions: string[] = [];
-    const served = await serve({
-      roots: [bundle, path.join(TRACES)],
-      port: 0,
-      distDir: path.join(tmp, 'dist'),
-      log: () => {},
-      states: {
-        reducesAbove: 1000,
-        reduce: (dir, out, onProgress) => {
-          reductions.push(path.basename(dir));
-          return reduceToFile(dir, out, onProgress);
-        },
-      },
-    });
+    const { served, reductions } = await serveReducingAbove1000([bundle, path.join(TRACES)]);
     try {
       // Nothing asked yet: the bundle root is on its way; the trace root's bundles wait to be named.
       await expect.poll(() => reductions, { timeout: 5000 }).toEqual(['image-input']);
