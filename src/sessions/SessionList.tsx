@@ -371,7 +371,7 @@ export function SessionList({
           <input
             className="sess-search-input"
             type="search"
-            placeholder="Search inside all sessions: text, ids, output"
+            placeholder="Search all sessions: text, ids, output"
             aria-label="Search inside all sessions"
             value={searchText}
             onChange={(e) => useSessionsStore.setState({ searchText: e.target.value.slice(0, 500) })}
