@@ -122,7 +122,6 @@ function plainError(message: string, cause?: unknown): TraceErrorInfo {
   return { file: '', line: null, seq: null, message, causes: cause === undefined ? [] : [String(cause instanceof Error ? cause.message : cause)] };
 }
 
-/** Performance marks for profiling and scripts/bench-browser.ts (cheap; no-op where unsupported). */
 /** Once the next frame has been drawn (a task after its animation frame); a task later where nothing is drawn. */
 function afterNextFrame(run: () => void): void {
   if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible')
@@ -130,6 +129,7 @@ function afterNextFrame(run: () => void): void {
   else setTimeout(run, 0);
 }
 
+/** Performance marks for profiling and scripts/bench-browser.ts (cheap; no-op where unsupported). */
 function mark(name: string, detail?: unknown): void {
   globalThis.performance?.mark?.(name, detail === undefined ? undefined : { detail });
 }
