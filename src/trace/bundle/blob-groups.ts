@@ -71,20 +71,16 @@ export async function readGrouped<T extends BlobItem>(
   const lead = Math.min(options.lead ?? 0, items.length);
   const groups = lead > 0 ? [items.slice(0, lead), ...groupBlobs(items.slice(lead), limits)] : groupBlobs(items, limits);
   let next = 0;
-  if (lead > 0 && live()) {
+  const readNext = async () => {
     const group = groups[next++];
     await options.admit?.(group);
+    if (!live()) return;
     const read = await readGroup(group);
     if (live()) deliver(read);
-  }
+  };
+  if (lead > 0 && live()) await readNext();
   const lane = async () => {
-    while (next < groups.length && live()) {
-      const group = groups[next++];
-      await options.admit?.(group);
-      if (!live()) return;
-      const read = await readGroup(group);
-      if (live()) deliver(read);
-    }
+    while (next < groups.length && live()) await readNext();
   };
   await Promise.all(Array.from({ length: Math.min(limits.inFlight, groups.length) }, lane));
 }
