@@ -55,14 +55,15 @@ export async function recordLongTasks(page: Page): Promise<void> {
 export async function dropFromDisk(page: Page, file: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const data = { items: [], files: [file], dragOperationsMask: 1 };
-  const drops = () => page.evaluate(() => (window as unknown as { __ctvDrops?: number }).__ctvDrops ?? 0);
-  await page.evaluate(() => {
+  // Drops the page has received so far (counted from the first call on this page).
+  const before = await page.evaluate(() => {
     const w = window as unknown as { __ctvDrops?: number };
-    if (w.__ctvDrops !== undefined) return;
-    w.__ctvDrops = 0;
-    window.addEventListener('drop', () => w.__ctvDrops!++, true);
+    if (w.__ctvDrops === undefined) {
+      w.__ctvDrops = 0;
+      window.addEventListener('drop', () => w.__ctvDrops!++, true);
+    }
+    return w.__ctvDrops;
   });
-  const before = await drops();
   for (let attempt = 0; attempt < 2; attempt++) {
     await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x: 640, y: 400, data });
     await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x: 640, y: 400, data });
@@ -70,19 +71,16 @@ export async function dropFromDisk(page: Page, file: string): Promise<void> {
     await page.waitForTimeout(50);
     await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x: 641, y: 400, data });
     await cdp.send('Input.dispatchDragEvent', { type: 'drop', x: 641, y: 400, data });
-    if (await waitUntil(async () => (await drops()) > before, 2_000)) break;
+    const delivered = await page
+      .waitForFunction((n) => ((window as unknown as { __ctvDrops?: number }).__ctvDrops ?? 0) > n, before, { timeout: 2_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (delivered) break;
     console.warn(`dropFromDisk: Chromium did not deliver the drop of ${file} (attempt ${attempt + 1}); dragging it again`);
   }
   await cdp.detach();
-}
-
-async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export async function longTasks(page: Page): Promise<{ start: number; duration: number }[]> {
