@@ -12,7 +12,7 @@ function Identity() {
   if (!state) return null;
   return (
     <div className="identity" data-testid="trace-identity">
-      <span className="identity-label" title="Bundle" data-testid="bundle-label">
+      <span className="identity-label" title={`Bundle ${label ?? ''}`.trim()} data-testid="bundle-label">
         {label ?? 'trace'}
       </span>
       <span className="identity-sep">·</span>

@@ -311,6 +311,21 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     }
   });
 
+  it('1280×800, a long bundle name among many bundles: every header control stays on screen, the name is shortened with its whole text on hover', async () => {
+    const { page, errors } = await open('thread-resume-in-process');
+    // Served with other bundles, the header also holds the way back to their list.
+    await page.getByTestId('show-bundles').waitFor();
+    const offScreen = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.header-row button, .header-row input')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth)
+        .map((el) => el.getAttribute('aria-label') ?? el.textContent?.trim() ?? el.tagName),
+    );
+    expect(offScreen).toEqual([]);
+    expect(await page.locator('.header-row').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    expect(await page.getByTestId('bundle-label').getAttribute('title')).toBe('Bundle traces/thread-resume-in-process');
+    expect(errors).toEqual([]);
+  });
+
   it('↑/↓ go on from where "show in conversation" revealed an item, without a click first', async () => {
     const { page, errors } = await open('long-session');
     await page.getByRole('tab', { name: 'Compactions' }).click();
