@@ -8,7 +8,7 @@ import { SearchIndex, snippet } from '../src/worker/search';
 import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
 import { formatTraceError } from '../src/trace/errors';
-import { formatLocation } from '../src/loader/format';
+import { formatLocation } from '../src/trace/errors';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
 
 /** The state a result message carries (as JSON text). */

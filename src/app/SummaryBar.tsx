@@ -2,9 +2,9 @@
 import { useEffect, useState } from 'react';
 import { useStore } from '../store';
 import { getCompactionAnalysis } from '../trace/compaction';
-import { Badge, StatusBadge } from '../ui/Badge';
+import { Badge } from '../ui/Badge';
 import { formatCompact, formatDuration, formatInt } from '../ui/format';
-import { formatLocation } from '../loader/format';
+import { RolloutStatusBadge } from '../ui/RolloutStatusBadge';
 import { LiveBadge } from './LiveBadge';
 
 function Figure({ name, label, value, title }: { name: string; label: string; value: React.ReactNode; title?: string }) {
@@ -69,14 +69,7 @@ export function SummaryBar() {
       />
       <div className="figure">
         <span data-testid="summary-status">
-          {/* A state the reducer stopped short of is not "running": it is what was read before the bad event. */}
-          {loadError ? (
-            <Badge tone="warn" title={`The reducer stopped at ${formatLocation(loadError)}: ${loadError.message}. Everything before it is shown.`}>
-              partial · stopped at {loadError.line != null ? `line ${formatInt(loadError.line)}` : loadError.file || 'an error'}
-            </Badge>
-          ) : (
-            <StatusBadge status={s.status} />
-          )}
+          <RolloutStatusBadge status={s.status} stoppedAt={loadError} />
         </span>
         {s.status !== 'running' && s.stillRunning > 0 && (
           <Badge tone="warn" title="Objects still running after rollout_ended: the trace was cut short">

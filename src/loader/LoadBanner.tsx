@@ -1,10 +1,9 @@
 import { useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useStore } from '../store';
-import { seqLabel, type TraceErrorInfo } from '../trace/errors';
+import { formatLocation, seqLabel, type TraceErrorInfo } from '../trace/errors';
 import { diagnosticCount, diagnosticRange, type DiagnosticGroup } from '../trace/diagnostics';
 import { formatInt } from '../ui/format';
-import { formatLocation } from './format';
 import './loader.css';
 
 function ErrorDetails({ error }: { error: TraceErrorInfo }) {

@@ -34,6 +34,12 @@ export function seqLabel(e: { seq: number | null; seqText?: string }): string | 
   return e.seqText ?? (e.seq != null ? String(e.seq) : null);
 }
 
+/** `trace.jsonl, line 10, seq 9` (only the parts that are known). */
+export function formatLocation(e: Pick<TraceErrorInfo, 'file' | 'line' | 'seq' | 'seqText'>): string {
+  const seq = seqLabel(e);
+  return [e.file || null, e.line != null ? `line ${e.line}` : null, seq != null ? `seq ${seq}` : null].filter(Boolean).join(', ');
+}
+
 /**
  * The seq fields for an error: a safe integer stays a number; anything else
  * (a JSON number text, or an integer past 2^53) is carried as text, so it

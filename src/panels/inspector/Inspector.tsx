@@ -19,6 +19,7 @@ import { RefLink } from '../../ui/RefLink';
 import { DurationText, TimeText } from '../../ui/TimeText';
 import { TruncatedText } from '../../ui/TruncatedText';
 import { PayloadSection } from '../../ui/PayloadSection';
+import { RolloutStatusBadge } from '../../ui/RolloutStatusBadge';
 import './inspector.css';
 
 const LINK_PREVIEW = 12;
@@ -520,6 +521,7 @@ function statusOf(state: RolloutTrace, r: ObjectRef): string | null {
 
 function Overview({ state, indexes }: { state: RolloutTrace; indexes: TraceIndexes | null }) {
   const start = state.started_at_unix_ms;
+  const stoppedAt = useStore((s) => s.load.error);
   return (
     <div className="insp-empty">
       <p className="dim">Nothing selected. Click a row in any panel to inspect it; links here select related objects.</p>
@@ -535,7 +537,7 @@ function Overview({ state, indexes }: { state: RolloutTrace; indexes: TraceIndex
             <RefLink target={{ kind: 'thread', id: state.root_thread_id }} />
           </Row>
           <Row label="Status">
-            <StatusBadge status={state.status} />
+            <RolloutStatusBadge status={state.status} stoppedAt={stoppedAt} />
           </Row>
           <Row label="Started">
             <TimeText ms={start} />
