@@ -248,6 +248,32 @@ describe('a partial trace in the header (issue 15, item 10)', () => {
     expect(status.textContent).toBe(`partial · stopped at line ${r.error!.line}`);
     expect(status.textContent).not.toMatch(/running/);
     expect(status.querySelector('[title]')?.getAttribute('title')).toContain(`line ${r.error!.line}`);
+    // The inspector's overview of the trace says the same, not the "running" the cut state records.
+    const overviewStatus = [...document.querySelectorAll('.insp-empty .kv-row')].find((row) => row.querySelector('.kv-key')?.textContent === 'Status');
+    expect(overviewStatus?.querySelector('.kv-val')?.textContent).toBe(`partial · stopped at line ${r.error!.line}`);
+  });
+
+  it('a recording that has not started its first thread yet says so, with no empty thread menu', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, copyFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { DirectorySource } = await import('../../src/cli/directory-source');
+    const { reduceBundle } = await import('../../src/trace/reducer');
+    // The first line Codex writes (rollout_started), and nothing after it yet.
+    const from = path.join(__dirname, '../fixtures/traces/single-turn-answer');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ctv-first-line-'));
+    copyFileSync(path.join(from, 'manifest.json'), path.join(dir, 'manifest.json'));
+    writeFileSync(path.join(dir, 'trace.jsonl'), readFileSync(path.join(from, 'trace.jsonl'), 'utf8').split('\n')[0] + '\n');
+    const r = await reduceBundle(new DirectorySource(dir));
+    expect(r.error).toBeNull();
+    expect(r.state && Object.keys(r.state.threads)).toEqual([]);
+    render(<App services={services('single-turn-answer')} />);
+    act(() => {
+      useStore.getState().finishLoad({ label: 'begun', manifest: r.manifest, state: r.state, error: null, diagnostics: [], bundleKey: 'begun' });
+    });
+    const panel = await screen.findByTestId('conversation-panel');
+    expect(within(panel).getByText('No thread yet: the event log stops before its first thread starts.')).toBeTruthy();
+    expect(within(panel).queryByRole('combobox', { name: 'Thread' })).toBeNull();
   });
 
   it('a complete trace keeps its rollout status', async () => {

@@ -143,7 +143,9 @@ export function ConversationPanel() {
         <div className="conv-window-bar faint">This thread has no inference call: the model saw nothing of it.</div>
       )}
       {!thread ? (
-        <div className="conv-empty dim">Pick a thread.</div>
+        <div className="conv-empty dim">
+          {Object.keys(state.threads).length === 0 ? 'No thread yet: the event log stops before its first thread starts.' : 'Pick a thread.'}
+        </div>
       ) : itemIds.length === 0 ? (
         <div className="conv-empty dim">This thread has no conversation items.</div>
       ) : (

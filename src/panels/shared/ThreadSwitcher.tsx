@@ -9,6 +9,8 @@ export function ThreadSwitcher() {
   const setActiveThread = useStore((s) => s.setActiveThread);
   if (!state) return null;
   const order = indexes?.threadTree.order ?? Object.keys(state.threads);
+  // Nothing to switch between: an empty menu would only look broken (the panel says why there is no thread).
+  if (order.length === 0) return null;
   return (
     <label className="thread-switcher">
       <span className="faint">Thread</span>
