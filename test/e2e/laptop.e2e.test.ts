@@ -326,6 +326,28 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('1280×800, a compaction request picked: the inspector names it whole, and window kinds too long for their column end in an ellipsis with their whole text on hover', async () => {
+    const { page, errors } = await open('compaction-remote');
+    await page.getByRole('tab', { name: 'Request windows' }).click();
+    await page.locator('.rw-row', { hasText: 'C1' }).click();
+    const title = page.locator('.insp-title');
+    await expect.poll(() => title.textContent()).toBe('Compaction request 1');
+    expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight)).toBe(true);
+    await page.getByTestId('rw-window-entry').first().waitFor();
+    const kinds = await page.locator('.rw-kind-text, .rw-entry .rw-kind').evaluateAll((els) =>
+      els.map((el) => ({
+        text: el.textContent,
+        cut: el.scrollWidth > el.clientWidth,
+        ellipsis: getComputedStyle(el).textOverflow === 'ellipsis',
+        hover: (el.closest('[title]') as HTMLElement | null)?.title ?? null,
+      })),
+    );
+    expect(kinds.map((k) => k.text)).toContain('compaction_trigger');
+    expect(kinds.filter((k) => k.cut).length).toBeGreaterThan(0);
+    for (const k of kinds.filter((k) => k.cut)) expect(k).toEqual({ ...k, ellipsis: true, hover: k.text });
+    expect(errors).toEqual([]);
+  });
+
   it('↑/↓ go on from where "show in conversation" revealed an item, without a click first', async () => {
     const { page, errors } = await open('long-session');
     await page.getByRole('tab', { name: 'Compactions' }).click();

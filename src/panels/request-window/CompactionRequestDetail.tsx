@@ -187,7 +187,9 @@ export function CompactionRequestDetail({ requestId, ...p }: DetailProps & { req
                     <span className="rw-mark" />
                     <span className="rw-id faint">—</span>
                     <span className="rw-role faint">{e.role ?? ''}</span>
-                    <span className="rw-kind mono">{e.type}</span>
+                    <span className="rw-kind mono" title={e.type}>
+                      {e.type}
+                    </span>
                     <span className="rw-size">
                       <span className="mono faint">{formatBytes(e.jsonBytes)} json</span>
                     </span>

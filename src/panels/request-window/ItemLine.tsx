@@ -124,9 +124,9 @@ function ItemLineImpl(p: ItemLineProps) {
       <span className={`rw-mark${p.mark === 'added' ? ' rw-plus' : ''}`}>{p.mark === 'added' ? '+' : ''}</span>
       <span className="rw-id mono">#{shortItemId(item.item_id)}</span>
       <span className={`rw-role rw-role-${item.role}`}>{item.role}</span>
-      <span className="rw-kind">
+      <span className="rw-kind" title={kindLabel(item)}>
         <span className={`rw-swatch rw-sw-${p.stratum}`} />
-        {kindLabel(item)}
+        <span className="rw-kind-text">{kindLabel(item)}</span>
       </span>
       <span className="rw-size" title={`${formatInt(p.bytes)} bytes of body${p.partialSize ? ' (some content is only in the raw payload)' : ''}`}>
         <span className="rw-size-bar">
