@@ -31,6 +31,39 @@ describe('the query', () => {
 });
 
 describe.skipIf(!loadSqlite())('the index', () => {
+  it("a text search's snippet is the text around the match, not the ids before it; an id search's is the id", async () => {
+    const file = path.join(tmp, 'snippets.sqlite');
+    const w = SearchWriter.open(file)!;
+    const bundle = path.join(TRACES, 'compaction-remote');
+    await summarizeAndIndex(bundle, 's1', w);
+    const r = SearchReader.open(file)!;
+    const prompt = r.search('shell commands')[0].hits.find((h) => h.title === 'user message')!;
+    expect(prompt.snippet).toBe('Run three \u0001shell\u0002 \u0001commands\u0002 one after another and summarise.');
+    const byId = r.search('call_0002')[0].hits.find((h) => h.kind === 'tool_call')!;
+    expect(byId.snippet).toContain('\u0001call_0002\u0002');
+    w.close();
+    r.close();
+  });
+
+  it('an index written by an earlier layout is emptied, so that its bundles are indexed again', async () => {
+    const file = path.join(tmp, 'old-layout.sqlite');
+    const Sqlite = loadSqlite()!;
+    const old = new Sqlite(file);
+    old.exec(`CREATE TABLE bundles (dir TEXT PRIMARY KEY, signature TEXT NOT NULL, first_row INTEGER, last_row INTEGER);
+      CREATE VIRTUAL TABLE docs USING fts5(dir UNINDEXED, kind UNINDEXED, ref UNINDEXED, thread UNINDEXED, title, body, tokenize = "unicode61 tokenchars '_'");
+      INSERT INTO bundles VALUES ('/old/bundle', 'sig', 1, 1);
+      INSERT INTO docs VALUES ('/old/bundle', 'conversation_item', 'conversation_item:1', NULL, 'user message', 'conversation_item:1 hello there');`);
+    old.close();
+    const w = SearchWriter.open(file)!;
+    const r = SearchReader.open(file)!;
+    expect(r.indexed().size).toBe(0);
+    expect(r.search('hello')).toEqual([]);
+    await summarizeAndIndex(path.join(TRACES, 'single-turn-answer'), 's1', w);
+    expect(r.search('capital of France')[0].hits.length).toBeGreaterThan(0);
+    w.close();
+    r.close();
+  });
+
   it('finds terminal output, ids and item text, grouped by bundle, and a bundle indexed again replaces its documents', async () => {
     const file = path.join(tmp, 'a.sqlite');
     const w = SearchWriter.open(file)!;

@@ -30,6 +30,7 @@ const doc = (ref: string, body: string, title = 'assistant message', kind: Searc
   ref,
   threadId: 'thread:1',
   title,
+  ids: ref,
   body,
 });
 
@@ -107,6 +108,18 @@ describe('matching a query against documents', () => {
     expect(({} as Record<string, unknown>).evil).toBeUndefined();
   });
 
+  it("a text search's snippet is the text around the match, not the ids before it; an id search's is the id", () => {
+    const prompt: SearchDocument = {
+      ...doc('conversation_item:4', 'Run three shell commands one after another.', 'user message'),
+      ids: 'conversation_item:4\nmsg_01a246d2',
+    };
+    const bundles = [{ name: 'b', docs: [prompt] }];
+    expect(run('shell commands', bundles)[0].hits[0].snippet).toBe('Run three \u0001shell\u0002 \u0001commands\u0002 one after another.');
+    expect(run('msg_01a246d2', bundles)[0].hits[0].snippet).toBe('conversation_item:4\n\u0001msg_01a246d2\u0002');
+    // A match in the title alone: the text's start.
+    expect(run('user', bundles)[0].hits[0].snippet).toBe('Run three shell commands one after another.');
+  });
+
   it("a Latin letter's accent does not matter, either way, and the snippet shows the text as written", () => {
     const docs = one(doc('a', 'Un Café au lait, s’il vous plaît'), doc('b', 'the cafe is closed'), doc('c', 'ÉTÉ à Łódź'));
     expect(refs('cafe', docs)).toEqual(['b a', 'b b']);
@@ -164,7 +177,7 @@ describe('matching a query against documents', () => {
 
 describe('the documents a dropped root keeps', () => {
   it('keeps bundles in order until the budget is spent; the rest are counted as not searchable', () => {
-    // A document of this test is 26 characters and its body.
+    // A document of this test is 27 characters and its body.
     const kept = new KeptDocuments(150);
     expect(kept.keep('a', [doc('r', 'x'.repeat(40))])).toBe(true);
     expect(kept.keep('b', [doc('r', 'y'.repeat(60))])).toBe(false);
@@ -175,7 +188,9 @@ describe('the documents a dropped root keeps', () => {
     expect(kept.keep('a', [doc('r', 'w'.repeat(40))])).toBe(true);
     expect(kept.searchable().map((b) => b.name)).toEqual(['a', 'c']);
     expect(kept.size).toBe(
-      kept.searchable().reduce((n, b) => n + b.docs.reduce((m, d) => m + d.ref.length + d.threadId!.length + d.title.length + d.body.length, 0), 0),
+      kept
+        .searchable()
+        .reduce((n, b) => n + b.docs.reduce((m, d) => m + d.ref.length + d.threadId!.length + d.title.length + d.ids.length + d.body.length, 0), 0),
     );
     expect(refs('zzz', kept.searchable())).toEqual(['c r']);
     expect(refs('yyy', kept.searchable())).toEqual([]);

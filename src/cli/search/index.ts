@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SearchDocument } from '../../trace/sessions/documents';
-import { queryTerms, SEARCH_PER_BUNDLE } from '../../trace/sessions/match';
+import { chooseSnippet, queryTerms, SEARCH_PER_BUNDLE } from '../../trace/sessions/match';
 
 type Database = import('better-sqlite3').Database;
 
@@ -31,13 +31,26 @@ export function loadSqlite(): typeof import('better-sqlite3') | null {
 export const SEARCH_UNAVAILABLE =
   'Search across sessions needs the optional package better-sqlite3, which is not installed here, or not built for this Node (npm install better-sqlite3 beside codex-trace-viewer).';
 
+/** The tables' layout; an index file of another version is emptied and filled again (its bundles are summarised anew). */
+const INDEX_VERSION = 2;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bundles (dir TEXT PRIMARY KEY, signature TEXT NOT NULL, first_row INTEGER, last_row INTEGER);
   CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
-    dir UNINDEXED, kind UNINDEXED, ref UNINDEXED, thread UNINDEXED, title, body,
+    dir UNINDEXED, kind UNINDEXED, ref UNINDEXED, thread UNINDEXED, title, ids, body,
     tokenize = "unicode61 tokenchars '_'"
   );
 `;
+
+/** Makes the tables this version writes, replacing an older version's (version 1 kept ids in the body). */
+function ensureSchema(db: Database): void {
+  // Immediate: the server and a summariser may open the file at once, and only one of them may replace it.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== INDEX_VERSION) db.exec('DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS bundles;');
+    db.exec(SCHEMA);
+    if (version !== INDEX_VERSION) db.pragma(`user_version = ${INDEX_VERSION}`);
+  }).immediate();
+}
 
 function open(file: string): Database | null {
   const Sqlite = loadSqlite();
@@ -56,7 +69,7 @@ function open(file: string): Database | null {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   // Either side may open the file first: both make sure the tables exist.
-  db.exec(SCHEMA);
+  ensureSchema(db);
   return db;
 }
 
@@ -84,7 +97,7 @@ export class SearchWriter {
 
   private constructor(private readonly db: Database) {
     this.find = db.prepare('SELECT first_row, last_row FROM bundles WHERE dir = ?');
-    this.insert = db.prepare('INSERT INTO docs (dir, kind, ref, thread, title, body) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO docs (dir, kind, ref, thread, title, ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.remove = db.prepare('DELETE FROM docs WHERE rowid BETWEEN ? AND ?');
     this.record = db.prepare(
       'INSERT INTO bundles (dir, signature, first_row, last_row) VALUES (?, ?, ?, ?) ON CONFLICT(dir) DO UPDATE SET signature = excluded.signature, first_row = excluded.first_row, last_row = excluded.last_row',
@@ -95,7 +108,7 @@ export class SearchWriter {
       let first: number | null = null;
       let last: number | null = null;
       for (const d of docs) {
-        const id = Number(this.insert.run(dir, d.kind, d.ref, d.threadId, d.title, d.body).lastInsertRowid);
+        const id = Number(this.insert.run(dir, d.kind, d.ref, d.threadId, d.title, d.ids, d.body).lastInsertRowid);
         first ??= id;
         last = id;
       }
@@ -163,16 +176,26 @@ export class SearchReader {
     if (!query) return [];
     const rows = this.db
       .prepare(
-        `SELECT dir, kind, ref, thread, title, snippet(docs, 5, char(1), char(2), '…', 16) AS snip
-         FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 0, 0, 0, 2.0, 1.0) LIMIT ?`,
+        `SELECT dir, kind, ref, thread, title,
+           snippet(docs, 6, char(1), char(2), '…', 16) AS text_snip, snippet(docs, 5, char(1), char(2), '…', 16) AS ids_snip
+         FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 0, 0, 0, 2.0, 1.0, 1.0) LIMIT ?`,
       )
-      .all(query, opts.limit ?? 2000) as { dir: string; kind: SearchDocument['kind']; ref: string; thread: string | null; title: string; snip: string }[];
+      .all(query, opts.limit ?? 2000) as {
+      dir: string;
+      kind: SearchDocument['kind'];
+      ref: string;
+      thread: string | null;
+      title: string;
+      text_snip: string;
+      ids_snip: string;
+    }[];
     const perBundle = opts.perBundle ?? SEARCH_PER_BUNDLE;
     const groups = new Map<string, SearchGroup>();
     for (const r of rows) {
       let g = groups.get(r.dir);
       if (!g) groups.set(r.dir, (g = { dir: r.dir, hits: [], more: 0 }));
-      if (g.hits.length < perBundle) g.hits.push({ kind: r.kind, ref: r.ref, threadId: r.thread, title: r.title, snippet: r.snip });
+      if (g.hits.length < perBundle)
+        g.hits.push({ kind: r.kind, ref: r.ref, threadId: r.thread, title: r.title, snippet: chooseSnippet(r.text_snip, r.ids_snip) });
       else g.more++;
     }
     return [...groups.values()];

@@ -138,7 +138,7 @@ class HeldDocuments {
     // After close: a summary that was under way when the child was told to go is not indexed (its next start does it).
     if (this.closed) return;
     this.held.push(b);
-    for (const d of b.docs) this.units += d.title.length + d.body.length;
+    for (const d of b.docs) this.units += d.title.length + d.ids.length + d.body.length;
     if (this.units > HELD_UNITS_MAX) this.write(this.held.length);
   }
 
@@ -180,7 +180,7 @@ class HeldDocuments {
 
   private write(n: number): void {
     const batch = this.held.splice(0, n);
-    this.units = this.held.reduce((u, b) => u + b.docs.reduce((v, d) => v + d.title.length + d.body.length, 0), 0);
+    this.units = this.held.reduce((u, b) => u + b.docs.reduce((v, d) => v + d.title.length + d.ids.length + d.body.length, 0), 0);
     if (batch.length > 0) this.writer.writeMany(batch);
   }
 }

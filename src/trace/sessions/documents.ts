@@ -16,6 +16,9 @@ export interface SearchDocument {
   threadId: string | null;
   /** A short label: role and kind, tool name, command, model. */
   title: string;
+  /** Its ids and the ids it carries (response, call, terminal ids), a line each: searched, but shown only when they are what matched. */
+  ids: string;
+  /** Its text: what a hit's snippet shows. */
   body: string;
 }
 
@@ -56,7 +59,8 @@ export function searchDocuments(state: RolloutTrace): SearchDocument[] {
       ref: item.item_id,
       threadId: item.thread_id,
       title: `${item.role} ${item.kind.replace(/_/g, ' ')}`,
-      body: cap(lines(item.item_id, item.responses_item_id, item.call_id, itemText(item))),
+      ids: lines(item.item_id, item.responses_item_id, item.call_id),
+      body: cap(itemText(item)),
     });
   }
   for (const tool of Object.values(state.tool_calls)) {
@@ -65,7 +69,8 @@ export function searchDocuments(state: RolloutTrace): SearchDocument[] {
       ref: tool.tool_call_id,
       threadId: tool.thread_id,
       title: toolName(tool),
-      body: cap(lines(tool.tool_call_id, tool.model_visible_call_id, toolName(tool), toolText(tool))),
+      ids: lines(tool.tool_call_id, tool.model_visible_call_id),
+      body: cap(lines(toolName(tool), toolText(tool))),
     });
   }
   for (const op of Object.values(state.terminal_operations)) {
@@ -76,7 +81,8 @@ export function searchDocuments(state: RolloutTrace): SearchDocument[] {
       ref: op.operation_id,
       threadId: tool?.thread_id ?? null,
       title: command.split('\n')[0].slice(0, 120),
-      body: cap(lines(op.operation_id, op.terminal_id, command, op.result?.stdout, op.result?.stderr, op.result?.formatted_output)),
+      ids: lines(op.operation_id, op.terminal_id),
+      body: cap(lines(command, op.result?.stdout, op.result?.stderr, op.result?.formatted_output)),
     });
   }
   for (const call of Object.values(state.inference_calls)) {
@@ -85,11 +91,12 @@ export function searchDocuments(state: RolloutTrace): SearchDocument[] {
       ref: call.inference_call_id,
       threadId: call.thread_id,
       title: call.model,
-      body: lines(call.inference_call_id, call.response_id, call.upstream_request_id, call.model, call.provider_name),
+      ids: lines(call.inference_call_id, call.response_id, call.upstream_request_id),
+      body: lines(call.model, call.provider_name),
     });
   }
   for (const [id, p] of Object.entries(state.raw_payloads)) {
-    docs.push({ kind: 'raw_payload', ref: id, threadId: null, title: p.kind.type.replace(/_/g, ' '), body: lines(id, p.path ?? null, p.kind.type) });
+    docs.push({ kind: 'raw_payload', ref: id, threadId: null, title: p.kind.type.replace(/_/g, ' '), ids: id, body: lines(p.path ?? null, p.kind.type) });
   }
   return docs;
 }

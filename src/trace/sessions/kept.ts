@@ -12,7 +12,7 @@ import type { BundleDocuments } from './match';
 /** Characters of text kept across a root: 256 MiB for text that is mostly ASCII (a byte a character in the engine). */
 export const MAX_KEPT_TEXT = 256 * 1024 * 1024;
 
-const size = (d: SearchDocument) => d.ref.length + (d.threadId?.length ?? 0) + d.title.length + d.body.length;
+const size = (d: SearchDocument) => d.ref.length + (d.threadId?.length ?? 0) + d.title.length + d.ids.length + d.body.length;
 
 /**
  * A copy of `s` that holds nothing else: a cut piece of a longer string (a

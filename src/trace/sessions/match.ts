@@ -121,9 +121,9 @@ export function documentScore(q: CompiledQuery, doc: SearchDocument): number {
   let score = 0;
   for (const re of q.terms) {
     const inTitle = occurrences(re, doc.title);
-    const inBody = occurrences(re, doc.body);
-    if (inTitle + inBody === 0) return 0;
-    score += 2 * inTitle + inBody;
+    const inText = occurrences(re, doc.ids) + occurrences(re, doc.body);
+    if (inTitle + inText === 0) return 0;
+    score += 2 * inTitle + inText;
   }
   return score;
 }
@@ -214,6 +214,17 @@ export function snippet(q: CompiledQuery, body: string): string {
   return `${out}${plain(body.slice(at, end))}${end < body.length ? '…' : ''}`;
 }
 
+/**
+ * A hit's snippet: its text's when the text matched, else its ids' when they
+ * did (a search for an id), else the text's start (a match in the title). The
+ * ids lead no snippet of a text search, where they only took its room. `serve`
+ * chooses between FTS5's two snippets by the same rule.
+ */
+export function chooseSnippet(text: string, ids: string): string {
+  if (text.includes('\u0001') || !ids.includes('\u0001')) return text;
+  return ids;
+}
+
 export interface BundleDocuments {
   /** The bundle's name in the session list. */
   name: string;
@@ -237,7 +248,7 @@ export function* searchBundles(q: CompiledQuery, bundles: readonly BundleDocumen
     for (const [i, doc] of bundle.docs.entries()) {
       const score = documentScore(q, doc);
       if (score > 0) hits.push({ doc, score, order: i });
-      scanned += doc.title.length + doc.body.length;
+      scanned += doc.title.length + doc.ids.length + doc.body.length;
       if (scanned >= PAUSE_EVERY_CHARS) {
         scanned = 0;
         yield;
@@ -251,7 +262,7 @@ export function* searchBundles(q: CompiledQuery, bundles: readonly BundleDocumen
       ref: doc.ref,
       threadId: doc.threadId,
       title: doc.title,
-      snippet: snippet(q, doc.body),
+      snippet: chooseSnippet(snippet(q, doc.body), snippet(q, doc.ids)),
     }));
     found.push({ group: { name: bundle.name, hits: listed, more: hits.length - listed.length }, best: hits[0].score, order });
   }
