@@ -619,6 +619,19 @@ describe('search index', () => {
     expect(s).toContain('NEEDLE');
     expect(snippet('short NEEDLE', 6, 6)).toBe('short NEEDLE');
   });
+
+  it("marks each occurrence of the query in a hit's snippet, as written, and keeps the text's own marker characters out", () => {
+    const text = 'Run echo step-3; then Step-3 again\u0001 and\n\nmore';
+    const idx = new SearchIndex({
+      conversation_items: {
+        'conversation_item:1': { item_id: 'conversation_item:1', thread_id: 't', body: { parts: [{ type: 'text', text }] } },
+      },
+      tool_calls: {},
+      terminal_operations: {},
+    } as unknown as RolloutTrace);
+    const [hit] = idx.search('STEP-3');
+    expect(hit.snippet).toBe('Run echo \u0001step-3\u0002; then \u0001Step-3\u0002 again and more');
+  });
 });
 
 describe('worker handler: a seq beyond 2^53 (issue 14, item 6)', () => {

@@ -10,6 +10,7 @@ import { findById } from '../trace/indexes/idSearch';
 import { KIND_LABEL, type ObjectRef } from '../trace/indexes/refs';
 import { labelOf } from '../trace/indexes/resolve';
 import { Badge } from '../ui/Badge';
+import { MarkedSnippet } from '../ui/MarkedSnippet';
 import { useServices, type SearchHit } from './services';
 
 export const SEARCH_INPUT_ID = 'ctv-search';
@@ -169,7 +170,7 @@ export function SearchBox() {
                 {h.byId && <span className="search-hit-by faint">id</span>}
                 {h.threadId && <span className="search-hit-thread faint">{threadLabel(h.threadId)}</span>}
               </span>
-              <span className="search-hit-snippet">{h.detail}</span>
+              <MarkedSnippet className="search-hit-snippet" text={h.detail} />
             </button>
           ))}
           {hits.length >= LIMIT && <div className="search-note faint">Showing the first {LIMIT} matches.</div>}

@@ -5,10 +5,11 @@
  * bundle text: the matched words are marked by splitting the text, never by
  * building markup from it.
  */
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useState } from 'react';
 import type { SearchHit, SearchResult } from '../trace/sessions/list';
 import { Badge } from '../ui/Badge';
 import { formatInt } from '../ui/format';
+import { MarkedSnippet } from '../ui/MarkedSnippet';
 import { MAX_KEPT_TEXT } from '../trace/sessions/kept';
 import { useSessionsStore } from './sessionsStore';
 
@@ -27,24 +28,6 @@ function hitCount(r: SearchResult): string {
 
 /** How often an answer from an index still being written is asked for again. */
 const INDEX_RETRY_MS = 1000;
-
-/** `\u0001word\u0002` marks from the index as <mark> elements around plain text. */
-function Snippet({ text }: { text: string }) {
-  const parts: ReactElement[] = [];
-  let rest = text;
-  for (let i = 0; rest.length; i++) {
-    const a = rest.indexOf('\u0001');
-    if (a < 0) {
-      parts.push(<span key={i}>{rest}</span>);
-      break;
-    }
-    const b = rest.indexOf('\u0002', a);
-    parts.push(<span key={`t${i}`}>{rest.slice(0, a)}</span>);
-    parts.push(<mark key={`m${i}`}>{rest.slice(a + 1, b < 0 ? undefined : b)}</mark>);
-    rest = b < 0 ? '' : rest.slice(b + 1);
-  }
-  return <span className="sess-snippet">{parts}</span>;
-}
 
 export function SearchResults({
   query,
@@ -120,7 +103,7 @@ export function SearchResults({
                   <Badge tone="outline">{KIND_LABEL[h.kind]}</Badge>
                   <span className="sess-hit-title">{h.title}</span>
                   <span className="sess-hit-ref mono dim">{h.ref}</span>
-                  <Snippet text={h.snippet} />
+                  <MarkedSnippet className="sess-snippet" text={h.snippet} />
                 </button>
               </li>
             ))}

@@ -161,6 +161,7 @@ export const SearchHitSchema = z.object({
   kind: z.enum(['conversation_item', 'tool_call']),
   id: z.string(),
   threadId: z.string(),
+  /** Text around the match; U+0001 and U+0002 mark where each occurrence of the query starts and ends. */
   snippet: z.string(),
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;

@@ -58,17 +58,35 @@ export class SearchIndex {
     for (const e of this.entries) {
       const at = e.lower.indexOf(q);
       if (at < 0) continue;
-      hits.push({ kind: e.kind, id: e.id, threadId: e.threadId, snippet: snippet(e.text, at, q.length) });
+      // Lower-casing a few letters changes their length: offsets into `lower` then say nothing of `text`, and nothing is marked.
+      const marked = e.lower.length === e.text.length;
+      hits.push({ kind: e.kind, id: e.id, threadId: e.threadId, snippet: snippet(e.text, at, q.length, marked ? e.lower : null, q) });
       if (hits.length >= limit) break;
     }
     return hits;
   }
 }
 
-/** Up to ~40 characters either side of the match, on one line, with ellipses where cut. */
-export function snippet(text: string, at: number, len: number, context = 40): string {
+/** Trace text is shown as text: a marker character in it would be taken for one of ours. */
+const plain = (t: string) => t.replace(/[\u0001\u0002]/g, '').replace(/\s+/g, ' ');
+
+/**
+ * Up to ~40 characters either side of the match, on one line, with ellipses
+ * where cut. Given the text lower-cased and the query, each occurrence of the
+ * query in the window is wrapped in U+0001 … U+0002, as the session search's
+ * snippets are (src/ui/MarkedSnippet.tsx shows them).
+ */
+export function snippet(text: string, at: number, len: number, lower: string | null = null, q = '', context = 40): string {
   const start = Math.max(0, at - context);
   const end = Math.min(text.length, at + len + context);
-  const body = text.slice(start, end).replace(/\s+/g, ' ');
-  return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
+  let out = '';
+  let from = start;
+  if (lower !== null && q) {
+    for (let m = lower.indexOf(q, start); m >= 0 && m + q.length <= end; m = lower.indexOf(q, m + q.length)) {
+      out += `${plain(text.slice(from, m))}\u0001${plain(text.slice(m, m + q.length))}\u0002`;
+      from = m + q.length;
+    }
+  }
+  out += plain(text.slice(from, end));
+  return `${start > 0 ? '…' : ''}${out}${end < text.length ? '…' : ''}`;
 }

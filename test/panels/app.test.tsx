@@ -131,7 +131,12 @@ describe('keyboard', () => {
 
   it('/ focuses the search box; hits come from the search service and clicking one selects it', async () => {
     const search = vi.fn(async (q: string) => [
-      { kind: 'conversation_item' as const, id: 'conversation_item:11', threadId: '01a211df-b84f-7a40-9801-35cd39c111d7', snippet: `…${q} the files…` },
+      {
+        kind: 'conversation_item' as const,
+        id: 'conversation_item:11',
+        threadId: '01a211df-b84f-7a40-9801-35cd39c111d7',
+        snippet: `…\u0001${q}\u0002 the files…`,
+      },
       { kind: 'tool_call' as const, id: 'call_0002', threadId: '01a211df-b809-7550-8dfb-397c91f1e3bd', snippet: 'spawn_agent <b>x</b>' },
     ]);
     render(<App services={services('multi-agent', search)} />);
@@ -144,6 +149,9 @@ describe('keyboard', () => {
     expect(search).toHaveBeenCalledWith('count', 50);
     expect(hits).toHaveLength(2);
     expect(within(hits[1]).getByText('spawn_agent <b>x</b>')).toBeTruthy(); // snippet is literal text
+    // The match is marked, and the snippet reads whole.
+    expect(hits[0].querySelector('mark')?.textContent).toBe('count');
+    expect(hits[0].querySelector('.search-hit-snippet')?.textContent).toBe('…count the files…');
     fireEvent.click(hits[0]);
     expect(useStore.getState().selection).toEqual({ kind: 'conversation_item', id: 'conversation_item:11' });
     // selecting reveals: the conversation switched to the worker thread
