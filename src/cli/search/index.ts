@@ -41,7 +41,7 @@ const SCHEMA = `
   );
 `;
 
-/** Makes the tables this version writes, replacing an older version's (version 1 kept ids in the body). */
+/** Makes the tables this version writes, replacing an older layout's (the first, user_version 0, kept ids in the body). */
 function ensureSchema(db: Database): void {
   // Immediate: the server and a summariser may open the file at once, and only one of them may replace it.
   db.transaction(() => {
