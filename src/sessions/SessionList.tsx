@@ -111,7 +111,7 @@ function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
               {r.summary?.firstPrompt ?? <span className="dim">{r.summary?.error ?? (r.pending ? 'summarising…' : 'no prompt')}</span>}
             </div>
             <div className="sess-name mono" title={r.name}>
-              {r.name}
+              <span className="sess-name-text">{r.name}</span>
               {r.resumes.length > 0 && (
                 <button
                   type="button"

@@ -348,6 +348,26 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it("1280×800, the session list: a resumed session's 'resumed N×' button stays in view beside a long bundle name", async () => {
+    const page = await freshContext();
+    await page.goto(`${baseUrl}?sessions`);
+    await page.waitForFunction(() => document.querySelectorAll('.sess-resumes').length > 0 && !document.querySelector('.sess-progress'), null, {
+      timeout: 60_000,
+    });
+    const cut = await page.locator('.sess-resumes').evaluateAll((buttons) =>
+      buttons
+        .filter((b) => {
+          const cell = b.closest('.sess-name')!.getBoundingClientRect();
+          const r = b.getBoundingClientRect();
+          return r.width === 0 || r.right > cell.right + 1;
+        })
+        .map((b) => b.closest('.sess-name')!.getAttribute('title')),
+    );
+    expect(cut).toEqual([]);
+    // The long names these buttons sit beside are shortened instead, whole in their title.
+    expect(await page.locator('.sess-name', { has: page.locator('.sess-resumes') }).count()).toBeGreaterThan(0);
+  });
+
   it('↑/↓ go on from where "show in conversation" revealed an item, without a click first', async () => {
     const { page, errors } = await open('long-session');
     await page.getByRole('tab', { name: 'Compactions' }).click();
