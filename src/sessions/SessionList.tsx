@@ -72,15 +72,16 @@ function columns(prices: PriceTable | null): ColumnDef<ListRow>[] {
         const [date, time] = ms ? formatDateTime(ms).split(' ') : ['—', ''];
         return (
           <div className="sess-two sess-started">
-            <span>
+            <span>{date}</span>
+            {/* A resume's mark goes before its time, the shorter line: before the date it cut the date to "2026-1…". */}
+            <span className="dim">
               {row.depth > 0 && (
                 <span className="sess-resume-mark" aria-hidden="true">
                   ↳{' '}
                 </span>
               )}
-              {date}
+              {time}
             </span>
-            <span className="dim">{time}</span>
           </div>
         );
       },

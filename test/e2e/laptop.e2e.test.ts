@@ -366,6 +366,13 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     expect(cut).toEqual([]);
     // The long names these buttons sit beside are shortened instead, whole in their title.
     expect(await page.locator('.sess-name', { has: page.locator('.sess-resumes') }).count()).toBeGreaterThan(0);
+    // Opened, a group lists its resumes with their start date whole.
+    await page.locator('.sess-resumes').first().click();
+    const dates = await page
+      .locator('.sess-row.is-resume .sess-started > span')
+      .evaluateAll((spans) => spans.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })));
+    expect(dates.length).toBeGreaterThan(0);
+    expect(dates.filter((d) => d.cut)).toEqual([]);
   });
 
   it('↑/↓ go on from where "show in conversation" revealed an item, without a click first', async () => {
