@@ -259,17 +259,25 @@ describe('loader components', () => {
     }
   });
 
-  it('a load that stops before any thread was read shows the failure alone, not an empty "running" trace', async () => {
+  it('a load that stops before any thread was read shows the failure, never an empty "running" trace: alone, or above the trace shown before', async () => {
     useInProcessWorker();
     render(<Loader />);
-    await act(() => traceClient.loadFiles(pickedFolder('single-turn-answer')));
     const dir = path.join(TRACES, 'single-turn-answer');
     // manifest.json and trace.jsonl without any payload: the reducer stops at the first payload it needs.
-    await act(() => traceClient.loadFiles(['manifest.json', 'trace.jsonl'].map((n) => new File([readFileSync(path.join(dir, n))], n))));
+    const withoutPayloads = () => ['manifest.json', 'trace.jsonl'].map((n) => new File([readFileSync(path.join(dir, n))], n));
+    await act(() => traceClient.loadFiles(withoutPayloads()));
     expect(useStore.getState().load.phase).toBe('failed');
     expect(useStore.getState().state).toBeNull();
-    const banner = screen.getByTestId('load-banner');
+    let banner = screen.getByTestId('load-banner');
     expect(banner.dataset.kind).toBe('failed');
+    expect(banner.textContent).toContain('payloads/1.json');
+    // With a trace open, that trace stays.
+    await act(() => traceClient.loadFiles(pickedFolder('compaction-remote')));
+    const shown = useStore.getState().state;
+    await act(() => traceClient.loadFiles(withoutPayloads()));
+    expect(useStore.getState().state).toBe(shown);
+    banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('open-failed');
     expect(banner.textContent).toContain('payloads/1.json');
   });
 
@@ -456,10 +464,12 @@ describe('loader components', () => {
     await waitFor(() => expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'compaction-remote' }));
     expect(sent.filter((m) => m.type === 'load').map((m) => m.type === 'load' && m.input.kind)).toEqual(['handles']);
 
-    // No handles at all: the page says the drop could not be read.
+    // No handles at all: the page says the drop could not be read, above the trace it keeps.
     fireEvent.drop(window, { dataTransfer: dropEventData([unlistable(dir, 'compaction-remote')]) });
-    await waitFor(() => expect(useStore.getState().load.phase).toBe('failed'));
+    await waitFor(() => expect(useStore.getState().openFailure).not.toBeNull());
+    expect(useStore.getState().load).toMatchObject({ phase: 'ready', label: 'compaction-remote' });
     const banner = screen.getByTestId('load-banner');
+    expect(banner.dataset.kind).toBe('open-failed');
     expect(banner.textContent).toMatch(/compaction-remote could not be read from the drop/);
     expect(banner.textContent).toMatch(/could not be found/);
   });

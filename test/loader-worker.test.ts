@@ -194,10 +194,32 @@ describe('worker handler', () => {
       files: files.map((f) => (f === broken ? { path: f.path, error: 'NotReadableError: the file changed on disk' } : f)),
     });
     await running;
-    const r = h.of(1).find((m) => m.type === 'result');
-    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
-    expect(r.error?.file).toBe(broken.path);
-    expect(r.error?.causes.join(' ')).toContain('the file changed on disk');
+    // It fails before the first thread: an error, with no result to replace the trace shown before.
+    const r = h.of(1).find((m) => m.type === 'error');
+    if (r?.type !== 'error') throw new Error(JSON.stringify(h.of(1)));
+    expect(h.of(1).some((m) => m.type === 'result')).toBe(false);
+    expect(r.error.file).toBe(broken.path);
+    expect(r.error.causes.join(' ')).toContain('the file changed on disk');
+  });
+
+  it('a load that fails before any thread leaves the bundle shown before as the one payloads are read from', async () => {
+    const h = harness();
+    const first = streamed('compaction-remote');
+    const loading = h.send({ type: 'load', id: 1, label: 'first', input: { kind: 'stream', paths: first.map((f) => f.path) } });
+    await h.send({ type: 'bytes', id: 2, target: 1, files: first });
+    await loading;
+    expect(h.of(1).some((m) => m.type === 'result')).toBe(true);
+    // The next drop lacks its payloads: it stops at the first one, before its first thread.
+    const second = streamed('single-turn-answer').filter((f) => !f.path.startsWith('payloads/'));
+    const failing = h.send({ type: 'load', id: 3, label: 'second', input: { kind: 'stream', paths: second.map((f) => f.path) } });
+    await h.send({ type: 'bytes', id: 4, target: 3, files: second });
+    await failing;
+    expect(h.of(3).map((m) => m.type)).toContain('error');
+    await h.send({ type: 'readPayload', id: 5, path: 'payloads/1.json' });
+    expect(h.of(5)[0]).toMatchObject({
+      type: 'payload',
+      data: JSON.parse(readFileSync(path.join(TRACES, 'compaction-remote', 'payloads/1.json'), 'utf8')),
+    });
   });
 
   it('refuses a bundle over the size limit, dropped or streamed, with the way out', async () => {

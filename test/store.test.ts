@@ -56,6 +56,31 @@ describe('load lifecycle', () => {
     expect(s.indexes).toBeNull();
   });
 
+  it('a load that fails before replacing the trace shown keeps that trace, its partial status and its selection, and says what did not open', () => {
+    finish('single-turn-answer', { error: { file: 'trace.jsonl', line: 9, seq: 9, message: 'cut', causes: [] } });
+    const before = useStore.getState();
+    before.select({ kind: 'conversation_item', id: 'conversation_item:3' });
+    useStore.setState({ live: { status: 'following', eventsApplied: 9, shownEvents: 9, note: null, writtenAt: null } });
+    useStore.getState().beginLoad({ label: 'notes' });
+    const error = { file: 'notes', line: null, seq: null, message: 'No trace bundle found in notes.', causes: [] };
+    useStore.getState().failLoad({ label: 'notes', error, keeps: { live: false } });
+    const s = useStore.getState();
+    expect(s.state).toBe(before.state);
+    expect(s.bundleLabel).toBe('single-turn-answer');
+    expect(s.load).toMatchObject({ phase: 'failed', label: 'single-turn-answer', error: { message: 'cut' } });
+    expect(s.selection).toEqual({ kind: 'conversation_item', id: 'conversation_item:3' });
+    expect(s.openFailure).toEqual({ label: 'notes', error });
+    // The worker stopped following it when the new load reached it.
+    expect(s.live?.status).toBe('ended');
+    s.dismissOpenFailure();
+    expect(useStore.getState().openFailure).toBeNull();
+    // A failure the worker did not survive (no `keeps`) clears the trace as before.
+    useStore.getState().beginLoad({ label: 'again' });
+    useStore.getState().failLoad({ label: 'again', error });
+    expect(useStore.getState().state).toBeNull();
+    expect(useStore.getState().openFailure).toBeNull();
+  });
+
   it('cancelLoad keeps the previously loaded trace on screen and ignores late progress', () => {
     finish('single-turn-answer');
     const before = useStore.getState().state;

@@ -146,6 +146,34 @@ function Diagnostics({ diagnostics, stopped }: { diagnostics: DiagnosticGroup[];
  * shown below the banner), skipped unknown events, or a cancelled load.
  */
 export function LoadBanner() {
+  const openFailure = useStore((s) => s.openFailure);
+  return (
+    <>
+      {openFailure && <OpenFailure label={openFailure.label} error={openFailure.error} />}
+      <ShownLoadBanner />
+    </>
+  );
+}
+
+/** A load that failed while a trace was shown: that trace stays, under this. */
+function OpenFailure({ label, error }: { label: string; error: TraceErrorInfo }) {
+  const shown = useStore((s) => s.bundleLabel);
+  const dismiss = useStore((s) => s.dismissOpenFailure);
+  return (
+    <div className="ctv-banner ctv-banner--error" role="alert" data-testid="load-banner" data-kind="open-failed">
+      <div className="ctv-banner__title">
+        Could not open {label}; {shown ? <strong>{shown}</strong> : 'the trace'} is still shown.
+        <button type="button" className="ctv-banner__dismiss" aria-label="Dismiss" title="Dismiss" onClick={dismiss}>
+          ×
+        </button>
+      </div>
+      <ErrorDetails error={error} />
+    </div>
+  );
+}
+
+/** What went wrong with the shown trace's load (or a cancelled one). */
+function ShownLoadBanner() {
   const load = useStore((s) => s.load);
   // finishLoad with an error keeps the partial state (phase 'failed'); failLoad leaves none.
   const hasState = useStore((s) => s.state !== null);

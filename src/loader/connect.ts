@@ -34,7 +34,7 @@ export function applyLoadEvent(e: LoadEvent): void {
       store.setBundleHash(e.hash);
       return;
     case 'failed':
-      store.failLoad({ label: e.label, error: e.error });
+      store.failLoad({ label: e.label, error: e.error, keeps: e.keeps });
       return;
     case 'cancelled':
       store.cancelLoad();

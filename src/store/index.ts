@@ -1,6 +1,6 @@
 /**
  * The app store: one zustand store composed of slices.
- *   trace     – load lifecycle (beginLoad/setLoadProgress/finishLoad/failLoad/cancelLoad), manifest, state, indexes
+ *   trace     – load lifecycle (beginLoad/setLoadProgress/finishLoad/failLoad/cancelLoad; a failed load keeps the trace shown: openFailure), manifest, state, indexes
  *   selection – the one shared selection with back/forward history (select/back/forward)
  *   viewport  – visible time window for timelines (setViewport)
  *   filters   – kinds, statuses, thread ids, text (setFilters/resetFilters)

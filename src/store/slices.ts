@@ -92,9 +92,16 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
   indexes: null,
   loadSeq: 0,
   live: null,
+  shownLoad: null,
+  openFailure: null,
   beginLoad: ({ label }) =>
-    // The previous trace (if any) stays on screen while loading, so a cancel can fall back to it.
-    set({ load: { phase: 'loading', label, progress: null, error: null, diagnostics: [] } }),
+    // The previous trace (if any) stays on screen while loading, so a cancel or a failure can fall back to it.
+    set((s) => ({
+      load: { phase: 'loading', label, progress: null, error: null, diagnostics: [] },
+      // Loading (or cancelled) already: the shown trace's load is the one kept then.
+      shownLoad: s.state === null ? null : s.load.phase === 'loading' || s.load.phase === 'cancelled' ? s.shownLoad : s.load,
+      openFailure: null,
+    })),
   setLoadProgress: (p) => {
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
@@ -110,6 +117,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     const indexes = built !== undefined ? built : safeIndexes(state);
     set((s) => ({
       load: { phase: error ? 'failed' : 'ready', label, progress: s.load.progress, error, diagnostics: [...diagnostics] },
+      shownLoad: null,
+      openFailure: null,
       manifest,
       state,
       bundleKey,
@@ -136,9 +145,22 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     const fits = pendingViewPatch(get());
     if (fits) set(fits);
   },
-  failLoad: ({ label, error }) =>
+  failLoad: ({ label, error, keeps }) => {
+    const s = get();
+    // A drop of the wrong folder must not take away the trace being read: it stays, with what went wrong above it.
+    if (keeps && s.state !== null && s.shownLoad !== null) {
+      set({
+        load: s.shownLoad,
+        shownLoad: null,
+        openFailure: { label, error },
+        live: keeps.live || s.live === null ? s.live : { ...s.live, status: 'ended', note: 'Following stopped when another bundle was opened.' },
+      });
+      return;
+    }
     set((s) => ({
       load: { phase: 'failed', label, progress: s.load.progress, error, diagnostics: [] },
+      shownLoad: null,
+      openFailure: null,
       manifest: null,
       state: null,
       bundleKey: null,
@@ -154,7 +176,9 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
       history: { entries: [], index: -1 },
       viewport: null,
       activeThreadId: null,
-    })),
+    }));
+  },
+  dismissOpenFailure: () => set({ openFailure: null }),
   cancelLoad: () => {
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, phase: 'cancelled', progress: null } }));

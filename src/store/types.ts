@@ -100,12 +100,21 @@ export interface TraceSlice {
   loadSeq: number;
   /** Set while the shown trace follows its bundle; null for a trace that does not. */
   live: LiveState | null;
+  /** The shown trace's load while another loads: a load that fails before replacing it falls back to it. */
+  shownLoad: LoadState | null;
+  /** A load that failed while a trace was shown, which stays: what did not open, and why. */
+  openFailure: { label: string; error: TraceErrorInfo } | null;
   beginLoad(args: { label: string }): void;
   setLoadProgress(p: LoadProgress): void;
   finishLoad(args: FinishLoadArgs): void;
   /** The shown bundle's content hash, once computed; applies a link's view waiting for it. */
   setBundleHash(hash: string | null): void;
-  failLoad(args: { label: string; error: TraceErrorInfo }): void;
+  /**
+   * `keeps`: the worker still holds the shown trace (the failed load never replaced it), so it can stay;
+   * `live` says whether its following goes on (a load the worker began stopped it).
+   */
+  failLoad(args: { label: string; error: TraceErrorInfo; keeps?: { live: boolean } }): void;
+  dismissOpenFailure(): void;
   cancelLoad(): void;
   /**
    * The followed bundle's new state or status. The selection, filters,

@@ -183,7 +183,11 @@ export type LoadEvent =
   | { type: 'finished'; result: LoadResult }
   /** The content hash of the bundle that just finished (after a `finished` with `hashFollows`). */
   | { type: 'hash'; hash: string | null }
-  | { type: 'failed'; label: string; error: TraceErrorInfo }
+  /**
+   * `keeps`: the worker still holds the trace shown before (this load never replaced it), which may then
+   * stay on screen; `live`: its following goes on (the load failed before it reached the worker).
+   */
+  | { type: 'failed'; label: string; error: TraceErrorInfo; keeps?: { live: boolean } }
   | { type: 'cancelled' }
   /** The loaded trace follows its bundle (after its `finished`). */
   | { type: 'live'; live: LiveEvent };
@@ -456,7 +460,7 @@ export class TraceClient {
       failed: (error) => {
         if (this.walk !== walk) return;
         this.walk = null;
-        this.emit({ type: 'failed', label, error });
+        this.emit({ type: 'failed', label, error, keeps: { live: true } });
       },
       progress: (filesDone, bytesDone) => {
         if (this.walk === walk) this.emit({ type: 'progress', progress: { bytesDone, bytesTotal: 0, eventsDone: 0, phase: 'walking', filesDone } });
@@ -628,7 +632,8 @@ export class TraceClient {
         void this.land(cur, msg);
         return;
       case 'error':
-        this.fail(msg.error);
+        // The worker replaces the bundle it holds only with a result: the shown one is still there.
+        this.fail(msg.error, { live: false });
         return;
       case 'cancelled':
         return;
@@ -756,12 +761,12 @@ export class TraceClient {
     }
   }
 
-  private fail(error: TraceErrorInfo): void {
+  private fail(error: TraceErrorInfo, keeps?: { live: boolean }): void {
     const cur = this.current;
     if (!cur) return;
     this.current = null;
     if (this.live?.id === cur.id) this.live = null;
-    this.emit({ type: 'failed', label: cur.label, error });
+    this.emit({ type: 'failed', label: cur.label, error, keeps });
     cur.settle('failed');
   }
 

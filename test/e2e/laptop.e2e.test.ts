@@ -436,7 +436,7 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('loose bundle files dropped without their folder open; a drop that fails shows the failure, not an empty trace', async () => {
+  it('loose bundle files dropped without their folder open; a drop that fails shows the failure and keeps the trace shown', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const path = await import('node:path');
     const { TRACES } = await import('../loader-helpers');
@@ -451,12 +451,19 @@ describe.skipIf(!baseUrl)('a laptop screen in Chromium', () => {
     await waitForPhase(page, ['ready'], `${flat.length} files`);
     expect(await page.evaluate(() => Object.keys(window.__traceStore!.getState().state!.compactions).length)).toBe(2);
     await expect.poll(() => page.getByTestId('summary-compactions').textContent()).toBe('2');
-    // Without the payloads: the load fails at the first payload it needs, before any thread.
+    // Without the payloads: the load fails at the first payload it needs, before any thread. The trace
+    // on screen stays, with the failure above it.
     await dropFiles(page, flat.slice(0, 2));
-    await waitForPhase(page, ['failed'], '2 files');
-    expect(await page.getByTestId('load-banner').getAttribute('data-kind')).toBe('failed');
-    expect(await page.getByTestId('summary-agents').count()).toBe(0);
-    expect(await page.getByTestId('welcome').isVisible()).toBe(true);
+    const failure = page.locator('[data-testid="load-banner"][data-kind="open-failed"]');
+    await failure.waitFor();
+    expect(await failure.textContent()).toMatch(/^Could not open 2 files; .+ is still shown\./);
+    expect(await page.getByTestId('summary-compactions').textContent()).toBe('2');
+    expect(await page.getByTestId('welcome').count()).toBe(0);
+    // Its payloads are still read from it.
+    await page.locator('[data-testid="conv-row"]').first().click();
+    await page.getByTestId('inspector').waitFor();
+    await failure.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await failure.count()).toBe(0);
     expect(errors.filter((e) => !/payload/.test(e))).toEqual([]);
   });
 });
