@@ -108,20 +108,28 @@ describe.skipIf(!baseUrl)('hostile input in Chromium', () => {
         try {
           await page.waitForFunction(
             (label) => {
-              const l = window.__traceStore?.getState().load;
+              const s = window.__traceStore?.getState();
+              const l = s?.load;
               if (l && (l.phase === 'ready' || l.phase === 'failed') && l.label === label) return true;
+              // Failed with a trace shown: that trace stays, and the failure is named above it.
+              if (s?.openFailure?.label === label) return true;
               return !!document.querySelector('[data-testid="bundle-picker"], [data-testid="session-list"], [data-testid="load-banner"][data-kind="failed"]');
             },
             name,
             { timeout: 60_000 },
           );
-          const l = await page.evaluate(() => window.__traceStore!.getState().load);
+          const { load: l, openFailure } = await page.evaluate(() => {
+            const st = window.__traceStore!.getState();
+            return { load: st.load, openFailure: st.openFailure };
+          });
           outcome =
-            l.label === name && (l.phase === 'ready' || l.phase === 'failed')
-              ? l.phase
-              : (await page.locator('[data-testid="bundle-picker"], [data-testid="session-list"]').count())
-                ? 'picker'
-                : 'failed';
+            openFailure?.label === name
+              ? 'failed'
+              : l.label === name && (l.phase === 'ready' || l.phase === 'failed')
+                ? l.phase
+                : (await page.locator('[data-testid="bundle-picker"], [data-testid="session-list"]').count())
+                  ? 'picker'
+                  : 'failed';
         } catch {
           outcome = 'stuck';
         }
@@ -356,8 +364,10 @@ describe.skipIf(!baseUrl)('limits in Chromium', () => {
       window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, manifest);
-    const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
+    // The trace open stays, under the failure.
+    const banner = page.locator('[data-testid="load-banner"][data-kind="open-failed"]');
     await banner.waitFor({ timeout: 60_000 });
+    expect(await banner.textContent()).toContain('traces/single-turn-answer is still shown');
     // More than the tab reads whole, so it would be read as the reducer goes; what the tab must hold grows with the log.
     expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 200 MiB, over the 32.0 MiB limit; nothing was read/);
     // Still responsive: the main thread answers at once.
@@ -396,8 +406,10 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitLoaded(page);
     await page.getByTestId('folder-input').setInputFiles(dir);
-    const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
+    // The trace open stays, under the failure.
+    const banner = page.locator('[data-testid="load-banner"][data-kind="open-failed"]');
     await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toContain('traces/single-turn-answer is still shown');
     expect(await banner.textContent()).toMatch(/event log is too large for a browser tab to reduce: 1.4 GiB, over the 32.0 MiB limit; nothing was read/);
     expect(await heapMb(page)).toBeLessThan(200);
     expect(traps.errors).toEqual([]);
@@ -468,8 +480,10 @@ describe('sizes are refused before they are held (issue 14, item 3)', () => {
     const { context, page, traps } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitLoaded(page);
     await page.getByTestId('file-input').setInputFiles({ name: 'bomb.tar.gz', mimeType: 'application/gzip', buffer: bomb });
-    const banner = page.locator('[data-testid="load-banner"][data-kind="failed"]');
+    // The trace open stays, under the failure.
+    const banner = page.locator('[data-testid="load-banner"][data-kind="open-failed"]');
     await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toContain('traces/single-turn-answer is still shown');
     expect(await banner.textContent()).toMatch(
       /bomb\.tar\.gz declares 2.8 GiB of files, over the 384 MiB a browser tab unpacks from one drop; nothing was unpacked/,
     );
