@@ -1,6 +1,6 @@
 /** The trace's headline figures (data-testid="summary-<name>"). */
 import { useEffect, useState } from 'react';
-import { useStore } from '../store';
+import { selectShownTraceError, useStore } from '../store';
 import { getCompactionAnalysis } from '../trace/compaction';
 import { Badge } from '../ui/Badge';
 import { formatCompact, formatDuration, formatInt } from '../ui/format';
@@ -22,7 +22,7 @@ export function SummaryBar() {
   const s = useStore((st) => st.indexes?.summary ?? null);
   const state = useStore((st) => st.state);
   const indexes = useStore((st) => st.indexes);
-  const loadError = useStore((st) => (st.state ? st.load.error : null));
+  const loadError = useStore(selectShownTraceError);
   /** Being recorded and followed: the Live badge stands for "recording incomplete". */
   const recording = useStore((st) => st.live !== null && st.live.status !== 'ended');
   // The analysis is cached; it runs in a task of its own (the header paints first, see staging.tsx).

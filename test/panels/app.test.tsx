@@ -284,6 +284,23 @@ describe('a partial trace in the header (issue 15, item 10)', () => {
     expect(within(panel).queryByRole('combobox', { name: 'Thread' })).toBeNull();
   });
 
+  it('a partial trace still says partial while another load runs, and after it is cancelled', async () => {
+    const { DirectorySource } = await import('../../src/cli/directory-source');
+    const { reduceBundle } = await import('../../src/trace/reducer');
+    const path = await import('node:path');
+    const r = await reduceBundle(new DirectorySource(path.join(__dirname, '../fixtures/traces/broken/truncated-mid-file')));
+    render(<App services={services('single-turn-answer')} />);
+    act(() => {
+      useStore.getState().finishLoad({ label: 'cut', manifest: r.manifest, state: r.state, error: r.error, diagnostics: [], bundleKey: 'cut' });
+    });
+    await waitFor(() => expect(document.querySelector('.stage-pending')).toBeNull());
+    const partial = `partial · stopped at line ${r.error!.line}`;
+    act(() => useStore.getState().beginLoad({ label: 'next' }));
+    expect(screen.getByTestId('summary-status').textContent).toBe(partial);
+    act(() => useStore.getState().cancelLoad());
+    expect(screen.getByTestId('summary-status').textContent).toBe(partial);
+  });
+
   it('a complete trace keeps its rollout status', async () => {
     render(<App services={services('single-turn-answer')} />);
     await load('single-turn-answer');

@@ -5,7 +5,7 @@
 import { payloadLocation } from '../../trace/bundle/payloads';
 import { generationOf } from '../../trace/schema/generations';
 import { useMemo, useState, type ReactNode } from 'react';
-import { useStore } from '../../store';
+import { selectShownTraceError, useStore } from '../../store';
 import { payloadsOf, type TraceIndexes } from '../../trace/indexes/build';
 import { relatedLinks, type LinkGroup } from '../../trace/indexes/links';
 import { getObject, KIND_LABEL, type ObjectRef, own } from '../../trace/indexes/refs';
@@ -521,7 +521,7 @@ function statusOf(state: RolloutTrace, r: ObjectRef): string | null {
 
 function Overview({ state, indexes }: { state: RolloutTrace; indexes: TraceIndexes | null }) {
   const start = state.started_at_unix_ms;
-  const stoppedAt = useStore((s) => s.load.error);
+  const stoppedAt = useStore(selectShownTraceError);
   return (
     <div className="insp-empty">
       <p className="dim">Nothing selected. Click a row in any panel to inspect it; links here select related objects.</p>
