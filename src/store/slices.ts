@@ -106,10 +106,8 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     if (get().load.phase !== 'loading') return;
     set((s) => ({ load: { ...s.load, progress: { ...p } } }));
   },
-  finishLoad: ({ label, manifest, state: partial, indexes: built, error, diagnostics, bundleKey, contentHash, hashFollows, servedName }) => {
-    // A load that stopped before any thread was read has nothing to show: an empty
-    // trace ("0 agents … running") would only hide the failure. It is a plain failure.
-    const state = error && partial && Object.keys(partial.threads).length === 0 ? null : partial;
+  finishLoad: ({ label, manifest, state, indexes: built, error, diagnostics, bundleKey, contentHash, hashFollows, servedName }) => {
+    // A load that stopped before its first thread comes as an error, not a result (src/worker/reduce-job.ts).
     if (error && !state) {
       get().failLoad({ label, error });
       return;

@@ -151,8 +151,8 @@ async function reduceAndPostOnce(
   }
   progress.flush();
   const t2 = performance.now();
-  // Stopped before any thread: nothing to show, and the bundle shown before (if any) stays the one held,
-  // so that the page can keep it on screen with the failure above it.
+  // Stopped before any thread: nothing to show (an empty trace, "0 agents … running", would only hide the
+  // failure), and the bundle shown before (if any) stays the one held, so the page keeps it with the failure above it.
   if (!result.state || (result.error && Object.keys(result.state.threads).length === 0)) {
     post({ type: 'error', id, error: result.error ?? errorInfo('trace.jsonl', 'The reducer returned no state.') });
     return;
