@@ -8,6 +8,7 @@ import type { RolloutTrace, ToolCall } from '../trace/schema/state';
 import { itemText } from '../trace/sessions/documents';
 import type { SearchHit } from './protocol';
 import { own } from '../trace/indexes/refs';
+import { withoutMarks } from '../trace/sessions/match';
 
 interface Entry {
   kind: SearchHit['kind'];
@@ -67,8 +68,8 @@ export class SearchIndex {
   }
 }
 
-/** Trace text is shown as text: a marker character in it would be taken for one of ours. */
-const plain = (t: string) => t.replace(/[\u0001\u0002]/g, '').replace(/\s+/g, ' ');
+/** A piece of the snippet: one line, and no marker characters of the trace's own. */
+const plain = (t: string) => withoutMarks(t).replace(/\s+/g, ' ');
 
 /**
  * Up to ~40 characters either side of the match, on one line, with ellipses

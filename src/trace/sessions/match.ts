@@ -164,8 +164,8 @@ function bestSpot(q: CompiledQuery, body: string): [number, number] {
   return [spots[best].at, spots[best].end];
 }
 
-/** Trace text is shown as text: a marker character in it would be taken for one of ours. */
-const plain = (t: string) => t.replace(/[\u0001\u0002]/g, '');
+/** Trace text is shown as text: a marker character in it would be taken for one of ours (every snippet maker strips them). */
+export const withoutMarks = (t: string) => t.replace(/[\u0001\u0002]/g, '');
 
 /**
  * The body around its best match (bestSpot), about 16 words, each match
@@ -208,10 +208,10 @@ export function snippet(q: CompiledQuery, body: string): string {
   for (const [a, b] of marks) {
     if (b <= at) continue;
     const from = Math.max(a, at);
-    out += `${plain(body.slice(at, from))}\u0001${plain(body.slice(from, b))}\u0002`;
+    out += `${withoutMarks(body.slice(at, from))}\u0001${withoutMarks(body.slice(from, b))}\u0002`;
     at = b;
   }
-  return `${out}${plain(body.slice(at, end))}${end < body.length ? '…' : ''}`;
+  return `${out}${withoutMarks(body.slice(at, end))}${end < body.length ? '…' : ''}`;
 }
 
 /**
