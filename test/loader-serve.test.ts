@@ -176,8 +176,8 @@ describe('serve', () => {
 
   it('opens a served bundle as one tar, or file by file from a server without packing', async () => {
     const base = `${h.url}bundles/image-input/`;
-    const packed = (await openHttpBundle('image-input', base))!;
-    expect(packed).toBeInstanceOf(MemorySource);
+    const packed = await openHttpBundle('image-input', base);
+    if (!(packed instanceof MemorySource)) throw new Error('not opened as one tar');
     expect(await packed.readText('trace.jsonl')).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
 
     const requested: string[] = [];
@@ -186,8 +186,8 @@ describe('serve', () => {
       requested.push(url.slice(base.length));
       return url.includes('?pack=') ? Promise.resolve(new Response('no', { status: 404 })) : fetch(input, init);
     };
-    const plain = (await openHttpBundle('image-input', base, noPack))!;
-    expect(plain).toBeInstanceOf(FetchSource);
+    const plain = await openHttpBundle('image-input', base, noPack);
+    if (!(plain instanceof FetchSource)) throw new Error('not opened file by file');
     const ahead = withReadAhead(plain);
     const trace = await ahead.readText('trace.jsonl');
     expect(trace).toBe(readFileSync(path.join(TRACES, 'image-input/trace.jsonl'), 'utf8'));
@@ -233,10 +233,12 @@ describe('serve', () => {
         expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
           readFileSync(path.join(dir, 'state.json'), 'utf8'),
         );
-        // The page heard how the server's reduction went, then how its state arrived.
+        // The page heard how its state arrived, after how the server's reduction went when it was still under way
+        // (a bundle given as a root is reduced from the start, and may be done before the page asks).
         const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
-        expect(phases[0]).toBe('server');
         expect(phases).toContain('receiving');
+        expect(phases.slice(phases.indexOf('receiving')).every((p) => p === 'receiving')).toBe(true);
+        expect(phases).not.toContain('reducing');
         await handler({ type: 'readPayload', id: 2, path: payload });
         const p = out.find((m) => m.id === 2);
         expect(p?.type).toBe('payload');
@@ -319,6 +321,64 @@ describe('serve', () => {
       expect(recording.phases).not.toContain('receiving');
       expect(recording.out.some((m) => m.type === 'live')).toBe(true);
       expect(reductions).toEqual(['finished']);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('a small finished bundle a link names is reduced ahead, and the tar request of its next open is answered with the state', async () => {
+    const root = path.join(tmp, 'small-named');
+    cpSync(path.join(TRACES, 'image-input'), path.join(root, 'finished'), { recursive: true });
+    const reductions: string[] = [];
+    const served = await serve({
+      roots: [root],
+      port: 0,
+      distDir: path.join(tmp, 'dist'),
+      log: () => {},
+      states: {
+        reduce: (dir, out, onProgress) => {
+          reductions.push(path.basename(dir));
+          return reduceToFile(dir, out, onProgress);
+        },
+      },
+    });
+    try {
+      const open = async () => {
+        const out: WorkerResponse[] = [];
+        const handler = createWorkerHandler((m) => out.push(m), { recent: null, landedWaitMs: 0 });
+        await handler({ type: 'load', id: 1, label: 'finished', input: { kind: 'url', baseUrl: `${served.url}bundles/small-named/finished/` } });
+        const r = out.find((m) => m.type === 'result');
+        if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
+        const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
+        const hash = out.find((m) => m.type === 'hash');
+        return {
+          phases,
+          hash: r.hashFollows && hash?.type === 'hash' ? hash.contentHash : null,
+          state: JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2),
+        };
+      };
+      const reference = readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8');
+      // Opened from the session list: the server holds no state of it, so the tab reduces its tar.
+      const fromList = await open();
+      expect(fromList.phases).not.toContain('receiving');
+      expect(fromList.state).toBe(reference);
+      expect(reductions).toEqual([]);
+      // A link to it (the app page with `?trace=`): reduced while the page starts, and taken by its tar request.
+      await get(served.port, `/?trace=${encodeURIComponent('small-named/finished')}`);
+      await expect.poll(() => reductions, { timeout: 5000 }).toEqual(['finished']);
+      const linked = await open();
+      expect(linked.phases).toContain('receiving');
+      expect(linked.phases).not.toContain('reducing');
+      expect(linked.state).toBe(reference);
+      expect(reductions).toEqual(['finished']);
+      // Links and exports name the bundle by its content hash: the server's is the one the tab computed.
+      expect(fromList.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(linked.hash).toBe(fromList.hash);
+      // A tar request that does not allow the state (an export fetching the files) still gets the tar.
+      expect((await get(served.port, '/bundles/small-named/finished/?pack=tar')).headers['content-type']).toBe('application/x-tar');
+      expect((await get(served.port, '/bundles/small-named/finished/?pack=tar&or=reduced')).headers['content-type']).toBe(
+        'application/x-ndjson; charset=utf-8',
+      );
     } finally {
       await served.close();
     }

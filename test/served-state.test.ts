@@ -18,7 +18,7 @@ function answer(state = stateText) {
   const lines = [
     { type: 'progress', bytesDone: 0, bytesTotal: 0, eventsDone: 0 },
     { type: 'progress', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 },
-    { type: 'result', manifest, error: null, diagnostics: [], eventsApplied: 42, stateBytes: bytes.length },
+    { type: 'result', manifest, error: null, diagnostics: [], eventsApplied: 42, stateBytes: bytes.length, contentHash: 'ab'.repeat(32) },
   ];
   const head = new TextEncoder().encode(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   const all = new Uint8Array(head.length + bytes.length);
@@ -44,6 +44,7 @@ describe('readServedState', () => {
     const r = await readServedState(stream(answer(), size), (p) => progress.push(p));
     expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
     expect(r.eventsApplied).toBe(42);
+    expect(r.contentHash).toBe('ab'.repeat(32));
     expect(progress[1]).toEqual({ phase: 'server', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 });
     expect(progress.at(-1)).toMatchObject({ phase: 'receiving', bytesDone: new TextEncoder().encode(stateText).length });
   });

@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inside, isFile } from './bundles';
 import { SECURITY_HEADERS } from './http-files';
-import { RECORDING_ENDED_HEADER } from '../trace/bundle/served-state';
+import { RECORDING_ENDED_HEADER } from '../trace/bundle/served-choice';
 import { recordingEnded } from './recording-ended';
 import { timeSlicer } from '../trace/time-slicer';
+import { combineFileDigests, hashedPaths } from '../trace/bundle/hash';
 
 /*
  * `GET /bundles/<name>/?pack=tar`: the bundle's manifest.json, trace.jsonl and
@@ -205,6 +207,24 @@ export async function servedBundleBytes(bundleDir: string): Promise<{ bytes: num
 }
 
 const logBytes = (entries: TarEntry[]) => entries.find((e) => e.name === 'trace.jsonl')?.size ?? 0;
+
+/**
+ * The content hash (src/trace/bundle/hash.ts) of the files the bundle's tar
+ * holds, as a tab that read the tar would compute it: read a file at a time,
+ * so that a page given the server's reduction still gets the hash its links
+ * and exports name the bundle by.
+ */
+export async function bundleContentHash(bundleDir: string): Promise<string> {
+  const entries = new Map((await bundleTarEntries(bundleDir)).map((e) => [e.name, e]));
+  const records: { path: string; size: number; digest: Uint8Array }[] = [];
+  for (const name of hashedPaths(entries.keys())) {
+    const e = entries.get(name)!;
+    const h = createHash('sha256');
+    for await (const chunk of fileChunks(e.file, e.size)) h.update(chunk);
+    records.push({ path: name, size: e.size, digest: h.digest() });
+  }
+  return combineFileDigests(records);
+}
 
 /**
  * Streams the tar with bounded memory: about a megabyte waiting to be written,

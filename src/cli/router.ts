@@ -14,7 +14,8 @@ import { MIME, resolveInside, send, sendFile, SECURITY_HEADERS, STATUS_TEXT } fr
 import { sendBundleTar, servedBundleBytes } from './bundle-tar';
 import type { ServedStates } from './served-states';
 import { recordingEnded } from './recording-ended';
-import { SERVED_STATE_QUERY, serverReducesBetter } from '../trace/bundle/served-state';
+import { SERVED_STATE_QUERY, serverReducesAhead } from '../trace/bundle/served-choice';
+import { OR_STATE } from '../trace/bundle/served-url';
 
 export function allowedHosts(host: string, port: number): Set<string> | null {
   if (host === '0.0.0.0' || host === '::') return null; // deliberately exposed: accept any Host
@@ -121,6 +122,9 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
           const d = await resolveInside(root.dir, rest, 'dir');
           if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
           else if (!(await isFile(path.join(d.file, 'trace.jsonl')))) send(res, 404, 'Not a trace bundle', undefined, head);
+          else if (params.get('or') === OR_STATE && opts.states && (await recordingEnded(d.file)) && (await opts.states.holds(d.file)))
+            // The page allows the state it would ask for next, and it is kept here or on its way (served-choice.ts).
+            await opts.states.send(req, res, d.file);
           else await sendBundleTar(req, res, d.file);
           return;
         }
@@ -152,11 +156,10 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
 /**
  * A page asked for with `?trace=<bundle>` will ask for that bundle once its
  * script and worker have started, about a second later on a slow machine.
- * When the page will leave the bundle to this server's reduction (its
- * recording ended, its payloads far outweighing its log: the worker decides
- * alike from the tar's headers, src/trace/bundle/fetch.ts),
- * the reduction starts now, beside the page's start-up, and the page's
- * request joins it.
+ * When its recording has ended and the server opens it sooner than the tab
+ * (serverReducesAhead: a small bundle, or payloads far outweighing the log),
+ * the reduction starts now, beside the page's start-up; the bundle's tar then
+ * says so (STATE_KEPT_HEADER) and the page's request joins it.
  */
 export async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: string): Promise<void> {
   try {
@@ -168,7 +171,7 @@ export async function reduceAhead(roots: ServedRoot[], states: ServedStates, nam
     // The log's last line first: a bundle still recorded is not worth the look at each of its payloads' sizes.
     if (!(await recordingEnded(d.file))) return;
     const { bytes, logBytes } = await servedBundleBytes(d.file);
-    if (!serverReducesBetter(bytes, logBytes, states.reducesAbove)) return;
+    if (!serverReducesAhead(bytes, logBytes, states.reducesAbove)) return;
     await states.prepare(d.file);
   } catch {
     // Only a head start: the page's own request reports what went wrong.

@@ -60,11 +60,11 @@ export interface ServeOptions {
    */
   sessions?: { summarize?: Summarize; cacheFile?: string | null; pollMs?: number; indexFile?: string | null; concurrency?: number };
   /**
-   * Reductions of bundles too large for a browser tab, or large and finished:
-   * where their states are kept (default: a temporary folder removed on
-   * close), how they are made (default: in this process), and from what size
-   * a bundle named by a page's `?trace=` is reduced ahead (default
-   * SERVER_REDUCES_ABOVE, the page's own threshold).
+   * Reductions of bundles too large for a browser tab, or finished ones a
+   * page's `?trace=` names: where their states are kept (default: a temporary
+   * folder removed on close), how they are made (default: in this process),
+   * and the size that divides small bundles from large ones
+   * (serverReducesAhead; default SERVER_REDUCES_ABOVE, the page's own threshold).
    */
   states?: { dir?: string; reduce?: ReduceToFile; reducesAbove?: number };
 }

@@ -14,9 +14,10 @@ import type http from 'node:http';
 import path from 'node:path';
 import { reduceBundle } from '../trace/reducer';
 import { serializeStateChunks } from '../trace/serialize';
-import { SERVER_REDUCES_ABOVE, ServedResultSchema, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
+import { SERVED_STATE_TYPE, SERVER_REDUCES_ABOVE } from '../trace/bundle/served-choice';
+import { ServedResultSchema, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
 import { DirectorySource } from './directory-source';
-import { fileChunks } from './bundle-tar';
+import { bundleContentHash, fileChunks } from './bundle-tar';
 import { SECURITY_HEADERS } from './http-files';
 import { signatureOf } from './sessions/catalog';
 
@@ -26,7 +27,7 @@ export const REDUCE_STATE_COMMAND = '__reduce-state';
 export type ReduceToFile = (dir: string, out: string, onProgress: (p: ServedProgress) => void) => Promise<ServedResult>;
 
 /** Most states kept in the cache folder, and most bytes: the oldest go first. */
-const KEEP_STATES = 16;
+const KEEP_STATES = 64;
 const KEEP_BYTES = 2 * 1024 ** 3;
 
 /** The reduction itself: in the child, or in this process when there is no child (tests, the dev server). */
@@ -54,8 +55,13 @@ export const reduceToFile: ReduceToFile = async (dir, out, onProgress) => {
     renameSync(`${out}.tmp`, out);
   }
   const { manifest, error, diagnostics, eventsApplied } = result;
-  return { type: 'result', manifest, error, diagnostics, eventsApplied, stateBytes };
+  // A tab that reduced the bundle would hash it; beyond what a tab could hold, the second read is not worth it.
+  const contentHash = result.state && total <= HASHED_UP_TO ? await bundleContentHash(dir) : null;
+  return { type: 'result', manifest, error, diagnostics, eventsApplied, stateBytes, contentHash };
 };
+
+/** The largest bundle (trace.jsonl and payloads) whose content hash the server computes with its state. */
+const HASHED_UP_TO = 256 * 1024 * 1024;
 
 /** Bytes of trace.jsonl and the payload files, as the reducer counts what it reads. */
 function bundleBytes(dir: string): number {
@@ -136,7 +142,7 @@ export class ServedStates {
     }
     const key = stateKey(bundle, signature);
     const file = path.join(this.dir, `${key}.json`);
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': `${SERVED_STATE_TYPE}; charset=utf-8`, 'Cache-Control': 'no-store' });
     if (req.method === 'HEAD') {
       res.end();
       return;
@@ -167,6 +173,14 @@ export class ServedStates {
     const key = stateKey(bundle, signature);
     if (this.jobs.has(key) || this.cached(key) !== null) return;
     await this.run(key, bundle, path.join(this.dir, `${key}.json`), () => {});
+  }
+
+  /** Whether the state of `bundle` as its files are now is kept here, or on its way. */
+  async holds(bundle: string): Promise<boolean> {
+    const signature = await signatureOf(bundle);
+    if (signature === null) return false;
+    const key = stateKey(bundle, signature);
+    return this.jobs.has(key) || this.cached(key) !== null;
   }
 
   private cached(key: string): ServedResult | null {
@@ -247,7 +261,8 @@ function stateKey(bundle: string, signature: string): string {
   } catch {
     // Gone since it was found: its key does not matter.
   }
-  return createHash('sha256').update(real).update('\0').update(signature).digest('hex').slice(0, 32);
+  // The layout's version first: a state kept by a release whose result lacked a field is made again, not misread.
+  return createHash('sha256').update(`v2\0${real}\0`).update(signature).digest('hex').slice(0, 32);
 }
 
 function waitDrain(res: http.ServerResponse): Promise<void> {

@@ -21,7 +21,7 @@ export interface LoadProgress {
   /**
    * 'walking': the page walks a dropped folder (files found and their bytes; no total yet);
    * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
-   * 'server': `serve` reduces the bundle (too large for the tab, or large and finished); 'receiving': its state arrives (bytes of state.json).
+   * 'server': `serve` reduces the bundle (too large for the tab, or finished and opened sooner there); 'receiving': its state arrives (bytes of state.json).
    */
   phase?: 'walking' | 'reading' | 'reducing' | 'server' | 'receiving';
   /** Files walked so far ('walking'). */

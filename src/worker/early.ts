@@ -42,5 +42,5 @@ export function takeEarlyWorker(): Worker | undefined {
 function prefetchFragment(): string {
   if (!/^https?:$/.test(location.protocol)) return '';
   const name = new URLSearchParams(location.search).get('trace');
-  return name ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(servedBundleUrl(name, document.baseURI)))}` : '';
+  return name ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(servedBundleUrl(name, document.baseURI), true))}` : '';
 }

@@ -4,9 +4,10 @@
  * hold several bundles (then the user picks one: `select`).
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
-import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
+import { FetchSource, openHttpBundle, ServerReduces } from '../trace/bundle/fetch';
 import { GrowingSource } from '../trace/bundle/growing';
-import { readServedState, SERVED_STATE_QUERY } from '../trace/bundle/served-state';
+import { readServedState } from '../trace/bundle/served-state';
+import { SERVED_STATE_QUERY, SERVED_STATE_TYPE } from '../trace/bundle/served-choice';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
 import {
@@ -44,24 +45,36 @@ async function fetchIfThere(s: WorkerSession, baseUrl: string, path: string): Pr
 
 /**
  * Opens a served bundle through the server's reduction (`?reduced`), its
- * payloads read on demand; false when the server offers none (another
- * server, or an older `serve`), and the caller says the bundle is too large.
+ * payloads read on demand (`answer`, when the tar request brought it, else
+ * asked for now); false when the server offers none (another server, or an
+ * older `serve`), and the caller says the bundle is too large.
  */
-async function loadServedState(s: WorkerSession, id: number, label: string, baseUrl: string, signal: AbortSignal): Promise<boolean> {
+async function loadServedState(
+  s: WorkerSession,
+  id: number,
+  label: string,
+  baseUrl: string,
+  signal: AbortSignal,
+  answer: Response | null = null,
+): Promise<boolean> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const res = await s.fetch(new URL(`?${SERVED_STATE_QUERY}`, dir).href, { signal });
-  if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith('application/x-ndjson')) {
+  const res = answer ?? (await s.fetch(new URL(`?${SERVED_STATE_QUERY}`, dir).href, { signal }));
+  if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith(SERVED_STATE_TYPE)) {
     void res.body?.cancel().catch(() => {});
     return false;
   }
   const body = res.body;
   // No signal: payloads are fetched for as long as the trace is shown, after this load has ended.
   const source = new FetchSource(label, dir, s.fetch);
+  let contentHash: string | null = null;
   await reduceAndPost(s, id, label, source, signal, {
     served: true,
+    contentHash: () => contentHash,
     reduce: async (_source, options) => {
       try {
-        return await readServedState(body, (p) => options?.onProgress?.(p));
+        const read = await readServedState(body, (p) => options?.onProgress?.(p));
+        contentHash = read.contentHash;
+        return read;
       } catch (e) {
         signal.throwIfAborted();
         throw new Error(`The server's reduction of this bundle could not be read: ${(e as Error).message}`, { cause: e });
@@ -136,13 +149,16 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
   const post = s.post;
   if (input.kind === 'url') {
     const openStart = performance.now();
-    let source: BundleSource | null;
-    const early = takePrefetched(servedTarUrl(input.baseUrl), s.fetch);
+    let source: BundleSource | ServerReduces;
+    const early = takePrefetched(servedTarUrl(input.baseUrl, true), s.fetch);
     try {
       source = await openHttpBundle(label, input.baseUrl, early?.fetch ?? s.fetch, signal, { ...s.tarLimits, serverReducesAbove: s.serverReducesAbove });
-      // A large finished recording: `serve` reduces it faster than this tab could download it. A server without `?reduced` sends the tar after all.
-      if (source === null && (await loadServedState(s, id, label, input.baseUrl, signal))) return;
-      source ??= await openHttpBundle(label, input.baseUrl, s.fetch, signal, s.tarLimits);
+      // A finished recording whose state `serve` holds, or a large one it reduces faster than this tab could download it.
+      // A server without `?reduced` sends the tar after all.
+      if (source instanceof ServerReduces) {
+        if (await loadServedState(s, id, label, input.baseUrl, signal, source.answer)) return;
+        source = await openHttpBundle(label, input.baseUrl, s.fetch, signal, s.tarLimits);
+      }
     } catch (e) {
       if (!(e instanceof SizeLimitError)) throw e;
       // Too large for this tab: `serve` reduces it itself, and the payloads shown are fetched one by one.
@@ -152,7 +168,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
     } finally {
       early?.release();
     }
-    if (source === null) throw new Error('the server sent no bundle');
+    if (source instanceof ServerReduces) throw new Error('the server sent no bundle');
     const arrival = s.arrivals.get(id);
     if (arrival) arrival.unpack = performance.now() - openStart;
     if (source instanceof MemorySource) {

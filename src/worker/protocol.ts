@@ -136,7 +136,7 @@ export const ProgressSchema = z.object({
   /**
    * 'walking': the page is walking a dropped folder (files found and their bytes; no total yet);
    * 'reading': dropped files are being read into the worker (bytes only); 'reducing' (the default): events are being replayed;
-   * 'server': `serve` is reducing the bundle (too large for the tab, or large and finished); 'receiving': its state is arriving (bytes of state.json).
+   * 'server': `serve` is reducing the bundle (too large for the tab, or finished and opened sooner there); 'receiving': its state is arriving (bytes of state.json).
    */
   phase: z.enum(['walking', 'reading', 'reducing', 'server', 'receiving']).optional(),
   /** Files walked so far ('walking'). */

@@ -59,6 +59,8 @@ export interface ReduceJobOptions {
   reduce?: ReduceFn;
   /** The server reduces the bundle and `source` serves its payloads one by one: no size limit applies here. */
   served?: boolean;
+  /** The bundle's hash as the server computed it (a served reduction), known once `reduce` has returned. */
+  contentHash?: () => string | null;
 }
 
 export async function reduceAndPost(
@@ -70,7 +72,7 @@ export async function reduceAndPost(
   options: ReduceJobOptions = {},
 ): Promise<void> {
   try {
-    await reduceAndPostOnce(s, id, label, source, signal, options.remember ?? false, options.reduce ?? s.reduce, options.served ?? false);
+    await reduceAndPostOnce(s, id, label, source, signal, options.remember ?? false, options.reduce ?? s.reduce, options.served ?? false, options.contentHash);
   } finally {
     // A streamed bundle's reads still waiting (after an error or a cancel) fail rather than hang.
     if (source instanceof ArrivingSource) source.abort(new DOMException('The load ended.', 'AbortError'));
@@ -86,6 +88,7 @@ async function reduceAndPostOnce(
   remember: boolean,
   reduce: ReduceFn,
   served: boolean,
+  serverHash?: () => string | null,
 ): Promise<void> {
   const post = s.post;
   const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
@@ -175,6 +178,7 @@ async function reduceAndPostOnce(
   const t3 = performance.now();
   const stateParts = result.stateParts ?? stateToParts(result.state);
   const t4 = performance.now();
+  const hashed = serverHash?.() ?? null;
   post({
     type: 'result',
     id,
@@ -185,10 +189,14 @@ async function reduceAndPostOnce(
     error: result.error,
     diagnostics: result.diagnostics,
     eventsApplied: result.eventsApplied,
-    hashFollows: kept !== null,
+    hashFollows: kept !== null || hashed !== null,
     timings: { ...s.takeArrivalTimes(id), startAt: performance.timeOrigin + t0, read: t1 - t0, reduce: t2 - t1, keep: t3 - t2, serialize: t4 - t3 },
   });
-  if (!kept) return;
+  if (!kept) {
+    // The server's hash is known already; it follows the result as a hash computed here would.
+    if (hashed !== null) post({ type: 'hash', id, contentHash: hashed });
+    return;
+  }
   // Hashed only once the page has drawn the state: beside the reduction, the digests made a small
   // bundle's load a third slower, and only links and the recent-bundles cache need the hash.
   await s.whenLanded(id, signal);

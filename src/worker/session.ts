@@ -14,7 +14,7 @@ import type { BundleSource, FileBody, MemorySource } from '../trace/bundle/sourc
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
 import { MAX_BROWSER_BUNDLE_BYTES, MAX_BROWSER_LOG_BYTES, MAX_DROPPED_LOG_BYTES } from './limits';
-import { SERVER_REDUCES_ABOVE } from '../trace/bundle/served-state';
+import { SERVER_REDUCES_ABOVE } from '../trace/bundle/served-choice';
 import type { WorkerResponse } from './protocol';
 import { IdbRecentStore, type RecentStore } from './recent';
 import type { KeptDocuments } from '../trace/sessions/kept';
@@ -64,7 +64,7 @@ export interface Loaded {
   payloads: PayloadStore;
   state: RolloutTrace;
   index: SearchIndex | null;
-  /** Reduced by `serve` (too large for the tab, or large and finished): its payloads stay on the server, read one at a time. */
+  /** Reduced by `serve` (too large for the tab, or finished and opened sooner there): its payloads stay on the server, read one at a time. */
   servedReduction?: boolean;
   /** Dropped or picked files too many to hold: read from the Files as the reducer went, and as panels show payloads. */
   readFromFiles?: boolean;

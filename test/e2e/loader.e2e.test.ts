@@ -81,7 +81,7 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await page.goto(`${baseUrl}?trace=long-session`);
     await waitForPhase(page, ['ready'], 'long-session');
     await expectCounts(page, 'long-session');
-    const tar = '/bundles/long-session/?pack=tar';
+    const tar = '/bundles/long-session/?pack=tar&or=reduced';
     // Asked for by the worker's first module (src/worker/prefetch.ts), and that answer used: no second request.
     expect(page.workers().map((w) => decodeURIComponent(new URL(w.url()).hash))).toEqual([`#prefetch=${new URL(tar, baseUrl).href}`]);
     expect(asked.filter((u) => u === tar)).toHaveLength(1);

@@ -2,7 +2,7 @@ import { MemorySource, type BundleSource } from './source';
 import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
-import { RECORDING_ENDED_HEADER, serverReducesBetter } from './served-state';
+import { asksServer, SERVED_STATE_TYPE } from './served-choice';
 import { servedFileUrl, servedTarUrl } from './served-url';
 
 /**
@@ -78,10 +78,10 @@ export class FetchSource implements BundleSource {
  * trace.jsonl plus payloads) is over it is refused before its body is read,
  * and the body is read as it streams, stopping at the limit; so is one whose
  * event log (`X-Bundle-Log-Bytes`) is over `maxLogBytes`. With
- * `serverReducesAbove`, a bundle whose recording has ended
- * (RECORDING_ENDED_HEADER) and that the server opens sooner
- * (serverReducesBetter) is not read at all: null says to ask the server for
- * its reduction instead.
+ * `serverReducesAbove`, a bundle whose recording has ended and that the
+ * server opens sooner (asksServer) is not read at all, and the server may
+ * answer with a state it holds instead of the tar: a ServerReduces says to
+ * take the server's reduction.
  */
 export async function openHttpBundle(
   name: string,
@@ -89,11 +89,13 @@ export async function openHttpBundle(
   fetchImpl: typeof fetch = (...a) => fetch(...a),
   signal?: AbortSignal,
   limits: { maxBytes?: number; maxLogBytes?: number; serverReducesAbove?: number } = {},
-): Promise<BundleSource | null> {
+): Promise<BundleSource | ServerReduces> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
+  const above = limits.serverReducesAbove;
   try {
-    const res = await fetchImpl(servedTarUrl(dir), { signal });
+    const res = await fetchImpl(servedTarUrl(dir, above !== undefined), { signal });
+    if (above !== undefined && res.ok && (res.headers.get('content-type') ?? '').startsWith(SERVED_STATE_TYPE)) return new ServerReduces(res);
     if (res.ok && (res.headers.get('content-type') ?? '').startsWith('application/x-tar')) {
       const announced = Number(res.headers.get('x-bundle-bytes') ?? Number.NaN);
       const log = Number(res.headers.get('x-bundle-log-bytes') ?? Number.NaN);
@@ -102,10 +104,9 @@ export async function openHttpBundle(
         void res.body?.cancel().catch(() => {});
         throw announced > max ? new SizeLimitError(name, announced, max, 'declared') : new SizeLimitError(name, log, maxLog, 'declared', 'log');
       }
-      const above = limits.serverReducesAbove;
-      if (above !== undefined && res.headers.get(RECORDING_ENDED_HEADER) === '1' && serverReducesBetter(announced, log, above)) {
+      if (above !== undefined && asksServer(res.headers, above)) {
         void res.body?.cancel().catch(() => {});
-        return null;
+        return new ServerReduces(null);
       }
       const body = res.body ?? new Response(await res.arrayBuffer()).body!;
       // The manifest is in the tar too; it is not part of what the limit is about.
@@ -123,3 +124,8 @@ export async function openHttpBundle(
 }
 
 const MANIFEST_ALLOWANCE = 1 << 20;
+
+/** A served bundle `serve` reduces for the page: `answer` is its `?reduced` answer when the tar request brought it, else null (ask for it). */
+export class ServerReduces {
+  constructor(readonly answer: Response | null) {}
+}

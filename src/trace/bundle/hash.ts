@@ -65,11 +65,20 @@ export async function hashBundleFiles(files: ReadonlyMap<string, FileBody>, sign
     }),
   );
   signal?.throwIfAborted();
+  return combineFileDigests(paths.map((path, i) => ({ path, ...records[i] })));
+}
+
+/**
+ * The bundle's hash from each file's path, byte length and SHA-256, in
+ * hashedPaths order: for a hasher that reads the files one at a time (`serve`
+ * hashing a bundle it reduces, src/cli/bundle-tar.ts) rather than holding them.
+ */
+export function combineFileDigests(records: readonly { path: string; size: number; digest: Uint8Array }[]): string {
   const h = sha256.create();
-  paths.forEach((path, i) => {
-    h.update(encoder.encode(`${path}\0${records[i].size}\0`));
-    h.update(records[i].digest);
-  });
+  for (const r of records) {
+    h.update(encoder.encode(`${r.path}\0${r.size}\0`));
+    h.update(r.digest);
+  }
   return bytesToHex(h.digest());
 }
 

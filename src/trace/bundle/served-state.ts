@@ -1,6 +1,6 @@
 /**
  * A bundle too large for a browser tab, or one `serve` opens sooner
- * (serverReducesBetter), reduced by `serve` instead of the page's worker:
+ * (served-choice.ts), reduced by `serve` instead of the page's worker:
  * the worker asks for `<bundle>/?reduced` and reads the payloads it shows
  * one by one, the way Perfetto's page asks its trace processor rather than
  * holding the trace. The answer is lines of JSON
@@ -16,35 +16,6 @@ import { TraceErrorInfoSchema } from '../errors';
 import { ManifestSchema } from '../schema/manifest';
 import type { RolloutTrace } from '../schema/state';
 
-/** The query that asks `serve` for a bundle's reduced state. */
-export const SERVED_STATE_QUERY = 'reduced';
-
-/**
- * From this many bytes of payloads up, a served bundle whose recording has
- * ended may be reduced by `serve` rather than in the tab (serverReducesBetter).
- */
-export const SERVER_REDUCES_ABOVE = 16 * 1024 * 1024;
-
-/**
- * Whether `serve` opens a finished bundle sooner than the tab would. The tab
- * downloads and reads every payload; the server's answer is the state, which
- * grows with the event log. So it wins where payloads far outweigh the log:
- * a schema-2 LONG_STEPS=1000 recording (74 MB of payloads, a 3.8 MB log, a
- * 9.5 MB state) opened in 2.6–4.4 s against 5.3 s. The same session in
- * schema 3 (15 MB of compressed shards, a 6.2 MB log, a 14.7 MB state) opened
- * in 2.9 s in the tab and 3.9 s from the server.
- */
-export function serverReducesBetter(bundleBytes: number, logBytes: number, above = SERVER_REDUCES_ABOVE): boolean {
-  const payloadBytes = bundleBytes - logBytes;
-  return payloadBytes >= above && payloadBytes >= 4 * logBytes;
-}
-
-/**
- * The bundle tar's header saying the recording has ended (`1`): a state the
- * server reduces now stays the bundle's, so there is nothing to follow.
- */
-export const RECORDING_ENDED_HEADER = 'X-Bundle-Recording-Ended';
-
 const Count = z.number().int().nonnegative();
 
 export const ServedProgressSchema = z.object({ type: z.literal('progress'), bytesDone: Count, bytesTotal: Count, eventsDone: Count });
@@ -58,6 +29,11 @@ export const ServedResultSchema = z.object({
   eventsApplied: Count,
   /** Bytes of state.json text that follow the line; 0 when there is no state. */
   stateBytes: Count,
+  /** The bundle's content hash (src/trace/bundle/hash.ts), for links and exports; null when not computed. */
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
 });
 export type ServedResult = z.infer<typeof ServedResultSchema>;
 
@@ -78,8 +54,11 @@ const StateTopSchema = z.looseObject({
 /** Progress of a served reduction, in the reducer's own terms: the server reducing, then its state arriving. */
 export type ServedStateProgress = ReduceProgress & { phase: 'server' | 'receiving' };
 
-/** Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state. Throws on an answer that is not one. */
-export async function readServedState(body: ReadableStream<Uint8Array>, onProgress: (p: ServedStateProgress) => void): Promise<ReduceResult> {
+/** Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state, and the bundle's hash. Throws on an answer that is not one. */
+export async function readServedState(
+  body: ReadableStream<Uint8Array>,
+  onProgress: (p: ServedStateProgress) => void,
+): Promise<ReduceResult & { contentHash: string | null }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let pending: Uint8Array = new Uint8Array(0);
@@ -138,7 +117,15 @@ export async function readServedState(body: ReadableStream<Uint8Array>, onProgre
       parsed = value as RolloutTrace;
     }
   }
-  return { manifest: r.manifest, state: parsed, stateParts, error: r.error, diagnostics: r.diagnostics, eventsApplied: r.eventsApplied };
+  return {
+    manifest: r.manifest,
+    state: parsed,
+    stateParts,
+    error: r.error,
+    diagnostics: r.diagnostics,
+    eventsApplied: r.eventsApplied,
+    contentHash: r.contentHash,
+  };
 }
 
 /**

@@ -19,10 +19,17 @@ function escapedPath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-/** The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's URL. */
-export function servedTarUrl(bundleUrl: string): string {
-  return new URL('?pack=tar', bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`).href;
+/**
+ * The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's
+ * URL; with `orState`, the server answers with the bundle's reduced state
+ * instead when it holds it (src/trace/bundle/served-choice.ts).
+ */
+export function servedTarUrl(bundleUrl: string, orState = false): string {
+  return new URL(orState ? `?pack=tar&or=${OR_STATE}` : '?pack=tar', bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`).href;
 }
+
+/** The value of a tar request's `or` parameter that allows a kept state as the answer. */
+export const OR_STATE = 'reduced';
 
 /** The fragment parameter of the worker's URL that names a bundle tar to fetch at once (src/worker/prefetch.ts). */
 export const PREFETCH_PARAM = 'prefetch';
