@@ -20,15 +20,16 @@ const row = (name: string, pending = true): SessionRow => ({
 /** An EventSource stand-in the test fires by hand. */
 class FakeEvents {
   static last: FakeEvents | null = null;
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((e: { data: string }) => void)[] = [];
   constructor(readonly url: string) {
     FakeEvents.last = this;
   }
-  addEventListener(_type: string, f: () => void) {
+  addEventListener(_type: string, f: (e: { data: string }) => void) {
     this.listeners.push(f);
   }
-  fire() {
-    for (const f of this.listeners) f();
+  /** An event with the list's counts, as serve sends them. */
+  fire(counts = { total: 1, summarised: 0 }) {
+    for (const f of this.listeners) f({ data: JSON.stringify(counts) });
   }
   close() {}
 }
@@ -118,4 +119,20 @@ describe('the served session list feed', () => {
       expect(asked).toHaveLength(2);
       stop();
     });
+
+  it('the event that says the last summary is in is fetched after the short interval, not the long one', async () => {
+    const full: SessionListChanges = { epoch: 'r', version: 1, full: true, total: 2, summarised: 0, sessions: [row('a'), row('b')], removed: [] };
+    const done: SessionListChanges = { ...full, version: 3, full: false, summarised: 2, sessions: [row('a', false), row('b', false)] };
+    const asked = serverAnswering([full, done]);
+    const lists: SessionList[] = [];
+    const stop = startSessionFeed('http://localhost:4180/', { onList: (l) => lists.push(l), onUnavailable: () => {}, onError: () => {} });
+    await vi.waitFor(() => expect(lists).toHaveLength(1));
+    // One summary in: waits out the second; then the last one: fetched a quarter second after the first fetch.
+    FakeEvents.last!.fire({ total: 2, summarised: 1 });
+    FakeEvents.last!.fire({ total: 2, summarised: 2 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(asked).toHaveLength(2);
+    expect(lists.at(-1)).toMatchObject({ total: 2, summarised: 2 });
+    stop();
+  });
 });

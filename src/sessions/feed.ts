@@ -2,10 +2,19 @@
  * The served session list as it changes: one fetch of /bundles/sessions.json,
  * then, each time /bundles/sessions/events says the list changed, a fetch of
  * the rows changed since (bursts coalesced, one fetch in flight at a time, at
- * most one a second while the list is being summarised). Only same-origin
- * requests to the server that served the page.
+ * most one a second while the list is being summarised, and at once when an
+ * event says the last summary is in). Only same-origin requests to the
+ * server that served the page.
  */
-import { SearchResultSchema, SessionListChangesSchema, SessionListSchema, type SearchResult, type SessionList, type SessionRow } from '../trace/sessions/list';
+import {
+  SearchResultSchema,
+  SessionCountsSchema,
+  SessionListChangesSchema,
+  SessionListSchema,
+  type SearchResult,
+  type SessionList,
+  type SessionRow,
+} from '../trace/sessions/list';
 
 export interface FeedHandlers {
   onList(list: SessionList): void;
@@ -35,20 +44,46 @@ export function startSessionFeed(baseURI: string, h: FeedHandlers): () => void {
   let epoch: string | null = null;
   let version = 0;
   let summarising = false;
+  let laterAt = 0;
   /** A fetch as soon as the interval since the last one allows; one asked for meanwhile is the same fetch. */
   const fetchList = () => {
-    if (stopped || later) return;
+    if (stopped) return;
     if (inFlight) {
       again = true;
       return;
     }
     const wait = FETCH_INTERVAL_MS[summarising ? 'summarising' : 'settled'] - (Date.now() - lastStart);
+    // One already waiting stays, unless the list has just been completed and may be fetched sooner.
+    if (later && laterAt <= Date.now() + wait) return;
+    if (later) clearTimeout(later);
+    later = null;
     if (wait <= 0) void fetchNow();
-    else
+    else {
+      laterAt = Date.now() + wait;
       later = setTimeout(() => {
         later = null;
         void fetchNow();
       }, wait);
+    }
+  };
+  /**
+   * A change event: its counts say whether the list is complete now. The last summary is then fetched
+   * after the short interval rather than the long one (a user watching a cold list waited up to a second
+   * more for it).
+   */
+  const onEvent = (e: Event) => {
+    const data = (e as MessageEvent).data;
+    if (typeof data === 'string') {
+      let counts: unknown = null;
+      try {
+        counts = JSON.parse(data);
+      } catch {
+        // Not counts: a fetch all the same.
+      }
+      const c = SessionCountsSchema.safeParse(counts);
+      if (c.success && c.data.summarised >= c.data.total) summarising = false;
+    }
+    fetchList();
   };
   const fetchNow = async () => {
     inFlight = true;
@@ -95,7 +130,7 @@ export function startSessionFeed(baseURI: string, h: FeedHandlers): () => void {
   let events: EventSource | null = null;
   if (typeof EventSource !== 'undefined') {
     events = new EventSource(new URL('bundles/sessions/events', baseURI));
-    events.addEventListener('sessions', fetchList);
+    events.addEventListener('sessions', onEvent);
   }
   return () => {
     stopped = true;

@@ -20,6 +20,9 @@ export const SessionRowSchema = z.object({
 });
 export type SessionRow = z.infer<typeof SessionRowSchema>;
 
+/** The data of each /bundles/sessions/events event: the list's counts as they are now. */
+export const SessionCountsSchema = z.object({ total: z.number(), summarised: z.number() });
+
 export const SessionListSchema = z.object({
   /** Bundles found, and how many of them have a current summary. */
   total: z.number(),
