@@ -163,6 +163,7 @@ function srcGraph() {
   const edges: Edge[] = [];
   const packages: Edge[] = [];
   const unresolved: string[] = [];
+  const data = new Set<string>();
   for (const f of abs) {
     const info = ts.preProcessFile(fs.readFileSync(f, 'utf8'), true, true);
     for (const { fileName: spec } of info.importedFiles) {
@@ -171,12 +172,19 @@ function srcGraph() {
         continue;
       }
       if (/\.(css|json|wasm)(\?.*)?$/.test(spec)) continue;
+      // A file imported as text (`?raw`) is data of the folder it lies in: its folder's rules apply to the import.
+      const raw = /\?raw$/.test(spec) ? path.resolve(path.dirname(f), spec.replace(/\?.*$/, '')) : null;
+      if (raw && fs.existsSync(raw)) {
+        edges.push({ from: rel(f), to: rel(raw) });
+        data.add(rel(raw));
+        continue;
+      }
       const to = resolveImport(f, spec);
       if (to) edges.push({ from: rel(f), to: rel(to) });
       else unresolved.push(`src/${rel(f)}: ${spec}`);
     }
   }
-  return { files: abs.map(rel), edges, packages, unresolved };
+  return { files: [...abs.map(rel), ...data], edges, packages, unresolved };
 }
 
 describe('import rules', () => {

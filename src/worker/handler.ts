@@ -14,6 +14,7 @@ import { summarizeScan } from './scan-summaries';
 import { searchSessions } from './session-search';
 import { exportBundle, readPayload, recentBundles, search } from './loaded';
 import { parseRequest, type WorkerRequest, type WorkerResponse } from './protocol';
+import { scheduleWarmUp } from './warm-up';
 import { errorInfo, WorkerSession, type HandlerDeps } from './session';
 
 export type { HandlerDeps, ReduceFn } from './session';
@@ -24,6 +25,7 @@ function isAbort(e: unknown, signal: AbortSignal): boolean {
 
 /** Runs a cancellable job and turns its failure into an `error` or `cancelled` message. */
 async function job(s: WorkerSession, id: number, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  s.stopWarmUp();
   const ac = new AbortController();
   s.jobs.set(id, ac);
   try {
@@ -114,6 +116,7 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
 
 export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: HandlerDeps = {}) {
   const session = new WorkerSession(post, deps);
+  if (deps.warmUpAfterMs !== undefined) scheduleWarmUp(session, deps.warmUpAfterMs);
   /** Entry point for one incoming message. Malformed messages are answered with an error when they carry an id. */
   return function onMessage(data: unknown): Promise<void> {
     const parsed = parseRequest(data);

@@ -23,6 +23,11 @@ function start(): { url: string; response: Promise<Response> } | null {
   return { url: url.href, response };
 }
 
+/** Whether this worker was told of a bundle to fetch: it is reduced at once, so nothing is to be warmed up. */
+export function prefetching(): boolean {
+  return early !== null;
+}
+
 /**
  * The early request for `url`, once, as a `fetch` that answers its first
  * request for `url` with it; null when there is none for `url` (one for

@@ -32,7 +32,7 @@ function eventAndPayloadBytes(source: MemorySource): number {
  * reads from memory resolve as microtasks, so without this a reduction over an
  * unpacked archive would hold the worker until it ends.
  */
-function yielding(source: BundleSource, everyMs = 16): BundleSource {
+export function yielding(source: BundleSource, everyMs = 16): BundleSource {
   const slicer = timeSlicer(everyMs, nextTask);
   return {
     name: source.name,

@@ -41,6 +41,8 @@ export interface HandlerDeps {
   recent?: RecentStore | null;
   /** Longest wait for the page's `landed` before the work after a result begins anyway; default LANDED_WAIT_MS. */
   landedWaitMs?: number;
+  /** Warm the reducer up this long after starting, unless a job comes first (./warm-up.ts); default never. */
+  warmUpAfterMs?: number;
 }
 
 /** The bundles a multi-bundle load found. */
@@ -91,6 +93,8 @@ export class WorkerSession {
   loaded: Loaded | null = null;
   /** The request id of the latest search across a dropped root's sessions: a newer one stops it. */
   sessionSearch: number | null = null;
+  /** The warm-up under way or waiting to start (./warm-up.ts), to stop when a job begins. */
+  warmUp: AbortController | null = null;
   /** The served bundle being followed while Codex records it (./follow.ts). */
   follow: { readonly id: number; stop(): void; setPaused(paused: boolean): void } | null = null;
   /** Loads still receiving files: their list so far and a wake-up for each `files` message. */
@@ -117,6 +121,12 @@ export class WorkerSession {
     this.now = deps.now ?? (() => Date.now());
     this.recentStore = deps.recent;
     this.landedWaitMs = deps.landedWaitMs ?? LANDED_WAIT_MS;
+  }
+
+  /** A job begins: the reducer is the job's alone. */
+  stopWarmUp(): void {
+    this.warmUp?.abort();
+    this.warmUp = null;
   }
 
   /** The recent-bundles cache, opened on first use. */
