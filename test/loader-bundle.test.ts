@@ -13,13 +13,13 @@ import {
   bundleSource,
   bundleSources,
   checkManifest,
-  collectFiles,
   describeBundles,
   findBundleDirs,
   groupByRollout,
   ScanError,
   singleBundleFiles,
 } from '../src/trace/bundle/scan';
+import { collectFiles } from '../src/trace/bundle/unpack';
 import { TRACES, folderInputs, listFiles, tgzOf, zipOf } from './loader-helpers';
 
 const fixtureText = (rel: string) => readFileSync(path.join(TRACES, rel), 'utf8');

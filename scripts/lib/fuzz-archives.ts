@@ -16,7 +16,8 @@
 import { gzipSync, zipSync } from 'fflate';
 import CRC32 from 'crc-32';
 import { deflateRawSync, gzipSync as gzipSyncNative } from 'node:zlib';
-import { collectFiles, ScanError } from '../../src/trace/bundle/scan';
+import { ScanError } from '../../src/trace/bundle/scan';
+import { collectFiles } from '../../src/trace/bundle/unpack';
 import { SizeLimitError } from '../../src/trace/bundle/sizeLimit';
 import { readTarGz } from '../../src/trace/bundle/tar';
 import { readZip } from '../../src/trace/bundle/zip';

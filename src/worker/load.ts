@@ -10,18 +10,10 @@ import { readServedState } from '../trace/bundle/served-state';
 import { SERVED_STATE_QUERY, SERVED_STATE_TYPE } from '../trace/bundle/served-choice';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
-import {
-  bundleSources,
-  collectFiles,
-  describeBundles,
-  findBundleDirs,
-  groupByRollout,
-  singleBundleFiles,
-  type BundleInfo,
-  type InputFile,
-} from '../trace/bundle/scan';
+import { bundleSources, describeBundles, findBundleDirs, groupByRollout, singleBundleFiles, type BundleInfo, type InputFile } from '../trace/bundle/scan';
 import { MemorySource, type BundleSource, type FileBody } from '../trace/bundle/source';
 import { SizeLimitError } from '../trace/bundle/sizeLimit';
+import { collectFiles } from '../trace/bundle/unpack';
 import { KeptDocuments } from '../trace/sessions/kept';
 import { eventLogBytes, limitProblem, logSizeProblem, sizeProblem, streamedBytes } from './limits';
 import { filesFromHandles, handleLookup, type HandleWalk } from './handles';

@@ -39,3 +39,8 @@ export function* foldersAbove(path: string): Generator<string> {
 export function isInside(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
 }
+
+/** Entries that archivers add beside the real files (macOS resource forks, Finder state). */
+export function isJunkPath(path: string): boolean {
+  return path.startsWith('__MACOSX/') || path.includes('/__MACOSX/') || /(^|\/)\._[^/]*$/.test(path) || /(^|\/)\.DS_Store$/.test(path);
+}

@@ -9,9 +9,6 @@ import { generationOf, unknownSchemaMessage } from '../schema/generations';
 import type { TraceErrorInfo } from '../errors';
 import { MemorySource, readBlobsInto, type FileBody } from './source';
 import { basename, dirname, foldersAbove, isInside, normalizePath } from './paths';
-import { readZip } from './zip';
-import { readTar, readTarGz } from './tar';
-import { SizeLimitError } from './sizeLimit';
 
 /** One picked or dropped file; `path` is relative (from webkitRelativePath or a directory walk). */
 export interface InputFile {
@@ -30,55 +27,9 @@ export function archiveKind(name: string): ArchiveKind | null {
   return null;
 }
 
-function problem(file: string, message: string, causes: string[] = []): TraceErrorInfo {
+/** A problem with the input, not with a line of a trace: no line or seq. */
+export function inputProblem(file: string, message: string, causes: string[] = []): TraceErrorInfo {
   return { file, line: null, seq: null, message, causes };
-}
-
-async function blobBytes(blob: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await blob.arrayBuffer());
-}
-
-async function unpack(kind: ArchiveKind, file: Blob, limits: { maxBytes: number; subject: string }): Promise<Map<string, Uint8Array>> {
-  if (kind === 'tar.gz') return readTarGz(file, limits);
-  // A zip is read from its end (the central directory), so it is read whole; that costs its packed size, not what it unpacks to.
-  const bytes = await blobBytes(file);
-  return kind === 'zip' ? readZip(bytes, limits) : readTar(bytes, limits);
-}
-
-/**
- * Collects all inputs into one path → body map. Each archive is unpacked and
- * its entries placed under a directory named after the archive (`x.zip/...`).
- * Throws a TraceErrorInfo-carrying error (see `ScanError`) when an archive cannot be read,
- * and a SizeLimitError when the archives hold more than `maxUnpackedBytes` in all.
- */
-export async function collectFiles(inputs: InputFile[], signal?: AbortSignal, opts: { maxUnpackedBytes?: number } = {}): Promise<Map<string, FileBody>> {
-  const files = new Map<string, FileBody>();
-  /** What the archives may still unpack: one budget for the whole drop. */
-  let budget = opts.maxUnpackedBytes ?? Number.POSITIVE_INFINITY;
-  for (const input of inputs) {
-    signal?.throwIfAborted();
-    const path = normalizePath(input.path);
-    if (!path) continue;
-    const kind = archiveKind(path);
-    if (!kind) {
-      files.set(path, input.file);
-      continue;
-    }
-    let entries: Map<string, Uint8Array>;
-    try {
-      entries = await unpack(kind, input.file, { maxBytes: budget, subject: basename(path) });
-    } catch (e) {
-      if (e instanceof SizeLimitError) throw e;
-      throw new ScanError(
-        problem(path, `Could not unpack ${basename(path)}: it is not a readable ${kind} archive.`, [e instanceof Error ? e.message : String(e)]),
-      );
-    }
-    for (const [p, data] of entries) {
-      files.set(`${path}/${p}`, data);
-      budget -= data.byteLength;
-    }
-  }
-  return files;
 }
 
 /** A failure to read the input at all (as opposed to a problem with one bundle). */
@@ -112,7 +63,7 @@ export function checkManifest(text: string | null, file = 'manifest.json'): { ma
   if (text === null) {
     return {
       manifest: null,
-      problem: problem(
+      problem: inputProblem(
         file,
         'manifest.json is missing, so this is not a complete trace bundle. A bundle recorded by Codex is a folder holding manifest.json, trace.jsonl and payloads/.',
       ),
@@ -124,7 +75,7 @@ export function checkManifest(text: string | null, file = 'manifest.json'): { ma
   } catch (e) {
     return {
       manifest: null,
-      problem: problem(file, 'manifest.json is not valid JSON, so the bundle cannot be identified.', [e instanceof Error ? e.message : String(e)]),
+      problem: inputProblem(file, 'manifest.json is not valid JSON, so the bundle cannot be identified.', [e instanceof Error ? e.message : String(e)]),
     };
   }
   const parsed = ManifestSchema.safeParse(json);
@@ -132,13 +83,13 @@ export function checkManifest(text: string | null, file = 'manifest.json'): { ma
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
     return {
       manifest: null,
-      problem: problem(file, `manifest.json does not look like a trace manifest: ${fields.join(', ')} missing or of the wrong type.`),
+      problem: inputProblem(file, `manifest.json does not look like a trace manifest: ${fields.join(', ')} missing or of the wrong type.`),
     };
   }
   const manifest = parsed.data;
   if (generationOf(manifest.schema_version) === null) {
     const { message, causes } = unknownSchemaMessage(manifest.schema_version);
-    return { manifest, problem: problem(file, `${message}.`, causes) };
+    return { manifest, problem: inputProblem(file, `${message}.`, causes) };
   }
   return { manifest, problem: null };
 }
@@ -357,7 +308,7 @@ export async function describeBundles(
     const { manifest, problem: manifestProblem } = checkManifest(manifests[i]);
     let bundleProblem = manifestProblem;
     if (!bundleProblem && src.size('trace.jsonl') === null && !unread.has(dir ? `${dir}/trace.jsonl` : 'trace.jsonl')) {
-      bundleProblem = problem(
+      bundleProblem = inputProblem(
         'trace.jsonl',
         'trace.jsonl is missing next to manifest.json, so there are no events to show. A bundle recorded by Codex holds manifest.json, trace.jsonl and payloads/.',
       );

@@ -1,7 +1,7 @@
 import { Gunzip } from 'fflate';
 import { normalizePath } from './paths';
 import { SizeLimitError } from './sizeLimit';
-import { isJunkPath } from './zip';
+import { isJunkPath } from './paths';
 
 /*
  * A streaming reader for tar archives, enough for bundles packed with `tar czf`

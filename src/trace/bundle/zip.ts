@@ -1,12 +1,7 @@
 import { Inflate, inflateSync } from 'fflate';
 import CRC32 from 'crc-32';
-import { normalizePath } from './paths';
+import { isJunkPath, normalizePath } from './paths';
 import { SizeLimitError } from './sizeLimit';
-
-/** Entries that archivers add beside the real files (macOS resource forks, Finder state). */
-export function isJunkPath(path: string): boolean {
-  return path.startsWith('__MACOSX/') || path.includes('/__MACOSX/') || /(^|\/)\._[^/]*$/.test(path) || /(^|\/)\.DS_Store$/.test(path);
-}
 
 /*
  * A zip reader that trusts nothing the archive says until it is checked. The
