@@ -1,21 +1,23 @@
 /** Selectors over the app store. Use with `useStore(selector)`. */
 import { computeItemLifetime, type ItemLifetime } from '../trace/windows/lifetime';
 import type { TraceErrorInfo } from '../trace/errors';
-import type { AppStore } from './types';
+import type { AppStore, LoadState } from './types';
 import type { ViewState } from './viewState';
 
 export type { ItemLifetime, LifetimeEnd } from '../trace/windows/lifetime';
 
 /**
- * Where the shown trace's reduction stopped, or null: also while another load
- * runs or after one was cancelled, when `load` describes that other load and
- * the shown trace's is kept in `shownLoad`.
+ * The load of the trace on screen, or null when none is: `load` itself, save
+ * while another load runs or after one was cancelled, when `load` describes
+ * that other load and the shown trace's is kept in `shownLoad`.
  */
-export const selectShownTraceError = (s: AppStore): TraceErrorInfo | null => {
+export const selectShownLoad = (s: AppStore): LoadState | null => {
   if (s.state === null) return null;
-  const shown = s.load.phase === 'loading' || s.load.phase === 'cancelled' ? s.shownLoad : s.load;
-  return shown?.error ?? null;
+  return s.load.phase === 'loading' || s.load.phase === 'cancelled' ? s.shownLoad : s.load;
 };
+
+/** Where the shown trace's reduction stopped, or null (selectShownLoad). */
+export const selectShownTraceError = (s: AppStore): TraceErrorInfo | null => selectShownLoad(s)?.error ?? null;
 
 export const selectCanGoBack = (s: AppStore): boolean => (s.selection === null ? s.history.index >= 0 : s.history.index > 0);
 export const selectCanGoForward = (s: AppStore): boolean => s.history.index + 1 < s.history.entries.length;

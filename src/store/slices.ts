@@ -4,6 +4,7 @@ import { objectExists, sameRef, own } from '../trace/indexes/refs';
 import { threadOf } from '../trace/indexes/resolve';
 import type { RolloutTrace } from '../trace/schema/state';
 import type { AppStore, FiltersSlice, SelectionSlice, TraceSlice, ViewportSlice, ViewSlice } from './types';
+import { selectShownLoad } from './selectors';
 import { DEFAULT_FILTERS, DEFAULT_PANELS, type TraceRef, type ViewState } from './viewState';
 
 type Slice<T> = StateCreator<AppStore, [], [], T>;
@@ -98,8 +99,7 @@ export const createTraceSlice: Slice<TraceSlice> = (set, get) => ({
     // The previous trace (if any) stays on screen while loading, so a cancel or a failure can fall back to it.
     set((s) => ({
       load: { phase: 'loading', label, progress: null, error: null, diagnostics: [] },
-      // Loading (or cancelled) already: the shown trace's load is the one kept then.
-      shownLoad: s.state === null ? null : s.load.phase === 'loading' || s.load.phase === 'cancelled' ? s.shownLoad : s.load,
+      shownLoad: selectShownLoad(s),
       openFailure: null,
     })),
   setLoadProgress: (p) => {
