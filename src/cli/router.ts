@@ -14,8 +14,8 @@ import { MIME, resolveInside, send, sendFile, SECURITY_HEADERS, STATUS_TEXT } fr
 import { sendBundleTar, servedBundleBytes } from './bundle-tar';
 import type { ServedStates } from './served-states';
 import { recordingEnded } from './recording-ended';
-import { SERVED_STATE_QUERY, serverReducesAhead } from '../trace/bundle/served-choice';
-import { OR_STATE } from '../trace/bundle/served-url';
+import { serverReducesAhead } from '../trace/bundle/served-choice';
+import { SERVED_STATE_QUERY } from '../trace/bundle/served-url';
 
 export function allowedHosts(host: string, port: number): Set<string> | null {
   if (host === '0.0.0.0' || host === '::') return null; // deliberately exposed: accept any Host
@@ -122,8 +122,9 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
           const d = await resolveInside(root.dir, rest, 'dir');
           if (d.status !== 200) send(res, d.status, STATUS_TEXT[d.status], undefined, head);
           else if (!(await isFile(path.join(d.file, 'trace.jsonl')))) send(res, 404, 'Not a trace bundle', undefined, head);
-          else if (params.get('or') === OR_STATE && opts.states && (await recordingEnded(d.file)) && (await opts.states.holds(d.file)))
-            // The page allows the state it would ask for next, and it is kept here or on its way (served-choice.ts).
+          // The page allows the state it would ask for next, and it is kept here or on its way (served-choice.ts). Held is
+          // asked first: most tar requests find no state, and sendBundleTar reads the log's end itself.
+          else if (params.get('or') === SERVED_STATE_QUERY && opts.states && (await opts.states.holds(d.file)) && (await recordingEnded(d.file)))
             await opts.states.send(req, res, d.file);
           else await sendBundleTar(req, res, d.file);
           return;
@@ -158,8 +159,8 @@ export function createHandler(opts: HandlerOptions): (req: http.IncomingMessage,
  * script and worker have started, about a second later on a slow machine.
  * When its recording has ended and the server opens it sooner than the tab
  * (serverReducesAhead: a small bundle, or payloads far outweighing the log),
- * the reduction starts now, beside the page's start-up; the bundle's tar then
- * says so (STATE_KEPT_HEADER) and the page's request joins it.
+ * the reduction starts now, beside the page's start-up, and the page's tar
+ * request (which allows a state as its answer) joins it.
  */
 export async function reduceAhead(roots: ServedRoot[], states: ServedStates, name: string): Promise<void> {
   try {

@@ -7,7 +7,7 @@ import { ArrivingSource } from '../trace/bundle/arriving';
 import { FetchSource, openHttpBundle, ServerReduces } from '../trace/bundle/fetch';
 import { GrowingSource } from '../trace/bundle/growing';
 import { readServedState } from '../trace/bundle/served-state';
-import { SERVED_STATE_QUERY, SERVED_STATE_TYPE } from '../trace/bundle/served-choice';
+import { SERVED_STATE_TYPE } from '../trace/bundle/served-choice';
 import { normalizePath } from '../trace/bundle/paths';
 import { LiveFollower } from './follow';
 import { bundleSources, describeBundles, findBundleDirs, groupByRollout, singleBundleFiles, type BundleInfo, type InputFile } from '../trace/bundle/scan';
@@ -20,7 +20,7 @@ import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
 import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { takePrefetched } from './prefetch';
-import { servedFileUrl, servedTarUrl } from '../trace/bundle/served-url';
+import { servedFileUrl, servedStateUrl, servedTarUrl } from '../trace/bundle/served-url';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
@@ -50,7 +50,7 @@ async function loadServedState(
   answer: Response | null = null,
 ): Promise<boolean> {
   const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const res = answer ?? (await s.fetch(new URL(`?${SERVED_STATE_QUERY}`, dir).href, { signal }));
+  const res = answer ?? (await s.fetch(servedStateUrl(dir), { signal }));
   if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith(SERVED_STATE_TYPE)) {
     void res.body?.cancel().catch(() => {});
     return false;

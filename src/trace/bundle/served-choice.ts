@@ -7,9 +7,6 @@
  * the choice is a few numbers and headers, shared by both sides.
  */
 
-/** The query that asks `serve` for a bundle's reduced state. */
-export const SERVED_STATE_QUERY = 'reduced';
-
 /**
  * From this many bytes of payloads up, a served bundle whose recording has
  * ended may be reduced by `serve` rather than in the tab (serverReducesBetter).

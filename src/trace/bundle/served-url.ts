@@ -19,17 +19,24 @@ function escapedPath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
+/** The query that asks `serve` for a bundle's reduced state (src/cli/served-states.ts); as a tar request's `or`, it allows that state as the answer. */
+export const SERVED_STATE_QUERY = 'reduced';
+
+const dirUrl = (bundleUrl: string) => (bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`);
+
 /**
  * The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's
  * URL; with `orState`, the server answers with the bundle's reduced state
  * instead when it holds it (src/trace/bundle/served-choice.ts).
  */
 export function servedTarUrl(bundleUrl: string, orState = false): string {
-  return new URL(orState ? `?pack=tar&or=${OR_STATE}` : '?pack=tar', bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`).href;
+  return new URL(orState ? `?pack=tar&or=${SERVED_STATE_QUERY}` : '?pack=tar', dirUrl(bundleUrl)).href;
 }
 
-/** The value of a tar request's `or` parameter that allows a kept state as the answer. */
-export const OR_STATE = 'reduced';
+/** The bundle's state as `serve` reduced it, from its directory's URL. */
+export function servedStateUrl(bundleUrl: string): string {
+  return new URL(`?${SERVED_STATE_QUERY}`, dirUrl(bundleUrl)).href;
+}
 
 /** The fragment parameter of the worker's URL that names a bundle tar to fetch at once (src/worker/prefetch.ts). */
 export const PREFETCH_PARAM = 'prefetch';
