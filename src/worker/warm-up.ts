@@ -5,8 +5,8 @@
  * reduce, about seven times its time once warm. So a worker with nothing to
  * do (no bundle named for it to fetch, no job yet) reduces a small real
  * recording a few times while the user has not dropped anything yet, and
- * drops the results: that drop then showed its summary 440 ms after the drop
- * rather than 590 (median of six, headless Chromium, 2 cores). Any job stops
+ * drops the results: that drop then showed its summary 400 ms after the drop
+ * rather than 546 (medians of six, headless Chromium, 2 cores). Any job stops
  * it at once; a reduction slices its work, so a message waits at most a slice.
  */
 import manifest from './warm-up/manifest.json?raw';

@@ -33,8 +33,8 @@ export function serverReducesBetter(bundleBytes: number, logBytes: number, above
  * one it opens sooner (serverReducesBetter), and any smaller one, which its
  * child process has reduced while the page was starting. The state stays in
  * the cache folder, so a reload or a shared link opens from a file read: the
- * schema-2 long-session (4.7 MB) interactive 840 ms after navigation, against
- * 970 ms reduced in the tab.
+ * schema-2 long-session (4.7 MB) interactive 690–910 ms after navigation,
+ * against 930–1,180 ms reduced in the tab.
  */
 export function serverReducesAhead(bundleBytes: number, logBytes: number, above = SERVER_REDUCES_ABOVE): boolean {
   return bundleBytes < above || serverReducesBetter(bundleBytes, logBytes, above);
