@@ -9,6 +9,7 @@ import { bytesText, decodedText, readFileText, type BundleSource, type FileText 
 import { isCertainlyJson } from '../json/validate';
 import { parseJsonFast } from '../json/lossless';
 import { decodeShard, prepareShardDecoder, ShardError, shardFileName, type ShardRecords } from './shards';
+import { KnownSkeletons } from './skeletons';
 
 /** Why a payload could not be read, located at the file that failed. */
 export interface PayloadProblem {
@@ -123,6 +124,8 @@ class ShardPayloads implements PayloadStore {
   private readonly presentKeys = new Set<string>();
   /** Payloads already checked to be JSON (or not), by shard and id. */
   private readonly checked = new Map<string, PayloadCheck>();
+  /** Composite records known to be well formed with a JSON skeleton, by their bytes. */
+  private readonly skeletons = new KnownSkeletons();
   private textChars = 0;
   constructor(
     private readonly source: BundleSource,
@@ -210,14 +213,20 @@ class ShardPayloads implements PayloadStore {
       else if (isCertainlyJson(body.bytes)) verdict = { ok: true };
       else verdict = this.parses(ref.raw_payload_id, this.text(key, body.bytes));
     } else {
-      const frags = await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth);
-      if ('problem' in frags) return frags;
+      const composite = ref as RawPayloadRef & { parts: RawPayloadRef[] };
+      const record = depth < MAX_PART_DEPTH ? await this.record(ref) : null;
+      const recognised = record !== null && !('problem' in record) && this.skeletons.has(record.bytes, ref.parts.length);
+      const frags = recognised ? null : await this.fragments(composite, depth);
+      if (frags !== null && 'problem' in frags) return frags;
       for (const part of ref.parts) {
         const v = await this.check(part, depth + 1);
         if (!('ok' in v)) return v;
       }
-      if ('ok' in this.parses(ref.raw_payload_id, frags.fragments.join(' null '))) verdict = { ok: true };
-      else {
+      if (recognised) verdict = { ok: true };
+      else if ('ok' in this.parses(ref.raw_payload_id, frags!.fragments.join(' null '))) {
+        verdict = { ok: true };
+        if (record !== null && !('problem' in record)) this.skeletons.add(record.bytes, ref.parts.length);
+      } else {
         const whole = await this.resolve(ref, depth);
         verdict = 'problem' in whole ? whole : this.parses(ref.raw_payload_id, whole.text);
       }
