@@ -24,7 +24,7 @@ import { seqFields, type TraceErrorInfo } from '../errors';
 import { DiagnosticCollector } from '../diagnostics';
 import { JsonNumber, JsonSyntaxError, parseJson, parseJsonFast, type JsonValue } from '../json/lossless';
 import { ManifestSchema, type Manifest } from '../schema/manifest';
-import { EnvelopeSchema, EventPayloadSchema, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
+import { parseEnvelope, parseEventPayload, RawToolCallRequesterSchema, payloadRefsOf, type EventPayload, type TraceEvent } from '../schema/events';
 import { ToolCallKindSchema, ToolCallSummarySchema } from '../schema/common';
 import type { RawPayloadRef } from '../schema/common';
 import type { InteractionEdge, RolloutTrace } from '../schema/state';
@@ -460,7 +460,7 @@ function parseLine(
       ]),
     );
   }
-  const env = EnvelopeSchema.safeParse(raw);
+  const env = parseEnvelope(raw);
   if (!env.success) throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [zodMessage(env.error)]));
   resolveVariantIndexes(env.data.payload, rules.eventTypes);
   const payloadType = (env.data.payload as { type?: unknown } | null)?.type;
@@ -475,7 +475,7 @@ function parseLine(
       ]),
     );
   }
-  const payload = EventPayloadSchema.safeParse(env.data.payload);
+  const payload = parseEventPayload(env.data.payload);
   if (!payload.success)
     throw new LocatedError(at(EVENT_LOG, lineNo, env.data.seq, `parse trace event line ${lineNo}`, [`payload: ${zodMessage(payload.error)}`]));
   const missing = missingGenerationField(payload.data, rules);

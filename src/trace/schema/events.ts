@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JsonNumber, asI64Exact } from '../json/lossless';
+import { fastSafeParse } from './fast-parse';
 import {
   CodeCellRuntimeStatusSchema,
   ExecutionStatusSchema,
@@ -221,6 +222,10 @@ export const EnvelopeSchema = z.object({
   codex_turn_id: opt(z.string()),
   payload: z.unknown(),
 });
+
+/** `EnvelopeSchema.safeParse` and `EventPayloadSchema.safeParse`, without zod's cost on what they accept (./fast-parse.ts). */
+export const parseEnvelope = fastSafeParse(EnvelopeSchema);
+export const parseEventPayload = fastSafeParse(EventPayloadSchema);
 
 /** A parsed trace.jsonl line with its position in the file. */
 export interface TraceEvent {
