@@ -1,7 +1,6 @@
 import { Gunzip } from 'fflate';
-import { normalizePath } from './paths';
+import { isJunkPath, normalizePath } from './paths';
 import { SizeLimitError } from './sizeLimit';
-import { isJunkPath } from './paths';
 
 /*
  * A streaming reader for tar archives, enough for bundles packed with `tar czf`
