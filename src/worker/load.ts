@@ -20,7 +20,7 @@ import { filesFromHandles, handleLookup, type HandleWalk } from './handles';
 import { answerNeedFiles } from './answer-unread';
 import type { BytesEntry, LoadInputMsg } from './protocol';
 import { takePrefetched } from './prefetch';
-import { servedFileUrl, servedStateUrl, servedTarUrl } from '../trace/bundle/served-url';
+import { bundleDirUrl, servedFileUrl, servedStateUrl, servedTarUrl } from '../trace/bundle/served-url';
 import { reduceAndPost } from './reduce-job';
 import { errorInfo, type Scan, type WorkerSession } from './session';
 import { streamFiles } from './stream';
@@ -49,7 +49,7 @@ async function loadServedState(
   signal: AbortSignal,
   answer: Response | null = null,
 ): Promise<boolean> {
-  const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const dir = bundleDirUrl(baseUrl);
   const res = answer ?? (await s.fetch(servedStateUrl(dir), { signal }));
   if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith(SERVED_STATE_TYPE)) {
     void res.body?.cancel().catch(() => {});

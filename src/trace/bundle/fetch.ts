@@ -3,7 +3,7 @@ import { readTarStream } from './tar';
 import { SizeLimitError } from './sizeLimit';
 import { normalizePath } from './paths';
 import { asksServer, SERVED_STATE_TYPE } from './served-choice';
-import { servedFileUrl, servedTarUrl } from './served-url';
+import { bundleDirUrl, servedFileUrl, servedTarUrl } from './served-url';
 
 /**
  * A bundle served over HTTP (by `codex-trace-viewer serve`, under
@@ -23,7 +23,7 @@ export class FetchSource implements BundleSource {
     private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
     private readonly signal?: AbortSignal,
   ) {
-    this.base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    this.base = bundleDirUrl(baseUrl);
   }
 
   /** Absolute URL of the bundle directory, with its closing slash. */
@@ -90,7 +90,7 @@ export async function openHttpBundle(
   signal?: AbortSignal,
   limits: { maxBytes?: number; maxLogBytes?: number; serverReducesAbove?: number } = {},
 ): Promise<BundleSource | ServerReduces> {
-  const dir = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const dir = bundleDirUrl(baseUrl);
   const max = limits.maxBytes ?? Number.POSITIVE_INFINITY;
   const above = limits.serverReducesAbove;
   try {

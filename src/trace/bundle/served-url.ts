@@ -22,7 +22,8 @@ function escapedPath(path: string): string {
 /** The query that asks `serve` for a bundle's reduced state (src/cli/served-states.ts); as a tar request's `or`, it allows that state as the answer. */
 export const SERVED_STATE_QUERY = 'reduced';
 
-const dirUrl = (bundleUrl: string) => (bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`);
+/** A bundle directory's URL with its closing slash, so that relative URLs resolve inside it. */
+export const bundleDirUrl = (bundleUrl: string): string => (bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`);
 
 /**
  * The whole bundle as one tar (src/cli/bundle-tar.ts), from its directory's
@@ -30,12 +31,12 @@ const dirUrl = (bundleUrl: string) => (bundleUrl.endsWith('/') ? bundleUrl : `${
  * instead when it holds it (src/trace/bundle/served-choice.ts).
  */
 export function servedTarUrl(bundleUrl: string, orState = false): string {
-  return new URL(orState ? `?pack=tar&or=${SERVED_STATE_QUERY}` : '?pack=tar', dirUrl(bundleUrl)).href;
+  return new URL(orState ? `?pack=tar&or=${SERVED_STATE_QUERY}` : '?pack=tar', bundleDirUrl(bundleUrl)).href;
 }
 
 /** The bundle's state as `serve` reduced it, from its directory's URL. */
 export function servedStateUrl(bundleUrl: string): string {
-  return new URL(`?${SERVED_STATE_QUERY}`, dirUrl(bundleUrl)).href;
+  return new URL(`?${SERVED_STATE_QUERY}`, bundleDirUrl(bundleUrl)).href;
 }
 
 /** The fragment parameter of the worker's URL that names a bundle tar to fetch at once (src/worker/prefetch.ts). */
