@@ -18,6 +18,8 @@
  * right length whose skeleton is JSON, without being read again.
  */
 
+import { commonBytePrefix } from '../json/window';
+
 /** `,","`: a bare-comma fragment and the comma before it, as the record encodes them. */
 const SEP = [0x2c, 0x22, 0x2c, 0x22];
 /** Distinct skeletons kept: a session's prompts share a handful (one per model, instructions and tool set). */
@@ -82,20 +84,9 @@ function stringEnd(b: Uint8Array, from: number): number {
   return -1;
 }
 
-/** Whether `b` holds `want` at `at`; a word at a time where both are aligned alike (a tail is 31 KB, compared once per prompt). */
+/** Whether `b` holds `want` at `at` (a tail is 31 KB, compared once per prompt: a word at a time when aligned alike). */
 function matches(b: Uint8Array, want: Uint8Array, at: number): boolean {
-  const n = want.length;
-  let i = 0;
-  if (((b.byteOffset + at) & 3) === (want.byteOffset & 3)) {
-    for (; i < n && ((want.byteOffset + i) & 3) !== 0; i++) if (b[at + i] !== want[i]) return false;
-    const words = (n - i) >> 2;
-    const wb = new Uint32Array(b.buffer, b.byteOffset + at + i, words);
-    const ww = new Uint32Array(want.buffer, want.byteOffset + i, words);
-    for (let w = 0; w < words; w++) if (wb[w] !== ww[w]) return false;
-    i += words << 2;
-  }
-  for (; i < n; i++) if (b[at + i] !== want[i]) return false;
-  return true;
+  return commonBytePrefix(b.subarray(at, at + want.length), want) === want.length;
 }
 
 function separators(b: Uint8Array, at: number, count: number): boolean {

@@ -201,7 +201,7 @@ function codeAt(units: Units, i: number): number {
 }
 
 /** Common prefix of two byte arrays, a word at a time where both are aligned alike. */
-function commonBytePrefix(a: Uint8Array, b: Uint8Array): number {
+export function commonBytePrefix(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   if ((a.byteOffset & 3) === (b.byteOffset & 3)) {
