@@ -83,6 +83,9 @@ class FilePayloads implements PayloadStore {
   }
 }
 
+/** A shard record's bytes, or why they could not be had. */
+type RecordRead = { bytes: Uint8Array } | { problem: PayloadProblem };
+
 /** A shard record's identity for the caches: ids are unique within a shard. */
 const recordKey = (ref: RawPayloadRef) => `${ref.shard ?? 0}/${ref.raw_payload_id}`;
 
@@ -213,19 +216,19 @@ class ShardPayloads implements PayloadStore {
       else if (isCertainlyJson(body.bytes)) verdict = { ok: true };
       else verdict = this.parses(ref.raw_payload_id, this.text(key, body.bytes));
     } else {
-      const composite = ref as RawPayloadRef & { parts: RawPayloadRef[] };
-      const record = depth < MAX_PART_DEPTH ? await this.record(ref) : null;
-      const recognised = record !== null && !('problem' in record) && this.skeletons.has(record.bytes, ref.parts.length);
-      const frags = recognised ? null : await this.fragments(composite, depth);
+      const record = await this.record(ref);
+      const recognised = depth < MAX_PART_DEPTH && !('problem' in record) && this.skeletons.has(record.bytes, ref.parts.length);
+      // Null when the skeleton is known to be JSON: the fragments are then not needed.
+      const frags = recognised ? null : await this.fragments(ref as RawPayloadRef & { parts: RawPayloadRef[] }, depth, record);
       if (frags !== null && 'problem' in frags) return frags;
       for (const part of ref.parts) {
         const v = await this.check(part, depth + 1);
         if (!('ok' in v)) return v;
       }
-      if (recognised) verdict = { ok: true };
-      else if ('ok' in this.parses(ref.raw_payload_id, frags!.fragments.join(' null '))) {
+      if (frags === null) verdict = { ok: true };
+      else if ('ok' in this.parses(ref.raw_payload_id, frags.fragments.join(' null '))) {
         verdict = { ok: true };
-        if (record !== null && !('problem' in record)) this.skeletons.add(record.bytes, ref.parts.length);
+        if (!('problem' in record)) this.skeletons.add(record.bytes, ref.parts.length);
       } else {
         const whole = await this.resolve(ref, depth);
         verdict = 'problem' in whole ? whole : this.parses(ref.raw_payload_id, whole.text);
@@ -244,9 +247,13 @@ class ShardPayloads implements PayloadStore {
     }
   }
 
-  /** A composite payload's text fragments: one more than its parts. */
-  private async fragments(ref: RawPayloadRef & { parts: RawPayloadRef[] }, depth: number): Promise<{ fragments: string[] } | { problem: PayloadProblem }> {
-    const body = await this.record(ref);
+  /** A composite payload's text fragments: one more than its parts. `read`: its record, when the caller has it already. */
+  private async fragments(
+    ref: RawPayloadRef & { parts: RawPayloadRef[] },
+    depth: number,
+    read?: RecordRead,
+  ): Promise<{ fragments: string[] } | { problem: PayloadProblem }> {
+    const body = read ?? (await this.record(ref));
     if ('problem' in body) return body;
     const file = shardFileName(this.dir, ref.shard ?? 0);
     if (depth >= MAX_PART_DEPTH) return { problem: { file, message: `payload ${ref.raw_payload_id} nests parts deeper than ${MAX_PART_DEPTH}`, causes: [] } };
@@ -291,7 +298,7 @@ class ShardPayloads implements PayloadStore {
     return { text: pieces.join('') };
   }
 
-  private async record(ref: RawPayloadRef): Promise<{ bytes: Uint8Array } | { problem: PayloadProblem }> {
+  private async record(ref: RawPayloadRef): Promise<RecordRead> {
     const found = await this.locate(ref);
     return 'problem' in found ? found : { bytes: found.shard.bytes.slice(found.span[0], found.span[1]) };
   }
