@@ -32,7 +32,7 @@ import { resolveSpawnFallbacks } from './agents';
 import { fail, PayloadFailure, ReduceFailure, Reducer, sortedKeys } from './core';
 import { applyEvent } from './replay';
 import { EventLogReadError } from './eventLog';
-import { setOwn } from '../objects';
+import { isRecord, setOwn } from '../objects';
 
 export const EVENT_LOG = 'trace.jsonl';
 /** Rust's `str::trim` whitespace (Unicode White_Space), which unlike JS's does not include U+FEFF. */
@@ -449,7 +449,7 @@ function parseLine(
     throw new LocatedError(at(EVENT_LOG, lineNo, seqHint(line), `parse trace event line ${lineNo}`, [msg]));
   }
   // A seq JSON.parse cannot hold exactly (a float lexeme, or an integer past 2^53) is refused here, named as written.
-  const rawSeq = isObj(raw) ? raw.seq : undefined;
+  const rawSeq = isRecord(raw) ? raw.seq : undefined;
   if (rawSeq instanceof JsonNumber) {
     const text = seqHint(line) ?? rawSeq.lexeme;
     throw new LocatedError(
@@ -492,14 +492,12 @@ function parseLine(
  * integer there (`invalid type: integer, expected string or map`).
  */
 function resolveVariantIndexes(payload: unknown, eventTypes: readonly string[]): void {
-  if (!isObj(payload)) return;
+  if (!isRecord(payload)) return;
   tagByIndex(payload, eventTypes);
-  if (isObj(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
-  if (isObj(payload.summary)) tagByIndex(payload.summary, SUMMARY_KINDS);
-  if (isObj(payload.requester)) tagByIndex(payload.requester, REQUESTER_KINDS);
+  if (isRecord(payload.kind)) tagByIndex(payload.kind, TOOL_KINDS);
+  if (isRecord(payload.summary)) tagByIndex(payload.summary, SUMMARY_KINDS);
+  if (isRecord(payload.requester)) tagByIndex(payload.requester, REQUESTER_KINDS);
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function tagByIndex(o: Record<string, unknown>, names: readonly string[]): void {
   const t = o.type;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isRecord } from '../objects';
 
 /**
  * A parser built from a zod schema that gives exactly what `safeParse` gives
@@ -68,8 +69,6 @@ export function fastParser<S extends z.ZodType>(schema: S): FastParse<z.output<S
   }
   return parse as FastParse<z.output<S>>;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function build(schema: ZodLike, built: Map<ZodLike, Parse>): Parse {
   const known = built.get(schema);
@@ -178,7 +177,7 @@ function discriminated(key: string, options: ZodLike[], built: Map<ZodLike, Pars
     for (const value of tag.values ?? []) if (!byTag.has(value)) byTag.set(value, parse);
   }
   return (v) => {
-    if (!isObject(v)) return REFUSED;
+    if (!isRecord(v)) return REFUSED;
     const parse = byTag.get(v[key]);
     return parse ? parse(v) : REFUSED;
   };
@@ -194,7 +193,7 @@ function object(shape: Record<string, ZodLike>, catchall: unknown, built: Map<Zo
     optional: shape[key]._zod.optout === 'optional',
   }));
   return (v) => {
-    if (!isObject(v)) return REFUSED;
+    if (!isRecord(v)) return REFUSED;
     const out: Record<string, unknown> = {};
     for (const f of fields) {
       const present = f.key in v;

@@ -19,6 +19,7 @@
  * and every total that includes them says it is partial. Nothing is guessed.
  */
 import { z } from 'zod';
+import { isRecord } from '../objects';
 import type { TokenUsage } from '../schema/state';
 
 /** Largest price table accepted: a table for every model there is fits in a few KiB. */
@@ -47,10 +48,6 @@ export const ModelPriceSchema = z.strictObject(
 );
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export const PriceTableSchema = z.object({
   currency: z.string({ error: 'must be a text such as "USD"' }).trim().min(1, 'must not be empty').max(16, 'must be at most 16 characters'),
   per: z
@@ -62,7 +59,7 @@ export const PriceTableSchema = z.object({
   models: z
     .preprocess(
       // An array is no table of names: turned into null, it fails as a wrong type.
-      (v) => (isPlainRecord(v) ? Object.entries(v) : null),
+      (v) => (isRecord(v) ? Object.entries(v) : null),
       z
         .array(
           z.tuple([
@@ -83,7 +80,7 @@ export type PriceTableParse = { ok: true; table: PriceTable } | { ok: false; err
 
 /** Where an issue is, named as the user wrote it: `models["gpt-5.5"].input`. */
 function issuePath(path: readonly PropertyKey[], raw: unknown): string {
-  const modelNames = isPlainRecord(raw) && isPlainRecord(raw.models) ? Object.keys(raw.models) : [];
+  const modelNames = isRecord(raw) && isRecord(raw.models) ? Object.keys(raw.models) : [];
   let out = '';
   for (let i = 0; i < path.length; i++) {
     const p = path[i];
@@ -112,7 +109,7 @@ export function parsePriceTable(text: string): PriceTableParse {
   } catch (e) {
     return { ok: false, error: `The price table is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
-  if (!isPlainRecord(raw)) return { ok: false, error: 'The price table must be a JSON object: {"currency": "USD", "per": 1000000, "models": {…}}.' };
+  if (!isRecord(raw)) return { ok: false, error: 'The price table must be a JSON object: {"currency": "USD", "per": 1000000, "models": {…}}.' };
   const parsed = PriceTableSchema.safeParse(raw);
   if (parsed.success) return { ok: true, table: parsed.data };
   const issue = parsed.error.issues[0];
