@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { dropFromDisk, launch, recordLongTasks } from '../test/e2e/browser';
+import { serve } from '../src/cli/serve';
 import { installFrameLoop } from './lib/frames';
 import { startServeCommand } from './lib/serve-command';
 import { pct } from './lib/measure';
@@ -244,7 +245,9 @@ async function main() {
         if (r.panels) printPanels(r.panels);
       }
       // Dropped, the tab reads the folder itself, as the reducer goes (a bundle too large to hold is never held whole).
-      const d = await dropOnce(served.url, bundle);
+      // Onto a page that opens nothing: serve's own page opens the one bundle it serves, and a drop would land on that load.
+      const empty = await serve({ roots: [], port: 0, distDir: path.join(ROOT, 'dist'), log: () => {} });
+      const d = await dropOnce(empty.url, bundle).finally(() => empty.close());
       console.log(`  dropped as a folder on the page`);
       if ('refusedMs' in d) {
         console.log(`    refused after ${d.refusedMs} ms: ${d.message}`);
