@@ -300,7 +300,7 @@ class ShardPayloads implements PayloadStore {
 
   private async record(ref: RawPayloadRef): Promise<RecordRead> {
     const found = await this.locate(ref);
-    return 'problem' in found ? found : { bytes: found.shard.bytes.slice(found.span[0], found.span[1]) };
+    return 'problem' in found ? found : { bytes: found.shard.bytes.subarray(found.span[0], found.span[1]) };
   }
 
   /** The record's shard and place in it, without copying its bytes out. */

@@ -10,9 +10,10 @@
  * the LONG_STEPS=1000 recording (86 MB in 11 shards) it takes about 0.2 s
  * where the pure-JS fzstd took 5.6 s, and unlike fzstd it checks the frame
  * checksum, so a corrupt shard is reported as corrupt rather than decoded
- * into wrong bytes. zstddec does not say which error it met, though, so a
- * shard it rejects is decoded once more by fzstd, only to name the damage the
- * way libzstd does (see `nameDamage`).
+ * into wrong bytes. The stream loop is ours (over zstddec's instance), so
+ * that a shard decodes into one buffer. A shard zstd rejects is decoded once
+ * more by fzstd, only to name the damage the way Codex's libzstd does (see
+ * `nameDamage`, whose rule was measured against Codex 0.171.0).
  */
 import { ZSTDDecoder } from 'zstddec/stream';
 import { Decompress } from 'fzstd';
@@ -20,7 +21,8 @@ import { Decompress } from 'fzstd';
 export interface ShardRecords {
   /** Record id → [start, end) of its body in the decoded stream. */
   readonly records: Map<string, [number, number]>;
-  readonly bytes: ChunkedBytes;
+  /** The decoded stream, in one buffer: a record is a view of it. */
+  readonly bytes: Uint8Array;
   /** Why the reference refuses the shard as a whole though zstd read it: a record id twice, or a sealed shard ending inside a record. */
   readonly refusal: { kind: 'duplicate'; id: string } | { kind: 'partial' } | null;
 }
@@ -38,12 +40,37 @@ export function shardFileName(payloadsDir: string, shard: number): string {
   return `${payloadsDir}/${String(shard).padStart(6, '0')}.zst`;
 }
 
-let decoder: Promise<ZSTDDecoder> | null = null;
-function zstd(): Promise<ZSTDDecoder> {
+/** The zstd functions of zstddec's WebAssembly module that the loop below calls. */
+interface ZstdExports {
+  memory: { readonly buffer: ArrayBuffer };
+  malloc(size: number): number;
+  free(ptr: number): void;
+  ZSTD_createDCtx(): number;
+  ZSTD_freeDCtx(dctx: number): number;
+  ZSTD_decompressStream(dctx: number, output: number, input: number): number;
+}
+
+/**
+ * zstddec's decoder, holding on to its WebAssembly instance: its own stream
+ * loop hands out every 128 KB of output in a fresh buffer, and fresh memory is
+ * what a browser's reduction of a large schema-3 bundle spent most of its time
+ * on (a Chromium worker here: 3.6–6.8 s per GiB allocated, 36 ms per GiB copied
+ * into a buffer it already has; Node 0.7–3 s). `_init` is part of its typings.
+ */
+class InstanceDecoder extends ZSTDDecoder {
+  static exports: ZstdExports | null = null;
+  override _init(result: Parameters<ZSTDDecoder['_init']>[0]): void {
+    InstanceDecoder.exports = (result as unknown as { instance: { exports: ZstdExports } }).instance.exports;
+    super._init(result);
+  }
+}
+
+let decoder: Promise<ZstdExports> | null = null;
+function zstd(): Promise<ZstdExports> {
   decoder ??= (async () => {
-    const d = new ZSTDDecoder();
-    await d.init();
-    return d;
+    await new InstanceDecoder().init();
+    if (!InstanceDecoder.exports) throw new Error('the zstd decoder did not start');
+    return InstanceDecoder.exports;
   })();
   return decoder;
 }
@@ -62,7 +89,7 @@ export function prepareShardDecoder(): void {
 export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
   const decoded = decompressTolerant(await zstd(), compressed);
   if (decoded === null) throw new ShardError(nameDamage(compressed), []);
-  const bytes = new ChunkedBytes(decoded.chunks);
+  const bytes = decoded.bytes;
   const sealed = decoded.sealed;
   const { records, duplicate, partial } = indexRecords(bytes);
   // A crash cuts the stream, and its records up to the cut stay readable; a
@@ -71,84 +98,65 @@ export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords>
   return { records, bytes, refusal };
 }
 
-/**
- * zstddec's stream loop does not look at the decoder's error codes: on bad
- * data it keeps yielding empty chunks without consuming input. A run of
- * empty chunks is therefore how a decoding error shows; abandoning the
- * generator then leaks its few hundred KB of decoder state, once per
- * damaged shard.
- */
-const STALLED_AFTER_EMPTY_CHUNKS = 64;
+/** Output the decoder writes per call, in its own memory, before it is copied out. */
+const STEP_OUT = 1 << 20;
+/** Decoded bytes per compressed byte last seen: the next shard's buffer is sized by it, so that it is rarely grown. */
+let lastRatio = 8;
 
 /**
- * Everything the stream yields before it ends or is cut short (a crash while
+ * The whole decoded stream in one buffer (so that a record is always a view,
+ * never copied across pieces), whether it ends or is cut short (a crash while
  * writing: the missing records are the error, not the shard), or null when
- * the decoder rejects the data.
+ * zstd rejects the data. libzstd's errors are the sizes from -1 to -120.
  */
-function decompressTolerant(d: ZSTDDecoder, compressed: Uint8Array): { chunks: Uint8Array[]; sealed: boolean } | null {
-  const chunks: Uint8Array[] = [];
-  let empty = 0;
-  let sealed = true;
+function decompressTolerant(z: ZstdExports, compressed: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
+  let out = new Uint8Array(Math.max(STEP_OUT, Math.ceil(compressed.length * lastRatio * 1.05)));
+  let length = 0;
+  const src = z.malloc(compressed.length);
+  const dst = z.malloc(STEP_OUT);
+  // ZSTD_inBuffer and ZSTD_outBuffer: { pointer, size, pos }, 32-bit each.
+  const inBuf = z.malloc(12);
+  const outBuf = z.malloc(12);
+  const dctx = z.ZSTD_createDCtx();
   try {
-    for (const chunk of d.decodeStreaming([compressed])) {
-      if (chunk.length === 0) {
-        if (++empty >= STALLED_AFTER_EMPTY_CHUNKS) return null;
-        continue;
-      }
-      empty = 0;
-      chunks.push(chunk);
+    new Uint8Array(z.memory.buffer).set(compressed, src);
+    const words = () => new Uint32Array(z.memory.buffer);
+    let w = words();
+    w[inBuf >> 2] = src;
+    w[(inBuf >> 2) + 1] = compressed.length;
+    w[(inBuf >> 2) + 2] = 0;
+    let ret = 0;
+    let full = false;
+    // More to do while input is left, or while the last call filled the output (the decoder may hold more).
+    while (w[(inBuf >> 2) + 2] < compressed.length || full) {
+      w[outBuf >> 2] = dst;
+      w[(outBuf >> 2) + 1] = STEP_OUT;
+      w[(outBuf >> 2) + 2] = 0;
+      const before = w[(inBuf >> 2) + 2];
+      ret = z.ZSTD_decompressStream(dctx, outBuf, inBuf);
+      if (ret < 0 && ret >= -120) return null;
+      w = words();
+      const produced = w[(outBuf >> 2) + 2];
+      full = produced === STEP_OUT;
+      if (produced > 0) {
+        if (length + produced > out.length) {
+          const grown = new Uint8Array(Math.max(out.length * 2, length + produced));
+          grown.set(out.subarray(0, length));
+          out = grown;
+        }
+        out.set(new Uint8Array(z.memory.buffer, dst, produced), length);
+        length += produced;
+      } else if (w[(inBuf >> 2) + 2] === before && !full) break; // no progress: nothing more comes of this input
     }
-  } catch {
-    // "Incomplete stream": cut short; keep what came before the cut.
-    sealed = false;
-  }
-  return { chunks, sealed };
-}
-
-/**
- * The decoded stream as the decoder's chunks (128 KB each), kept apart:
- * joining them meant allocating and copying the whole shard once more. A
- * slice inside one chunk is a view; one across chunks is copied.
- */
-export class ChunkedBytes {
-  readonly length: number;
-  private readonly starts: number[] = [];
-  constructor(private readonly chunks: Uint8Array[]) {
-    let at = 0;
-    for (const c of chunks) {
-      this.starts.push(at);
-      at += c.length;
-    }
-    this.length = at;
-  }
-
-  slice(start: number, end: number): Uint8Array {
-    let i = this.chunkAt(start);
-    const first = this.chunks[i];
-    const from = start - this.starts[i];
-    if (end - this.starts[i] <= first.length) return first.subarray(from, end - this.starts[i]);
-    const out = new Uint8Array(end - start);
-    let written = 0;
-    for (let pos = start; pos < end; i++) {
-      const c = this.chunks[i];
-      const piece = c.subarray(pos - this.starts[i], Math.min(c.length, end - this.starts[i]));
-      out.set(piece, written);
-      written += piece.length;
-      pos += piece.length;
-    }
-    return out;
-  }
-
-  /** The chunk holding byte `pos` (binary search over chunk starts). */
-  private chunkAt(pos: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    if (compressed.length > 0) lastRatio = Math.max(1, length / compressed.length);
+    // A frame not finished when the input ends: the stream was cut short.
+    return { bytes: out.subarray(0, length), sealed: ret === 0 };
+  } finally {
+    z.ZSTD_freeDCtx(dctx);
+    z.free(src);
+    z.free(dst);
+    z.free(inBuf);
+    z.free(outBuf);
   }
 }
 
@@ -177,22 +185,21 @@ function nameDamage(compressed: Uint8Array): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The complete records, in order; a partial last record (the stream was cut inside it) is left out. */
-function indexRecords(bytes: ChunkedBytes): { records: Map<string, [number, number]>; duplicate: string | null; partial: boolean } {
+function indexRecords(bytes: Uint8Array): { records: Map<string, [number, number]>; duplicate: string | null; partial: boolean } {
   const records = new Map<string, [number, number]>();
   let duplicate: string | null = null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   let at = 0;
   while (at + 10 <= bytes.length) {
-    const head = bytes.slice(at, at + 10);
-    const view = new DataView(head.buffer, head.byteOffset, 10);
-    const idLen = view.getUint16(0, true);
-    const bodyLen = Number(view.getBigUint64(2, true));
+    const idLen = view.getUint16(at, true);
+    const bodyLen = Number(view.getBigUint64(at + 2, true));
     const idStart = at + 10;
     const bodyStart = idStart + idLen;
     const bodyEnd = bodyStart + bodyLen;
     if (bodyEnd > bytes.length || !Number.isSafeInteger(bodyEnd)) break;
     let id: string;
     try {
-      id = utf8.decode(bytes.slice(idStart, bodyStart));
+      id = utf8.decode(bytes.subarray(idStart, bodyStart));
     } catch {
       break;
     }
