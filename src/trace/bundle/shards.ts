@@ -89,8 +89,7 @@ export function prepareShardDecoder(): void {
 export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
   const decoded = decompressTolerant(await zstd(), compressed);
   if (decoded === null) throw new ShardError(nameDamage(compressed), []);
-  const bytes = decoded.bytes;
-  const sealed = decoded.sealed;
+  const { bytes, sealed } = decoded;
   const { records, duplicate, partial } = indexRecords(bytes);
   // A crash cuts the stream, and its records up to the cut stay readable; a
   // stream that was closed properly yet ends inside a record was written wrong.
@@ -120,23 +119,26 @@ function decompressTolerant(z: ZstdExports, compressed: Uint8Array): { bytes: Ui
   const dctx = z.ZSTD_createDCtx();
   try {
     new Uint8Array(z.memory.buffer).set(compressed, src);
+    // The buffers' fields as indexes into the module's memory, read as 32-bit words.
+    const [IN, OUT] = [inBuf >> 2, outBuf >> 2];
     const words = () => new Uint32Array(z.memory.buffer);
     let w = words();
-    w[inBuf >> 2] = src;
-    w[(inBuf >> 2) + 1] = compressed.length;
-    w[(inBuf >> 2) + 2] = 0;
+    w[IN] = src;
+    w[IN + 1] = compressed.length;
+    w[IN + 2] = 0;
     let ret = 0;
     let full = false;
     // More to do while input is left, or while the last call filled the output (the decoder may hold more).
-    while (w[(inBuf >> 2) + 2] < compressed.length || full) {
-      w[outBuf >> 2] = dst;
-      w[(outBuf >> 2) + 1] = STEP_OUT;
-      w[(outBuf >> 2) + 2] = 0;
-      const before = w[(inBuf >> 2) + 2];
+    while (w[IN + 2] < compressed.length || full) {
+      w[OUT] = dst;
+      w[OUT + 1] = STEP_OUT;
+      w[OUT + 2] = 0;
+      const before = w[IN + 2];
       ret = z.ZSTD_decompressStream(dctx, outBuf, inBuf);
       if (ret < 0 && ret >= -120) return null;
+      // The call may have grown the module's memory, which replaces its buffer.
       w = words();
-      const produced = w[(outBuf >> 2) + 2];
+      const produced = w[OUT + 2];
       full = produced === STEP_OUT;
       if (produced > 0) {
         if (length + produced > out.length) {
@@ -146,7 +148,7 @@ function decompressTolerant(z: ZstdExports, compressed: Uint8Array): { bytes: Ui
         }
         out.set(new Uint8Array(z.memory.buffer, dst, produced), length);
         length += produced;
-      } else if (w[(inBuf >> 2) + 2] === before && !full) break; // no progress: nothing more comes of this input
+      } else if (w[IN + 2] === before && !full) break; // no progress: nothing more comes of this input
     }
     if (compressed.length > 0) lastRatio = Math.max(1, length / compressed.length);
     // A frame not finished when the input ends: the stream was cut short.
