@@ -8,7 +8,7 @@ import type { RawPayloadRef } from '../schema/common';
 import { bytesText, decodedText, readFileText, type BundleSource, type FileText } from './source';
 import { isCertainlyJson } from '../json/validate';
 import { parseJsonFast } from '../json/lossless';
-import { decodeShard, prepareShardDecoder, ShardError, shardFileName, type ShardRecords } from './shards';
+import { decodeShard, prepareShardDecoder, shardCapacity, ShardError, shardFileName, type ShardRecords } from './shards';
 import { KnownSkeletons } from './skeletons';
 
 /** Why a payload could not be read, located at the file that failed. */
@@ -41,6 +41,11 @@ export interface PayloadStore {
   present?(ref: RawPayloadRef): Promise<boolean>;
   /** The bundle's files may have grown: drop what was read of them that may be incomplete. */
   refresh?(): void;
+  /**
+   * The reader holds no body read before this call (the replay calls it
+   * between events): memory of what the store no longer keeps may be reused.
+   */
+  release?(): void;
 }
 
 export type PayloadCheck = { ok: true } | { problem: PayloadProblem } | { notJson: { id: string; error: Error } };
@@ -111,6 +116,8 @@ const TEXT_CACHE_MAX_CHARS = 16 * 1024;
  * decoded again rather than every shard staying in memory for the whole run.
  */
 const SHARD_CACHE_BYTES = 16 * 1024 * 1024;
+/** Buffers of evicted shards kept to decode into. */
+const SPARE_SHARDS = 2;
 
 class ShardPayloads implements PayloadStore {
   private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
@@ -119,6 +126,16 @@ class ShardPayloads implements PayloadStore {
   /** Decoded size of each shard in `shards` that decoded. */
   private readonly shardSizes = new Map<number, number>();
   private shardBytes = 0;
+  /** Each decoded shard in `shards`, for its buffer once it is evicted. */
+  private readonly decoded = new Map<number, ShardRecords>();
+  /** Buffers of evicted shards a reader may still hold records of, until `release`. */
+  private evicted: Uint8Array[] = [];
+  /**
+   * Buffers of evicted shards nobody reads, decoded into again: in a browser
+   * worker, fresh memory cost 3.6–6.8 s per GiB, and a replay reads shards in
+   * order, each once, so a couple of them serve a whole bundle.
+   */
+  private spare: Uint8Array[] = [];
   /**
    * Records (and composites with all their parts) found present: a shard only
    * grows, so they stay. Without this, each prompt's check walked its parts
@@ -183,9 +200,37 @@ class ShardPayloads implements PayloadStore {
 
   refresh(): void {
     // Records once read never change (a shard only grows), so decoded texts and verdicts stay.
+    for (const loaded of this.decoded.values()) this.evict(loaded.bytes);
     this.shards.clear();
     this.shardSizes.clear();
+    this.decoded.clear();
     this.shardBytes = 0;
+  }
+
+  private evict(bytes: Uint8Array): void {
+    // A reader that never releases (the viewer's) only loses the reuse: the oldest are forgotten, not held.
+    if (this.evicted.length >= SPARE_SHARDS * 2) this.evicted.shift();
+    this.evicted.push(bytes);
+  }
+
+  /** The smallest spare buffer of at least `size` bytes, taken out of the spares. */
+  private takeSpare(size: number): Uint8Array | undefined {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) if (this.spare[i].length >= size && (best < 0 || this.spare[i].length < this.spare[best].length)) best = i;
+    return best < 0 ? undefined : this.spare.splice(best, 1)[0];
+  }
+
+  release(): void {
+    for (const bytes of this.evicted) {
+      const whole = new Uint8Array(bytes.buffer);
+      if (this.spare.length < SPARE_SHARDS) this.spare.push(whole);
+      else {
+        // Keep the largest: a buffer too small for the next shard is no use.
+        const smallest = this.spare.reduce((m, b, i) => (b.length < this.spare[m].length ? i : m), 0);
+        if (this.spare[smallest].length < whole.length) this.spare[smallest] = whole;
+      }
+    }
+    this.evicted = [];
   }
 
   files(refs: Iterable<RawPayloadRef>): string[] {
@@ -325,7 +370,8 @@ class ShardPayloads implements PayloadStore {
       return s;
     }
     s = this.load(file).then((loaded) => {
-      if (!('file' in loaded)) {
+      if (!('file' in loaded) && this.shards.get(n) === s) {
+        this.decoded.set(n, loaded);
         this.shardSizes.set(n, loaded.bytes.length);
         this.shardBytes += loaded.bytes.length;
         this.evictShards(n);
@@ -345,6 +391,9 @@ class ShardPayloads implements PayloadStore {
       this.shards.delete(k);
       this.shardSizes.delete(k);
       this.shardBytes -= size;
+      const loaded = this.decoded.get(k);
+      this.decoded.delete(k);
+      if (loaded) this.evict(loaded.bytes);
     }
   }
 
@@ -357,7 +406,7 @@ class ShardPayloads implements PayloadStore {
     }
     if (bytes === null) return { file, message: `open shard ${file}`, causes: ['No such file or directory (os error 2)'] };
     try {
-      return await decodeShard(bytes);
+      return await decodeShard(bytes, this.takeSpare(shardCapacity(bytes.length)));
     } catch (e) {
       return { file, message: `decompress shard ${file}`, causes: e instanceof ShardError ? [e.message] : [String(e)] };
     }

@@ -85,9 +85,18 @@ export function prepareShardDecoder(): void {
   zstd().catch(() => {});
 }
 
-/** Decompresses a shard and indexes its records; throws ShardError for data zstd itself rejects. */
-export async function decodeShard(compressed: Uint8Array): Promise<ShardRecords> {
-  const decoded = decompressTolerant(await zstd(), compressed);
+/** The buffer a shard of `compressedLength` bytes is expected to decode into, going by the last shard decoded. */
+export function shardCapacity(compressedLength: number): number {
+  return Math.max(STEP_OUT, Math.ceil(compressedLength * lastRatio * 1.05));
+}
+
+/**
+ * Decompresses a shard and indexes its records; throws ShardError for data zstd
+ * itself rejects. `spare`: a buffer nobody reads any more, decoded into when it
+ * is large enough, since fresh memory is what decoding cost most.
+ */
+export async function decodeShard(compressed: Uint8Array, spare?: Uint8Array): Promise<ShardRecords> {
+  const decoded = decompressTolerant(await zstd(), compressed, spare);
   if (decoded === null) throw new ShardError(nameDamage(compressed), []);
   const { bytes, sealed } = decoded;
   const { records, duplicate, partial } = indexRecords(bytes);
@@ -108,8 +117,10 @@ let lastRatio = 8;
  * writing: the missing records are the error, not the shard), or null when
  * zstd rejects the data. libzstd's errors are the sizes from -1 to -120.
  */
-function decompressTolerant(z: ZstdExports, compressed: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
-  let out = new Uint8Array(Math.max(STEP_OUT, Math.ceil(compressed.length * lastRatio * 1.05)));
+function decompressTolerant(z: ZstdExports, compressed: Uint8Array, spare?: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
+  const expected = shardCapacity(compressed.length);
+  // A fresh buffer has room to spare, so that it can take a next shard a little larger than this one.
+  let out = spare !== undefined && spare.length >= expected ? spare : new Uint8Array(Math.ceil(expected * 1.2));
   let length = 0;
   const src = z.malloc(compressed.length);
   const dst = z.malloc(STEP_OUT);

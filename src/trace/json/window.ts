@@ -79,6 +79,8 @@ export class WindowParser {
   }
 
   private keep(thread: string, shape: Shape): void {
+    const prev = this.shapes.get(thread);
+    if (typeof shape.units !== 'string') shape.units = ownCopy(shape.units, prev?.units);
     this.shapes.delete(thread);
     this.shapes.set(thread, shape);
     if (this.shapes.size > MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
@@ -104,6 +106,8 @@ export class WindowParser {
     if (typeof prev.units === 'string' && body.bytes !== null) return null;
     const units: Units | null = typeof prev.units === 'string' ? body.text() : body.bytes;
     if (units === null) return null;
+    // Compared a word at a time only where both are aligned alike: the kept copy is moved to match.
+    if (typeof prev.units !== 'string' && typeof units !== 'string') prev.units = alignedLike(prev.units, units);
     const common = commonPrefix(prev.units, units);
     let k = upperBound(prev.ends, common);
     // An element ending in a number or literal could go on in the new text; one closed by `}`, `]` or `"` cannot.
@@ -162,6 +166,29 @@ export class WindowParser {
 }
 
 const RESUME = '{"input":[null';
+
+/**
+ * The request's bytes in memory of the parser's own, reusing the previous
+ * request's when it is large enough: a source may reuse the memory it handed
+ * out once the event is done (see PayloadStore.release), and the request is
+ * compared with the next one much later.
+ */
+function ownCopy(bytes: Uint8Array, prev: Units | undefined): Uint8Array {
+  // Three bytes more, to move the copy to any alignment (alignedLike).
+  const room = prev !== undefined && typeof prev !== 'string' && prev.buffer.byteLength >= bytes.length + 3 ? new Uint8Array(prev.buffer) : null;
+  const into = room ?? new Uint8Array(Math.ceil(bytes.length * 1.25) + 3);
+  into.set(bytes);
+  return into.subarray(0, bytes.length);
+}
+
+/** The kept copy `own` moved within its buffer to the alignment (by 4) of `like`. */
+function alignedLike(own: Uint8Array, like: Uint8Array): Uint8Array {
+  const shift = like.byteOffset & 3;
+  if ((own.byteOffset & 3) === shift) return own;
+  const whole = new Uint8Array(own.buffer);
+  whole.copyWithin(shift, own.byteOffset, own.byteOffset + own.length);
+  return whole.subarray(shift, shift + own.length);
+}
 
 const isPlainObject = (v: JsonValue): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 

@@ -263,6 +263,8 @@ export class IncrementalReplay {
     const store = this.store!;
     if (this.live && store.present) for (const ref of refs) if (!(await store.present(ref))) return false;
     r.eventPayloads = new Map();
+    // The previous event's bodies are dropped: their memory may be reused for this event's.
+    store.release?.();
     try {
       for (const ref of refs) registerRef(r, ref);
     } catch (e) {
