@@ -41,7 +41,7 @@ class Bundle {
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l));
     for (const f of fs.readdirSync(path.join(dir, 'payloads'))) {
-      this.shards.set(Number(f.slice(0, 6)), readShard(execFileSync('zstd', ['-dc', path.join(dir, 'payloads', f)])));
+      this.shards.set(Number(f.slice(0, 6)), readShard(execFileSync('zstd', ['-dc', path.join(dir, 'payloads', f)], { maxBuffer: 1 << 30 })));
     }
   }
   record(id: string): Rec {
@@ -96,7 +96,7 @@ class Bundle {
     for (const [n, recs] of this.shards) {
       const file = path.join(dir, 'payloads', `${String(n).padStart(6, '0')}.zst`);
       const framed = frameRecords(recs);
-      execFileSync('zstd', ['-q', '-f', '--check', '-o', file], { input: framed.subarray(0, framed.length - (this.cut.get(n) ?? 0)) });
+      execFileSync('zstd', ['-q', '-f', '--check', '-o', file], { input: framed.subarray(0, framed.length - (this.cut.get(n) ?? 0)), maxBuffer: 1 << 30 });
     }
   }
 }
@@ -182,6 +182,18 @@ const CASES: Case[] = [
     edit(b) {
       const ids = b.shards.get(1)!.map((r) => r.id);
       ids.forEach((id, i) => i % 2 === 1 && b.move(id, 2));
+    },
+  },
+  {
+    name: 'shards-outgrow-the-cache',
+    src: 'long-session',
+    about:
+      'The records spread in order over twelve shards, each also holding 4 MiB of padding no event refers to, so that a replay keeps only some of its shards decoded at once: later prompts re-read parts from shards it had let go, and shard memory is reused.',
+    edit(b) {
+      const recs = b.shards.get(1)!.slice();
+      const per = Math.ceil(recs.length / 12);
+      recs.forEach((r, i) => i >= per && b.move(r.id, 1 + Math.floor(i / per)));
+      for (const n of b.shards.keys()) b.add(n, `raw_payload:padding-${n}`, JSON.stringify('x'.repeat(4 << 20)));
     },
   },
   {
