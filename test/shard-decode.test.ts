@@ -12,9 +12,12 @@ import { parseRecords } from '../scripts/lib/shard-codec';
 
 const FIXTURES = path.resolve(__dirname, 'fixtures');
 
-/** The records test/fixtures/shards/compressible.zst holds (zstd -19 of 4.7 MiB: 2.4 KB, so the decoder's buffer must grow). */
-function expectedRecords(): { id: string; body: string }[] {
-  return Array.from({ length: 300 }, (_, i) => ({ id: `raw_payload:${i + 1}`, body: JSON.stringify({ i, text: `line ${i} `.padEnd(16_000, 'x') }) }));
+/**
+ * The records test/fixtures/shards/compressible.zst holds (zstd -19 of 4.7 MiB: 2.4 KB; its frame states its size),
+ * or with `n` = 1400 those of unsized.zst (22 MB in 9 KB, size not stated: past the decoder's first guess, so its buffer must grow).
+ */
+function expectedRecords(n = 300): { id: string; body: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `raw_payload:${i + 1}`, body: JSON.stringify({ i, text: `line ${i} `.padEnd(16_000, 'x') }) }));
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -31,6 +34,14 @@ describe('decodeShard', () => {
       expect(span, r.id).toBeDefined();
       expect(text(shard.bytes.subarray(span![0], span![1]))).toBe(r.body);
     }
+  });
+
+  it('reads every record of a stream that does not say how long it is and outgrows the first guess', async () => {
+    const shard = await decodeShard(readFileSync(path.join(FIXTURES, 'shards/unsized.zst')));
+    const want = expectedRecords(1400);
+    expect(shard.refusal).toBeNull();
+    expect(shard.records.size).toBe(want.length);
+    for (const r of want) expect(text(shard.bytes.subarray(...shard.records.get(r.id)!))).toBe(r.body);
   });
 
   it('keeps the records before the cut of a stream cut short, each whole', async () => {

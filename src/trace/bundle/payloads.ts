@@ -406,7 +406,7 @@ class ShardPayloads implements PayloadStore {
     }
     if (bytes === null) return { file, message: `open shard ${file}`, causes: ['No such file or directory (os error 2)'] };
     try {
-      return await decodeShard(bytes, this.takeSpare(shardCapacity(bytes.length)));
+      return await decodeShard(bytes, this.takeSpare(shardCapacity(bytes)));
     } catch (e) {
       return { file, message: `decompress shard ${file}`, causes: e instanceof ShardError ? [e.message] : [String(e)] };
     }

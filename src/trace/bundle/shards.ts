@@ -85,9 +85,68 @@ export function prepareShardDecoder(): void {
   zstd().catch(() => {});
 }
 
-/** The buffer a shard of `compressedLength` bytes is expected to decode into, going by the last shard decoded. */
-export function shardCapacity(compressedLength: number): number {
-  return Math.max(STEP_OUT, Math.ceil(compressedLength * lastRatio * 1.05));
+/**
+ * The buffer a shard is expected to decode into: as large as the last shard's
+ * ratio says, and at least MIN_GUESS, but never more than its frames can hold.
+ * Memory a buffer never writes to costs nothing but address space, while a
+ * buffer grown part way is fresh memory written twice: a first shard guessed
+ * at the default ratio grew four times.
+ */
+export function shardCapacity(compressed: Uint8Array): number {
+  const byRatio = Math.max(STEP_OUT, Math.ceil(compressed.length * lastRatio * 1.05));
+  const bound = decodedBound(compressed);
+  return bound === null ? byRatio : Math.max(STEP_OUT, Math.min(bound, Math.max(byRatio, MIN_GUESS)));
+}
+
+/** The least a shard's buffer is guessed at, where its frames allow: Codex closes a shard at about 8 MiB. */
+const MIN_GUESS = 16 << 20;
+/** Most bytes a zstd block decodes to (the format's Block_Maximum_Size). */
+const BLOCK_MAX = 128 << 10;
+
+/**
+ * At most how many bytes the zstd frames of `c` decode to, read from their
+ * headers: 128 KiB per compressed block and their own size for raw and RLE
+ * blocks, or a frame's stated content size where that is less. Null where the
+ * bytes are not zstd frames; a stream cut short is bounded by what it has.
+ */
+function decodedBound(c: Uint8Array): number | null {
+  const view = new DataView(c.buffer, c.byteOffset, c.byteLength);
+  let at = 0;
+  let bound = 0;
+  while (at + 4 <= c.length) {
+    const magic = view.getUint32(at, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      // A skippable frame: its length, then bytes that decode to nothing.
+      if (at + 8 > c.length) break;
+      at += 8 + view.getUint32(at + 4, true);
+      continue;
+    }
+    if (magic !== 0xfd2fb528 || at + 5 > c.length) return null;
+    const descriptor = c[at + 4];
+    const single = (descriptor >> 5) & 1;
+    const sizeBytes = [single, 2, 4, 8][descriptor >> 6];
+    at += 5 + (single ? 0 : 1) + [0, 1, 2, 4][descriptor & 3];
+    let stated = Infinity;
+    if (sizeBytes > 0 && at + sizeBytes <= c.length) {
+      stated = sizeBytes === 2 ? 256 : 0; // a two-byte size counts from 256
+      for (let i = sizeBytes - 1; i >= 0; i--) stated += c[at + i] * 256 ** i;
+    }
+    at += sizeBytes;
+    let blocks = 0;
+    let last = false;
+    while (!last && at + 3 <= c.length) {
+      const header = c[at] | (c[at + 1] << 8) | (c[at + 2] << 16);
+      last = (header & 1) === 1;
+      const type = (header >> 1) & 3;
+      const size = header >>> 3;
+      blocks += type === 2 ? BLOCK_MAX : size;
+      at += 3 + (type === 1 ? 1 : size);
+    }
+    bound += Math.min(stated, blocks);
+    if (!last) break;
+    if ((descriptor >> 2) & 1) at += 4;
+  }
+  return bound;
 }
 
 /**
@@ -118,7 +177,7 @@ let lastRatio = 8;
  * zstd rejects the data. libzstd's errors are the sizes from -1 to -120.
  */
 function decompressTolerant(z: ZstdExports, compressed: Uint8Array, spare?: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
-  const expected = shardCapacity(compressed.length);
+  const expected = shardCapacity(compressed);
   // A fresh buffer has room to spare, so that it can take a next shard a little larger than this one.
   let out = spare !== undefined && spare.length >= expected ? spare : new Uint8Array(Math.ceil(expected * 1.2));
   let length = 0;
