@@ -84,23 +84,22 @@ export class JsonSyntaxError extends Error {
  * True when JSON.parse would not give serde's answer for this text: a number
  * it would not keep exactly, an escaped surrogate (serde rejects lone ones),
  * or nesting deeper than serde's limit of 128. Strings are skipped with
- * indexOf, so the cost stays small for large payloads.
+ * indexOf, so the cost stays small for large payloads; the rest is scanned a
+ * character at a time, allocating nothing (a token regex's match arrays were
+ * most of a replay's garbage).
  */
-const TOKEN = /["[\]{}]|-?[0-9][0-9.eE+-]*/g;
-
 export function needsExactParse(text: string): boolean {
   let depth = 0;
-  const re = new RegExp(TOKEN);
-  let m: RegExpExecArray | null;
   // Next backslash at or after some position (-1: none left). Kept across
   // strings so that text with many strings or many escapes stays linear.
   let bs = -2;
-  while ((m = re.exec(text)) !== null) {
-    const tok = m[0];
-    const c = tok.charCodeAt(0);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       // Skip the string; look for escaped surrogates on the way.
-      let j = m.index + 1;
+      let j = i + 1;
       let close = -2;
       for (;;) {
         if (close < j) close = text.indexOf('"', j);
@@ -115,16 +114,28 @@ export function needsExactParse(text: string): boolean {
           j = bs + 2;
           continue;
         }
-        re.lastIndex = close + 1;
+        i = close + 1;
         break;
       }
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > 128) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-    else if (inexactNumber(text, m.index, m.index + tok.length)) return true;
+      i++;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+      i++;
+    } else if (isDigit(c) || (c === 0x2d /* - */ && i + 1 < n && isDigit(text.charCodeAt(i + 1)))) {
+      // A number as far as its characters go: a sign, digits, `.`, `e`, `E`, `+`, `-`.
+      const from = i;
+      i++;
+      while (i < n && isNumberChar(text.charCodeAt(i))) i++;
+      if (inexactNumber(text, from, i)) return true;
+    } else i++;
   }
   return false;
 }
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isNumberChar = (c: number) => isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 
 function inexactNumber(text: string, from: number, to: number): boolean {
   const len = to - from;
@@ -140,8 +151,12 @@ function inexactNumber(text: string, from: number, to: number): boolean {
     if (plain && !(len === 2 && text.charCodeAt(from) === 0x2d && text.charCodeAt(from + 1) === 0x30)) return false;
   }
   const lexeme = text.slice(from, to);
+  // Not a JSON number (`1+2`, `1.e5`): the exact parser reports it where serde would.
+  if (!JSON_NUMBER.test(lexeme)) return true;
   return String(Number(lexeme)) !== serdeNumberText(lexeme);
 }
+
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 const I64_MIN = -(2n ** 63n);
 const U64_MAX = 2n ** 64n - 1n;
