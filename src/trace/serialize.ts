@@ -84,10 +84,14 @@ const UNSAFE_KEY = /^(?:0|[1-9][0-9]{0,9})$|^__proto__$/;
 function entriesAtOnce(map: Record<string, unknown>, keys: string[]): string {
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = map[k];
-  const text = JSON.stringify(out, null, 2);
-  // Strip the braces and indent by one more level: JSON text holds no raw newline but between tokens.
-  return '    ' + text.slice(4, -2).replaceAll('\n', '\n  ');
+  // Printed one level down, inside a map of its own, the entries come out indented as in state.json:
+  // only the wrapper's first two lines and last two are cut (re-indenting the text was a second copy of it).
+  const text = JSON.stringify({ m: out }, null, 2);
+  return text.slice(WRAPPED_HEAD.length, -WRAPPED_TAIL.length);
 }
+
+const WRAPPED_HEAD = '{\n  "m": {\n';
+const WRAPPED_TAIL = '\n  }\n}';
 
 function entriesOneByOne(map: Record<string, unknown>, keys: string[]): string {
   return keys.map((k) => `    ${JSON.stringify(k)}: ${indent(JSON.stringify(map[k], null, 2), '    ')}`).join(',\n');
