@@ -123,11 +123,9 @@ class ShardPayloads implements PayloadStore {
   private readonly shards = new Map<number, Promise<ShardRecords | PayloadProblem>>();
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly texts = new Map<string, string>();
-  /** Decoded size of each shard in `shards` that decoded. */
-  private readonly shardSizes = new Map<number, number>();
-  private shardBytes = 0;
-  /** Each decoded shard in `shards`, for its buffer once it is evicted. */
+  /** Each shard in `shards` that decoded: its size counts towards the cache, and its buffer is reused once evicted. */
   private readonly decoded = new Map<number, ShardRecords>();
+  private shardBytes = 0;
   /** Buffers of evicted shards a reader may still hold records of, until `release`. */
   private evicted: Uint8Array[] = [];
   /**
@@ -202,7 +200,6 @@ class ShardPayloads implements PayloadStore {
     // Records once read never change (a shard only grows), so decoded texts and verdicts stay.
     for (const loaded of this.decoded.values()) this.evict(loaded.bytes);
     this.shards.clear();
-    this.shardSizes.clear();
     this.decoded.clear();
     this.shardBytes = 0;
   }
@@ -372,7 +369,6 @@ class ShardPayloads implements PayloadStore {
     s = this.load(file).then((loaded) => {
       if (!('file' in loaded) && this.shards.get(n) === s) {
         this.decoded.set(n, loaded);
-        this.shardSizes.set(n, loaded.bytes.length);
         this.shardBytes += loaded.bytes.length;
         this.evictShards(n);
       }
@@ -385,15 +381,13 @@ class ShardPayloads implements PayloadStore {
   private evictShards(keep: number): void {
     for (const k of this.shards.keys()) {
       if (this.shardBytes <= SHARD_CACHE_BYTES) return;
-      const size = this.shardSizes.get(k);
-      // A shard still loading, or one that failed (its problem is kept: it is small), stays.
-      if (k === keep || size === undefined) continue;
-      this.shards.delete(k);
-      this.shardSizes.delete(k);
-      this.shardBytes -= size;
       const loaded = this.decoded.get(k);
+      // A shard still loading, or one that failed (its problem is kept: it is small), stays.
+      if (k === keep || loaded === undefined) continue;
+      this.shards.delete(k);
       this.decoded.delete(k);
-      if (loaded) this.evict(loaded.bytes);
+      this.shardBytes -= loaded.bytes.length;
+      this.evict(loaded.bytes);
     }
   }
 
