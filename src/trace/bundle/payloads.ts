@@ -8,7 +8,7 @@ import type { RawPayloadRef } from '../schema/common';
 import { bytesText, decodedText, readFileText, type BundleSource, type FileText } from './source';
 import { isCertainlyJson } from '../json/validate';
 import { parseJsonFast } from '../json/lossless';
-import { decodeShard, prepareShardDecoder, shardCapacity, ShardError, shardFileName, type ShardRecords } from './shards';
+import { decodeShard, prepareShardDecoder, ShardError, shardFileName, type ShardRecords } from './shards';
 import { KnownSkeletons } from './skeletons';
 
 /** Why a payload could not be read, located at the file that failed. */
@@ -400,7 +400,7 @@ class ShardPayloads implements PayloadStore {
     }
     if (bytes === null) return { file, message: `open shard ${file}`, causes: ['No such file or directory (os error 2)'] };
     try {
-      return await decodeShard(bytes, this.takeSpare(shardCapacity(bytes)));
+      return await decodeShard(bytes, (size) => this.takeSpare(size));
     } catch (e) {
       return { file, message: `decompress shard ${file}`, causes: e instanceof ShardError ? [e.message] : [String(e)] };
     }

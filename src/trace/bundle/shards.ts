@@ -92,7 +92,7 @@ export function prepareShardDecoder(): void {
  * buffer grown part way is fresh memory written twice: a first shard guessed
  * at the default ratio grew four times.
  */
-export function shardCapacity(compressed: Uint8Array): number {
+function shardCapacity(compressed: Uint8Array): number {
   const byRatio = Math.max(STEP_OUT, Math.ceil(compressed.length * lastRatio * 1.05));
   const bound = decodedBound(compressed);
   return bound === null ? byRatio : Math.max(STEP_OUT, Math.min(bound, Math.max(byRatio, MIN_GUESS)));
@@ -151,11 +151,11 @@ function decodedBound(c: Uint8Array): number | null {
 
 /**
  * Decompresses a shard and indexes its records; throws ShardError for data zstd
- * itself rejects. `spare`: a buffer nobody reads any more, decoded into when it
- * is large enough, since fresh memory is what decoding cost most.
+ * itself rejects. `spareOf`: a buffer of at least the given size that nobody
+ * reads any more, to decode into, since fresh memory is what decoding cost most.
  */
-export async function decodeShard(compressed: Uint8Array, spare?: Uint8Array): Promise<ShardRecords> {
-  const decoded = decompressTolerant(await zstd(), compressed, spare);
+export async function decodeShard(compressed: Uint8Array, spareOf?: (size: number) => Uint8Array | undefined): Promise<ShardRecords> {
+  const decoded = decompressTolerant(await zstd(), compressed, spareOf);
   if (decoded === null) throw new ShardError(nameDamage(compressed), []);
   const { bytes, sealed } = decoded;
   const { records, duplicate, partial } = indexRecords(bytes);
@@ -176,10 +176,14 @@ let lastRatio = 8;
  * writing: the missing records are the error, not the shard), or null when
  * zstd rejects the data. libzstd's errors are the sizes from -1 to -120.
  */
-function decompressTolerant(z: ZstdExports, compressed: Uint8Array, spare?: Uint8Array): { bytes: Uint8Array; sealed: boolean } | null {
+function decompressTolerant(
+  z: ZstdExports,
+  compressed: Uint8Array,
+  spareOf?: (size: number) => Uint8Array | undefined,
+): { bytes: Uint8Array; sealed: boolean } | null {
   const expected = shardCapacity(compressed);
   // A fresh buffer has room to spare, so that it can take a next shard a little larger than this one.
-  let out = spare !== undefined && spare.length >= expected ? spare : new Uint8Array(Math.ceil(expected * 1.2));
+  let out = spareOf?.(expected) ?? new Uint8Array(Math.ceil(expected * 1.2));
   let length = 0;
   const src = z.malloc(compressed.length);
   const dst = z.malloc(STEP_OUT);
