@@ -188,7 +188,7 @@ const CASES: Case[] = [
     name: 'shards-outgrow-the-cache',
     src: 'long-session',
     about:
-      'The records spread in order over twelve shards, each also holding 4 MiB of padding no event refers to, so that a replay keeps only some of its shards decoded at once: later prompts re-read parts from shards it had let go, and shard memory is reused.',
+      'The records spread in order over twelve shards, each also holding 4 MiB of padding no event refers to, so that a replay keeps only some of its shards decoded at once and decodes later shards into the memory of those it let go.',
     edit(b) {
       const recs = b.shards.get(1)!.slice();
       const per = Math.ceil(recs.length / 12);
