@@ -1,9 +1,13 @@
-/** The page's side of the content hash that follows a result: which load it belongs to, through cancels and newer loads. */
+/**
+ * The page's side of a result: the state it carries, and the content hash
+ * that follows it (which load it belongs to, through cancels and newer loads).
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TraceClient, type LoadEvent, type Transport } from '../src/worker/client';
 import type { WorkerRequest } from '../src/worker/protocol';
+import { splitStateBytes } from '../src/trace/bundle/served-state';
 import { TRACES } from './loader-helpers';
 
 function harnessed() {
@@ -76,5 +80,22 @@ describe('the content hash after a result', () => {
     await settle();
     crash(new Error('gone'));
     expect(hashes(events)).toEqual([null]);
+  });
+});
+
+describe('a state handed over as text', () => {
+  it('lands as the state it spells, multi-byte text included, with its indexes', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(TRACES, 'long-session/state.json')));
+    const parts = splitStateBytes(bytes)!;
+    const { client, posted, events, reply } = harnessed();
+    void client.loadUrl('a', 'http://127.0.0.1:1/bundles/a/');
+    reply({ ...result(posted.at(-1)!.id, 'a'), stateParts: null, stateText: { bytes, parts } });
+    await expect.poll(() => events.some((e) => e.type === 'finished')).toBe(true);
+    const finished = events.find((e) => e.type === 'finished');
+    if (finished?.type !== 'finished') throw new Error('no result');
+    const whole = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    expect(finished.result.state).toEqual(whole);
+    expect(Object.keys(finished.result.state!)).toEqual(Object.keys(whole));
+    expect(finished.result.indexes).not.toBeNull();
   });
 });

@@ -11,8 +11,12 @@ import { readTar, readTarStream } from '../src/trace/bundle/tar';
 import { createWorkerHandler } from '../src/worker/handler';
 import { reduceToFile } from '../src/cli/served-states';
 import { unzipSync } from 'fflate';
-import type { WorkerResponse } from '../src/worker/protocol';
+import { resultStateParts, type WorkerResponse } from '../src/worker/protocol';
 import { TRACES, listFiles } from './loader-helpers';
+
+/** A result's state as the page parses it, whichever form it came in. */
+const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>) =>
+  Object.fromEntries(resultStateParts(r)!.map(([k, json]) => [k, JSON.parse(json()) as unknown]));
 
 /** A raw request: the path is sent exactly as given (fetch would resolve `..` first). */
 function get(port: number, rawPath: string, opts: { method?: string; host?: string } = {}) {
@@ -205,9 +209,7 @@ describe('serve', () => {
     await handler({ type: 'load', id: 1, label: 'image-input', input: { kind: 'url', baseUrl: `${h.url}bundles/image-input/` } });
     const r = out.find((m) => m.type === 'result');
     if (r?.type !== 'result') throw new Error(JSON.stringify(out));
-    expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
-      readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'),
-    );
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'));
     await handler({ type: 'readPayload', id: 2, path: 'payloads/2.json' });
     expect(out.find((m) => m.id === 2)).toMatchObject({
       type: 'payload',
@@ -230,9 +232,7 @@ describe('serve', () => {
         await handler({ type: 'load', id: 1, label: name, input: { kind: 'url', baseUrl: `${served.url}bundles/${name}/` } });
         const r = out.find((m) => m.type === 'result');
         if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
-        expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
-          readFileSync(path.join(dir, 'state.json'), 'utf8'),
-        );
+        expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(dir, 'state.json'), 'utf8'));
         // The page heard how its state arrived, after how the server's reduction went when it was still under way
         // (a bundle given as a root is reduced from the start, and may be done before the page asks).
         const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
@@ -296,7 +296,7 @@ describe('serve', () => {
         const r = out.find((m) => m.type === 'result');
         if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
         const phases = out.flatMap((m) => (m.type === 'progress' && m.phase ? [m.phase] : []));
-        return { out, handler, state: JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2), phases };
+        return { out, handler, state: JSON.stringify(stateOf(r), null, 2), phases };
       };
       const finished = await open('finished');
       // Its state arrived from the server (already reduced: no server progress left to hear); the tab reduced nothing.
@@ -354,7 +354,7 @@ describe('serve', () => {
         return {
           phases,
           hash: r.hashFollows && hash?.type === 'hash' ? hash.contentHash : null,
-          state: JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2),
+          state: JSON.stringify(stateOf(r), null, 2),
         };
       };
       const reference = readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8');
@@ -396,9 +396,7 @@ describe('serve', () => {
       await handler({ type: 'load', id: 1, label: 'image-input', input: { kind: 'url', baseUrl: `${served.url}bundles/image-input/` } });
       const r = out.find((m) => m.type === 'result');
       if (r?.type !== 'result') throw new Error(JSON.stringify(out.filter((m) => m.type !== 'progress')));
-      expect(JSON.stringify(Object.fromEntries(r.stateParts!.map(([k, json]) => [k, JSON.parse(json)])), null, 2)).toBe(
-        readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'),
-      );
+      expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8'));
       expect(reductions).toEqual(['image-input']);
     } finally {
       await served.close();

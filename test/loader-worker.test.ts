@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
+import { parseRequest, parseResponse, resultStateParts, type WorkerResponse } from '../src/worker/protocol';
 import type { HandlerDeps } from '../src/worker/handler';
 import { harness } from './worker-harness';
 import { SearchIndex, snippet } from '../src/worker/search';
@@ -12,8 +12,10 @@ import { formatLocation } from '../src/trace/errors';
 import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
 
 /** The state a result message carries (as JSON text). */
-const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null =>
-  r.stateParts === null ? null : (Object.fromEntries(r.stateParts.map(([k, json]) => [k, JSON.parse(json)])) as RolloutTrace);
+const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null => {
+  const parts = resultStateParts(r);
+  return parts === null ? null : (Object.fromEntries(parts.map(([k, json]) => [k, JSON.parse(json())])) as RolloutTrace);
+};
 
 const counts = (s: RolloutTrace) => ({
   threads: Object.keys(s.threads).length,

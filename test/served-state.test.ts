@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readServedState, splitStateText, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
 import { readdirSync, existsSync } from 'node:fs';
 import { TRACES } from './loader-helpers';
 
@@ -59,28 +59,43 @@ describe('readServedState', () => {
   });
 });
 
-describe('splitStateText', () => {
+describe('splitStateBytes', () => {
   const states = ['traces', 'traces-schema1', 'traces-schema3'].flatMap((corpus) => {
     const dir = path.join(TRACES, '..', corpus);
     return readdirSync(dir)
       .map((b) => path.join(dir, b, 'state.json'))
       .filter((f) => existsSync(f));
   });
+  const bytesOf = (text: string) => new TextEncoder().encode(text);
 
   it.each(states.map((f) => [path.relative(path.join(TRACES, '..'), f), f]))(
     'cuts %s into its top-level fields, each the field as parsed whole',
     (_name, file) => {
-      const text = readFileSync(file, 'utf8');
-      const parts = splitStateText(text)!;
-      const whole = JSON.parse(text) as Record<string, unknown>;
+      const bytes = new Uint8Array(readFileSync(file));
+      const parts = splitStateBytes(bytes)!;
+      const whole = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
       expect(parts.map(([k]) => k)).toEqual(Object.keys(whole));
-      for (const [k, json] of parts) expect(JSON.parse(json)).toEqual(whole[k]);
+      for (const [k, start, end] of parts) expect(JSON.parse(new TextDecoder().decode(bytes.subarray(start, end)))).toEqual(whole[k]);
     },
   );
 
   it('refuses a text of another layout rather than cut it wrong', () => {
-    expect(splitStateText('{"a": 1, "b": 2}')).toBeNull();
-    expect(splitStateText('[1, 2]')).toBeNull();
-    expect(splitStateText('{\n  "a": 1\n')).toBeNull();
+    expect(splitStateBytes(bytesOf('{"a": 1, "b": 2}'))).toBeNull();
+    expect(splitStateBytes(bytesOf('[1, 2]'))).toBeNull();
+    expect(splitStateBytes(bytesOf('{\n  "a": 1\n'))).toBeNull();
+    expect(splitStateBytes(bytesOf('{ x\n  "a": 1\n}'))).toBeNull();
+    expect(splitStateBytes(bytesOf('{\n  "a": 1\n  "b": 2\n}'))).toBeNull();
+    expect(splitStateBytes(bytesOf('{\n  "a" 1\n}'))).toBeNull();
+    expect(splitStateBytes(new Uint8Array(0))).toBeNull();
+  });
+
+  it('cuts a field whose text holds lines that look like keys one level down, and multi-byte text', () => {
+    const text = '{\n  "a": {\n    "b": "é \\n  \\"c\\": 1"\n  },\n  "d": []\n}\n';
+    const bytes = bytesOf(text);
+    const parts = splitStateBytes(bytes)!;
+    expect(parts.map(([k, s, e]) => [k, JSON.parse(new TextDecoder().decode(bytes.subarray(s, e))) as unknown])).toEqual([
+      ['a', { b: 'é \n  "c": 1' }],
+      ['d', []],
+    ]);
   });
 });

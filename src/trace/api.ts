@@ -31,6 +31,12 @@ export interface ReduceResult {
   diagnostics: DiagnosticGroup[];
   /** Number of trace.jsonl events applied successfully. */
   eventsApplied: number;
-  /** The state's top-level fields as JSON texts, when they came that way (a server's reduction): no need to serialize them again. */
-  stateParts?: [string, string][];
+  /** The state's text, when it came that way (a server's reduction): no need to serialize it again. */
+  stateText?: StateText;
+}
+
+/** A state.json text as bytes, with each top-level field's key and the byte range of its JSON value, in order. */
+export interface StateText {
+  bytes: Uint8Array;
+  parts: [key: string, start: number, end: number][];
 }

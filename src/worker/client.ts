@@ -22,6 +22,7 @@ import { MAX_BROWSER_BUNDLE_BYTES, MAX_DROPPED_LOG_BYTES, eventLogBytes, streame
 import type { DroppedHandle } from './handles';
 import {
   parseResponse,
+  resultStateParts,
   type BundleInfo,
   type LoadInputMsg,
   type ProgressMsg,
@@ -651,10 +652,11 @@ export class TraceClient {
     const slicer = timeSlicer();
     let state: RolloutTrace | null = null;
     let indexes: TraceIndexes | null = null;
-    if (msg.stateParts) {
+    const parts = resultStateParts(msg);
+    if (parts) {
       const parsed: Record<string, unknown> = {};
-      for (const [key, json] of msg.stateParts) {
-        parsed[key] = JSON.parse(json);
+      for (const [key, json] of parts) {
+        parsed[key] = JSON.parse(json());
         await slicer.maybeYield();
         if (this.current !== cur) return;
       }

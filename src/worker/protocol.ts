@@ -187,6 +187,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
   /**
    * Reduction finished; `error` set means the state is partial (stopped at the error). `stateParts`: the
    * state's top-level fields in order, each as [key, JSON text], so that the page can parse them a task apart.
+   * `stateText` instead, when the state came as text (a server's reduction): its UTF-8 bytes, handed over
+   * rather than copied, with each field's byte range.
    */
   z.object({
     type: z.literal('result'),
@@ -195,6 +197,9 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     bundleKey: z.string(),
     manifest: ManifestSchema.nullable(),
     stateParts: z.array(z.tuple([z.string(), z.string()])).nullable(),
+    stateText: z
+      .object({ bytes: BytesSchema, parts: z.array(z.tuple([z.string(), z.number().int().nonnegative(), z.number().int().nonnegative()])) })
+      .optional(),
     error: TraceErrorInfoSchema.nullable(),
     diagnostics: DiagnosticGroupsSchema,
     eventsApplied: z.number().int().nonnegative(),
@@ -263,6 +268,21 @@ export function parseRequest(data: unknown): { ok: true; msg: WorkerRequest } | 
 export function parseResponse(data: unknown): { ok: true; msg: WorkerResponse } | { ok: false; reason: string } {
   const r = ResponseSchema.safeParse(data);
   return r.success ? { ok: true, msg: r.data } : { ok: false, reason: z.prettifyError(r.error) };
+}
+
+/** What a message hands over to the page rather than copies: a state's text. */
+export function transferablesOf(msg: WorkerResponse): Transferable[] {
+  return msg.type === 'result' && msg.stateText ? [msg.stateText.bytes.buffer as ArrayBuffer] : [];
+}
+
+/** A result's state as its top-level fields in order, each [key, its JSON text]: a text that came as bytes is decoded when asked for. */
+export function resultStateParts(msg: Extract<WorkerResponse, { type: 'result' }>): [string, () => string][] | null {
+  if (msg.stateText) {
+    const { bytes, parts } = msg.stateText;
+    const decoder = new TextDecoder();
+    return parts.map(([key, start, end]) => [key, () => decoder.decode(bytes.subarray(start, end))]);
+  }
+  return msg.stateParts?.map(([key, json]) => [key, () => json]) ?? null;
 }
 
 /** The state as `stateParts`. */

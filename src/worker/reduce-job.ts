@@ -176,7 +176,9 @@ async function reduceAndPostOnce(
   };
   signal.throwIfAborted();
   const t3 = performance.now();
-  const stateParts = result.stateParts ?? stateToParts(result.state);
+  // A state that came as text goes on as text; the copy is the page's (handed over), the bytes here stay the worker's state.
+  const stateText = result.stateText && { bytes: result.stateText.bytes.slice(), parts: result.stateText.parts };
+  const stateParts = stateText ? null : stateToParts(result.state);
   const t4 = performance.now();
   const hashed = serverHash?.() ?? null;
   post({
@@ -186,6 +188,7 @@ async function reduceAndPostOnce(
     bundleKey: result.manifest?.trace_id ?? manifest.trace_id,
     manifest: result.manifest ?? manifest,
     stateParts,
+    stateText,
     error: result.error,
     diagnostics: result.diagnostics,
     eventsApplied: result.eventsApplied,

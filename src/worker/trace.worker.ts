@@ -7,10 +7,10 @@
 import { prefetching } from './prefetch';
 import './zod-jitless';
 import { createWorkerHandler } from './handler';
-import type { WorkerResponse } from './protocol';
+import { transferablesOf, type WorkerResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 // An idle worker warms its reducer up once the page has started (its start-up would otherwise compete for the cores).
-const onMessage = createWorkerHandler((msg: WorkerResponse) => self.postMessage(msg), { warmUpAfterMs: prefetching() ? undefined : 300 });
+const onMessage = createWorkerHandler((msg: WorkerResponse) => self.postMessage(msg, transferablesOf(msg)), { warmUpAfterMs: prefetching() ? undefined : 300 });
 self.onmessage = (e: MessageEvent) => void onMessage(e.data);

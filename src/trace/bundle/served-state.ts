@@ -10,7 +10,7 @@
  * and the worker reads them with `readServedState`.
  */
 import { z } from 'zod';
-import type { ReduceProgress, ReduceResult } from '../api';
+import type { ReduceProgress, ReduceResult, StateText } from '../api';
 import { DiagnosticGroupsSchema } from '../diagnostics';
 import { TraceErrorInfoSchema } from '../errors';
 import { ManifestSchema } from '../schema/manifest';
@@ -102,16 +102,16 @@ export async function readServedState(
   if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
   if (filled < state.length) throw new Error(`the server ended its answer ${state.length - filled} bytes short of the state`);
   let parsed: RolloutTrace | null = null;
-  let stateParts: [string, string][] | undefined;
+  let stateText: StateText | undefined;
   if (state.length > 0) {
-    const text = decoder.decode(state);
-    stateParts = splitStateText(text) ?? undefined;
-    if (stateParts) {
-      parsed = lazyState(stateParts);
+    const parts = splitStateBytes(state);
+    if (parts) {
+      stateText = { bytes: state, parts };
+      parsed = lazyState(stateText);
       // Checked, as a parsed state would be, on the few fields checked: only those parts are parsed now.
       StateTopSchema.pick({ schema_version: true, raw_payloads: true }).parse({ schema_version: parsed.schema_version, raw_payloads: parsed.raw_payloads });
     } else {
-      const value = JSON.parse(text) as unknown;
+      const value = JSON.parse(decoder.decode(state)) as unknown;
       // Checked, not rebuilt by the schema: the state's key order is state.json's.
       StateTopSchema.parse(value);
       parsed = value as RolloutTrace;
@@ -120,7 +120,7 @@ export async function readServedState(
   return {
     manifest: r.manifest,
     state: parsed,
-    stateParts,
+    stateText,
     error: r.error,
     diagnostics: r.diagnostics,
     eventsApplied: r.eventsApplied,
@@ -130,51 +130,74 @@ export async function readServedState(
 
 /**
  * A state.json text as written by `serializeStateChunks` (two-space indent)
- * cut into its top-level fields' JSON texts without parsing it: a string
- * never holds a raw newline, so a top-level key is exactly where a line
- * starts with two spaces and a quote. Null for a text of another layout.
+ * cut into its top-level fields' byte ranges without decoding or parsing it:
+ * a string never holds a raw newline, so a top-level key is exactly where a
+ * line starts with two spaces and a quote. Null for a text of another layout.
  */
-export function splitStateText(text: string): [string, string][] | null {
-  const KEY = '\n  "';
-  if (!text.startsWith('{') || !/\n}\n?$/.test(text)) return null;
-  const end = text.lastIndexOf('\n}');
-  const parts: [string, string][] = [];
-  let at = text.indexOf(KEY);
-  if (at < 0 || text.slice(1, at).trim() !== '') return null;
-  while (at >= 0 && at < end) {
-    const keyEnd = text.indexOf('": ', at + KEY.length);
-    if (keyEnd < 0) return null;
-    const key = text.slice(at + KEY.length - 1, keyEnd + 1);
-    const next = text.indexOf(KEY, keyEnd);
-    const stop = next < 0 || next > end ? end : next;
-    let value = text.slice(keyEnd + 3, stop);
-    if (stop === next) {
-      if (!value.endsWith(',')) return null;
-      value = value.slice(0, -1);
+export function splitStateBytes(bytes: Uint8Array): StateText['parts'] | null {
+  const NL = 0x0a;
+  const SPACE = 0x20;
+  const QUOTE = 0x22;
+  const n = bytes.length;
+  const tail = bytes[n - 1] === NL ? n - 1 : n;
+  if (bytes[0] !== 0x7b || tail < 3 || bytes[tail - 1] !== 0x7d || bytes[tail - 2] !== NL) return null;
+  const end = tail - 2;
+  /** The next top-level key's line start (its newline) at or after `from`, or -1. */
+  const keyLine = (from: number): number => {
+    for (let i = bytes.indexOf(NL, from); i >= 0 && i < end; i = bytes.indexOf(NL, i + 1))
+      if (bytes[i + 1] === SPACE && bytes[i + 2] === SPACE && bytes[i + 3] === QUOTE) return i;
+    return -1;
+  };
+  const parts: StateText['parts'] = [];
+  let at = keyLine(1);
+  for (let i = 1; i < (at < 0 ? end : at); i++) if (bytes[i] !== SPACE && bytes[i] !== NL && bytes[i] !== 0x0d && bytes[i] !== 0x09) return null;
+  if (at < 0) return null;
+  while (at >= 0) {
+    // The state's own field names hold no quote or escape: the key ends at the next quote, followed by `: `.
+    const keyEnd = bytes.indexOf(QUOTE, at + 4);
+    if (keyEnd < 0 || keyEnd >= end || bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== SPACE) return null;
+    let key: unknown;
+    try {
+      key = JSON.parse(keyDecoder.decode(bytes.subarray(at + 3, keyEnd + 1)));
+    } catch {
+      return null;
     }
-    parts.push([JSON.parse(key) as string, value]);
-    at = stop === next ? next : -1;
+    if (typeof key !== 'string') return null;
+    const next = keyLine(keyEnd);
+    let stop = next < 0 ? end : next;
+    if (next >= 0) {
+      if (bytes[stop - 1] !== 0x2c) return null;
+      stop -= 1;
+    }
+    parts.push([key, keyEnd + 3, stop]);
+    at = next;
   }
   return parts;
 }
 
+const keyDecoder = new TextDecoder();
+
 /**
- * A state held as its top-level fields' JSON texts, each parsed the first
- * time it is read: the worker needs only `raw_payloads` (and the whole state
- * once the user searches), and the page parses the texts itself.
+ * A state held as its top-level fields' JSON texts, each decoded and parsed
+ * the first time it is read: the worker needs only `raw_payloads` (and the
+ * whole state once the user searches), and the page parses the texts itself.
  */
-export function lazyState(parts: readonly [string, string][]): RolloutTrace {
-  const texts = new Map(parts);
+export function lazyState({ bytes, parts }: StateText): RolloutTrace {
+  const decoder = new TextDecoder();
+  const ranges = new Map(parts.map(([k, start, stop]) => [k, [start, stop] as const]));
   const values = new Map<string, unknown>();
   const value = (k: string) => {
-    if (!values.has(k)) values.set(k, JSON.parse(texts.get(k)!) as unknown);
+    if (!values.has(k)) {
+      const [start, stop] = ranges.get(k)!;
+      values.set(k, JSON.parse(decoder.decode(bytes.subarray(start, stop))) as unknown);
+    }
     return values.get(k);
   };
-  const own = (k: string | symbol): k is string => typeof k === 'string' && texts.has(k);
+  const own = (k: string | symbol): k is string => typeof k === 'string' && ranges.has(k);
   return new Proxy(Object.create(null) as object, {
     get: (_t, k) => (own(k) ? value(k) : undefined),
     has: (_t, k) => own(k),
-    ownKeys: () => [...texts.keys()],
+    ownKeys: () => [...ranges.keys()],
     getOwnPropertyDescriptor: (_t, k) => (own(k) ? { value: value(k), enumerable: true, configurable: true, writable: false } : undefined),
   }) as RolloutTrace;
 }
