@@ -255,7 +255,7 @@ export async function readTarStream(stream: ReadableStream<Uint8Array>, limits: 
 /**
  * Reads a gzip-compressed tar (.tar.gz / .tgz) as it is gunzipped, with the
  * platform's DecompressionStream where there is one (in Chromium native zlib,
- * twice as fast as fflate, off this thread), fflate's streaming Gunzip
+ * twice as fast as fflate, though on this thread too), fflate's streaming Gunzip
  * otherwise. Nothing larger than one piece of the archive is held beside the
  * files kept, however far the archive expands.
  */
