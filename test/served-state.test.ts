@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { decodingSteps, lazyState, readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
 import { readdirSync, existsSync } from 'node:fs';
 import { TRACES } from './loader-helpers';
 
@@ -97,5 +97,54 @@ describe('splitStateBytes', () => {
       ['a', { b: 'é \n  "c": 1' }],
       ['d', []],
     ]);
+  });
+});
+
+describe('a state held as bytes (lazyState)', () => {
+  /** A state text of the serializer's layout with a field of several MiB, a multi-byte character straddling its first 4 MiB decoding step. */
+  function bigState() {
+    for (let pad = 0; pad < 3; pad++) {
+      const whole = {
+        schema_version: 3,
+        threads: { t: { name: 'main' } },
+        conversation_items: { a: { text: 'x'.repeat(pad) + '→'.repeat(1_600_000) } },
+        raw_payloads: {},
+      };
+      const bytes = new TextEncoder().encode(`${JSON.stringify(whole, null, 2)}\n`);
+      const [, start] = splitStateBytes(bytes)!.find(([k]) => k === 'conversation_items')!;
+      // A continuation byte: the step's end cuts a character in two.
+      if ((bytes[start + (4 << 20)] & 0xc0) === 0x80) return { whole, bytes };
+    }
+    throw new Error('no padding puts a character across the step');
+  }
+
+  it('reads each field as parsed whole, decoded ahead or not, and no longer needs the bytes once decoded', () => {
+    const { whole, bytes } = bigState();
+    expect(bytes.length).toBeGreaterThan(4 << 20);
+    const state = lazyState({ bytes, parts: splitStateBytes(bytes)! }) as unknown as Record<string, unknown>;
+    expect(state.threads).toEqual(whole.threads);
+    let steps = 0;
+    for (const _ of decodingSteps(state as never)!) steps++;
+    // The big field in more than one step, the small ones in one each; `threads` was read already.
+    expect(steps).toBeGreaterThan(3);
+    bytes.fill(0);
+    expect(state.conversation_items).toEqual(whole.conversation_items);
+    expect(state.schema_version).toBe(3);
+    expect(Object.keys(state)).toEqual(Object.keys(whole));
+  });
+
+  it('a field read while it is being decoded ahead is read whole', () => {
+    const { whole, bytes } = bigState();
+    const state = lazyState({ bytes, parts: splitStateBytes(bytes)! }) as unknown as Record<string, unknown>;
+    const steps = decodingSteps(state as never)!;
+    steps.next();
+    steps.next();
+    expect(state.conversation_items).toEqual(whole.conversation_items);
+    for (const _ of steps);
+    expect(state).toEqual(whole);
+  });
+
+  it('a state parsed some other way has nothing to decode', () => {
+    expect(decodingSteps({} as never)).toBeNull();
   });
 });

@@ -11,8 +11,10 @@ import { payloadStoreFor } from '../trace/bundle/payloads';
 import { withBlobReadAhead } from '../trace/bundle/blob-read-ahead';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { checkManifest } from '../trace/bundle/scan';
+import { decodingSteps } from '../trace/bundle/served-state';
 import { MemorySource, readFileText, type BundleSource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
+import type { RolloutTrace } from '../trace/schema/state';
 import { GENERATIONS, generationOf } from '../trace/schema/generations';
 import { logSizeProblem, sizeProblem } from './limits';
 import { progressReporter } from './progress';
@@ -198,6 +200,7 @@ async function reduceAndPostOnce(
   if (!kept) {
     // The server's hash is known already; it follows the result as a hash computed here would.
     if (hashed !== null) post({ type: 'hash', id, contentHash: hashed });
+    await decodeWhileIdle(s, id, result.state, signal);
     return;
   }
   // Hashed only once the page has drawn the state: beside the reduction, the digests made a small
@@ -216,5 +219,23 @@ async function reduceAndPostOnce(
     store
       ?.put({ hash: contentHash, name: label, traceId: (result.manifest ?? manifest).trace_id ?? null }, kept.fileMap())
       .catch((e) => console.warn('recent bundles: could not keep this bundle', e));
+  }
+}
+
+/**
+ * A state that came as text (a server's reduction) is decoded a field at a
+ * time as it is first read. Once the page has drawn it, the fields not read
+ * yet are decoded here, a task apart, while the worker has nothing else to
+ * do: a first search reads them all, and decoding a gigabyte recording's
+ * 91 MB state as well as parsing it took it past a second.
+ */
+async function decodeWhileIdle(s: WorkerSession, id: number, state: RolloutTrace, signal: AbortSignal): Promise<void> {
+  const steps = decodingSteps(state);
+  if (!steps) return;
+  await s.whenLanded(id, signal);
+  for (const _ of steps) {
+    await nextTask();
+    // Stopped by a cancel, or a newer load's state replacing this one.
+    if (signal.aborted || s.loaded?.state !== state) return;
   }
 }

@@ -182,24 +182,65 @@ const keyDecoder = new TextDecoder();
  * the first time it is read: the worker needs only `raw_payloads` (and the
  * whole state once the user searches), and the page parses the texts itself.
  */
-export function lazyState({ bytes, parts }: StateText): RolloutTrace {
+export function lazyState(text: StateText): RolloutTrace {
   const decoder = new TextDecoder();
-  const ranges = new Map(parts.map(([k, start, stop]) => [k, [start, stop] as const]));
+  let bytes: Uint8Array | null = text.bytes;
+  const ranges = new Map(text.parts.map(([k, start, stop]) => [k, [start, stop] as const]));
+  /** Fields decoded ahead of their first read (`decodingSteps`), until then. */
+  const texts = new Map<string, string>();
   const values = new Map<string, unknown>();
+  const textOf = (k: string): string => {
+    const done = texts.get(k);
+    if (done !== undefined) return done;
+    const [start, stop] = ranges.get(k)!;
+    return decoder.decode(bytes!.subarray(start, stop));
+  };
   const value = (k: string) => {
     if (!values.has(k)) {
-      const [start, stop] = ranges.get(k)!;
-      values.set(k, JSON.parse(decoder.decode(bytes.subarray(start, stop))) as unknown);
+      values.set(k, JSON.parse(textOf(k)) as unknown);
+      texts.delete(k);
     }
     return values.get(k);
   };
   const own = (k: string | symbol): k is string => typeof k === 'string' && ranges.has(k);
-  return new Proxy(Object.create(null) as object, {
+  const state = new Proxy(Object.create(null) as object, {
     get: (_t, k) => (own(k) ? value(k) : undefined),
     has: (_t, k) => own(k),
     ownKeys: () => [...ranges.keys()],
     getOwnPropertyDescriptor: (_t, k) => (own(k) ? { value: value(k), enumerable: true, configurable: true, writable: false } : undefined),
   }) as RolloutTrace;
+  decoders.set(state, function* () {
+    const piecewise = new TextDecoder();
+    for (const [k, [start, stop]] of ranges) {
+      let acc = '';
+      // A few MiB a step: a field may be tens of MB, and a request waits for the step under way.
+      for (let at = start; at < stop && !values.has(k) && !texts.has(k); at += DECODE_STEP_BYTES) {
+        const end = Math.min(stop, at + DECODE_STEP_BYTES);
+        acc += piecewise.decode(bytes!.subarray(at, end), { stream: end < stop });
+        if (end === stop) texts.set(k, acc);
+        yield;
+      }
+      // Read meanwhile (parsed from its own decoding): what was decoded here is dropped.
+      if (!texts.has(k)) piecewise.decode();
+    }
+    // Every field is text or parsed now: the bytes are no longer needed.
+    bytes = null;
+  });
+  return state;
+}
+
+/** Bytes decoded in one step of `decodingSteps`: about 20–40 ms each in a worker here. */
+const DECODE_STEP_BYTES = 4 << 20;
+
+const decoders = new WeakMap<object, () => Generator<void, void>>();
+
+/**
+ * For a state from `lazyState`: decodes its fields not yet read, one field a
+ * step, so that a first search (which reads them all) only parses them; then
+ * lets the bytes go. Null for any other state.
+ */
+export function decodingSteps(state: RolloutTrace): Generator<void, void> | null {
+  return decoders.get(state)?.() ?? null;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
