@@ -4,7 +4,7 @@
  * user dropped paid for that: the schema-3 long-session took 330–400 ms to
  * reduce, about seven times its time once warm. So a worker with nothing to
  * do (no bundle named for it to fetch, no job yet) reduces a small real
- * recording a few times while the user has not dropped anything yet, and
+ * recording several times (`ROUNDS`) while the user has not dropped anything yet, and
  * drops the results: that drop then showed its summary 400 ms after the drop
  * rather than 546 (medians of six, headless Chromium, 2 cores). Any job stops
  * it at once; a reduction slices its work, so a message waits at most a slice.
@@ -16,8 +16,12 @@ import { MemorySource, type FileBody } from '../trace/bundle/source';
 import { yielding } from './reduce-job';
 import type { WorkerSession } from './session';
 
-/** Reductions of the bundle: the first runs cold, the next ones let V8 optimise what they run most. */
-const ROUNDS = 3;
+/**
+ * Reductions of the bundle: the first runs cold, the next ones let V8 optimise what they run most.
+ * Ten rather than three: a first schema-3 long-session dropped then reduced in 133–172 ms rather
+ * than 166–251, at the cost of about 0.2 s more of an idle worker's time after the page starts.
+ */
+const ROUNDS = 10;
 
 /** The warm-up bundle (./warm-up/README.md), fresh for each reduction. */
 export function warmUpBundle(): MemorySource {
