@@ -235,9 +235,9 @@ const DECODE_STEP_BYTES = 4 << 20;
 const decoders = new WeakMap<object, () => Generator<void, void>>();
 
 /**
- * For a state from `lazyState`: decodes its fields not yet read, one field a
- * step, so that a first search (which reads them all) only parses them; then
- * lets the bytes go. Null for any other state.
+ * For a state from `lazyState`: decodes its fields not yet read, at most
+ * `DECODE_STEP_BYTES` a step, so that a first search (which reads them all)
+ * only parses them; then lets the bytes go. Null for any other state.
  */
 export function decodingSteps(state: RolloutTrace): Generator<void, void> | null {
   return decoders.get(state)?.() ?? null;
