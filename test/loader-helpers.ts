@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { zipSync } from 'fflate';
 import type { InputFile } from '../src/trace/bundle/scan';
 import type { DroppedHandle } from '../src/worker/handles';
+import { resultStateParts, type WorkerResponse } from '../src/worker/protocol';
+import type { RolloutTrace } from '../src/trace/schema/state';
 
 export const TRACES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/traces');
 
@@ -82,4 +84,10 @@ export function handleFor(absDir: string, reads?: string[], at = path.basename(a
       }
     },
   };
+}
+
+/** The state a result message carries, parsed as the page parses it, whichever form it came in (null: none). */
+export function stateOf(r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null {
+  const parts = resultStateParts(r);
+  return parts === null ? null : (Object.fromEntries(parts.map(([k, json]) => [k, JSON.parse(json()) as unknown])) as RolloutTrace);
 }

@@ -11,12 +11,8 @@ import { readTar, readTarStream } from '../src/trace/bundle/tar';
 import { createWorkerHandler } from '../src/worker/handler';
 import { reduceToFile } from '../src/cli/served-states';
 import { unzipSync } from 'fflate';
-import { resultStateParts, type WorkerResponse } from '../src/worker/protocol';
-import { TRACES, listFiles } from './loader-helpers';
-
-/** A result's state as the page parses it, whichever form it came in. */
-const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>) =>
-  Object.fromEntries(resultStateParts(r)!.map(([k, json]) => [k, JSON.parse(json()) as unknown]));
+import type { WorkerResponse } from '../src/worker/protocol';
+import { TRACES, listFiles, stateOf } from './loader-helpers';
 
 /** A raw request: the path is sent exactly as given (fetch would resolve `..` first). */
 function get(port: number, rawPath: string, opts: { method?: string; host?: string } = {}) {

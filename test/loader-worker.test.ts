@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRequest, parseResponse, resultStateParts, type WorkerResponse } from '../src/worker/protocol';
+import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
 import type { HandlerDeps } from '../src/worker/handler';
 import { harness } from './worker-harness';
 import { SearchIndex, snippet } from '../src/worker/search';
@@ -9,13 +9,7 @@ import { singleBundleFiles } from '../src/trace/bundle/scan';
 import type { RolloutTrace } from '../src/trace/schema/state';
 import { formatTraceError } from '../src/trace/errors';
 import { formatLocation } from '../src/trace/errors';
-import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, tgzOf, zipOf } from './loader-helpers';
-
-/** The state a result message carries (as JSON text). */
-const stateOf = (r: Extract<WorkerResponse, { type: 'result' }>): RolloutTrace | null => {
-  const parts = resultStateParts(r);
-  return parts === null ? null : (Object.fromEntries(parts.map(([k, json]) => [k, JSON.parse(json())])) as RolloutTrace);
-};
+import { TRACES, fixtureState, folderInputs, handleFor, listFiles, officialCounts, stateOf, tgzOf, zipOf } from './loader-helpers';
 
 const counts = (s: RolloutTrace) => ({
   threads: Object.keys(s.threads).length,
