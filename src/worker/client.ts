@@ -32,7 +32,7 @@ import {
   type WorkerResponse,
 } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
-import { takeEarlyWorker } from './early';
+import { takeEarlyWorker, type EarlyLoad } from './early';
 import { servedBundleUrl } from '../trace/bundle/served-url';
 
 export type { RecentBundle, SearchHit } from './protocol';
@@ -74,22 +74,25 @@ export interface Transport {
   /** Called with every message the worker sends, and with an Error when it crashes. */
   listen(onMessage: (data: unknown) => void, onCrash: (err: Error) => void): void;
   terminate(): void;
+  /** A load the page's first script already asked of this worker (src/worker/early.ts). */
+  readonly earlyLoad?: EarlyLoad | null;
 }
 
-function startWorker(): Worker {
+function startWorker(): { worker: Worker; load: EarlyLoad | null } {
   const inline = typeof window !== 'undefined' ? window.__ctvWorkerSource : undefined;
   if (inline) {
     // A classic worker: Chromium refuses module workers from blob: URLs of a file:// (opaque-origin) page.
     // The built worker is one self-contained script without import/export, so it runs as either.
     const url = URL.createObjectURL(new Blob([inline], { type: 'text/javascript' }));
-    return new Worker(url, { name: 'trace' });
+    return { worker: new Worker(url, { name: 'trace' }), load: null };
   }
-  return takeEarlyWorker() ?? new Worker(workerUrl, { type: 'module', name: 'trace' });
+  return takeEarlyWorker() ?? { worker: new Worker(workerUrl, { type: 'module', name: 'trace' }), load: null };
 }
 
 export function workerTransport(): Transport {
-  const worker = startWorker();
+  const { worker, load } = startWorker();
   return {
+    earlyLoad: load,
     post: (msg, transfer) => worker.postMessage(msg, transfer ?? []),
     listen(onMessage, onCrash) {
       worker.onmessage = (e) => onMessage(e.data);
@@ -217,6 +220,8 @@ export class TraceClient {
    * replaces it only when it lands: one cancelled in between leaves this trace shown, and its hash due.
    */
   private hashFor: number | null = null;
+  /** The load the page's first script asked for, until the first load here claims it (the same bundle) or cancels it. */
+  private early: EarlyLoad | null = null;
 
   constructor(private makeTransport: () => Transport = workerTransport) {}
 
@@ -241,6 +246,7 @@ export class TraceClient {
     this.transport = null;
     this.current = null;
     this.choice = null;
+    this.early = null;
     this.makeTransport = make;
   }
 
@@ -257,6 +263,7 @@ export class TraceClient {
         (err) => this.onCrash(t, err),
       );
       this.transport = t;
+      this.early = t.earlyLoad ?? null;
     }
     return this.transport;
   }
@@ -490,7 +497,24 @@ export class TraceClient {
     cur.settle('cancelled');
   }
 
+  /**
+   * The early load if it loads what `label` and `input` ask for, its kept
+   * messages to be replayed; any other load cancels it. Asked once, by the
+   * first load.
+   */
+  private claimEarly(label?: string, input?: LoadInputMsg): { id: number; kept: unknown[] } | null {
+    this.ensureTransport();
+    const early = this.early;
+    if (!early) return null;
+    this.early = null;
+    const kept = early.claim();
+    if (input?.kind === 'url' && input.baseUrl === early.baseUrl && label === early.label) return { id: early.id, kept };
+    this.send({ type: 'cancel', id: this.nextId++, target: early.id });
+    return null;
+  }
+
   private track(id: number, label: string): Promise<LoadOutcome> {
+    this.claimEarly();
     this.live = null;
     const prev = this.current;
     if (prev) {
@@ -507,14 +531,17 @@ export class TraceClient {
     this.walk = null;
     this.unread = null;
     this.closeChoice();
-    const id = this.nextId++;
+    const early = this.claimEarly(label, input);
+    const id = early?.id ?? this.nextId++;
     const outcome = this.track(id, label);
     if (input.kind === 'url') {
       this.current!.servedName = label;
       this.live = { id, landed: false, queue: [], running: false, state: null };
     }
     this.emit({ type: 'begin', label });
-    this.send({ type: 'load', id, label, input });
+    if (!early) this.send({ type: 'load', id, label, input });
+    // What the worker said of the early load so far, as if it came now.
+    else for (const data of early.kept) this.onMessage(this.transport!, data);
     return outcome;
   }
 

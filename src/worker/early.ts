@@ -3,14 +3,30 @@
  * adopt once (`takeEarlyWorker`). Apart from client.ts so that the boot
  * script carries nothing else. On a served page a `?trace=` link names a
  * bundle: the worker is told its URL in its own URL's fragment, and asks for
- * it first thing (prefetch.ts).
+ * it first thing (prefetch.ts); and the load itself is asked for here, so
+ * that the worker reduces (or reads `serve`'s reduction) while the page's
+ * main chunk is still loading and starting, rather than after it. Its
+ * messages are kept until the client claims the load (`EarlyLoad`).
  */
 import workerUrl from './trace.worker.ts?worker&url';
 import { PREFETCH_PARAM, servedBundleUrl, servedTarUrl } from '../trace/bundle/served-url';
+import type { WorkerRequest } from './protocol';
+
+/** The early load's request id: the client numbers its own from 1. */
+export const EARLY_LOAD_ID = 0;
+
+/** The load asked for by the first script: what it loads, and the worker's messages about it so far. */
+export interface EarlyLoad {
+  readonly id: number;
+  readonly label: string;
+  readonly baseUrl: string;
+  /** The messages kept so far; from now on the client hears them itself. */
+  claim(): unknown[];
+}
 
 declare global {
   interface Window {
-    __ctvEarlyWorker?: Worker;
+    __ctvEarlyWorker?: { worker: Worker; load: EarlyLoad | null };
   }
 }
 
@@ -20,27 +36,53 @@ let failed = false;
 export function startEarlyWorker(): void {
   if (typeof Worker !== 'function') return;
   try {
-    const w = new Worker(workerUrl + prefetchFragment(), { type: 'module', name: 'trace' });
-    w.addEventListener('error', () => (failed = true), { once: true });
-    window.__ctvEarlyWorker = w;
+    const served = servedTrace();
+    const worker = new Worker(workerUrl + (served ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(served.baseUrl, true))}` : ''), {
+      type: 'module',
+      name: 'trace',
+    });
+    worker.addEventListener('error', () => (failed = true), { once: true });
+    window.__ctvEarlyWorker = { worker, load: served && askEarlyLoad(worker, served.name, served.baseUrl) };
   } catch {
     // The client starts its own, and reports what goes wrong then.
   }
 }
 
-/** The early worker, once and only if it has not failed: a worker that crashed is replaced by a new one, never by this one again. */
-export function takeEarlyWorker(): Worker | undefined {
+/** Asks `worker` to load the served bundle at `baseUrl`, keeping what it says of that load until the client claims it. */
+export function askEarlyLoad(worker: Pick<Worker, 'postMessage' | 'addEventListener' | 'removeEventListener'>, label: string, baseUrl: string): EarlyLoad {
+  let kept: unknown[] = [];
+  const keep = (e: MessageEvent) => {
+    if ((e.data as { id?: unknown } | null)?.id === EARLY_LOAD_ID) kept.push(e.data);
+  };
+  worker.addEventListener('message', keep);
+  const request: WorkerRequest = { type: 'load', id: EARLY_LOAD_ID, label, input: { kind: 'url', baseUrl } };
+  worker.postMessage(request);
+  return {
+    id: EARLY_LOAD_ID,
+    label,
+    baseUrl,
+    claim() {
+      worker.removeEventListener('message', keep);
+      const out = kept;
+      kept = [];
+      return out;
+    },
+  };
+}
+
+/** The early worker and its load, once and only if it has not failed: a worker that crashed is replaced by a new one, never by this one again. */
+export function takeEarlyWorker(): { worker: Worker; load: EarlyLoad | null } | undefined {
   const w = typeof window === 'undefined' ? undefined : window.__ctvEarlyWorker;
   if (!w) return undefined;
   delete window.__ctvEarlyWorker;
   if (!failed) return w;
-  w.terminate();
+  w.worker.terminate();
   return undefined;
 }
 
-/** `#prefetch=<tar URL>` for a served page opened with `?trace=<name>`, else nothing. */
-function prefetchFragment(): string {
-  if (!/^https?:$/.test(location.protocol)) return '';
+/** The bundle a served page's `?trace=<name>` names, and its URL; null on any other page. */
+function servedTrace(): { name: string; baseUrl: string } | null {
+  if (!/^https?:$/.test(location.protocol)) return null;
   const name = new URLSearchParams(location.search).get('trace');
-  return name ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(servedBundleUrl(name, document.baseURI), true))}` : '';
+  return name ? { name, baseUrl: servedBundleUrl(name, document.baseURI) } : null;
 }
