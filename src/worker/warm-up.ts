@@ -12,8 +12,10 @@
 import manifest from './warm-up/manifest.json?raw';
 import trace from './warm-up/trace.jsonl?raw';
 import shardBase64 from './warm-up/000001.zst.b64?raw';
+import { prepareShardMemory } from '../trace/bundle/payloads';
 import { MemorySource, type FileBody } from '../trace/bundle/source';
 import { yielding } from './reduce-job';
+import { nextTask } from './slicing';
 import type { WorkerSession } from './session';
 
 /**
@@ -42,6 +44,9 @@ export function scheduleWarmUp(s: WorkerSession, afterMs: number): void {
   s.warmUp = ac;
   setTimeout(() => {
     void (async () => {
+      // First, as it is quick (about 16 steps of a few ms): the first schema-3 shard decodes into memory
+      // already written (payloads.ts), the warm-up's own included, and it is left for the first drop.
+      await prepareShardMemory(ac.signal, nextTask);
       for (let i = 0; i < ROUNDS && !ac.signal.aborted; i++)
         await s.reduce(yielding(warmUpBundle()), { unknownEvents: 'skip', signal: ac.signal }).catch(() => {});
     })().finally(() => {

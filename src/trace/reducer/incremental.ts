@@ -152,6 +152,11 @@ export class IncrementalReplay {
     this.live = false;
   }
 
+  /** The replay is over and its snapshot taken: the payload store's memory may serve the next replay. */
+  close(): void {
+    this.store?.close?.();
+  }
+
   /** The payloads may have grown: forget what was read of them that may be incomplete. */
   payloadsChanged(): void {
     this.store?.refresh?.();

@@ -45,6 +45,7 @@ export async function reduceBundle(source: BundleSource, options: ReduceOptions 
   replay.end();
   await replay.pump();
   const result = replay.snapshot();
+  replay.close();
   if (!result.error) replay.reportProgress();
   return result;
 }
