@@ -157,6 +157,34 @@ describe('installUrlSync', () => {
     expect(vs?.thread).toBe('01a211df-b84f-7a40-9801-35cd39c111d7');
   });
 
+  it('a trace shown before the sync is installed (a served link reduced before the first render): the link’s view applies, and the URL is rewritten as v2 naming the trace', () => {
+    const v1 = {
+      v: 1,
+      thread: null,
+      selection: { kind: 'tool_call', id: 'call_0005' },
+      window: null,
+      filters: { kinds: [], statuses: [], threadIds: [], text: '' },
+      panels: { center: 'conversation' },
+    };
+    window.history.replaceState(null, '', `/?trace=multi-agent#view=${encodeURIComponent(JSON.stringify(v1))}`);
+    useStore.getState().finishLoad({
+      label: 'multi-agent',
+      manifest: loadManifest('multi-agent'),
+      state: loadState('multi-agent'),
+      error: null,
+      diagnostics: [],
+      bundleKey: 'k',
+      servedName: 'multi-agent',
+    });
+    uninstall = installUrlSync(useStore, window);
+    expect(useStore.getState().selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+    vi.advanceTimersByTime(500);
+    const vs = JSON.parse(new URLSearchParams(window.location.hash.slice(1)).get('view')!) as { v: number; trace?: { name?: string }; sel?: unknown };
+    expect(vs.v).toBe(2);
+    expect(vs.trace?.name).toBe('multi-agent');
+    expect(readViewStateFromHash(window.location.hash)?.selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
+  });
+
   it('a selection adds a browser history entry; Back (popstate) restores the previous selection', () => {
     uninstall = installUrlSync(useStore, window);
     finish('multi-agent');

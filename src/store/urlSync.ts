@@ -80,13 +80,19 @@ export function installUrlSync(store: StoreLike, win: Window = window): () => vo
       lastPushAt = now;
       return;
     }
+    writeSoon();
+  });
+  const writeSoon = () => {
     timer = setTimeout(() => {
       timer = null;
       const cur = store.getState();
       if (cur.state) lastLoadSeq = cur.loadSeq;
       write(cur, false);
     }, URL_WRITE_DELAY_MS);
-  });
+  };
+  // A trace already shown when this is installed (a served link's worker can have it reduced before the
+  // app's first render): the URL says its view as it would have once the trace came.
+  if (store.getState().state) writeSoon();
   let applying = false;
   const fromLocation = (fromHistory: boolean) => {
     const vs = readViewStateFromHash(win.location.hash);
