@@ -138,7 +138,7 @@ const POOLED_MAX_BYTES = 64 << 20;
 const pooled: Uint8Array[] = [];
 
 function pool(buffer: Uint8Array): void {
-  if (buffer.length > POOLED_MAX_BYTES || pooled.includes(buffer)) return;
+  if (buffer.length > POOLED_MAX_BYTES || pooled.some((b) => b.buffer === buffer.buffer)) return;
   if (pooled.length < SPARE_SHARDS) pooled.push(buffer);
   else {
     const smallest = pooled.reduce((m, b, i) => (b.length < pooled[m].length ? i : m), 0);
