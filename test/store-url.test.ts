@@ -141,8 +141,10 @@ describe('installUrlSync', () => {
     uninstall = null;
     vi.useRealTimers();
   });
-  const finish = (name: string) =>
-    useStore.getState().finishLoad({ label: name, manifest: loadManifest(name), state: loadState(name), error: null, diagnostics: [], bundleKey: name });
+  const finish = (name: string, more: Partial<Parameters<ReturnType<typeof useStore.getState>['finishLoad']>[0]> = {}) =>
+    useStore
+      .getState()
+      .finishLoad({ label: name, manifest: loadManifest(name), state: loadState(name), error: null, diagnostics: [], bundleKey: name, ...more });
 
   it('applies a view from the URL after loading, then writes store changes back to the hash', () => {
     window.history.replaceState(null, '', `/${writeViewStateToHash('', { ...DEFAULT_VIEW_STATE, selection: { kind: 'tool_call', id: 'call_0005' } })}`);
@@ -167,15 +169,7 @@ describe('installUrlSync', () => {
       panels: { center: 'conversation' },
     };
     window.history.replaceState(null, '', `/?trace=multi-agent#view=${encodeURIComponent(JSON.stringify(v1))}`);
-    useStore.getState().finishLoad({
-      label: 'multi-agent',
-      manifest: loadManifest('multi-agent'),
-      state: loadState('multi-agent'),
-      error: null,
-      diagnostics: [],
-      bundleKey: 'k',
-      servedName: 'multi-agent',
-    });
+    finish('multi-agent', { servedName: 'multi-agent' });
     uninstall = installUrlSync(useStore, window);
     expect(useStore.getState().selection).toEqual({ kind: 'tool_call', id: 'call_0005' });
     vi.advanceTimersByTime(500);
@@ -222,16 +216,7 @@ describe('installUrlSync', () => {
 
   it('writes the trace reference (served name, content hash) into the URL', () => {
     uninstall = installUrlSync(useStore, window);
-    useStore.getState().finishLoad({
-      label: 'multi-agent',
-      manifest: loadManifest('multi-agent'),
-      state: loadState('multi-agent'),
-      error: null,
-      diagnostics: [],
-      bundleKey: 'k',
-      contentHash: 'b'.repeat(64),
-      servedName: 'traces/multi-agent',
-    });
+    finish('multi-agent', { bundleKey: 'k', contentHash: 'b'.repeat(64), servedName: 'traces/multi-agent' });
     vi.advanceTimersByTime(500);
     expect(readViewStateFromHash(window.location.hash)?.trace).toEqual({ name: 'traces/multi-agent', hash: 'b'.repeat(64), label: 'multi-agent' });
   });
