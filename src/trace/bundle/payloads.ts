@@ -139,10 +139,15 @@ const pooled: Uint8Array[] = [];
 
 function pool(buffer: Uint8Array): void {
   if (buffer.length > POOLED_MAX_BYTES || pooled.some((b) => b.buffer === buffer.buffer)) return;
-  if (pooled.length < SPARE_SHARDS) pooled.push(buffer);
+  keepLargest(pooled, buffer);
+}
+
+/** Adds `buffer` to `buffers`, at most SPARE_SHARDS of them, the largest kept: a buffer too small for the next shard is no use. */
+function keepLargest(buffers: Uint8Array[], buffer: Uint8Array): void {
+  if (buffers.length < SPARE_SHARDS) buffers.push(buffer);
   else {
-    const smallest = pooled.reduce((m, b, i) => (b.length < pooled[m].length ? i : m), 0);
-    if (pooled[smallest].length < buffer.length) pooled[smallest] = buffer;
+    const smallest = buffers.reduce((m, b, i) => (b.length < buffers[m].length ? i : m), 0);
+    if (buffers[smallest].length < buffer.length) buffers[smallest] = buffer;
   }
 }
 
@@ -282,15 +287,7 @@ class ShardPayloads implements PayloadStore {
   }
 
   release(): void {
-    for (const bytes of this.evicted) {
-      const whole = new Uint8Array(bytes.buffer);
-      if (this.spare.length < SPARE_SHARDS) this.spare.push(whole);
-      else {
-        // Keep the largest: a buffer too small for the next shard is no use.
-        const smallest = this.spare.reduce((m, b, i) => (b.length < this.spare[m].length ? i : m), 0);
-        if (this.spare[smallest].length < whole.length) this.spare[smallest] = whole;
-      }
-    }
+    for (const bytes of this.evicted) keepLargest(this.spare, new Uint8Array(bytes.buffer));
     this.evicted = [];
   }
 
