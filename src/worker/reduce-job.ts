@@ -140,7 +140,7 @@ async function reduceAndPostOnce(
     };
   }
   const t1 = performance.now();
-  const reading = fromFiles ? withBlobReadAhead(memory, { signal }) : withReadAhead(source);
+  const reading = fromFiles ? withBlobReadAhead(memory, { signal, read: s.readBlobs }) : withReadAhead(source);
   const result = await reduce(yielding(reading), {
     unknownEvents: 'skip',
     signal,

@@ -64,7 +64,7 @@ export async function summarizeScan(s: WorkerSession, id: number, scanId: number
         // is too large to hold; then a group at a time ahead of the reducer, each body let go once read.
         const hold = sizeBytes <= HOLD_WHOLE_BYTES;
         if (hold) await source.materialize(source.paths(), signal);
-        const result = await reduceBundle(hold ? source : withBlobReadAhead(source, { signal }), { unknownEvents: 'skip', signal });
+        const result = await reduceBundle(hold ? source : withBlobReadAhead(source, { signal, read: s.readBlobs }), { unknownEvents: 'skip', signal });
         summary = summarizeSession(result);
         docs = result.state ? searchDocuments(result.state) : [];
       } catch (e) {

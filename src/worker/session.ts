@@ -10,6 +10,8 @@ import type { ArrivingSource } from '../trace/bundle/arriving';
 import type { PayloadStore } from '../trace/bundle/payloads';
 import { reduceBundle as defaultReduce } from '../trace/reducer';
 import type { BundleInfo, InputFile } from '../trace/bundle/scan';
+import type { ReadBlobs } from '../trace/bundle/blob-groups';
+import { offThreadReader } from './blob-reader';
 import type { BundleSource, FileBody, MemorySource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { RolloutTrace } from '../trace/schema/state';
@@ -41,6 +43,8 @@ export interface HandlerDeps {
   recent?: RecentStore | null;
   /** Longest wait for the page's `landed` before the work after a result begins anyway; default LANDED_WAIT_MS. */
   landedWaitMs?: number;
+  /** How dropped Files are read; default in a reader worker of its own (./blob-reader.ts). */
+  readBlobs?: ReadBlobs;
   /** Warm the reducer up this long after starting, unless a job comes first (./warm-up.ts); default never. */
   warmUpAfterMs?: number;
 }
@@ -81,6 +85,7 @@ export class WorkerSession {
   readonly maxDroppedLogBytes: number;
   readonly serverReducesAbove: number;
   readonly now: () => number;
+  readonly readBlobs: ReadBlobs;
   /** What a served bundle's tar may hold for this tab (openHttpBundle's limits). */
   get tarLimits(): { maxBytes: number; maxLogBytes: number } {
     return { maxBytes: this.maxBundleBytes, maxLogBytes: this.maxLogBytes };
@@ -119,6 +124,7 @@ export class WorkerSession {
     this.maxDroppedLogBytes = deps.maxDroppedLogBytes ?? MAX_DROPPED_LOG_BYTES;
     this.serverReducesAbove = deps.serverReducesAbove ?? SERVER_REDUCES_ABOVE;
     this.now = deps.now ?? (() => Date.now());
+    this.readBlobs = deps.readBlobs ?? offThreadReader();
     this.recentStore = deps.recent;
     this.landedWaitMs = deps.landedWaitMs ?? LANDED_WAIT_MS;
   }

@@ -24,6 +24,11 @@ export interface GroupLimits {
 
 export const GROUP_LIMITS: GroupLimits = { files: 64, bytes: 8 << 20, inFlight: 8 };
 
+/** Reads Blobs, one after another, into one buffer: here by default, or on another thread (src/worker/blob-reader.ts). */
+export type ReadBlobs = (blobs: readonly Blob[]) => Promise<ArrayBuffer>;
+
+export const readBlobsHere: ReadBlobs = (blobs) => new Blob(blobs as Blob[]).arrayBuffer();
+
 /** One file of a group: its bytes (a view over the group's one buffer), or why its own read failed. */
 export interface GroupRead<T extends BlobItem> {
   item: T;
@@ -64,8 +69,9 @@ export function groupBlobs<T extends BlobItem>(items: readonly T[], limits: Pick
 export async function readGrouped<T extends BlobItem>(
   items: readonly T[],
   deliver: (group: GroupRead<T>[]) => void,
-  options: { limits?: GroupLimits; live?: () => boolean; admit?: (group: readonly T[]) => Promise<void>; lead?: number } = {},
+  options: { limits?: GroupLimits; live?: () => boolean; admit?: (group: readonly T[]) => Promise<void>; lead?: number; read?: ReadBlobs } = {},
 ): Promise<void> {
+  const readBlobs = options.read ?? readBlobsHere;
   const limits = options.limits ?? GROUP_LIMITS;
   const live = options.live ?? (() => true);
   const lead = Math.min(options.lead ?? 0, items.length);
@@ -75,7 +81,7 @@ export async function readGrouped<T extends BlobItem>(
     const group = groups[next++];
     await options.admit?.(group);
     if (!live()) return;
-    const read = await readGroup(group);
+    const read = await readGroup(group, readBlobs);
     if (live()) deliver(read);
   };
   if (lead > 0 && live()) await readNext();
@@ -85,10 +91,10 @@ export async function readGrouped<T extends BlobItem>(
   await Promise.all(Array.from({ length: Math.min(limits.inFlight, groups.length) }, lane));
 }
 
-async function readGroup<T extends BlobItem>(group: readonly T[]): Promise<GroupRead<T>[]> {
+async function readGroup<T extends BlobItem>(group: readonly T[], readBlobs: ReadBlobs): Promise<GroupRead<T>[]> {
   if (group.length > 1) {
     const sizes = group.map((i) => i.file.size);
-    const buffer = await new Blob(group.map((i) => i.file)).arrayBuffer().catch(() => null);
+    const buffer = await readBlobs(group.map((i) => i.file)).catch(() => null);
     if (buffer !== null && buffer.byteLength === sizes.reduce((a, b) => a + b, 0)) {
       let at = 0;
       return group.map((item, i) => {

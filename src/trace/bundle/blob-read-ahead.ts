@@ -7,7 +7,7 @@
  * the reducer asks for them, never more than a byte budget ahead of it, and
  * each body is handed out once and forgotten.
  */
-import { GROUP_LIMITS, readGrouped, type GroupLimits } from './blob-groups';
+import { GROUP_LIMITS, readGrouped, type GroupLimits, type ReadBlobs } from './blob-groups';
 import { normalizePath } from './paths';
 import { payloadsInMentionOrder } from './readahead';
 import { bytesText, type BundleSource, type FileText, type MemorySource } from './source';
@@ -17,6 +17,8 @@ export interface BlobReadAheadOptions {
   budget?: number;
   limits?: GroupLimits;
   signal?: AbortSignal;
+  /** How a group's Blobs are read (on this thread by default). */
+  read?: ReadBlobs;
 }
 
 /** Bytes read ahead of the reducer at most: a few groups, so the next payload is there when it is asked for. */
@@ -98,6 +100,7 @@ export function withBlobReadAhead(source: MemorySource, options: BlobReadAheadOp
       },
       {
         limits: options.limits ?? GROUP_LIMITS,
+        read: options.read,
         live: () => !options.signal?.aborted,
         // Each group waits for its turn and for room; with nothing held, a group larger than the budget still goes.
         admit: async (group) => {

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { READER_SCRIPT, offThreadReader, type ReaderWorker } from '../src/worker/blob-reader';
+import { readGrouped } from '../src/trace/bundle/blob-groups';
+import { streamFiles } from '../src/worker/stream';
+import { ArrivingSource } from '../src/trace/bundle/arriving';
+import { reduceBundle } from '../src/trace/reducer';
+import { serializeState } from '../src/trace/serialize';
+import { deliver } from '../src/worker/load';
+import { TRACES, folderInputs } from './loader-helpers';
+
+const started: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((w) => w.terminate()));
+});
+
+/** The reader's own script, run in a Node worker thread with the two globals a browser worker gives it. */
+function nodeReader(counts: { reads: number }): ReaderWorker {
+  const shim = `const { parentPort } = require('node:worker_threads');
+globalThis.postMessage = (m, t) => parentPort.postMessage(m, t);
+parentPort.on('message', (data) => onmessage({ data }));
+`;
+  const w = new Worker(shim + READER_SCRIPT, { eval: true });
+  started.push(w);
+  return {
+    postMessage: (m) => {
+      counts.reads++;
+      w.postMessage(m);
+    },
+    addEventListener: (type, listener) => w.on(type, (data: unknown) => listener(type === 'message' ? ({ data } as MessageEvent) : (data as Event))),
+    terminate: () => void w.terminate(),
+  };
+}
+
+/** A reader whose script never starts (refused by a page's policy, say): it reports an error and answers nothing. */
+function brokenReader(): ReaderWorker {
+  const listeners: ((e: Event) => void)[] = [];
+  return {
+    postMessage: () => setTimeout(() => listeners.forEach((l) => l(new Event('error'))), 5),
+    addEventListener: (type, listener) => void (type === 'error' && listeners.push(listener)),
+    terminate: () => {},
+  };
+}
+
+const officialState = (name: string) => readFileSync(path.join(TRACES, name, 'state.json'), 'utf8');
+
+/** long-session's files streamed as a dropped folder is, with `read` reading each group's Blobs, then reduced. */
+async function reduceStreamed(read: ReturnType<typeof offThreadReader>): Promise<string> {
+  const inputs = folderInputs('long-session').map((f) => ({ path: f.path.replace(/^long-session\//, ''), file: f.file }));
+  const source = new ArrivingSource(
+    'long-session',
+    inputs.map((f) => f.path),
+  );
+  void streamFiles(inputs, { live: () => true, read, send: (entries) => deliver(source, entries) });
+  const result = await reduceBundle(source, { unknownEvents: 'skip' });
+  return serializeState(result.state!);
+}
+
+describe('dropped files read by a reader worker', () => {
+  it('opens long-session with its official state, every group read by the reader', async () => {
+    const counts = { reads: 0 };
+    const text = await reduceStreamed(offThreadReader(() => nodeReader(counts)));
+    expect(text).toBe(officialState('long-session'));
+    // 440 files: the lead group, then groups of 64.
+    expect(counts.reads).toBeGreaterThan(5);
+  });
+
+  it('gives each file its own bytes, in the order the group lists them', async () => {
+    const read = offThreadReader(() => nodeReader({ reads: 0 }));
+    const items = ['one', 'two', '', 'three'].map((t, i) => ({ path: `p/${i}`, file: new Blob([t]) }));
+    const got: string[] = [];
+    await readGrouped(items, (g) => g.forEach(({ body }) => got.push(body instanceof Error ? 'error' : new TextDecoder().decode(body))), { read });
+    expect(got).toEqual(['one', 'two', '', 'three']);
+  });
+
+  it('still opens the bundle when the reader cannot start, reading on the worker’s own thread', async () => {
+    expect(await reduceStreamed(offThreadReader(() => brokenReader()))).toBe(officialState('long-session'));
+    expect(await reduceStreamed(offThreadReader(() => null))).toBe(officialState('long-session'));
+  });
+});
