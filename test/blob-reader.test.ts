@@ -4,11 +4,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READER_SCRIPT, offThreadReader, type ReaderWorker } from '../src/worker/blob-reader';
 import { readGrouped } from '../src/trace/bundle/blob-groups';
-import { streamFiles } from '../src/worker/stream';
-import { ArrivingSource } from '../src/trace/bundle/arriving';
+import { withBlobReadAhead } from '../src/trace/bundle/blob-read-ahead';
+import { MemorySource } from '../src/trace/bundle/source';
 import { reduceBundle } from '../src/trace/reducer';
 import { serializeState } from '../src/trace/serialize';
-import { deliver } from '../src/worker/load';
 import { TRACES, folderInputs } from './loader-helpers';
 
 const started: Worker[] = [];
@@ -46,24 +45,19 @@ function brokenReader(): ReaderWorker {
 
 const officialState = (name: string) => readFileSync(path.join(TRACES, name, 'state.json'), 'utf8');
 
-/** long-session's files streamed as a dropped folder is, with `read` reading each group's Blobs, then reduced. */
-async function reduceStreamed(read: ReturnType<typeof offThreadReader>): Promise<string> {
-  const inputs = folderInputs('long-session').map((f) => ({ path: f.path.replace(/^long-session\//, ''), file: f.file }));
-  const source = new ArrivingSource(
-    'long-session',
-    inputs.map((f) => f.path),
-  );
-  void streamFiles(inputs, { live: () => true, read, send: (entries) => deliver(source, entries) });
-  const result = await reduceBundle(source, { unknownEvents: 'skip' });
+/** long-session dropped as a bundle too large to hold is (read from its Files as the reducer goes), `read` reading each group's Blobs. */
+async function reduceFromFiles(read: ReturnType<typeof offThreadReader>): Promise<string> {
+  const files = new Map(folderInputs('long-session').map((f) => [f.path.replace(/^long-session\//, ''), f.file]));
+  const result = await reduceBundle(withBlobReadAhead(new MemorySource('long-session', files), { read }), { unknownEvents: 'skip' });
   return serializeState(result.state!);
 }
 
 describe('dropped files read by a reader worker', () => {
   it('opens long-session with its official state, every group read by the reader', async () => {
     const counts = { reads: 0 };
-    const text = await reduceStreamed(offThreadReader(() => nodeReader(counts)));
+    const text = await reduceFromFiles(offThreadReader(() => nodeReader(counts)));
     expect(text).toBe(officialState('long-session'));
-    // 440 files: the lead group, then groups of 64.
+    // 430-odd payloads, in groups of 64.
     expect(counts.reads).toBeGreaterThan(5);
   });
 
@@ -76,7 +70,7 @@ describe('dropped files read by a reader worker', () => {
   });
 
   it('still opens the bundle when the reader cannot start, reading on the worker’s own thread', async () => {
-    expect(await reduceStreamed(offThreadReader(() => brokenReader()))).toBe(officialState('long-session'));
-    expect(await reduceStreamed(offThreadReader(() => null))).toBe(officialState('long-session'));
+    expect(await reduceFromFiles(offThreadReader(() => brokenReader()))).toBe(officialState('long-session'));
+    expect(await reduceFromFiles(offThreadReader(() => null))).toBe(officialState('long-session'));
   });
 });

@@ -240,7 +240,7 @@ export async function load(s: WorkerSession, id: number, label: string, input: L
       label,
       one.map((f) => f.path),
     );
-    void streamFiles(one, { live: () => !signal.aborted, read: s.readBlobs, send: (entries) => deliver(source, entries) });
+    void streamFiles(one, { live: () => !signal.aborted, send: (entries) => deliver(source, entries) });
     await reduceAndPost(s, id, label, source, signal, { remember: true });
     return;
   }

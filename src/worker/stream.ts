@@ -6,7 +6,7 @@
  * read here, the worker's reducer starts on the first bytes. The worker runs
  * the same for a bundle it reads through file-system handles.
  */
-import { readGrouped, type ReadBlobs } from '../trace/bundle/blob-groups';
+import { readGrouped } from '../trace/bundle/blob-groups';
 import type { InputFile } from '../trace/bundle/scan';
 import type { BytesEntry } from './protocol';
 
@@ -14,8 +14,6 @@ export interface StreamSink {
   /** False once the load was cancelled or replaced: reading stops and nothing more is sent. */
   live(): boolean;
   send(files: BytesEntry[], transfer: ArrayBuffer[]): void;
-  /** How a group's Blobs are read (on this thread by default). */
-  read?: ReadBlobs;
 }
 
 /**
@@ -34,7 +32,7 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
       const buffers = new Set(group.flatMap(({ body }) => (body instanceof Error ? [] : [body.buffer as ArrayBuffer])));
       sink.send(entries, [...buffers]);
     },
-    { live: () => sink.live(), read: sink.read, lead: files.findIndex((f) => f.path.startsWith('payloads/')) },
+    { live: () => sink.live(), lead: files.findIndex((f) => f.path.startsWith('payloads/')) },
   );
   performance.mark?.('ctv:stream-end');
 }
