@@ -69,6 +69,27 @@ describe('dropped files read by a reader worker', () => {
     expect(got).toEqual(['one', 'two', '', 'three']);
   });
 
+  it('fails a file changed on disk since the drop alone, naming why, and reads the rest', async () => {
+    const read = offThreadReader(() => nodeReader({ reads: 0 }));
+    const ok = (t: string) => ({ path: t, file: new Blob([t]) });
+    // A file whose size no longer matches what was dropped, and whose own read fails.
+    const changed = new (class extends File {
+      override get size() {
+        return super.size + 1;
+      }
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        return Promise.reject(new Error('NotReadableError: the file changed on disk'));
+      }
+    })(['gone'], 'changed');
+    const got: string[] = [];
+    await readGrouped(
+      [ok('a'), { path: 'changed', file: changed }, ok('c')],
+      (g) => g.forEach(({ body }) => got.push(body instanceof Error ? body.message : new TextDecoder().decode(body))),
+      { read },
+    );
+    expect(got).toEqual(['a', 'NotReadableError: the file changed on disk', 'c']);
+  });
+
   it('still opens the bundle when the reader cannot start, reading on the worker’s own thread', async () => {
     expect(await reduceFromFiles(offThreadReader(() => brokenReader()))).toBe(officialState('long-session'));
     expect(await reduceFromFiles(offThreadReader(() => null))).toBe(officialState('long-session'));
