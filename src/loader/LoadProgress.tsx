@@ -1,17 +1,8 @@
-import { useStore, type LoadProgress as Progress } from '../store';
+import { useStore } from '../store';
 import { traceClient } from '../worker/client';
 import { usePickerStore } from './pickerStore';
-import { formatBytes } from '../ui/format';
-import { formatInt } from '../ui/format';
+import { progressFigures, progressLabel, progressPercent } from './progressWords';
 import './loader.css';
-
-/** How far the load is, in words: files walked, bytes read or received, events replayed. */
-function figures(p: Progress | null, done: number, total: number): string {
-  if (!p) return 'reading files…';
-  if (p.phase === 'walking') return `reading files… ${formatInt(p.filesDone ?? 0)} so far (${formatBytes(done)})`;
-  if (p.phase === 'receiving') return `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''}`;
-  return `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`;
-}
 
 /** While a trace loads: what, how far (bytes and events), and a Cancel button. */
 export function LoadProgress() {
@@ -19,18 +10,15 @@ export function LoadProgress() {
   const picking = usePickerStore((s) => s.open);
   if (load.phase !== 'loading' || picking) return null;
   const p = load.progress;
-  const total = p?.bytesTotal ?? 0;
-  const done = Math.min(p?.bytesDone ?? 0, total || Infinity);
-  const pct = total > 0 ? Math.round((done / total) * 100) : null;
+  const pct = progressPercent(p);
   return (
     <div className="ctv-load-progress" role="status" aria-live="polite" data-testid="load-progress">
       <div className="ctv-load-progress__text">
         <span className="ctv-load-progress__label">
-          {p?.phase === 'server' ? 'Reducing on the server' : p?.phase === 'receiving' ? 'Receiving the reduced state of' : 'Loading'}{' '}
-          <strong>{load.label}</strong>
+          {progressLabel(p)} <strong>{load.label}</strong>
         </span>
         <span className="ctv-load-progress__figures" data-testid="load-progress-figures">
-          {figures(p, done, total)}
+          {progressFigures(p)}
         </span>
       </div>
       <div
