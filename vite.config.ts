@@ -150,6 +150,10 @@ function exportScript(): Plugin {
   };
 }
 
+/** src/boot.ts and what it imports (the worker's URL too): small modules, none of the app's chunk (the page's first script must not wait for it). */
+const FIRST_SCRIPT_MODULES =
+  /src[\\/](boot|worker[\\/]early|trace[\\/]bundle[\\/]served-url|loader[\\/](bootProgress|progressWords)|trace[\\/]format|ui[\\/]format)\.ts$|\?worker&url$/;
+
 export default defineConfig({
   plugins: [react(), cspMeta(), devBundles(), thirdPartyLicenses(true), exportScript(), bootScript()],
   base: './',
@@ -162,15 +166,17 @@ export default defineConfig({
     rolldownOptions: {
       input: { index: path.resolve(import.meta.dirname, 'index.html'), boot: path.resolve(import.meta.dirname, 'src/boot.ts') },
       // Everything the entry imports statically in one chunk: a dozen small shared chunks would each be a request before the first paint.
-      // But not src/boot.ts's few lines (and the two modules it imports), which must run before that chunk has arrived: without
+      // But not src/boot.ts's few lines (and the few small modules it imports), which must run before that chunk has arrived: without
       // includeDependenciesRecursively the client's import of them does not pull them in.
       output: {
         codeSplitting: {
           groups: [
+            // The first script's modules in one chunk beside it: each chunk more would be one more request before it runs.
+            { name: 'first', test: (id) => FIRST_SCRIPT_MODULES.test(id) && !/src[\\/]boot\.ts/.test(id), includeDependenciesRecursively: false },
             {
               name: 'index',
               tags: ['$initial'],
-              test: (id) => !/src[\\/](boot|worker[\\/]early|trace[\\/]bundle[\\/]served-url)\.ts|\?worker/.test(id),
+              test: (id) => !FIRST_SCRIPT_MODULES.test(id),
               includeDependenciesRecursively: false,
             },
           ],

@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   app: ['trace', 'store', 'ui', 'worker', 'loader', 'share', 'sessions', 'panels/*', 'panels/shared'],
   cli: ['trace', 'csp.ts'],
   'main.tsx': ['app', 'loader', 'share', 'store', 'worker'],
-  'boot.ts': ['worker'],
+  'boot.ts': ['worker', 'loader'],
   'csp.ts': [],
 };
 

@@ -33,8 +33,9 @@ declare global {
 /** Set when the early worker failed before the client listened: its error event is gone, so the client starts its own. */
 let failed = false;
 
-export function startEarlyWorker(): void {
-  if (typeof Worker !== 'function') return;
+/** Starts the worker (and asks it for a served page's bundle); what it started, or null. */
+export function startEarlyWorker(): { worker: Worker; load: EarlyLoad | null } | null {
+  if (typeof Worker !== 'function') return null;
   try {
     const served = servedTrace();
     const worker = new Worker(workerUrl + (served ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(served.baseUrl, true))}` : ''), {
@@ -42,9 +43,12 @@ export function startEarlyWorker(): void {
       name: 'trace',
     });
     worker.addEventListener('error', () => (failed = true), { once: true });
-    window.__ctvEarlyWorker = { worker, load: served && askEarlyLoad(worker, served.name, served.baseUrl) };
+    const early = { worker, load: served && askEarlyLoad(worker, served.name, served.baseUrl) };
+    window.__ctvEarlyWorker = early;
+    return early;
   } catch {
     // The client starts its own, and reports what goes wrong then.
+    return null;
   }
 }
 

@@ -88,6 +88,31 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await context.close();
   });
 
+  it('a ?trace= link shows its bundle loading before the app has started, then the app takes the load over', async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // The app's main chunk held back, as a slow start would: what shows meanwhile is the first script's.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${baseUrl}?trace=long-session`, { waitUntil: 'commit' });
+    const boot = page.getByTestId('boot-progress');
+    await boot.waitFor();
+    expect(await boot.textContent()).toContain('Loading long-session');
+    await page.screenshot({ path: screenshotPath('boot-progress') });
+    release();
+    await waitForPhase(page, ['ready'], 'long-session');
+    await expectCounts(page, 'long-session');
+    expect(await boot.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('opens a folder with the folder picker', async () => {
     const { page, problems } = await openPage(`${baseUrl}?trace=traces/single-turn-answer`);
     await waitForPhase(page, ['ready']);
