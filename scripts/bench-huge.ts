@@ -158,9 +158,10 @@ async function openOnce(
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     if (panels) await recordLongTasks(page);
     const t0 = Date.now();
-    await page.goto(url);
+    // From the navigation's commit, not its load event: the page's first script shows the load before the app has loaded.
+    await page.goto(url, { waitUntil: 'commit' });
     const firstProgress = page
-      .waitForSelector('[data-testid="load-progress"]', { timeout: 120_000 })
+      .waitForSelector('[data-testid="boot-progress"], [data-testid="load-progress"]', { timeout: 120_000 })
       .then(() => Date.now() - t0)
       .catch(() => null);
     await page.waitForSelector('[data-testid="summary-items"]', { timeout: 300_000 });
