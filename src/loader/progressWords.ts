@@ -28,7 +28,7 @@ export function progressFigures(p: LoadProgress | null): string {
   return `${formatBytes(done)}${total ? ` of ${p.phase === 'reading' ? '≈' : ''}${formatBytes(total)}` : ''} · ${formatInt(p.eventsDone)} events`;
 }
 
-/** Percent done, or null while the total is unknown (the bar then runs without a figure). */
+/** Percent done, or null while the total is unknown. */
 export function progressPercent(p: LoadProgress | null): number | null {
   const { done, total } = amounts(p);
   return total > 0 ? Math.round((done / total) * 100) : null;

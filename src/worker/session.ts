@@ -43,7 +43,7 @@ export interface HandlerDeps {
   recent?: RecentStore | null;
   /** Longest wait for the page's `landed` before the work after a result begins anyway; default LANDED_WAIT_MS. */
   landedWaitMs?: number;
-  /** How dropped Files are read; default in a reader worker of its own (./blob-reader.ts). */
+  /** How the Files of a bundle read as the reducer goes (too large to hold) are read; default in a reader worker of its own (./blob-reader.ts). */
   readBlobs?: ReadBlobs;
   /** Warm the reducer up this long after starting, unless a job comes first (./warm-up.ts); default never. */
   warmUpAfterMs?: number;
