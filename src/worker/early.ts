@@ -2,14 +2,14 @@
  * A trace worker started before the app (src/boot.ts), for the client to
  * adopt once (`takeEarlyWorker`). Apart from client.ts so that the boot
  * script carries nothing else. On a served page a `?trace=` link names a
- * bundle: the worker is told its URL in its own URL's fragment, and asks for
- * it first thing (prefetch.ts); and the load itself is asked for here, so
+ * bundle: the worker is told its URL in its name, and asks for it first
+ * thing (prefetch.ts); and the load itself is asked for here, so
  * that the worker reduces (or reads `serve`'s reduction) while the page's
  * main chunk is still loading and starting, rather than after it. Its
  * messages are kept until the client claims the load (`EarlyLoad`).
  */
 import workerUrl from './trace.worker.ts?worker&url';
-import { PREFETCH_PARAM, servedBundleUrl, servedTarUrl } from '../trace/bundle/served-url';
+import { servedBundleUrl, servedTarUrl, traceWorkerName } from '../trace/bundle/served-url';
 import type { WorkerRequest } from './protocol';
 
 /** The early load's request id: the client numbers its own from 1. */
@@ -38,10 +38,7 @@ export function startEarlyWorker(): { worker: Worker; load: EarlyLoad | null } |
   if (typeof Worker !== 'function') return null;
   try {
     const served = servedTrace();
-    const worker = new Worker(workerUrl + (served ? `#${PREFETCH_PARAM}=${encodeURIComponent(servedTarUrl(served.baseUrl, true))}` : ''), {
-      type: 'module',
-      name: 'trace',
-    });
+    const worker = new Worker(workerUrl, { type: 'module', name: traceWorkerName(served ? servedTarUrl(served.baseUrl, true) : null) });
     worker.addEventListener('error', () => (failed = true), { once: true });
     const early = { worker, load: served && askEarlyLoad(worker, served.name, served.baseUrl) };
     window.__ctvEarlyWorker = early;

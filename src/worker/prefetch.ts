@@ -1,19 +1,20 @@
 /**
  * The served bundle a `?trace=` page opens, asked for as soon as the worker
- * runs: the page's first script names it in this worker's URL fragment
- * (early.ts). Imported first by trace.worker.ts, so that the request goes out
+ * runs: the page's first script names it in this worker's name (early.ts). Imported first by trace.worker.ts, so that the request goes out
  * before the rest of the worker's code is evaluated, about 150 ms sooner
  * than the page's load request could reach the worker. The request is the
  * worker's own: a response fetched by the page and handed over would pass
  * through the page's thread, busy starting the app.
  */
-import { PREFETCH_PARAM } from '../trace/bundle/served-url';
+import { prefetchOfWorkerName } from '../trace/bundle/served-url';
 
 let early: { url: string; response: Promise<Response> } | null = start();
 
 function start(): { url: string; response: Promise<Response> } | null {
-  if (typeof location === 'undefined' || typeof fetch !== 'function') return null;
-  const wanted = new URLSearchParams(location.hash.slice(1)).get(PREFETCH_PARAM);
+  // A dedicated worker's global `name` is its name option; elsewhere (tests, Node) there is none.
+  const name: unknown = (globalThis as { name?: unknown }).name;
+  if (typeof location === 'undefined' || typeof fetch !== 'function' || typeof name !== 'string') return null;
+  const wanted = prefetchOfWorkerName(name);
   if (!wanted) return null;
   const url = new URL(wanted, location.href);
   // Only ever a bundle of the server this worker came from.

@@ -83,7 +83,8 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     await expectCounts(page, 'long-session');
     const tar = '/bundles/long-session/?pack=tar&or=reduced';
     // Asked for by the worker's first module (src/worker/prefetch.ts), and that answer used: no second request.
-    expect(page.workers().map((w) => decodeURIComponent(new URL(w.url()).hash))).toEqual([`#prefetch=${new URL(tar, baseUrl).href}`]);
+    const names = await Promise.all(page.workers().map((w) => w.evaluate(() => (self as unknown as { name: string }).name)));
+    expect(names).toEqual([`trace prefetch=${encodeURIComponent(new URL(tar, baseUrl).href)}`]);
     expect(asked.filter((u) => u === tar)).toHaveLength(1);
     await context.close();
   });

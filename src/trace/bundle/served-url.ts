@@ -39,5 +39,20 @@ export function servedStateUrl(bundleUrl: string): string {
   return new URL(`?${SERVED_STATE_QUERY}`, bundleDirUrl(bundleUrl)).href;
 }
 
-/** The fragment parameter of the worker's URL that names a bundle tar to fetch at once (src/worker/prefetch.ts). */
-export const PREFETCH_PARAM = 'prefetch';
+const PREFETCH_PARAM = 'prefetch';
+
+/**
+ * The trace worker's name (its `name` option): `trace`, and on a served
+ * `?trace=` page the bundle tar it fetches at once (src/worker/prefetch.ts).
+ * Not a fragment of its URL: the worker's chunks import its entry module by
+ * that URL, and a fragment would make the entry a second module, run twice.
+ */
+export function traceWorkerName(prefetch: string | null): string {
+  return prefetch === null ? 'trace' : `trace ${PREFETCH_PARAM}=${encodeURIComponent(prefetch)}`;
+}
+
+/** The bundle tar a trace worker's name tells it to fetch at once, or null. */
+export function prefetchOfWorkerName(name: string): string | null {
+  const at = name.indexOf(' ');
+  return at < 0 ? null : new URLSearchParams(name.slice(at + 1)).get(PREFETCH_PARAM);
+}
