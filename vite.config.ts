@@ -103,13 +103,37 @@ function bootScript(): Plugin {
  * app once more as one self-contained module, `assets/export-app-<hash>.js`,
  * dynamic imports inlined, which only the exporter fetches; its URL is the
  * default export of `virtual:ctv-export-script` (null outside a build). The
- * worker is not built again: an exported page starts it from its inlined
- * source, so that build gets no worker URL.
+ * trace worker is built once more as one file too, `assets/export-worker-<hash>.js`
+ * (its `workerUrl`): the worker imports its reducer and decoders when first
+ * needed, as chunks of their own, which a worker an exported page starts from
+ * its inlined source could not load either. In that one file they stay
+ * unevaluated until first needed, as rolldown inlines dynamic imports.
  */
 const EXPORT_SCRIPT_ID = 'virtual:ctv-export-script';
+
+/**
+ * An exported page runs its worker as a classic script (from a Blob URL),
+ * where `import.meta` does not parse. The one-file worker's source never uses
+ * it, but Vite's wrapper of each dynamic import passes `import.meta.url` to
+ * fetch the import's dependencies, which inlined imports do not have. So the
+ * worker's own location stands in, and nothing else may be left.
+ */
+function classicWorkerScript(): Plugin {
+  return {
+    name: 'classic-worker-script',
+    enforce: 'post',
+    renderChunk(code) {
+      const out = code.replaceAll('import.meta.url', 'self.location.href').replaceAll('import.meta.resolve', 'undefined');
+      if (out.includes('import.meta')) throw new Error('export-script: the one-file worker still uses import.meta');
+      return { code: out, map: null };
+    },
+  };
+}
 function exportScript(): Plugin {
   let fileName: string | null = null;
   let code = '';
+  let workerFileName: string | null = null;
+  let workerCode = '';
   return {
     name: 'export-script',
     async configResolved(config) {
@@ -127,7 +151,7 @@ function exportScript(): Plugin {
             name: 'no-worker-url',
             enforce: 'pre',
             resolveId: (id) => (/\?worker&url$/.test(id) || id === EXPORT_SCRIPT_ID ? '\0no-url' : null),
-            load: (id) => (id === '\0no-url' ? 'export default null;' : null),
+            load: (id) => (id === '\0no-url' ? 'export default null;\nexport const workerUrl = null;' : null),
           },
         ],
         build: {
@@ -141,11 +165,31 @@ function exportScript(): Plugin {
       if (!chunk) throw new Error('export-script: the one-module build gave no entry chunk');
       code = chunk.code;
       fileName = `assets/export-app-${createHash('sha256').update(code).digest('hex').slice(0, 8)}.js`;
+      const worker = (await build({
+        configFile: false,
+        root: config.root,
+        mode: config.mode,
+        base: './',
+        logLevel: 'warn',
+        plugins: [classicWorkerScript()],
+        build: {
+          write: false,
+          sourcemap: false,
+          modulePreload: false,
+          rolldownOptions: { input: path.join(config.root, 'src/worker/trace.worker.ts'), output: { format: 'es', codeSplitting: false } },
+        },
+      })) as Rolldown.RolldownOutput;
+      const workerChunk = worker.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
+      if (!workerChunk) throw new Error('export-script: the one-file worker build gave no entry chunk');
+      workerCode = workerChunk.code;
+      workerFileName = `assets/export-worker-${createHash('sha256').update(workerCode).digest('hex').slice(0, 8)}.js`;
     },
     resolveId: (id) => (id === EXPORT_SCRIPT_ID ? `\0${EXPORT_SCRIPT_ID}` : null),
-    load: (id) => (id === `\0${EXPORT_SCRIPT_ID}` ? `export default ${JSON.stringify(fileName)};` : null),
+    load: (id) =>
+      id === `\0${EXPORT_SCRIPT_ID}` ? `export default ${JSON.stringify(fileName)};\nexport const workerUrl = ${JSON.stringify(workerFileName)};` : null,
     generateBundle() {
       if (fileName) this.emitFile({ type: 'asset', fileName, source: code });
+      if (workerFileName) this.emitFile({ type: 'asset', fileName: workerFileName, source: workerCode });
     },
   };
 }

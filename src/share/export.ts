@@ -6,7 +6,7 @@
  * every outside connection (connect-src 'none'; scripts only by hash).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import exportScriptUrl from 'virtual:ctv-export-script';
+import exportScriptUrl, { workerUrl as exportWorkerUrl } from 'virtual:ctv-export-script';
 import { EMBEDDED_ID, bytesToBase64, textToBase64, type Embedded } from './embedded';
 
 export interface ExportParts {
@@ -96,13 +96,16 @@ async function fetchText(url: string): Promise<string> {
  * The running app's own code: the inline elements of an exported page, else
  * the app built as one module (`oneModuleUrl`, see vite.config.ts: the page's
  * own module script imports other chunks, which an exported page could not
- * load), else (the dev server) the page's module script as it is.
+ * load), else (the dev server) the page's module script as it is. The
+ * worker's likewise: an exported page's, else the worker built as one file
+ * (`oneFileWorkerUrl`: the served worker imports chunks), else its own script.
  */
 export async function collectAppCode(
   doc: Document,
   workerUrl: string,
   inlineWorker: string | undefined,
   oneModuleUrl: string | null = exportScriptUrl,
+  oneFileWorkerUrl: string | null = exportWorkerUrl,
 ): Promise<{ js: string; css: string; workerJs: string }> {
   const inline = doc.getElementById(EMBEDDED_ID) ? doc.querySelector<HTMLScriptElement>('script[type="module"]:not([src])') : null;
   const scripts = doc.querySelectorAll<HTMLScriptElement>('script[type="module"][src]');
@@ -116,7 +119,7 @@ export async function collectAppCode(
     if (el instanceof HTMLLinkElement) cssParts.push(await fetchText(el.href));
     else cssParts.push(el.textContent ?? '');
   }
-  const workerJs = inlineWorker ?? (await fetchText(new URL(workerUrl, doc.baseURI).href));
+  const workerJs = inlineWorker ?? (await fetchText(new URL(oneFileWorkerUrl ?? workerUrl, doc.baseURI).href));
   // Source-map comments would point at files the exported page does not have.
   const strip = (t: string) => t.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n').replace(/\/\*# sourceMappingURL=\S+ \*\/\s*$/, '');
   return { js: strip(js), css: strip(cssParts.join('\n')), workerJs: strip(workerJs) };

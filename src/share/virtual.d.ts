@@ -2,4 +2,6 @@
 declare module 'virtual:ctv-export-script' {
   const url: string | null;
   export default url;
+  /** The trace worker built as one file, for the same page (null outside a build): the served worker loads parts of itself as chunks. */
+  export const workerUrl: string | null;
 }

@@ -6,15 +6,16 @@
  * asks for payload bodies and search results on demand. This module only
  * routes each message kind to the module that handles it and runs loads as
  * cancellable jobs; what persists between messages is the WorkerSession.
+ * The modules that reduce, unpack, search or export are imported when a
+ * message first needs them: a served link's state is read by what is left,
+ * so the worker answers it without compiling or running the rest (README.md).
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { ScanError } from '../trace/bundle/scan';
-import { deliver, load, loadBundle } from './load';
-import { summarizeScan } from './scan-summaries';
-import { searchSessions } from './session-search';
-import { exportBundle, readPayload, recentBundles, search } from './loaded';
+import { loadServed } from './load-served';
+import { deliver } from './stream';
+import { recentBundles } from './answer-recent';
 import { parseRequest, type WorkerRequest, type WorkerResponse } from './protocol';
-import { scheduleWarmUp } from './warm-up';
 import { errorInfo, WorkerSession, type HandlerDeps } from './session';
 
 export type { HandlerDeps, ReduceFn } from './session';
@@ -42,7 +43,7 @@ async function job(s: WorkerSession, id: number, run: (signal: AbortSignal) => P
 async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
   const post = s.post;
   switch (msg.type) {
-    case 'load':
+    case 'load': {
       // A new load replaces the trace on screen: the one being followed stops.
       s.follow?.stop();
       s.follow = null;
@@ -51,7 +52,10 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       s.arrivals.set(msg.id, { request: s.wallNow() });
       // Registered before any await: the first bytes follow right behind this message.
       if (msg.input.kind === 'stream') s.streams.set(msg.id, new ArrivingSource(msg.label, msg.input.paths));
-      return job(s, msg.id, (signal) => load(s, msg.id, msg.label, msg.input, signal));
+      const input = msg.input;
+      if (input.kind === 'url') return job(s, msg.id, (signal) => loadServed(s, msg.id, msg.label, input, signal));
+      return job(s, msg.id, async (signal) => (await import('./load')).load(s, msg.id, msg.label, input, signal));
+    }
     case 'files': {
       const r = s.receiving.get(msg.target);
       if (r) {
@@ -77,15 +81,15 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
         post({ type: 'error', id: msg.id, error: errorInfo(msg.key, 'That bundle is no longer available; open the files again.') });
         return;
       }
-      return job(s, msg.id, (signal) => loadBundle(s, msg.id, scan, bundle, signal));
+      return job(s, msg.id, async (signal) => (await import('./load')).loadBundle(s, msg.id, scan, bundle, signal));
     }
     case 'summarizeScan':
-      return job(s, msg.id, (signal) => summarizeScan(s, msg.id, msg.scanId, new Set(msg.skip), signal));
+      return job(s, msg.id, async (signal) => (await import('./scan-summaries')).summarizeScan(s, msg.id, msg.scanId, new Set(msg.skip), signal));
     case 'searchSessions':
       // Only the newest query is wanted: one still scanning stops.
       if (s.sessionSearch !== null) s.jobs.get(s.sessionSearch)?.abort();
       s.sessionSearch = msg.id;
-      return job(s, msg.id, (signal) => searchSessions(s, msg.id, msg.query, signal));
+      return job(s, msg.id, async (signal) => (await import('./session-search')).searchSessions(s, msg.id, msg.query, signal));
     case 'cancel':
       if (s.follow?.id === msg.target) {
         s.follow.stop();
@@ -96,9 +100,11 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       if (s.scan?.id === msg.target) s.scan = null;
       return;
     case 'readPayload':
-      return readPayload(s, msg.id, msg.path).catch((e) => post({ type: 'error', id: msg.id, error: errorInfo(msg.path, `Could not read ${msg.path}.`, e) }));
+      return import('./loaded')
+        .then((m) => m.readPayload(s, msg.id, msg.path))
+        .catch((e) => post({ type: 'error', id: msg.id, error: errorInfo(msg.path, `Could not read ${msg.path}.`, e) }));
     case 'search':
-      return search(s, msg.id, msg.query, msg.limit);
+      return import('./loaded').then((m) => m.search(s, msg.id, msg.query, msg.limit));
     case 'recentList':
       return recentBundles(s, msg.id);
     case 'recentForget':
@@ -110,8 +116,25 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       if (s.follow?.id === msg.target) s.follow.setPaused(msg.paused);
       return;
     case 'exportBundle':
-      return exportBundle(s, msg.id).catch((e) => post({ type: 'error', id: msg.id, error: errorInfo('', 'Could not pack the bundle.', e) }));
+      return import('./loaded')
+        .then((m) => m.exportBundle(s, msg.id))
+        .catch((e) => post({ type: 'error', id: msg.id, error: errorInfo('', 'Could not pack the bundle.', e) }));
   }
+}
+
+/** Warms the reducer up after `afterMs` (./warm-up.ts), unless a job has begun by then (WorkerSession.stopWarmUp). */
+function scheduleWarmUp(s: WorkerSession, afterMs: number): void {
+  const ac = new AbortController();
+  s.warmUp = ac;
+  setTimeout(() => {
+    if (ac.signal.aborted) return;
+    void import('./warm-up')
+      .then((m) => m.warmUp(s, ac.signal))
+      .catch(() => {})
+      .finally(() => {
+        if (s.warmUp === ac) s.warmUp = null;
+      });
+  }, afterMs);
 }
 
 export function createWorkerHandler(post: (msg: WorkerResponse) => void, deps: HandlerDeps = {}) {

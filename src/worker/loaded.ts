@@ -109,14 +109,3 @@ export function search(s: WorkerSession, id: number, query: string, limit: numbe
   loaded.index ??= new SearchIndex(loaded.state);
   post({ type: 'searchResult', id, hits: loaded.index.search(query, limit) });
 }
-
-/** The recent-bundles list, after forgetting one (or all, null) when `forget` is given. */
-export async function recentBundles(s: WorkerSession, id: number, forget?: string | null): Promise<void> {
-  const store = s.recent();
-  try {
-    if (forget !== undefined) await store?.forget(forget);
-    s.post({ type: 'recent', id, bundles: store ? await store.list() : [] });
-  } catch (e) {
-    s.post({ type: 'error', id, error: errorInfo('', 'The recent-bundles cache is not available.', e) });
-  }
-}

@@ -8,7 +8,6 @@
 import type { ReduceOptions, ReduceResult } from '../trace/api';
 import type { ArrivingSource } from '../trace/bundle/arriving';
 import type { PayloadStore } from '../trace/bundle/payloads';
-import { reduceBundle as defaultReduce } from '../trace/reducer';
 import type { BundleInfo, InputFile } from '../trace/bundle/scan';
 import type { ReadBlobs } from '../trace/bundle/blob-groups';
 import { offThreadReader } from './blob-reader';
@@ -24,6 +23,13 @@ import type { SearchIndex } from './search';
 import type { UnreadFiles } from './unread';
 
 export type ReduceFn = (source: BundleSource, options?: ReduceOptions) => Promise<ReduceResult>;
+
+/**
+ * The reducer, imported when first used. A state `serve` has reduced is read
+ * without it, and it is most of the worker's code: a served link's worker
+ * starts on the rest alone (README.md).
+ */
+const reduceWhenNeeded: ReduceFn = async (source, options) => (await import('../trace/reducer')).reduceBundle(source, options);
 
 export interface HandlerDeps {
   reduce?: ReduceFn;
@@ -116,7 +122,7 @@ export class WorkerSession {
     readonly post: (msg: WorkerResponse) => void,
     deps: HandlerDeps = {},
   ) {
-    this.reduce = deps.reduce ?? defaultReduce;
+    this.reduce = deps.reduce ?? reduceWhenNeeded;
     this.fetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
     this.progressIntervalMs = deps.progressIntervalMs ?? 50;
     this.maxBundleBytes = deps.maxBundleBytes ?? MAX_BROWSER_BUNDLE_BYTES;

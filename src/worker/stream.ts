@@ -8,6 +8,7 @@
  */
 import { readGrouped } from '../trace/bundle/blob-groups';
 import type { InputFile } from '../trace/bundle/scan';
+import type { ArrivingSource } from '../trace/bundle/arriving';
 import type { BytesEntry } from './protocol';
 
 export interface StreamSink {
@@ -35,4 +36,9 @@ export async function streamFiles(files: readonly InputFile[], sink: StreamSink)
     { live: () => sink.live(), lead: files.findIndex((f) => f.path.startsWith('payloads/')) },
   );
   performance.mark?.('ctv:stream-end');
+}
+
+/** Streamed files into a source: their bytes, or the reason the reader gave. */
+export function deliver(source: ArrivingSource, entries: readonly BytesEntry[]): void {
+  for (const e of entries) source.deliver(e.path, 'data' in e ? e.data : new Error(`${e.path} could not be read: ${e.error}`));
 }

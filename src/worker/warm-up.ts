@@ -38,19 +38,14 @@ export function warmUpBundle(): MemorySource {
   );
 }
 
-/** Starts warming the session's reducer up after `afterMs`, unless a job has begun by then (WorkerSession.stopWarmUp). */
-export function scheduleWarmUp(s: WorkerSession, afterMs: number): void {
-  const ac = new AbortController();
-  s.warmUp = ac;
-  setTimeout(() => {
-    void (async () => {
-      // First, as it is quick (about 16 steps of a few ms): the first schema-3 shard decodes into memory
-      // already written (payloads.ts), the warm-up's own included, and it is left for the first drop.
-      await prepareShardMemory(ac.signal, nextTask);
-      for (let i = 0; i < ROUNDS && !ac.signal.aborted; i++)
-        await s.reduce(yielding(warmUpBundle()), { unknownEvents: 'skip', signal: ac.signal }).catch(() => {});
-    })().finally(() => {
-      if (s.warmUp === ac) s.warmUp = null;
-    });
-  }, afterMs);
+/**
+ * Warms the session's reducer up, unless `signal` stops it first. Imported
+ * when an idle worker's wait is over (./handler.ts), so that neither its
+ * bundle nor the reducer is part of the worker's first script.
+ */
+export async function warmUp(s: WorkerSession, signal: AbortSignal): Promise<void> {
+  // First, as it is quick (about 16 steps of a few ms): the first schema-3 shard decodes into memory
+  // already written (payloads.ts), the warm-up's own included, and it is left for the first drop.
+  await prepareShardMemory(signal, nextTask);
+  for (let i = 0; i < ROUNDS && !signal.aborted; i++) await s.reduce(yielding(warmUpBundle()), { unknownEvents: 'skip', signal }).catch(() => {});
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dropFromDisk, launch, longTasks, screenshotPath } from './browser';
+import { E2E_DIST } from './global-setup';
 import { TRACES, listFiles, officialCounts, tgzOf, zipOf } from '../loader-helpers';
 import { formatBytes } from '../../src/ui/format';
 import { dropFiles, expectCounts, loadPhase, openPage as openLoaderPage, summaryCounts, waitForPhase } from './loading';
@@ -74,13 +75,21 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const asked: string[] = [];
+    const scripts: string[] = [];
     context.on('request', (r) => {
       const u = new URL(r.url());
       if (u.pathname.startsWith('/bundles/')) asked.push(u.pathname + u.search);
+      if (u.pathname.endsWith('.js')) scripts.push(u.pathname);
     });
     await page.goto(`${baseUrl}?trace=long-session`);
     await waitForPhase(page, ['ready'], 'long-session');
     await expectCounts(page, 'long-session');
+    // `serve` reduced it as the page named it: the worker read that state without ever loading its reducer or
+    // decoders, which the build keeps in chunks of their own.
+    const lazy = /^(reducer|zstddec-stream|load|warm-up)-[^/]*\.js$/;
+    expect(readdirSync(path.join(E2E_DIST, 'assets')).filter((f) => lazy.test(f))).toHaveLength(4);
+    expect(scripts.some((p) => /\/assets\/trace\.worker-[^/]*\.js$/.test(p))).toBe(true);
+    expect(scripts.filter((p) => lazy.test(path.basename(p)))).toEqual([]);
     const tar = '/bundles/long-session/?pack=tar&or=reduced';
     // Asked for by the worker's first module (src/worker/prefetch.ts), and that answer used: no second request.
     const names = await Promise.all(page.workers().map((w) => w.evaluate(() => (self as unknown as { name: string }).name)));

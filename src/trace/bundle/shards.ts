@@ -15,8 +15,8 @@
  * more by fzstd, only to name the damage the way Codex's libzstd does (see
  * `nameDamage`, whose rule was measured against Codex 0.171.0).
  */
-import { ZSTDDecoder } from 'zstddec/stream';
-import { Decompress } from 'fzstd';
+// Both decoders are imported when first needed: only schema 3 has shards, and zstddec's inline
+// WebAssembly alone is a quarter of what a worker would otherwise evaluate before its first message.
 
 export interface ShardRecords {
   /** Record id → [start, end) of its body in the decoded stream. */
@@ -50,27 +50,27 @@ interface ZstdExports {
   ZSTD_decompressStream(dctx: number, output: number, input: number): number;
 }
 
-/**
- * zstddec's decoder, holding on to its WebAssembly instance: its own stream
- * loop hands out every 128 KB of output in a fresh buffer, and fresh memory is
- * what a browser's reduction of a large schema-3 bundle spent most of its time
- * on (a Chromium worker here: 3.6–6.8 s per GiB allocated, 36 ms per GiB copied
- * into a buffer it already has; Node 0.7–3 s). `_init` is part of its typings.
- */
-class InstanceDecoder extends ZSTDDecoder {
-  static exports: ZstdExports | null = null;
-  override _init(result: Parameters<ZSTDDecoder['_init']>[0]): void {
-    InstanceDecoder.exports = (result as unknown as { instance: { exports: ZstdExports } }).instance.exports;
-    super._init(result);
-  }
-}
-
 let decoder: Promise<ZstdExports> | null = null;
 function zstd(): Promise<ZstdExports> {
   decoder ??= (async () => {
+    const { ZSTDDecoder } = await import('zstddec/stream');
+    let exports: ZstdExports | null = null;
+    /**
+     * zstddec's decoder, holding on to its WebAssembly instance: its own stream
+     * loop hands out every 128 KB of output in a fresh buffer, and fresh memory is
+     * what a browser's reduction of a large schema-3 bundle spent most of its time
+     * on (a Chromium worker here: 3.6–6.8 s per GiB allocated, 36 ms per GiB copied
+     * into a buffer it already has; Node 0.7–3 s). `_init` is part of its typings.
+     */
+    class InstanceDecoder extends ZSTDDecoder {
+      override _init(result: Parameters<InstanceType<typeof ZSTDDecoder>['_init']>[0]): void {
+        exports = (result as unknown as { instance: { exports: ZstdExports } }).instance.exports;
+        super._init(result);
+      }
+    }
     await new InstanceDecoder().init();
-    if (!InstanceDecoder.exports) throw new Error('the zstd decoder did not start');
-    return InstanceDecoder.exports;
+    if (!exports) throw new Error('the zstd decoder did not start');
+    return exports;
   })();
   return decoder;
 }
@@ -156,7 +156,7 @@ function decodedBound(c: Uint8Array): number | null {
  */
 export async function decodeShard(compressed: Uint8Array, spareOf?: (size: number) => Uint8Array | undefined): Promise<ShardRecords> {
   const decoded = decompressTolerant(await zstd(), compressed, spareOf);
-  if (decoded === null) throw new ShardError(nameDamage(compressed), []);
+  if (decoded === null) throw new ShardError(await nameDamage(compressed), []);
   const { bytes, sealed } = decoded;
   const { records, duplicate, partial } = indexRecords(bytes);
   // A crash cuts the stream, and its records up to the cut stay readable; a
@@ -249,7 +249,8 @@ function decompressTolerant(
 const CORRUPT = 'Data corruption detected';
 const CHECKSUM_WRONG = "Restored data doesn't match checksum";
 
-function nameDamage(compressed: Uint8Array): string {
+async function nameDamage(compressed: Uint8Array): Promise<string> {
+  const { Decompress } = await import('fzstd');
   try {
     new Decompress(() => {}).push(compressed, true);
   } catch {

@@ -1,4 +1,3 @@
-import { Gunzip } from 'fflate';
 import { isJunkPath, normalizePath } from './paths';
 import { SizeLimitError } from './sizeLimit';
 
@@ -266,9 +265,11 @@ export async function readTarGz(input: Uint8Array | Blob, limits: ReadLimits = {
     return readTarStream(blob.stream().pipeThrough(new DecompressionStream('gzip')), limits, true);
   }
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
+  // Imported only here, where there is no DecompressionStream: a served tar is not compressed.
+  const { Gunzip } = await import('fflate');
   const PIECE = 1 << 16;
   let at = 0;
-  let gunzip: Gunzip;
+  let gunzip: InstanceType<typeof Gunzip>;
   // Pulled a piece at a time, so the reader's budget stops the gunzip too.
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
