@@ -14,6 +14,7 @@ import { checkManifest } from '../trace/bundle/scan';
 import { decodingSteps } from '../trace/bundle/served-state';
 import { MemorySource, readFileText, type BundleSource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
+import type { Manifest } from '../trace/schema/manifest';
 import type { RolloutTrace } from '../trace/schema/state';
 import { GENERATIONS, generationOf } from '../trace/schema/generations';
 import { logSizeProblem, sizeProblem } from './limits';
@@ -93,11 +94,21 @@ async function reduceAndPostOnce(
   serverHash?: () => string | null,
 ): Promise<void> {
   const post = s.post;
-  const { manifest, problem } = checkManifest(await source.readText('manifest.json'));
-  if (problem || !manifest) {
-    post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
-    return;
-  }
+  const manifestText = source.readText('manifest.json');
+  /** The bundle's manifest, or null once its problem has been posted. */
+  const manifestOrError = async (): Promise<Manifest | null> => {
+    const { manifest, problem } = checkManifest(await manifestText);
+    if (problem || !manifest) {
+      post({ type: 'error', id, error: problem ?? errorInfo('manifest.json', 'manifest.json could not be read') });
+      return null;
+    }
+    return manifest;
+  };
+  // The server's reduction is already arriving (its answer was asked for first): the manifest, a request of its own,
+  // is checked once that is in, rather than before it is read. Anything else is read only once its manifest is good.
+  if (served) manifestText.catch(() => {});
+  const checkedFirst = served ? null : await manifestOrError();
+  if (!served && !checkedFirst) return;
   if (source instanceof FetchSource && !served) {
     // Another server (no bundle tar): at least the event log's size is known before it is read.
     const tooLarge = sizeProblem((await source.probe('trace.jsonl')) ?? 0, s.maxBundleBytes, 'served');
@@ -150,6 +161,8 @@ async function reduceAndPostOnce(
     },
   });
   signal.throwIfAborted();
+  const manifest = checkedFirst ?? (await manifestOrError());
+  if (!manifest) return;
   if (streamTooLarge) {
     post({ type: 'error', id, error: streamTooLarge });
     return;
