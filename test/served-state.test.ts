@@ -49,6 +49,17 @@ describe('readServedState', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'receiving', bytesDone: new TextEncoder().encode(stateText).length });
   });
 
+  it.each([1, 4096, 1 << 24])('with copy, the text the page is handed is a second buffer holding the same bytes (chunks of %i)', async (size) => {
+    const r = await readServedState(stream(answer(), size), () => {}, { copy: true });
+    const text = r.stateText!;
+    expect(text.copy).toBeDefined();
+    expect(text.copy!.buffer).not.toBe(text.bytes.buffer);
+    expect(new TextDecoder().decode(text.copy)).toBe(stateText);
+    // Handing the copy over (its buffer detached here) leaves the worker's state whole.
+    structuredClone(text.copy!.buffer, { transfer: [text.copy!.buffer as ArrayBuffer] });
+    expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
+  });
+
   it('an answer cut short, or that is not this format, is an error', async () => {
     const whole = answer();
     await expect(readServedState(stream(whole.slice(0, whole.length - 10), 4096), () => {})).rejects.toThrow(/10 bytes short/);

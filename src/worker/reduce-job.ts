@@ -192,7 +192,7 @@ async function reduceAndPostOnce(
   signal.throwIfAborted();
   const t3 = performance.now();
   // A state that came as text goes on as text; the copy is the page's (handed over), the bytes here stay the worker's state.
-  const stateText = result.stateText && { bytes: result.stateText.bytes.slice(), parts: result.stateText.parts };
+  const stateText = result.stateText && { bytes: result.stateText.copy ?? result.stateText.bytes.slice(), parts: result.stateText.parts };
   const stateParts = stateText ? null : stateToParts(result.state);
   const t4 = performance.now();
   const hashed = serverHash?.() ?? null;

@@ -54,22 +54,34 @@ const StateTopSchema = z.looseObject({
 /** Progress of a served reduction, in the reducer's own terms: the server reducing, then its state arriving. */
 export type ServedStateProgress = ReduceProgress & { phase: 'server' | 'receiving' };
 
-/** Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state, and the bundle's hash. Throws on an answer that is not one. */
+/**
+ * Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state, and the bundle's hash.
+ * Throws on an answer that is not one. With `copy`, the state's text is also written into a second buffer as it
+ * arrives (`stateText.copy`): a worker hands that one to the page and keeps the other, and the copy is made while
+ * the thread waits for the network, not once the answer is in.
+ */
 export async function readServedState(
   body: ReadableStream<Uint8Array>,
   onProgress: (p: ServedStateProgress) => void,
+  options: { copy?: boolean } = {},
 ): Promise<ReduceResult & { contentHash: string | null }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let pending: Uint8Array = new Uint8Array(0);
-  /** The result line, and the state's bytes once it is in (`filled` of them have arrived). */
-  const got: { result: ServedResult | null; state: Uint8Array | null; filled: number } = { result: null, state: null, filled: 0 };
+  /** The result line, and the state's bytes (twice, with `copy`) once it is in (`filled` of them have arrived). */
+  const got: { result: ServedResult | null; state: Uint8Array | null; copy: Uint8Array | null; filled: number } = {
+    result: null,
+    state: null,
+    copy: null,
+    filled: 0,
+  };
   const take = (bytes: Uint8Array) => {
     while (bytes.length > 0) {
       const state = got.state;
       if (state !== null) {
         const n = Math.min(bytes.length, state.length - got.filled);
         state.set(bytes.subarray(0, n), got.filled);
+        got.copy?.set(bytes.subarray(0, n), got.filled);
         got.filled += n;
         if (n < bytes.length) throw new Error('the server sent more than the state it announced');
         return;
@@ -88,6 +100,7 @@ export async function readServedState(
       else {
         got.result = msg;
         got.state = new Uint8Array(msg.stateBytes);
+        if (options.copy) got.copy = new Uint8Array(msg.stateBytes);
       }
     }
   };
@@ -98,7 +111,7 @@ export async function readServedState(
     if (got.state !== null && got.result !== null)
       onProgress({ phase: 'receiving', bytesDone: got.filled, bytesTotal: got.state.length, eventsDone: got.result.eventsApplied });
   }
-  const { result: r, state, filled } = got;
+  const { result: r, state, copy, filled } = got;
   if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
   if (filled < state.length) throw new Error(`the server ended its answer ${state.length - filled} bytes short of the state`);
   let parsed: RolloutTrace | null = null;
@@ -106,7 +119,7 @@ export async function readServedState(
   if (state.length > 0) {
     const parts = splitStateBytes(state);
     if (parts) {
-      stateText = { bytes: state, parts };
+      stateText = copy ? { bytes: state, parts, copy } : { bytes: state, parts };
       parsed = lazyState(stateText);
       // Checked, as a parsed state would be, on the few fields checked: only those parts are parsed now.
       StateTopSchema.pick({ schema_version: true, raw_payloads: true }).parse({ schema_version: parsed.schema_version, raw_payloads: parsed.raw_payloads });
