@@ -122,12 +122,16 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
   }
 }
 
-/** Warms the reducer up after `afterMs` (./warm-up.ts), unless a job has begun by then (WorkerSession.stopWarmUp). */
+/**
+ * Warms the reducer up after `afterMs` (./warm-up.ts), unless a job has begun by then (WorkerSession.stopWarmUp).
+ * The module that loads dropped files is fetched then too: the user's first drop need not wait for it.
+ */
 function scheduleWarmUp(s: WorkerSession, afterMs: number): void {
   const ac = new AbortController();
   s.warmUp = ac;
   setTimeout(() => {
     if (ac.signal.aborted) return;
+    import('./load').catch(() => {});
     void import('./warm-up')
       .then((m) => m.warmUp(s, ac.signal))
       .catch(() => {})
