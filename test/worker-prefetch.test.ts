@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answeredOnce } from '../src/worker/prefetch';
+import { prefetchOfWorkerName, traceWorkerName } from '../src/trace/bundle/served-url';
 
 const TAR = 'http://127.0.0.1:4180/bundles/long-session/?pack=tar';
 
@@ -58,5 +59,16 @@ describe('the early tar request', () => {
     const { response, seen } = endless();
     answeredOnce(unused, TAR, Promise.resolve(response)).release();
     await expect.poll(() => seen.cancelled).toBe(true);
+  });
+});
+
+describe("the worker's name", () => {
+  it('tells the worker the tar to fetch, whatever its URL holds, and a plain or foreign name tells it nothing', () => {
+    const odd = 'http://127.0.0.1:4180/bundles/a%20b%23c/?pack=tar&or=reduced';
+    expect(prefetchOfWorkerName(traceWorkerName(TAR))).toBe(TAR);
+    expect(prefetchOfWorkerName(traceWorkerName(odd))).toBe(odd);
+    expect(prefetchOfWorkerName(traceWorkerName(null))).toBeNull();
+    expect(prefetchOfWorkerName('trace prefetch=%E0%A4%A')).toBeNull();
+    expect(prefetchOfWorkerName('reader')).toBeNull();
   });
 });

@@ -39,7 +39,7 @@ export function servedStateUrl(bundleUrl: string): string {
   return new URL(`?${SERVED_STATE_QUERY}`, bundleDirUrl(bundleUrl)).href;
 }
 
-const PREFETCH_PARAM = 'prefetch';
+const PREFETCH_NAME = 'trace prefetch=';
 
 /**
  * The trace worker's name (its `name` option): `trace`, and on a served
@@ -48,11 +48,15 @@ const PREFETCH_PARAM = 'prefetch';
  * that URL, and a fragment would make the entry a second module, run twice.
  */
 export function traceWorkerName(prefetch: string | null): string {
-  return prefetch === null ? 'trace' : `trace ${PREFETCH_PARAM}=${encodeURIComponent(prefetch)}`;
+  return prefetch === null ? 'trace' : `${PREFETCH_NAME}${encodeURIComponent(prefetch)}`;
 }
 
 /** The bundle tar a trace worker's name tells it to fetch at once, or null. */
 export function prefetchOfWorkerName(name: string): string | null {
-  const at = name.indexOf(' ');
-  return at < 0 ? null : new URLSearchParams(name.slice(at + 1)).get(PREFETCH_PARAM);
+  if (!name.startsWith(PREFETCH_NAME)) return null;
+  try {
+    return decodeURIComponent(name.slice(PREFETCH_NAME.length));
+  } catch {
+    return null;
+  }
 }
