@@ -132,6 +132,18 @@ describe('worker handler', () => {
     expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'tools-one-turn/state.json'), 'utf8'));
   });
 
+  it('takes a large selection whose remaining files follow right behind the load message', async () => {
+    const h = harness();
+    const all = folderInputs('tools-one-turn');
+    // As the page posts them: one after the other, none waiting for the worker to have begun the load.
+    const sent = [h.send({ type: 'load', id: 1, label: 'tools-one-turn', input: { kind: 'files', files: all.slice(0, 10), more: all.length - 10 } })];
+    for (let i = 10, id = 2; i < all.length; i += 25) sent.push(h.send({ type: 'files', id: id++, target: 1, files: all.slice(i, i + 25) }));
+    await Promise.race([Promise.all(sent), new Promise((_, reject) => setTimeout(() => reject(new Error('the load never got its files')), 10_000))]);
+    const r = h.of(1).find((m) => m.type === 'result');
+    if (r?.type !== 'result') throw new Error(JSON.stringify(h.of(1)));
+    expect(JSON.stringify(stateOf(r), null, 2)).toBe(readFileSync(path.join(TRACES, 'tools-one-turn/state.json'), 'utf8'));
+  });
+
   it('a load cancelled while its files are still arriving ends as cancelled', async () => {
     const h = harness();
     const all = folderInputs('single-turn-answer');

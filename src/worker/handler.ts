@@ -52,6 +52,8 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
       s.arrivals.set(msg.id, { request: s.wallNow() });
       // Registered before any await: the first bytes follow right behind this message.
       if (msg.input.kind === 'stream') s.streams.set(msg.id, new ArrivingSource(msg.label, msg.input.paths));
+      // Likewise the rest of a large selection, which follows in `files` messages while ./load.ts is still being imported.
+      if (msg.input.kind === 'files' && msg.input.more) s.receiving.set(msg.id, { files: [...msg.input.files], wake: () => {} });
       const input = msg.input;
       if (input.kind === 'url') return job(s, msg.id, (signal) => loadServed(s, msg.id, msg.label, input, signal));
       return job(s, msg.id, async (signal) => (await import('./load')).load(s, msg.id, msg.label, input, signal));

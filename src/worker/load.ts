@@ -48,7 +48,8 @@ function unreadHandles(walked: HandleWalk): UnreadFiles {
 
 /** Waits until load `id` has received `more` further files (or is cancelled). */
 async function receiveRest(s: WorkerSession, id: number, first: InputFile[], more: number, signal: AbortSignal): Promise<InputFile[]> {
-  const entry = { files: [...first], wake: () => {} };
+  // The handler registered it as the load arrived (files may have come since); a caller of its own starts it here.
+  const entry = s.receiving.get(id) ?? { files: [...first], wake: () => {} };
   s.receiving.set(id, entry);
   try {
     while (entry.files.length < first.length + more) {
