@@ -106,7 +106,9 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
         .then((m) => m.readPayload(s, msg.id, msg.path))
         .catch((e) => post({ type: 'error', id: msg.id, error: errorInfo(msg.path, `Could not read ${msg.path}.`, e) }));
     case 'search':
-      return import('./loaded').then((m) => m.search(s, msg.id, msg.query, msg.limit));
+      return import('./loaded')
+        .then((m) => m.search(s, msg.id, msg.query, msg.limit))
+        .catch((e) => post({ type: 'error', id: msg.id, error: errorInfo('', 'The search could not run.', e) }));
     case 'recentList':
       return recentBundles(s, msg.id);
     case 'recentForget':
