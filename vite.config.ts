@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { build, defineConfig, type Plugin, type Rolldown } from 'vite';
+import { build, defineConfig, type Plugin, type PluginOption, type ResolvedConfig, type Rolldown } from 'vite';
 import { createHash } from 'node:crypto';
 import react from '@vitejs/plugin-react';
 import path from 'node:path';
@@ -129,6 +129,28 @@ function classicWorkerScript(): Plugin {
     },
   };
 }
+/** `entry` built once more as one file, dynamic imports inlined, named `assets/<prefix>-<hash>.js`: what an exported page inlines. */
+async function oneFileBuild(config: ResolvedConfig, entry: string, prefix: string, plugins: PluginOption[]): Promise<{ code: string; fileName: string }> {
+  const out = (await build({
+    configFile: false,
+    root: config.root,
+    mode: config.mode,
+    base: './',
+    logLevel: 'warn',
+    plugins,
+    build: {
+      write: false,
+      sourcemap: false,
+      cssCodeSplit: false,
+      modulePreload: false,
+      rolldownOptions: { input: path.join(config.root, entry), output: { format: 'es', codeSplitting: false } },
+    },
+  })) as Rolldown.RolldownOutput;
+  const chunk = out.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
+  if (!chunk) throw new Error(`export-script: the one-file build of ${entry} gave no entry chunk`);
+  return { code: chunk.code, fileName: `assets/${prefix}-${createHash('sha256').update(chunk.code).digest('hex').slice(0, 8)}.js` };
+}
+
 function exportScript(): Plugin {
   let fileName: string | null = null;
   let code = '';
@@ -138,51 +160,19 @@ function exportScript(): Plugin {
     name: 'export-script',
     async configResolved(config) {
       if (config.command !== 'build' || config.build.ssr) return;
-      const out = (await build({
-        configFile: false,
-        root: config.root,
-        mode: config.mode,
-        base: './',
-        logLevel: 'warn',
-        plugins: [
-          react(),
-          {
-            // The exported page needs neither: it has its worker's source and its own script inline.
-            name: 'no-worker-url',
-            enforce: 'pre',
-            resolveId: (id) => (/\?worker&url$/.test(id) || id === EXPORT_SCRIPT_ID ? '\0no-url' : null),
-            load: (id) => (id === '\0no-url' ? 'export default null;\nexport const workerUrl = null;' : null),
-          },
-        ],
-        build: {
-          write: false,
-          sourcemap: false,
-          cssCodeSplit: false,
-          rolldownOptions: { input: path.join(config.root, 'src/main.tsx'), output: { codeSplitting: false } },
+      const app = await oneFileBuild(config, 'src/main.tsx', 'export-app', [
+        react(),
+        {
+          // The exported page needs neither: it has its worker's source and its own script inline.
+          name: 'no-worker-url',
+          enforce: 'pre',
+          resolveId: (id) => (/\?worker&url$/.test(id) || id === EXPORT_SCRIPT_ID ? '\0no-url' : null),
+          load: (id) => (id === '\0no-url' ? 'export default null;\nexport const workerUrl = null;' : null),
         },
-      })) as Rolldown.RolldownOutput;
-      const chunk = out.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
-      if (!chunk) throw new Error('export-script: the one-module build gave no entry chunk');
-      code = chunk.code;
-      fileName = `assets/export-app-${createHash('sha256').update(code).digest('hex').slice(0, 8)}.js`;
-      const worker = (await build({
-        configFile: false,
-        root: config.root,
-        mode: config.mode,
-        base: './',
-        logLevel: 'warn',
-        plugins: [classicWorkerScript()],
-        build: {
-          write: false,
-          sourcemap: false,
-          modulePreload: false,
-          rolldownOptions: { input: path.join(config.root, 'src/worker/trace.worker.ts'), output: { format: 'es', codeSplitting: false } },
-        },
-      })) as Rolldown.RolldownOutput;
-      const workerChunk = worker.output.find((o): o is Rolldown.OutputChunk => o.type === 'chunk' && o.isEntry);
-      if (!workerChunk) throw new Error('export-script: the one-file worker build gave no entry chunk');
-      workerCode = workerChunk.code;
-      workerFileName = `assets/export-worker-${createHash('sha256').update(workerCode).digest('hex').slice(0, 8)}.js`;
+      ]);
+      ({ code, fileName } = app);
+      const worker = await oneFileBuild(config, 'src/worker/trace.worker.ts', 'export-worker', [classicWorkerScript()]);
+      ({ code: workerCode, fileName: workerFileName } = worker);
     },
     resolveId: (id) => (id === EXPORT_SCRIPT_ID ? `\0${EXPORT_SCRIPT_ID}` : null),
     load: (id) =>
