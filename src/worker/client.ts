@@ -33,7 +33,7 @@ import {
 } from './protocol';
 import workerUrl from './trace.worker.ts?worker&url';
 import { takeEarlyWorker, type EarlyLoad } from './early';
-import { servedBundleUrl } from '../trace/bundle/served-url';
+import { servedBundleUrl, traceWorkerName } from '../trace/bundle/served-url';
 
 export type { RecentBundle, SearchHit } from './protocol';
 
@@ -84,9 +84,9 @@ function startWorker(): { worker: Worker; load: EarlyLoad | null } {
     // A classic worker: Chromium refuses module workers from blob: URLs of a file:// (opaque-origin) page.
     // The built worker is one self-contained script without import/export, so it runs as either.
     const url = URL.createObjectURL(new Blob([inline], { type: 'text/javascript' }));
-    return { worker: new Worker(url, { name: 'trace' }), load: null };
+    return { worker: new Worker(url, { name: traceWorkerName(null) }), load: null };
   }
-  return takeEarlyWorker() ?? { worker: new Worker(workerUrl, { type: 'module', name: 'trace' }), load: null };
+  return takeEarlyWorker() ?? { worker: new Worker(workerUrl, { type: 'module', name: traceWorkerName(null) }), load: null };
 }
 
 export function workerTransport(): Transport {
