@@ -106,9 +106,12 @@ async function reduceAndPostOnce(
   };
   // The server's reduction is already arriving (its answer was asked for first): the manifest, a request of its own,
   // is checked once that is in, rather than before it is read. Anything else is read only once its manifest is good.
+  let manifest: Manifest | null = null;
   if (served) manifestText.catch(() => {});
-  const checkedFirst = served ? null : await manifestOrError();
-  if (!served && !checkedFirst) return;
+  else {
+    manifest = await manifestOrError();
+    if (!manifest) return;
+  }
   if (source instanceof FetchSource && !served) {
     // Another server (no bundle tar): at least the event log's size is known before it is read.
     const tooLarge = sizeProblem((await source.probe('trace.jsonl')) ?? 0, s.maxBundleBytes, 'served');
@@ -161,7 +164,7 @@ async function reduceAndPostOnce(
     },
   });
   signal.throwIfAborted();
-  const manifest = checkedFirst ?? (await manifestOrError());
+  manifest ??= await manifestOrError();
   if (!manifest) return;
   if (streamTooLarge) {
     post({ type: 'error', id, error: streamTooLarge });
