@@ -83,8 +83,9 @@ async function timelineFrames(page: Page, frames = 240): Promise<PanelFigures['f
     return { intervals, longTasks: w.__longTasks.length - longBefore };
   }, frames);
   // Intervals are whole display frames (16.7 ms at 60 Hz): one longer than 1.5 frames means a frame was missed.
-  const missed = intervals.filter((x) => x > 1.5 * pct(intervals, 50)).length;
-  return { p50: pct(intervals, 50), p95: pct(intervals, 95), max: Math.max(...intervals), n: intervals.length, longTasks, missed };
+  const p50 = pct(intervals, 50);
+  const missed = intervals.filter((x) => x > 1.5 * p50).length;
+  return { p50, p95: pct(intervals, 95), max: Math.max(...intervals), n: intervals.length, longTasks, missed };
 }
 
 /** Calls clicked one after another in the request-window panel's table: time until the clicked call's window is listed. */

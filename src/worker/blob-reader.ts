@@ -3,8 +3,9 @@
  * on a thread of their own. Chromium hands a Blob's bytes to the thread that
  * reads it through a pipe which that thread drains between its tasks; a
  * worker busy reducing drains it late, so the reads stalled while the
- * reducer ran, and reading and reducing a gigabyte bundle barely overlapped. A second, tiny worker does nothing but read: each group's
- * buffer comes back transferred, not copied.
+ * reducer ran, and reading and reducing a gigabyte bundle barely overlapped.
+ * A second, tiny worker does nothing but read: each group's buffer comes back
+ * transferred, not copied.
  *
  * Where no such worker can start (no Worker here, or its script refused),
  * Blobs are read on this thread, as before.

@@ -1,7 +1,8 @@
 /**
  * The served bundle a `?trace=` page opens, asked for as soon as the worker
- * runs: the page's first script names it in this worker's name (early.ts). Imported first by trace.worker.ts, so that the request goes out
- * before the rest of the worker's code is evaluated, about 150 ms sooner
+ * runs: the page's first script names it in this worker's name (early.ts).
+ * Imported first by trace.worker.ts, so that the request goes out before the
+ * rest of the worker's code is evaluated, about 150 ms sooner
  * than the page's load request could reach the worker. The request is the
  * worker's own: a response fetched by the page and handed over would pass
  * through the page's thread, busy starting the app.
