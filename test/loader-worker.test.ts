@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRequest, parseResponse, type WorkerResponse } from '../src/worker/protocol';
+import type { WorkerResponse } from '../src/worker/protocol';
+import { parseRequest } from '../src/worker/requests';
+import { parseResponse } from '../src/worker/responses';
 import type { HandlerDeps } from '../src/worker/handler';
 import { harness } from './worker-harness';
 import { SearchIndex, snippet } from '../src/worker/search';

@@ -1,5 +1,6 @@
 /** The trace worker's handler run in-process: requests in, every posted message collected (and checked as the page checks it). */
-import { parseResponse, type WorkerResponse } from '../src/worker/protocol';
+import type { WorkerResponse } from '../src/worker/protocol';
+import { parseResponse } from '../src/worker/responses';
 import { createWorkerHandler, type HandlerDeps } from '../src/worker/handler';
 
 /**

@@ -20,8 +20,8 @@ import { streamFiles } from './stream';
 import { answerNeedFiles, type UnreadFile, type UnreadFolder } from './answer-unread';
 import { MAX_BROWSER_BUNDLE_BYTES, MAX_DROPPED_LOG_BYTES, eventLogBytes, streamedBytes } from './limits';
 import type { DroppedHandle } from './handles';
+import { parseResponse } from './responses';
 import {
-  parseResponse,
   resultStateParts,
   type BundleInfo,
   type LoadInputMsg,

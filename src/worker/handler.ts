@@ -15,7 +15,8 @@ import { ScanError } from '../trace/bundle/scan';
 import { loadServed } from './load-served';
 import { deliver } from './stream';
 import { recentBundles } from './answer-recent';
-import { parseRequest, type WorkerRequest, type WorkerResponse } from './protocol';
+import type { WorkerRequest, WorkerResponse } from './protocol';
+import { parseRequest } from './requests';
 import { errorInfo, WorkerSession, type HandlerDeps } from './session';
 
 export type { HandlerDeps, ReduceFn } from './session';

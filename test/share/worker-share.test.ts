@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { createWorkerHandler } from '../../src/worker/handler';
-import { parseResponse, type WorkerResponse } from '../../src/worker/protocol';
+import type { WorkerResponse } from '../../src/worker/protocol';
+import { parseResponse } from '../../src/worker/responses';
 import { planEviction, type RecentMeta, type RecentStore } from '../../src/worker/recent';
 import type { FileBody } from '../../src/trace/bundle/source';
 import { folderInputs, zipOf } from '../loader-helpers';
