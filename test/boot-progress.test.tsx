@@ -4,7 +4,7 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { showBootProgress } from '../src/loader/bootProgress';
 import { LoadProgress } from '../src/loader';
 import { resetStore, useStore } from '../src/store';
-import { EARLY_LOAD_ID } from '../src/worker/early';
+import { EARLY_LOAD_ID } from '../src/worker/protocol';
 
 /** A stand-in for the early worker: messages are dispatched to the listeners the page added. */
 class FakeWorker extends EventTarget {

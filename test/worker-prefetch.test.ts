@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answeredOnce } from '../src/worker/prefetch';
-import { prefetchOfWorkerName, traceWorkerName } from '../src/trace/bundle/served-url';
+import { loadOfWorkerName, traceWorkerName } from '../src/trace/bundle/served-url';
 
 const TAR = 'http://127.0.0.1:4180/bundles/long-session/?pack=tar';
 
@@ -63,12 +63,14 @@ describe('the early tar request', () => {
 });
 
 describe("the worker's name", () => {
-  it('tells the worker the tar to fetch, whatever its URL holds, and a plain or foreign name tells it nothing', () => {
-    const odd = 'http://127.0.0.1:4180/bundles/a%20b%23c/?pack=tar&or=reduced';
-    expect(prefetchOfWorkerName(traceWorkerName(TAR))).toBe(TAR);
-    expect(prefetchOfWorkerName(traceWorkerName(odd))).toBe(odd);
-    expect(prefetchOfWorkerName(traceWorkerName(null))).toBeNull();
-    expect(prefetchOfWorkerName('trace prefetch=%E0%A4%A')).toBeNull();
-    expect(prefetchOfWorkerName('reader')).toBeNull();
+  it('tells the worker the bundle to load, whatever its label and URL hold, and a plain or foreign name tells it nothing', () => {
+    const plain = { label: 'long-session', baseUrl: 'http://127.0.0.1:4180/bundles/long-session/' };
+    const odd = { label: 'a b#c %20 é', baseUrl: 'http://127.0.0.1:4180/bundles/a%20b%23c%20%2520%20%C3%A9/' };
+    expect(loadOfWorkerName(traceWorkerName(plain))).toEqual(plain);
+    expect(loadOfWorkerName(traceWorkerName(odd))).toEqual(odd);
+    expect(loadOfWorkerName(traceWorkerName(null))).toBeNull();
+    expect(loadOfWorkerName('trace load=%E0%A4%A http://x/')).toBeNull();
+    expect(loadOfWorkerName('trace load=a b c')).toBeNull();
+    expect(loadOfWorkerName('reader')).toBeNull();
   });
 });

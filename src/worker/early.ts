@@ -2,18 +2,15 @@
  * A trace worker started before the app (src/boot.ts), for the client to
  * adopt once (`takeEarlyWorker`). Apart from client.ts so that the boot
  * script carries nothing else. On a served page a `?trace=` link names a
- * bundle: the worker is told its URL in its name, and asks for it first
- * thing (prefetch.ts); and the load itself is asked for here, so
- * that the worker reduces (or reads `serve`'s reduction) while the page's
- * main chunk is still loading and starting, rather than after it. Its
- * messages are kept until the client claims the load (`EarlyLoad`).
+ * bundle: the worker is told it in its name and loads it as soon as it
+ * starts (prefetch.ts), so that it reduces (or reads `serve`'s reduction)
+ * while the page's main chunk is still loading and starting, rather than
+ * after it. That load's messages are kept here until the client claims it
+ * (`EarlyLoad`).
  */
 import workerUrl from './trace.worker.ts?worker&url';
-import { servedBundleUrl, servedTarUrl, traceWorkerName } from '../trace/bundle/served-url';
-import type { WorkerRequest } from './protocol';
-
-/** The early load's request id: the client numbers its own from 1. */
-export const EARLY_LOAD_ID = 0;
+import { servedBundleUrl, traceWorkerName } from '../trace/bundle/served-url';
+import { EARLY_LOAD_ID } from './protocol';
 
 /** The load asked for by the first script: what it loads, and the worker's messages about it so far. */
 export interface EarlyLoad {
@@ -38,9 +35,9 @@ export function startEarlyWorker(): { worker: Worker; load: EarlyLoad | null } |
   if (typeof Worker !== 'function') return null;
   try {
     const served = servedTrace();
-    const worker = new Worker(workerUrl, { type: 'module', name: traceWorkerName(served ? servedTarUrl(served.baseUrl, true) : null) });
+    const worker = new Worker(workerUrl, { type: 'module', name: traceWorkerName(served && { label: served.name, baseUrl: served.baseUrl }) });
     worker.addEventListener('error', () => (failed = true), { once: true });
-    const early = { worker, load: served && askEarlyLoad(worker, served.name, served.baseUrl) };
+    const early = { worker, load: served && keepEarlyLoad(worker, served.name, served.baseUrl) };
     window.__ctvEarlyWorker = early;
     return early;
   } catch {
@@ -49,15 +46,13 @@ export function startEarlyWorker(): { worker: Worker; load: EarlyLoad | null } |
   }
 }
 
-/** Asks `worker` to load the served bundle at `baseUrl`, keeping what it says of that load until the client claims it. */
-export function askEarlyLoad(worker: Pick<Worker, 'postMessage' | 'addEventListener' | 'removeEventListener'>, label: string, baseUrl: string): EarlyLoad {
+/** Keeps what `worker`, named for the served bundle at `baseUrl`, says of its load of it until the client claims it. */
+export function keepEarlyLoad(worker: Pick<Worker, 'addEventListener' | 'removeEventListener'>, label: string, baseUrl: string): EarlyLoad {
   let kept: unknown[] = [];
   const keep = (e: MessageEvent) => {
     if ((e.data as { id?: unknown } | null)?.id === EARLY_LOAD_ID) kept.push(e.data);
   };
   worker.addEventListener('message', keep);
-  const request: WorkerRequest = { type: 'load', id: EARLY_LOAD_ID, label, input: { kind: 'url', baseUrl } };
-  worker.postMessage(request);
   return {
     id: EARLY_LOAD_ID,
     label,

@@ -21,6 +21,9 @@ export type { BytesEntry, LoadInputMsg, UnreadEntry, WorkerRequest } from './req
 export type { BundleInfo, ProgressMsg, RecentBundle, SearchHit, WorkerResponse } from './responses';
 import type { WorkerResponse } from './responses';
 
+/** The id of the load a worker starts by itself, of the bundle its name names (prefetch.ts): the client numbers its own from 1. */
+export const EARLY_LOAD_ID = 0;
+
 /** What a message hands over to the page rather than copies: a state's text. */
 export function transferablesOf(msg: WorkerResponse): Transferable[] {
   return msg.type === 'result' && msg.stateText ? [msg.stateText.bytes.buffer as ArrayBuffer] : [];

@@ -93,8 +93,32 @@ describe.skipIf(!baseUrl)('loading traces in Chromium', () => {
     const tar = '/bundles/long-session/?pack=tar&or=reduced';
     // Asked for by the worker's first module (src/worker/prefetch.ts), and that answer used: no second request.
     const names = await Promise.all(page.workers().map((w) => w.evaluate(() => (self as unknown as { name: string }).name)));
-    expect(names).toEqual([`trace prefetch=${encodeURIComponent(new URL(tar, baseUrl).href)}`]);
+    expect(names).toEqual([`trace load=long-session ${encodeURIComponent(new URL('/bundles/long-session/', baseUrl).href)}`]);
     expect(asked.filter((u) => u === tar)).toHaveLength(1);
+    await context.close();
+  });
+
+  it("a ?trace= link's worker loads the bundle while the page's thread is still busy starting the app", async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    // The app's main chunk made to hold the page's thread for 2 s as it starts, as a slow machine's start-up would.
+    await page.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+      const response = await route.fetch();
+      const busy = 'for (const end = performance.now() + 2000; performance.now() < end; );globalThis.__busyUntil = performance.timeOrigin + performance.now();';
+      await route.fulfill({ response, body: busy + (await response.text()) });
+    });
+    await page.goto(`${baseUrl}?trace=long-session`);
+    await waitForPhase(page, ['ready'], 'long-session');
+    await expectCounts(page, 'long-session');
+    // The worker began the load (its `requestAt`, wall-clock ms) before the page's thread was free to ask for it.
+    const { busyUntil, loadBegan } = await page.evaluate(() => ({
+      busyUntil: (globalThis as { __busyUntil?: number }).__busyUntil ?? 0,
+      loadBegan:
+        ((performance.getEntriesByName('ctv:result-received')[0] as PerformanceMark | undefined)?.detail as { requestAt?: number } | undefined)?.requestAt ??
+        Infinity,
+    }));
+    expect(busyUntil).toBeGreaterThan(0);
+    expect(loadBegan).toBeLessThan(busyUntil - 1000);
     await context.close();
   });
 

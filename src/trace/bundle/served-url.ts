@@ -39,23 +39,32 @@ export function servedStateUrl(bundleUrl: string): string {
   return new URL(`?${SERVED_STATE_QUERY}`, bundleDirUrl(bundleUrl)).href;
 }
 
-const PREFETCH_NAME = 'trace prefetch=';
+const LOAD_NAME = 'trace load=';
+
+/** A served bundle a trace worker loads as soon as it starts: its label and its directory's URL. */
+export interface NamedLoad {
+  readonly label: string;
+  readonly baseUrl: string;
+}
 
 /**
  * The trace worker's name (its `name` option): `trace`, and on a served
- * `?trace=` page the bundle tar it fetches at once (src/worker/prefetch.ts).
+ * `?trace=` page the bundle it loads as soon as it starts (src/worker/prefetch.ts).
  * Not a fragment of its URL: the worker's chunks import its entry module by
  * that URL, and a fragment would make the entry a second module, run twice.
  */
-export function traceWorkerName(prefetch: string | null): string {
-  return prefetch === null ? 'trace' : `${PREFETCH_NAME}${encodeURIComponent(prefetch)}`;
+export function traceWorkerName(load: NamedLoad | null): string {
+  // encodeURIComponent leaves no space: one parts the two.
+  return load === null ? 'trace' : `${LOAD_NAME}${encodeURIComponent(load.label)} ${encodeURIComponent(load.baseUrl)}`;
 }
 
-/** The bundle tar a trace worker's name tells it to fetch at once, or null. */
-export function prefetchOfWorkerName(name: string): string | null {
-  if (!name.startsWith(PREFETCH_NAME)) return null;
+/** The load a trace worker's name tells it to start, or null. */
+export function loadOfWorkerName(name: string): NamedLoad | null {
+  if (!name.startsWith(LOAD_NAME)) return null;
+  const parts = name.slice(LOAD_NAME.length).split(' ');
+  if (parts.length !== 2) return null;
   try {
-    return decodeURIComponent(name.slice(PREFETCH_NAME.length));
+    return { label: decodeURIComponent(parts[0]), baseUrl: decodeURIComponent(parts[1]) };
   } catch {
     return null;
   }
