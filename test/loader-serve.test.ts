@@ -10,6 +10,7 @@ import { MemorySource } from '../src/trace/bundle/source';
 import { readTar, readTarStream } from '../src/trace/bundle/tar';
 import { createWorkerHandler } from '../src/worker/handler';
 import { reduceToFile } from '../src/cli/served-states';
+import { splitStateBytes } from '../src/trace/bundle/served-state';
 import { unzipSync } from 'fflate';
 import type { WorkerResponse } from '../src/worker/protocol';
 import { TRACES, listFiles, stateOf } from './loader-helpers';
@@ -246,7 +247,12 @@ describe('serve', () => {
       // A second open of the unchanged bundle reads the state kept by the first.
       const again = await get(served.port, '/bundles/image-input/?reduced');
       expect(again.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
-      expect(again.body.split('\n')[0]).toMatch(/^\{"type":"result"/);
+      const [line] = again.body.split('\n');
+      expect(line).toMatch(/^\{"type":"result"/);
+      // With its fields' byte ranges, as a scan of the state that follows finds them: the page's worker need not scan it.
+      const parts = (JSON.parse(line) as { parts?: unknown }).parts;
+      expect(parts).toEqual(splitStateBytes(new TextEncoder().encode(again.body.slice(line.length + 1))));
+      expect(parts).toContainEqual(expect.arrayContaining(['raw_payloads']));
     } finally {
       await served.close();
     }

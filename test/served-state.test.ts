@@ -6,19 +6,29 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodingSteps, lazyState, readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import { decodingSteps, lazyState, partsFit, readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
 import { readdirSync, existsSync } from 'node:fs';
 import { TRACES } from './loader-helpers';
 
 const stateText = readFileSync(path.join(TRACES, 'image-input/state.json'), 'utf8');
 const manifest = JSON.parse(readFileSync(path.join(TRACES, 'image-input/manifest.json'), 'utf8')) as unknown;
 
-function answer(state = stateText) {
+/** The server's answer for `state`; `parts`: the fields' ranges it tells, as `serve` does for a state it wrote. */
+function answer(state = stateText, parts?: unknown) {
   const bytes = new TextEncoder().encode(state);
   const lines = [
     { type: 'progress', bytesDone: 0, bytesTotal: 0, eventsDone: 0 },
     { type: 'progress', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 },
-    { type: 'result', manifest, error: null, diagnostics: [], eventsApplied: 42, stateBytes: bytes.length, contentHash: 'ab'.repeat(32) },
+    {
+      type: 'result',
+      manifest,
+      error: null,
+      diagnostics: [],
+      eventsApplied: 42,
+      stateBytes: bytes.length,
+      contentHash: 'ab'.repeat(32),
+      ...(parts ? { parts } : {}),
+    },
   ];
   const head = new TextEncoder().encode(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   const all = new Uint8Array(head.length + bytes.length);
@@ -60,6 +70,26 @@ describe('readServedState', () => {
     expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
   });
 
+  it("takes the fields' ranges the server tells when they fit the state, and finds them itself when they do not", async () => {
+    const bytes = new TextEncoder().encode(stateText);
+    const found = splitStateBytes(bytes)!;
+    const told = await readServedState(stream(answer(stateText, found), 4096), () => {});
+    expect(told.stateText!.parts).toEqual(found);
+    expect(JSON.stringify(told.state, null, 2)).toBe(stateText);
+    // Ranges one byte off: not used, and the state read is the same.
+    const off = found.map(([k, s, e]) => [k, s + 1, e + 1]);
+    const wrong = await readServedState(stream(answer(stateText, off), 4096), () => {});
+    expect(wrong.stateText!.parts).toEqual(found);
+    expect(JSON.stringify(wrong.state, null, 2)).toBe(stateText);
+  });
+
+  it('checks raw_payloads when it is first read: a state whose raw_payloads is not a map fails there, its other fields read', async () => {
+    const bad = JSON.stringify({ ...(JSON.parse(stateText) as object), raw_payloads: [1, 2] }, null, 2);
+    const r = await readServedState(stream(answer(bad), 4096), () => {});
+    expect(Object.keys(r.state!.threads).length).toBeGreaterThan(0);
+    expect(() => r.state!.raw_payloads).toThrow();
+  });
+
   it('an answer cut short, or that is not this format, is an error', async () => {
     const whole = answer();
     await expect(readServedState(stream(whole.slice(0, whole.length - 10), 4096), () => {})).rejects.toThrow(/10 bytes short/);
@@ -89,6 +119,21 @@ describe('splitStateBytes', () => {
       for (const [k, start, end] of parts) expect(JSON.parse(new TextDecoder().decode(bytes.subarray(start, end)))).toEqual(whole[k]);
     },
   );
+
+  it("checks ranges told for a state where they meet: a real state's fit, any shifted, reordered, renamed or short set does not", () => {
+    for (const file of states) {
+      const bytes = new Uint8Array(readFileSync(file));
+      const parts = splitStateBytes(bytes)!;
+      expect(partsFit(bytes, parts)).toBe(true);
+      const shift = (i: number, by: number) => parts.map((p, j) => (j === i ? ([p[0], p[1] + by, p[2] + by] as const) : p)) as typeof parts;
+      expect(partsFit(bytes, shift(0, 1))).toBe(false);
+      expect(partsFit(bytes, shift(parts.length - 1, -1))).toBe(false);
+      expect(partsFit(bytes, [parts[1], parts[0], ...parts.slice(2)])).toBe(false);
+      expect(partsFit(bytes, [['schema', parts[0][1], parts[0][2]], ...parts.slice(1)])).toBe(false);
+      expect(partsFit(bytes, parts.slice(0, -1))).toBe(false);
+      expect(partsFit(bytes, [])).toBe(false);
+    }
+  });
 
   it('refuses a text of another layout rather than cut it wrong', () => {
     expect(splitStateBytes(bytesOf('{"a": 1, "b": 2}'))).toBeNull();

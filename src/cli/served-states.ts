@@ -15,7 +15,7 @@ import path from 'node:path';
 import { reduceBundle } from '../trace/reducer';
 import { serializeStateChunks } from '../trace/serialize';
 import { SERVED_STATE_TYPE, SERVER_REDUCES_ABOVE } from '../trace/bundle/served-choice';
-import { ServedResultSchema, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
+import { ServedResultSchema, splitStateBytes, type ServedProgress, type ServedResult } from '../trace/bundle/served-state';
 import { DirectorySource } from './directory-source';
 import { bundleContentHash, fileChunks } from './bundle-tar';
 import { SECURITY_HEADERS } from './http-files';
@@ -45,6 +45,7 @@ export const reduceToFile: ReduceToFile = async (dir, out, onProgress) => {
     },
   });
   let stateBytes = 0;
+  let parts: ServedResult['parts'];
   if (result.state) {
     const fd = openSync(`${out}.tmp`, 'w');
     try {
@@ -52,12 +53,14 @@ export const reduceToFile: ReduceToFile = async (dir, out, onProgress) => {
     } finally {
       closeSync(fd);
     }
+    // Found once here, where the code is warm and the state is kept: every page that opens it is told them.
+    parts = splitStateBytes(readFileSync(`${out}.tmp`)) ?? undefined;
     renameSync(`${out}.tmp`, out);
   }
   const { manifest, error, diagnostics, eventsApplied } = result;
   // A tab that reduced the bundle would hash it; beyond what a tab could hold, the second read is not worth it.
   const contentHash = result.state && total <= HASHED_UP_TO ? await bundleContentHash(dir) : null;
-  return { type: 'result', manifest, error, diagnostics, eventsApplied, stateBytes, contentHash };
+  return { type: 'result', manifest, error, diagnostics, eventsApplied, stateBytes, contentHash, ...(parts ? { parts } : {}) };
 };
 
 /** The largest bundle (trace.jsonl and payloads) whose content hash the server computes with its state. */
