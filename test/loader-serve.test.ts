@@ -317,6 +317,17 @@ describe('serve', () => {
           .filter((f) => f !== 'state.json' && f !== 'scenario.md')
           .sort(),
       );
+      // Its state's text went to the page as it came, not copied: a search waits until the page gives it back
+      // (with `landed`, once parsed), then searches the whole state.
+      const result = finished.out.find((m) => m.type === 'result');
+      if (result?.type !== 'result' || !result.stateText) throw new Error('the state did not come as text');
+      const searched = finished.handler({ type: 'search', id: 4, query: 'Skills', limit: 10 });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(finished.out.some((m) => m.id === 4)).toBe(false);
+      await finished.handler({ type: 'landed', id: 5, target: 1, bytes: result.stateText.bytes });
+      await searched;
+      const hits = finished.out.find((m) => m.id === 4);
+      expect(hits?.type === 'searchResult' && hits.hits.length).toBeGreaterThan(0);
 
       // Still recording: read in the tab, which follows what Codex adds, and not reduced by the server.
       const recording = await open('recording');

@@ -6,7 +6,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodingSteps, lazyState, partsFit, readServedState, splitStateBytes, type ServedStateProgress } from '../src/trace/bundle/served-state';
+import {
+  decodingSteps,
+  lazyState,
+  lendStateBytes,
+  partsFit,
+  readServedState,
+  returnStateBytes,
+  splitStateBytes,
+  stateBytesHome,
+  type ServedStateProgress,
+} from '../src/trace/bundle/served-state';
 import { readdirSync, existsSync } from 'node:fs';
 import { TRACES } from './loader-helpers';
 
@@ -57,17 +67,6 @@ describe('readServedState', () => {
     expect(r.contentHash).toBe('ab'.repeat(32));
     expect(progress[1]).toEqual({ phase: 'server', bytesDone: 500, bytesTotal: 1000, eventsDone: 7 });
     expect(progress.at(-1)).toMatchObject({ phase: 'receiving', bytesDone: new TextEncoder().encode(stateText).length });
-  });
-
-  it.each([1, 4096, 1 << 24])('with copy, the text the page is handed is a second buffer holding the same bytes (chunks of %i)', async (size) => {
-    const r = await readServedState(stream(answer(), size), () => {}, { copy: true });
-    const text = r.stateText!;
-    expect(text.copy).toBeDefined();
-    expect(text.copy!.buffer).not.toBe(text.bytes.buffer);
-    expect(new TextDecoder().decode(text.copy)).toBe(stateText);
-    // Handing the copy over (its buffer detached here) leaves the worker's state whole.
-    structuredClone(text.copy!.buffer, { transfer: [text.copy!.buffer as ArrayBuffer] });
-    expect(JSON.stringify(r.state, null, 2)).toBe(stateText);
   });
 
   it("takes the fields' ranges the server tells when they fit the state, and finds them itself when they do not", async () => {
@@ -202,5 +201,34 @@ describe('a state held as bytes (lazyState)', () => {
 
   it('a state parsed some other way has nothing to decode', () => {
     expect(decodingSteps({} as never)).toBeNull();
+  });
+
+  it('lends its bytes to be handed over, keeping raw_payloads readable, and reads every field again once they are back', async () => {
+    const bytes = new TextEncoder().encode(stateText);
+    const whole = JSON.parse(stateText) as Record<string, unknown>;
+    const state = lazyState({ bytes, parts: splitStateBytes(bytes)! });
+    expect(state.threads).toEqual(whole.threads);
+    const lent = lendStateBytes(state, ['raw_payloads'])!;
+    // The very buffer, not a copy; handed over (detached here), as it is to the page.
+    expect(lent).toBe(bytes);
+    const handed = new Uint8Array(structuredClone(lent.buffer, { transfer: [lent.buffer] }));
+    expect(lent.length).toBe(0);
+    expect(lendStateBytes(state, [])).toBeNull();
+    let home = false;
+    void stateBytesHome(state).then(() => (home = true));
+    // What was read, and what was kept, still read; any other field waits for the bytes.
+    expect(state.threads).toEqual(whole.threads);
+    expect(state.raw_payloads).toEqual(whole.raw_payloads);
+    expect(() => state.conversation_items).toThrow(/lent/);
+    expect([...decodingSteps(state)!]).toEqual([]);
+    // Bytes of another length are not its own.
+    expect(returnStateBytes(state, handed.subarray(1))).toBe(false);
+    await Promise.resolve();
+    expect(home).toBe(false);
+    expect(returnStateBytes(state, handed)).toBe(true);
+    await stateBytesHome(state);
+    expect(home).toBe(true);
+    expect(JSON.stringify(state, null, 2)).toBe(stateText);
+    expect(returnStateBytes(state, handed)).toBe(false);
   });
 });

@@ -39,6 +39,4 @@ export interface ReduceResult {
 export interface StateText {
   bytes: Uint8Array;
   parts: [key: string, start: number, end: number][];
-  /** A second copy of `bytes`, written as they arrived, for whoever the state is handed to (the page) while this one is kept. */
-  copy?: Uint8Array;
 }

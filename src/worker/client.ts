@@ -721,8 +721,13 @@ export class TraceClient {
     });
     mark('ctv:store-updated');
     cur.settle('ready');
-    // The worker's work that can wait (the content hash, the recent-bundles copy) waits for the first frame.
-    if (msg.hashFollows) afterNextFrame(() => this.send({ type: 'landed', id: this.nextId++, target: cur.id }));
+    // The worker's work that can wait (the content hash, the recent-bundles copy) waits for the first frame. A state
+    // that came as text goes back with it, parsed here: the worker lent it rather than copy it, and searches it.
+    const text = msg.stateText?.bytes;
+    if (msg.hashFollows || text)
+      afterNextFrame(() =>
+        this.send({ type: 'landed', id: this.nextId++, target: cur.id, ...(text ? { bytes: text } : {}) }, text ? [text.buffer as ArrayBuffer] : []),
+      );
     void this.drainLive();
   }
 

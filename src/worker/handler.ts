@@ -12,6 +12,7 @@
  */
 import { ArrivingSource } from '../trace/bundle/arriving';
 import { ScanError } from '../trace/bundle/scan';
+import { returnStateBytes } from '../trace/bundle/served-state';
 import { loadServed } from './load-served';
 import { deliver } from './stream';
 import { recentBundles } from './answer-recent';
@@ -115,6 +116,8 @@ async function handle(s: WorkerSession, msg: WorkerRequest): Promise<void> {
     case 'recentForget':
       return recentBundles(s, msg.id, msg.hash);
     case 'landed':
+      // The state's text lent to the page with that load's result, back once the page has parsed it.
+      if (msg.bytes && s.loaded?.stateLentTo === msg.target && returnStateBytes(s.loaded.state, msg.bytes)) s.loaded.stateLentTo = null;
       s.landed(msg.target);
       return;
     case 'livePause':

@@ -55,7 +55,7 @@ async function loadServedState(
     contentHash: () => contentHash,
     reduce: async (_source, options) => {
       try {
-        const read = await readServedState(body, (p) => options?.onProgress?.(p), { copy: true });
+        const read = await readServedState(body, (p) => options?.onProgress?.(p));
         contentHash = read.contentHash;
         return read;
       } catch (e) {

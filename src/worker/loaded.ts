@@ -4,6 +4,7 @@ import { payloadLocation } from '../trace/bundle/payloads';
 import { normalizePath } from '../trace/bundle/paths';
 import { MemorySource } from '../trace/bundle/source';
 import { FetchSource, openHttpBundle } from '../trace/bundle/fetch';
+import { stateBytesHome } from '../trace/bundle/served-state';
 import { SearchIndex } from './search';
 import { errorInfo, type WorkerSession } from './session';
 
@@ -100,12 +101,14 @@ export async function exportBundle(s: WorkerSession, id: number): Promise<void> 
   post({ type: 'exported', id, name: dir, zip });
 }
 
-export function search(s: WorkerSession, id: number, query: string, limit: number): void {
+export async function search(s: WorkerSession, id: number, query: string, limit: number): Promise<void> {
   const { loaded, post } = s;
   if (!loaded) {
     post({ type: 'searchResult', id, hits: [] });
     return;
   }
+  // Every field is read: a served state's text must be back from the page first.
+  await stateBytesHome(loaded.state);
   loaded.index ??= new SearchIndex(loaded.state);
   post({ type: 'searchResult', id, hits: loaded.index.search(query, limit) });
 }

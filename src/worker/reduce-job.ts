@@ -11,7 +11,7 @@ import { payloadStoreFor } from '../trace/bundle/payloads';
 import { withBlobReadAhead } from '../trace/bundle/blob-read-ahead';
 import { withReadAhead } from '../trace/bundle/readahead';
 import { checkManifest } from '../trace/bundle/scan';
-import { decodingSteps } from '../trace/bundle/served-state';
+import { decodingSteps, lendStateBytes } from '../trace/bundle/served-state';
 import { MemorySource, readFileText, type BundleSource } from '../trace/bundle/source';
 import type { TraceErrorInfo } from '../trace/errors';
 import type { Manifest } from '../trace/schema/manifest';
@@ -194,8 +194,11 @@ async function reduceAndPostOnce(
   };
   signal.throwIfAborted();
   const t3 = performance.now();
-  // A state that came as text goes on as text; the copy is the page's (handed over), the bytes here stay the worker's state.
-  const stateText = result.stateText && { bytes: result.stateText.copy ?? result.stateText.bytes.slice(), parts: result.stateText.parts };
+  // A state that came as text goes on as text, its bytes handed over rather than copied (writing a copy took as long
+  // as reading them): the page gives them back once it has parsed its own (`landed`). Meanwhile only raw_payloads is read here.
+  const lent = result.stateText ? lendStateBytes(result.state, ['raw_payloads']) : null;
+  if (lent) s.loaded.stateLentTo = id;
+  const stateText = result.stateText && { bytes: lent ?? result.stateText.bytes.slice(), parts: result.stateText.parts };
   const stateParts = stateText ? null : stateToParts(result.state);
   const t4 = performance.now();
   const hashed = serverHash?.() ?? null;
@@ -246,9 +249,10 @@ async function reduceAndPostOnce(
  * 91 MB state as well as parsing it took it past a second.
  */
 async function decodeWhileIdle(s: WorkerSession, id: number, state: RolloutTrace, signal: AbortSignal): Promise<void> {
+  // Its bytes come back with `landed` (handled first); still away, they are decoded by the search that waits for them.
+  await s.whenLanded(id, signal);
   const steps = decodingSteps(state);
   if (!steps) return;
-  await s.whenLanded(id, signal);
   for (const _ of steps) {
     await nextTask();
     // Stopped by a cancel, or a newer load's state replacing this one.

@@ -100,8 +100,11 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exportBundle'), id: Id }),
   /** Hold (or resume) the state updates of load `target`, which follows a bundle being recorded. */
   z.object({ type: z.literal('livePause'), id: Id, target: Id, paused: z.boolean() }),
-  /** The page has drawn load `target`'s result: the worker's work that can wait (the content hash, the recent-bundles copy) begins. */
-  z.object({ type: z.literal('landed'), id: Id, target: Id }),
+  /**
+   * The page has drawn load `target`'s result: the worker's work that can wait (the content hash, the recent-bundles copy) begins.
+   * `bytes`: the state's text the result handed over (`stateText`), given back once parsed.
+   */
+  z.object({ type: z.literal('landed'), id: Id, target: Id, bytes: BytesSchema.optional() }),
 ]);
 export type WorkerRequest = z.infer<typeof RequestSchema>;
 

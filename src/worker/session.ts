@@ -80,6 +80,8 @@ export interface Loaded {
   servedReduction?: boolean;
   /** Dropped or picked files too many to hold: read from the Files as the reducer went, and as panels show payloads. */
   readFromFiles?: boolean;
+  /** The load whose result took this state's text to the page, which gives it back once parsed (`landed`); null once back. */
+  stateLentTo?: number | null;
 }
 
 export class WorkerSession {

@@ -66,32 +66,23 @@ export type ServedStateProgress = ReduceProgress & { phase: 'server' | 'receivin
 
 /**
  * Reads a `?reduced` answer: progress as it comes, then the reduction's result with its state, and the bundle's hash.
- * Throws on an answer that is not one. With `copy`, the state's text is also written into a second buffer as it
- * arrives (`stateText.copy`): a worker hands that one to the page and keeps the other, and the copy is made while
- * the thread waits for the network, not once the answer is in.
+ * Throws on an answer that is not one.
  */
 export async function readServedState(
   body: ReadableStream<Uint8Array>,
   onProgress: (p: ServedStateProgress) => void,
-  options: { copy?: boolean } = {},
 ): Promise<ReduceResult & { contentHash: string | null }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let pending: Uint8Array = new Uint8Array(0);
-  /** The result line, and the state's bytes (twice, with `copy`) once it is in (`filled` of them have arrived). */
-  const got: { result: ServedResult | null; state: Uint8Array | null; copy: Uint8Array | null; filled: number } = {
-    result: null,
-    state: null,
-    copy: null,
-    filled: 0,
-  };
+  /** The result line, and the state's bytes once it is in (`filled` of them have arrived). */
+  const got: { result: ServedResult | null; state: Uint8Array | null; filled: number } = { result: null, state: null, filled: 0 };
   const take = (bytes: Uint8Array) => {
     while (bytes.length > 0) {
       const state = got.state;
       if (state !== null) {
         const n = Math.min(bytes.length, state.length - got.filled);
         state.set(bytes.subarray(0, n), got.filled);
-        got.copy?.set(bytes.subarray(0, n), got.filled);
         got.filled += n;
         if (n < bytes.length) throw new Error('the server sent more than the state it announced');
         return;
@@ -110,7 +101,6 @@ export async function readServedState(
       else {
         got.result = msg;
         got.state = new Uint8Array(msg.stateBytes);
-        if (options.copy) got.copy = new Uint8Array(msg.stateBytes);
       }
     }
   };
@@ -121,7 +111,7 @@ export async function readServedState(
     if (got.state !== null && got.result !== null)
       onProgress({ phase: 'receiving', bytesDone: got.filled, bytesTotal: got.state.length, eventsDone: got.result.eventsApplied });
   }
-  const { result: r, state, copy, filled } = got;
+  const { result: r, state, filled } = got;
   if (r === null || state === null) throw new Error('the server ended its answer before the reduction finished');
   if (filled < state.length) throw new Error(`the server ended its answer ${state.length - filled} bytes short of the state`);
   let parsed: RolloutTrace | null = null;
@@ -129,7 +119,7 @@ export async function readServedState(
   if (state.length > 0) {
     const parts = r.parts && partsFit(state, r.parts) ? r.parts : splitStateBytes(state);
     if (parts) {
-      stateText = copy ? { bytes: state, parts, copy } : { bytes: state, parts };
+      stateText = { bytes: state, parts };
       // raw_payloads is checked when first read, once the page has the state: its parse is not the page's wait.
       parsed = lazyState(stateText, FIELD_CHECKS);
       StateTopSchema.pick({ schema_version: true }).parse({ schema_version: parsed.schema_version });
@@ -237,10 +227,17 @@ export function lazyState(text: StateText, checks: Record<string, (value: unknow
   /** Fields decoded ahead of their first read (`decodingSteps`), until then. */
   const texts = new Map<string, string>();
   const values = new Map<string, unknown>();
+  /** While the bytes are lent (`lendStateBytes`): their length, what resolves when they are back, and the fields kept meanwhile. */
+  let away: { length: number; back: Promise<void>; resolve: () => void; kept: Map<string, Uint8Array> } | null = null;
   const textOf = (k: string): string => {
     const done = texts.get(k);
     if (done !== undefined) return done;
     const [start, stop] = ranges.get(k)!;
+    if (away) {
+      const kept = away.kept.get(k);
+      if (!kept) throw new Error(`the state's ${k} is lent; wait for its bytes to come back (stateBytesHome)`);
+      return decoder.decode(kept);
+    }
     return decoder.decode(bytes!.subarray(start, stop));
   };
   const value = (k: string) => {
@@ -249,6 +246,7 @@ export function lazyState(text: StateText, checks: Record<string, (value: unknow
       if (Object.hasOwn(checks, k)) checks[k](v);
       values.set(k, v);
       texts.delete(k);
+      away?.kept.delete(k);
     }
     return values.get(k);
   };
@@ -259,7 +257,35 @@ export function lazyState(text: StateText, checks: Record<string, (value: unknow
     ownKeys: () => [...ranges.keys()],
     getOwnPropertyDescriptor: (_t, k) => (own(k) ? { value: value(k), enumerable: true, configurable: true, writable: false } : undefined),
   }) as RolloutTrace;
-  decoders.set(state, function* () {
+  holders.set(state, {
+    lend(keep) {
+      if (away || bytes === null) return null;
+      const kept = new Map<string, Uint8Array>();
+      for (const k of keep) {
+        const range = ranges.get(k);
+        if (range && !values.has(k) && !texts.has(k)) kept.set(k, bytes.slice(range[0], range[1]));
+      }
+      let resolve!: () => void;
+      const back = new Promise<void>((r) => (resolve = r));
+      away = { length: bytes.length, back, resolve, kept };
+      const lent = bytes;
+      bytes = null;
+      return lent;
+    },
+    takeBack(returned) {
+      if (!away || returned.length !== away.length) return false;
+      const { resolve } = away;
+      bytes = returned;
+      away = null;
+      resolve();
+      return true;
+    },
+    home: () => away?.back ?? Promise.resolve(),
+    decoding: () => decodeAhead(),
+  });
+  function* decodeAhead(): Generator<void, void> {
+    // Only with the bytes here: a caller waits for them first (stateBytesHome).
+    if (away || bytes === null) return;
     const piecewise = new TextDecoder();
     for (const [k, [start, stop]] of ranges) {
       let acc = '';
@@ -275,22 +301,52 @@ export function lazyState(text: StateText, checks: Record<string, (value: unknow
     }
     // Every field is text or parsed now: the bytes are no longer needed.
     bytes = null;
-  });
+  }
   return state;
 }
 
 /** Bytes decoded in one step of `decodingSteps`: about 20–40 ms each in a worker here. */
 const DECODE_STEP_BYTES = 4 << 20;
 
-const decoders = new WeakMap<object, () => Generator<void, void>>();
+/** What a state from `lazyState` does with its bytes beyond reading fields. */
+interface BytesHolder {
+  lend(keep: readonly string[]): Uint8Array | null;
+  takeBack(bytes: Uint8Array): boolean;
+  home(): Promise<void>;
+  decoding(): Generator<void, void>;
+}
+
+const holders = new WeakMap<object, BytesHolder>();
 
 /**
  * For a state from `lazyState`: decodes its fields not yet read, at most
  * `DECODE_STEP_BYTES` a step, so that a first search (which reads them all)
- * only parses them; then lets the bytes go. Null for any other state.
+ * only parses them; then lets the bytes go. Null for any other state; none
+ * while its bytes are lent.
  */
 export function decodingSteps(state: RolloutTrace): Generator<void, void> | null {
-  return decoders.get(state)?.() ?? null;
+  return holders.get(state)?.decoding() ?? null;
+}
+
+/**
+ * Hands over a state's bytes (from `lazyState`, to be transferred to the
+ * page, which parses its own copy of the fields), rather than copying them:
+ * the fields named in `keep` are copied and stay readable; reading any other
+ * field not read yet throws until `returnStateBytes` gives the bytes back.
+ * Null for any other state, or one whose bytes are lent or let go.
+ */
+export function lendStateBytes(state: RolloutTrace, keep: readonly string[]): Uint8Array | null {
+  return holders.get(state)?.lend(keep) ?? null;
+}
+
+/** Gives back bytes lent by `lendStateBytes` (the same length, or they are refused); whether they were taken. */
+export function returnStateBytes(state: RolloutTrace, bytes: Uint8Array): boolean {
+  return holders.get(state)?.takeBack(bytes) ?? false;
+}
+
+/** When every field of `state` can be read again: at once unless its bytes are lent. */
+export function stateBytesHome(state: RolloutTrace): Promise<void> {
+  return holders.get(state)?.home() ?? Promise.resolve();
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
