@@ -249,10 +249,10 @@ async function reduceAndPostOnce(
  * 91 MB state as well as parsing it took it past a second.
  */
 async function decodeWhileIdle(s: WorkerSession, id: number, state: RolloutTrace, signal: AbortSignal): Promise<void> {
-  // Its bytes come back with `landed` (handled first); still away, they are decoded by the search that waits for them.
-  await s.whenLanded(id, signal);
   const steps = decodingSteps(state);
   if (!steps) return;
+  await s.whenLanded(id, signal);
+  // Its bytes come back with `landed` (handled first); still away, the steps decode nothing and a search reads them once back.
   for (const _ of steps) {
     await nextTask();
     // Stopped by a cancel, or a newer load's state replacing this one.
