@@ -200,19 +200,18 @@ const encoder = new TextEncoder();
 export function partsFit(bytes: Uint8Array, parts: StateText['parts']): boolean {
   const n = bytes.length;
   const tail = bytes[n - 1] === 0x0a ? n - 1 : n;
-  const at = (from: number, text: string): boolean => {
-    const want = encoder.encode(text);
+  const at = (from: number, want: Uint8Array): boolean => {
     if (from < 0 || from + want.length > n) return false;
     for (let i = 0; i < want.length; i++) if (bytes[from + i] !== want[i]) return false;
     return true;
   };
   let from = 0;
   for (const [i, [key, start, stop]] of parts.entries()) {
-    const head = `${i === 0 ? '{' : ','}\n  ${JSON.stringify(key)}: `;
-    if (start !== from + encoder.encode(head).length || stop < start || !at(from, head)) return false;
+    const head = encoder.encode(`${i === 0 ? '{' : ','}\n  ${JSON.stringify(key)}: `);
+    if (start !== from + head.length || stop < start || !at(from, head)) return false;
     from = stop;
   }
-  return parts.length > 0 && from === tail - 2 && at(from, '\n}');
+  return parts.length > 0 && from === tail - 2 && at(from, encoder.encode('\n}'));
 }
 
 /**
