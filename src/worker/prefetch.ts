@@ -12,7 +12,7 @@
  */
 import { loadOfWorkerName, servedTarUrl, type NamedLoad } from '../trace/bundle/served-url';
 
-/** The load this worker's name names, if it is of a bundle of the server the worker came from. */
+/** The load this worker's name names (its URL made absolute), if it is of a bundle of the server the worker came from. */
 export const namedLoad: NamedLoad | null = ownServersLoad();
 
 let early: { url: string; response: Promise<Response> } | null = start(namedLoad);
@@ -24,8 +24,9 @@ function ownServersLoad(): NamedLoad | null {
   const load = loadOfWorkerName(name);
   if (!load) return null;
   try {
+    const url = new URL(load.baseUrl, location.href);
     // Only ever a bundle of the server this worker came from.
-    return new URL(load.baseUrl, location.href).origin === location.origin ? load : null;
+    return url.origin === location.origin ? { label: load.label, baseUrl: url.href } : null;
   } catch {
     return null;
   }
@@ -33,7 +34,7 @@ function ownServersLoad(): NamedLoad | null {
 
 function start(load: NamedLoad | null): { url: string; response: Promise<Response> } | null {
   if (!load || typeof fetch !== 'function') return null;
-  const url = servedTarUrl(new URL(load.baseUrl, location.href).href, true);
+  const url = servedTarUrl(load.baseUrl, true);
   const response = fetch(url);
   response.catch(() => {});
   return { url, response };
