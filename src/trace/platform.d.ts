@@ -12,6 +12,7 @@ interface AbortSignal {
   readonly reason: unknown;
   throwIfAborted(): void;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 type BufferSource = ArrayBufferView | ArrayBuffer;

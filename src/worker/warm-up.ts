@@ -13,6 +13,7 @@ import manifest from './warm-up/manifest.json?raw';
 import trace from './warm-up/trace.jsonl?raw';
 import shardBase64 from './warm-up/000001.zst.b64?raw';
 import { prepareShardMemory } from '../trace/bundle/payloads';
+import { prepareDecoderMemory } from '../trace/bundle/shards';
 import { MemorySource, type FileBody } from '../trace/bundle/source';
 import { yielding } from './reduce-job';
 import { nextTask } from './slicing';
@@ -44,8 +45,10 @@ export function warmUpBundle(): MemorySource {
  * bundle nor the reducer is part of the worker's first script.
  */
 export async function warmUp(s: WorkerSession, signal: AbortSignal): Promise<void> {
-  // First, as it is quick (about 16 steps of a few ms): the first schema-3 shard decodes into memory
-  // already written (payloads.ts), the warm-up's own included, and it is left for the first drop.
+  // First, as it is quick (about 24 steps of a few ms): the first schema-3 shard decodes into memory
+  // already written (payloads.ts), the warm-up's own included, and it is left for the first drop; and
+  // the decoder's own memory, where zstd keeps the shard's window, is written once too (shards.ts).
   await prepareShardMemory(signal, nextTask);
+  await prepareDecoderMemory(signal, nextTask).catch(() => {});
   for (let i = 0; i < ROUNDS && !signal.aborted; i++) await s.reduce(yielding(warmUpBundle()), { unknownEvents: 'skip', signal }).catch(() => {});
 }

@@ -86,6 +86,51 @@ export function prepareShardDecoder(): void {
 }
 
 /**
+ * The decoder's own memory that a shard's decoding writes: the window of a
+ * Codex shard (closed at about 8 MiB) and the loop's output step. The module
+ * starts with 16 MiB of memory, none of it written yet.
+ */
+const DECODER_PREPARED_BYTES = 8 << 20;
+/** Written a step at a time, a task apart: a message waits at most a step. */
+const DECODER_PREPARE_STEP = 1 << 20;
+let decoderMemoryPrepared = false;
+
+/**
+ * Writes the decoder's memory once, ahead, for the first shard: a page's
+ * first write is where the time goes, not the decoding. The schema-3
+ * long-session's shard (6 MB decoded) took 25–30 ms to decode the first
+ * time and 2–3 ms after, in Node as in a Chromium worker, whether its
+ * code ran baseline or optimised; 8 MiB written ahead made that first time
+ * 2–3 ms too. The block is freed the moment `signal` aborts, so a job that
+ * starts decoding meanwhile has all of the decoder's memory.
+ */
+export async function prepareDecoderMemory(signal: AbortSignal, nextTask: () => Promise<void>): Promise<void> {
+  if (decoderMemoryPrepared || signal.aborted) return;
+  const z = await zstd();
+  if (signal.aborted) return;
+  const at = z.malloc(DECODER_PREPARED_BYTES);
+  if (at === 0) return;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    z.free(at);
+  };
+  signal.addEventListener('abort', release, { once: true });
+  try {
+    for (let done = 0; held && done < DECODER_PREPARED_BYTES; done += DECODER_PREPARE_STEP) {
+      // A view made after each wait: the module's memory may have grown meanwhile, replacing its buffer.
+      new Uint8Array(z.memory.buffer, at + done, Math.min(DECODER_PREPARE_STEP, DECODER_PREPARED_BYTES - done)).fill(0);
+      await nextTask();
+    }
+    if (held) decoderMemoryPrepared = true;
+  } finally {
+    signal.removeEventListener('abort', release);
+    release();
+  }
+}
+
+/**
  * The buffer a shard is expected to decode into: as large as the last shard's
  * ratio says, and at least MIN_GUESS, but never more than its frames can hold.
  * Memory a buffer never writes to costs nothing but address space, while a
