@@ -17,7 +17,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useStore } from '../../store';
 import type { ObjectKind, ObjectRef } from '../../trace/indexes/refs';
 import {
-  buildTimelineModel,
+  getTimelineModel,
   clampWindow,
   defaultCollapsed,
   edgePaths,
@@ -72,7 +72,7 @@ export function TimelinePanel() {
   const state = useStore((s) => s.state);
   const indexes = useStore((s) => s.indexes);
   const loadSeq = useStore((s) => s.loadSeq);
-  const model = useMemo(() => (state ? buildTimelineModel(state, indexes) : null), [state, indexes]);
+  const model = useMemo(() => (state ? getTimelineModel(state, indexes) : null), [state, indexes]);
   if (!model) return <div className="tl tl-empty dim">No trace loaded.</div>;
   return <TimelineView key={loadSeq} model={model} />;
 }

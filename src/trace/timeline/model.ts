@@ -298,6 +298,21 @@ function waitTargets(state: RolloutTrace, toolId: string): string[] {
   return [];
 }
 
+const models = new WeakMap<RolloutTrace, { indexes: TraceIndexes | null; model: TimelineModel }>();
+
+/**
+ * The state's model, built once per state and indexes: the page builds it in a
+ * task of its own before the timeline mounts (src/app/staging.tsx), and the
+ * panel then finds it here.
+ */
+export function getTimelineModel(state: RolloutTrace, indexes: TraceIndexes | null): TimelineModel {
+  const hit = models.get(state);
+  if (hit && hit.indexes === indexes) return hit.model;
+  const model = buildTimelineModel(state, indexes);
+  models.set(state, { indexes, model });
+  return model;
+}
+
 export function buildTimelineModel(state: RolloutTrace, indexes: TraceIndexes | null): TimelineModel {
   const col = new Columns();
   const st = (s: string) => STATUS_CODE[s] ?? 0;
