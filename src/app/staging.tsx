@@ -4,29 +4,37 @@
  * (and its layout after it); instead the header and the layout frame paint
  * first and each region mounts in a task of its own, in the order a reader's
  * eye goes: threads, centre panel, bottom panel, inspector. The compaction
- * analysis that the conversation's rows read gets a task of its own before them,
- * and so do the timeline's model and its levels of detail before the timeline:
- * on the 66 MB recording, built while the timeline mounted, they made two tasks
- * of 60–90 ms after the summary had painted.
+ * analysis that the conversation's rows read is done before them, a slice of
+ * at most SLICE_MS a task (on the 66 MB recording it was one task of about
+ * 100 ms after the summary had painted), and the timeline's model and its
+ * levels of detail get a task each before the timeline: built while the
+ * timeline mounted, they made two tasks of 60–90 ms.
  */
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useStore } from '../store';
-import { getCompactionAnalysis } from '../trace/compaction';
+import { advanceCompactionAnalysis } from '../trace/compaction';
 import { getTimelineModel, laneRuns } from '../trace/timeline';
 
 export const STAGE = { threads: 1, analysis: 2, center: 3, timelineModel: 4, timelineLevels: 5, bottom: 6, inspector: 7 } as const;
 const LAST_STAGE = 7;
 
-/** Work done in a stage's own task before the regions that need it mount (no region waits on it otherwise: it is cached). */
-function prepare(stage: number): void {
+/** The longest a stage's work runs in one task before it yields (a long task is one over 50 ms). */
+const SLICE_MS = 25;
+
+/**
+ * Work done before the regions that need it mount (no region waits on it
+ * otherwise: it is cached); false while more remains, for another task.
+ */
+function prepare(stage: number): boolean {
   const { state, indexes } = useStore.getState();
-  if (!state) return;
-  if (stage === STAGE.analysis && indexes) getCompactionAnalysis(state, indexes);
+  if (!state) return true;
+  if (stage === STAGE.analysis && indexes) return advanceCompactionAnalysis(state, indexes, performance.now() + SLICE_MS, () => performance.now());
   if (stage === STAGE.timelineModel) getTimelineModel(state, indexes);
   if (stage === STAGE.timelineLevels) {
     const model = getTimelineModel(state, indexes);
     for (const lane of model.lanes) laneRuns(model, lane);
   }
+  return true;
 }
 
 const StageContext = createContext<number>(LAST_STAGE);
@@ -38,10 +46,12 @@ export function StagedMount({ children }: { children: ReactNode }) {
   const stage = reached.seq === loadSeq ? reached.stage : 0;
   useEffect(() => {
     if (stage >= LAST_STAGE) return;
-    const t = setTimeout(() => {
-      prepare(stage + 1);
-      setReached({ seq: loadSeq, stage: stage + 1 });
-    }, 0);
+    let t: ReturnType<typeof setTimeout>;
+    const step = () => {
+      if (prepare(stage + 1)) setReached({ seq: loadSeq, stage: stage + 1 });
+      else t = setTimeout(step, 0);
+    };
+    t = setTimeout(step, 0);
     return () => clearTimeout(t);
   }, [loadSeq, stage]);
   return <StageContext.Provider value={stage}>{children}</StageContext.Provider>;

@@ -31,7 +31,7 @@
  * after its last request ended, or after its install time. The last call
  * before it is the call just before that.
  */
-import type { TraceIndexes } from '../indexes/build';
+import { runSteps, type TraceIndexes } from '../indexes/build';
 import type { ObjectRef } from '../indexes/refs';
 import type { CompactionRequest, ConversationItem, ExecutionStatus, InferenceCall, RolloutTrace } from '../schema/state';
 import { alignHistories, type Alignment } from './align';
@@ -205,10 +205,20 @@ function usageAfter(c: InferenceCall | undefined): number | null {
 }
 
 export function analyzeCompactions(state: RolloutTrace, idx: TraceIndexes): CompactionAnalysis {
+  return runSteps(analyzeCompactionsInSteps(state, idx));
+}
+
+/**
+ * The analysis a compaction or a pair of calls at a time, so that the page
+ * can spread it over tasks (src/app/staging.tsx): on the 66 MB recording it
+ * held the page for one task of about 100 ms after the summary had painted.
+ */
+export function* analyzeCompactionsInSteps(state: RolloutTrace, idx: TraceIndexes): Generator<void, CompactionAnalysis> {
   const a = new AnalysisContext(state, idx);
   const requests = requestsByCompaction(state);
-  const { events, boundaries } = installedEvents(a, requests);
-  events.push(...failedEvents(a, requests), ...untracedEvents(a, boundaries));
+  const { events, boundaries } = yield* installedEvents(a, requests);
+  events.push(...failedEvents(a, requests));
+  events.push(...(yield* untracedEvents(a, boundaries)));
   sortEvents(events, idx);
   return indexEvents(events);
 }
@@ -248,10 +258,10 @@ function requestsByCompaction(state: RolloutTrace): Map<string, CompactionReques
 }
 
 /** One event per installed compaction; `boundaries`: per thread, the after-indexes they take (no untraced shrink there). */
-function installedEvents(
+function* installedEvents(
   a: AnalysisContext,
   requestsByCompaction: Map<string, CompactionRequest[]>,
-): { events: CompactionEvent[]; boundaries: Map<string, Set<number>> } {
+): Generator<void, { events: CompactionEvent[]; boundaries: Map<string, Set<number>> }> {
   const { state, idx, facts } = a;
   const callsFor = (threadId: string) => a.callsFor(threadId);
   const events: CompactionEvent[] = [];
@@ -259,6 +269,7 @@ function installedEvents(
   for (const [threadId, ids] of idx.compactionsByThread) {
     const calls = callsFor(threadId);
     for (const cid of ids) {
+      yield;
       const c = own(state.compactions, cid);
       if (!c) continue;
       const reqs = requestsByCompaction.get(cid) ?? [];
@@ -407,7 +418,7 @@ function failedEvents(a: AnalysisContext, requestsByCompaction: Map<string, Comp
 }
 
 /** One event per pair of consecutive calls whose window shrank with no traced compaction between them. */
-function untracedEvents(a: AnalysisContext, boundaries: Map<string, Set<number>>): CompactionEvent[] {
+function* untracedEvents(a: AnalysisContext, boundaries: Map<string, Set<number>>): Generator<void, CompactionEvent[]> {
   const { state, idx, facts } = a;
   const callsFor = (threadId: string) => a.callsFor(threadId);
   const events: CompactionEvent[] = [];
@@ -416,6 +427,7 @@ function untracedEvents(a: AnalysisContext, boundaries: Map<string, Set<number>>
     const taken = boundaries.get(threadId);
     let n = 0;
     for (let i = 0; i + 1 < calls.length; i++) {
+      yield;
       if (taken?.has(i + 1)) continue;
       const a = calls[i];
       const b = calls[i + 1];
@@ -584,15 +596,37 @@ function detectShrink(a: InferenceCall, b: InferenceCall, facts: ItemFacts, stat
   return { hist, alignment, beforeSize, afterSize };
 }
 
-const cache = new WeakMap<RolloutTrace, { idx: TraceIndexes; analysis: CompactionAnalysis }>();
+/** Per state: the analysis for its indexes, finished, or part way through when the page spreads it over tasks. */
+const cache = new WeakMap<RolloutTrace, { idx: TraceIndexes; analysis: CompactionAnalysis | null; steps: Generator<void, CompactionAnalysis> }>();
 
-/** `analyzeCompactions`, computed once per (state, indexes) pair and shared by every panel. */
+function cached(state: RolloutTrace, idx: TraceIndexes) {
+  let entry = cache.get(state);
+  if (!entry || entry.idx !== idx) {
+    entry = { idx, analysis: null, steps: analyzeCompactionsInSteps(state, idx) };
+    cache.set(state, entry);
+  }
+  return entry;
+}
+
+/** `analyzeCompactions`, computed once per (state, indexes) pair and shared by every panel; a part-way analysis is finished now. */
 export function getCompactionAnalysis(state: RolloutTrace, idx: TraceIndexes): CompactionAnalysis {
-  const hit = cache.get(state);
-  if (hit && hit.idx === idx) return hit.analysis;
-  const analysis = analyzeCompactions(state, idx);
-  cache.set(state, { idx, analysis });
-  return analysis;
+  const entry = cached(state, idx);
+  return (entry.analysis ??= runSteps(entry.steps));
+}
+
+/**
+ * Takes the analysis of (state, indexes) further until `now()` reaches
+ * `deadline`, at least one step; true once it is finished and cached for
+ * `getCompactionAnalysis`.
+ */
+export function advanceCompactionAnalysis(state: RolloutTrace, idx: TraceIndexes, deadline: number, now: () => number): boolean {
+  const entry = cached(state, idx);
+  while (!entry.analysis) {
+    const r = entry.steps.next();
+    if (r.done) entry.analysis = r.value;
+    else if (now() >= deadline) return false;
+  }
+  return true;
 }
 
 /** The event a selection points at, if any (compaction, request, untraced after-call, marker or replacement item). */
