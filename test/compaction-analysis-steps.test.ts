@@ -45,3 +45,18 @@ describe('the compaction analysis in slices', () => {
     expect(getCompactionAnalysis(state, reindexed)).not.toBe(first);
   });
 });
+
+describe('a compaction analysis that fails', () => {
+  it('fails again for the next caller, whether it failed part way or whole', () => {
+    const state = loadState('long-session');
+    for (const c of Object.values(state.compactions)) delete (c as { request_ids?: unknown }).request_ids;
+    const idx = buildTraceIndexes(state);
+    expect(() => getCompactionAnalysis(state, idx)).toThrow(/request_ids/);
+    expect(() => getCompactionAnalysis(state, idx)).toThrow(/request_ids/);
+    // Part way: a slice at a time, up to the step that fails.
+    expect(() => {
+      while (!advanceCompactionAnalysis(state, idx, 0, late));
+    }).toThrow(/request_ids/);
+    expect(() => getCompactionAnalysis(state, idx)).toThrow(/request_ids/);
+  });
+});

@@ -48,7 +48,14 @@ export function StagedMount({ children }: { children: ReactNode }) {
     if (stage >= LAST_STAGE) return;
     let t: ReturnType<typeof setTimeout>;
     const step = () => {
-      if (prepare(stage + 1)) setReached({ seq: loadSeq, stage: stage + 1 });
+      let done = true;
+      try {
+        done = prepare(stage + 1);
+      } catch {
+        // An inconsistent state (a partial one from a failed load): the panel that needs this work does it
+        // again and shows the error in its own boundary; the regions after it still mount.
+      }
+      if (done) setReached({ seq: loadSeq, stage: stage + 1 });
       else t = setTimeout(step, 0);
     };
     t = setTimeout(step, 0);

@@ -610,8 +610,7 @@ function cached(state: RolloutTrace, idx: TraceIndexes) {
 
 /** `analyzeCompactions`, computed once per (state, indexes) pair and shared by every panel; a part-way analysis is finished now. */
 export function getCompactionAnalysis(state: RolloutTrace, idx: TraceIndexes): CompactionAnalysis {
-  const entry = cached(state, idx);
-  return (entry.analysis ??= runSteps(entry.steps));
+  return analyzeUntil(state, idx, Number.POSITIVE_INFINITY, () => 0)!;
 }
 
 /**
@@ -620,13 +619,27 @@ export function getCompactionAnalysis(state: RolloutTrace, idx: TraceIndexes): C
  * `getCompactionAnalysis`.
  */
 export function advanceCompactionAnalysis(state: RolloutTrace, idx: TraceIndexes, deadline: number, now: () => number): boolean {
+  return analyzeUntil(state, idx, deadline, now) !== null;
+}
+
+/**
+ * The finished analysis, or null when `deadline` came first. A step that
+ * throws forgets the analysis: the next caller starts it again and meets the
+ * same error, rather than a generator that has ended with no result.
+ */
+function analyzeUntil(state: RolloutTrace, idx: TraceIndexes, deadline: number, now: () => number): CompactionAnalysis | null {
   const entry = cached(state, idx);
-  while (!entry.analysis) {
-    const r = entry.steps.next();
-    if (r.done) entry.analysis = r.value;
-    else if (now() >= deadline) return false;
+  try {
+    while (!entry.analysis) {
+      const r = entry.steps.next();
+      if (r.done) entry.analysis = r.value;
+      else if (now() >= deadline) return null;
+    }
+  } catch (e) {
+    cache.delete(state);
+    throw e;
   }
-  return true;
+  return entry.analysis;
 }
 
 /** The event a selection points at, if any (compaction, request, untraced after-call, marker or replacement item). */
