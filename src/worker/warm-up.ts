@@ -45,9 +45,10 @@ export function warmUpBundle(): MemorySource {
  * bundle nor the reducer is part of the worker's first script.
  */
 export async function warmUp(s: WorkerSession, signal: AbortSignal): Promise<void> {
-  // First, as it is quick (about 24 steps of a few ms): the first schema-3 shard decodes into memory
-  // already written (payloads.ts), the warm-up's own included, and it is left for the first drop; and
-  // the decoder's own memory, where zstd keeps the shard's window, is written once too (shards.ts).
+  // First, a task per MiB (24 of them; 15–20 ms each here while the page starts): the first schema-3
+  // shard decodes into memory already written (payloads.ts), the warm-up's own included, and it is left
+  // for the first drop; and the decoder's own memory, where zstd keeps the shard's window, is written
+  // once too (shards.ts).
   await prepareShardMemory(signal, nextTask);
   await prepareDecoderMemory(signal, nextTask).catch(() => {});
   for (let i = 0; i < ROUNDS && !signal.aborted; i++) await s.reduce(yielding(warmUpBundle()), { unknownEvents: 'skip', signal }).catch(() => {});

@@ -97,11 +97,12 @@ let decoderMemoryPrepared = false;
 
 /**
  * Writes the decoder's memory once, ahead, for the first shard: a page's
- * first write is where the time goes, not the decoding. The schema-3
- * long-session's shard (6 MB decoded) took 25–30 ms to decode the first
- * time and 2–3 ms after, in Node as in a Chromium worker, whether its
- * code ran baseline or optimised; 8 MiB written ahead made that first time
- * 2–3 ms too. The block is freed the moment `signal` aborts, so a job that
+ * first write is where the time goes, not the decoding. In Node, the
+ * schema-3 long-session's shard (6 MB decoded) took 25–30 ms to decode the
+ * first time and 2–3 ms after, whether its code ran baseline or optimised,
+ * and 8 MiB written ahead made that first time 2–3 ms too; in a Chromium
+ * worker, that bundle's first drop reduced in 97–119 ms rather than
+ * 111–151. The block is freed the moment `signal` aborts, so a job that
  * starts decoding meanwhile has all of the decoder's memory.
  */
 export async function prepareDecoderMemory(signal: AbortSignal, nextTask: () => Promise<void>): Promise<void> {
